@@ -1,0 +1,86 @@
+#include "net/UdpSocket.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <vector>
+
+#include "net/PacketKind.hpp"
+
+using namespace ct::net;
+
+TEST(UdpSocket, BatchedSendAndReceiveOnLoopback) {
+  boost::asio::io_context io;
+  auto loopback = *SocketAddress::parse("127.0.0.1:0");
+  UdpSocket a(io, loopback);
+  UdpSocket b(io, loopback);
+  std::vector<std::vector<uint8_t>> got;
+  SocketAddress sender;
+  b.start([&](std::span<uint8_t> d, const SocketAddress& from) {
+    got.emplace_back(d.begin(), d.end());
+    sender = from;
+    if (got.size() == 100) io.stop();
+  });
+  a.start([](std::span<uint8_t>, const SocketAddress&) {});
+  for (int i = 0; i < 100; ++i) {
+    std::vector<uint8_t> p(200, uint8_t(i));
+    a.send(p, b.local_address());
+  }
+  io.run_for(std::chrono::seconds(5));
+  ASSERT_EQ(got.size(), 100u);
+  EXPECT_EQ(got[42][0], 42);
+  EXPECT_EQ(sender, a.local_address());
+  // 100 datagrams in batches of 32 take at most 4 sendmmsg calls.
+  EXPECT_LE(a.stats().send_syscalls, 4u);
+  EXPECT_EQ(a.stats().sent_packets, 100u);
+}
+
+TEST(UdpSocket, OversizedDatagramIsRefused) {
+  boost::asio::io_context io;
+  UdpSocket a(io, *SocketAddress::parse("127.0.0.1:0"));
+  std::vector<uint8_t> big(UdpSocket::kMaxDatagram + 1);
+  a.send(big, a.local_address());
+  EXPECT_EQ(a.stats().send_errors, 1u);
+}
+
+TEST(UdpSocket, BindFailureNamesTheAddress) {
+  boost::asio::io_context io;
+  UdpSocket a(io, *SocketAddress::parse("127.0.0.1:0"));
+  try {
+    UdpSocket b(io, a.local_address());
+    FAIL() << "second bind succeeded";
+  } catch (const std::system_error& e) {
+    EXPECT_NE(std::string(e.what()).find("127.0.0.1"), std::string::npos);
+  }
+}
+
+TEST(PacketKind, Rfc7983FirstByteRanges) {
+  auto kind = [](uint8_t b) { return classify_packet(std::span<const uint8_t>(&b, 1)); };
+  EXPECT_EQ(kind(0), PacketKind::Stun);
+  EXPECT_EQ(kind(1), PacketKind::Stun);
+  EXPECT_EQ(kind(22), PacketKind::Dtls);
+  EXPECT_EQ(kind(64), PacketKind::TurnChannel);
+  EXPECT_EQ(kind(0x80), PacketKind::Rtp);
+  EXPECT_EQ(kind(0xbf), PacketKind::Rtp);
+  EXPECT_EQ(kind(0xc0), PacketKind::Unknown);
+  EXPECT_EQ(kind(10), PacketKind::Unknown);
+  EXPECT_EQ(classify_packet({}), PacketKind::Unknown);
+}
+
+TEST(SocketAddress, ParseFormatAndUnmap) {
+  auto a = SocketAddress::parse("10.1.2.3:7882");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->to_string(), "10.1.2.3:7882");
+  auto b = SocketAddress::parse("[::1]:80");
+  ASSERT_TRUE(b);
+  EXPECT_FALSE(b->is_v4());
+  EXPECT_EQ(b->to_string(), "[::1]:80");
+  auto m = SocketAddress::parse("[::ffff:127.0.0.1]:5");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->unmapped().to_string(), "127.0.0.1:5");
+  EXPECT_FALSE(SocketAddress::parse("1.2.3.4"));
+  EXPECT_FALSE(SocketAddress::parse("1.2.3.4:99999"));
+  EXPECT_FALSE(SocketAddress::parse("garbage:1"));
+  EXPECT_FALSE(SocketAddress::parse(":1"));
+  EXPECT_FALSE(SocketAddress::parse("::1"));
+}
