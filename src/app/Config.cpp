@@ -1,0 +1,109 @@
+#include "app/Config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include "net/SocketAddress.hpp"
+
+namespace ct::app {
+namespace {
+
+// "30", "30s", "2m", "500ms" -> seconds (rounded down, at least 1 when non-zero).
+std::optional<std::chrono::seconds> parse_duration(const std::string& text) {
+  std::string_view t(text);
+  size_t digits = 0;
+  while (digits < t.size() && t[digits] >= '0' && t[digits] <= '9') ++digits;
+  if (digits == 0) return std::nullopt;
+  uint64_t value = 0;
+  std::from_chars(t.data(), t.data() + digits, value);
+  std::string_view unit = t.substr(digits);
+  if (unit.empty() || unit == "s") return std::chrono::seconds(value);
+  if (unit == "m") return std::chrono::seconds(value * 60);
+  if (unit == "h") return std::chrono::seconds(value * 3600);
+  if (unit == "ms") return std::chrono::seconds(value / 1000);
+  return std::nullopt;
+}
+
+template <typename T>
+void read(const YAML::Node& node, const char* key, T& out) {
+  if (node[key]) out = node[key].as<T>();
+}
+
+}  // namespace
+
+void Config::apply_dev_defaults() {
+  dev = true;
+  http_bind = "127.0.0.1";
+  rtc_bind = "127.0.0.1";
+  announced_ip.clear();
+}
+
+std::optional<std::string> Config::load_yaml_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return "cannot read config file " + path;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto err = load_yaml_text(ss.str());
+  if (err) return path + ": " + *err;
+  return std::nullopt;
+}
+
+std::optional<std::string> Config::load_yaml_text(const std::string& text) {
+  try {
+    YAML::Node root = YAML::Load(text);
+    if (!root || root.IsNull()) return std::nullopt;
+    if (!root.IsMap()) return "the top level must be a mapping";
+    static const char* kKnownTop[] = {"log_level", "log_json", "http", "rtc"};
+    for (const auto& kv : root) {
+      auto key = kv.first.as<std::string>();
+      bool known = false;
+      for (const char* k : kKnownTop) known = known || key == k;
+      if (!known) return "unknown key '" + key + "'";
+    }
+    read(root, "log_level", log_level);
+    read(root, "log_json", log_json);
+    if (auto http = root["http"]) {
+      read(http, "bind", http_bind);
+      read(http, "port", http_port);
+      read(http, "web_root", web_root);
+    }
+    if (auto rtc = root["rtc"]) {
+      read(rtc, "bind", rtc_bind);
+      read(rtc, "port", rtc_port);
+      read(rtc, "workers", workers);
+      read(rtc, "announced_ip", announced_ip);
+      read(rtc, "srtp_profiles", srtp_profiles);
+      if (rtc["consent_timeout"]) {
+        auto d = parse_duration(rtc["consent_timeout"].as<std::string>());
+        if (!d) return "rtc.consent_timeout: expected a duration like 30s";
+        consent_timeout = *d;
+      }
+    }
+  } catch (const YAML::Exception& e) {
+    return std::string("invalid YAML: ") + e.what();
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Config::validate() const {
+  if (!net::SocketAddress::parse_ip(http_bind, 0)) return "http.bind is not an IP address: " + http_bind;
+  if (!net::SocketAddress::parse_ip(rtc_bind, 0)) return "rtc.bind is not an IP address: " + rtc_bind;
+  if (!announced_ip.empty() && !net::SocketAddress::parse_ip(announced_ip, 0)) {
+    return "rtc.announced_ip is not an IP address: " + announced_ip;
+  }
+  if (announced_ip.empty() && (rtc_bind == "0.0.0.0" || rtc_bind == "::")) {
+    return "rtc.bind is a wildcard address; set rtc.announced_ip (--announced-ip) to the address browsers can reach";
+  }
+  if (workers == 0 || workers > 64) return "rtc.workers must be between 1 and 64";
+  if (unsigned(rtc_port) + workers - 1 > 65535) return "rtc.port + rtc.workers exceeds 65535";
+  if (srtp_profiles != "all" && srtp_profiles != "aes-cm") return "rtc.srtp_profiles must be 'all' or 'aes-cm'";
+  if (consent_timeout.count() < 5) return "rtc.consent_timeout must be at least 5s";
+  return std::nullopt;
+}
+
+std::string Config::candidate_ip() const { return announced_ip.empty() ? rtc_bind : announced_ip; }
+
+}  // namespace ct::app

@@ -1,0 +1,44 @@
+#pragma once
+// Server configuration: built-in defaults, then --dev, then the YAML file, then
+// command-line flags (each later source wins). Every key is documented in
+// ciphertalk.example.yaml.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace ct::app {
+
+struct Config {
+  bool dev = false;
+  std::string log_level = "info";
+  bool log_json = false;
+
+  // HTTP: web client, WHIP-style echo, health; later signaling and metrics.
+  std::string http_bind = "0.0.0.0";
+  uint16_t http_port = 7880;
+  std::string web_root;  // empty: the web client built into this tree
+
+  // Media: one UDP port per worker thread, rtc_port + worker index.
+  std::string rtc_bind = "0.0.0.0";
+  uint16_t rtc_port = 7882;
+  unsigned workers = 1;
+  // The address put in ICE candidates when the socket binds a private or
+  // wildcard address (a cloud VM behind 1:1 NAT). Empty: the bind address.
+  std::string announced_ip;
+  // "all" offers AEAD_AES_128_GCM then AES_CM_128_HMAC_SHA1_80; "aes-cm" forces the latter.
+  std::string srtp_profiles = "all";
+  std::chrono::seconds consent_timeout{30};
+
+  // Applies the --dev defaults: loopback only, zero configuration.
+  void apply_dev_defaults();
+  // Merges a YAML file over this config. Returns an error message, or nothing on success.
+  std::optional<std::string> load_yaml_file(const std::string& path);
+  std::optional<std::string> load_yaml_text(const std::string& text);
+  // Checks values that cannot work together. Returns an error message or nothing.
+  std::optional<std::string> validate() const;
+  // The IP written into ICE candidates.
+  std::string candidate_ip() const;
+};
+
+}  // namespace ct::app

@@ -1,0 +1,100 @@
+#include "app/Server.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "core/Log.hpp"
+#include "dtls/DtlsCertificate.hpp"
+#include "net/SocketAddress.hpp"
+#include "sfu/MediaWorker.hpp"
+#include "signal/EchoEndpoint.hpp"
+#include "signal/HttpServer.hpp"
+
+#ifndef CT_DEFAULT_WEB_ROOT
+#define CT_DEFAULT_WEB_ROOT "web/public"
+#endif
+
+namespace ct::app {
+
+struct Server::Impl {
+  Config config;
+  boost::asio::io_context front_io{1};
+  std::unique_ptr<dtls::DtlsCertificate> certificate;
+  std::vector<std::unique_ptr<sfu::MediaWorker>> workers;
+  std::unique_ptr<signal::HttpServer> http;
+  std::unique_ptr<signal::EchoEndpoint> echo;
+  bool started = false;
+};
+
+Server::Server(Config config) : impl_(std::make_unique<Impl>()) { impl_->config = std::move(config); }
+
+Server::~Server() { stop(); }
+
+void Server::start() {
+  auto& s = *impl_;
+  const Config& c = s.config;
+  // One certificate for the process; its fingerprint goes into every answer (RFC 8122).
+  s.certificate = std::make_unique<dtls::DtlsCertificate>();
+
+  std::vector<sfu::MediaWorker*> raw_workers;
+  for (unsigned i = 0; i < c.workers; ++i) {
+    sfu::MediaWorkerConfig wc;
+    wc.index = i;
+    wc.bind = *net::SocketAddress::parse_ip(c.rtc_bind, uint16_t(c.rtc_port + i));
+    wc.announced_ip = c.announced_ip;
+    wc.aes_cm_only = c.srtp_profiles == "aes-cm";
+    wc.consent_timeout = c.consent_timeout;
+    s.workers.push_back(std::make_unique<sfu::MediaWorker>(wc, *s.certificate));
+    raw_workers.push_back(s.workers.back().get());
+  }
+
+  signal::HttpServerConfig hc;
+  hc.bind_address = c.http_bind;
+  hc.port = c.http_port;
+  hc.static_root = c.web_root.empty() ? std::string(CT_DEFAULT_WEB_ROOT) : c.web_root;
+  s.http = std::make_unique<signal::HttpServer>(s.front_io, hc);
+  s.http->add_route("GET", "/healthz", [](signal::HttpRequest, signal::Responder r) {
+    r(signal::HttpResponse::text(200, "ok\n"));
+  });
+  s.echo = std::make_unique<signal::EchoEndpoint>(raw_workers);
+  s.echo->install(*s.http);
+
+  for (auto& w : s.workers) w->start();
+  s.http->start();
+  s.started = true;
+
+  if (c.dev) {
+    spdlog::warn("development mode: loopback only, not for production");
+  }
+  spdlog::info("CipherTalk listening on http://{}:{} (web client from {})", c.http_bind, s.http->port(),
+               hc.static_root);
+}
+
+void Server::run_until_signal() {
+  auto& s = *impl_;
+  boost::asio::signal_set signals(s.front_io, SIGINT, SIGTERM);
+  signals.async_wait([&s](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    spdlog::info("signal {} received, shutting down", signo);
+    s.http->stop();
+    s.front_io.stop();
+  });
+  s.front_io.run();
+  stop();
+}
+
+void Server::stop() {
+  auto& s = *impl_;
+  if (!s.started) return;
+  s.started = false;
+  if (s.http) s.http->stop();
+  for (auto& w : s.workers) w->stop();
+  s.front_io.stop();
+  spdlog::info("CipherTalk stopped");
+}
+
+}  // namespace ct::app

@@ -1,0 +1,77 @@
+// ciphertalk: the one binary. Subcommands: serve, version.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "app/Config.hpp"
+#include "app/Server.hpp"
+#include "core/Log.hpp"
+
+#ifndef CT_VERSION
+#define CT_VERSION "dev"
+#endif
+
+int main(int argc, char** argv) {
+  CLI::App app{"CipherTalk: self-hosted group voice and video calls (SFU, STUN/TURN, E2EE key relay)", "ciphertalk"};
+  app.require_subcommand(1);
+
+  std::string config_file;
+  bool dev = false;
+  std::string log_level;
+  std::string http_bind, rtc_bind, announced_ip, web_root, srtp_profiles;
+  int http_port = -1, rtc_port = -1, workers = -1;
+
+  auto* serve = app.add_subcommand("serve", "Run the server (HTTP, signaling, media)");
+  serve->add_flag("--dev", dev, "Development mode: no config needed, loopback only (HTTP 127.0.0.1:7880, UDP 127.0.0.1:7882)");
+  serve->add_option("-c,--config", config_file, "YAML config file (see ciphertalk.example.yaml)")->check(CLI::ExistingFile);
+  serve->add_option("--log-level", log_level, "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  serve->add_option("--http-bind", http_bind, "HTTP listen address");
+  serve->add_option("--http-port", http_port, "HTTP port (web client, /echo, /healthz)")->check(CLI::Range(0, 65535));
+  serve->add_option("--rtc-bind", rtc_bind, "Media UDP listen address");
+  serve->add_option("--rtc-port", rtc_port, "First media UDP port; worker i uses port+i")->check(CLI::Range(1, 65535));
+  serve->add_option("--workers", workers, "Media worker threads")->check(CLI::Range(1, 64));
+  serve->add_option("--announced-ip", announced_ip, "Address put in ICE candidates (public IP behind 1:1 NAT)");
+  serve->add_option("--web-root", web_root, "Directory of the web client's files");
+  serve->add_option("--srtp-profiles", srtp_profiles, "all (AES-GCM first) or aes-cm (force AES_CM_128_HMAC_SHA1_80)")
+      ->check(CLI::IsMember({"all", "aes-cm"}));
+
+  auto* version = app.add_subcommand("version", "Print the version");
+  version->callback([] { std::printf("ciphertalk %s\n", CT_VERSION); });
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*serve) {
+    ct::app::Config config;
+    if (dev) config.apply_dev_defaults();
+    if (!config_file.empty()) {
+      if (auto err = config.load_yaml_file(config_file)) {
+        std::fprintf(stderr, "ciphertalk: %s\n", err->c_str());
+        return 2;
+      }
+    }
+    if (!log_level.empty()) config.log_level = log_level;
+    if (!http_bind.empty()) config.http_bind = http_bind;
+    if (http_port >= 0) config.http_port = uint16_t(http_port);
+    if (!rtc_bind.empty()) config.rtc_bind = rtc_bind;
+    if (rtc_port >= 0) config.rtc_port = uint16_t(rtc_port);
+    if (workers > 0) config.workers = unsigned(workers);
+    if (!announced_ip.empty()) config.announced_ip = announced_ip;
+    if (!web_root.empty()) config.web_root = web_root;
+    if (!srtp_profiles.empty()) config.srtp_profiles = srtp_profiles;
+    if (auto err = config.validate()) {
+      std::fprintf(stderr, "ciphertalk: %s\n", err->c_str());
+      return 2;
+    }
+    ct::configure_logging(config.log_level, config.log_json);
+    try {
+      ct::app::Server server(config);
+      server.start();
+      server.run_until_signal();
+    } catch (const std::exception& e) {
+      spdlog::critical("{}", e.what());
+      return 1;
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,111 @@
+#include "sfu/MediaWorker.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <future>
+
+#include "core/Log.hpp"
+#include "core/Random.hpp"
+#include "sfu/EchoSession.hpp"
+#include "webrtc/MediaPort.hpp"
+
+namespace ct::sfu {
+
+namespace asio = boost::asio;
+
+// Timers of every transport on the worker (DTLS retransmission, consent,
+// RTCP) are driven from one periodic tick rather than a timer each.
+static constexpr auto kTickInterval = milliseconds(20);
+
+struct MediaWorker::Timer {
+  asio::steady_timer timer;
+  asio::executor_work_guard<asio::io_context::executor_type> guard;
+  explicit Timer(asio::io_context& io) : timer(io), guard(io.get_executor()) {}
+};
+
+MediaWorker::MediaWorker(MediaWorkerConfig config, const dtls::DtlsCertificate& certificate)
+    : config_(std::move(config)),
+      certificate_(certificate),
+      io_(std::make_unique<asio::io_context>(1)),
+      timer_(std::make_unique<Timer>(*io_)),
+      port_(std::make_unique<webrtc::MediaPort>(*io_, config_.bind, config_.announced_ip)) {}
+
+MediaWorker::~MediaWorker() { stop(); }
+
+void MediaWorker::start() {
+  port_->start();
+  schedule_tick();
+  thread_ = std::thread([this] {
+    spdlog::info("media worker {} on UDP {} (candidates announce {})", config_.index,
+                 config_.bind.to_string(), port_->candidate_address().to_string());
+    io_->run();
+  });
+}
+
+void MediaWorker::stop() {
+  if (!thread_.joinable()) return;
+  std::promise<void> done;
+  post([this, &done] {
+    stopping_ = true;
+    for (auto& [id, session] : echo_sessions_) session->close("server shutting down");
+    echo_sessions_.clear();
+    timer_->timer.cancel();
+    port_->close();
+    timer_->guard.reset();
+    done.set_value();
+  });
+  done.get_future().wait();
+  thread_.join();
+}
+
+void MediaWorker::post(std::function<void()> task) { asio::post(*io_, std::move(task)); }
+
+net::SocketAddress MediaWorker::candidate_address() const { return port_->candidate_address(); }
+
+void MediaWorker::schedule_tick() {
+  timer_->timer.expires_after(kTickInterval);
+  timer_->timer.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopping_) return;
+    on_tick();
+    schedule_tick();
+  });
+}
+
+void MediaWorker::on_tick() {
+  auto now = Clock::now();
+  for (auto it = echo_sessions_.begin(); it != echo_sessions_.end();) {
+    it->second->on_tick(now);
+    if (it->second->closed()) {
+      spdlog::info("echo {} ended: {}", it->first, it->second->close_reason());
+      it = echo_sessions_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+MediaWorker::EchoResult MediaWorker::create_echo(const std::string& offer_sdp) {
+  EchoSession::Options options;
+  options.transport.aes_cm_only = config_.aes_cm_only;
+  options.transport.consent_timeout = config_.consent_timeout;
+  auto created = EchoSession::create(offer_sdp, *port_, certificate_, options, Clock::now());
+  if (!created.session) return {400, {}, created.error};
+  // The id names its worker so DELETE finds the session without a shared table.
+  std::string id = std::to_string(config_.index) + "-" + random_token(16);
+  spdlog::info("echo {} created ({} m-sections)", id, created.media_count);
+  echo_sessions_.emplace(id, std::move(created.session));
+  return {201, id, std::move(created.answer_sdp)};
+}
+
+bool MediaWorker::delete_echo(const std::string& id) {
+  auto it = echo_sessions_.find(id);
+  if (it == echo_sessions_.end()) return false;
+  it->second->close("deleted by the client");
+  echo_sessions_.erase(it);
+  spdlog::info("echo {} deleted", id);
+  return true;
+}
+
+}  // namespace ct::sfu

@@ -1,0 +1,76 @@
+#pragma once
+// A media worker: one thread, one io_context, one UDP port (MediaPort), and
+// every session pinned to it (DESIGN.md §2). Other threads reach a worker only
+// through post(); nothing inside takes a lock.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "core/Clock.hpp"
+#include "net/SocketAddress.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+namespace ct::dtls {
+class DtlsCertificate;
+}
+namespace ct::webrtc {
+class MediaPort;
+}
+
+namespace ct::sfu {
+
+class EchoSession;
+
+struct MediaWorkerConfig {
+  unsigned index = 0;
+  net::SocketAddress bind;
+  std::string announced_ip;
+  bool aes_cm_only = false;
+  Duration consent_timeout = seconds(30);
+};
+
+class MediaWorker {
+ public:
+  // Binds the UDP port at once (throws with the address on failure).
+  MediaWorker(MediaWorkerConfig config, const dtls::DtlsCertificate& certificate);
+  ~MediaWorker();
+  MediaWorker(const MediaWorker&) = delete;
+  MediaWorker& operator=(const MediaWorker&) = delete;
+
+  void start();  // starts the thread
+  void stop();   // closes every session, stops and joins the thread
+  void post(std::function<void()> task);
+  unsigned index() const { return config_.index; }
+  net::SocketAddress candidate_address() const;
+
+  // --- Echo service (run on this worker's thread, via post) ---
+  struct EchoResult {
+    int status = 0;          // 201 created, 400 bad offer, 503 over capacity
+    std::string id;          // resource id for DELETE
+    std::string body;        // SDP answer, or the reason for an error
+  };
+  EchoResult create_echo(const std::string& offer_sdp);
+  bool delete_echo(const std::string& id);
+  size_t echo_session_count() const { return echo_sessions_.size(); }
+
+ private:
+  void schedule_tick();
+  void on_tick();
+
+  MediaWorkerConfig config_;
+  const dtls::DtlsCertificate& certificate_;
+  std::unique_ptr<boost::asio::io_context> io_;
+  struct Timer;
+  std::unique_ptr<Timer> timer_;
+  std::unique_ptr<webrtc::MediaPort> port_;
+  std::unordered_map<std::string, std::unique_ptr<EchoSession>> echo_sessions_;
+  std::thread thread_;
+  bool stopping_ = false;
+};
+
+}  // namespace ct::sfu

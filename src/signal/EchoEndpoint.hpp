@@ -1,0 +1,30 @@
+#pragma once
+// The echo test over HTTP, WHIP-shaped (RFC 9725 §4.2): POST /echo with an SDP
+// offer answers 201 Created, the SDP answer and a Location for the session;
+// DELETE on that Location ends it. The session itself runs on a media worker.
+#include <atomic>
+#include <vector>
+
+#include "signal/HttpServer.hpp"
+
+namespace ct::sfu {
+class MediaWorker;
+}
+
+namespace ct::signal {
+
+class EchoEndpoint {
+ public:
+  // Workers are used round-robin; they must outlive the endpoint's routes.
+  explicit EchoEndpoint(std::vector<sfu::MediaWorker*> workers);
+  void install(HttpServer& server);
+
+ private:
+  void create(HttpRequest request, Responder respond);
+  void remove(HttpRequest request, Responder respond);
+
+  std::vector<sfu::MediaWorker*> workers_;
+  std::atomic<unsigned> next_{0};
+};
+
+}  // namespace ct::signal

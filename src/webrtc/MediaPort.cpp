@@ -1,0 +1,79 @@
+#include "webrtc/MediaPort.hpp"
+
+#include "core/Clock.hpp"
+#include "core/Log.hpp"
+#include "ice/IceLiteAgent.hpp"
+#include "net/PacketKind.hpp"
+#include "stun/StunMessage.hpp"
+#include "webrtc/PeerTransport.hpp"
+
+namespace ct::webrtc {
+
+MediaPort::MediaPort(boost::asio::io_context& io, const net::SocketAddress& bind, const std::string& announced_ip)
+    : socket_(io, bind) {
+  candidate_address_ = socket_.local_address();
+  if (!announced_ip.empty()) {
+    if (auto a = net::SocketAddress::parse_ip(announced_ip, candidate_address_.port())) candidate_address_ = *a;
+  }
+}
+
+MediaPort::~MediaPort() { close(); }
+
+void MediaPort::start() {
+  socket_.start([this](std::span<uint8_t> d, const net::SocketAddress& from) { on_datagram(d, from); });
+}
+
+void MediaPort::close() { socket_.close(); }
+
+void MediaPort::add(PeerTransport& transport) { by_ufrag_[transport.local_ufrag()] = &transport; }
+
+void MediaPort::remove(PeerTransport& transport) {
+  by_ufrag_.erase(transport.local_ufrag());
+  std::erase_if(by_address_, [&](const auto& kv) { return kv.second == &transport; });
+}
+
+net::SocketAddress MediaPort::candidate_address() const { return candidate_address_; }
+
+void MediaPort::send_datagram(std::span<const uint8_t> datagram, const net::SocketAddress& to) {
+  socket_.send(datagram, to);
+}
+
+void MediaPort::on_datagram(std::span<uint8_t> datagram, const net::SocketAddress& from) {
+  auto now = Clock::now();
+  switch (net::classify_packet(datagram)) {
+    case net::PacketKind::Stun: {
+      auto message = stun::StunMessage::parse(datagram);
+      if (!message) {
+        ++stats_.malformed;
+        return;
+      }
+      auto ufrag = ice::IceLiteAgent::local_ufrag_of(*message);
+      auto it = ufrag ? by_ufrag_.find(*ufrag) : by_ufrag_.end();
+      if (it == by_ufrag_.end()) {
+        ++stats_.unknown_ufrag;
+        return;
+      }
+      PeerTransport* t = it->second;
+      t->receive_stun(*message, from, now);
+      // A validated check makes this address the transport's (RFC 8445 §7.3.1.4);
+      // after NAT rebinding the new address joins, the old one ages out with consent.
+      if (t->is_validated_address(from)) by_address_[from] = t;
+      return;
+    }
+    case net::PacketKind::Dtls:
+    case net::PacketKind::Rtp: {
+      auto it = by_address_.find(from);
+      if (it == by_address_.end()) {
+        ++stats_.unknown_source;
+        return;
+      }
+      it->second->receive_datagram(datagram, net::UdpSocket::kMaxDatagram, from, now);
+      return;
+    }
+    default:
+      ++stats_.malformed;
+      return;
+  }
+}
+
+}  // namespace ct::webrtc

@@ -1,0 +1,204 @@
+#include "webrtc/PeerTransport.hpp"
+
+#include <vector>
+
+#include "core/Log.hpp"
+#include "dtls/DtlsCertificate.hpp"
+#include "dtls/DtlsTransport.hpp"
+#include "ice/IceLiteAgent.hpp"
+#include "rtp/RtpPacket.hpp"
+#include "srtp/SrtpSession.hpp"
+#include "stun/StunMessage.hpp"
+#include "webrtc/DatagramSender.hpp"
+
+namespace ct::webrtc {
+
+// Receives the DTLS layer's upcalls and hands them to the transport.
+class PeerTransport::DtlsBridge final : public dtls::DtlsTransport::Listener {
+ public:
+  explicit DtlsBridge(PeerTransport& owner) : owner_(owner) {}
+  void on_dtls_send(std::span<const uint8_t> datagram) override { owner_.send_raw(datagram); }
+  void on_dtls_connected(const dtls::KeyingMaterial& keys) override;
+  void on_dtls_failed(std::string_view reason) override { owner_.fail(reason); }
+  void on_dtls_closed() override { owner_.close("DTLS close_notify"); }
+
+ private:
+  PeerTransport& owner_;
+};
+
+struct PeerTransport::Parts {
+  ice::IceLiteAgent ice;
+  DtlsBridge bridge;
+  dtls::DtlsTransport dtls;
+  std::optional<srtp::SrtpSession> srtp_in;
+  std::optional<srtp::SrtpSession> srtp_out;
+  std::optional<srtp::SrtpProfile> profile;
+  std::vector<uint8_t> stun_response;
+
+  Parts(PeerTransport& owner, const dtls::DtlsCertificate& cert, bool aes_cm_only)
+      : ice(ice::IceLiteAgent::with_random_credentials()),
+        bridge(owner),
+        dtls(cert, dtls::Role::Server, bridge,
+             aes_cm_only ? dtls::SrtpProfiles::CmOnly : dtls::SrtpProfiles::All) {
+    stun_response.reserve(256);
+  }
+};
+
+void PeerTransport::DtlsBridge::on_dtls_connected(const dtls::KeyingMaterial& keys) {
+  auto& p = *owner_.parts_;
+  auto profile = srtp::SrtpProfile(keys.srtp_profile);
+  if (profile != srtp::SrtpProfile::AeadAes128Gcm && profile != srtp::SrtpProfile::Aes128CmHmacSha1_80) {
+    owner_.fail("DTLS negotiated an SRTP profile we did not offer");
+    return;
+  }
+  p.profile = profile;
+  p.srtp_in.emplace(profile, keys.remote_key, keys.remote_salt, srtp::SrtpSession::Direction::Inbound);
+  p.srtp_out.emplace(profile, keys.local_key, keys.local_salt, srtp::SrtpSession::Direction::Outbound);
+  owner_.state_ = State::Connected;
+  spdlog::debug("transport {} connected: {} {} srtp {}", owner_.local_ufrag(), p.dtls.negotiated_version(),
+                p.dtls.negotiated_cipher(), srtp::to_string(profile));
+  owner_.listener_.on_transport_connected(owner_);
+}
+
+PeerTransport::PeerTransport(Listener& listener, DatagramSender& sender, const dtls::DtlsCertificate& certificate,
+                             Options options, TimePoint now)
+    : listener_(listener),
+      sender_(sender),
+      options_(options),
+      created_(now),
+      local_fingerprint_(certificate.fingerprint_sha256()),
+      parts_(std::make_unique<Parts>(*this, certificate, options.aes_cm_only)) {
+  parts_->ice.set_consent_timeout(options.consent_timeout);
+}
+
+PeerTransport::~PeerTransport() = default;
+
+const std::string& PeerTransport::local_ufrag() const { return parts_->ice.local_ufrag(); }
+const std::string& PeerTransport::local_pwd() const { return parts_->ice.local_pwd(); }
+const std::string& PeerTransport::local_fingerprint() const { return local_fingerprint_; }
+
+void PeerTransport::set_remote_parameters(std::string ice_ufrag, std::string ice_pwd,
+                                          std::string fingerprint_algorithm, std::string fingerprint_value) {
+  parts_->ice.set_remote_credentials(std::move(ice_ufrag), std::move(ice_pwd));
+  parts_->dtls.set_remote_fingerprint(std::move(fingerprint_algorithm), std::move(fingerprint_value));
+}
+
+void PeerTransport::receive_stun(const stun::StunMessage& message, const net::SocketAddress& from,
+                                 TimePoint now) {
+  if (state_ == State::Closed) return;
+  auto& p = *parts_;
+  auto outcome = p.ice.handle_binding_request(message, from, now, p.stun_response);
+  if (outcome != ice::IceLiteAgent::Outcome::Ignored && !p.stun_response.empty()) {
+    sender_.send_datagram(p.stun_response, from);
+  }
+  if (state_ == State::New && p.ice.selected_address()) {
+    // ICE-lite: the browser's first nominated check opens the path; as the
+    // DTLS server we now wait for its ClientHello (RFC 8842 §5, setup:passive).
+    state_ = State::Connecting;
+    p.dtls.start(now);
+  }
+}
+
+void PeerTransport::receive_datagram(std::span<uint8_t> datagram, size_t capacity, const net::SocketAddress& from,
+                                     TimePoint now) {
+  if (state_ == State::Closed || datagram.empty()) return;
+  auto& p = *parts_;
+  uint8_t first = datagram[0];
+  if (first >= 20 && first <= 63) {
+    p.dtls.handle_datagram(datagram, now);
+    return;
+  }
+  if (state_ != State::Connected || !p.srtp_in) {
+    ++stats_.dropped_before_connect;
+    return;
+  }
+  (void)from;
+  std::span<uint8_t> room(datagram.data(), capacity);
+  if (rtp::RtpPacket::is_rtcp(datagram)) {
+    auto r = p.srtp_in->unprotect_rtcp(room, datagram.size());
+    if (!r) {
+      ++stats_.srtp_errors;
+      return;
+    }
+    ++stats_.rtcp_packets_in;
+    listener_.on_rtcp(*this, room.first(r.length), capacity);
+  } else {
+    auto r = p.srtp_in->unprotect_rtp(room, datagram.size());
+    if (!r) {
+      ++stats_.srtp_errors;
+      return;
+    }
+    ++stats_.rtp_packets_in;
+    stats_.rtp_bytes_in += r.length;
+    listener_.on_rtp(*this, room.first(r.length), capacity);
+  }
+}
+
+bool PeerTransport::is_validated_address(const net::SocketAddress& address) const {
+  return parts_->ice.is_validated_address(address);
+}
+
+bool PeerTransport::send_rtp(std::span<uint8_t> buffer, size_t length) {
+  auto& p = *parts_;
+  if (state_ != State::Connected || !p.srtp_out) return false;
+  auto r = p.srtp_out->protect_rtp(buffer, length);
+  if (!r) {
+    ++stats_.srtp_errors;
+    return false;
+  }
+  ++stats_.rtp_packets_out;
+  stats_.rtp_bytes_out += length;
+  send_raw(buffer.first(r.length));
+  return true;
+}
+
+bool PeerTransport::send_rtcp(std::span<uint8_t> buffer, size_t length) {
+  auto& p = *parts_;
+  if (state_ != State::Connected || !p.srtp_out) return false;
+  auto r = p.srtp_out->protect_rtcp(buffer, length);
+  if (!r) {
+    ++stats_.srtp_errors;
+    return false;
+  }
+  ++stats_.rtcp_packets_out;
+  send_raw(buffer.first(r.length));
+  return true;
+}
+
+void PeerTransport::send_raw(std::span<const uint8_t> datagram) {
+  if (auto to = parts_->ice.selected_address()) sender_.send_datagram(datagram, *to);
+}
+
+void PeerTransport::on_tick(TimePoint now) {
+  if (state_ == State::Closed) return;
+  auto& p = *parts_;
+  if (auto t = p.dtls.next_timeout(); t && *t <= now) p.dtls.handle_timeout(now);
+  if (state_ == State::Closed) return;
+  if (state_ != State::Connected && now - created_ > options_.connect_timeout) {
+    fail("no working connection within the connect timeout");
+    return;
+  }
+  // RFC 7675 §5.1: without fresh consent the path is dead and media must stop.
+  if (p.ice.selected_address() && p.ice.consent_expired(now)) fail("ICE consent expired");
+}
+
+void PeerTransport::fail(std::string_view reason) {
+  if (state_ == State::Closed) return;
+  state_ = State::Closed;
+  spdlog::info("transport {} closed: {}", local_ufrag(), reason);
+  listener_.on_transport_closed(*this, reason);
+}
+
+void PeerTransport::close(std::string_view reason) {
+  if (state_ == State::Closed) return;
+  if (state_ == State::Connected) parts_->dtls.close();
+  fail(reason);
+}
+
+std::optional<net::SocketAddress> PeerTransport::remote_address() const { return parts_->ice.selected_address(); }
+
+std::string PeerTransport::srtp_profile_name() const {
+  return parts_->profile ? std::string(srtp::to_string(*parts_->profile)) : std::string();
+}
+
+}  // namespace ct::webrtc

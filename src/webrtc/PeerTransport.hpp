@@ -1,0 +1,108 @@
+#pragma once
+// One WebRTC transport (what a browser's RTCPeerConnection talks to): ICE-lite
+// finds the path, DTLS authenticates the peer against its SDP fingerprint and
+// exports SRTP keys, SRTP protects media. Layered as libdatachannel does:
+// ICE -> DTLS -> SRTP, all over one UDP 5-tuple on the worker's shared port.
+//
+// Driven by its worker: datagrams and time come in, plain RTP/RTCP goes up to
+// the Listener. Single-threaded: only the owning worker's thread touches it.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/Clock.hpp"
+#include "net/SocketAddress.hpp"
+
+namespace ct::stun {
+class StunMessage;
+}
+namespace ct::dtls {
+class DtlsCertificate;
+}
+
+namespace ct::webrtc {
+
+class DatagramSender;
+
+class PeerTransport {
+ public:
+  enum class State { New, Connecting, Connected, Closed };
+
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    virtual void on_transport_connected(PeerTransport&) {}
+    // A decrypted RTP packet; the span may be modified and re-sent in place.
+    virtual void on_rtp(PeerTransport&, std::span<uint8_t> packet, size_t capacity) = 0;
+    virtual void on_rtcp(PeerTransport&, std::span<uint8_t> compound, size_t capacity) = 0;
+    virtual void on_transport_closed(PeerTransport&, std::string_view reason) = 0;
+  };
+
+  struct Options {
+    bool aes_cm_only = false;  // offer only SRTP_AES128_CM_SHA1_80 in DTLS use_srtp
+    Duration consent_timeout = seconds(30);
+    // Time allowed from creation to a working DTLS association.
+    Duration connect_timeout = seconds(30);
+  };
+
+  struct Stats {
+    uint64_t rtp_packets_in = 0, rtp_bytes_in = 0, rtcp_packets_in = 0;
+    uint64_t rtp_packets_out = 0, rtp_bytes_out = 0, rtcp_packets_out = 0;
+    uint64_t srtp_errors = 0;     // failed authentication, replays, malformed
+    uint64_t dropped_before_connect = 0;
+  };
+
+  PeerTransport(Listener& listener, DatagramSender& sender, const dtls::DtlsCertificate& certificate,
+                Options options, TimePoint now);
+  ~PeerTransport();
+  PeerTransport(const PeerTransport&) = delete;
+  PeerTransport& operator=(const PeerTransport&) = delete;
+
+  const std::string& local_ufrag() const;
+  const std::string& local_pwd() const;
+  const std::string& local_fingerprint() const;  // sha-256, colon hex
+  // From the remote SDP (RFC 8839 ice-ufrag/ice-pwd, RFC 8122 fingerprint).
+  void set_remote_parameters(std::string ice_ufrag, std::string ice_pwd, std::string fingerprint_algorithm,
+                             std::string fingerprint_value);
+
+  // Inbound, from the worker's port.
+  void receive_stun(const stun::StunMessage& message, const net::SocketAddress& from, TimePoint now);
+  // DTLS or SRTP/SRTCP. `capacity` >= packet.size() is the room in the buffer.
+  void receive_datagram(std::span<uint8_t> datagram, size_t capacity, const net::SocketAddress& from,
+                        TimePoint now);
+  bool is_validated_address(const net::SocketAddress& address) const;
+
+  // Outbound: protects in place (needs srtp overhead bytes of room after
+  // `length`) and sends to the selected path. False if not connected.
+  bool send_rtp(std::span<uint8_t> buffer, size_t length);
+  bool send_rtcp(std::span<uint8_t> buffer, size_t length);
+
+  // Timers: DTLS retransmission, consent freshness (RFC 7675), connect deadline.
+  void on_tick(TimePoint now);
+  void close(std::string_view reason);
+
+  State state() const { return state_; }
+  const Stats& stats() const { return stats_; }
+  std::optional<net::SocketAddress> remote_address() const;
+  std::string srtp_profile_name() const;
+
+ private:
+  class DtlsBridge;
+  void fail(std::string_view reason);
+  void send_raw(std::span<const uint8_t> datagram);
+
+  Listener& listener_;
+  DatagramSender& sender_;
+  Options options_;
+  State state_ = State::New;
+  Stats stats_;
+  TimePoint created_;
+  std::string local_fingerprint_;
+  struct Parts;  // ICE agent, DTLS transport, SRTP sessions
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace ct::webrtc

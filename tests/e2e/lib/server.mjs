@@ -1,0 +1,50 @@
+// Starts the real ciphertalk binary for a test and stops it afterwards.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, '../../..');
+export const binary = process.env.CT_BIN || path.join(repoRoot, 'build/release/ciphertalk');
+
+let nextPort = 20000 + (process.pid % 2000) * 10;
+// Each server gets fresh ports so a slow shutdown never collides with the next test.
+export function freePorts() {
+  const base = nextPort;
+  nextPort += 10;
+  return { http: base, rtc: base + 2 };
+}
+
+export async function startServer(extraArgs = [], { ports = freePorts(), env = {} } = {}) {
+  if (!existsSync(binary)) throw new Error(`ciphertalk binary not found at ${binary} (build first or set CT_BIN)`);
+  const args = ['serve', '--dev', '--http-port', String(ports.http), '--rtc-port', String(ports.rtc), ...extraArgs];
+  const child = spawn(binary, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout.on('data', (d) => { log += d; });
+  child.stderr.on('data', (d) => { log += d; });
+  const url = `http://127.0.0.1:${ports.http}`;
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`ciphertalk exited with ${child.exitCode}:\n${log}`);
+    try {
+      const r = await fetch(`${url}/healthz`);
+      if (r.ok) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`ciphertalk did not become healthy:\n${log}`); }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url, ports, child,
+    log: () => log,
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode;
+      const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}

@@ -1,0 +1,69 @@
+#include "app/Config.hpp"
+
+#include <gtest/gtest.h>
+
+using ct::app::Config;
+
+TEST(Config, DevDefaultsNeedNoFile) {
+  Config c;
+  c.apply_dev_defaults();
+  EXPECT_FALSE(c.validate());
+  EXPECT_EQ(c.http_port, 7880);
+  EXPECT_EQ(c.rtc_port, 7882);
+  EXPECT_EQ(c.candidate_ip(), "127.0.0.1");
+}
+
+TEST(Config, WildcardBindNeedsAnnouncedAddress) {
+  Config c;
+  auto err = c.validate();
+  ASSERT_TRUE(err);
+  EXPECT_NE(err->find("announced_ip"), std::string::npos);
+  c.announced_ip = "203.0.113.7";
+  EXPECT_FALSE(c.validate());
+  EXPECT_EQ(c.candidate_ip(), "203.0.113.7");
+}
+
+TEST(Config, YamlOverridesDefaults) {
+  Config c;
+  c.apply_dev_defaults();
+  ASSERT_FALSE(c.load_yaml_text(R"(
+log_level: debug
+http:
+  port: 9000
+rtc:
+  port: 40000
+  workers: 2
+  srtp_profiles: aes-cm
+  consent_timeout: 1m
+)"));
+  EXPECT_EQ(c.log_level, "debug");
+  EXPECT_EQ(c.http_port, 9000);
+  EXPECT_EQ(c.rtc_port, 40000);
+  EXPECT_EQ(c.workers, 2u);
+  EXPECT_EQ(c.srtp_profiles, "aes-cm");
+  EXPECT_EQ(c.consent_timeout.count(), 60);
+  EXPECT_FALSE(c.validate());
+}
+
+TEST(Config, BadYamlGivesAClearError) {
+  Config c;
+  EXPECT_TRUE(c.load_yaml_text("http: [unclosed"));
+  auto unknown = c.load_yaml_text("htp:\n  port: 1\n");
+  ASSERT_TRUE(unknown);
+  EXPECT_NE(unknown->find("htp"), std::string::npos);
+  EXPECT_TRUE(c.load_yaml_text("http:\n  port: notanumber\n"));
+  EXPECT_TRUE(c.load_yaml_text("rtc:\n  consent_timeout: soon\n"));
+}
+
+TEST(Config, RejectsImpossibleValues) {
+  Config c;
+  c.apply_dev_defaults();
+  c.workers = 0;
+  EXPECT_TRUE(c.validate());
+  c.workers = 1;
+  c.srtp_profiles = "rot13";
+  EXPECT_TRUE(c.validate());
+  c.srtp_profiles = "all";
+  c.rtc_bind = "not-an-ip";
+  EXPECT_TRUE(c.validate());
+}
