@@ -39,6 +39,7 @@ void Config::apply_dev_defaults() {
   http_bind = "127.0.0.1";
   rtc_bind = "127.0.0.1";
   announced_ip.clear();
+  keys.emplace("devkey", "devsecret");
 }
 
 std::optional<std::string> Config::load_yaml_file(const std::string& path) {
@@ -56,7 +57,7 @@ std::optional<std::string> Config::load_yaml_text(const std::string& text) {
     YAML::Node root = YAML::Load(text);
     if (!root || root.IsNull()) return std::nullopt;
     if (!root.IsMap()) return "the top level must be a mapping";
-    static const char* kKnownTop[] = {"log_level", "log_json", "http", "rtc"};
+    static const char* kKnownTop[] = {"log_level", "log_json", "http", "rtc", "keys", "room", "signal", "testing"};
     for (const auto& kv : root) {
       auto key = kv.first.as<std::string>();
       bool known = false;
@@ -82,6 +83,29 @@ std::optional<std::string> Config::load_yaml_text(const std::string& text) {
         consent_timeout = *d;
       }
     }
+    if (auto k = root["keys"]) {
+      if (!k.IsMap()) return "keys: expected a mapping of API key to secret";
+      for (const auto& kv : k) keys[kv.first.as<std::string>()] = kv.second.as<std::string>();
+    }
+    if (auto room = root["room"]) {
+      read(room, "max_participants", max_participants);
+      if (room["empty_timeout"]) {
+        auto d = parse_duration(room["empty_timeout"].as<std::string>());
+        if (!d) return "room.empty_timeout: expected a duration like 20s";
+        empty_room_timeout = *d;
+      }
+    }
+    if (auto sig = root["signal"]) {
+      if (sig["reconnect_window"]) {
+        auto d = parse_duration(sig["reconnect_window"].as<std::string>());
+        if (!d) return "signal.reconnect_window: expected a duration like 20s";
+        reconnect_window = *d;
+      }
+      read(sig, "max_message_bytes", max_message_bytes);
+      read(sig, "messages_per_second", messages_per_second);
+      read(sig, "max_connections_per_ip", max_connections_per_ip);
+    }
+    if (auto t = root["testing"]) read(t, "drop_forwarded_fraction", drop_forwarded_fraction);
   } catch (const YAML::Exception& e) {
     return std::string("invalid YAML: ") + e.what();
   }
@@ -101,6 +125,16 @@ std::optional<std::string> Config::validate() const {
   if (unsigned(rtc_port) + workers - 1 > 65535) return "rtc.port + rtc.workers exceeds 65535";
   if (srtp_profiles != "all" && srtp_profiles != "aes-cm") return "rtc.srtp_profiles must be 'all' or 'aes-cm'";
   if (consent_timeout.count() < 5) return "rtc.consent_timeout must be at least 5s";
+  if (keys.empty()) return "no API keys: set keys: {KEY: SECRET} in the config (or use --dev)";
+  for (const auto& [k, secret] : keys) {
+    if (k.empty() || secret.empty()) return "keys: API keys and secrets must not be empty";
+  }
+  if (max_participants == 0) return "room.max_participants must be at least 1";
+  if (max_message_bytes < 1024) return "signal.max_message_bytes must be at least 1024";
+  if (!(messages_per_second > 0)) return "signal.messages_per_second must be positive";
+  if (drop_forwarded_fraction < 0 || drop_forwarded_fraction >= 1) {
+    return "testing.drop_forwarded_fraction must be in [0, 1)";
+  }
   return std::nullopt;
 }
 

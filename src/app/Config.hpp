@@ -4,6 +4,7 @@
 // ciphertalk.example.yaml.
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -29,6 +30,20 @@ struct Config {
   // "all" offers AEAD_AES_128_GCM then AES_CM_128_HMAC_SHA1_80; "aes-cm" forces the latter.
   std::string srtp_profiles = "all";
   std::chrono::seconds consent_timeout{30};
+
+  // Access tokens: API key -> secret (HS256). --dev adds devkey/devsecret.
+  std::map<std::string, std::string> keys;
+
+  // Rooms and signaling.
+  size_t max_participants = 100;
+  std::chrono::seconds empty_room_timeout{20};
+  std::chrono::seconds reconnect_window{20};
+  size_t max_message_bytes = 64 * 1024;
+  double messages_per_second = 20;
+  size_t max_connections_per_ip = 64;
+
+  // TEST ONLY: drop this fraction of forwarded packets to exercise NACK/RTX.
+  double drop_forwarded_fraction = 0;
 
   // Applies the --dev defaults: loopback only, zero configuration.
   void apply_dev_defaults();

@@ -13,6 +13,7 @@
 #include "sfu/MediaWorker.hpp"
 #include "signal/EchoEndpoint.hpp"
 #include "signal/HttpServer.hpp"
+#include "signal/RtcService.hpp"
 
 #ifndef CT_DEFAULT_WEB_ROOT
 #define CT_DEFAULT_WEB_ROOT "web/public"
@@ -27,6 +28,7 @@ struct Server::Impl {
   std::vector<std::unique_ptr<sfu::MediaWorker>> workers;
   std::unique_ptr<signal::HttpServer> http;
   std::unique_ptr<signal::EchoEndpoint> echo;
+  std::shared_ptr<signal::RtcService> rtc;
   bool started = false;
 };
 
@@ -48,6 +50,9 @@ void Server::start() {
     wc.announced_ip = c.announced_ip;
     wc.aes_cm_only = c.srtp_profiles == "aes-cm";
     wc.consent_timeout = c.consent_timeout;
+    wc.empty_room_timeout = c.empty_room_timeout;
+    wc.max_participants = c.max_participants;
+    wc.drop_forwarded_fraction = c.drop_forwarded_fraction;
     s.workers.push_back(std::make_unique<sfu::MediaWorker>(wc, *s.certificate));
     raw_workers.push_back(s.workers.back().get());
   }
@@ -62,13 +67,29 @@ void Server::start() {
   });
   s.echo = std::make_unique<signal::EchoEndpoint>(raw_workers);
   s.echo->install(*s.http);
+  signal::RtcServiceConfig rc;
+  rc.keys = c.keys;
+  rc.dev = c.dev;
+  rc.reconnect_window = c.reconnect_window;
+  rc.max_message_bytes = c.max_message_bytes;
+  rc.messages_per_second = c.messages_per_second;
+  rc.message_burst = c.messages_per_second * 3;
+  rc.max_connections_per_ip = c.max_connections_per_ip;
+  s.rtc = std::make_shared<signal::RtcService>(rc, raw_workers);
+  s.rtc->install(*s.http);
 
   for (auto& w : s.workers) w->start();
   s.http->start();
   s.started = true;
 
   if (c.dev) {
-    spdlog::warn("development mode: loopback only, not for production");
+    spdlog::warn("**************************************************************");
+    spdlog::warn("development mode: loopback only, API key 'devkey' with secret");
+    spdlog::warn("'devsecret', tokens from GET /api/dev/token. Not for production.");
+    spdlog::warn("**************************************************************");
+  }
+  if (c.drop_forwarded_fraction > 0) {
+    spdlog::warn("TESTING: dropping {:.1f}% of forwarded packets", c.drop_forwarded_fraction * 100);
   }
   spdlog::info("CipherTalk listening on http://{}:{} (web client from {})", c.http_bind, s.http->port(),
                hc.static_root);

@@ -5,6 +5,8 @@
 
 #include "app/Config.hpp"
 #include "app/Server.hpp"
+#include "app/TokenCommand.hpp"
+#include "app/TurnCommand.hpp"
 #include "core/Log.hpp"
 
 #ifndef CT_VERSION
@@ -35,6 +37,9 @@ int main(int argc, char** argv) {
   serve->add_option("--web-root", web_root, "Directory of the web client's files");
   serve->add_option("--srtp-profiles", srtp_profiles, "all (AES-GCM first) or aes-cm (force AES_CM_128_HMAC_SHA1_80)")
       ->check(CLI::IsMember({"all", "aes-cm"}));
+
+  ct::app::add_token_command(app);
+  ct::app::add_turn_command(app);
 
   auto* version = app.add_subcommand("version", "Print the version");
   version->callback([] { std::printf("ciphertalk %s\n", CT_VERSION); });

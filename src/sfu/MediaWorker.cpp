@@ -9,6 +9,7 @@
 #include "core/Log.hpp"
 #include "core/Random.hpp"
 #include "sfu/EchoSession.hpp"
+#include "sfu/Room.hpp"
 #include "webrtc/MediaPort.hpp"
 
 namespace ct::sfu {
@@ -51,6 +52,7 @@ void MediaWorker::stop() {
     stopping_ = true;
     for (auto& [id, session] : echo_sessions_) session->close("server shutting down");
     echo_sessions_.clear();
+    rooms_.clear();
     timer_->timer.cancel();
     port_->close();
     timer_->guard.reset();
@@ -75,6 +77,20 @@ void MediaWorker::schedule_tick() {
 
 void MediaWorker::on_tick() {
   auto now = Clock::now();
+  for (auto it = rooms_.begin(); it != rooms_.end();) {
+    auto& entry = it->second;
+    entry.room->on_tick(now);
+    if (!entry.room->empty()) {
+      entry.empty_since = {};
+    } else if (entry.empty_since == TimePoint{}) {
+      entry.empty_since = now;
+    } else if (now - entry.empty_since >= config_.empty_room_timeout) {
+      spdlog::info("room '{}' closed (empty)", it->first);
+      it = rooms_.erase(it);
+      continue;
+    }
+    ++it;
+  }
   for (auto it = echo_sessions_.begin(); it != echo_sessions_.end();) {
     it->second->on_tick(now);
     if (it->second->closed()) {
@@ -97,6 +113,25 @@ MediaWorker::EchoResult MediaWorker::create_echo(const std::string& offer_sdp) {
   spdlog::info("echo {} created ({} m-sections)", id, created.media_count);
   echo_sessions_.emplace(id, std::move(created.session));
   return {201, id, std::move(created.answer_sdp)};
+}
+
+Room& MediaWorker::room(const std::string& name) {
+  auto it = rooms_.find(name);
+  if (it != rooms_.end()) return *it->second.room;
+  RoomOptions options;
+  options.max_participants = config_.max_participants;
+  options.aes_cm_only = config_.aes_cm_only;
+  options.consent_timeout = config_.consent_timeout;
+  options.drop_forwarded_fraction = config_.drop_forwarded_fraction;
+  spdlog::info("room '{}' created on worker {}", name, config_.index);
+  auto& entry = rooms_[name];
+  entry.room = std::make_unique<Room>(name, options, *port_, certificate_);
+  return *entry.room;
+}
+
+Room* MediaWorker::find_room(const std::string& name) {
+  auto it = rooms_.find(name);
+  return it == rooms_.end() ? nullptr : it->second.room.get();
 }
 
 bool MediaWorker::delete_echo(const std::string& id) {

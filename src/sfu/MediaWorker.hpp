@@ -25,6 +25,7 @@ class MediaPort;
 namespace ct::sfu {
 
 class EchoSession;
+class Room;
 
 struct MediaWorkerConfig {
   unsigned index = 0;
@@ -32,6 +33,9 @@ struct MediaWorkerConfig {
   std::string announced_ip;
   bool aes_cm_only = false;
   Duration consent_timeout = seconds(30);
+  Duration empty_room_timeout = seconds(20);  // an empty room closes after this
+  size_t max_participants = 100;
+  double drop_forwarded_fraction = 0;  // TEST ONLY fault injection, see RoomOptions
 };
 
 class MediaWorker {
@@ -58,6 +62,12 @@ class MediaWorker {
   bool delete_echo(const std::string& id);
   size_t echo_session_count() const { return echo_sessions_.size(); }
 
+  // --- Rooms (on this worker's thread) ---
+  // The room of that name, created on first use.
+  Room& room(const std::string& name);
+  Room* find_room(const std::string& name);
+  size_t room_count() const { return rooms_.size(); }
+
  private:
   void schedule_tick();
   void on_tick();
@@ -69,6 +79,11 @@ class MediaWorker {
   std::unique_ptr<Timer> timer_;
   std::unique_ptr<webrtc::MediaPort> port_;
   std::unordered_map<std::string, std::unique_ptr<EchoSession>> echo_sessions_;
+  struct RoomEntry {
+    std::unique_ptr<Room> room;
+    TimePoint empty_since{};
+  };
+  std::unordered_map<std::string, RoomEntry> rooms_;
   std::thread thread_;
   bool stopping_ = false;
 };

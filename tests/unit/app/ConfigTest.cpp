@@ -19,6 +19,10 @@ TEST(Config, WildcardBindNeedsAnnouncedAddress) {
   ASSERT_TRUE(err);
   EXPECT_NE(err->find("announced_ip"), std::string::npos);
   c.announced_ip = "203.0.113.7";
+  auto no_keys = c.validate();
+  ASSERT_TRUE(no_keys);
+  EXPECT_NE(no_keys->find("keys"), std::string::npos);
+  c.keys["prodkey"] = "a-long-production-secret-of-32-bytes!";
   EXPECT_FALSE(c.validate());
   EXPECT_EQ(c.candidate_ip(), "203.0.113.7");
 }
@@ -35,7 +39,22 @@ rtc:
   workers: 2
   srtp_profiles: aes-cm
   consent_timeout: 1m
+keys:
+  k1: s1
+room:
+  max_participants: 4
+  empty_timeout: 5s
+signal:
+  reconnect_window: 30s
+testing:
+  drop_forwarded_fraction: 0.05
 )"));
+  EXPECT_EQ(c.keys.at("k1"), "s1");
+  EXPECT_EQ(c.keys.at("devkey"), "devsecret");
+  EXPECT_EQ(c.max_participants, 4u);
+  EXPECT_EQ(c.empty_room_timeout.count(), 5);
+  EXPECT_EQ(c.reconnect_window.count(), 30);
+  EXPECT_DOUBLE_EQ(c.drop_forwarded_fraction, 0.05);
   EXPECT_EQ(c.log_level, "debug");
   EXPECT_EQ(c.http_port, 9000);
   EXPECT_EQ(c.rtc_port, 40000);
@@ -65,5 +84,11 @@ TEST(Config, RejectsImpossibleValues) {
   EXPECT_TRUE(c.validate());
   c.srtp_profiles = "all";
   c.rtc_bind = "not-an-ip";
+  EXPECT_TRUE(c.validate());
+  c.rtc_bind = "127.0.0.1";
+  c.drop_forwarded_fraction = 1.5;
+  EXPECT_TRUE(c.validate());
+  c.drop_forwarded_fraction = 0;
+  c.keys.clear();
   EXPECT_TRUE(c.validate());
 }

@@ -1,0 +1,90 @@
+#include "app/TurnCommand.hpp"
+
+#include <pthread.h>
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+
+#include "core/Log.hpp"
+#include "turn/TurnServer.hpp"
+
+namespace ct::app {
+namespace {
+
+struct TurnOptions {
+  turn::TurnServerConfig config;
+  int bandwidth_kbps = -1;
+  std::string log_level = "info";
+};
+
+int run_turn(const TurnOptions& options) {
+  ct::configure_logging(options.log_level);
+  auto config = options.config;
+  if (options.bandwidth_kbps >= 0) config.bandwidth_bytes_per_second = uint64_t(options.bandwidth_kbps) * 1000 / 8;
+  // Block the stop signals before any thread starts, so only sigwait sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::unique_ptr<turn::TurnServer> server;
+  try {
+    server = std::make_unique<turn::TurnServer>(config);
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "ciphertalk turn: %s\n", e.what());
+    return 2;
+  }
+  try {
+    server->start();
+  } catch (const std::exception& e) {
+    spdlog::critical("turn: {}", e.what());
+    return 1;
+  }
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  spdlog::info("turn: stopping on signal {}", signal);
+  server->stop();
+  auto s = server->stats();
+  spdlog::info(
+      "turn: {} allocations, {} packets / {} bytes to peers, {} packets / {} bytes to clients, refused: "
+      "401 {}, 438 {}, 403 {}, 486 {}, 437 {}",
+      s.allocations_total, s.packets_to_peers, s.bytes_to_peers, s.packets_to_clients, s.bytes_to_clients,
+      s.refused_unauthenticated, s.refused_stale_nonce, s.refused_forbidden_peer, s.refused_quota, s.refused_mismatch);
+  return 0;
+}
+
+}  // namespace
+
+void add_turn_command(CLI::App& app) {
+  auto options = std::make_shared<TurnOptions>();
+  auto& c = options->config;
+  auto* cmd = app.add_subcommand("turn", "Run the STUN/TURN server alone (RFC 8656; coturn-compatible REST secrets)");
+  cmd->add_option("--listen", c.listen_address, "Listen address for UDP, TCP and TLS")->capture_default_str();
+  cmd->add_option("--port", c.port, "UDP and TCP port")->capture_default_str();
+  cmd->add_option("--tls-port", c.tls_port, "TLS port, 0 = no TLS")->capture_default_str();
+  cmd->add_option("--realm", c.realm, "Realm (RFC 8489 long-term credentials)")->capture_default_str();
+  cmd->add_option("--secret", c.secrets, "Shared secret for REST credentials (repeat to accept several)")
+      ->required();
+  cmd->add_option("--allow-peer", c.allow_peers, "CIDR range peers may be in despite the private-address filter");
+  cmd->add_option("--tls-cert", c.tls_cert_file, "PEM certificate chain for TLS")->check(CLI::ExistingFile);
+  cmd->add_option("--tls-key", c.tls_key_file, "PEM private key for TLS")->check(CLI::ExistingFile);
+  cmd->add_flag("--dev", c.dev, "Self-signed TLS certificate when none is given");
+  cmd->add_option("--relay-ip", c.relay_address, "Address relay sockets bind (default: the listen address)");
+  cmd->add_option("--external-ip", c.external_address, "Relay address announced to clients (public IP behind NAT)");
+  cmd->add_option("--min-port", c.relay_port_min, "Lowest relay port")->capture_default_str();
+  cmd->add_option("--max-port", c.relay_port_max, "Highest relay port")->capture_default_str();
+  cmd->add_option("--max-allocations", c.max_allocations, "Allocations in total")->capture_default_str();
+  cmd->add_option("--user-quota", c.max_allocations_per_user, "Allocations per user")->capture_default_str();
+  cmd->add_option("--bandwidth-kbps", options->bandwidth_kbps,
+                  "Per-allocation cap in kbit/s, 0 = unlimited (default 40000)");
+  cmd->add_option("--log-level", options->log_level, "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  cmd->callback([options] {
+    int code = run_turn(*options);
+    if (code != 0) throw CLI::RuntimeError(code);
+  });
+}
+
+}  // namespace ct::app

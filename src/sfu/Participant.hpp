@@ -1,0 +1,164 @@
+#pragma once
+// One participant of a room: its signaling sink, its two PeerConnections
+// (the publisher connection, where the browser offers and sends, and the
+// subscriber connection, where the server offers and sends), the tracks it
+// publishes and the subscriptions it receives. The media plane lives here:
+// packets from the publisher connection go to their Publication, feedback
+// from the subscriber connection to its Subscription; timers send the
+// server's own RTCP. Membership and events are the Room's.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/Clock.hpp"
+#include "sdp/Types.hpp"
+#include "sfu/Publication.hpp"
+#include "sfu/RoomEvents.hpp"
+#include "sfu/Subscription.hpp"
+#include "webrtc/PeerTransport.hpp"
+
+namespace ct::dtls {
+class DtlsCertificate;
+}
+namespace ct::webrtc {
+class MediaPort;
+}
+
+namespace ct::sfu {
+
+class ActiveSpeakerDetector;
+class TransportCcFeedbackGenerator;
+class RembEstimator;
+
+struct ParticipantContext {
+  webrtc::MediaPort& port;
+  const dtls::DtlsCertificate& certificate;
+  webrtc::PeerTransport::Options transport_options;
+  Duration keyframe_request_interval = milliseconds(500);
+  double drop_forwarded_fraction = 0;
+  ActiveSpeakerDetector* speakers = nullptr;
+};
+
+class Participant final : public webrtc::PeerTransport::Listener {
+ public:
+  // A track as the subscriber connection carries it.
+  struct SubscriberSection {
+    std::string mid;
+    sdp::MediaKind kind = sdp::MediaKind::audio;
+    TrackInfo track;  // mid = ours
+    std::unique_ptr<Subscription> subscription;  // null once stopped
+    bool offered = false;  // went out in an offer (live or stopped)
+  };
+
+  // `key` identifies the participant to the active speaker detector.
+  Participant(ParticipantInfo info, std::shared_ptr<ParticipantSink> sink, ParticipantContext context, uint64_t key,
+              TimePoint now);
+  ~Participant() override;
+  Participant(const Participant&) = delete;
+  Participant& operator=(const Participant&) = delete;
+
+  const ParticipantInfo& info() const { return info_; }
+  const std::string& identity() const { return info_.identity; }
+  uint64_t key() const { return key_; }
+  void deliver(RoomEvent event);
+  void set_sink(std::shared_ptr<ParticipantSink> sink) { sink_ = std::move(sink); }
+  ParticipantState state() const;
+
+  // --- publisher connection ---
+  struct PublishResult {
+    std::string answer_sdp;
+    std::vector<Publication*> added;
+    std::vector<std::unique_ptr<Publication>> removed;  // still subscribed: the Room unsubscribes, then drops them
+    std::string error_code, error_message;
+  };
+  // Negotiates the publisher connection's offer (creating the transport the
+  // first time): new sending m-sections become publications, ones that
+  // stopped sending are handed back for removal.
+  PublishResult publisher_offer(const std::string& sdp, const std::vector<TrackMeta>& tracks, TimePoint now);
+  Publication* find_publication(std::string_view sid);
+  const std::vector<std::unique_ptr<Publication>>& publications() const { return publications_; }
+  std::vector<std::unique_ptr<Publication>> take_publications();
+  webrtc::PeerTransport* publisher_transport() { return publisher_.get(); }
+
+  // --- subscriber connection ---
+  bool can_subscribe() const { return subscriber_ != nullptr; }
+  webrtc::PeerTransport* subscriber_transport() { return subscriber_.get(); }
+  // Adds a section for `publication` (sent in the next offer).
+  void subscribe(Publication& publication);
+  // Stops the section of `publication`; false if there was none.
+  bool unsubscribe(Publication& publication);
+  // Drops every subscription (before the publications they point at go).
+  void clear_subscriptions();
+  const std::vector<SubscriberSection>& subscriber_sections() const { return sections_; }
+  Subscription* find_subscription(uint32_t ssrc);
+  // Renegotiation is serialized (JSEP §5.2): while an offer is outstanding,
+  // changes only mark the state dirty and the next offer follows the answer.
+  bool offer_pending() const { return offer_pending_; }
+  bool renegotiation_needed() const { return dirty_; }
+  void mark_dirty() { dirty_ = true; }
+  // A new offer of every section, or nullopt when there is nothing to offer.
+  std::optional<event::SubscriberOffer> make_subscriber_offer(TimePoint now);
+  const std::optional<event::SubscriberOffer>& pending_offer() const { return pending_offer_; }
+  // Applies the answer to the pending offer; an error code ("bad_sdp",
+  // "no_offer_pending") and message on failure.
+  std::optional<event::Error> subscriber_answer(const std::string& sdp, TimePoint now);
+
+  // Timers: transports, deferred keyframe requests, NACKs, SR/RR, transport-cc or REMB.
+  void on_tick(TimePoint now);
+  // A transport closed (consent expired, DTLS failed, connect timeout).
+  bool connection_lost() const { return connection_lost_; }
+  const std::string& connection_lost_reason() const { return connection_lost_reason_; }
+
+ private:
+  void on_transport_connected(webrtc::PeerTransport& transport) override;
+  void on_rtp(webrtc::PeerTransport& transport, std::span<uint8_t> packet, size_t capacity) override;
+  void on_rtcp(webrtc::PeerTransport& transport, std::span<uint8_t> compound, size_t capacity) override;
+  void on_transport_closed(webrtc::PeerTransport& transport, std::string_view reason) override;
+
+  std::unique_ptr<webrtc::PeerTransport> make_transport(TimePoint now, bool subscriber);
+  Publication* publication_for(uint32_t ssrc, bool& is_rtx);
+  Publication* learn_ssrc(uint32_t ssrc, uint8_t payload_type, std::string_view mid);
+  void on_publisher_rtcp(std::span<const uint8_t> compound, TimePoint now);
+  void on_subscriber_rtcp(std::span<const uint8_t> compound, TimePoint now);
+  void send_publisher_reports(TimePoint now);
+  void send_sender_reports(TimePoint now);
+
+  ParticipantInfo info_;
+  std::shared_ptr<ParticipantSink> sink_;
+  ParticipantContext context_;
+  uint64_t key_;
+  std::string cname_;
+
+  // Publisher connection.
+  std::unique_ptr<webrtc::PeerTransport> publisher_;
+  bool publisher_remote_set_ = false;
+  std::string publisher_remote_ufrag_;
+  std::vector<std::unique_ptr<Publication>> publications_;
+  uint32_t feedback_ssrc_;  // sender SSRC of our RTCP to the publisher
+  uint8_t mid_extension_id_ = 0;
+  uint8_t transport_cc_extension_id_ = 0;
+  std::unique_ptr<TransportCcFeedbackGenerator> transport_cc_;
+  std::unique_ptr<RembEstimator> remb_;
+  TimePoint next_transport_cc_{}, next_receiver_report_{};
+
+  // Subscriber connection.
+  std::unique_ptr<webrtc::PeerTransport> subscriber_;
+  bool subscriber_remote_set_ = false;
+  std::optional<TimePoint> subscriber_connect_deadline_;
+  std::vector<SubscriberSection> sections_;
+  uint32_t next_mid_ = 0;
+  bool offer_pending_ = false;
+  bool dirty_ = false;
+  std::optional<event::SubscriberOffer> pending_offer_;
+  std::optional<sdp::Origin> last_origin_;
+  TimePoint next_sender_report_{};
+
+  bool connection_lost_ = false;
+  std::string connection_lost_reason_;
+};
+
+}  // namespace ct::sfu

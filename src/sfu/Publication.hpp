@@ -1,0 +1,113 @@
+#pragma once
+// One published track: the publisher's inbound stream (its SSRCs, payload
+// types and header extension ids in the publisher connection), what the
+// server keeps of it (recent packets for NACKs, reception statistics), and
+// the subscriptions it fans out to. Owned by the publishing Participant.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/Clock.hpp"
+#include "sfu/KeyframeRequestThrottle.hpp"
+#include "sfu/RoomEvents.hpp"
+
+namespace ct::rtp {
+class RtpPacket;
+struct RtcpReportBlock;
+}
+namespace ct::webrtc {
+class PeerTransport;
+}
+
+namespace ct::sfu {
+
+class ReceiveStreamStats;
+class RetransmissionBuffer;
+class Subscription;
+
+// What the publisher connection's negotiation says about one sending m-section.
+struct PublicationParams {
+  bool video = false;
+  // The one codec the answer accepted (so the browser sends only it).
+  std::string codec_name;  // as in the offer's rtpmap: "opus", "VP8", "H264"
+  uint32_t clock_rate = 0;
+  uint16_t channels = 0;
+  std::string fmtp;
+  uint8_t payload_type = 0;
+  std::optional<uint8_t> rtx_payload_type;
+  bool nack = false;  // the publisher answers NACKs (rtcp-fb nack)
+  // From a=ssrc / a=ssrc-group:FID, or 0 until learned from the MID extension.
+  uint32_t ssrc = 0;
+  uint32_t rtx_ssrc = 0;
+  // Header extension ids in the publisher connection, 0 when not negotiated.
+  uint8_t mid_id = 0;
+  uint8_t audio_level_id = 0;
+  uint8_t abs_send_time_id = 0;
+};
+
+class Publication {
+ public:
+  struct Stats {
+    uint64_t packets_in = 0;
+    uint64_t keyframe_requests_sent = 0;
+    uint64_t keyframe_requests_throttled = 0;
+    uint64_t nacks_sent = 0;
+  };
+
+  // `rtcp_sender_ssrc` is the SSRC the server's feedback to this publisher carries.
+  Publication(TrackInfo info, PublicationParams params, webrtc::PeerTransport& publisher_transport,
+              uint32_t rtcp_sender_ssrc, Duration keyframe_request_interval);
+  ~Publication();
+  Publication(const Publication&) = delete;
+  Publication& operator=(const Publication&) = delete;
+
+  const TrackInfo& info() const { return info_; }
+  const PublicationParams& params() const { return params_; }
+  const std::string& sid() const { return info_.sid; }
+  bool video() const { return params_.video; }
+  bool muted() const { return info_.muted; }
+  // Muting holds packets back; unmuting makes every subscription continue its
+  // numbering and asks for a keyframe.
+  void set_muted(bool muted, TimePoint now);
+  void set_ssrcs(uint32_t ssrc, uint32_t rtx_ssrc);
+
+  // A media packet (RTX already unwrapped) of this publication: counted,
+  // kept for retransmission, and forwarded to every active subscription.
+  void on_rtp(const rtp::RtpPacket& packet, TimePoint now);
+  // The publisher's sender report (RFC 3550 §6.4.1), for LSR/DLSR in our RRs.
+  void on_sender_report(uint64_t ntp_timestamp, TimePoint now);
+  // Asks the publisher for a keyframe (PLI, RFC 4585 §6.3.1), at most once
+  // per interval; a request inside the interval is sent when it ends.
+  void request_keyframe(TimePoint now);
+  // Deferred keyframe requests and NACKs for gaps (RFC 4585 §6.2.1).
+  void on_tick(TimePoint now);
+  // A kept packet for a retransmission, by the publisher's sequence number.
+  std::optional<std::span<const uint8_t>> find_packet(uint16_t sequence_number, TimePoint now) const;
+  rtp::RtcpReportBlock make_report_block(TimePoint now);
+  double loss_fraction() const;
+
+  void add_subscription(Subscription& subscription);
+  void remove_subscription(Subscription& subscription);
+  const std::vector<Subscription*>& subscriptions() const { return subscriptions_; }
+  const Stats& stats() const { return stats_; }
+
+ private:
+  bool send_rtcp(std::span<uint8_t> buffer, size_t length);
+
+  TrackInfo info_;
+  PublicationParams params_;
+  webrtc::PeerTransport& publisher_transport_;
+  uint32_t rtcp_sender_ssrc_;
+  KeyframeRequestThrottle keyframe_throttle_;
+  bool keyframe_wanted_ = false;
+  std::unique_ptr<RetransmissionBuffer> retransmission_buffer_;  // video only
+  std::unique_ptr<ReceiveStreamStats> receive_stats_;
+  std::vector<Subscription*> subscriptions_;
+  std::vector<uint16_t> lost_;  // reused by on_tick
+  Stats stats_;
+};
+
+}  // namespace ct::sfu

@@ -1,0 +1,233 @@
+#include "sfu/Room.hpp"
+
+#include <algorithm>
+
+#include "core/Log.hpp"
+#include "sfu/ActiveSpeakerDetector.hpp"
+#include "sfu/Participant.hpp"
+#include "webrtc/MediaPort.hpp"
+
+namespace ct::sfu {
+namespace {
+// Speaker updates go out at most this often, and only when they changed.
+constexpr Duration kActiveSpeakerInterval = milliseconds(500);
+}  // namespace
+
+struct Room::Impl {
+  std::string name;
+  RoomOptions options;
+  webrtc::MediaPort& port;
+  const dtls::DtlsCertificate& certificate;
+  ActiveSpeakerDetector speakers{kActiveSpeakerInterval};
+  std::vector<std::unique_ptr<Participant>> participants;  // in join order
+  uint64_t next_key = 1;
+
+  Impl(std::string n, RoomOptions o, webrtc::MediaPort& p, const dtls::DtlsCertificate& c)
+      : name(std::move(n)), options(o), port(p), certificate(c) {}
+
+  ~Impl() {
+    // Subscriptions point into other participants' publications: drop them all first.
+    for (auto& p : participants) p->clear_subscriptions();
+    participants.clear();
+  }
+
+  Participant* find(std::string_view identity) {
+    for (auto& p : participants)
+      if (p->identity() == identity) return p.get();
+    return nullptr;
+  }
+
+  ParticipantContext context() {
+    ParticipantContext c{port, certificate, {}, options.keyframe_request_interval, options.drop_forwarded_fraction,
+                         &speakers};
+    c.transport_options.aes_cm_only = options.aes_cm_only;
+    c.transport_options.consent_timeout = options.consent_timeout;
+    return c;
+  }
+
+  void broadcast(const Participant* except, const RoomEvent& event) {
+    for (auto& p : participants)
+      if (p.get() != except) p->deliver(event);
+  }
+
+  // One offer at a time per subscriber connection (JSEP §5.2): changes made
+  // while one is outstanding go out in the next, after the answer.
+  void renegotiate(Participant& p, TimePoint now) {
+    if (!p.can_subscribe()) return;
+    if (p.offer_pending()) {
+      p.mark_dirty();
+      return;
+    }
+    if (auto offer = p.make_subscriber_offer(now)) p.deliver(std::move(*offer));
+  }
+
+  // Takes `publication` out of every subscriber connection; the others
+  // learn it is gone. Returns the participants whose connection changed.
+  void unpublish(Participant& owner, Publication& publication, std::vector<Participant*>& changed) {
+    for (auto& q : participants) {
+      if (q.get() == &owner) continue;
+      if (q->unsubscribe(publication) && std::find(changed.begin(), changed.end(), q.get()) == changed.end())
+        changed.push_back(q.get());
+    }
+    broadcast(&owner, event::TrackUnpublished{owner.identity(), publication.sid()});
+  }
+
+  void remove(Participant& p, std::string_view reason, TimePoint now) {
+    std::vector<Participant*> changed;
+    auto publications = p.take_publications();
+    for (auto& publication : publications) unpublish(p, *publication, changed);
+    speakers.remove(p.key());
+    auto it = std::find_if(participants.begin(), participants.end(), [&](const auto& q) { return q.get() == &p; });
+    std::unique_ptr<Participant> owned = std::move(*it);
+    participants.erase(it);
+    if (!owned->info().hidden) broadcast(nullptr, event::ParticipantLeft{owned->identity(), std::string(reason)});
+    publications.clear();  // nobody subscribes to them any more
+    owned.reset();         // leaves the port before its transports go
+    for (auto* q : changed) renegotiate(*q, now);
+  }
+};
+
+Room::Room(std::string name, RoomOptions options, webrtc::MediaPort& port, const dtls::DtlsCertificate& certificate)
+    : impl_(std::make_unique<Impl>(std::move(name), options, port, certificate)) {}
+
+Room::~Room() = default;
+
+const std::string& Room::name() const { return impl_->name; }
+
+size_t Room::participant_count() const { return impl_->participants.size(); }
+
+std::optional<event::Error> Room::join(ParticipantInfo info, std::shared_ptr<ParticipantSink> sink, TimePoint now) {
+  auto& m = *impl_;
+  Participant* existing = m.find(info.identity);
+  size_t staying = m.participants.size() - (existing ? 1 : 0);
+  if (staying >= m.options.max_participants) {
+    return event::Error{"room_full", "room " + m.name + " is full (" + std::to_string(staying) + " participants)"};
+  }
+  if (existing) {
+    // The newer connection wins (a reload, a second tab): the old one is told why.
+    existing->deliver(event::Removed{"duplicate_identity"});
+    m.remove(*existing, "duplicate_identity", now);
+  }
+
+  auto participant = std::make_unique<Participant>(info, std::move(sink), m.context(), m.next_key++, now);
+  event::Joined joined;
+  joined.room = m.name;
+  joined.self = info;
+  for (auto& q : m.participants) {
+    if (!q->info().hidden) joined.others.push_back(q->state());
+  }
+  participant->deliver(std::move(joined));
+  if (!info.hidden) m.broadcast(nullptr, event::ParticipantJoined{info});
+  Participant& p = *participant;
+  m.participants.push_back(std::move(participant));
+
+  if (p.can_subscribe()) {
+    for (auto& q : m.participants) {
+      if (q.get() == &p) continue;
+      for (auto& publication : q->publications()) p.subscribe(*publication);
+    }
+    m.renegotiate(p, now);
+  }
+  return std::nullopt;
+}
+
+void Room::leave(const std::string& identity, std::string_view reason) {
+  if (Participant* p = impl_->find(identity)) impl_->remove(*p, reason, Clock::now());
+}
+
+void Room::publisher_offer(const std::string& identity, const std::string& sdp, const std::vector<TrackMeta>& tracks,
+                           TimePoint now) {
+  auto& m = *impl_;
+  Participant* p = m.find(identity);
+  if (!p) return;
+  if (!p->info().can_publish || p->info().hidden) {
+    p->deliver(event::Error{"publish_not_allowed", "this participant may not publish"});
+    return;
+  }
+  auto result = p->publisher_offer(sdp, tracks, now);
+  if (!result.error_code.empty()) {
+    p->deliver(event::Error{result.error_code, result.error_message});
+    return;
+  }
+  event::PublisherAnswer answer;
+  answer.sdp = std::move(result.answer_sdp);
+  for (auto* publication : result.added) answer.tracks.push_back(publication->info());
+  p->deliver(std::move(answer));
+
+  std::vector<Participant*> changed;
+  for (auto& publication : result.removed) m.unpublish(*p, *publication, changed);
+  result.removed.clear();
+  for (auto* publication : result.added) {
+    m.broadcast(p, event::TrackPublished{publication->info()});
+    for (auto& q : m.participants) {
+      if (q.get() == p || !q->can_subscribe()) continue;
+      q->subscribe(*publication);
+      if (std::find(changed.begin(), changed.end(), q.get()) == changed.end()) changed.push_back(q.get());
+    }
+  }
+  for (auto* q : changed) m.renegotiate(*q, now);
+}
+
+void Room::subscriber_answer(const std::string& identity, const std::string& sdp) {
+  auto& m = *impl_;
+  Participant* p = m.find(identity);
+  if (!p) return;
+  auto now = Clock::now();
+  if (auto error = p->subscriber_answer(sdp, now)) {
+    p->deliver(std::move(*error));
+    return;
+  }
+  if (p->renegotiation_needed()) m.renegotiate(*p, now);
+}
+
+void Room::set_track_muted(const std::string& identity, const std::string& track_sid, bool muted) {
+  auto& m = *impl_;
+  Participant* p = m.find(identity);
+  if (!p) return;
+  Publication* publication = p->find_publication(track_sid);
+  if (!publication) {
+    p->deliver(event::Error{"track_not_found", "no published track " + track_sid});
+    return;
+  }
+  if (publication->muted() == muted) return;
+  publication->set_muted(muted, Clock::now());
+  m.broadcast(p, event::TrackMuted{identity, track_sid, muted});
+}
+
+bool Room::replace_sink(const std::string& identity, std::shared_ptr<ParticipantSink> sink) {
+  Participant* p = impl_->find(identity);
+  if (!p) return false;
+  p->set_sink(std::move(sink));
+  if (p->offer_pending() && p->pending_offer()) p->deliver(*p->pending_offer());
+  return true;
+}
+
+void Room::on_tick(TimePoint now) {
+  auto& m = *impl_;
+  for (auto& p : m.participants) p->on_tick(now);
+
+  // Reaped here, never from inside a transport's own callback.
+  std::vector<std::string> lost;
+  for (auto& p : m.participants) {
+    if (p->connection_lost()) lost.push_back(p->identity());
+  }
+  for (const auto& identity : lost) {
+    Participant* p = m.find(identity);
+    if (!p) continue;
+    spdlog::info("room {}: {} lost its connection ({})", m.name, identity, p->connection_lost_reason());
+    p->deliver(event::Removed{"connection_lost"});
+    m.remove(*p, "connection_lost", now);
+  }
+
+  if (auto speakers = m.speakers.poll(now)) {
+    event::ActiveSpeakers update;
+    for (const auto& s : *speakers) {
+      for (auto& p : m.participants) {
+        if (p->key() == s.key && !p->info().hidden) update.speakers.push_back(event::Speaker{p->identity(), s.level});
+      }
+    }
+    m.broadcast(nullptr, update);
+  }
+}
+
+}  // namespace ct::sfu

@@ -1,0 +1,78 @@
+#pragma once
+// A room: its participants, their publications and subscriptions, and the
+// forwarding between them (the SFU proper). Lives on one media worker and is
+// touched only by its thread; the signal layer reaches it through
+// MediaWorker::post.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/Clock.hpp"
+#include "sfu/RoomEvents.hpp"
+
+namespace ct::dtls {
+class DtlsCertificate;
+}
+namespace ct::webrtc {
+class MediaPort;
+}
+
+namespace ct::sfu {
+
+struct RoomOptions {
+  size_t max_participants = 100;
+  bool aes_cm_only = false;            // SRTP profile choice for every transport
+  Duration consent_timeout = seconds(30);
+  Duration keyframe_request_interval = milliseconds(500);  // PLI/FIR throttle per publication
+  double drop_forwarded_fraction = 0;  // TEST ONLY: fault injection on forwarded packets (NACK/RTX tests)
+};
+
+class Room {
+ public:
+  Room(std::string name, RoomOptions options, webrtc::MediaPort& port, const dtls::DtlsCertificate& certificate);
+  ~Room();
+  Room(const Room&) = delete;
+  Room& operator=(const Room&) = delete;
+
+  const std::string& name() const;
+
+  // Adds a participant. A participant with the same identity is replaced (it
+  // gets event::Removed). Sends event::Joined to the joiner and
+  // event::ParticipantJoined to the others (unless hidden). Returns an
+  // error (code "room_full") instead when the room is full.
+  std::optional<event::Error> join(ParticipantInfo info, std::shared_ptr<ParticipantSink> sink, TimePoint now);
+  // Removes a participant; the others get ParticipantLeft and lose its tracks.
+  void leave(const std::string& identity, std::string_view reason);
+
+  // The publisher connection's offer (browser offers, server answers with
+  // event::PublisherAnswer). New sending m-sections become publications
+  // (event::TrackPublished to everyone else); m-sections that stopped sending
+  // are unpublished. Errors: "publish_not_allowed", "bad_sdp".
+  void publisher_offer(const std::string& identity, const std::string& sdp, const std::vector<TrackMeta>& tracks,
+                       TimePoint now);
+  // The subscriber connection's answer to our last event::SubscriberOffer.
+  // Errors: "bad_sdp", "no_offer_pending".
+  void subscriber_answer(const std::string& identity, const std::string& sdp);
+  // Mute state of one of the participant's own tracks. Muted publications
+  // forward nothing; the others get event::TrackMuted.
+  void set_track_muted(const std::string& identity, const std::string& track_sid, bool muted);
+  // Signaling reconnect: a new signaling connection takes over the
+  // participant; its media transports, tracks and subscriptions carry on
+  // (the browser's PeerConnections outlive a dropped WebSocket). Sends the new
+  // sink a fresh event::Joined (the room as it is now), then re-sends a
+  // pending SubscriberOffer, if any. False if the identity is unknown.
+  bool replace_sink(const std::string& identity, std::shared_ptr<ParticipantSink> sink);
+
+  // Timers: transports, RTCP (SR/RR/REMB/transport-cc, NACK), active speaker, quality.
+  void on_tick(TimePoint now);
+  size_t participant_count() const;
+  bool empty() const { return participant_count() == 0; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ct::sfu

@@ -1,0 +1,123 @@
+#pragma once
+// One participant's subscription to one publication: a stream of the
+// subscriber connection with the server's own SSRC, sequence numbers,
+// timestamps, payload types and header extension ids. Forwarding copies the
+// publisher's packet into a stack buffer, rewrites it for this subscriber
+// and hands it to the subscriber's transport (SRTP protect, send): nothing
+// is allocated per packet.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "core/Clock.hpp"
+#include "rtp/RtpExtensionIdMap.hpp"
+#include "sfu/RtpStreamRewriter.hpp"
+#include "sfu/SenderReportGenerator.hpp"
+
+namespace ct::rtp {
+class RtpPacket;
+}
+namespace ct::webrtc {
+class PeerTransport;
+}
+
+namespace ct::sfu {
+
+class Publication;
+
+// The server's fixed payload types and header extension ids in every
+// subscriber connection (its offers choose them, RFC 8829 §5.2.1).
+namespace subscriber_pt {
+inline constexpr uint8_t kOpus = 111;
+inline constexpr uint8_t kVp8 = 96;
+inline constexpr uint8_t kVp8Rtx = 97;
+inline constexpr uint8_t kH264 = 102;
+inline constexpr uint8_t kH264Rtx = 103;
+}  // namespace subscriber_pt
+namespace subscriber_extension_id {
+inline constexpr uint8_t kMid = 1;
+inline constexpr uint8_t kAudioLevel = 2;
+inline constexpr uint8_t kAbsSendTime = 3;
+}  // namespace subscriber_extension_id
+
+struct SubscriptionParams {
+  std::string mid;  // in the subscriber connection
+  uint32_t ssrc = 0;
+  uint32_t rtx_ssrc = 0;  // 0: no RTX offered
+  uint8_t payload_type = 0;
+  std::optional<uint8_t> rtx_payload_type;
+  double drop_fraction = 0;  // test-only fault injection (RoomOptions::drop_forwarded_fraction)
+  uint64_t drop_seed = 1;
+};
+
+// What the subscriber's answer accepted of an offered section.
+struct SubscriptionNegotiation {
+  bool rtx = false;
+  uint8_t mid_id = 0;  // the server's ids the answer kept, 0 otherwise
+  uint8_t audio_level_id = 0;
+  uint8_t abs_send_time_id = 0;
+};
+
+class Subscription {
+ public:
+  // Room for a whole MTU-sized packet plus the SRTP tag (RFC 7714 §7: 16 bytes).
+  static constexpr size_t kPacketBufferSize = 1500 + 32;
+
+  struct Stats {
+    uint64_t forwarded = 0;
+    uint64_t dropped_by_fault_injection = 0;
+    uint64_t retransmitted = 0;
+    uint64_t retransmissions_missing = 0;  // NACKed packets no longer kept
+  };
+
+  // Registers with `publication` until destroyed; the publication must outlive it.
+  Subscription(Publication& publication, webrtc::PeerTransport& transport, SubscriptionParams params);
+  ~Subscription();
+  Subscription(const Subscription&) = delete;
+  Subscription& operator=(const Subscription&) = delete;
+
+  // The subscriber answered the offer carrying this stream: packets flow
+  // from now on, and the publisher is asked for a keyframe to start from.
+  void activate(const SubscriptionNegotiation& negotiation, TimePoint now);
+  bool active() const { return active_; }
+
+  // Forwards one publisher packet (not modified). False if not sent.
+  bool forward(const rtp::RtpPacket& packet, TimePoint now);
+  // Answers a NACK for one of our sequence numbers from the publication's
+  // retransmission buffer, as RTX (RFC 4588) when negotiated.
+  bool retransmit(uint16_t sequence_number, TimePoint now);
+  // The source skipped ahead on purpose: continue the numbering.
+  void resync() { rewriter_.resync(); }
+  // An SR for this stream (RFC 3550 §6.4.1); 0 before the first packet.
+  size_t build_sender_report(std::span<uint8_t> out, TimePoint now);
+
+  Publication& publication() const { return publication_; }
+  webrtc::PeerTransport& transport() const { return transport_; }
+  const SubscriptionParams& params() const { return params_; }
+  uint32_t ssrc() const { return params_.ssrc; }
+  uint32_t rtx_ssrc() const { return params_.rtx_ssrc; }
+  const Stats& stats() const { return stats_; }
+
+ private:
+  // Copies `packet` into `buffer` and rewrites it for this subscriber with
+  // sequence number `sequence_number`; returns the length, 0 if unusable.
+  size_t rewrite(std::span<const uint8_t> packet, uint16_t sequence_number, std::span<uint8_t> buffer);
+  bool drop_for_fault_injection();
+
+  Publication& publication_;
+  webrtc::PeerTransport& transport_;
+  SubscriptionParams params_;
+  SubscriptionNegotiation negotiation_;
+  bool active_ = false;
+  RtpStreamRewriter rewriter_;
+  uint16_t rtx_sequence_number_;
+  rtp::RtpExtensionIdMap extension_ids_;          // publisher id -> ours, MID element kept
+  rtp::RtpExtensionIdMap extension_ids_no_mid_;   // the same without the MID element
+  SenderReportGenerator sender_report_;
+  uint64_t drop_state_;
+  uint32_t drop_threshold_ = 0;  // of 2^32
+  Stats stats_;
+};
+
+}  // namespace ct::sfu

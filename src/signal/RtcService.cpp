@@ -1,0 +1,86 @@
+#include "signal/RtcService.hpp"
+
+#include <functional>
+
+#include "core/Log.hpp"
+#include "sfu/MediaWorker.hpp"
+#include "signal/HttpUpgrade.hpp"
+#include "signal/RtcSession.hpp"
+
+namespace ct::signal {
+
+RtcService::RtcService(RtcServiceConfig config, std::vector<sfu::MediaWorker*> workers)
+    : config_(std::move(config)), verifier_(config_.keys), workers_(std::move(workers)) {}
+
+void RtcService::install(HttpServer& server) {
+  server.set_upgrade_handler("/rtc", [weak = weak_from_this()](HttpRequest req,
+                                                               std::unique_ptr<UpgradedConnection> conn) {
+    if (auto self = weak.lock()) start_rtc_session(self, std::move(req), std::move(conn));
+  });
+  if (!config_.dev) return;
+  // --dev only: lets the web page join without an application backend.
+  auto key = config_.keys.begin();
+  AccessTokenSigner signer(key->first, key->second);
+  server.add_route("GET", "/api/dev/token", [signer, api_key = key->first](HttpRequest req, Responder respond) {
+    auto room = req.query.find("room");
+    auto identity = req.query.find("identity");
+    if (room == req.query.end() || identity == req.query.end() || room->second.empty() ||
+        identity->second.empty() || room->second.size() > 128 || identity->second.size() > 128) {
+      respond(HttpResponse::json(400, R"json({"error":"room and identity are required (at most 128 characters)"})json"));
+      return;
+    }
+    AccessTokenClaims claims;
+    claims.api_key = api_key;
+    claims.identity = identity->second;
+    if (auto name = req.query.find("name"); name != req.query.end()) claims.name = name->second.substr(0, 128);
+    claims.grants.room = room->second;
+    claims.grants.room_join = true;
+    claims.expires = std::chrono::system_clock::now() + std::chrono::hours(6);
+    std::string token = signer.sign(claims);
+    respond(HttpResponse::json(200, std::string(R"({"token":")") + token + R"("})"));
+  });
+}
+
+sfu::MediaWorker& RtcService::worker_for(const std::string& room) const {
+  return *workers_[std::hash<std::string>{}(room) % workers_.size()];
+}
+
+bool RtcService::acquire_connection(const std::string& ip) {
+  std::lock_guard lock(mutex_);
+  size_t& n = connections_per_ip_[ip];
+  if (n >= config_.max_connections_per_ip) {
+    if (n == 0) connections_per_ip_.erase(ip);
+    return false;
+  }
+  ++n;
+  return true;
+}
+
+void RtcService::release_connection(const std::string& ip) {
+  std::lock_guard lock(mutex_);
+  auto it = connections_per_ip_.find(ip);
+  if (it == connections_per_ip_.end()) return;
+  if (--it->second == 0) connections_per_ip_.erase(it);
+}
+
+uint64_t RtcService::note_disconnect(const std::string& room, const std::string& identity) {
+  std::lock_guard lock(mutex_);
+  uint64_t g = next_generation_++;
+  disconnect_generation_[room + '\n' + identity] = g;
+  return g;
+}
+
+bool RtcService::is_current_disconnect(const std::string& room, const std::string& identity, uint64_t generation) {
+  std::lock_guard lock(mutex_);
+  auto it = disconnect_generation_.find(room + '\n' + identity);
+  if (it == disconnect_generation_.end() || it->second != generation) return false;
+  disconnect_generation_.erase(it);
+  return true;
+}
+
+void RtcService::note_connect(const std::string& room, const std::string& identity) {
+  std::lock_guard lock(mutex_);
+  disconnect_generation_.erase(room + '\n' + identity);
+}
+
+}  // namespace ct::signal

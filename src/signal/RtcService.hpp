@@ -1,0 +1,68 @@
+#pragma once
+// The /rtc signaling endpoint: WebSocket sessions (RtcSession), their shared
+// settings, token checking, room placement on media workers, per-address
+// connection caps and the reconnect window. Lives on the HTTP front thread.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "signal/AccessToken.hpp"
+#include "signal/HttpServer.hpp"
+
+namespace ct::sfu {
+class MediaWorker;
+}
+
+namespace ct::signal {
+
+struct RtcServiceConfig {
+  std::map<std::string, std::string> keys;  // API key -> secret
+  bool dev = false;                         // enables GET /api/dev/token
+  std::chrono::seconds reconnect_window{20};
+  std::chrono::seconds auth_timeout{10};    // time to send a valid join after connecting
+  size_t max_message_bytes = 64 * 1024;     // larger frames are closed with 1009
+  double messages_per_second = 20;          // token bucket per connection
+  double message_burst = 60;
+  unsigned rate_strikes_before_close = 10;  // refused messages before the connection is cut
+  size_t max_connections_per_ip = 64;
+  size_t max_send_queue = 1024;             // messages waiting for a slow client before it is cut
+};
+
+class RtcService : public std::enable_shared_from_this<RtcService> {
+ public:
+  RtcService(RtcServiceConfig config, std::vector<sfu::MediaWorker*> workers);
+  void install(HttpServer& server);
+
+  const RtcServiceConfig& config() const { return config_; }
+  const AccessTokenVerifier& verifier() const { return verifier_; }
+  // Rooms are placed by a hash of their name: every join of one room reaches
+  // the same worker with no shared table to keep consistent.
+  sfu::MediaWorker& worker_for(const std::string& room) const;
+
+  // Connection caps per client address (RAII-free pair: acquire on accept, release on close).
+  bool acquire_connection(const std::string& ip);
+  void release_connection(const std::string& ip);
+
+  // Reconnect window: a dropped connection leaves the participant in its room
+  // for `reconnect_window`; a resume within it keeps tracks and subscriptions.
+  // Returns the generation the disconnect timer must still see to remove it.
+  uint64_t note_disconnect(const std::string& room, const std::string& identity);
+  bool is_current_disconnect(const std::string& room, const std::string& identity, uint64_t generation);
+  // A new connection for this identity (resume or rejoin): cancels any pending removal.
+  void note_connect(const std::string& room, const std::string& identity);
+
+ private:
+  RtcServiceConfig config_;
+  AccessTokenVerifier verifier_;
+  std::vector<sfu::MediaWorker*> workers_;
+  std::mutex mutex_;  // signaling bookkeeping only; never on the media path
+  std::map<std::string, size_t> connections_per_ip_;
+  std::map<std::string, uint64_t> disconnect_generation_;
+  uint64_t next_generation_ = 1;
+};
+
+}  // namespace ct::signal

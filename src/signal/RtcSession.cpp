@@ -1,0 +1,306 @@
+#include "signal/RtcSession.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/websocket.hpp>
+#include <deque>
+
+#include "core/Log.hpp"
+#include "sfu/MediaWorker.hpp"
+#include "sfu/Room.hpp"
+#include "signal/HttpUpgrade.hpp"
+#include "signal/RateLimiter.hpp"
+#include "signal/RtcService.hpp"
+#include "signal/SignalProtocol.hpp"
+
+namespace ct::signal {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace asio = boost::asio;
+
+namespace {
+
+class RtcSession : public std::enable_shared_from_this<RtcSession> {
+ public:
+  RtcSession(std::shared_ptr<RtcService> service, HttpRequest request, std::unique_ptr<UpgradedConnection> c)
+      : service_(std::move(service)),
+        remote_ip_(request.remote_ip),
+        upgrade_request_(std::move(c->request)),
+        ws_(std::move(c->stream)),
+        auth_timer_(ws_.get_executor()),
+        bucket_(service_->config().messages_per_second, service_->config().message_burst) {}
+
+  ~RtcSession() {
+    if (counted_) service_->release_connection(remote_ip_);
+  }
+
+  void start() {
+    counted_ = service_->acquire_connection(remote_ip_);
+    if (!counted_) spdlog::warn("rtc: too many connections from {}", remote_ip_);
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(beast::http::field::server, "CipherTalk"); }));
+    // RFC 6455 §7.4.1: frames over the limit close the connection with 1009.
+    ws_.read_message_max(service_->config().max_message_bytes);
+    beast::get_lowest_layer(ws_).expires_never();
+    ws_.async_accept(upgrade_request_, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+  }
+
+  // Called by the room's sink (any thread): hop onto the strand.
+  void deliver(sfu::RoomEvent event) {
+    asio::post(ws_.get_executor(), [self = shared_from_this(), event = std::move(event)]() mutable {
+      if (auto* removed = std::get_if<sfu::event::Removed>(&event)) {
+        self->removed_ = true;
+        self->send(serialize_event(event));
+        self->close(websocket::close_code::policy_error, removed->reason);
+        return;
+      }
+      self->send(serialize_event(event));
+    });
+  }
+
+ private:
+  // The room's view of this session: a weak link, so a room never keeps a
+  // closed connection alive.
+  class Sink final : public sfu::ParticipantSink {
+   public:
+    explicit Sink(std::weak_ptr<RtcSession> session) : session_(std::move(session)) {}
+    void deliver(sfu::RoomEvent event) override {
+      if (auto s = session_.lock()) s->deliver(std::move(event));
+    }
+
+   private:
+    std::weak_ptr<RtcSession> session_;
+  };
+
+  void on_accept(beast::error_code ec) {
+    if (ec) return;
+    if (!counted_) {
+      // Refuse politely: accept, say why, close.
+      send(serialize_error("too_many_connections", "too many connections from your address"));
+      close(websocket::close_code::try_again_later, "too many connections");
+      return;
+    }
+    auth_timer_.expires_after(service_->config().auth_timeout);
+    auth_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self || self->joined_) return;
+      self->send(serialize_error("join_timeout", "no valid join message in time"));
+      self->close(websocket::close_code::policy_error, "join timeout");
+    });
+    read();
+  }
+
+  void read() {
+    ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec) {
+      if (ec == websocket::error::message_too_big) {
+        spdlog::info("rtc: {} sent a message over {} bytes, closed (1009)", remote_ip_,
+                     service_->config().max_message_bytes);
+      }
+      on_closed();
+      return;
+    }
+    std::string text = beast::buffers_to_string(buffer_.data());
+    buffer_.consume(buffer_.size());
+    if (!ws_.got_text()) {
+      send(serialize_error("bad_message", "messages are JSON text frames"));
+    } else if (!bucket_.try_take(Clock::now())) {
+      send(serialize_error("rate_limited", "too many messages; slow down"));
+      if (++strikes_ >= service_->config().rate_strikes_before_close) {
+        spdlog::warn("rtc: {} ({}) flooding, connection closed", remote_ip_, identity_.empty() ? "-" : identity_);
+        close(websocket::close_code::policy_error, "rate limit exceeded");
+        return;
+      }
+    } else {
+      handle(text);
+    }
+    if (!closing_) read();
+  }
+
+  void handle(std::string_view text) {
+    auto parsed = parse_request(text);
+    if (auto* err = std::get_if<ProtocolError>(&parsed)) {
+      send(serialize_error(err->code, err->message));
+      return;
+    }
+    Request& request = std::get<Request>(parsed);
+    if (!joined_ && !std::holds_alternative<request::Join>(request) && !std::holds_alternative<request::Ping>(request)) {
+      send(serialize_error("not_joined", "send join first", request_name(request)));
+      return;
+    }
+    std::visit([this](auto& r) { on_request(r); }, request);
+  }
+
+  void on_request(request::Join& r) {
+    if (joined_) {
+      send(serialize_error("already_joined", "this connection has joined already", "join"));
+      return;
+    }
+    if (r.protocol != kProtocolVersion) {
+      send(serialize_error("unsupported_protocol", "this server speaks protocol version 1", "join"));
+      close(websocket::close_code::policy_error, "unsupported protocol");
+      return;
+    }
+    auto claims = service_->verifier().verify(r.token, std::chrono::system_clock::now());
+    if (!claims) {
+      send(serialize_error(to_string(claims.error()), "the access token was refused", "join"));
+      close(websocket::close_code::policy_error, "bad token");
+      return;
+    }
+    const auto& g = claims->grants;
+    if (!g.room_join || g.room.empty()) {
+      send(serialize_error("permission_denied", "the token does not grant joining a room", "join"));
+      close(websocket::close_code::policy_error, "no room grant");
+      return;
+    }
+    joined_ = true;
+    auth_timer_.cancel();
+    room_ = g.room;
+    identity_ = claims->identity;
+    sfu::ParticipantInfo info;
+    info.identity = claims->identity;
+    info.name = claims->name;
+    info.metadata = claims->metadata;
+    info.can_publish = g.can_publish && !g.hidden;
+    info.can_subscribe = g.can_subscribe;
+    info.can_publish_data = g.can_publish_data;
+    info.hidden = g.hidden;
+    service_->note_connect(room_, identity_);
+    auto sink = std::make_shared<Sink>(weak_from_this());
+    sfu::MediaWorker& worker = service_->worker_for(room_);
+    worker_ = &worker;
+    bool resume = r.resume;
+    spdlog::info("rtc: {} joins room '{}'{} from {}", identity_, room_, resume ? " (resume)" : "", remote_ip_);
+    worker.post([&worker, room = room_, info = std::move(info), sink = std::move(sink), resume]() mutable {
+      sfu::Room& rm = worker.room(room);
+      if (resume && rm.replace_sink(info.identity, sink)) return;
+      if (auto err = rm.join(std::move(info), sink, Clock::now())) sink->deliver(*err);
+    });
+  }
+
+  template <class F>
+  void with_room(F f) {
+    worker_->post([worker = worker_, room = room_, f = std::move(f)]() mutable {
+      if (auto* rm = worker->find_room(room)) f(*rm);
+    });
+  }
+
+  void on_request(request::Offer& r) {
+    with_room([identity = identity_, sdp = std::move(r.sdp), tracks = std::move(r.tracks)](sfu::Room& room) {
+      room.publisher_offer(identity, sdp, tracks, Clock::now());
+    });
+  }
+  void on_request(request::Answer& r) {
+    with_room([identity = identity_, sdp = std::move(r.sdp)](sfu::Room& room) { room.subscriber_answer(identity, sdp); });
+  }
+  void on_request(request::Trickle&) {}  // ICE-lite: addresses are learned from the checks themselves
+  void on_request(request::Mute& r) {
+    with_room([identity = identity_, sid = std::move(r.sid), muted = r.muted](sfu::Room& room) {
+      room.set_track_muted(identity, sid, muted);
+    });
+  }
+  void on_request(request::Leave&) {
+    left_ = true;
+    with_room([identity = identity_](sfu::Room& room) { room.leave(identity, "left"); });
+    close(websocket::close_code::normal, "left");
+  }
+  void on_request(request::Ping& r) { send(serialize_pong(r.timestamp)); }
+
+  void send(std::string message) {
+    if (closing_) return;
+    if (queue_.size() >= service_->config().max_send_queue) {
+      spdlog::warn("rtc: {} does not read its messages, connection closed", identity_.empty() ? remote_ip_ : identity_);
+      close(websocket::close_code::policy_error, "send queue overflow");
+      return;
+    }
+    queue_.push_back(std::move(message));
+    if (queue_.size() == 1) write_next();
+  }
+
+  void write_next() {
+    ws_.text(true);
+    ws_.async_write(asio::buffer(queue_.front()), [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) {
+        self->queue_.clear();
+        return;
+      }
+      self->queue_.pop_front();
+      if (!self->queue_.empty()) {
+        self->write_next();
+      } else if (self->close_after_write_) {
+        self->do_close();
+      }
+    });
+  }
+
+  void close(websocket::close_code code, std::string_view reason) {
+    if (closing_) return;
+    closing_ = true;
+    close_reason_ = websocket::close_reason(code, std::string(reason).substr(0, 120));
+    auth_timer_.cancel();
+    if (queue_.empty()) {
+      do_close();
+    } else {
+      close_after_write_ = true;
+    }
+  }
+
+  void do_close() {
+    ws_.async_close(close_reason_, [self = shared_from_this()](beast::error_code) { self->on_closed(); });
+  }
+
+  // The connection is gone. Unless the participant left (or was replaced),
+  // keep it in the room for the reconnect window, then remove it.
+  void on_closed() {
+    if (finished_) return;
+    finished_ = true;
+    auth_timer_.cancel();
+    if (!joined_ || left_ || removed_ || !worker_) return;
+    uint64_t generation = service_->note_disconnect(room_, identity_);
+    spdlog::info("rtc: {} disconnected from '{}', may resume within {}s", identity_, room_,
+                 service_->config().reconnect_window.count());
+    auto timer = std::make_shared<asio::steady_timer>(ws_.get_executor(), service_->config().reconnect_window);
+    timer->async_wait([timer, service = service_, worker = worker_, room = room_, identity = identity_,
+                       generation](beast::error_code ec) {
+      if (ec || !service->is_current_disconnect(room, identity, generation)) return;
+      worker->post([worker, room, identity] {
+        if (auto* rm = worker->find_room(room)) rm->leave(identity, "connection_lost");
+      });
+    });
+  }
+
+  std::shared_ptr<RtcService> service_;
+  std::string remote_ip_;
+  beast::http::request<beast::http::string_body> upgrade_request_;
+  websocket::stream<beast::tcp_stream> ws_;
+  asio::steady_timer auth_timer_;
+  beast::flat_buffer buffer_;
+  std::deque<std::string> queue_;
+  TokenBucket bucket_;
+  unsigned strikes_ = 0;
+  bool counted_ = false;
+  bool joined_ = false;
+  bool left_ = false;
+  bool removed_ = false;
+  bool closing_ = false;
+  bool close_after_write_ = false;
+  bool finished_ = false;
+  websocket::close_reason close_reason_;
+  std::string room_, identity_;
+  sfu::MediaWorker* worker_ = nullptr;
+};
+
+}  // namespace
+
+void start_rtc_session(std::shared_ptr<RtcService> service, HttpRequest request,
+                       std::unique_ptr<UpgradedConnection> connection) {
+  std::make_shared<RtcSession>(std::move(service), std::move(request), std::move(connection))->start();
+}
+
+}  // namespace ct::signal

@@ -1,0 +1,195 @@
+#include "signal/SignalProtocol.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace ct::signal {
+
+using nlohmann::json;
+
+namespace {
+
+struct SchemaError {
+  std::string message;
+};
+
+const json& field(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end()) throw SchemaError{std::string("missing field '") + key + "'"};
+  return *it;
+}
+
+std::string string_field(const json& j, const char* key, size_t max_size = 256 * 1024) {
+  const json& v = field(j, key);
+  if (!v.is_string()) throw SchemaError{std::string("field '") + key + "' must be a string"};
+  const auto& s = v.get_ref<const std::string&>();
+  if (s.size() > max_size) throw SchemaError{std::string("field '") + key + "' is too long"};
+  return s;
+}
+
+std::string optional_string(const json& j, const char* key, size_t max_size = 256) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return {};
+  if (!it->is_string()) throw SchemaError{std::string("field '") + key + "' must be a string"};
+  const auto& s = it->get_ref<const std::string&>();
+  if (s.size() > max_size) throw SchemaError{std::string("field '") + key + "' is too long"};
+  return s;
+}
+
+bool optional_bool(const json& j, const char* key, bool fallback = false) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return fallback;
+  if (!it->is_boolean()) throw SchemaError{std::string("field '") + key + "' must be true or false"};
+  return it->get<bool>();
+}
+
+json to_json(const sfu::ParticipantInfo& p) {
+  return {{"identity", p.identity}, {"name", p.name}, {"metadata", p.metadata},
+          {"permissions", {{"canPublish", p.can_publish}, {"canSubscribe", p.can_subscribe},
+                           {"canPublishData", p.can_publish_data}}}};
+}
+
+json to_json(const sfu::TrackInfo& t) {
+  return {{"sid", t.sid},   {"publisher", t.publisher}, {"kind", t.kind},   {"source", t.source},
+          {"name", t.name}, {"mid", t.mid},             {"codec", t.codec}, {"muted", t.muted}};
+}
+
+json tracks_json(const std::vector<sfu::TrackInfo>& tracks) {
+  json a = json::array();
+  for (const auto& t : tracks) a.push_back(to_json(t));
+  return a;
+}
+
+struct EventWriter {
+  json operator()(const sfu::event::Joined& e) const {
+    json others = json::array();
+    for (const auto& o : e.others) {
+      json p = to_json(o.info);
+      p["tracks"] = tracks_json(o.tracks);
+      others.push_back(std::move(p));
+    }
+    return {{"type", "joined"},
+            {"protocol", kProtocolVersion},
+            {"room", e.room},
+            {"participant", to_json(e.self)},
+            {"participants", std::move(others)}};
+  }
+  json operator()(const sfu::event::ParticipantJoined& e) const {
+    return {{"type", "participant_joined"}, {"participant", to_json(e.participant)}};
+  }
+  json operator()(const sfu::event::ParticipantLeft& e) const {
+    return {{"type", "participant_left"}, {"identity", e.identity}, {"reason", e.reason}};
+  }
+  json operator()(const sfu::event::TrackPublished& e) const {
+    return {{"type", "track_published"}, {"track", to_json(e.track)}};
+  }
+  json operator()(const sfu::event::TrackUnpublished& e) const {
+    return {{"type", "track_unpublished"}, {"publisher", e.publisher}, {"sid", e.sid}};
+  }
+  json operator()(const sfu::event::TrackMuted& e) const {
+    return {{"type", "track_muted"}, {"publisher", e.publisher}, {"sid", e.sid}, {"muted", e.muted}};
+  }
+  json operator()(const sfu::event::PublisherAnswer& e) const {
+    return {{"type", "answer"}, {"sdp", e.sdp}, {"tracks", tracks_json(e.tracks)}};
+  }
+  json operator()(const sfu::event::SubscriberOffer& e) const {
+    return {{"type", "offer"}, {"sdp", e.sdp}, {"tracks", tracks_json(e.tracks)}};
+  }
+  json operator()(const sfu::event::ActiveSpeakers& e) const {
+    json a = json::array();
+    for (const auto& s : e.speakers) a.push_back({{"identity", s.identity}, {"level", s.level}});
+    return {{"type", "active_speakers"}, {"speakers", std::move(a)}};
+  }
+  json operator()(const sfu::event::ConnectionQuality& e) const {
+    json a = json::array();
+    for (const auto& q : e.updates) a.push_back({{"identity", q.identity}, {"quality", q.quality}});
+    return {{"type", "connection_quality"}, {"updates", std::move(a)}};
+  }
+  json operator()(const sfu::event::Error& e) const {
+    return {{"type", "error"}, {"code", e.code}, {"message", e.message}};
+  }
+  json operator()(const sfu::event::Removed& e) const { return {{"type", "removed"}, {"reason", e.reason}}; }
+};
+
+}  // namespace
+
+std::variant<Request, ProtocolError> parse_request(std::string_view text) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return ProtocolError{"bad_json", "the message is not valid JSON"};
+  if (!j.is_object()) return ProtocolError{"bad_message", "a message must be a JSON object"};
+  auto type_it = j.find("type");
+  if (type_it == j.end() || !type_it->is_string()) {
+    return ProtocolError{"bad_message", "a message needs a string field 'type'"};
+  }
+  const std::string& type = type_it->get_ref<const std::string&>();
+  try {
+    if (type == "join") {
+      request::Join r;
+      r.token = string_field(j, "token", 8192);
+      if (auto it = j.find("protocol"); it != j.end()) {
+        if (!it->is_number_integer()) throw SchemaError{"field 'protocol' must be an integer"};
+        r.protocol = it->get<int>();
+      }
+      r.resume = optional_bool(j, "resume");
+      return Request{r};
+    }
+    if (type == "offer") {
+      request::Offer r;
+      r.sdp = string_field(j, "sdp");
+      if (auto it = j.find("tracks"); it != j.end() && !it->is_null()) {
+        if (!it->is_array() || it->size() > 64) throw SchemaError{"field 'tracks' must be an array of at most 64"};
+        for (const auto& t : *it) {
+          if (!t.is_object()) throw SchemaError{"each track must be an object"};
+          sfu::TrackMeta m;
+          m.mid = string_field(t, "mid", 64);
+          m.source = optional_string(t, "source", 64);
+          m.name = optional_string(t, "name");
+          m.muted = optional_bool(t, "muted");
+          r.tracks.push_back(std::move(m));
+        }
+      }
+      return Request{std::move(r)};
+    }
+    if (type == "answer") return Request{request::Answer{string_field(j, "sdp")}};
+    if (type == "trickle") return Request{request::Trickle{optional_string(j, "target", 32)}};
+    if (type == "mute") {
+      request::Mute r;
+      r.sid = string_field(j, "sid", 64);
+      const json& m = field(j, "muted");
+      if (!m.is_boolean()) throw SchemaError{"field 'muted' must be true or false"};
+      r.muted = m.get<bool>();
+      return Request{r};
+    }
+    if (type == "leave") return Request{request::Leave{}};
+    if (type == "ping") {
+      request::Ping r;
+      if (auto it = j.find("timestamp"); it != j.end() && it->is_number()) r.timestamp = it->get<int64_t>();
+      return Request{r};
+    }
+  } catch (const SchemaError& e) {
+    return ProtocolError{"bad_message", type + ": " + e.message};
+  } catch (const json::exception& e) {
+    return ProtocolError{"bad_message", type + ": " + e.what()};
+  }
+  return ProtocolError{"unknown_type", "unknown message type '" + type.substr(0, 64) + "'"};
+}
+
+std::string_view request_name(const Request& request) {
+  static constexpr std::string_view kNames[] = {"join", "offer", "answer", "trickle", "mute", "leave", "ping"};
+  return kNames[request.index()];
+}
+
+std::string serialize_event(const sfu::RoomEvent& event) {
+  return std::visit(EventWriter{}, event).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string serialize_error(std::string_view code, std::string_view message, std::string_view request_type) {
+  json j = {{"type", "error"}, {"code", code}, {"message", message}};
+  if (!request_type.empty()) j["request"] = request_type;
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string serialize_pong(int64_t timestamp) {
+  return json{{"type", "pong"}, {"timestamp", timestamp}}.dump();
+}
+
+}  // namespace ct::signal

@@ -1,0 +1,60 @@
+#pragma once
+// The /rtc signaling protocol (docs/protocol.md), version 1: JSON text
+// messages, each an object with a "type". Parsing checks the schema by hand
+// and reports a stable error code; nothing here throws to the caller.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "sfu/RoomEvents.hpp"
+
+namespace ct::signal {
+
+inline constexpr int kProtocolVersion = 1;
+
+namespace request {
+struct Join {
+  std::string token;
+  int protocol = kProtocolVersion;
+  bool resume = false;  // reconnect within the window: keep tracks and subscriptions
+};
+struct Offer {  // publisher connection
+  std::string sdp;
+  std::vector<sfu::TrackMeta> tracks;
+};
+struct Answer {  // subscriber connection
+  std::string sdp;
+};
+struct Trickle {  // accepted and ignored: the server is ICE-lite and learns addresses from checks
+  std::string target;
+};
+struct Mute {
+  std::string sid;
+  bool muted = false;
+};
+struct Leave {};
+struct Ping {
+  int64_t timestamp = 0;
+};
+}  // namespace request
+
+using Request = std::variant<request::Join, request::Offer, request::Answer, request::Trickle, request::Mute,
+                             request::Leave, request::Ping>;
+
+struct ProtocolError {
+  std::string code;     // "bad_json", "bad_message", "unknown_type"
+  std::string message;  // for people
+};
+
+// Parses one client message.
+std::variant<Request, ProtocolError> parse_request(std::string_view text);
+std::string_view request_name(const Request& request);
+
+// Server messages.
+std::string serialize_event(const sfu::RoomEvent& event);
+std::string serialize_error(std::string_view code, std::string_view message, std::string_view request_type = {});
+std::string serialize_pong(int64_t timestamp);
+
+}  // namespace ct::signal

@@ -1,0 +1,494 @@
+#include "RoomTestSupport.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "rtp/RtpExtensions.hpp"
+#include "rtp/Rtx.hpp"
+
+namespace ct::sfu::testing {
+namespace {
+
+constexpr uint32_t kAudioSsrc = 0x0a0a0a0a, kVideoSsrc = 0x0b0b0b0b, kRtxSsrc = 0x0c0c0c0c;
+
+std::vector<Track> av_tracks() {
+  return {Track{"0", false, kAudioSsrc, 0}, Track{"1", true, kVideoSsrc, kRtxSsrc}};
+}
+
+std::vector<rtp::RtpPacket> parsed(std::vector<std::vector<uint8_t>>& packets, uint32_t ssrc) {
+  std::vector<rtp::RtpPacket> out;
+  for (auto& p : packets) {
+    auto r = rtp::RtpPacket::parse(p);
+    if (r && r->ssrc() == ssrc) out.push_back(*r);
+  }
+  return out;
+}
+
+const TrackInfo* track_of_kind(const std::vector<TrackInfo>& tracks, std::string_view kind) {
+  for (const auto& t : tracks)
+    if (t.kind == kind) return &t;
+  return nullptr;
+}
+
+class RoomTest : public RoomFixture {
+ protected:
+  // A publishes audio+video, B subscribes; both connections of both up.
+  void two_connected(RoomOptions options = {}) {
+    make_room(options);
+    a = &join("alice");
+    b = &join("bob");
+    publish(*a, av_tracks());
+    ASSERT_EQ(b->sink->count<event::SubscriberOffer>(), 1u);
+    answer_offer(*b);
+    offer = b->sink->last<event::SubscriberOffer>();
+    const TrackInfo* video = track_of_kind(offer.tracks, "video");
+    ASSERT_TRUE(video);
+    video_mid = video->mid;
+    std::tie(sub_video_ssrc, sub_rtx_ssrc) = offered_ssrcs(offer.sdp, video_mid);
+    ASSERT_NE(sub_video_ssrc, 0u);
+  }
+
+  void send_video(uint16_t first_seq, int count, uint32_t first_ts = 1000) {
+    for (int i = 0; i < count; ++i) {
+      uint16_t seq = uint16_t(first_seq + i);
+      a->publisher.peer.send_rtp(video_packet(kVideoSsrc, seq, first_ts + 3000u * i, uint16_t(twcc_++), "1"));
+    }
+  }
+  size_t received_video() { return parsed(b->subscriber.peer.rtp_received, sub_video_ssrc).size(); }
+
+  Browser* a = nullptr;
+  Browser* b = nullptr;
+  event::SubscriberOffer offer;
+  std::string video_mid;
+  uint32_t sub_video_ssrc = 0, sub_rtx_ssrc = 0;
+  int twcc_ = 1;
+};
+
+TEST_F(RoomTest, JoinAnnouncesParticipants) {
+  make_room();
+  auto& a = join("alice");
+  ParticipantInfo hidden;
+  hidden.hidden = true;
+  auto& h = join("observer", hidden);
+  auto& b = join("bob");
+  ASSERT_EQ(a.sink->count<event::Joined>(), 1u);
+  EXPECT_EQ(a.sink->last<event::Joined>().room, "test-room");
+  EXPECT_TRUE(a.sink->last<event::Joined>().others.empty());
+  // The hidden observer is announced to nobody and listed to nobody.
+  ASSERT_EQ(a.sink->count<event::ParticipantJoined>(), 1u);
+  EXPECT_EQ(a.sink->last<event::ParticipantJoined>().participant.identity, "bob");
+  ASSERT_EQ(b.sink->last<event::Joined>().others.size(), 1u);
+  EXPECT_EQ(b.sink->last<event::Joined>().others[0].info.identity, "alice");
+  EXPECT_EQ(h.sink->count<event::ParticipantJoined>(), 1u);  // it sees bob arrive
+  EXPECT_EQ(room->participant_count(), 3u);
+  // Nothing published: no subscriber offers yet.
+  EXPECT_EQ(b.sink->count<event::SubscriberOffer>(), 0u);
+}
+
+TEST_F(RoomTest, PublishAnnouncesTrackAndOffersIt) {
+  make_room();
+  auto& a = join("alice");
+  auto& b = join("bob");
+  std::vector<TrackMeta> meta{{"1", "screen_share", "my screen", false}};
+  publish(a, av_tracks(), meta);
+
+  auto answer = a.sink->last<event::PublisherAnswer>();
+  ASSERT_EQ(answer.tracks.size(), 2u);
+  auto answer_sdp = sdp::SessionDescription::parse(answer.sdp);
+  ASSERT_TRUE(answer_sdp.ok());
+  for (const auto& m : answer_sdp->media) {
+    EXPECT_EQ(m.effective_direction(), sdp::Direction::recvonly);
+    EXPECT_EQ(m.setup, sdp::Setup::passive);
+  }
+  EXPECT_TRUE(answer_sdp->ice_lite);
+
+  auto published = b.sink->all<event::TrackPublished>();
+  ASSERT_EQ(published.size(), 2u);
+  const TrackInfo& video = published[1].track;
+  EXPECT_EQ(video.kind, "video");
+  EXPECT_EQ(video.codec, "VP8");
+  EXPECT_EQ(video.source, "screen_share");
+  EXPECT_EQ(video.name, "my screen");
+  EXPECT_EQ(video.publisher, "alice");
+  EXPECT_EQ(video.sid.rfind("TR_", 0), 0u);
+  EXPECT_EQ(published[0].track.codec, "opus");
+  EXPECT_EQ(published[0].track.source, "microphone");
+  EXPECT_EQ(a.sink->count<event::TrackPublished>(), 0u);  // not to itself
+
+  ASSERT_EQ(b.sink->count<event::SubscriberOffer>(), 1u);
+  auto offer = b.sink->last<event::SubscriberOffer>();
+  ASSERT_EQ(offer.tracks.size(), 2u);
+  auto sd = sdp::SessionDescription::parse(offer.sdp);
+  ASSERT_TRUE(sd.ok()) << sd.error();
+  EXPECT_TRUE(sd->ice_lite);
+  ASSERT_EQ(sd->media.size(), 2u);
+  for (const auto& m : sd->media) {
+    EXPECT_EQ(m.effective_direction(), sdp::Direction::sendonly);
+    EXPECT_EQ(m.setup, sdp::Setup::actpass);
+    EXPECT_FALSE(m.ssrcs.empty());
+  }
+  const auto* vm = sd->find_media(track_of_kind(offer.tracks, "video")->mid);
+  ASSERT_TRUE(vm);
+  EXPECT_TRUE(vm->find_codec(96) && vm->find_codec(96)->name == "VP8");
+  EXPECT_TRUE(vm->find_codec(97) && vm->find_codec(97)->name == "rtx");
+  const auto* am = sd->find_media(track_of_kind(offer.tracks, "audio")->mid);
+  ASSERT_TRUE(am);
+  EXPECT_TRUE(am->find_codec(111) && am->find_codec(111)->name == "opus");
+  // Only MID, audio level and abs-send-time exist on the subscriber connection.
+  for (const auto& m : sd->media)
+    for (const auto& e : m.extmaps)
+      EXPECT_TRUE(e.uri == sdp::ext_uri::mid || e.uri == sdp::ext_uri::audio_level ||
+                  e.uri == sdp::ext_uri::abs_send_time)
+          << e.uri;
+
+  // A participant joining later is offered the existing tracks at once.
+  auto& c = join("carol");
+  ASSERT_EQ(c.sink->count<event::SubscriberOffer>(), 1u);
+  EXPECT_EQ(c.sink->last<event::SubscriberOffer>().tracks.size(), 2u);
+  EXPECT_EQ(c.sink->last<event::Joined>().others[0].tracks.size(), 2u);
+}
+
+TEST_F(RoomTest, ForwardingRewritesSsrcSequenceTimestampPayloadTypeAndExtensions) {
+  two_connected();
+  send_video(40000, 20, 5000);
+  ASSERT_TRUE(run_until([&] { return received_video() >= 20; }));
+  auto packets = parsed(b->subscriber.peer.rtp_received, sub_video_ssrc);
+  ASSERT_EQ(packets.size(), 20u);
+  uint16_t first_seq = packets[0].sequence_number();
+  uint32_t ts_offset = packets[0].timestamp() - 5000;
+  for (size_t i = 0; i < packets.size(); ++i) {
+    const auto& p = packets[i];
+    EXPECT_EQ(p.ssrc(), sub_video_ssrc);
+    EXPECT_EQ(p.payload_type(), 96);
+    EXPECT_EQ(p.sequence_number(), uint16_t(first_seq + i));
+    EXPECT_EQ(p.timestamp(), 5000 + 3000u * i + ts_offset);
+    // abs-send-time moved to our id 3; transport-cc (publisher id 3) gone;
+    // MID carries the subscriber's mid.
+    auto abs = rtp::read_abs_send_time(p.find_extension(3));
+    ASSERT_TRUE(abs);
+    EXPECT_EQ(*abs, 0x123456u);
+    auto mid = rtp::read_mid(p.find_extension(1));
+    ASSERT_TRUE(mid);
+    EXPECT_EQ(*mid, video_mid);
+    EXPECT_TRUE(p.find_extension(4).empty());
+    ASSERT_EQ(p.payload().size(), 300u);
+    EXPECT_EQ(p.payload()[0], uint8_t(40000 + i));
+  }
+  EXPECT_EQ(b->subscriber.peer.srtp_errors, 0u);
+  // Nothing comes back to the publisher's own subscriber connection.
+  EXPECT_TRUE(a->subscriber.peer.rtp_received.empty());
+}
+
+TEST_F(RoomTest, SsrcsLearnedFromMidExtension) {
+  make_room();
+  auto& a = join("alice");
+  auto& b = join("bob");
+  publish(a, {Track{"0", true, kVideoSsrc, kRtxSsrc, true, false}});
+  answer_offer(b);
+  auto offer = b.sink->last<event::SubscriberOffer>();
+  auto [ssrc, rtx] = offered_ssrcs(offer.sdp, offer.tracks[0].mid);
+  for (int i = 0; i < 5; ++i) a.publisher.peer.send_rtp(video_packet(kVideoSsrc, uint16_t(i), 100u * i, uint16_t(i), "0"));
+  ASSERT_TRUE(run_until([&] { return parsed(b.subscriber.peer.rtp_received, ssrc).size() >= 5; }));
+}
+
+TEST_F(RoomTest, MuteStopsForwardingAndSequenceStaysContinuous) {
+  two_connected();
+  send_video(100, 10);
+  ASSERT_TRUE(run_until([&] { return received_video() >= 10; }));
+  auto sid = track_of_kind(offer.tracks, "video")->sid;
+  room->set_track_muted("alice", sid, true);
+  auto muted = b->sink->last<event::TrackMuted>();
+  EXPECT_EQ(muted.sid, sid);
+  EXPECT_EQ(muted.publisher, "alice");
+  EXPECT_TRUE(muted.muted);
+  send_video(110, 10, 31000);
+  run_for(milliseconds(100));
+  EXPECT_EQ(received_video(), 10u);
+  room->set_track_muted("alice", sid, false);
+  EXPECT_FALSE(b->sink->last<event::TrackMuted>().muted);
+  send_video(120, 10, 61000);
+  ASSERT_TRUE(run_until([&] { return received_video() >= 20; }));
+  auto packets = parsed(b->subscriber.peer.rtp_received, sub_video_ssrc);
+  for (size_t i = 1; i < packets.size(); ++i)
+    EXPECT_EQ(packets[i].sequence_number(), uint16_t(packets[i - 1].sequence_number() + 1)) << i;
+}
+
+TEST_F(RoomTest, NackFromSubscriberIsAnsweredWithRtx) {
+  RoomOptions options;
+  options.drop_forwarded_fraction = 0.25;
+  two_connected(options);
+  ASSERT_NE(sub_rtx_ssrc, 0u);
+  send_video(1000, 60);
+  run_for(milliseconds(200));
+  auto packets = parsed(b->subscriber.peer.rtp_received, sub_video_ssrc);
+  ASSERT_GT(packets.size(), 20u);
+  std::set<uint16_t> got;
+  for (auto& p : packets) got.insert(p.sequence_number());
+  uint16_t first = packets.front().sequence_number();
+  std::vector<uint16_t> missing;
+  for (uint16_t s = first; s != uint16_t(first + 55); ++s)
+    if (!got.count(s)) missing.push_back(s);
+  ASSERT_FALSE(missing.empty()) << "fault injection dropped nothing";
+
+  // Sequence numbers of the delivered packets keep their place: the gaps are the drops.
+  std::array<uint8_t, 256> nack;
+  size_t n = rtp::RtcpNack::build(nack, 1, sub_video_ssrc, missing);
+  ASSERT_GT(n, 0u);
+  b->subscriber.peer.send_rtcp(std::span(nack.data(), n));
+  ASSERT_TRUE(run_until([&] { return parsed(b->subscriber.peer.rtp_received, sub_rtx_ssrc).size() >= missing.size(); }));
+  auto rtx = parsed(b->subscriber.peer.rtp_received, sub_rtx_ssrc);
+  std::set<uint16_t> repaired;
+  for (auto& r : rtx) {
+    EXPECT_EQ(r.payload_type(), 97);
+    auto osn = rtp::rtx_original_sequence_number(r);
+    ASSERT_TRUE(osn);
+    repaired.insert(*osn);
+    // The payload after the OSN is the original packet's.
+    uint16_t original_seq = uint16_t(*osn - first + 1000);
+    ASSERT_EQ(r.payload().size(), 302u);
+    EXPECT_EQ(r.payload()[2], uint8_t(original_seq));
+  }
+  for (uint16_t s : missing) EXPECT_TRUE(repaired.count(s)) << s;
+  // RTX sequence numbers are their own, consecutive.
+  for (size_t i = 1; i < rtx.size(); ++i)
+    EXPECT_EQ(rtx[i].sequence_number(), uint16_t(rtx[i - 1].sequence_number() + 1));
+}
+
+TEST_F(RoomTest, PublisherGapsAreNackedUpstreamAndRtxIsUnwrapped) {
+  two_connected();
+  send_video(500, 5);
+  // 505 and 506 are lost on the way in.
+  send_video(507, 5, 1000 + 3000 * 7);
+  bool nacked = false;
+  ASSERT_TRUE(run_until([&] {
+    for (const auto& d : a->publisher.peer.rtcp_received) {
+      rtp::RtcpCompound c(d);
+      while (auto p = c.next()) {
+        auto nack = rtp::RtcpNack::parse(*p);
+        if (!nack || nack->media_ssrc() != kVideoSsrc) continue;
+        std::vector<uint16_t> lost;
+        nack->lost_sequence_numbers(lost);
+        if (std::count(lost.begin(), lost.end(), 505) && std::count(lost.begin(), lost.end(), 506)) nacked = true;
+      }
+    }
+    return nacked;
+  }));
+  // The publisher repairs 505 over RTX; the subscriber sees it as a normal packet.
+  auto media = video_packet(kVideoSsrc, 505, 1000 + 3000 * 5, 999, "1");
+  auto view = rtp::RtpPacket::parse(media);
+  std::vector<uint8_t> rtx(1600);
+  size_t n = rtp::wrap_rtx(*view, kRtxSsrc, 97, 1, rtx);
+  rtx.resize(n);
+  a->publisher.peer.send_rtp(rtx);
+  ASSERT_TRUE(run_until([&] { return received_video() >= 11; }));
+  auto packets = parsed(b->subscriber.peer.rtp_received, sub_video_ssrc);
+  auto& repaired = packets.back();
+  EXPECT_EQ(repaired.payload_type(), 96);
+  EXPECT_EQ(repaired.sequence_number(), uint16_t(packets[0].sequence_number() + 5));
+  EXPECT_EQ(repaired.payload()[0], uint8_t(505));
+}
+
+TEST_F(RoomTest, PliIsForwardedUpstreamAndThrottled) {
+  RoomOptions options;
+  options.keyframe_request_interval = milliseconds(300);
+  two_connected(options);
+  send_video(1, 3);
+  ASSERT_TRUE(run_until([&] { return received_video() >= 3; }));
+  // The new subscription asked for a keyframe.
+  ASSERT_TRUE(run_until([&] { return count_plis(a->publisher.peer, kVideoSsrc) >= 1; }));
+  // Its connecting asked again, inside the interval: that one follows later.
+  // Wait until both are out and the interval is over.
+  run_for(milliseconds(700));
+  a->publisher.peer.rtcp_received.clear();
+
+  std::array<uint8_t, 32> pli;
+  size_t n = rtp::RtcpPli::build(pli, 1, sub_video_ssrc);
+  for (int i = 0; i < 3; ++i) b->subscriber.peer.send_rtcp(std::span(pli.data(), n));
+  run_for(milliseconds(100));
+  EXPECT_EQ(count_plis(a->publisher.peer, kVideoSsrc), 1u);
+  // The requests inside the interval become one more, once it has passed.
+  run_for(milliseconds(400));
+  EXPECT_EQ(count_plis(a->publisher.peer, kVideoSsrc), 2u);
+}
+
+TEST_F(RoomTest, LeaveUnpublishesAndReoffersWithoutTheTracks) {
+  two_connected();
+  room->leave("alice", "bye");
+  EXPECT_EQ(b->sink->count<event::TrackUnpublished>(), 2u);
+  auto left = b->sink->last<event::ParticipantLeft>();
+  EXPECT_EQ(left.identity, "alice");
+  EXPECT_EQ(left.reason, "bye");
+  // TrackUnpublished comes before ParticipantLeft.
+  size_t last_unpublished = 0, left_at = 0;
+  for (size_t i = 0; i < b->sink->events.size(); ++i) {
+    if (std::holds_alternative<event::TrackUnpublished>(b->sink->events[i])) last_unpublished = i;
+    if (std::holds_alternative<event::ParticipantLeft>(b->sink->events[i])) left_at = i;
+  }
+  EXPECT_LT(last_unpublished, left_at);
+  ASSERT_EQ(b->sink->count<event::SubscriberOffer>(), 2u);
+  auto reoffer = b->sink->last<event::SubscriberOffer>();
+  EXPECT_TRUE(reoffer.tracks.empty());
+  auto sd = sdp::SessionDescription::parse(reoffer.sdp);
+  ASSERT_TRUE(sd.ok());
+  ASSERT_EQ(sd->media.size(), 2u);
+  for (const auto& m : sd->media) EXPECT_EQ(m.port, 0);
+  EXPECT_EQ(room->participant_count(), 1u);
+  answer_offer(*b);
+  EXPECT_EQ(b->sink->count<event::Error>(), 0u);
+}
+
+TEST_F(RoomTest, UnpublishByRenegotiation) {
+  two_connected();
+  auto tracks = av_tracks();
+  tracks[1].sending = false;
+  publish(*a, tracks);
+  ASSERT_EQ(b->sink->count<event::TrackUnpublished>(), 1u);
+  EXPECT_EQ(b->sink->last<event::TrackUnpublished>().sid, track_of_kind(offer.tracks, "video")->sid);
+  ASSERT_EQ(b->sink->count<event::SubscriberOffer>(), 2u);
+  auto reoffer = b->sink->last<event::SubscriberOffer>();
+  ASSERT_EQ(reoffer.tracks.size(), 1u);
+  EXPECT_EQ(reoffer.tracks[0].kind, "audio");
+  // Forwarding of the stopped track ends at once.
+  send_video(1, 5);
+  run_for(milliseconds(100));
+  EXPECT_EQ(received_video(), 0u);
+}
+
+TEST_F(RoomTest, RenegotiationIsSerialized) {
+  make_room();
+  auto& a = join("alice");
+  auto& b = join("bob");
+  auto& c = join("carol");
+  publish(a, {Track{"0", false, kAudioSsrc, 0}});
+  ASSERT_EQ(b.sink->count<event::SubscriberOffer>(), 1u);
+  // Two more publications while bob's offer is outstanding: no offer yet.
+  publish(a, {Track{"0", false, kAudioSsrc, 0}, Track{"1", true, kVideoSsrc, kRtxSsrc}});
+  publish(c, {Track{"0", false, 0x77777777, 0}});
+  EXPECT_EQ(b.sink->count<event::SubscriberOffer>(), 1u);
+  EXPECT_EQ(b.sink->count<event::TrackPublished>(), 3u);
+  // An answer to nothing is refused.
+  room->subscriber_answer("carol", "v=0\r\n");
+  room->subscriber_answer("carol", subscriber_answer_sdp(c.subscriber.peer, c.sink->last<event::SubscriberOffer>().sdp));
+  answer_offer(b);
+  // Exactly one follow-up offer, with all three tracks.
+  ASSERT_EQ(b.sink->count<event::SubscriberOffer>(), 2u);
+  EXPECT_EQ(b.sink->last<event::SubscriberOffer>().tracks.size(), 3u);
+  answer_offer(b);
+  EXPECT_EQ(b.sink->count<event::SubscriberOffer>(), 2u);
+  room->subscriber_answer("bob", subscriber_answer_sdp(b.subscriber.peer, b.sink->last<event::SubscriberOffer>().sdp));
+  EXPECT_EQ(b.sink->last<event::Error>().code, "no_offer_pending");
+}
+
+TEST_F(RoomTest, DuplicateIdentityReplacesTheFirst) {
+  make_room();
+  auto& a1 = join("alice");
+  auto& b = join("bob");
+  publish(a1, av_tracks());
+  auto& a2 = join("alice");
+  EXPECT_EQ(a1.sink->last<event::Removed>().reason, "duplicate_identity");
+  EXPECT_EQ(a2.sink->count<event::Removed>(), 0u);
+  EXPECT_EQ(room->participant_count(), 2u);
+  EXPECT_EQ(b.sink->count<event::TrackUnpublished>(), 2u);
+  EXPECT_EQ(b.sink->last<event::ParticipantLeft>().reason, "duplicate_identity");
+  EXPECT_EQ(b.sink->all<event::ParticipantJoined>().back().participant.identity, "alice");
+  // The new connection is the one events go to.
+  room->set_track_muted("bob", "TR_nothing", true);
+  EXPECT_EQ(b.sink->last<event::Error>().code, "track_not_found");
+}
+
+TEST_F(RoomTest, RoomFull) {
+  RoomOptions options;
+  options.max_participants = 2;
+  make_room(options);
+  join("alice");
+  join("bob");
+  auto sink = std::make_shared<RecordingSink>();
+  ParticipantInfo carol;
+  carol.identity = "carol";
+  auto error = room->join(carol, sink, Clock::now());
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->code, "room_full");
+  EXPECT_EQ(room->participant_count(), 2u);
+  EXPECT_TRUE(sink->events.empty());
+  // Replacing an identity in a full room is allowed.
+  ParticipantInfo alice;
+  alice.identity = "alice";
+  EXPECT_FALSE(room->join(alice, sink, Clock::now()));
+}
+
+TEST_F(RoomTest, PublishNotAllowed) {
+  make_room();
+  ParticipantInfo viewer;
+  viewer.can_publish = false;
+  auto& v = join("viewer", viewer);
+  ParticipantInfo hidden;
+  hidden.hidden = true;
+  auto& h = join("ghost", hidden);
+  room->publisher_offer("viewer", publisher_offer_sdp(v.publisher.peer, av_tracks()), {}, Clock::now());
+  room->publisher_offer("ghost", publisher_offer_sdp(h.publisher.peer, av_tracks()), {}, Clock::now());
+  EXPECT_EQ(v.sink->last<event::Error>().code, "publish_not_allowed");
+  EXPECT_EQ(h.sink->last<event::Error>().code, "publish_not_allowed");
+  EXPECT_EQ(v.sink->count<event::PublisherAnswer>(), 0u);
+  auto& a = join("alice");
+  room->publisher_offer("alice", "not sdp", {}, Clock::now());
+  EXPECT_EQ(a.sink->last<event::Error>().code, "bad_sdp");
+}
+
+TEST_F(RoomTest, ReplaceSinkResendsPendingOffer) {
+  make_room();
+  auto& a = join("alice");
+  auto& b = join("bob");
+  publish(a, av_tracks());
+  auto sink = std::make_shared<RecordingSink>();
+  EXPECT_TRUE(room->replace_sink("bob", sink));
+  EXPECT_FALSE(room->replace_sink("nobody", sink));
+  ASSERT_EQ(sink->count<event::SubscriberOffer>(), 1u);
+  EXPECT_EQ(sink->last<event::SubscriberOffer>().sdp, b.sink->last<event::SubscriberOffer>().sdp);
+}
+
+TEST_F(RoomTest, ActiveSpeakers) {
+  two_connected();
+  bool heard = false;
+  uint16_t seq = 0;
+  ASSERT_TRUE(run_until([&] {
+    a->publisher.peer.send_rtp(audio_packet(kAudioSsrc, seq, 960u * seq, 10, "0"));
+    ++seq;
+    for (const auto& s : b->sink->all<event::ActiveSpeakers>())
+      if (!s.speakers.empty() && s.speakers[0].identity == "alice") heard = true;
+    return heard;
+  }, seconds(3)));
+}
+
+TEST_F(RoomTest, LostConnectionIsReapedOnTick) {
+  RoomOptions options;
+  options.consent_timeout = milliseconds(300);
+  two_connected(options);
+  // Nobody refreshes consent: both of alice's and bob's connections die.
+  ASSERT_TRUE(run_until([&] { return room->participant_count() == 0; }, seconds(3)));
+  EXPECT_EQ(a->sink->last<event::Removed>().reason, "connection_lost");
+  EXPECT_EQ(b->sink->last<event::Removed>().reason, "connection_lost");
+}
+
+TEST_F(RoomTest, SendsReceiverReportsAndTransportFeedbackToPublishers) {
+  two_connected();
+  send_video(1, 30);
+  bool rr = false, twcc = false, sr = false;
+  ASSERT_TRUE(run_until([&] {
+    for (const auto& d : a->publisher.peer.rtcp_received) {
+      rtp::RtcpCompound c(d);
+      while (auto p = c.next()) {
+        if (p->type() == rtp::rtcp_type::kReceiverReport) rr = true;
+        if (p->type() == rtp::rtcp_type::kTransportFeedback && p->count() == rtp::rtcp_fmt::kTransportCc) twcc = true;
+      }
+    }
+    for (const auto& d : b->subscriber.peer.rtcp_received) {
+      rtp::RtcpCompound c(d);
+      while (auto p = c.next())
+        if (p->type() == rtp::rtcp_type::kSenderReport) sr = true;
+    }
+    return rr && twcc && sr;
+  }, seconds(3)));
+}
+
+}  // namespace
+}  // namespace ct::sfu::testing
