@@ -40,6 +40,7 @@ void Config::apply_dev_defaults() {
   rtc_bind = "127.0.0.1";
   announced_ip.clear();
   keys.emplace("devkey", "devsecret");
+  turn_enabled = true;
 }
 
 std::optional<std::string> Config::load_yaml_file(const std::string& path) {
@@ -57,7 +58,7 @@ std::optional<std::string> Config::load_yaml_text(const std::string& text) {
     YAML::Node root = YAML::Load(text);
     if (!root || root.IsNull()) return std::nullopt;
     if (!root.IsMap()) return "the top level must be a mapping";
-    static const char* kKnownTop[] = {"log_level", "log_json", "http", "rtc", "keys", "room", "signal", "testing"};
+    static const char* kKnownTop[] = {"log_level", "log_json", "http", "rtc", "keys", "room", "signal", "testing", "turn"};
     for (const auto& kv : root) {
       auto key = kv.first.as<std::string>();
       bool known = false;
@@ -106,6 +107,25 @@ std::optional<std::string> Config::load_yaml_text(const std::string& text) {
       read(sig, "max_connections_per_ip", max_connections_per_ip);
     }
     if (auto t = root["testing"]) read(t, "drop_forwarded_fraction", drop_forwarded_fraction);
+    if (auto t = root["turn"]) {
+      read(t, "enabled", turn_enabled);
+      read(t, "port", turn_port);
+      read(t, "tls_port", turn_tls_port);
+      read(t, "realm", turn_realm);
+      read(t, "secrets", turn_secrets);
+      read(t, "tls_cert", turn_tls_cert);
+      read(t, "tls_key", turn_tls_key);
+      read(t, "host", turn_host);
+      if (t["credential_ttl"]) {
+        auto d = parse_duration(t["credential_ttl"].as<std::string>());
+        if (!d) return "turn.credential_ttl: expected a duration like 6h";
+        turn_credential_ttl = *d;
+      }
+      if (auto ext = t["external"]) {
+        read(ext, "urls", external_turn_urls);
+        read(ext, "secret", external_turn_secret);
+      }
+    }
   } catch (const YAML::Exception& e) {
     return std::string("invalid YAML: ") + e.what();
   }
@@ -132,6 +152,11 @@ std::optional<std::string> Config::validate() const {
   if (max_participants == 0) return "room.max_participants must be at least 1";
   if (max_message_bytes < 1024) return "signal.max_message_bytes must be at least 1024";
   if (!(messages_per_second > 0)) return "signal.messages_per_second must be positive";
+  if (turn_enabled && !dev && turn_secrets.empty()) return "turn.enabled needs turn.secrets (one or more shared secrets)";
+  if (turn_enabled && turn_tls_port != 0 && !dev && (turn_tls_cert.empty() || turn_tls_key.empty())) {
+    return "turn.tls_port needs turn.tls_cert and turn.tls_key (or set tls_port: 0)";
+  }
+  if (!external_turn_urls.empty() && external_turn_secret.empty()) return "turn.external.urls needs turn.external.secret";
   if (drop_forwarded_fraction < 0 || drop_forwarded_fraction >= 1) {
     return "testing.drop_forwarded_fraction must be in [0, 1)";
   }

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ct::app {
 
@@ -41,6 +42,20 @@ struct Config {
   size_t max_message_bytes = 64 * 1024;
   double messages_per_second = 20;
   size_t max_connections_per_ip = 64;
+
+  // Embedded TURN server (RFC 8656) with coturn-style REST credentials.
+  bool turn_enabled = false;      // --dev: on
+  uint16_t turn_port = 3478;      // UDP and TCP
+  uint16_t turn_tls_port = 5349;  // 0: no TLS listener
+  std::string turn_realm = "ciphertalk";
+  std::vector<std::string> turn_secrets;  // --dev: a random one; the first signs new credentials
+  std::string turn_tls_cert, turn_tls_key;  // empty in --dev: self-signed
+  std::string turn_host;  // host or IP written into turn: URLs; empty: the announced/bound media address
+  std::chrono::seconds turn_credential_ttl{6 * 3600};
+  // An external TURN server (e.g. coturn with use-auth-secret) instead of, or
+  // besides, the embedded one: its URLs and shared secret.
+  std::vector<std::string> external_turn_urls;
+  std::string external_turn_secret;
 
   // TEST ONLY: drop this fraction of forwarded packets to exercise NACK/RTX.
   double drop_forwarded_fraction = 0;

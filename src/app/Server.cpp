@@ -14,6 +14,8 @@
 #include "signal/EchoEndpoint.hpp"
 #include "signal/HttpServer.hpp"
 #include "signal/RtcService.hpp"
+#include "core/Random.hpp"
+#include "turn/TurnServer.hpp"
 
 #ifndef CT_DEFAULT_WEB_ROOT
 #define CT_DEFAULT_WEB_ROOT "web/public"
@@ -29,6 +31,7 @@ struct Server::Impl {
   std::unique_ptr<signal::HttpServer> http;
   std::unique_ptr<signal::EchoEndpoint> echo;
   std::shared_ptr<signal::RtcService> rtc;
+  std::unique_ptr<turn::TurnServer> turn;
   bool started = false;
 };
 
@@ -67,6 +70,26 @@ void Server::start() {
   });
   s.echo = std::make_unique<signal::EchoEndpoint>(raw_workers);
   s.echo->install(*s.http);
+  // Embedded TURN: relays to our own media ports are allowed explicitly
+  // (they are on loopback or a private address, which TURN refuses by default).
+  std::vector<std::string> turn_secrets = c.turn_secrets;
+  if (c.turn_enabled && turn_secrets.empty()) turn_secrets.push_back(random_token(32));  // --dev
+  if (c.turn_enabled) {
+    turn::TurnServerConfig tc;
+    tc.listen_address = c.rtc_bind;
+    tc.port = c.turn_port;
+    tc.tls_port = c.turn_tls_port;
+    tc.realm = c.turn_realm;
+    tc.secrets = turn_secrets;
+    tc.tls_cert_file = c.turn_tls_cert;
+    tc.tls_key_file = c.turn_tls_key;
+    tc.dev = c.dev;
+    tc.relay_address = c.rtc_bind;
+    tc.external_address = c.announced_ip;
+    s.turn = std::make_unique<turn::TurnServer>(tc);
+    for (auto& w : s.workers) s.turn->allow_peer(w->candidate_address());
+  }
+
   signal::RtcServiceConfig rc;
   rc.keys = c.keys;
   rc.dev = c.dev;
@@ -75,10 +98,25 @@ void Server::start() {
   rc.messages_per_second = c.messages_per_second;
   rc.message_burst = c.messages_per_second * 3;
   rc.max_connections_per_ip = c.max_connections_per_ip;
+  if (c.turn_enabled) {
+    std::string host = !c.turn_host.empty() ? c.turn_host : c.candidate_ip();
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    signal::RtcServiceConfig::TurnOffer offer;
+    offer.urls = {"turn:" + host + ":" + std::to_string(c.turn_port) + "?transport=udp",
+                  "turn:" + host + ":" + std::to_string(c.turn_port) + "?transport=tcp"};
+    if (c.turn_tls_port) offer.urls.push_back("turns:" + host + ":" + std::to_string(c.turn_tls_port) + "?transport=tcp");
+    offer.secret = turn_secrets.front();
+    offer.ttl = c.turn_credential_ttl;
+    rc.turn.push_back(std::move(offer));
+  }
+  if (!c.external_turn_urls.empty()) {
+    rc.turn.push_back({c.external_turn_urls, c.external_turn_secret, c.turn_credential_ttl});
+  }
   s.rtc = std::make_shared<signal::RtcService>(rc, raw_workers);
   s.rtc->install(*s.http);
 
   for (auto& w : s.workers) w->start();
+  if (s.turn) s.turn->start();
   s.http->start();
   s.started = true;
 
@@ -114,6 +152,7 @@ void Server::stop() {
   s.started = false;
   if (s.http) s.http->stop();
   for (auto& w : s.workers) w->stop();
+  if (s.turn) s.turn->stop();
   s.front_io.stop();
   spdlog::info("CipherTalk stopped");
 }

@@ -187,7 +187,7 @@ void add_token_command(CLI::App& app) {
                    "join, publish, subscribe, publish-data, admin, record, hidden (repeat or comma-separate). "
                    "Default: join, which includes publish, subscribe and publish-data")
       ->delimiter(',')
-      ->check(CLI::IsMember({"join", "publish", "subscribe", "publish-data", "admin", "record", "hidden"}));
+      ->check(CLI::IsMember(std::vector<std::string>(std::begin(kGrantNames), std::end(kGrantNames))));
   create->add_flag("--no-publish", o->no_publish, "Do not allow publishing tracks");
   create->add_flag("--no-subscribe", o->no_subscribe, "Do not allow subscribing to tracks");
   create->add_option("--ttl", o->ttl, "Validity: 30s, 10m, 2h, 1d")->capture_default_str();

@@ -21,7 +21,8 @@ int main(int argc, char** argv) {
   bool dev = false;
   std::string log_level;
   std::string http_bind, rtc_bind, announced_ip, web_root, srtp_profiles;
-  int http_port = -1, rtc_port = -1, workers = -1;
+  int http_port = -1, rtc_port = -1, workers = -1, turn_port = -1, turn_tls_port = -1;
+  bool no_turn = false;
 
   auto* serve = app.add_subcommand("serve", "Run the server (HTTP, signaling, media)");
   serve->add_flag("--dev", dev, "Development mode: no config needed, loopback only (HTTP 127.0.0.1:7880, UDP 127.0.0.1:7882)");
@@ -40,6 +41,10 @@ int main(int argc, char** argv) {
 
   ct::app::add_token_command(app);
   ct::app::add_turn_command(app);
+
+  serve->add_option("--turn-port", turn_port, "Embedded TURN port, UDP and TCP (3478)")->check(CLI::Range(1, 65535));
+  serve->add_option("--turn-tls-port", turn_tls_port, "Embedded TURN TLS port (5349; 0 = none)")->check(CLI::Range(0, 65535));
+  serve->add_flag("--no-turn", no_turn, "Do not run the embedded TURN server");
 
   auto* version = app.add_subcommand("version", "Print the version");
   version->callback([] { std::printf("ciphertalk %s\n", CT_VERSION); });
@@ -64,6 +69,9 @@ int main(int argc, char** argv) {
     if (!announced_ip.empty()) config.announced_ip = announced_ip;
     if (!web_root.empty()) config.web_root = web_root;
     if (!srtp_profiles.empty()) config.srtp_profiles = srtp_profiles;
+    if (turn_port > 0) config.turn_port = uint16_t(turn_port);
+    if (turn_tls_port >= 0) config.turn_tls_port = uint16_t(turn_tls_port);
+    if (no_turn) config.turn_enabled = false;
     if (auto err = config.validate()) {
       std::fprintf(stderr, "ciphertalk: %s\n", err->c_str());
       return 2;

@@ -68,7 +68,8 @@ float ActiveSpeakerDetector::level(uint64_t key, TimePoint now) const {
 }
 
 std::optional<std::vector<ActiveSpeakerDetector::Speaker>> ActiveSpeakerDetector::poll(TimePoint now) {
-  if (last_poll_ && now - *last_poll_ < report_interval_) return std::nullopt;
+  if (polled_ && now - last_poll_ < report_interval_) return std::nullopt;
+  polled_ = true;
   last_poll_ = now;
   const int64_t current = bucket_of(now);
   std::vector<Speaker> speakers;

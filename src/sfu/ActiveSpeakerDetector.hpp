@@ -61,7 +61,8 @@ class ActiveSpeakerDetector {
   Duration report_interval_;
   float threshold_amplitude_;
   bool use_voice_activity_ = true;
-  std::optional<TimePoint> last_poll_;
+  bool polled_ = false;
+  TimePoint last_poll_{};
   std::vector<Source> sources_;  // few per room: a linear search beats hashing
   std::vector<Speaker> reported_;
 };

@@ -32,7 +32,7 @@ void ReceiveStreamStats::start(int64_t ext, uint32_t rtp_timestamp, TimePoint ar
   else time_origin_ = arrival;
   started_ = true;
   base_ext_ = max_ext_ = ext;
-  bad_sequence_.reset();
+  have_bad_sequence_ = false;
   received_ = 1;
   expected_prior_ = received_prior_ = 0;
   received_flags_.fill(0);
@@ -94,23 +94,26 @@ void ReceiveStreamStats::on_packet(uint16_t sequence_number, uint32_t rtp_timest
     // retransmitted packets would add their queueing delay to it.
     advance(max_ext_ + udelta, arrival);
     ++received_;
-    bad_sequence_.reset();
+    have_bad_sequence_ = false;
     update_jitter(rtp_timestamp, arrival);
   } else if (udelta >= kSequenceModulo - kMaxBehind) {
     // Late: reordered or a retransmission.
     const int64_t ext = max_ext_ - int64_t(kSequenceModulo - udelta);
+    // A packet from shortly before the first one received extends the range
+    // back; one from long before is a stray (A.1's MAX_MISORDER bounds it).
+    if (ext < base_ext_ && base_ext_ - ext > int64_t(kMaxMisorderBeforeFirst)) return;
     if (test_and_set_received(ext)) {
       ++duplicates_;
       return;
     }
-    // A packet from before the first one received extends the range back.
     base_ext_ = std::min(base_ext_, ext);
     ++received_;
     forget_missing(ext);
-  } else if (bad_sequence_ && sequence_number == *bad_sequence_) {
+  } else if (have_bad_sequence_ && sequence_number == bad_sequence_) {
     // A.1: two sequential packets after a large jump: the source restarted.
     start(max_ext_ + udelta, rtp_timestamp, arrival);
   } else {
+    have_bad_sequence_ = true;
     bad_sequence_ = uint16_t(sequence_number + 1);
   }
 }

@@ -7,7 +7,6 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <vector>
 
 #include "core/Clock.hpp"
@@ -23,6 +22,8 @@ class ReceiveStreamStats {
   // jump. A.1 uses 100 (MAX_MISORDER), but retransmissions answer NACKs one
   // RTT later, hundreds of packets behind at video rates.
   static constexpr uint32_t kMaxBehind = 3000;
+  // How far before the first packet a late one may extend the range (A.1's MAX_MISORDER).
+  static constexpr uint32_t kMaxMisorderBeforeFirst = 100;
   // Received flags for duplicate detection cover this many sequence numbers.
   static constexpr size_t kHistory = 4096;
   static constexpr uint8_t kMaxNacksPerPacket = 10;
@@ -79,7 +80,8 @@ class ReceiveStreamStats {
   bool started_ = false;
   int64_t base_ext_ = 0;
   int64_t max_ext_ = 0;
-  std::optional<uint16_t> bad_sequence_;  // A.1's bad_seq
+  bool have_bad_sequence_ = false;  // A.1's bad_seq
+  uint16_t bad_sequence_ = 0;
   int64_t received_ = 0;                  // distinct packets since base
   int64_t lost_before_restart_ = 0;
   int64_t expected_prior_ = 0;

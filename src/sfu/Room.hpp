@@ -39,11 +39,14 @@ class Room {
   const std::string& name() const;
 
   // Adds a participant. A participant with the same identity is replaced (it
-  // gets event::Removed). Sends event::Joined to the joiner and
-  // event::ParticipantJoined to the others (unless hidden). Returns an
-  // error (code "room_full") instead when the room is full.
+  // gets event::Removed{"duplicate_identity"}, the others see it leave with
+  // that reason and join again). Sends event::Joined to the joiner and
+  // event::ParticipantJoined to the others (unless hidden); a subscriber is
+  // then offered the tracks already published. Returns an error (code
+  // "room_full") instead when the room is full; nothing is sent then.
   std::optional<event::Error> join(ParticipantInfo info, std::shared_ptr<ParticipantSink> sink, TimePoint now);
-  // Removes a participant; the others get ParticipantLeft and lose its tracks.
+  // Removes a participant; the others get TrackUnpublished for its tracks,
+  // then ParticipantLeft, and new offers without them. The leaver is sent nothing.
   void leave(const std::string& identity, std::string_view reason);
 
   // The publisher connection's offer (browser offers, server answers with
@@ -56,7 +59,7 @@ class Room {
   // Errors: "bad_sdp", "no_offer_pending".
   void subscriber_answer(const std::string& identity, const std::string& sdp);
   // Mute state of one of the participant's own tracks. Muted publications
-  // forward nothing; the others get event::TrackMuted.
+  // forward nothing; the others get event::TrackMuted. Error: "track_not_found".
   void set_track_muted(const std::string& identity, const std::string& track_sid, bool muted);
   // Signaling reconnect: a new signaling connection takes over the
   // participant; its media transports, tracks and subscriptions carry on
@@ -65,7 +68,10 @@ class Room {
   // pending SubscriberOffer, if any. False if the identity is unknown.
   bool replace_sink(const std::string& identity, std::shared_ptr<ParticipantSink> sink);
 
-  // Timers: transports, RTCP (SR/RR/REMB/transport-cc, NACK), active speaker, quality.
+  // Timers: transports, RTCP (SR/RR/REMB/transport-cc, NACK), active speaker.
+  // Participants whose transport closed (consent expired, DTLS failed) are
+  // removed here: event::Removed{"connection_lost"} to them, ParticipantLeft
+  // to the others. Call every ~20 ms.
   void on_tick(TimePoint now);
   size_t participant_count() const;
   bool empty() const { return participant_count() == 0; }

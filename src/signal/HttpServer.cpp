@@ -398,12 +398,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // CORS preflight (Fetch standard, "CORS protocol") for routes; a plain Allow
   // answer for everything else.
   void answer_options(const HttpRequest& request) {
-    if (request.path == "*" || !server_->match("OPTIONS", request.path).path_known) {
+    const auto m = server_->match("OPTIONS", request.path);
+    if (!m.path_known) {
       auto r = HttpResponse::empty(204);
       r.headers.emplace_back("Allow", "GET, HEAD, OPTIONS");
       return send(std::move(r));
     }
-    const auto m = server_->match("OPTIONS", request.path);
     auto methods = m.methods;
     methods.emplace_back("OPTIONS");
     const auto allow = join(methods, ", ");

@@ -6,6 +6,7 @@
 #include "sfu/MediaWorker.hpp"
 #include "signal/HttpUpgrade.hpp"
 #include "signal/RtcSession.hpp"
+#include "turn/RestCredentials.hpp"
 
 namespace ct::signal {
 
@@ -39,6 +40,16 @@ void RtcService::install(HttpServer& server) {
     std::string token = signer.sign(claims);
     respond(HttpResponse::json(200, std::string(R"({"token":")") + token + R"("})"));
   });
+}
+
+std::vector<IceServer> RtcService::ice_servers_for(const std::string& identity) const {
+  std::vector<IceServer> out;
+  auto now = std::chrono::system_clock::now();
+  for (const auto& t : config_.turn) {
+    auto creds = turn::make_rest_credentials(t.secret, identity, t.ttl, now);
+    out.push_back({t.urls, creds.username, creds.password});
+  }
+  return out;
 }
 
 sfu::MediaWorker& RtcService::worker_for(const std::string& room) const {

@@ -12,6 +12,7 @@
 
 #include "signal/AccessToken.hpp"
 #include "signal/HttpServer.hpp"
+#include "signal/SignalProtocol.hpp"
 
 namespace ct::sfu {
 class MediaWorker;
@@ -30,6 +31,14 @@ struct RtcServiceConfig {
   unsigned rate_strikes_before_close = 10;  // refused messages before the connection is cut
   size_t max_connections_per_ip = 64;
   size_t max_send_queue = 1024;             // messages waiting for a slow client before it is cut
+  // TURN servers handed to each participant in "joined", with short-lived
+  // REST credentials (coturn's use-auth-secret scheme) made from `secret`.
+  struct TurnOffer {
+    std::vector<std::string> urls;  // "turn:host:3478?transport=udp", "turns:host:5349?transport=tcp"
+    std::string secret;
+    std::chrono::seconds ttl{6 * 3600};
+  };
+  std::vector<TurnOffer> turn;
 };
 
 class RtcService : public std::enable_shared_from_this<RtcService> {
@@ -39,6 +48,8 @@ class RtcService : public std::enable_shared_from_this<RtcService> {
 
   const RtcServiceConfig& config() const { return config_; }
   const AccessTokenVerifier& verifier() const { return verifier_; }
+  // iceServers for one participant: fresh TURN credentials bound to its identity.
+  std::vector<IceServer> ice_servers_for(const std::string& identity) const;
   // Rooms are placed by a hash of their name: every join of one room reaches
   // the same worker with no shared table to keep consistent.
   sfu::MediaWorker& worker_for(const std::string& room) const;

@@ -57,6 +57,10 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
         self->close(websocket::close_code::policy_error, removed->reason);
         return;
       }
+      if (std::holds_alternative<sfu::event::Joined>(event)) {
+        self->send(serialize_event(event, self->service_->ice_servers_for(self->identity_)));
+        return;
+      }
       self->send(serialize_event(event));
     });
   }

@@ -178,8 +178,21 @@ std::string_view request_name(const Request& request) {
   return kNames[request.index()];
 }
 
-std::string serialize_event(const sfu::RoomEvent& event) {
-  return std::visit(EventWriter{}, event).dump(-1, ' ', false, json::error_handler_t::replace);
+std::string serialize_event(const sfu::RoomEvent& event, const std::vector<IceServer>& ice_servers) {
+  json j = std::visit(EventWriter{}, event);
+  if (std::holds_alternative<sfu::event::Joined>(event)) {
+    json servers = json::array();
+    for (const auto& s : ice_servers) {
+      json entry = {{"urls", s.urls}};
+      if (!s.username.empty()) {
+        entry["username"] = s.username;
+        entry["credential"] = s.credential;
+      }
+      servers.push_back(std::move(entry));
+    }
+    j["iceServers"] = std::move(servers);
+  }
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::string serialize_error(std::string_view code, std::string_view message, std::string_view request_type) {

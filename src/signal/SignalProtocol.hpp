@@ -52,8 +52,15 @@ struct ProtocolError {
 std::variant<Request, ProtocolError> parse_request(std::string_view text);
 std::string_view request_name(const Request& request);
 
-// Server messages.
-std::string serialize_event(const sfu::RoomEvent& event);
+// A STUN/TURN server for the browser's RTCPeerConnection (iceServers).
+struct IceServer {
+  std::vector<std::string> urls;
+  std::string username;
+  std::string credential;
+};
+
+// Server messages. `ice_servers` goes into "joined" (ignored for other events).
+std::string serialize_event(const sfu::RoomEvent& event, const std::vector<IceServer>& ice_servers = {});
 std::string serialize_error(std::string_view code, std::string_view message, std::string_view request_type = {});
 std::string serialize_pong(int64_t timestamp);
 

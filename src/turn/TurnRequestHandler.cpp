@@ -451,11 +451,8 @@ void TurnRequestHandler::handle_channel_bind(const StunMessage& request, Allocat
   if (!allocation) return reply.error(err::AllocationMismatch);
   auto channel = request.channel_number();
   auto peer = request.xor_peer_address();
-  // §11.2: both attributes present and the number in 0x4000-0x4FFF, else 400.
-  if (!channel || !peer || !is_valid_channel(*channel)) {
-    spdlog::debug("turn: ChannelBind channel {} peer {}", channel.value_or(0), peer ? peer->to_string() : "none");
-    return reply.error(err::BadRequest);
-  }
+  // §11.2: both attributes present and a valid channel number (see ChannelData.hpp), else 400.
+  if (!channel || !peer || !is_valid_channel(*channel)) return reply.error(err::BadRequest);
   auto p = peer->unmapped();
   if (p.family() != allocation->relayed_address.family()) return reply.error(err::PeerAddressFamilyMismatch);
   auto verdict = policy_.check(p);

@@ -13,12 +13,13 @@ let nextPort = 20000 + (process.pid % 2000) * 10;
 export function freePorts() {
   const base = nextPort;
   nextPort += 10;
-  return { http: base, rtc: base + 2 };
+  return { http: base, rtc: base + 2, turn: base + 4, turnTls: base + 5 };
 }
 
 export async function startServer(extraArgs = [], { ports = freePorts(), env = {} } = {}) {
   if (!existsSync(binary)) throw new Error(`ciphertalk binary not found at ${binary} (build first or set CT_BIN)`);
-  const args = ['serve', '--dev', '--http-port', String(ports.http), '--rtc-port', String(ports.rtc), ...extraArgs];
+  const args = ['serve', '--dev', '--http-port', String(ports.http), '--rtc-port', String(ports.rtc),
+    '--turn-port', String(ports.turn), '--turn-tls-port', String(ports.turnTls), ...extraArgs];
   const child = spawn(binary, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout.on('data', (d) => { log += d; });

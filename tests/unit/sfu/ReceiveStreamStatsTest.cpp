@@ -109,6 +109,16 @@ TEST(ReceiveStreamStats, PacketBeforeTheFirstExtendsTheRange) {
   EXPECT_EQ(block.extended_highest_sequence, 1u);
 }
 
+TEST(ReceiveStreamStats, StrayFromLongBeforeTheFirstIsIgnored) {
+  ReceiveStreamStats stats(90000);
+  stats.on_packet(5000, 0, t0);
+  stats.on_packet(3000, 0, t0);  // 2000 before the first: not part of this range
+  stats.on_packet(5001, 0, t0);
+  const rtp::RtcpReportBlock block = stats.make_report_block(1, t0);
+  EXPECT_EQ(block.cumulative_lost, 0);
+  EXPECT_EQ(block.extended_highest_sequence, 5001u);
+}
+
 TEST(ReceiveStreamStats, DuplicatesAreNotCounted) {
   ReceiveStreamStats stats(90000);
   for (uint16_t seq : {10, 11, 11, 12, 10, 12}) stats.on_packet(seq, 0, t0, 50);

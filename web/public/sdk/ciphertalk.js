@@ -70,6 +70,11 @@ export class CipherTalkClient extends EventTarget {
     const joined = this._waitFor('joined');
     await this._openSocket(false);
     const message = await joined;
+    // The server hands out TURN servers with short-lived credentials; ones
+    // given to the constructor take precedence.
+    if (!this.rtcConfig.iceServers.length && Array.isArray(message.iceServers)) {
+      this.rtcConfig.iceServers = message.iceServers;
+    }
     this.subscriber = new RTCPeerConnection(this.rtcConfig);
     this.subscriber.ontrack = (ev) => this._onRemoteTrack(ev);
     return message;

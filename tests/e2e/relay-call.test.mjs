@@ -1,0 +1,31 @@
+// A group call where every packet goes through the embedded TURN server of
+// `ciphertalk serve`, using the short-lived credentials handed out in "joined".
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from './lib/server.mjs';
+import { launchBrowser, waitFor } from './lib/browser.mjs';
+import { waitForVideoFrom } from './lib/call.mjs';
+
+test('relay-only call through the embedded TURN server', { timeout: 90000 }, async () => {
+  const server = await startServer();
+  const browser = await launchBrowser();
+  try {
+    const pages = [];
+    for (const who of ['rita', 'ravi']) {
+      const page = await browser.newPage();
+      await page.goto(`${server.url}/call.html?room=relayed&identity=${who}&relay=1`);
+      await page.waitForFunction(() => window.ctReady === true, null, { timeout: 20000 });
+      pages.push(page);
+    }
+    const iceServers = await pages[0].evaluate(() => window.ct.rtcConfig.iceServers);
+    assert.ok(iceServers.length > 0 && iceServers[0].urls.some((u) => u.startsWith('turn:')), JSON.stringify(iceServers));
+    assert.match(iceServers[0].username, /^\d+:rita$/, 'REST username is expiry:identity');
+    const { ok, stats } = await waitForVideoFrom(pages[0], ['ravi'], { minFrames: 30, timeout: 30000 });
+    assert.ok(ok, `rita decodes ravi through the relay: ${JSON.stringify(stats)}\n${server.log().slice(-2000)}`);
+    const type = await waitFor(() => pages[0].evaluate(() => window.ctCandidateType()), { timeout: 5000 });
+    assert.equal(type, 'relay');
+  } finally {
+    await browser.close();
+    assert.equal(await server.stop(), 0);
+  }
+});

@@ -1,0 +1,98 @@
+#include "signal/SignalProtocol.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+using namespace ct::signal;
+
+namespace {
+template <class T>
+const T& as(const std::variant<Request, ProtocolError>& r) {
+  return std::get<T>(std::get<Request>(r));
+}
+std::string code_of(const std::variant<Request, ProtocolError>& r) {
+  auto* e = std::get_if<ProtocolError>(&r);
+  return e ? e->code : "";
+}
+}  // namespace
+
+TEST(SignalProtocol, ParsesEveryRequest) {
+  auto join = parse_request(R"({"type":"join","token":"a.b.c","protocol":1,"resume":true})");
+  EXPECT_EQ(as<request::Join>(join).token, "a.b.c");
+  EXPECT_TRUE(as<request::Join>(join).resume);
+  auto offer = parse_request(
+      R"({"type":"offer","sdp":"v=0","tracks":[{"mid":"0","source":"microphone","name":"mic"},{"mid":"1","source":"camera","muted":true}]})");
+  const auto& o = as<request::Offer>(offer);
+  ASSERT_EQ(o.tracks.size(), 2u);
+  EXPECT_EQ(o.tracks[0].source, "microphone");
+  EXPECT_TRUE(o.tracks[1].muted);
+  EXPECT_EQ(as<request::Answer>(parse_request(R"({"type":"answer","sdp":"x"})")).sdp, "x");
+  EXPECT_TRUE(as<request::Mute>(parse_request(R"({"type":"mute","sid":"TR_1","muted":true})")).muted);
+  EXPECT_EQ(as<request::Ping>(parse_request(R"({"type":"ping","timestamp":7})")).timestamp, 7);
+  EXPECT_NO_THROW(as<request::Leave>(parse_request(R"({"type":"leave"})")));
+  EXPECT_NO_THROW(as<request::Trickle>(parse_request(R"({"type":"trickle","target":"publisher","candidate":{}})")));
+}
+
+TEST(SignalProtocol, ErrorsCarryStableCodes) {
+  EXPECT_EQ(code_of(parse_request("{not json")), "bad_json");
+  EXPECT_EQ(code_of(parse_request("")), "bad_json");
+  EXPECT_EQ(code_of(parse_request("[1,2]")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"typ":"join"})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":7})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"teleport"})")), "unknown_type");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"join"})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"join","token":5})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"join","token":"t","protocol":"1"})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"offer","sdp":"v=0","tracks":{}})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"offer","sdp":"v=0","tracks":[{"source":"camera"}]})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"mute","sid":"x"})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"mute","sid":"x","muted":"yes"})")), "bad_message");
+  // The reason names the field, for people.
+  auto e = std::get<ProtocolError>(parse_request(R"({"type":"answer"})"));
+  EXPECT_NE(e.message.find("sdp"), std::string::npos);
+}
+
+TEST(SignalProtocol, TruncatedAndGarbageInputNeverThrows) {
+  std::string valid =
+      R"({"type":"offer","sdp":"v=0\r\n","tracks":[{"mid":"0","source":"camera","name":"c","muted":false}]})";
+  for (size_t n = 0; n < valid.size(); ++n) {
+    auto r = parse_request(std::string_view(valid).substr(0, n));
+    EXPECT_TRUE(std::holds_alternative<ProtocolError>(r)) << n;
+  }
+  std::mt19937 rng(7);
+  for (int i = 0; i < 5000; ++i) {
+    std::string s(rng() % 64, '\0');
+    for (auto& c : s) c = char("{}[]\":,tyepjoinfalse0123 \\u"[rng() % 27]);
+    EXPECT_NO_THROW(parse_request(s));
+  }
+}
+
+TEST(SignalProtocol, SerializesEvents) {
+  ct::sfu::TrackInfo t;
+  t.sid = "TR_a";
+  t.publisher = "bob";
+  t.kind = "video";
+  t.source = "camera";
+  t.mid = "3";
+  std::string published = serialize_event(ct::sfu::event::TrackPublished{t});
+  EXPECT_NE(published.find(R"("type":"track_published")"), std::string::npos);
+  EXPECT_NE(published.find(R"("sid":"TR_a")"), std::string::npos);
+  ct::sfu::event::Joined joined;
+  joined.room = "r";
+  joined.self.identity = "alice";
+  ct::sfu::ParticipantState bob;
+  bob.info.identity = "bob";
+  bob.tracks.push_back(t);
+  joined.others.push_back(bob);
+  std::string j = serialize_event(joined);
+  EXPECT_NE(j.find(R"("protocol":1)"), std::string::npos);
+  EXPECT_NE(j.find(R"("participants":[{)"), std::string::npos);
+  // Invalid UTF-8 in a name must not break the JSON writer.
+  ct::sfu::event::ParticipantJoined pj;
+  pj.participant.identity = "x";
+  pj.participant.name = std::string("\xff\xfe", 2);
+  EXPECT_NO_THROW(serialize_event(pj));
+  EXPECT_EQ(serialize_error("rate_limited", "slow down", "ping"),
+            R"({"code":"rate_limited","message":"slow down","request":"ping","type":"error"})");
+}
