@@ -51,6 +51,7 @@ void MediaPort::on_datagram(std::span<uint8_t> datagram, const net::SocketAddres
       auto it = ufrag ? by_ufrag_.find(*ufrag) : by_ufrag_.end();
       if (it == by_ufrag_.end()) {
         ++stats_.unknown_ufrag;
+        spdlog::trace("port: STUN for unknown ufrag from {}", from.to_string());
         return;
       }
       PeerTransport* t = it->second;
@@ -65,6 +66,7 @@ void MediaPort::on_datagram(std::span<uint8_t> datagram, const net::SocketAddres
       auto it = by_address_.find(from);
       if (it == by_address_.end()) {
         ++stats_.unknown_source;
+        spdlog::trace("port: dropped {} bytes from unvalidated {}", datagram.size(), from.to_string());
         return;
       }
       it->second->receive_datagram(datagram, net::UdpSocket::kMaxDatagram, from, now);

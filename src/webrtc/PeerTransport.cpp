@@ -34,6 +34,7 @@ struct PeerTransport::Parts {
   std::optional<srtp::SrtpSession> srtp_out;
   std::optional<srtp::SrtpProfile> profile;
   std::vector<uint8_t> stun_response;
+  std::optional<net::SocketAddress> provisional_path;  // before nomination, see receive_datagram
 
   Parts(PeerTransport& owner, const dtls::DtlsCertificate& cert, bool aes_cm_only)
       : ice(ice::IceLiteAgent::with_random_credentials()),
@@ -88,6 +89,8 @@ void PeerTransport::receive_stun(const stun::StunMessage& message, const net::So
   if (state_ == State::Closed) return;
   auto& p = *parts_;
   auto outcome = p.ice.handle_binding_request(message, from, now, p.stun_response);
+  spdlog::trace("transport {}: check from {} -> {} (use-candidate {}, selected {})", local_ufrag(), from.to_string(),
+                int(outcome), message.use_candidate(), p.ice.selected_address().has_value());
   if (outcome != ice::IceLiteAgent::Outcome::Ignored && !p.stun_response.empty()) {
     sender_.send_datagram(p.stun_response, from);
   }
@@ -105,6 +108,12 @@ void PeerTransport::receive_datagram(std::span<uint8_t> datagram, size_t capacit
   auto& p = *parts_;
   uint8_t first = datagram[0];
   if (first >= 20 && first <= 63) {
+    // Browsers start DTLS as soon as a check succeeds, before they nominate.
+    // Until a path is selected, answer DTLS on the (ICE-validated) path it
+    // came from; otherwise the ServerHello is lost and the handshake waits a
+    // full retransmission timeout (1 s).
+    if (!p.ice.selected_address()) p.provisional_path = from;
+    spdlog::trace("transport {}: DTLS {} bytes (content type {})", local_ufrag(), datagram.size(), int(first));
     p.dtls.handle_datagram(datagram, now);
     return;
   }
@@ -166,7 +175,13 @@ bool PeerTransport::send_rtcp(std::span<uint8_t> buffer, size_t length) {
 }
 
 void PeerTransport::send_raw(std::span<const uint8_t> datagram) {
-  if (auto to = parts_->ice.selected_address()) sender_.send_datagram(datagram, *to);
+  auto to = parts_->ice.selected_address();
+  if (!to) to = parts_->provisional_path;
+  if (to) {
+    sender_.send_datagram(datagram, *to);
+  } else {
+    spdlog::trace("transport {}: {} bytes dropped, no selected path yet", local_ufrag(), datagram.size());
+  }
 }
 
 void PeerTransport::on_tick(TimePoint now) {

@@ -77,6 +77,12 @@ export class CipherTalkClient extends EventTarget {
     }
     this.subscriber = new RTCPeerConnection(this.rtcConfig);
     this.subscriber.ontrack = (ev) => this._onRemoteTrack(ev);
+    this.subscriber.addEventListener('connectionstatechange', () => {
+      if (this.subscriber?.connectionState === 'connected' && !this.subscriberConnectedAt) {
+        this.subscriberConnectedAt = performance.now();
+      }
+      this._emit('subscriber_state', { state: this.subscriber?.connectionState });
+    });
     return message;
   }
 
