@@ -11,6 +11,7 @@
 #include "sdp/Negotiation.hpp"
 #include "sdp/SessionDescription.hpp"
 #include "webrtc/MediaPort.hpp"
+#include "webrtc/TransportDescription.hpp"
 
 namespace ct::sfu {
 
@@ -85,22 +86,7 @@ EchoSession::Created EchoSession::create(const std::string& offer_sdp, webrtc::M
     return stream;
   };
 
-  sdp::TransportParams params;
-  params.ice_ufrag = transport.local_ufrag();
-  params.ice_pwd = transport.local_pwd();
-  params.fingerprint_sha256 = transport.local_fingerprint();
-  params.ice_lite = true;
-  sdp::Candidate candidate;
-  auto address = port.candidate_address();
-  candidate.foundation = "1";
-  candidate.component = 1;
-  candidate.transport = "udp";
-  candidate.priority = 2130706431u;  // type preference 126 (host), RFC 8445 §5.1.2.1
-  candidate.address = address.ip_string();
-  candidate.port = address.port();
-  candidate.type = "host";
-  params.candidates.push_back(candidate);
-
+  auto params = webrtc::describe_transport(transport, port);
   auto answer = sdp::build_answer(*offer, *negotiation, params, local_stream_for);
   out.media_count = negotiation->media.size();
   if (session->sections_.empty()) {

@@ -22,6 +22,7 @@
 #include "sfu/RembEstimator.hpp"
 #include "sfu/TransportCcFeedbackGenerator.hpp"
 #include "webrtc/MediaPort.hpp"
+#include "webrtc/TransportDescription.hpp"
 
 namespace ct::sfu {
 namespace {
@@ -65,26 +66,6 @@ uint32_t random_ssrc() {
   uint32_t ssrc = 0;
   while (ssrc == 0) ssrc = random_u32();
   return ssrc;
-}
-
-sdp::TransportParams transport_params(const webrtc::PeerTransport& transport, const webrtc::MediaPort& port) {
-  sdp::TransportParams params;
-  params.ice_ufrag = transport.local_ufrag();
-  params.ice_pwd = transport.local_pwd();
-  params.fingerprint_sha256 = transport.local_fingerprint();
-  params.ice_lite = true;
-  params.setup = sdp::Setup::passive;  // answers to the publisher; offers are actpass regardless
-  sdp::Candidate candidate;
-  auto address = port.candidate_address();
-  candidate.foundation = "1";
-  candidate.component = 1;
-  candidate.transport = "udp";
-  candidate.priority = 2130706431u;  // type preference 126 (host), RFC 8445 §5.1.2.1
-  candidate.address = address.ip_string();
-  candidate.port = address.port();
-  candidate.type = "host";
-  params.candidates.push_back(candidate);
-  return params;
 }
 
 }  // namespace
@@ -239,7 +220,7 @@ Participant::PublishResult Participant::publisher_offer(const std::string& sdp_t
   }
 
   // The server sends nothing on the publisher connection: every section is recvonly.
-  auto answer = sdp::build_answer(*offer, *negotiation, transport_params(*publisher_, context_.port),
+  auto answer = sdp::build_answer(*offer, *negotiation, webrtc::describe_transport(*publisher_, context_.port),
                                   [](const sdp::NegotiatedMedia&) { return std::optional<sdp::LocalStream>(); });
   result.answer_sdp = answer.serialize();
   return result;
@@ -476,7 +457,7 @@ std::optional<event::SubscriberOffer> Participant::make_subscriber_offer(TimePoi
     sections.push_back(std::move(os));
     offer.tracks.push_back(s.track);
   }
-  auto description = sdp::build_offer(sections, transport_params(*subscriber_, context_.port), last_origin_);
+  auto description = sdp::build_offer(sections, webrtc::describe_transport(*subscriber_, context_.port), last_origin_);
   last_origin_ = description.origin;
   offer.sdp = description.serialize();
   offer_pending_ = true;

@@ -7,9 +7,8 @@ import assert from 'node:assert/strict';
 import { spawn, execFile, execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { writeFileSync, chmodSync, rmSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import { startServer, binary, freePorts } from './lib/server.mjs';
-import { chromiumPath } from './lib/browser.mjs';
+import { chromiumPath, launchBrowser } from './lib/browser.mjs';
 
 const SECRET = 'e2e-turn-secret';
 const REALM = 'ciphertalk';
@@ -97,32 +96,16 @@ test('coturn clients: STUN binding, UDP/TCP/TLS relaying with channels and Send 
   assert.match(turn.log(), /refused: 401 [1-9]/, 'the wrong secret shows in the refusal metrics');
 });
 
-async function launchChromium(prefixScript, extraArgs = []) {
-  return chromium.launch({
-    executablePath: prefixScript || chromiumPath,
-    headless: true,
-    ignoreDefaultArgs: ['--disable-features'],
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--disable-default-apps', '--disable-extensions', '--mute-audio',
-      '--use-fake-device-for-media-stream=fps=30', '--use-fake-ui-for-media-stream',
-      '--autoplay-policy=no-user-gesture-required', '--allow-loopback-in-peer-connection',
-      // The --dev TLS certificate is self-signed.
-      '--ignore-certificate-errors',
-      ...extraArgs,
-      '--disable-features=WebRtcHideLocalIpsWithMdns,MediaRouter,ImprovedCookieControls,LazyFrameLoading,GlobalMediaControls,DestroyProfileOnBrowserClose,AcceptCHFrame,AutoExpandDetailsElement,CertificateTransparencyComponentUpdater,AvoidUnnecessaryBeforeUnloadCheckSync,Translate,HttpsUpgrades,PaintHolding,ThirdPartyStoragePartitioning,OptimizationHints,DialMediaRouteProvider',
-    ],
-  });
-}
-
 // An echo call whose ICE goes through `turnUrl`; returns the decoded frame count.
 async function echoThroughTurn(serverUrl, turnUrl, { relayOnly = true, prefixScript, seconds = 15 } = {}) {
   const cred = restCredentials('browser');
   const q = new URLSearchParams({ autostart: '1', turn: turnUrl, user: cred.username, pass: cred.password });
   if (relayOnly) q.set('relay', '1');
   // Off loopback, http:// is not a secure context and getUserMedia is missing.
-  const browser = await launchChromium(prefixScript, [`--unsafely-treat-insecure-origin-as-secure=${serverUrl}`]);
+  const browser = await launchBrowser({
+    executablePath: prefixScript || chromiumPath,
+    extraArgs: [`--unsafely-treat-insecure-origin-as-secure=${serverUrl}`],
+  });
   try {
     const page = await browser.newPage();
     await page.goto(`${serverUrl}/echo.html?${q}`);

@@ -4,9 +4,11 @@ import { chromium } from 'playwright-core';
 
 export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/lib/chromium/chromium';
 
-export async function launchBrowser() {
+// `executablePath` may be a wrapper (e.g. one that enters a network namespace);
+// `extraArgs` go before the merged --disable-features list.
+export async function launchBrowser({ executablePath = chromiumPath, extraArgs = [] } = {}) {
   return chromium.launch({
-    executablePath: chromiumPath,
+    executablePath,
     headless: true,
     // Playwright's own --disable-features list would replace ours (Chromium
     // honours only the last one), so its defaults are dropped and merged here.
@@ -17,6 +19,9 @@ export async function launchBrowser() {
       '--disable-default-apps', '--disable-extensions', '--mute-audio',
       '--use-fake-device-for-media-stream=fps=30', '--use-fake-ui-for-media-stream',
       '--autoplay-policy=no-user-gesture-required', '--allow-loopback-in-peer-connection',
+      // The --dev TURN/TLS certificate is self-signed.
+      '--ignore-certificate-errors',
+      ...extraArgs,
       '--disable-features=WebRtcHideLocalIpsWithMdns,MediaRouter,ImprovedCookieControls,LazyFrameLoading,GlobalMediaControls,DestroyProfileOnBrowserClose,AcceptCHFrame,AutoExpandDetailsElement,CertificateTransparencyComponentUpdater,AvoidUnnecessaryBeforeUnloadCheckSync,Translate,HttpsUpgrades,PaintHolding,ThirdPartyStoragePartitioning,OptimizationHints,DialMediaRouteProvider',
     ],
   });
