@@ -59,6 +59,27 @@ std::optional<std::string> parse_extmap(std::string_view value, Extmap& out) {
   return std::nullopt;
 }
 
+void serialize_transport_attributes(std::string& out, const std::string& ice_ufrag, const std::string& ice_pwd,
+                                    const std::vector<std::string>& ice_options,
+                                    const std::vector<Fingerprint>& fingerprints, const std::optional<Setup>& setup) {
+  auto attr = [&out](std::string_view name, std::string_view value) {
+    out += "a=";
+    out += name;
+    out += ':';
+    out += value;
+    out += "\r\n";
+  };
+  if (!ice_ufrag.empty()) attr("ice-ufrag", ice_ufrag);
+  if (!ice_pwd.empty()) attr("ice-pwd", ice_pwd);
+  if (!ice_options.empty()) {
+    std::string v;
+    for (const auto& o : ice_options) v += (v.empty() ? "" : " ") + o;
+    attr("ice-options", v);
+  }
+  for (const auto& fp : fingerprints) attr("fingerprint", fp.algorithm + ' ' + fp.value);
+  if (setup) attr("setup", to_string(*setup));
+}
+
 std::string extmap_value(const Extmap& extmap) {
   std::string out = std::to_string(extmap.id);
   if (extmap.direction) {
@@ -295,15 +316,7 @@ void MediaDescription::serialize(std::string& out) const {
                                                : std::to_string(rtcp->port) + ' ' + rtcp->address);
   for (const auto& c : candidates) out += "a=" + c.to_string() + "\r\n";
   if (end_of_candidates) flag("end-of-candidates");
-  if (!ice_ufrag.empty()) attr("ice-ufrag", ice_ufrag);
-  if (!ice_pwd.empty()) attr("ice-pwd", ice_pwd);
-  if (!ice_options.empty()) {
-    std::string v;
-    for (const auto& o : ice_options) v += (v.empty() ? "" : " ") + o;
-    attr("ice-options", v);
-  }
-  for (const auto& fp : fingerprints) attr("fingerprint", fp.algorithm + ' ' + fp.value);
-  if (setup) attr("setup", to_string(*setup));
+  serialize_transport_attributes(out, ice_ufrag, ice_pwd, ice_options, fingerprints, setup);
   if (!mid.empty()) attr("mid", mid);
   for (const auto& e : extmaps) attr("extmap", extmap_value(e));
   if (direction) flag(to_string(*direction));

@@ -66,5 +66,10 @@ struct MediaDescription {
 std::optional<std::string> parse_extmap(std::string_view value, Extmap& out);
 std::optional<std::string> parse_fingerprint(std::string_view value, Fingerprint& out);
 std::string extmap_value(const Extmap& extmap);
+// Writes ice-ufrag, ice-pwd, ice-options, fingerprint and setup, which may
+// stand at either level (RFC 8839 §5.4, RFC 8122 §5, RFC 8842 §5).
+void serialize_transport_attributes(std::string& out, const std::string& ice_ufrag, const std::string& ice_pwd,
+                                    const std::vector<std::string>& ice_options,
+                                    const std::vector<Fingerprint>& fingerprints, const std::optional<Setup>& setup);
 
 }  // namespace ct::sdp

@@ -287,15 +287,7 @@ std::string SessionDescription::serialize() const {
     attr("group", v);
   }
   if (ice_lite) attr("ice-lite");
-  if (!ice_ufrag.empty()) attr("ice-ufrag", ice_ufrag);
-  if (!ice_pwd.empty()) attr("ice-pwd", ice_pwd);
-  if (!ice_options.empty()) {
-    std::string v;
-    for (const auto& o : ice_options) v += (v.empty() ? "" : " ") + o;
-    attr("ice-options", v);
-  }
-  for (const auto& fp : fingerprints) attr("fingerprint", fp.algorithm + ' ' + fp.value);
-  if (setup) attr("setup", to_string(*setup));
+  serialize_transport_attributes(out, ice_ufrag, ice_pwd, ice_options, fingerprints, setup);
   if (extmap_allow_mixed) attr("extmap-allow-mixed");
   if (msid_semantic) {
     std::string v = msid_semantic->semantic;
