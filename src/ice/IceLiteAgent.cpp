@@ -59,6 +59,10 @@ void IceLiteAgent::restart(std::string new_local_ufrag, std::string new_local_pw
   current_ = {std::move(new_local_ufrag), std::move(new_local_pwd)};
 }
 
+void IceLiteAgent::restart_with_random_credentials() {
+  restart(random_ice_string(kRandomUfragLength), random_ice_string(kRandomPwdLength));
+}
+
 std::optional<std::string_view> IceLiteAgent::local_ufrag_of(const stun::StunMessage& request) {
   auto username = request.username();
   if (!username) return std::nullopt;

@@ -63,6 +63,7 @@ class IceLiteAgent {
   // and consent stay; checks with the previous credentials are still answered
   // until the first valid check with the new ones arrives.
   void restart(std::string new_local_ufrag, std::string new_local_pwd);
+  void restart_with_random_credentials();
 
   // Handles a STUN message that arrived from `from` (see the procedure above).
   // `response` is overwritten; its capacity is reused.

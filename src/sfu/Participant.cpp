@@ -20,6 +20,7 @@
 #include "sdp/SessionDescription.hpp"
 #include "sfu/ActiveSpeakerDetector.hpp"
 #include "sfu/RembEstimator.hpp"
+#include "sfu/SenderReportGenerator.hpp"
 #include "sfu/TransportCcFeedbackGenerator.hpp"
 #include "webrtc/MediaPort.hpp"
 #include "webrtc/TransportDescription.hpp"
@@ -129,8 +130,12 @@ Participant::PublishResult Participant::publisher_offer(const std::string& sdp_t
   if (!offer) return fail("malformed SDP offer: " + offer.error());
   auto negotiation = sdp::negotiate(*offer, publisher_policy());
   if (!negotiation) return fail("unusable SDP offer: " + negotiation.error());
-  if (publisher_remote_set_ && negotiation->remote_ice_ufrag != publisher_remote_ufrag_)
-    return fail("ICE restart is not supported on the publisher connection");
+  // New ICE credentials in an offer are an ICE restart (RFC 8839 §4.4.1.1.1);
+  // the DTLS association continues, so its certificate must not change.
+  bool ice_restart = publisher_remote_set_ && (negotiation->remote_ice_ufrag != publisher_remote_ufrag_ ||
+                                               negotiation->remote_ice_pwd != publisher_remote_pwd_);
+  if (ice_restart && !sdp::iequals(negotiation->remote_fingerprint.value, publisher_remote_fingerprint_))
+    return fail("the DTLS fingerprint changed on a live publisher connection");
 
   // Answering with one codec per section makes the browser send exactly that
   // one, the codec every subscriber is then offered.
@@ -147,7 +152,16 @@ Participant::PublishResult Participant::publisher_offer(const std::string& sdp_t
                                       negotiation->remote_fingerprint.algorithm,
                                       negotiation->remote_fingerprint.value);
     publisher_remote_ufrag_ = negotiation->remote_ice_ufrag;
+    publisher_remote_pwd_ = negotiation->remote_ice_pwd;
+    publisher_remote_fingerprint_ = negotiation->remote_fingerprint.value;
     publisher_remote_set_ = true;
+  } else if (ice_restart) {
+    // RFC 8445 §9: the answer to a restart carries fresh credentials of ours too.
+    publisher_->restart_ice();
+    context_.port.add(*publisher_);
+    publisher_->set_remote_ice_credentials(negotiation->remote_ice_ufrag, negotiation->remote_ice_pwd);
+    publisher_remote_ufrag_ = negotiation->remote_ice_ufrag;
+    publisher_remote_pwd_ = negotiation->remote_ice_pwd;
   }
 
   // Extension ids are BUNDLE-wide (RFC 8843 §9.2).
@@ -328,10 +342,31 @@ void Participant::on_publisher_rtcp(std::span<const uint8_t> compound, TimePoint
   }
 }
 
+void Participant::on_subscriber_report_block(const rtp::RtcpReportBlock& block) {
+  if (!find_subscription(block.ssrc)) return;
+  window_downstream_loss_ = std::max(window_downstream_loss_, block.fraction_lost / 256.0);
+  if (block.last_sr == 0) return;
+  // RFC 3550 §6.4.1: RTT = A - LSR - DLSR, in 1/65536 s of the NTP clock.
+  uint32_t arrival = uint32_t(SenderReportGenerator::to_ntp(std::chrono::system_clock::now()) >> 16);
+  uint32_t rtt_units = arrival - block.last_sr - block.delay_since_last_sr;
+  if (rtt_units > 10u * 65536u) return;  // a clock step or a stale LSR, not a path
+  Duration rtt = microseconds(int64_t(rtt_units) * 1'000'000 / 65536);
+  if (!window_rtt_ || rtt > *window_rtt_) window_rtt_ = rtt;
+}
+
 void Participant::on_subscriber_rtcp(std::span<const uint8_t> compound, TimePoint now) {
+  last_subscriber_rtcp_ = now;
   rtp::RtcpCompound packets(compound);
   while (auto packet = packets.next()) {
-    if (packet->type() == rtp::rtcp_type::kTransportFeedback && packet->count() == rtp::rtcp_fmt::kNack) {
+    if (packet->type() == rtp::rtcp_type::kReceiverReport) {
+      auto rr = rtp::RtcpReceiverReport::parse(*packet);
+      if (!rr) continue;
+      for (size_t i = 0; i < rr->report_count(); ++i) on_subscriber_report_block(rr->report_block(i));
+    } else if (packet->type() == rtp::rtcp_type::kSenderReport) {
+      auto sr = rtp::RtcpSenderReport::parse(*packet);
+      if (!sr) continue;
+      for (size_t i = 0; i < sr->report_count(); ++i) on_subscriber_report_block(sr->report_block(i));
+    } else if (packet->type() == rtp::rtcp_type::kTransportFeedback && packet->count() == rtp::rtcp_fmt::kNack) {
       auto nack = rtp::RtcpNack::parse(*packet);
       if (!nack) continue;
       if (Subscription* s = find_subscription(nack->media_ssrc()))
@@ -356,6 +391,7 @@ void Participant::on_transport_connected(webrtc::PeerTransport& transport) {
   if (&transport != subscriber_.get()) return;
   // Packets forwarded before DTLS finished were lost: start from a keyframe.
   auto now = Clock::now();
+  last_subscriber_rtcp_ = now;
   for (auto& s : sections_) {
     if (s.subscription && s.subscription->active()) s.subscription->publication().request_keyframe(now);
   }
@@ -410,6 +446,18 @@ Subscription* Participant::find_subscription(uint32_t ssrc) {
       return s.subscription.get();
   }
   return nullptr;
+}
+
+bool Participant::restart_subscriber_ice() {
+  if (!subscriber_ || !subscriber_remote_set_) return false;
+  subscriber_->restart_ice();
+  context_.port.add(*subscriber_);
+  // The next offer carries the new credentials and supersedes one the
+  // browser may never have seen.
+  offer_pending_ = false;
+  pending_offer_.reset();
+  dirty_ = true;
+  return true;
 }
 
 std::optional<event::SubscriberOffer> Participant::make_subscriber_offer(TimePoint now) {
@@ -489,9 +537,16 @@ std::optional<event::Error> Participant::subscriber_answer(const std::string& sd
     // RFC 8842 §5.3: we offered actpass; the server stays the DTLS server.
     if (setup != sdp::Setup::active)
       return bad("the answer must take a=setup:active (the server is the DTLS server)");
+    std::string ufrag = tagged->ice_ufrag.empty() ? answer->ice_ufrag : tagged->ice_ufrag;
+    std::string pwd = tagged->ice_pwd.empty() ? answer->ice_pwd : tagged->ice_pwd;
+    if (subscriber_remote_set_ && !ufrag.empty() && !pwd.empty() &&
+        (ufrag != subscriber_remote_ufrag_ || pwd != subscriber_remote_pwd_)) {
+      // The browser's side of an ICE restart we offered.
+      subscriber_->set_remote_ice_credentials(ufrag, pwd);
+      subscriber_remote_ufrag_ = ufrag;
+      subscriber_remote_pwd_ = pwd;
+    }
     if (!subscriber_remote_set_) {
-      std::string ufrag = tagged->ice_ufrag.empty() ? answer->ice_ufrag : tagged->ice_ufrag;
-      std::string pwd = tagged->ice_pwd.empty() ? answer->ice_pwd : tagged->ice_pwd;
       const sdp::Fingerprint* fingerprint = nullptr;
       const std::vector<sdp::Fingerprint>* lists[] = {&tagged->fingerprints, &answer->fingerprints};
       for (const auto* list : lists) {
@@ -501,6 +556,8 @@ std::optional<event::Error> Participant::subscriber_answer(const std::string& sd
       if (ufrag.empty() || pwd.empty()) return bad("the answer has no ICE credentials");
       if (!fingerprint) return bad("the answer has no a=fingerprint:sha-256 (RFC 8122)");
       subscriber_->set_remote_parameters(ufrag, pwd, fingerprint->algorithm, fingerprint->value);
+      subscriber_remote_ufrag_ = ufrag;
+      subscriber_remote_pwd_ = pwd;
       subscriber_remote_set_ = true;
     }
   }
@@ -524,6 +581,46 @@ std::optional<event::Error> Participant::subscriber_answer(const std::string& sd
   offer_pending_ = false;
   pending_offer_.reset();
   return std::nullopt;
+}
+
+// --- connection quality ---
+
+namespace {
+// A browser sends receiver reports every second or so for video and at
+// least every 5 s for audio; none for this long means the downlink is gone.
+constexpr Duration kSubscriberReportSilence = seconds(6);
+}  // namespace
+
+ConnectionQuality Participant::evaluate_quality(TimePoint now) {
+  using State = webrtc::PeerTransport::State;
+  ConnectionQualityEstimator::Window window;
+  window.loss = window_downstream_loss_;
+  window.rtt = window_rtt_;
+  window_downstream_loss_ = 0;
+  window_rtt_.reset();
+
+  // Upstream: loss of what we receive; silence of a track that should be sending.
+  uint64_t upstream = 0;
+  bool expecting = false;
+  for (const auto& p : publications_) {
+    if (p->muted()) continue;
+    expecting = true;
+    upstream += p->stats().packets_in;
+    window.loss = std::max(window.loss, p->loss_fraction());
+  }
+  if (expecting && publisher_ && publisher_->state() == State::Connected && upstream == last_upstream_packets_)
+    window.silent = true;
+  last_upstream_packets_ = upstream;
+
+  // Downstream: the browser's reports on what we send it.
+  bool receiving = false;
+  for (const auto& s : sections_) receiving = receiving || (s.subscription && s.subscription->active());
+  if (receiving && subscriber_ && subscriber_->state() == State::Connected &&
+      now - last_subscriber_rtcp_ > kSubscriberReportSilence)
+    window.silent = true;
+  if ((publisher_ && publisher_->state() == State::Closed) || (subscriber_ && subscriber_->state() == State::Closed))
+    window.silent = true;
+  return quality_.update(window);
 }
 
 // --- timers ---

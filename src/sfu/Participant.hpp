@@ -16,6 +16,7 @@
 
 #include "core/Clock.hpp"
 #include "sdp/Types.hpp"
+#include "sfu/ConnectionQualityEstimator.hpp"
 #include "sfu/Publication.hpp"
 #include "sfu/RoomEvents.hpp"
 #include "sfu/Subscription.hpp"
@@ -26,6 +27,9 @@ class DtlsCertificate;
 }
 namespace ct::webrtc {
 class MediaPort;
+}
+namespace ct::rtp {
+struct RtcpReportBlock;
 }
 
 namespace ct::sfu {
@@ -106,6 +110,16 @@ class Participant final : public webrtc::PeerTransport::Listener {
   // Applies the answer to the pending offer; an error code ("bad_sdp",
   // "no_offer_pending") and message on failure.
   std::optional<event::Error> subscriber_answer(const std::string& sdp, TimePoint now);
+  // After a resume (the network may have changed): ICE restart on the
+  // subscriber connection; the caller sends the next offer, which carries the
+  // new credentials. False when the connection was never answered.
+  bool restart_subscriber_ice();
+
+  // Closes one quality window (see ConnectionQualityEstimator) and returns the
+  // quality to show; `reported_quality` is what the room last announced.
+  ConnectionQuality evaluate_quality(TimePoint now);
+  std::optional<ConnectionQuality> reported_quality;
+  bool quality_snapshot_sent = false;  // the joiner has had everyone's quality once
 
   // Timers: transports, deferred keyframe requests, NACKs, SR/RR, transport-cc or REMB.
   void on_tick(TimePoint now);
@@ -124,6 +138,7 @@ class Participant final : public webrtc::PeerTransport::Listener {
   Publication* learn_ssrc(uint32_t ssrc, uint8_t payload_type, std::string_view mid);
   void on_publisher_rtcp(std::span<const uint8_t> compound, TimePoint now);
   void on_subscriber_rtcp(std::span<const uint8_t> compound, TimePoint now);
+  void on_subscriber_report_block(const rtp::RtcpReportBlock& block);
   void send_publisher_reports(TimePoint now);
   void send_sender_reports(TimePoint now);
 
@@ -136,7 +151,7 @@ class Participant final : public webrtc::PeerTransport::Listener {
   // Publisher connection.
   std::unique_ptr<webrtc::PeerTransport> publisher_;
   bool publisher_remote_set_ = false;
-  std::string publisher_remote_ufrag_;
+  std::string publisher_remote_ufrag_, publisher_remote_pwd_, publisher_remote_fingerprint_;
   std::vector<std::unique_ptr<Publication>> publications_;
   uint32_t feedback_ssrc_;  // sender SSRC of our RTCP to the publisher
   uint8_t mid_extension_id_ = 0;
@@ -148,6 +163,7 @@ class Participant final : public webrtc::PeerTransport::Listener {
   // Subscriber connection.
   std::unique_ptr<webrtc::PeerTransport> subscriber_;
   bool subscriber_remote_set_ = false;
+  std::string subscriber_remote_ufrag_, subscriber_remote_pwd_;
   std::optional<TimePoint> subscriber_connect_deadline_;
   std::vector<SubscriberSection> sections_;
   uint32_t next_mid_ = 0;
@@ -156,6 +172,13 @@ class Participant final : public webrtc::PeerTransport::Listener {
   std::optional<event::SubscriberOffer> pending_offer_;
   std::optional<sdp::Origin> last_origin_;
   TimePoint next_sender_report_{};
+
+  // The current quality window.
+  ConnectionQualityEstimator quality_;
+  double window_downstream_loss_ = 0;
+  std::optional<Duration> window_rtt_;
+  uint64_t last_upstream_packets_ = 0;
+  TimePoint last_subscriber_rtcp_{};
 
   bool connection_lost_ = false;
   std::string connection_lost_reason_;

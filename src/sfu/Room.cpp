@@ -11,6 +11,8 @@ namespace ct::sfu {
 namespace {
 // Speaker updates go out at most this often, and only when they changed.
 constexpr Duration kActiveSpeakerInterval = milliseconds(500);
+// Connection quality is judged over windows this long.
+constexpr Duration kQualityInterval = seconds(2);
 }  // namespace
 
 struct Room::Impl {
@@ -21,6 +23,7 @@ struct Room::Impl {
   ActiveSpeakerDetector speakers{kActiveSpeakerInterval};
   std::vector<std::unique_ptr<Participant>> participants;  // in join order
   uint64_t next_key = 1;
+  TimePoint next_quality{};
 
   Impl(std::string n, RoomOptions o, webrtc::MediaPort& p, const dtls::DtlsCertificate& c)
       : name(std::move(n)), options(o), port(p), certificate(c) {}
@@ -52,6 +55,38 @@ struct Room::Impl {
 
   // One offer at a time per subscriber connection (JSEP §5.2): changes made
   // while one is outstanding go out in the next, after the answer.
+  // Everyone learns of quality changes; a newcomer gets everyone's once.
+  void announce_quality(TimePoint now) {
+    event::ConnectionQuality changed, all;
+    for (auto& p : participants) {
+      ConnectionQuality q = p->evaluate_quality(now);
+      if (p->info().hidden) continue;
+      event::Quality entry{p->identity(), std::string(to_string(q))};
+      if (p->reported_quality != q) changed.updates.push_back(entry);
+      all.updates.push_back(std::move(entry));
+      p->reported_quality = q;
+    }
+    for (auto& p : participants) {
+      if (!p->quality_snapshot_sent) {
+        p->quality_snapshot_sent = true;
+        if (!all.updates.empty()) p->deliver(all);
+      } else if (!changed.updates.empty()) {
+        p->deliver(changed);
+      }
+    }
+  }
+
+  // The room as `self` sees it: everyone else who is not hidden.
+  event::Joined snapshot_for(const ParticipantInfo& self) const {
+    event::Joined joined;
+    joined.room = name;
+    joined.self = self;
+    for (const auto& q : participants) {
+      if (!q->info().hidden && q->identity() != self.identity) joined.others.push_back(q->state());
+    }
+    return joined;
+  }
+
   void renegotiate(Participant& p, TimePoint now) {
     if (!p.can_subscribe()) return;
     if (p.offer_pending()) {
@@ -110,13 +145,7 @@ std::optional<event::Error> Room::join(ParticipantInfo info, std::shared_ptr<Par
   }
 
   auto participant = std::make_unique<Participant>(info, std::move(sink), m.context(), m.next_key++, now);
-  event::Joined joined;
-  joined.room = m.name;
-  joined.self = info;
-  for (auto& q : m.participants) {
-    if (!q->info().hidden) joined.others.push_back(q->state());
-  }
-  participant->deliver(std::move(joined));
+  participant->deliver(m.snapshot_for(info));
   if (!info.hidden) m.broadcast(nullptr, event::ParticipantJoined{info});
   Participant& p = *participant;
   m.participants.push_back(std::move(participant));
@@ -198,7 +227,13 @@ bool Room::replace_sink(const std::string& identity, std::shared_ptr<Participant
   Participant* p = impl_->find(identity);
   if (!p) return false;
   p->set_sink(std::move(sink));
-  if (p->offer_pending() && p->pending_offer()) p->deliver(*p->pending_offer());
+  p->deliver(impl_->snapshot_for(p->info()));
+  // Resume = ICE restart on the subscriber connection; the browser restarts
+  // its publisher connection with its next offer.
+  if (p->restart_subscriber_ice())
+    impl_->renegotiate(*p, Clock::now());
+  else if (p->offer_pending() && p->pending_offer())
+    p->deliver(*p->pending_offer());
   return true;
 }
 
@@ -217,6 +252,11 @@ void Room::on_tick(TimePoint now) {
     spdlog::info("room {}: {} lost its connection ({})", m.name, identity, p->connection_lost_reason());
     p->deliver(event::Removed{"connection_lost"});
     m.remove(*p, "connection_lost", now);
+  }
+
+  if (now >= m.next_quality) {
+    m.next_quality = now + kQualityInterval;
+    m.announce_quality(now);
   }
 
   if (auto speakers = m.speakers.poll(now)) {

@@ -28,7 +28,8 @@ void MediaPort::close() { socket_.close(); }
 void MediaPort::add(PeerTransport& transport) { by_ufrag_[transport.local_ufrag()] = &transport; }
 
 void MediaPort::remove(PeerTransport& transport) {
-  by_ufrag_.erase(transport.local_ufrag());
+  // After an ICE restart a transport is known by its previous ufrag too.
+  std::erase_if(by_ufrag_, [&](const auto& kv) { return kv.second == &transport; });
   std::erase_if(by_address_, [&](const auto& kv) { return kv.second == &transport; });
 }
 

@@ -35,6 +35,8 @@ class MediaPort final : public DatagramSender {
   void start();
   void close();
 
+  // Routes checks for the transport's current local ufrag (call again after
+  // an ICE restart: the previous ufrag keeps routing until remove()).
   void add(PeerTransport& transport);
   void remove(PeerTransport& transport);
 

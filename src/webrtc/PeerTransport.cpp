@@ -84,6 +84,15 @@ void PeerTransport::set_remote_parameters(std::string ice_ufrag, std::string ice
   parts_->dtls.set_remote_fingerprint(std::move(fingerprint_algorithm), std::move(fingerprint_value));
 }
 
+void PeerTransport::restart_ice() {
+  parts_->ice.restart_with_random_credentials();
+  spdlog::debug("transport: ICE restart, new local ufrag {}", local_ufrag());
+}
+
+void PeerTransport::set_remote_ice_credentials(std::string ice_ufrag, std::string ice_pwd) {
+  parts_->ice.set_remote_credentials(std::move(ice_ufrag), std::move(ice_pwd));
+}
+
 void PeerTransport::receive_stun(const stun::StunMessage& message, const net::SocketAddress& from,
                                  TimePoint now) {
   if (state_ == State::Closed) return;

@@ -67,6 +67,12 @@ class PeerTransport {
   // From the remote SDP (RFC 8839 ice-ufrag/ice-pwd, RFC 8122 fingerprint).
   void set_remote_parameters(std::string ice_ufrag, std::string ice_pwd, std::string fingerprint_algorithm,
                              std::string fingerprint_value);
+  // ICE restart (RFC 8445 §9): fresh local credentials. Media keeps flowing on
+  // the selected path until a check on the new credentials selects one; DTLS
+  // and SRTP are untouched. The owner re-registers the new ufrag with its port.
+  void restart_ice();
+  // The peer's credentials after it restarted ICE; the fingerprint must not change.
+  void set_remote_ice_credentials(std::string ice_ufrag, std::string ice_pwd);
 
   // Inbound, from the worker's port.
   void receive_stun(const stun::StunMessage& message, const net::SocketAddress& from, TimePoint now);

@@ -43,6 +43,16 @@ class TestPeer final : public dtls::DtlsTransport::Listener {
     dtls_.set_remote_fingerprint("sha-256", std::move(fingerprint));
   }
 
+  // ICE restart: fresh local credentials (RFC 8445 §9), DTLS carries on.
+  void restart_ice() {
+    ufrag_ = random_ice_string(8);
+    pwd_ = random_ice_string(24);
+  }
+  void set_remote_ice(std::string ufrag, std::string pwd) {
+    remote_ufrag_ = std::move(ufrag);
+    remote_pwd_ = std::move(pwd);
+  }
+
   // A nominating check (RFC 8445 §7.2.4), laid out as Chromium sends it.
   void send_check(bool use_candidate = true) {
     stun::TransactionId id;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "rtp/RtcpReceiverReport.hpp"
 #include "rtp/RtpExtensions.hpp"
 #include "rtp/Rtx.hpp"
 
@@ -442,8 +443,131 @@ TEST_F(RoomTest, ReplaceSinkResendsPendingOffer) {
   auto sink = std::make_shared<RecordingSink>();
   EXPECT_TRUE(room->replace_sink("bob", sink));
   EXPECT_FALSE(room->replace_sink("nobody", sink));
+  // A resumed session gets the room as it is now, then the offer it never answered.
+  ASSERT_EQ(sink->count<event::Joined>(), 1u);
+  ASSERT_EQ(sink->last<event::Joined>().others.size(), 1u);
+  EXPECT_EQ(sink->last<event::Joined>().others[0].info.identity, "alice");
+  EXPECT_EQ(sink->last<event::Joined>().others[0].tracks.size(), 2u);
   ASSERT_EQ(sink->count<event::SubscriberOffer>(), 1u);
   EXPECT_EQ(sink->last<event::SubscriberOffer>().sdp, b.sink->last<event::SubscriberOffer>().sdp);
+  EXPECT_TRUE(std::holds_alternative<event::Joined>(sink->events.front()));
+}
+
+// The ICE ufrag of the first live section of a description.
+std::string ice_ufrag_of(const std::string& sdp_text) {
+  auto d = sdp::SessionDescription::parse(sdp_text);
+  if (!d.ok()) return {};
+  for (const auto& m : d->media)
+    if (m.port != 0) return m.ice_ufrag.empty() ? d->ice_ufrag : m.ice_ufrag;
+  return {};
+}
+
+TEST_F(RoomTest, ResumeRestartsIceOnTheSubscriberConnection) {
+  two_connected();
+  std::string old_ufrag = ice_ufrag_of(offer.sdp);
+  auto sink = std::make_shared<RecordingSink>();
+  b->sink = sink;
+  ASSERT_TRUE(room->replace_sink("bob", sink));
+  ASSERT_EQ(sink->count<event::Joined>(), 1u);
+  ASSERT_EQ(sink->count<event::SubscriberOffer>(), 1u);
+  auto restart = sink->last<event::SubscriberOffer>();
+  std::string new_ufrag = ice_ufrag_of(restart.sdp);
+  EXPECT_FALSE(new_ufrag.empty());
+  EXPECT_NE(new_ufrag, old_ufrag);
+
+  // Media keeps flowing on the old path while the browser restarts too.
+  send_video(100, 5);
+  ASSERT_TRUE(run_until([&] { return received_video() >= 5; }));
+
+  b->subscriber.peer.restart_ice();
+  room->subscriber_answer("bob", subscriber_answer_sdp(b->subscriber.peer, restart.sdp));
+  auto restart_sdp = sdp::SessionDescription::parse(restart.sdp);
+  ASSERT_TRUE(restart_sdp.ok());
+  b->subscriber.peer.set_remote_ice(new_ufrag, restart_sdp->media[0].ice_pwd.empty() ? restart_sdp->ice_pwd
+                                                                                      : restart_sdp->media[0].ice_pwd);
+  size_t responses = b->subscriber.peer.check_responses;
+  b->subscriber.peer.send_check();
+  ASSERT_TRUE(run_until([&] { return b->subscriber.peer.check_responses > responses; }))
+      << "a check on the new credentials is answered";
+  send_video(105, 5);
+  ASSERT_TRUE(run_until([&] { return received_video() >= 10; }));
+  EXPECT_EQ(sink->count<event::Error>(), 0u);
+}
+
+TEST_F(RoomTest, PublisherIceRestartAnswersWithNewCredentials) {
+  two_connected();
+  std::string old_ufrag = ice_ufrag_of(a->sink->last<event::PublisherAnswer>().sdp);
+  a->publisher.peer.restart_ice();
+  publish(*a, av_tracks());
+  auto answer = a->sink->last<event::PublisherAnswer>();
+  std::string new_ufrag = ice_ufrag_of(answer.sdp);
+  EXPECT_NE(new_ufrag, old_ufrag);
+  auto answer_sdp = sdp::SessionDescription::parse(answer.sdp);
+  ASSERT_TRUE(answer_sdp.ok());
+  const auto& m0 = answer_sdp->media[0];
+  a->publisher.peer.set_remote_ice(new_ufrag, m0.ice_pwd.empty() ? answer_sdp->ice_pwd : m0.ice_pwd);
+  size_t responses = a->publisher.peer.check_responses;
+  a->publisher.peer.send_check();
+  ASSERT_TRUE(run_until([&] { return a->publisher.peer.check_responses > responses; }));
+  // The same tracks, still forwarded: a restart is not a republish.
+  EXPECT_EQ(b->sink->count<event::TrackPublished>(), 2u);
+  send_video(100, 5);
+  ASSERT_TRUE(run_until([&] { return received_video() >= 5; }));
+  EXPECT_EQ(a->sink->count<event::Error>(), 0u);
+
+  // Another certificate on a live connection is not a restart: refused.
+  test::TestPeer stranger([](std::span<const uint8_t>) {});
+  room->publisher_offer("alice", publisher_offer_sdp(stranger, av_tracks()), {}, Clock::now());
+  EXPECT_EQ(a->sink->last<event::Error>().code, "bad_sdp");
+}
+
+std::string quality_of(const std::vector<event::ConnectionQuality>& updates, const std::string& identity) {
+  std::string last;
+  for (const auto& u : updates)
+    for (const auto& q : u.updates)
+      if (q.identity == identity) last = q.quality;
+  return last;
+}
+
+TEST_F(RoomTest, ConnectionQualityFollowsLossAndSilence) {
+  two_connected();
+  uint16_t seq = 100;
+  TimePoint next_packet = Clock::now();
+  auto alice_sends = [&] {
+    if (Clock::now() < next_packet) return;
+    send_video(seq++, 1);
+    next_packet = Clock::now() + milliseconds(20);
+  };
+  // Both sides clean: everyone is told both are excellent.
+  ASSERT_TRUE(run_until([&] {
+    alice_sends();
+    return b->sink->count<event::ConnectionQuality>() > 0;
+  }));
+  auto snapshot = b->sink->all<event::ConnectionQuality>();
+  EXPECT_EQ(quality_of(snapshot, "alice"), "excellent");
+  EXPECT_EQ(quality_of(snapshot, "bob"), "excellent");
+  EXPECT_EQ(quality_of(a->sink->all<event::ConnectionQuality>(), "bob"), "excellent");
+
+  // Bob's browser reports 30% loss on what we send it: bob is poor, at once.
+  rtp::RtcpReportBlock block;
+  block.ssrc = sub_video_ssrc;
+  block.fraction_lost = 77;
+  std::vector<uint8_t> rr(rtp::RtcpReceiverReport::size(1));
+  rr.resize(rtp::RtcpReceiverReport::build(rr, 0x1234, std::span(&block, 1)));
+  b->subscriber.peer.send_rtcp(rr);
+  ASSERT_TRUE(run_until([&] {
+    alice_sends();
+    return quality_of(a->sink->all<event::ConnectionQuality>(), "bob") == "poor";
+  }, seconds(5)));
+  EXPECT_NE(quality_of(a->sink->all<event::ConnectionQuality>(), "alice"), "poor");
+
+  // Alice's camera goes silent while unmuted: she is lost to everyone.
+  ASSERT_TRUE(run_until([&] { return quality_of(b->sink->all<event::ConnectionQuality>(), "alice") == "lost"; },
+                        seconds(6)));
+  // Muting is not silence: once muted and quiet, she recovers.
+  for (const auto& t : b->sink->all<event::TrackPublished>()) room->set_track_muted("alice", t.track.sid, true);
+  ASSERT_TRUE(run_until([&] { return quality_of(b->sink->all<event::ConnectionQuality>(), "alice") == "excellent"; },
+                        seconds(8)));
 }
 
 TEST_F(RoomTest, ActiveSpeakers) {
