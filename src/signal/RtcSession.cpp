@@ -10,7 +10,7 @@
 #include "sfu/MediaWorker.hpp"
 #include "sfu/Room.hpp"
 #include "signal/HttpUpgrade.hpp"
-#include "signal/RateLimiter.hpp"
+#include "core/TokenBucket.hpp"
 #include "signal/RtcService.hpp"
 #include "signal/SignalProtocol.hpp"
 

@@ -1,9 +1,9 @@
-#include "signal/RateLimiter.hpp"
+#include "core/TokenBucket.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-namespace ct::signal {
+namespace ct {
 
 namespace {
 double sanitize(double v) { return std::isfinite(v) && v > 0 ? v : 0.0; }
@@ -41,4 +41,4 @@ double TokenBucket::available(TimePoint now) {
   return tokens_;
 }
 
-}  // namespace ct::signal
+}  // namespace ct

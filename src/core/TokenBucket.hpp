@@ -1,10 +1,11 @@
 #pragma once
-// Rate limits on signaling (DESIGN.md §1 "protection"): a token bucket per
-// session or per client address. The caller passes `now`, so tests drive time
-// and the hot path reads the clock once for many checks.
+// A token bucket for rate limits (DESIGN.md §1 "protection"): signaling
+// messages per session or client address, data messages per participant.
+// The caller passes `now`, so tests drive time and a hot path reads the
+// clock once for many checks.
 #include "core/Clock.hpp"
 
-namespace ct::signal {
+namespace ct {
 
 // Holds up to `burst` tokens and refills at `rate_per_second`; an action costs
 // tokens and is allowed only if the bucket holds that many. Starts full.
@@ -36,4 +37,4 @@ class TokenBucket {
   bool started_ = false;
 };
 
-}  // namespace ct::signal
+}  // namespace ct

@@ -1,11 +1,11 @@
-#include "signal/RateLimiter.hpp"
+#include "core/TokenBucket.hpp"
 
 #include <gtest/gtest.h>
 
 #include <limits>
 
 using ct::TimePoint;
-using ct::signal::TokenBucket;
+using ct::TokenBucket;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
