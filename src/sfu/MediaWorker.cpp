@@ -8,6 +8,7 @@
 
 #include "core/Log.hpp"
 #include "core/Random.hpp"
+#include "sctp/SctpAssociation.hpp"
 #include "sfu/EchoSession.hpp"
 #include "sfu/Room.hpp"
 #include "webrtc/MediaPort.hpp"
@@ -77,6 +78,10 @@ void MediaWorker::schedule_tick() {
 
 void MediaWorker::on_tick() {
   auto now = Clock::now();
+  // SCTP retransmissions and heartbeats of every data channel in the
+  // process (one usrsctp stack); what they produce is queued to each
+  // association's owner and sent from the transports' ticks below.
+  sctp::SctpAssociation::handle_timers(now);
   for (auto it = rooms_.begin(); it != rooms_.end();) {
     auto& entry = it->second;
     entry.room->on_tick(now);

@@ -20,6 +20,9 @@
 #include "sdp/SessionDescription.hpp"
 #include "sfu/ActiveSpeakerDetector.hpp"
 #include "sfu/RembEstimator.hpp"
+#include "sctp/DcepMessage.hpp"
+#include "sfu/DataPacket.hpp"
+#include "sfu/DataRelay.hpp"
 #include "sfu/SenderReportGenerator.hpp"
 #include "sfu/TransportCcFeedbackGenerator.hpp"
 #include "webrtc/MediaPort.hpp"
@@ -33,11 +36,11 @@ constexpr Duration kReportInterval = seconds(1);
 // RTCP the server writes stays well inside one MTU with the SRTCP trailer.
 constexpr size_t kRtcpBudget = 1200;
 
-sdp::CodecPolicy publisher_policy() {
-  sdp::CodecPolicy policy = sdp::CodecPolicy::defaults();
-  policy.data_channels = false;
-  return policy;
-}
+sdp::CodecPolicy publisher_policy() { return sdp::CodecPolicy::defaults(); }
+
+// Channel labels of the CipherTalk client (docs/protocol.md "Data messages").
+constexpr std::string_view kReliableLabel = "_reliable";
+constexpr std::string_view kLossyLabel = "_lossy";
 
 bool has_feedback(const sdp::NegotiatedCodec& codec, std::string_view fb) {
   return std::find(codec.rtcp_fb.begin(), codec.rtcp_fb.end(), fb) != codec.rtcp_fb.end();
@@ -84,6 +87,9 @@ Participant::Participant(ParticipantInfo info, std::shared_ptr<ParticipantSink> 
   if (info_.can_subscribe) {
     subscriber_ = make_transport(now, true);
     context_.port.add(*subscriber_);
+    // The subscriber connection always carries data channels, first in its
+    // offers, so data reaches participants who receive no media.
+    data_mid_ = std::to_string(next_mid_++);
   }
 }
 
@@ -162,6 +168,12 @@ Participant::PublishResult Participant::publisher_offer(const std::string& sdp_t
     publisher_->set_remote_ice_credentials(negotiation->remote_ice_ufrag, negotiation->remote_ice_pwd);
     publisher_remote_ufrag_ = negotiation->remote_ice_ufrag;
     publisher_remote_pwd_ = negotiation->remote_ice_pwd;
+  }
+
+  for (const auto& m : negotiation->media) {
+    if (m.kind != sdp::MediaKind::application || m.rejected) continue;
+    // RFC 8841 §6.1: without a=max-message-size the peer takes 64 KiB.
+    publisher_->enable_data_channels(m.remote_sctp_port.value_or(5000), m.remote_max_message_size.value_or(65536));
   }
 
   // Extension ids are BUNDLE-wide (RFC 8843 §9.2).
@@ -461,9 +473,13 @@ bool Participant::restart_subscriber_ice() {
 }
 
 std::optional<event::SubscriberOffer> Participant::make_subscriber_offer(TimePoint now) {
-  if (!subscriber_ || sections_.empty()) return std::nullopt;
+  if (!subscriber_) return std::nullopt;
   event::SubscriberOffer offer;
   std::vector<sdp::OfferSection> sections;
+  sdp::OfferSection data;
+  data.kind = sdp::MediaKind::application;
+  data.mid = data_mid_;
+  sections.push_back(std::move(data));
   for (auto& s : sections_) {
     sdp::OfferSection os;
     os.kind = s.kind;
@@ -561,6 +577,8 @@ std::optional<event::Error> Participant::subscriber_answer(const std::string& sd
       subscriber_remote_set_ = true;
     }
   }
+  if (const auto* m = answer->find_media(data_mid_); m && m->port != 0 && m->is_sctp())
+    subscriber_->enable_data_channels(m->sctp_port.value_or(5000), m->max_message_size.value_or(65536));
 
   for (auto& s : sections_) {
     if (!s.subscription) continue;
@@ -581,6 +599,72 @@ std::optional<event::Error> Participant::subscriber_answer(const std::string& sd
   offer_pending_ = false;
   pending_offer_.reset();
   return std::nullopt;
+}
+
+// --- data channels ---
+
+void Participant::on_data_connected(webrtc::PeerTransport& transport) {
+  if (&transport != subscriber_.get()) return;
+  // The channels everyone's data reaches this participant on (RFC 8832 §6:
+  // we are the DTLS server, so they take odd stream ids).
+  reliable_stream_ = subscriber_->open_data_channel(kReliableLabel, sctp::ChannelType::Reliable);
+  lossy_stream_ = subscriber_->open_data_channel(kLossyLabel, sctp::ChannelType::PartialReliableRexmitUnordered, 0);
+}
+
+void Participant::on_data_channel_open(webrtc::PeerTransport& transport, uint16_t stream,
+                                       const sctp::ChannelInfo& info) {
+  if (&transport != publisher_.get()) return;
+  // `_lossy`, or any channel that does not retransmit, is relayed lossy.
+  bool lossy = info.label == kLossyLabel || !sctp::is_reliable(info.type);
+  std::erase_if(publisher_channels_, [&](const auto& c) { return c.first == stream; });
+  publisher_channels_.emplace_back(stream, lossy);
+}
+
+void Participant::on_data_channel_closed(webrtc::PeerTransport& transport, uint16_t stream) {
+  if (&transport == publisher_.get()) {
+    std::erase_if(publisher_channels_, [&](const auto& c) { return c.first == stream; });
+  } else if (&transport == subscriber_.get()) {
+    if (reliable_stream_ == stream) reliable_stream_.reset();
+    if (lossy_stream_ == stream) lossy_stream_.reset();
+  }
+}
+
+void Participant::on_data_message(webrtc::PeerTransport& transport, uint16_t stream, bool binary,
+                                  std::span<const uint8_t> message) {
+  if (&transport != publisher_.get()) return;  // browsers send on their publisher connection
+  ++data_stats_.received;
+  auto channel = std::find_if(publisher_channels_.begin(), publisher_channels_.end(),
+                              [&](const auto& c) { return c.first == stream; });
+  bool lossy = channel != publisher_channels_.end() && channel->second;
+  if (!info_.can_publish_data) {
+    ++data_stats_.dropped_not_allowed;
+    if (!data_not_allowed_reported_) {
+      data_not_allowed_reported_ = true;
+      deliver(event::Error{"data_not_allowed", "the access token does not grant canPublishData"});
+    }
+    return;
+  }
+  auto now = Clock::now();
+  if (!data_messages_.try_take(now) || !data_bytes_.try_take(now, double(message.size()))) {
+    ++data_stats_.dropped_rate;
+    return;
+  }
+  auto packet = binary ? DataPacket::parse(message) : std::nullopt;
+  if (!packet) {
+    ++data_stats_.dropped_malformed;
+    return;
+  }
+  ++data_stats_.relayed;
+  if (context_.data_relay) context_.data_relay->relay(*this, *packet, !lossy);
+}
+
+void Participant::deliver_data(std::span<const uint8_t> message, bool reliable) {
+  std::optional<uint16_t> stream = reliable ? reliable_stream_ : lossy_stream_;
+  if (!stream || !subscriber_ || !subscriber_->send_data(*stream, true, message)) {
+    ++data_stats_.dropped_undeliverable;
+    return;
+  }
+  ++data_stats_.delivered;
 }
 
 // --- connection quality ---

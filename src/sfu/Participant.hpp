@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/Clock.hpp"
+#include "core/TokenBucket.hpp"
 #include "sdp/Types.hpp"
 #include "sfu/ConnectionQualityEstimator.hpp"
 #include "sfu/Publication.hpp"
@@ -35,6 +36,7 @@ struct RtcpReportBlock;
 namespace ct::sfu {
 
 class ActiveSpeakerDetector;
+class DataRelay;
 class TransportCcFeedbackGenerator;
 class RembEstimator;
 
@@ -45,6 +47,7 @@ struct ParticipantContext {
   Duration keyframe_request_interval = milliseconds(500);
   double drop_forwarded_fraction = 0;
   ActiveSpeakerDetector* speakers = nullptr;
+  DataRelay* data_relay = nullptr;
 };
 
 class Participant final : public webrtc::PeerTransport::Listener {
@@ -115,6 +118,24 @@ class Participant final : public webrtc::PeerTransport::Listener {
   // new credentials. False when the connection was never answered.
   bool restart_subscriber_ice();
 
+  // --- data channels ---
+  // Limits on what one participant may send (docs/protocol.md "Data messages").
+  static constexpr double kDataMessagesPerSecond = 100, kDataMessageBurst = 200;
+  static constexpr double kDataBytesPerSecond = 1024 * 1024;
+  struct DataStats {
+    uint64_t received = 0;             // messages from this participant's browser
+    uint64_t relayed = 0;              // of those, handed to the room
+    uint64_t delivered = 0;            // messages sent to this participant
+    uint64_t dropped_not_allowed = 0;  // no canPublishData
+    uint64_t dropped_rate = 0;         // over the message or byte rate
+    uint64_t dropped_malformed = 0;    // not an envelope, too large, text frames
+    uint64_t dropped_undeliverable = 0;  // our channel to this participant not open
+  };
+  // Sends one envelope to this participant on its subscriber connection.
+  void deliver_data(std::span<const uint8_t> message, bool reliable);
+  const DataStats& data_stats() const { return data_stats_; }
+  bool data_ready() const { return reliable_stream_.has_value(); }
+
   // Closes one quality window (see ConnectionQualityEstimator) and returns the
   // quality to show; `reported_quality` is what the room last announced.
   ConnectionQuality evaluate_quality(TimePoint now);
@@ -132,6 +153,11 @@ class Participant final : public webrtc::PeerTransport::Listener {
   void on_rtp(webrtc::PeerTransport& transport, std::span<uint8_t> packet, size_t capacity) override;
   void on_rtcp(webrtc::PeerTransport& transport, std::span<uint8_t> compound, size_t capacity) override;
   void on_transport_closed(webrtc::PeerTransport& transport, std::string_view reason) override;
+  void on_data_connected(webrtc::PeerTransport& transport) override;
+  void on_data_channel_open(webrtc::PeerTransport& transport, uint16_t stream, const sctp::ChannelInfo& info) override;
+  void on_data_message(webrtc::PeerTransport& transport, uint16_t stream, bool binary,
+                       std::span<const uint8_t> message) override;
+  void on_data_channel_closed(webrtc::PeerTransport& transport, uint16_t stream) override;
 
   std::unique_ptr<webrtc::PeerTransport> make_transport(TimePoint now, bool subscriber);
   Publication* publication_for(uint32_t ssrc, bool& is_rtx);
@@ -172,6 +198,16 @@ class Participant final : public webrtc::PeerTransport::Listener {
   std::optional<event::SubscriberOffer> pending_offer_;
   std::optional<sdp::Origin> last_origin_;
   TimePoint next_sender_report_{};
+
+  // Data channels. Publisher side: the browser's channels, stream -> lossy.
+  std::vector<std::pair<uint16_t, bool>> publisher_channels_;
+  // Subscriber side: the two we open (odd ids, we are the DTLS server).
+  std::optional<uint16_t> reliable_stream_, lossy_stream_;
+  std::string data_mid_;  // the subscriber connection's m=application section
+  TokenBucket data_messages_{kDataMessagesPerSecond, kDataMessageBurst};
+  TokenBucket data_bytes_{kDataBytesPerSecond, kDataBytesPerSecond};
+  bool data_not_allowed_reported_ = false;
+  DataStats data_stats_;
 
   // The current quality window.
   ConnectionQualityEstimator quality_;

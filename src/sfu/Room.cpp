@@ -4,6 +4,8 @@
 
 #include "core/Log.hpp"
 #include "sfu/ActiveSpeakerDetector.hpp"
+#include "sfu/DataPacket.hpp"
+#include "sfu/DataRelay.hpp"
 #include "sfu/Participant.hpp"
 #include "webrtc/MediaPort.hpp"
 
@@ -15,7 +17,7 @@ constexpr Duration kActiveSpeakerInterval = milliseconds(500);
 constexpr Duration kQualityInterval = seconds(2);
 }  // namespace
 
-struct Room::Impl {
+struct Room::Impl final : DataRelay {
   std::string name;
   RoomOptions options;
   webrtc::MediaPort& port;
@@ -41,8 +43,8 @@ struct Room::Impl {
   }
 
   ParticipantContext context() {
-    ParticipantContext c{port, certificate, {}, options.keyframe_request_interval, options.drop_forwarded_fraction,
-                         &speakers};
+    ParticipantContext c{port,     certificate, {}, options.keyframe_request_interval, options.drop_forwarded_fraction,
+                         &speakers, this};
     c.transport_options.aes_cm_only = options.aes_cm_only;
     c.transport_options.consent_timeout = options.consent_timeout;
     return c;
@@ -55,6 +57,19 @@ struct Room::Impl {
 
   // One offer at a time per subscriber connection (JSEP §5.2): changes made
   // while one is outstanding go out in the next, after the answer.
+  // Data: the sender's identity filled in, destinations dropped, one copy
+  // of the envelope for every recipient.
+  void relay(Participant& from, const DataPacket& packet, bool reliable) override {
+    size_t n = DataPacket::size(from.identity(), packet.topic(), packet.payload());
+    data_buffer.resize(n);
+    if (DataPacket::write(data_buffer, from.identity(), packet.topic(), packet.payload()) != n) return;
+    for (auto& q : participants) {
+      if (q.get() == &from || !packet.addressed_to(q->identity())) continue;
+      q->deliver_data(data_buffer, reliable);
+    }
+  }
+  std::vector<uint8_t> data_buffer;
+
   // Everyone learns of quality changes; a newcomer gets everyone's once.
   void announce_quality(TimePoint now) {
     event::ConnectionQuality changed, all;

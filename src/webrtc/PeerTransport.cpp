@@ -7,6 +7,7 @@
 #include "dtls/DtlsTransport.hpp"
 #include "ice/IceLiteAgent.hpp"
 #include "rtp/RtpPacket.hpp"
+#include "sctp/SctpAssociation.hpp"
 #include "srtp/SrtpSession.hpp"
 #include "stun/StunMessage.hpp"
 #include "webrtc/DatagramSender.hpp"
@@ -21,6 +22,26 @@ class PeerTransport::DtlsBridge final : public dtls::DtlsTransport::Listener {
   void on_dtls_connected(const dtls::KeyingMaterial& keys) override;
   void on_dtls_failed(std::string_view reason) override { owner_.fail(reason); }
   void on_dtls_closed() override { owner_.close("DTLS close_notify"); }
+  void on_dtls_application_data(std::span<const uint8_t> data) override;
+
+ private:
+  PeerTransport& owner_;
+};
+
+// Receives the SCTP association's upcalls (on the owner thread, from drain()).
+class PeerTransport::SctpBridge final : public sctp::SctpAssociation::Listener {
+ public:
+  explicit SctpBridge(PeerTransport& owner) : owner_(owner) {}
+  void on_sctp_packet(std::span<const uint8_t> packet) override;
+  void on_sctp_connected() override { owner_.listener_.on_data_connected(owner_); }
+  void on_sctp_closed() override { spdlog::debug("transport {}: SCTP association closed", owner_.local_ufrag()); }
+  void on_channel_open(uint16_t stream, const sctp::ChannelInfo& info) override {
+    owner_.listener_.on_data_channel_open(owner_, stream, info);
+  }
+  void on_channel_message(uint16_t stream, bool binary, std::span<const uint8_t> message) override {
+    owner_.listener_.on_data_message(owner_, stream, binary, message);
+  }
+  void on_channel_closed(uint16_t stream) override { owner_.listener_.on_data_channel_closed(owner_, stream); }
 
  private:
   PeerTransport& owner_;
@@ -35,12 +56,17 @@ struct PeerTransport::Parts {
   std::optional<srtp::SrtpProfile> profile;
   std::vector<uint8_t> stun_response;
   std::optional<net::SocketAddress> provisional_path;  // before nomination, see receive_datagram
+  // Data channels, when the SDP negotiated them.
+  SctpBridge sctp_bridge;
+  std::unique_ptr<sctp::SctpAssociation> sctp;
+  uint16_t remote_sctp_port = sctp::SctpAssociation::kDefaultPort;
 
   Parts(PeerTransport& owner, const dtls::DtlsCertificate& cert, bool aes_cm_only)
       : ice(ice::IceLiteAgent::with_random_credentials()),
         bridge(owner),
         dtls(cert, dtls::Role::Server, bridge,
-             aes_cm_only ? dtls::SrtpProfiles::CmOnly : dtls::SrtpProfiles::All) {
+             aes_cm_only ? dtls::SrtpProfiles::CmOnly : dtls::SrtpProfiles::All),
+        sctp_bridge(owner) {
     stun_response.reserve(256);
   }
 };
@@ -59,6 +85,49 @@ void PeerTransport::DtlsBridge::on_dtls_connected(const dtls::KeyingMaterial& ke
   spdlog::debug("transport {} connected: {} {} srtp {}", owner_.local_ufrag(), p.dtls.negotiated_version(),
                 p.dtls.negotiated_cipher(), srtp::to_string(profile));
   owner_.listener_.on_transport_connected(owner_);
+  if (p.sctp) {
+    p.sctp->start(sctp::SctpAssociation::kDefaultPort, p.remote_sctp_port);
+    p.sctp->drain();
+  }
+}
+
+void PeerTransport::DtlsBridge::on_dtls_application_data(std::span<const uint8_t> data) {
+  auto& p = *owner_.parts_;
+  if (!p.sctp) return;
+  p.sctp->receive(data);
+}
+
+void PeerTransport::SctpBridge::on_sctp_packet(std::span<const uint8_t> packet) {
+  owner_.parts_->dtls.send_application_data(packet);
+}
+
+void PeerTransport::enable_data_channels(uint16_t remote_sctp_port, uint64_t remote_max_message_size) {
+  auto& p = *parts_;
+  if (p.sctp) return;
+  // We are always the DTLS server (a=setup:passive or the offerer's actpass
+  // answered with active): our channels take odd stream ids (RFC 8832 §6).
+  p.sctp = std::make_unique<sctp::SctpAssociation>(p.sctp_bridge, sctp::DtlsRole::Server);
+  p.sctp->set_remote_max_message_size(remote_max_message_size);
+  p.remote_sctp_port = remote_sctp_port;
+  if (state_ == State::Connected) {
+    p.sctp->start(sctp::SctpAssociation::kDefaultPort, remote_sctp_port);
+    p.sctp->drain();
+  }
+}
+
+bool PeerTransport::data_channels_enabled() const { return parts_->sctp != nullptr; }
+
+std::optional<uint16_t> PeerTransport::open_data_channel(std::string_view label, sctp::ChannelType type,
+                                                         uint32_t reliability_parameter) {
+  auto& p = *parts_;
+  if (!p.sctp || !p.sctp->connected()) return std::nullopt;
+  return p.sctp->open_channel(label, "", type, reliability_parameter);
+}
+
+bool PeerTransport::send_data(uint16_t stream, bool binary, std::span<const uint8_t> message) {
+  auto& p = *parts_;
+  if (state_ != State::Connected || !p.sctp || !p.sctp->connected()) return false;
+  return p.sctp->send(stream, binary, message);
 }
 
 PeerTransport::PeerTransport(Listener& listener, DatagramSender& sender, const dtls::DtlsCertificate& certificate,
@@ -198,6 +267,8 @@ void PeerTransport::on_tick(TimePoint now) {
   auto& p = *parts_;
   if (auto t = p.dtls.next_timeout(); t && *t <= now) p.dtls.handle_timeout(now);
   if (state_ == State::Closed) return;
+  // Packets and events the SCTP timers (run by the worker) queued for us.
+  if (p.sctp) p.sctp->drain();
   if (state_ != State::Connected && now - created_ > options_.connect_timeout) {
     fail("no working connection within the connect timeout");
     return;

@@ -2,7 +2,8 @@
 // One WebRTC transport (what a browser's RTCPeerConnection talks to): ICE-lite
 // finds the path, DTLS authenticates the peer against its SDP fingerprint and
 // exports SRTP keys, SRTP protects media. Layered as libdatachannel does:
-// ICE -> DTLS -> SRTP, all over one UDP 5-tuple on the worker's shared port.
+// ICE -> DTLS -> SRTP (media) and SCTP (data channels, RFC 8831), all over one
+// UDP 5-tuple on the worker's shared port.
 //
 // Driven by its worker: datagrams and time come in, plain RTP/RTCP goes up to
 // the Listener. Single-threaded: only the owning worker's thread touches it.
@@ -22,6 +23,10 @@ class StunMessage;
 namespace ct::dtls {
 class DtlsCertificate;
 }
+namespace ct::sctp {
+struct ChannelInfo;
+enum class ChannelType : uint8_t;
+}
 
 namespace ct::webrtc {
 
@@ -39,6 +44,12 @@ class PeerTransport {
     virtual void on_rtp(PeerTransport&, std::span<uint8_t> packet, size_t capacity) = 0;
     virtual void on_rtcp(PeerTransport&, std::span<uint8_t> compound, size_t capacity) = 0;
     virtual void on_transport_closed(PeerTransport&, std::string_view reason) = 0;
+    // Data channels (after enable_data_channels()).
+    virtual void on_data_connected(PeerTransport&) {}  // the SCTP association is up
+    virtual void on_data_channel_open(PeerTransport&, uint16_t /*stream*/, const sctp::ChannelInfo&) {}
+    virtual void on_data_message(PeerTransport&, uint16_t /*stream*/, bool /*binary*/,
+                                 std::span<const uint8_t> /*message*/) {}
+    virtual void on_data_channel_closed(PeerTransport&, uint16_t /*stream*/) {}
   };
 
   struct Options {
@@ -86,6 +97,16 @@ class PeerTransport {
   bool send_rtp(std::span<uint8_t> buffer, size_t length);
   bool send_rtcp(std::span<uint8_t> buffer, size_t length);
 
+  // Data channels: an SCTP association inside DTLS (RFC 8261), started once
+  // DTLS is up, to the peer's a=sctp-port, with its a=max-message-size
+  // (RFC 8841). Idempotent.
+  void enable_data_channels(uint16_t remote_sctp_port, uint64_t remote_max_message_size);
+  bool data_channels_enabled() const;
+  // Opens a channel with DCEP (RFC 8832); nullopt before on_data_connected.
+  std::optional<uint16_t> open_data_channel(std::string_view label, sctp::ChannelType type,
+                                            uint32_t reliability_parameter = 0);
+  bool send_data(uint16_t stream, bool binary, std::span<const uint8_t> message);
+
   // Timers: DTLS retransmission, consent freshness (RFC 7675), connect deadline.
   void on_tick(TimePoint now);
   void close(std::string_view reason);
@@ -97,6 +118,7 @@ class PeerTransport {
 
  private:
   class DtlsBridge;
+  class SctpBridge;
   void fail(std::string_view reason);
   void send_raw(std::span<const uint8_t> datagram);
 

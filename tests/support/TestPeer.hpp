@@ -2,9 +2,13 @@
 // An in-memory WebRTC endpoint for tests: the browser's side of one
 // PeerConnection's transport. It sends ICE connectivity checks (controlling,
 // with USE-CANDIDATE), runs DTLS as the client, and protects and unprotects
-// SRTP/SRTCP. Datagrams leave through a callback and come in through
+// SRTP/SRTCP, and (after enable_data_channels()) SCTP data channels as the
+// DTLS client does. Datagrams leave through a callback and come in through
 // receive(), so a test wires it to a fake sender or to a real UDP socket.
 #include <functional>
+#include <map>
+#include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -15,6 +19,7 @@
 #include "dtls/DtlsTransport.hpp"
 #include "net/PacketKind.hpp"
 #include "rtp/RtpPacket.hpp"
+#include "sctp/SctpAssociation.hpp"
 #include "srtp/SrtpSession.hpp"
 #include "stun/StunCredentials.hpp"
 #include "stun/StunMessage.hpp"
@@ -114,7 +119,36 @@ class TestPeer final : public dtls::DtlsTransport::Listener {
 
   void tick(TimePoint now) {
     if (auto t = dtls_.next_timeout(); t && *t <= now) dtls_.handle_timeout(now);
+    if (data_) {
+      sctp::SctpAssociation::handle_timers(now);
+      data_->association.drain();
+    }
   }
+
+  // Data channels, as a browser's RTCPeerConnection has them: an SCTP
+  // association (we are the DTLS client: even stream ids) once DTLS is up.
+  struct DataMessage {
+    std::string label;
+    std::vector<uint8_t> bytes;
+  };
+  void enable_data_channels() {
+    if (data_) return;
+    data_ = std::make_unique<Data>(*this);
+    if (connected()) data_->association.start();
+  }
+  bool data_connected() const { return data_ && data_->association.connected(); }
+  std::optional<uint16_t> open_channel(std::string_view label, sctp::ChannelType type) {
+    if (!data_connected()) return std::nullopt;
+    auto stream = data_->association.open_channel(label, "", type);
+    if (stream) data_->labels[*stream] = std::string(label);
+    return stream;
+  }
+  bool send_data(uint16_t stream, std::span<const uint8_t> bytes, bool binary = true) {
+    return data_connected() && data_->association.send(stream, binary, bytes);
+  }
+  // Channels the server opened (label by stream), and everything received.
+  std::map<uint16_t, std::string> remote_channels;
+  std::vector<DataMessage> data_received;
 
   bool connected() const { return srtp_out_.has_value(); }
   bool failed() const { return failed_; }
@@ -134,7 +168,29 @@ class TestPeer final : public dtls::DtlsTransport::Listener {
     auto profile = srtp::SrtpProfile(keys.srtp_profile);
     srtp_out_.emplace(profile, keys.local_key, keys.local_salt, srtp::SrtpSession::Direction::Outbound);
     srtp_in_.emplace(profile, keys.remote_key, keys.remote_salt, srtp::SrtpSession::Direction::Inbound);
+    if (data_) data_->association.start();
   }
+  void on_dtls_application_data(std::span<const uint8_t> data) override {
+    if (data_) data_->association.receive(data);
+  }
+
+  struct Data final : sctp::SctpAssociation::Listener {
+    explicit Data(TestPeer& o) : owner(o), association(*this, sctp::DtlsRole::Client) {}
+    void on_sctp_packet(std::span<const uint8_t> packet) override { owner.dtls_.send_application_data(packet); }
+    void on_sctp_connected() override {}
+    void on_sctp_closed() override {}
+    void on_channel_open(uint16_t stream, const sctp::ChannelInfo& info) override {
+      owner.remote_channels[stream] = info.label;
+      labels[stream] = info.label;
+    }
+    void on_channel_message(uint16_t stream, bool, std::span<const uint8_t> message) override {
+      owner.data_received.push_back({labels[stream], {message.begin(), message.end()}});
+    }
+    void on_channel_closed(uint16_t) override {}
+    TestPeer& owner;
+    std::map<uint16_t, std::string> labels;
+    sctp::SctpAssociation association;
+  };
   void on_dtls_failed(std::string_view reason) override {
     failed_ = true;
     failure_ = std::string(reason);
@@ -155,6 +211,7 @@ class TestPeer final : public dtls::DtlsTransport::Listener {
   std::string remote_ufrag_, remote_pwd_;
   dtls::DtlsCertificate certificate_;
   dtls::DtlsTransport dtls_;
+  std::unique_ptr<Data> data_;  // after dtls_: destroyed first
   bool dtls_started_ = false;
   bool failed_ = false;
   std::string failure_;

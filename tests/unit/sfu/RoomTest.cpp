@@ -1,9 +1,12 @@
 #include "RoomTestSupport.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "rtp/RtcpReceiverReport.hpp"
+#include "sfu/DataPacket.hpp"
+#include "sfu/Participant.hpp"
 #include "rtp/RtpExtensions.hpp"
 #include "rtp/Rtx.hpp"
 
@@ -39,7 +42,7 @@ class RoomTest : public RoomFixture {
     a = &join("alice");
     b = &join("bob");
     publish(*a, av_tracks());
-    ASSERT_EQ(b->sink->count<event::SubscriberOffer>(), 1u);
+    ASSERT_EQ(b->sink->count<event::SubscriberOffer>(), 2u);  // data channels at join, then the tracks
     answer_offer(*b);
     offer = b->sink->last<event::SubscriberOffer>();
     const TrackInfo* video = track_of_kind(offer.tracks, "video");
@@ -56,6 +59,22 @@ class RoomTest : public RoomFixture {
     }
   }
   size_t received_video() { return parsed(b->subscriber.peer.rtp_received, sub_video_ssrc).size(); }
+
+  // Brings up `who`'s data channels both ways: the server's two on its
+  // subscriber connection, and `_reliable`/`_lossy` opened by the page on its
+  // publisher connection. Returns the page's (reliable, lossy) streams.
+  std::pair<uint16_t, uint16_t> open_data(Browser& who) {
+    who.subscriber.peer.enable_data_channels();
+    room->publisher_offer(who.identity, publisher_offer_sdp(who.publisher.peer, {}, true), {}, Clock::now());
+    take_remote(who.publisher.peer, who.sink->last<event::PublisherAnswer>().sdp);
+    who.publisher.peer.enable_data_channels();
+    who.publisher.peer.send_check();
+    EXPECT_TRUE(run_until([&] { return who.publisher.peer.data_connected(); })) << "publisher SCTP";
+    auto reliable = who.publisher.peer.open_channel("_reliable", sctp::ChannelType::Reliable);
+    auto lossy = who.publisher.peer.open_channel("_lossy", sctp::ChannelType::PartialReliableRexmitUnordered);
+    EXPECT_TRUE(run_until([&] { return who.subscriber.peer.remote_channels.size() == 2; })) << "server channels";
+    return {reliable.value_or(0), lossy.value_or(0)};
+  }
 
   Browser* a = nullptr;
   Browser* b = nullptr;
@@ -82,8 +101,17 @@ TEST_F(RoomTest, JoinAnnouncesParticipants) {
   EXPECT_EQ(b.sink->last<event::Joined>().others[0].info.identity, "alice");
   EXPECT_EQ(h.sink->count<event::ParticipantJoined>(), 1u);  // it sees bob arrive
   EXPECT_EQ(room->participant_count(), 3u);
-  // Nothing published: no subscriber offers yet.
-  EXPECT_EQ(b.sink->count<event::SubscriberOffer>(), 0u);
+  // Nothing published: the subscriber connection carries data channels only.
+  ASSERT_EQ(b.sink->count<event::SubscriberOffer>(), 1u);
+  auto first = b.sink->last<event::SubscriberOffer>();
+  EXPECT_TRUE(first.tracks.empty());
+  auto sd = sdp::SessionDescription::parse(first.sdp);
+  ASSERT_TRUE(sd.ok()) << sd.error();
+  ASSERT_EQ(sd->media.size(), 1u);
+  EXPECT_EQ(sd->media[0].media, "application");
+  EXPECT_EQ(sd->media[0].proto, "UDP/DTLS/SCTP");
+  EXPECT_EQ(sd->media[0].sctp_port, 5000);
+  EXPECT_EQ(sd->media[0].setup, sdp::Setup::actpass);
 }
 
 TEST_F(RoomTest, PublishAnnouncesTrackAndOffersIt) {
@@ -116,14 +144,16 @@ TEST_F(RoomTest, PublishAnnouncesTrackAndOffersIt) {
   EXPECT_EQ(published[0].track.source, "microphone");
   EXPECT_EQ(a.sink->count<event::TrackPublished>(), 0u);  // not to itself
 
-  ASSERT_EQ(b.sink->count<event::SubscriberOffer>(), 1u);
+  ASSERT_EQ(b.sink->count<event::SubscriberOffer>(), 2u);
   auto offer = b.sink->last<event::SubscriberOffer>();
   ASSERT_EQ(offer.tracks.size(), 2u);
   auto sd = sdp::SessionDescription::parse(offer.sdp);
   ASSERT_TRUE(sd.ok()) << sd.error();
   EXPECT_TRUE(sd->ice_lite);
-  ASSERT_EQ(sd->media.size(), 2u);
+  ASSERT_EQ(sd->media.size(), 3u);
+  EXPECT_EQ(sd->media[0].media, "application");  // first, where it was
   for (const auto& m : sd->media) {
+    if (m.media == "application") continue;
     EXPECT_EQ(m.effective_direction(), sdp::Direction::sendonly);
     EXPECT_EQ(m.setup, sdp::Setup::actpass);
     EXPECT_FALSE(m.ssrcs.empty());
@@ -326,13 +356,13 @@ TEST_F(RoomTest, LeaveUnpublishesAndReoffersWithoutTheTracks) {
     if (std::holds_alternative<event::ParticipantLeft>(b->sink->events[i])) left_at = i;
   }
   EXPECT_LT(last_unpublished, left_at);
-  ASSERT_EQ(b->sink->count<event::SubscriberOffer>(), 2u);
+  ASSERT_EQ(b->sink->count<event::SubscriberOffer>(), 3u);
   auto reoffer = b->sink->last<event::SubscriberOffer>();
   EXPECT_TRUE(reoffer.tracks.empty());
   auto sd = sdp::SessionDescription::parse(reoffer.sdp);
   ASSERT_TRUE(sd.ok());
-  ASSERT_EQ(sd->media.size(), 2u);
-  for (const auto& m : sd->media) EXPECT_EQ(m.port, 0);
+  ASSERT_EQ(sd->media.size(), 3u);
+  for (const auto& m : sd->media) EXPECT_EQ(m.port == 0, m.media != "application") << m.media;
   EXPECT_EQ(room->participant_count(), 1u);
   answer_offer(*b);
   EXPECT_EQ(b->sink->count<event::Error>(), 0u);
@@ -345,7 +375,7 @@ TEST_F(RoomTest, UnpublishByRenegotiation) {
   publish(*a, tracks);
   ASSERT_EQ(b->sink->count<event::TrackUnpublished>(), 1u);
   EXPECT_EQ(b->sink->last<event::TrackUnpublished>().sid, track_of_kind(offer.tracks, "video")->sid);
-  ASSERT_EQ(b->sink->count<event::SubscriberOffer>(), 2u);
+  ASSERT_EQ(b->sink->count<event::SubscriberOffer>(), 3u);
   auto reoffer = b->sink->last<event::SubscriberOffer>();
   ASSERT_EQ(reoffer.tracks.size(), 1u);
   EXPECT_EQ(reoffer.tracks[0].kind, "audio");
@@ -361,21 +391,21 @@ TEST_F(RoomTest, RenegotiationIsSerialized) {
   auto& b = join("bob");
   auto& c = join("carol");
   publish(a, {Track{"0", false, kAudioSsrc, 0}});
-  ASSERT_EQ(b.sink->count<event::SubscriberOffer>(), 1u);
+  ASSERT_EQ(b.sink->count<event::SubscriberOffer>(), 2u);
   // Two more publications while bob's offer is outstanding: no offer yet.
   publish(a, {Track{"0", false, kAudioSsrc, 0}, Track{"1", true, kVideoSsrc, kRtxSsrc}});
   publish(c, {Track{"0", false, 0x77777777, 0}});
-  EXPECT_EQ(b.sink->count<event::SubscriberOffer>(), 1u);
+  EXPECT_EQ(b.sink->count<event::SubscriberOffer>(), 2u);
   EXPECT_EQ(b.sink->count<event::TrackPublished>(), 3u);
   // An answer to nothing is refused.
   room->subscriber_answer("carol", "v=0\r\n");
   room->subscriber_answer("carol", subscriber_answer_sdp(c.subscriber.peer, c.sink->last<event::SubscriberOffer>().sdp));
   answer_offer(b);
   // Exactly one follow-up offer, with all three tracks.
-  ASSERT_EQ(b.sink->count<event::SubscriberOffer>(), 2u);
+  ASSERT_EQ(b.sink->count<event::SubscriberOffer>(), 3u);
   EXPECT_EQ(b.sink->last<event::SubscriberOffer>().tracks.size(), 3u);
   answer_offer(b);
-  EXPECT_EQ(b.sink->count<event::SubscriberOffer>(), 2u);
+  EXPECT_EQ(b.sink->count<event::SubscriberOffer>(), 3u);
   room->subscriber_answer("bob", subscriber_answer_sdp(b.subscriber.peer, b.sink->last<event::SubscriberOffer>().sdp));
   EXPECT_EQ(b.sink->last<event::Error>().code, "no_offer_pending");
 }
@@ -438,7 +468,7 @@ TEST_F(RoomTest, PublishNotAllowed) {
 TEST_F(RoomTest, ReplaceSinkResendsPendingOffer) {
   make_room();
   auto& a = join("alice");
-  auto& b = join("bob");
+  auto& b = join("bob", {}, /*answer_first_offer=*/false);
   publish(a, av_tracks());
   auto sink = std::make_shared<RecordingSink>();
   EXPECT_TRUE(room->replace_sink("bob", sink));
@@ -570,6 +600,88 @@ TEST_F(RoomTest, ConnectionQualityFollowsLossAndSilence) {
                         seconds(8)));
 }
 
+std::vector<uint8_t> envelope(std::string_view topic, std::string_view text, std::vector<std::string_view> to = {}) {
+  std::span<const uint8_t> payload(reinterpret_cast<const uint8_t*>(text.data()), text.size());
+  std::vector<uint8_t> out(DataPacket::size("", topic, payload, to));
+  DataPacket::write(out, "", topic, payload, to);
+  return out;
+}
+
+TEST_F(RoomTest, DataMessagesAreRelayedToEveryoneOrTheNamedOnes) {
+  make_room();
+  auto& alice = join("alice");
+  auto& bob = join("bob");
+  auto& carol = join("carol");
+  auto [reliable, lossy] = open_data(alice);
+  open_data(bob);
+  open_data(carol);
+  // The server's channels carry the client's labels, on odd stream ids.
+  for (auto* who : {&alice, &bob, &carol}) {
+    std::set<std::string> labels;
+    for (const auto& [stream, label] : who->subscriber.peer.remote_channels) {
+      EXPECT_EQ(stream % 2, 1) << label;
+      labels.insert(label);
+    }
+    EXPECT_EQ(labels, (std::set<std::string>{"_reliable", "_lossy"}));
+  }
+
+  ASSERT_TRUE(alice.publisher.peer.send_data(reliable, envelope("chat", "hello all")));
+  ASSERT_TRUE(run_until([&] { return bob.subscriber.peer.data_received.size() == 1 &&
+                                     carol.subscriber.peer.data_received.size() == 1; }));
+  const auto& got = bob.subscriber.peer.data_received[0];
+  EXPECT_EQ(got.label, "_reliable");
+  auto packet = DataPacket::parse(got.bytes);
+  ASSERT_TRUE(packet);
+  EXPECT_EQ(packet->sender(), "alice");  // filled in by the server
+  EXPECT_EQ(packet->topic(), "chat");
+  EXPECT_EQ(packet->destination_count(), 0u);
+  EXPECT_EQ(std::string(packet->payload().begin(), packet->payload().end()), "hello all");
+
+  // To carol only, lossy.
+  ASSERT_TRUE(alice.publisher.peer.send_data(lossy, envelope("cursor", "x=1", {"carol"})));
+  ASSERT_TRUE(run_until([&] { return carol.subscriber.peer.data_received.size() == 2; }));
+  EXPECT_EQ(carol.subscriber.peer.data_received[1].label, "_lossy");
+  run_for(milliseconds(50));
+  EXPECT_EQ(bob.subscriber.peer.data_received.size(), 1u);
+  EXPECT_TRUE(alice.subscriber.peer.data_received.empty());  // never to the sender
+
+  // Garbage and text frames are dropped; the channel keeps working.
+  std::vector<uint8_t> junk{9, 9, 9};
+  alice.publisher.peer.send_data(reliable, junk);
+  alice.publisher.peer.send_data(reliable, envelope("chat", "as text"), /*binary=*/false);
+  alice.publisher.peer.send_data(reliable, envelope("chat", "after junk"));
+  ASSERT_TRUE(run_until([&] { return bob.subscriber.peer.data_received.size() == 2; }));
+  auto after = DataPacket::parse(bob.subscriber.peer.data_received[1].bytes);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(std::string(after->payload().begin(), after->payload().end()), "after junk");
+}
+
+TEST_F(RoomTest, DataNeedsTheGrantAndIsRateLimited) {
+  make_room();
+  ParticipantInfo muted_data;
+  muted_data.can_publish_data = false;
+  auto& mallory = join("mallory", muted_data);
+  auto& bob = join("bob");
+  auto [m_reliable, m_lossy] = open_data(mallory);
+  open_data(bob);
+  mallory.publisher.peer.send_data(m_reliable, envelope("chat", "spam"));
+  mallory.publisher.peer.send_data(m_reliable, envelope("chat", "spam"));
+  ASSERT_TRUE(run_until([&] { return mallory.sink->count<event::Error>() > 0; }));
+  run_for(milliseconds(50));
+  EXPECT_EQ(mallory.sink->count<event::Error>(), 1u);  // told once
+  EXPECT_EQ(mallory.sink->last<event::Error>().code, "data_not_allowed");
+  EXPECT_TRUE(bob.subscriber.peer.data_received.empty());
+
+  // Bob floods mallory: the burst passes, the rest is dropped.
+  auto [b_reliable, b_lossy] = open_data(bob);
+  (void)b_lossy;
+  for (int i = 0; i < 400; ++i) bob.publisher.peer.send_data(b_reliable, envelope("chat", "flood"));
+  run_for(milliseconds(300));
+  size_t got = mallory.subscriber.peer.data_received.size();
+  EXPECT_GE(got, size_t(Participant::kDataMessageBurst));
+  EXPECT_LT(got, 300u);
+}
+
 TEST_F(RoomTest, ActiveSpeakers) {
   two_connected();
   bool heard = false;
@@ -586,8 +698,10 @@ TEST_F(RoomTest, ActiveSpeakers) {
 TEST_F(RoomTest, LostConnectionIsReapedOnTick) {
   RoomOptions options;
   options.consent_timeout = milliseconds(300);
-  two_connected(options);
-  // Nobody refreshes consent: both of alice's and bob's connections die.
+  make_room(options);
+  a = &join("alice");
+  b = &join("bob");
+  // Nobody refreshes consent: alice's and bob's subscriber connections die.
   ASSERT_TRUE(run_until([&] { return room->participant_count() == 0; }, seconds(3)));
   EXPECT_EQ(a->sink->last<event::Removed>().reason, "connection_lost");
   EXPECT_EQ(b->sink->last<event::Removed>().reason, "connection_lost");

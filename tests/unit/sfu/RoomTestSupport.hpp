@@ -70,10 +70,20 @@ struct Track {
 // Publisher-connection extension ids, as Chromium numbers them.
 inline constexpr uint8_t kPubAudioLevel = 1, kPubAbsSendTime = 2, kPubTransportCc = 3, kPubMid = 4;
 
-inline std::string publisher_offer_sdp(const test::TestPeer& peer, const std::vector<Track>& tracks) {
+// `data`: a data channel section (mid "dc") first, as Chromium offers it
+// when the page creates its channels before adding tracks.
+inline std::string publisher_offer_sdp(const test::TestPeer& peer, const std::vector<Track>& tracks,
+                                       bool data = false) {
   std::string s = "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE";
+  if (data) s += " dc";
   for (const auto& t : tracks) s += " " + t.mid;
   s += "\r\na=extmap-allow-mixed\r\na=msid-semantic: WMS stream\r\n";
+  if (data) {
+    s += "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\n";
+    s += "a=ice-ufrag:" + peer.ufrag() + "\r\na=ice-pwd:" + peer.pwd() + "\r\n";
+    s += "a=fingerprint:sha-256 " + peer.fingerprint() + "\r\na=setup:actpass\r\n";
+    s += "a=mid:dc\r\na=sctp-port:5000\r\na=max-message-size:262144\r\n";
+  }
   for (const auto& t : tracks) {
     s += t.video ? "m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\n" : "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n";
     s += "c=IN IP4 0.0.0.0\r\na=rtcp:9 IN IP4 0.0.0.0\r\n";
@@ -122,7 +132,7 @@ inline std::string subscriber_answer_sdp(const test::TestPeer& peer, const std::
     m.ice_pwd = peer.pwd();
     m.fingerprints = {sdp::Fingerprint{"sha-256", peer.fingerprint()}};
     m.setup = sdp::Setup::active;
-    m.direction = sdp::Direction::recvonly;
+    if (m.media != "application") m.direction = sdp::Direction::recvonly;
   }
   return answer.serialize();
 }
@@ -163,13 +173,18 @@ class RoomFixture : public ::testing::Test {
     if (port) port->close();
   }
 
-  Browser& join(const std::string& identity, ParticipantInfo info = {}) {
+  // Joins as a browser does: the first subscriber offer (data channels, and
+  // whatever the room already publishes) is answered and its connection
+  // brought up, unless `answer_first_offer` is false.
+  Browser& join(const std::string& identity, ParticipantInfo info = {}, bool answer_first_offer = true) {
     info.identity = identity;
     if (info.name.empty()) info.name = identity;
     browsers.push_back(std::make_unique<Browser>(io, port->candidate_address(), identity));
-    auto error = room->join(info, browsers.back()->sink, Clock::now());
+    Browser& b = *browsers.back();
+    auto error = room->join(info, b.sink, Clock::now());
     EXPECT_FALSE(error.has_value());
-    return *browsers.back();
+    if (answer_first_offer && b.sink->count<event::SubscriberOffer>() > 0) answer_offer(b);
+    return b;
   }
 
   // Runs the network and the room's timers until `done` or the timeout.
