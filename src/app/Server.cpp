@@ -18,7 +18,7 @@
 #include "turn/TurnServer.hpp"
 
 #ifndef CT_DEFAULT_WEB_ROOT
-#define CT_DEFAULT_WEB_ROOT "web/public"
+#define CT_DEFAULT_WEB_ROOT "web/dist"
 #endif
 
 namespace ct::app {

@@ -1,0 +1,516 @@
+// CipherTalk browser client: the /rtc signaling protocol (docs/protocol.md,
+// version 1), the two PeerConnections it drives and the room's data channels.
+//
+//   const client = new CipherTalkClient({ url: 'ws://host:7880/rtc', token });
+//   client.on('track', ({ participant, track }) => show(participant, track));
+//   await client.connect();
+//   await client.publish(await navigator.mediaDevices.getUserMedia({ audio: true, video: true }));
+//
+// Events (CustomEvent, payload in `detail`; `on()` is a typed shorthand):
+// every server message by its type (joined, participant_joined, ...), and
+// track / track_removed (remote media), data (a data message), reconnecting,
+// reconnected, disconnected, subscriber_state.
+
+import {
+  PROTOCOL_VERSION, parseServerMessage,
+  type ClientMessage, type JoinedMessage, type OfferedTrack, type ParticipantInfo, type ServerMessage,
+  type ServerMessageOf, type ServerMessageType, type TrackInfo, type TrackSource,
+} from './protocol';
+import { ReconnectMachine, type DisconnectReason, type ReconnectEffect } from './reconnect';
+import { decodeDataPacket, encodeDataPacket } from './datapacket';
+
+export interface ClientOptions {
+  url: string;
+  token: string;
+  iceServers?: RTCIceServer[];
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  /** How long to keep trying to resume after the signaling connection drops. */
+  reconnectWindowMs?: number;
+  /** How long one resume attempt may take before it is abandoned. */
+  attemptTimeoutMs?: number;
+}
+
+export interface RemoteTrackEvent { participant: string; track: MediaStreamTrack; info: TrackInfo }
+export interface DataEvent { from: string; topic: string; payload: Uint8Array; reliable: boolean }
+export interface PublishDataOptions { reliable?: boolean; topic?: string; destinationIdentities?: string[] }
+
+type MessageEvents = { [K in ServerMessageType]: ServerMessageOf<K> };
+export interface ClientEvents extends MessageEvents {
+  track: RemoteTrackEvent;
+  track_removed: { participant: string; info: TrackInfo };
+  data: DataEvent;
+  reconnecting: Record<string, never>;
+  reconnected: Record<string, never>;
+  disconnected: { reason: DisconnectReason };
+  subscriber_state: { state: RTCPeerConnectionState | undefined };
+}
+
+export interface RemoteParticipant { info: ParticipantInfo; tracks: Map<string, TrackInfo> }
+export interface LocalTrack { track: MediaStreamTrack | null; transceiver: RTCRtpTransceiver; info: TrackInfo }
+interface RemoteTrack { info: TrackInfo; track: MediaStreamTrack }
+
+interface PendingWait {
+  type: ServerMessageType;
+  resolve: (m: ServerMessage) => void;
+  reject: (e: Error) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+interface AddedTrack { track: MediaStreamTrack; transceiver: RTCRtpTransceiver; source: TrackSource; info?: TrackInfo }
+
+const RELIABLE_LABEL = '_reliable';
+const LOSSY_LABEL = '_lossy';
+
+export class CipherTalkClient extends EventTarget {
+  readonly url: string;
+  token: string;
+  readonly rtcConfig: RTCConfiguration & { iceServers: RTCIceServer[] };
+  readonly connection: ReconnectMachine;
+  identity: string | null = null;
+  room: string | null = null;
+  readonly participants = new Map<string, RemoteParticipant>();
+  /** sid -> a track this client publishes */
+  readonly localTracks = new Map<string, LocalTrack>();
+  /** subscriber mid -> a remote track */
+  readonly remoteTracks = new Map<string, RemoteTrack>();
+  ws: WebSocket | null = null;
+  publisher: RTCPeerConnection | null = null;
+  subscriber: RTCPeerConnection | null = null;
+  subscriberConnectedAt: number | undefined;
+  /** Channels we send on (publisher connection). */
+  readonly sendChannels = new Map<string, RTCDataChannel>();
+  /** Channels the server delivers on (subscriber connection). */
+  readonly receiveChannels = new Map<string, RTCDataChannel>();
+  /** Data messages that could not be decoded. */
+  malformedDataMessages = 0;
+
+  private pending: PendingWait[] = [];
+  private subscriberChain: Promise<void> = Promise.resolve();
+  private publisherChain: Promise<unknown> = Promise.resolve();
+  private readonly pendingOfferMeta = new Map<string, TrackInfo>();
+  private readonly attemptTimeoutMs: number;
+  private attemptTimer: ReturnType<typeof setTimeout> | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor({ url, token, iceServers = [], iceTransportPolicy = 'all', reconnectWindowMs = 20000, attemptTimeoutMs = 5000 }: ClientOptions) {
+    super();
+    this.url = url;
+    this.token = token;
+    this.rtcConfig = { iceServers, iceTransportPolicy, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
+    this.connection = new ReconnectMachine({ windowMs: reconnectWindowMs });
+    this.attemptTimeoutMs = attemptTimeoutMs;
+  }
+
+  /** Typed addEventListener; returns a function that removes the listener. */
+  on<K extends keyof ClientEvents>(type: K, handler: (detail: ClientEvents[K]) => void): () => void {
+    const listener = (e: Event): void => handler((e as CustomEvent<ClientEvents[K]>).detail);
+    this.addEventListener(type, listener);
+    return () => this.removeEventListener(type, listener);
+  }
+
+  private emit<K extends keyof ClientEvents>(type: K, detail: ClientEvents[K]): void {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  private send(message: ClientMessage): void {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
+  }
+
+  private waitFor<T extends ServerMessageType>(type: T, timeoutMs = 10000): Promise<ServerMessageOf<T>> {
+    return new Promise((resolve, reject) => {
+      const entry: PendingWait = {
+        type,
+        resolve: resolve as (m: ServerMessage) => void,
+        reject,
+        timer: setTimeout(() => {
+          this.pending = this.pending.filter((p) => p !== entry);
+          reject(new Error(`no '${type}' from the server within ${timeoutMs} ms`));
+        }, timeoutMs),
+      };
+      this.pending.push(entry);
+    });
+  }
+
+  private openSocket(resume: boolean): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(this.url);
+      this.ws = ws;
+      ws.onopen = () => {
+        ws.send(JSON.stringify({ type: 'join', token: this.token, protocol: PROTOCOL_VERSION, resume } satisfies ClientMessage));
+        resolve();
+      };
+      ws.onerror = () => reject(new Error('cannot reach the signaling server'));
+      ws.onmessage = (ev: MessageEvent) => {
+        if (typeof ev.data !== 'string') return;
+        const msg = parseServerMessage(ev.data);
+        if (msg) this.onMessage(msg);
+      };
+      ws.onclose = (ev: CloseEvent) => { if (this.ws === ws) this.onSocketClosed(ev.code); };
+    });
+  }
+
+  async connect(): Promise<JoinedMessage> {
+    this.connection.handle({ type: 'connect' });
+    const joined = this.waitFor('joined');
+    joined.catch(() => { /* reported by the await below */ });
+    await this.openSocket(false);
+    const message = await joined;
+    // The server hands out TURN servers with short-lived credentials; ones
+    // given to the constructor take precedence.
+    if (!this.rtcConfig.iceServers.length && Array.isArray(message.iceServers)) {
+      this.rtcConfig.iceServers = message.iceServers;
+    }
+    const subscriber = new RTCPeerConnection(this.rtcConfig);
+    this.subscriber = subscriber;
+    subscriber.ontrack = (ev) => this.onRemoteTrack(ev);
+    subscriber.ondatachannel = (ev) => this.attachReceiveChannel(ev.channel);
+    subscriber.addEventListener('connectionstatechange', () => {
+      if (subscriber.connectionState === 'connected' && !this.subscriberConnectedAt) {
+        this.subscriberConnectedAt = performance.now();
+      }
+      this.emit('subscriber_state', { state: this.subscriber?.connectionState });
+    });
+    return message;
+  }
+
+  // The publisher connection, with the two data channels created before its
+  // first offer so that the offer carries an m=application section.
+  private ensurePublisher(): RTCPeerConnection {
+    if (this.publisher) return this.publisher;
+    const pc = new RTCPeerConnection(this.rtcConfig);
+    this.publisher = pc;
+    const reliable = pc.createDataChannel(RELIABLE_LABEL, { ordered: true });
+    const lossy = pc.createDataChannel(LOSSY_LABEL, { ordered: false, maxRetransmits: 0 });
+    for (const ch of [reliable, lossy]) {
+      ch.binaryType = 'arraybuffer';
+      this.sendChannels.set(ch.label, ch);
+    }
+    return pc;
+  }
+
+  /**
+   * Publishes every track of `stream` on the publisher connection. Sources
+   * default to microphone/camera; a disabled track is announced muted.
+   */
+  publish(stream: MediaStream, { source }: { source?: TrackSource } = {}): Promise<(TrackInfo | undefined)[]> {
+    return this.serializePublisher(async () => {
+      const pc = this.ensurePublisher();
+      const added: AddedTrack[] = [];
+      for (const track of stream.getTracks()) {
+        const transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+        const own: TrackSource = source === 'screen_share' && track.kind === 'audio' ? 'screen_share_audio'
+          : source ?? (track.kind === 'audio' ? 'microphone' : 'camera');
+        added.push({ track, transceiver, source: own });
+      }
+      await this.negotiatePublisher(added);
+      return added.map((a) => a.info);
+    });
+  }
+
+  /** Opens the data channels without publishing media (a participant with no camera or microphone). */
+  openDataChannels(): Promise<void> {
+    return this.serializePublisher(async () => {
+      if (this.publisher) return;
+      this.ensurePublisher();
+      await this.negotiatePublisher([]);
+    });
+  }
+
+  private serializePublisher<T>(job: () => Promise<T>): Promise<T> {
+    const next = this.publisherChain.then(job, job);
+    this.publisherChain = next.catch(() => undefined);
+    return next;
+  }
+
+  private restartPublisherIce(): Promise<void> {
+    return this.serializePublisher(async () => {
+      if (this.publisher && this.publisher.signalingState !== 'closed') await this.negotiatePublisher([], true);
+    });
+  }
+
+  private async negotiatePublisher(added: AddedTrack[], iceRestart = false): Promise<void> {
+    const pc = this.publisher;
+    if (!pc) throw new Error('not publishing');
+    const offer = await pc.createOffer({ iceRestart });
+    await pc.setLocalDescription(offer);
+    const tracks: OfferedTrack[] = [];
+    for (const t of pc.getTransceivers()) {
+      if (!t.mid || t.currentDirection === 'stopped' || t.direction === 'stopped') continue;
+      const mine = added.find((a) => a.transceiver === t);
+      const existing = [...this.localTracks.values()].find((l) => l.transceiver === t);
+      if (mine) tracks.push({ mid: t.mid, source: mine.source, name: mine.track.label, muted: !mine.track.enabled });
+      else if (existing) tracks.push({ mid: t.mid, source: existing.info.source, name: existing.info.name, muted: existing.info.muted });
+    }
+    const answerPromise = this.waitFor('answer');
+    this.send({ type: 'offer', sdp: pc.localDescription!.sdp, tracks });
+    const answer = await answerPromise;
+    await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+    for (const info of answer.tracks ?? []) {
+      const t = pc.getTransceivers().find((x) => x.mid === info.mid);
+      if (!t) continue;
+      this.localTracks.set(info.sid, { track: t.sender.track, transceiver: t, info });
+      const mine = added.find((a) => a.transceiver === t);
+      if (mine) mine.info = info;
+    }
+  }
+
+  // A published track matches a sid, a source, or a kind (a kind names the
+  // camera or microphone, never a screen share).
+  private localMatches(key: string): [string, LocalTrack][] {
+    return [...this.localTracks].filter(([sid, l]) => sid === key || l.info.source === key ||
+      (l.info.kind === key && (l.info.source === 'camera' || l.info.source === 'microphone')));
+  }
+
+  /**
+   * Mutes one published track (by sid, source or kind): the track stops
+   * sending and the server stops forwarding; everyone sees the muted state.
+   */
+  setMuted(key: string, muted: boolean): void {
+    for (const [sid, local] of this.localMatches(key)) {
+      if (local.track) local.track.enabled = !muted;
+      local.info.muted = muted;
+      this.send({ type: 'mute', sid, muted });
+    }
+  }
+
+  /** Swaps the media of a published track (a new camera or microphone) without renegotiating. */
+  async replaceTrack(key: string, track: MediaStreamTrack): Promise<void> {
+    for (const [, local] of this.localMatches(key)) {
+      track.enabled = !local.info.muted;
+      await local.transceiver.sender.replaceTrack(track);
+      local.track = track;
+    }
+  }
+
+  /** Stops publishing the tracks that match (sid, source or kind). */
+  unpublish(key: string): Promise<void> {
+    return this.serializePublisher(async () => {
+      const matches = this.localMatches(key);
+      if (!matches.length) return;
+      for (const [sid, local] of matches) {
+        local.transceiver.stop();
+        this.localTracks.delete(sid);
+      }
+      await this.negotiatePublisher([]);
+    });
+  }
+
+  /**
+   * Sends a data message to everyone in the room (or only to
+   * `destinationIdentities`). Waits up to 5 s for the channel to open;
+   * rejects when it does not.
+   */
+  async publishData(payload: Uint8Array | string, { reliable = true, topic = '', destinationIdentities = [] }: PublishDataOptions = {}): Promise<void> {
+    const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
+    const packet = encodeDataPacket({ topic, destinations: destinationIdentities, payload: bytes });
+    const channel = this.sendChannels.get(reliable ? RELIABLE_LABEL : LOSSY_LABEL);
+    if (!channel) throw new Error('no data channel: publish or openDataChannels() first');
+    if (channel.readyState === 'connecting') await waitForOpen(channel, 5000);
+    if (channel.readyState !== 'open') throw new Error(`data channel ${channel.label} is ${channel.readyState}`);
+    channel.send(packet);
+  }
+
+  private attachReceiveChannel(channel: RTCDataChannel): void {
+    channel.binaryType = 'arraybuffer';
+    this.receiveChannels.set(channel.label, channel);
+    channel.onmessage = (ev: MessageEvent) => {
+      if (!(ev.data instanceof ArrayBuffer)) { this.malformedDataMessages++; return; }
+      try {
+        const p = decodeDataPacket(ev.data);
+        this.emit('data', { from: p.sender, topic: p.topic, payload: p.payload, reliable: channel.label !== LOSSY_LABEL });
+      } catch {
+        this.malformedDataMessages++;
+      }
+    };
+  }
+
+  leave(): void {
+    this.send({ type: 'leave' });
+    this.runEffects(this.connection.handle({ type: 'leave' }));
+    this.ws?.close();
+    this.closePeerConnections();
+  }
+
+  /** Test hook: drop the WebSocket as a network failure would. */
+  simulateSignalLoss(): void { this.ws?.close(4000, 'simulated loss'); }
+
+  private closePeerConnections(): void {
+    this.clearTimers();
+    for (const pc of [this.publisher, this.subscriber]) pc?.close();
+    this.publisher = this.subscriber = null;
+    this.sendChannels.clear();
+    this.receiveChannels.clear();
+  }
+
+  private clearTimers(): void {
+    if (this.attemptTimer) clearTimeout(this.attemptTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.attemptTimer = this.retryTimer = null;
+  }
+
+  private onSocketClosed(code: number): void {
+    for (const p of this.pending) { clearTimeout(p.timer); p.reject(new Error('signaling connection closed')); }
+    this.pending = [];
+    if (this.attemptTimer) clearTimeout(this.attemptTimer);
+    this.attemptTimer = null;
+    // 1008: the server refused us (token, permission); a resume cannot help.
+    this.runEffects(this.connection.handle({ type: 'socket_closed', now: Date.now(), fatal: code === 1008 }));
+  }
+
+  private runEffects(effects: ReconnectEffect[]): void {
+    for (const effect of effects) {
+      switch (effect.kind) {
+        case 'reconnecting': this.emit('reconnecting', {}); break;
+        case 'reconnected':
+          this.emit('reconnected', {});
+          // A resume is an ICE restart on both connections (docs/protocol.md): the
+          // server restarts the subscriber with its next offer, we restart the publisher.
+          this.restartPublisherIce().catch((e: unknown) => this.emit('error', { type: 'error', code: 'client', message: String(e) }));
+          break;
+        case 'retry': this.retryTimer = setTimeout(() => this.attemptResume(), effect.delayMs); break;
+        case 'disconnected':
+          if (effect.reason !== 'left') this.closePeerConnections();
+          this.emit('disconnected', { reason: effect.reason });
+          break;
+        case 'none': break;
+      }
+    }
+  }
+
+  private attemptResume(): void {
+    this.retryTimer = null;
+    if (this.connection.state !== 'reconnecting') return;
+    this.openSocket(true).catch(() => { /* its close event schedules the next attempt */ });
+    const ws = this.ws;
+    // An attempt that gets no 'joined' in time is abandoned; closing it schedules the next one.
+    this.attemptTimer = setTimeout(() => { if (this.ws === ws) ws?.close(); }, this.attemptTimeoutMs);
+  }
+
+  private onMessage(msg: ServerMessage): void {
+    if (msg.type === 'error') {
+      const joinWait = msg.request === 'join' && this.pending.find((p) => p.type === 'joined');
+      if (joinWait) {
+        clearTimeout(joinWait.timer);
+        this.pending = this.pending.filter((p) => p !== joinWait);
+        joinWait.reject(Object.assign(new Error(msg.message), { code: msg.code }));
+      }
+      this.emit('error', msg);
+      return;
+    }
+    const waiting = this.pending.find((p) => p.type === msg.type);
+    switch (msg.type) {
+      case 'joined': {
+        this.identity = msg.participant.identity;
+        this.room = msg.room;
+        this.participants.clear();
+        for (const p of msg.participants) {
+          this.participants.set(p.identity, { info: p, tracks: new Map((p.tracks ?? []).map((t) => [t.sid, t])) });
+        }
+        // After a resume the snapshot is the truth: drop media of anyone gone meanwhile.
+        for (const r of [...this.remoteTracks.values()]) {
+          if (!this.participants.get(r.info.publisher)?.tracks.has(r.info.sid)) this.dropRemoteTrack(r.info.sid);
+        }
+        if (this.attemptTimer) clearTimeout(this.attemptTimer);
+        this.attemptTimer = null;
+        this.runEffects(this.connection.handle({ type: 'joined' }));
+        break;
+      }
+      case 'participant_joined':
+        this.participants.set(msg.participant.identity, { info: msg.participant, tracks: new Map() });
+        break;
+      case 'participant_left': {
+        const p = this.participants.get(msg.identity);
+        if (p) for (const sid of p.tracks.keys()) this.dropRemoteTrack(sid);
+        this.participants.delete(msg.identity);
+        break;
+      }
+      case 'track_published':
+        this.participants.get(msg.track.publisher)?.tracks.set(msg.track.sid, msg.track);
+        break;
+      case 'track_unpublished':
+        this.participants.get(msg.publisher)?.tracks.delete(msg.sid);
+        this.dropRemoteTrack(msg.sid);
+        break;
+      case 'track_muted': {
+        const t = this.participants.get(msg.publisher)?.tracks.get(msg.sid);
+        if (t) t.muted = msg.muted;
+        for (const r of this.remoteTracks.values()) if (r.info.sid === msg.sid) r.info.muted = msg.muted;
+        break;
+      }
+      case 'offer':
+        this.subscriberChain = this.subscriberChain
+          .then(() => this.answerSubscriber(msg))
+          .catch((e: unknown) => this.emit('error', { type: 'error', code: 'client', message: String(e) }));
+        break;
+      case 'removed':
+        this.runEffects(this.connection.handle({ type: 'removed' }));
+        break;
+      default:
+        break;
+    }
+    if (waiting) {
+      clearTimeout(waiting.timer);
+      this.pending = this.pending.filter((p) => p !== waiting);
+      waiting.resolve(msg);
+    }
+    this.emit(msg.type, msg as never);
+  }
+
+  private async answerSubscriber(msg: ServerMessageOf<'offer'>): Promise<void> {
+    const pc = this.subscriber;
+    if (!pc) return;
+    for (const t of msg.tracks ?? []) this.pendingOfferMeta.set(t.mid, t);
+    await pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
+    const answer = await pc.createAnswer();
+    await pc.setLocalDescription(answer);
+    this.send({ type: 'answer', sdp: pc.localDescription!.sdp });
+  }
+
+  private onRemoteTrack(ev: RTCTrackEvent): void {
+    const mid = ev.transceiver.mid ?? '';
+    const info = this.pendingOfferMeta.get(mid) ?? {
+      mid, kind: ev.track.kind as 'audio' | 'video', publisher: 'unknown', sid: `mid-${mid}`,
+      source: ev.track.kind === 'audio' ? 'microphone' : 'camera', name: '', codec: '', muted: false,
+    };
+    this.remoteTracks.set(mid, { info, track: ev.track });
+    this.emit('track', { participant: info.publisher, track: ev.track, info });
+  }
+
+  private dropRemoteTrack(sid: string): void {
+    for (const [mid, r] of this.remoteTracks) {
+      if (r.info.sid === sid) {
+        this.remoteTracks.delete(mid);
+        this.emit('track_removed', { participant: r.info.publisher, info: r.info });
+      }
+    }
+  }
+
+  /** Remote tracks currently live. */
+  remoteTrackList(): { participant: string; sid: string; kind: string; source: TrackSource; muted: boolean; track: MediaStreamTrack }[] {
+    return [...this.remoteTracks.values()].map((r) => ({
+      participant: r.info.publisher, sid: r.info.sid, kind: r.info.kind, source: r.info.source, muted: !!r.info.muted, track: r.track,
+    }));
+  }
+}
+
+function waitForOpen(channel: RTCDataChannel, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => { clearTimeout(timer); channel.removeEventListener('open', done); channel.removeEventListener('close', done); resolve(); };
+    const timer = setTimeout(done, timeoutMs);
+    channel.addEventListener('open', done);
+    channel.addEventListener('close', done);
+  });
+}
+
+/** Fetches a development token (`ciphertalk serve --dev` only). */
+export async function fetchDevToken(room: string, identity: string, name?: string): Promise<string> {
+  const q = new URLSearchParams({ room, identity, ...(name ? { name } : {}) });
+  const r = await fetch(`/api/dev/token?${q}`);
+  if (!r.ok) throw new Error(`dev token: ${r.status}`);
+  return ((await r.json()) as { token: string }).token;
+}
+
+/** The /rtc URL of the server that served this page. */
+export function signalingUrl(loc: Location = location): string {
+  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/rtc`;
+}

@@ -1,0 +1,5 @@
+export * from './protocol';
+export * from './client';
+export * from './datapacket';
+export * from './reconnect';
+export * from './quality';

@@ -1,0 +1,94 @@
+// The /rtc signaling protocol, version 1 (docs/protocol.md): every message is
+// a JSON object with a `type`.
+
+export const PROTOCOL_VERSION = 1;
+
+export type TrackSource = 'camera' | 'microphone' | 'screen_share' | 'screen_share_audio';
+export type ConnectionQuality = 'excellent' | 'good' | 'poor' | 'lost';
+
+export interface Permissions {
+  canPublish: boolean;
+  canSubscribe: boolean;
+  canPublishData: boolean;
+}
+
+export interface ParticipantInfo {
+  identity: string;
+  name: string;
+  metadata: string;
+  permissions: Permissions;
+  tracks?: TrackInfo[];
+}
+
+export interface TrackInfo {
+  sid: string;
+  publisher: string;
+  kind: 'audio' | 'video';
+  source: TrackSource;
+  name: string;
+  mid: string;
+  codec: string;
+  muted: boolean;
+}
+
+export interface IceServerInfo {
+  urls: string[];
+  username?: string;
+  credential?: string;
+}
+
+/** What the client announces for each m-section of a publisher offer. */
+export interface OfferedTrack {
+  mid: string;
+  source: TrackSource;
+  name: string;
+  muted: boolean;
+}
+
+export type ClientMessage =
+  | { type: 'join'; token: string; protocol: number; resume: boolean }
+  | { type: 'offer'; sdp: string; tracks: OfferedTrack[] }
+  | { type: 'answer'; sdp: string }
+  | { type: 'mute'; sid: string; muted: boolean }
+  | { type: 'leave' }
+  | { type: 'ping'; timestamp: number };
+
+export interface JoinedMessage {
+  type: 'joined';
+  protocol: number;
+  room: string;
+  participant: ParticipantInfo;
+  participants: ParticipantInfo[];
+  iceServers?: IceServerInfo[];
+}
+
+export type ServerMessage =
+  | JoinedMessage
+  | { type: 'participant_joined'; participant: ParticipantInfo }
+  | { type: 'participant_left'; identity: string; reason: string }
+  | { type: 'track_published'; track: TrackInfo }
+  | { type: 'track_unpublished'; publisher: string; sid: string }
+  | { type: 'track_muted'; publisher: string; sid: string; muted: boolean }
+  | { type: 'answer'; sdp: string; tracks: TrackInfo[] }
+  | { type: 'offer'; sdp: string; tracks: TrackInfo[] }
+  | { type: 'active_speakers'; speakers: { identity: string; level: number }[] }
+  | { type: 'connection_quality'; updates: { identity: string; quality: ConnectionQuality }[] }
+  | { type: 'error'; code: string; message: string; request?: string }
+  | { type: 'removed'; reason: string }
+  | { type: 'pong'; timestamp: number };
+
+export type ServerMessageType = ServerMessage['type'];
+export type ServerMessageOf<T extends ServerMessageType> = Extract<ServerMessage, { type: T }>;
+
+/** Parses one text frame; null when it is not a JSON object with a string `type`. */
+export function parseServerMessage(text: string): ServerMessage | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  if (typeof (value as { type?: unknown }).type !== 'string') return null;
+  return value as ServerMessage;
+}
