@@ -1,9 +1,10 @@
-// ciphertalk: the one binary. Subcommands: serve, version.
+// ciphertalk: the one binary. Subcommands: serve, token, turn, loadtest, version.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
 
 #include "app/Config.hpp"
+#include "app/LoadTestCommand.hpp"
 #include "app/Server.hpp"
 #include "app/TokenCommand.hpp"
 #include "app/TurnCommand.hpp"
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
 
   ct::app::add_token_command(app);
   ct::app::add_turn_command(app);
+  ct::app::add_loadtest_command(app);
 
   serve->add_option("--turn-port", turn_port, "Embedded TURN port, UDP and TCP (3478)")->check(CLI::Range(1, 65535));
   serve->add_option("--turn-tls-port", turn_tls_port, "Embedded TURN TLS port (5349; 0 = none)")->check(CLI::Range(0, 65535));
