@@ -110,6 +110,19 @@ std::unique_ptr<webrtc::PeerTransport> Participant::make_transport(TimePoint now
   return std::make_unique<webrtc::PeerTransport>(*this, context_.port, context_.certificate, options, now);
 }
 
+bool Participant::update_info(const std::optional<std::string>& name, const std::optional<std::string>& metadata) {
+  bool changed = false;
+  if (name && *name != info_.name) {
+    info_.name = *name;
+    changed = true;
+  }
+  if (metadata && *metadata != info_.metadata) {
+    info_.metadata = *metadata;
+    changed = true;
+  }
+  return changed;
+}
+
 void Participant::deliver(RoomEvent event) {
   if (sink_) sink_->deliver(std::move(event));
 }

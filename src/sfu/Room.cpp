@@ -238,6 +238,15 @@ void Room::set_track_muted(const std::string& identity, const std::string& track
   m.broadcast(p, event::TrackMuted{identity, track_sid, muted});
 }
 
+void Room::update_participant(const std::string& identity, const std::optional<std::string>& name,
+                              const std::optional<std::string>& metadata) {
+  auto& m = *impl_;
+  Participant* p = m.find(identity);
+  if (!p) return;
+  if (!p->update_info(name, metadata) || p->info().hidden) return;
+  m.broadcast(nullptr, event::ParticipantUpdated{p->info()});
+}
+
 bool Room::replace_sink(const std::string& identity, std::shared_ptr<ParticipantSink> sink) {
   Participant* p = impl_->find(identity);
   if (!p) return false;

@@ -61,6 +61,10 @@ class Room {
   // Mute state of one of the participant's own tracks. Muted publications
   // forward nothing; the others get event::TrackMuted. Error: "track_not_found".
   void set_track_muted(const std::string& identity, const std::string& track_sid, bool muted);
+  // A participant's own name or metadata changed: everyone (itself too) gets
+  // event::ParticipantUpdated; hidden participants are announced to nobody.
+  void update_participant(const std::string& identity, const std::optional<std::string>& name,
+                          const std::optional<std::string>& metadata);
   // Signaling reconnect: a new signaling connection takes over the
   // participant; its media transports, tracks and subscriptions carry on
   // (the browser's PeerConnections outlive a dropped WebSocket). Sends the new

@@ -52,6 +52,7 @@ struct Joined {  // to the joiner: who is already there
 };
 struct ParticipantJoined { ParticipantInfo participant; };
 struct ParticipantLeft { std::string identity; std::string reason; };
+struct ParticipantUpdated { ParticipantInfo participant; };  // name or metadata changed
 struct TrackPublished { TrackInfo track; };
 struct TrackUnpublished { std::string publisher; std::string sid; };
 struct TrackMuted { std::string publisher; std::string sid; bool muted = false; };
@@ -70,7 +71,8 @@ struct Error { std::string code; std::string message; };  // codes documented in
 struct Removed { std::string reason; };  // the participant was removed (replaced by a newer connection, room closed)
 }  // namespace event
 
-using RoomEvent = std::variant<event::Joined, event::ParticipantJoined, event::ParticipantLeft, event::TrackPublished,
+using RoomEvent = std::variant<event::Joined, event::ParticipantJoined, event::ParticipantLeft, event::ParticipantUpdated,
+                               event::TrackPublished,
                                event::TrackUnpublished, event::TrackMuted, event::PublisherAnswer,
                                event::SubscriberOffer, event::ActiveSpeakers, event::ConnectionQuality,
                                event::Error, event::Removed>;

@@ -204,6 +204,12 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
     with_room([identity = identity_, sdp = std::move(r.sdp)](sfu::Room& room) { room.subscriber_answer(identity, sdp); });
   }
   void on_request(request::Trickle&) {}  // ICE-lite: addresses are learned from the checks themselves
+  void on_request(request::Update& r) {
+    with_room([identity = identity_, name = std::move(r.name), metadata = std::move(r.metadata)](sfu::Room& room) {
+      room.update_participant(identity, name, metadata);
+    });
+  }
+
   void on_request(request::Mute& r) {
     with_room([identity = identity_, sid = std::move(r.sid), muted = r.muted](sfu::Room& room) {
       room.set_track_muted(identity, sid, muted);

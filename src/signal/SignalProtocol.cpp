@@ -76,6 +76,9 @@ struct EventWriter {
   json operator()(const sfu::event::ParticipantJoined& e) const {
     return {{"type", "participant_joined"}, {"participant", to_json(e.participant)}};
   }
+  json operator()(const sfu::event::ParticipantUpdated& e) const {
+    return {{"type", "participant_updated"}, {"participant", to_json(e.participant)}};
+  }
   json operator()(const sfu::event::ParticipantLeft& e) const {
     return {{"type", "participant_left"}, {"identity", e.identity}, {"reason", e.reason}};
   }
@@ -159,6 +162,13 @@ std::variant<Request, ProtocolError> parse_request(std::string_view text) {
       r.muted = m.get<bool>();
       return Request{r};
     }
+    if (type == "update") {
+      request::Update r;
+      if (j.contains("name")) r.name = string_field(j, "name", request::Update::kMaxName);
+      if (j.contains("metadata")) r.metadata = string_field(j, "metadata", request::Update::kMaxMetadata);
+      if (!r.name && !r.metadata) throw SchemaError{"give 'name' or 'metadata'"};
+      return Request{std::move(r)};
+    }
     if (type == "leave") return Request{request::Leave{}};
     if (type == "ping") {
       request::Ping r;
@@ -174,7 +184,7 @@ std::variant<Request, ProtocolError> parse_request(std::string_view text) {
 }
 
 std::string_view request_name(const Request& request) {
-  static constexpr std::string_view kNames[] = {"join", "offer", "answer", "trickle", "mute", "leave", "ping"};
+  static constexpr std::string_view kNames[] = {"join", "offer", "answer", "trickle", "mute", "update", "leave", "ping"};
   return kNames[request.index()];
 }
 

@@ -34,6 +34,11 @@ struct Mute {
   std::string sid;
   bool muted = false;
 };
+struct Update {  // your own display name or metadata; others get participant_updated
+  static constexpr size_t kMaxName = 128, kMaxMetadata = 4096;
+  std::optional<std::string> name;
+  std::optional<std::string> metadata;
+};
 struct Leave {};
 struct Ping {
   int64_t timestamp = 0;
@@ -41,7 +46,7 @@ struct Ping {
 }  // namespace request
 
 using Request = std::variant<request::Join, request::Offer, request::Answer, request::Trickle, request::Mute,
-                             request::Leave, request::Ping>;
+                             request::Update, request::Leave, request::Ping>;
 
 struct ProtocolError {
   std::string code;     // "bad_json", "bad_message", "unknown_type"

@@ -682,6 +682,29 @@ TEST_F(RoomTest, DataNeedsTheGrantAndIsRateLimited) {
   EXPECT_LT(got, 300u);
 }
 
+TEST_F(RoomTest, UpdatedNameAndMetadataReachEveryone) {
+  make_room();
+  auto& a = join("alice");
+  auto& b = join("bob");
+  ParticipantInfo hidden;
+  hidden.hidden = true;
+  join("observer", hidden);
+  room->update_participant("alice", std::string("Alice B."), std::nullopt);
+  ASSERT_EQ(b.sink->count<event::ParticipantUpdated>(), 1u);
+  EXPECT_EQ(b.sink->last<event::ParticipantUpdated>().participant.name, "Alice B.");
+  EXPECT_EQ(a.sink->count<event::ParticipantUpdated>(), 1u);  // itself too
+  // No change, no event; a hidden participant is never announced.
+  room->update_participant("alice", std::string("Alice B."), std::nullopt);
+  room->update_participant("observer", std::string("Spy"), std::string("x"));
+  room->update_participant("nobody", std::string("x"), std::nullopt);
+  EXPECT_EQ(b.sink->count<event::ParticipantUpdated>(), 1u);
+  room->update_participant("alice", std::nullopt, std::string(R"({"hand":true})"));
+  EXPECT_EQ(b.sink->last<event::ParticipantUpdated>().participant.metadata, R"({"hand":true})");
+  // Latecomers see the new values in joined.
+  auto& c = join("carol");
+  EXPECT_EQ(c.sink->last<event::Joined>().others[0].info.name, "Alice B.");
+}
+
 TEST_F(RoomTest, ActiveSpeakers) {
   two_connected();
   bool heard = false;

@@ -31,6 +31,12 @@ TEST(SignalProtocol, ParsesEveryRequest) {
   EXPECT_TRUE(as<request::Mute>(parse_request(R"({"type":"mute","sid":"TR_1","muted":true})")).muted);
   EXPECT_EQ(as<request::Ping>(parse_request(R"({"type":"ping","timestamp":7})")).timestamp, 7);
   EXPECT_NO_THROW(as<request::Leave>(parse_request(R"({"type":"leave"})")));
+  auto update = as<request::Update>(parse_request(R"({"type":"update","name":"Ana B.","metadata":"{\"hand\":true}"})"));
+  EXPECT_EQ(update.name, "Ana B.");
+  EXPECT_EQ(update.metadata, R"({"hand":true})");
+  auto name_only = as<request::Update>(parse_request(R"({"type":"update","name":"Ana"})"));
+  EXPECT_FALSE(name_only.metadata.has_value());
+  EXPECT_EQ(request_name(std::get<Request>(parse_request(R"({"type":"update","name":"Ana"})"))), "update");
   EXPECT_NO_THROW(as<request::Trickle>(parse_request(R"({"type":"trickle","target":"publisher","candidate":{}})")));
 }
 
@@ -48,6 +54,11 @@ TEST(SignalProtocol, ErrorsCarryStableCodes) {
   EXPECT_EQ(code_of(parse_request(R"({"type":"offer","sdp":"v=0","tracks":[{"source":"camera"}]})")), "bad_message");
   EXPECT_EQ(code_of(parse_request(R"({"type":"mute","sid":"x"})")), "bad_message");
   EXPECT_EQ(code_of(parse_request(R"({"type":"mute","sid":"x","muted":"yes"})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"update"})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"update","name":7})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"update","name":")" + std::string(129, 'a') + R"("})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"update","metadata":")" + std::string(4097, 'a') + R"("})")),
+            "bad_message");
   // The reason names the field, for people.
   auto e = std::get<ProtocolError>(parse_request(R"({"type":"answer"})"));
   EXPECT_NE(e.message.find("sdp"), std::string::npos);
@@ -93,6 +104,12 @@ TEST(SignalProtocol, SerializesEvents) {
   pj.participant.identity = "x";
   pj.participant.name = std::string("\xff\xfe", 2);
   EXPECT_NO_THROW(serialize_event(pj));
+  ct::sfu::event::ParticipantUpdated pu;
+  pu.participant.identity = "ana";
+  pu.participant.name = "Ana B.";
+  std::string u = serialize_event(pu);
+  EXPECT_NE(u.find(R"("type":"participant_updated")"), std::string::npos);
+  EXPECT_NE(u.find(R"("name":"Ana B.")"), std::string::npos);
   EXPECT_EQ(serialize_error("rate_limited", "slow down", "ping"),
             R"({"code":"rate_limited","message":"slow down","request":"ping","type":"error"})");
 }

@@ -151,6 +151,11 @@ export class CallView {
       this.refreshAll();
     });
     on('participant_joined', ({ participant }) => { this.addMember(participant.identity, participant.name || participant.identity, false); this.refreshAll(); });
+    on('participant_updated', ({ participant }) => {
+      if (participant.identity === this.client.identity) return;
+      this.addMember(participant.identity, participant.name || participant.identity, false);
+      this.renderPeople();
+    });
     on('participant_left', ({ identity }) => { this.removeMember(identity); this.removeScreen(identity); this.refreshAll(); });
     on('track_published', ({ track }) => this.refreshMember(track.publisher));
     on('track_unpublished', ({ publisher }) => this.refreshMember(publisher));

@@ -324,6 +324,11 @@ export class CipherTalkClient extends EventTarget {
     };
   }
 
+  /** Changes your display name and/or metadata; everyone gets participant_updated. */
+  updateInfo(update: { name?: string; metadata?: string }): void {
+    this.send({ type: 'update', ...update });
+  }
+
   leave(): void {
     this.send({ type: 'leave' });
     this.runEffects(this.connection.handle({ type: 'leave' }));
@@ -418,6 +423,11 @@ export class CipherTalkClient extends EventTarget {
       case 'participant_joined':
         this.participants.set(msg.participant.identity, { info: msg.participant, tracks: new Map() });
         break;
+      case 'participant_updated': {
+        const p = this.participants.get(msg.participant.identity);
+        if (p) p.info = msg.participant;
+        break;
+      }
       case 'participant_left': {
         const p = this.participants.get(msg.identity);
         if (p) for (const sid of p.tracks.keys()) this.dropRemoteTrack(sid);

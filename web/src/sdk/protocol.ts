@@ -50,6 +50,7 @@ export type ClientMessage =
   | { type: 'offer'; sdp: string; tracks: OfferedTrack[] }
   | { type: 'answer'; sdp: string }
   | { type: 'mute'; sid: string; muted: boolean }
+  | { type: 'update'; name?: string; metadata?: string }
   | { type: 'leave' }
   | { type: 'ping'; timestamp: number };
 
@@ -66,6 +67,7 @@ export type ServerMessage =
   | JoinedMessage
   | { type: 'participant_joined'; participant: ParticipantInfo }
   | { type: 'participant_left'; identity: string; reason: string }
+  | { type: 'participant_updated'; participant: ParticipantInfo }
   | { type: 'track_published'; track: TrackInfo }
   | { type: 'track_unpublished'; publisher: string; sid: string }
   | { type: 'track_muted'; publisher: string; sid: string; muted: boolean }
