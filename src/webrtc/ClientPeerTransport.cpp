@@ -10,7 +10,6 @@
 #include "dtls/DtlsTransport.hpp"
 #include "net/PacketKind.hpp"
 #include "rtp/RtpPacket.hpp"
-#include "srtp/SrtpSession.hpp"
 #include "stun/StunCredentials.hpp"
 #include "stun/StunMessage.hpp"
 #include "stun/StunMessageBuilder.hpp"
@@ -42,9 +41,7 @@ struct ClientPeerTransport::Parts {
   const dtls::DtlsCertificate& certificate;
   DtlsBridge bridge;
   dtls::DtlsTransport dtls;
-  std::optional<srtp::SrtpSession> srtp_in;
-  std::optional<srtp::SrtpSession> srtp_out;
-  std::optional<srtp::SrtpProfile> profile;
+  SrtpEndpoint srtp;
   std::vector<uint8_t> check;  // the outstanding request, resent as is (RFC 8489 §6.2.1)
 
   // The one outstanding check.
@@ -65,15 +62,10 @@ struct ClientPeerTransport::Parts {
 
 void ClientPeerTransport::DtlsBridge::on_dtls_connected(const dtls::KeyingMaterial& keys) {
   auto& p = *owner_.parts_;
-  auto profile = srtp::SrtpProfile(keys.srtp_profile);
-  if (profile != srtp::SrtpProfile::AeadAes128Gcm && profile != srtp::SrtpProfile::Aes128CmHmacSha1_80) {
+  if (!p.srtp.start(keys)) {
     owner_.fail("DTLS negotiated an SRTP profile we did not offer");
     return;
   }
-  // RFC 5764 §4.2: KeyingMaterial already splits client and server keys into ours and theirs.
-  p.profile = profile;
-  p.srtp_out.emplace(profile, keys.local_key, keys.local_salt, srtp::SrtpSession::Direction::Outbound);
-  p.srtp_in.emplace(profile, keys.remote_key, keys.remote_salt, srtp::SrtpSession::Direction::Inbound);
   owner_.state_ = State::Connected;
   owner_.connected_at_ = Clock::now();
   owner_.listener_.on_client_connected(owner_);
@@ -201,59 +193,40 @@ void ClientPeerTransport::handle_stun(std::span<const uint8_t> datagram, TimePoi
 
 void ClientPeerTransport::handle_srtp(std::span<uint8_t> datagram, size_t capacity) {
   auto& p = *parts_;
-  if (state_ != State::Connected || !p.srtp_in) {
+  if (state_ != State::Connected || !p.srtp.ready()) {
     ++stats_.dropped;
     return;
   }
   std::span<uint8_t> room(datagram.data(), std::max(capacity, datagram.size()));
   if (rtp::RtpPacket::is_rtcp(datagram)) {
-    auto r = p.srtp_in->unprotect_rtcp(room, datagram.size());
-    if (!r) {
-      ++stats_.srtp_errors;
-      return;
-    }
+    auto plain = p.srtp.unprotect_rtcp(room, datagram.size(), stats_);
+    if (plain.empty()) return;
     ++stats_.rtcp_packets_in;
-    listener_.on_client_rtcp(*this, room.first(r.length));
+    listener_.on_client_rtcp(*this, plain);
     return;
   }
   ++stats_.rtp_packets_in;
   stats_.rtp_bytes_in += datagram.size();
   if (++rtp_sample_counter_ < options_.rtp_unprotect_interval) return;
   rtp_sample_counter_ = 0;
-  auto r = p.srtp_in->unprotect_rtp(room, datagram.size());
-  if (!r) {
-    ++stats_.srtp_errors;
-    return;
-  }
+  auto plain = p.srtp.unprotect_rtp(room, datagram.size(), stats_);
+  if (plain.empty()) return;
   ++stats_.rtp_packets_unprotected;
-  listener_.on_client_rtp(*this, room.first(r.length));
+  listener_.on_client_rtp(*this, plain);
 }
 
 bool ClientPeerTransport::send_rtp(std::span<uint8_t> buffer, size_t length) {
-  auto& p = *parts_;
-  if (state_ != State::Connected || !p.srtp_out) return false;
-  auto r = p.srtp_out->protect_rtp(buffer, length);
-  if (!r) {
-    ++stats_.srtp_errors;
-    return false;
-  }
-  ++stats_.rtp_packets_out;
-  stats_.rtp_bytes_out += length;
-  send_raw(buffer.first(r.length));
-  return true;
+  if (state_ != State::Connected) return false;
+  auto wire = parts_->srtp.protect_rtp(buffer, length, stats_);
+  if (!wire.empty()) send_raw(wire);
+  return !wire.empty();
 }
 
 bool ClientPeerTransport::send_rtcp(std::span<uint8_t> buffer, size_t length) {
-  auto& p = *parts_;
-  if (state_ != State::Connected || !p.srtp_out) return false;
-  auto r = p.srtp_out->protect_rtcp(buffer, length);
-  if (!r) {
-    ++stats_.srtp_errors;
-    return false;
-  }
-  ++stats_.rtcp_packets_out;
-  send_raw(buffer.first(r.length));
-  return true;
+  if (state_ != State::Connected) return false;
+  auto wire = parts_->srtp.protect_rtcp(buffer, length, stats_);
+  if (!wire.empty()) send_raw(wire);
+  return !wire.empty();
 }
 
 void ClientPeerTransport::send_raw(std::span<const uint8_t> datagram) {
@@ -310,7 +283,7 @@ void ClientPeerTransport::close(std::string_view reason) {
 }
 
 std::string ClientPeerTransport::srtp_profile_name() const {
-  return parts_->profile ? std::string(srtp::to_string(*parts_->profile)) : std::string();
+  return parts_->srtp.profile_name();
 }
 
 }  // namespace ct::webrtc

@@ -23,6 +23,7 @@
 
 #include "core/Clock.hpp"
 #include "net/SocketAddress.hpp"
+#include "webrtc/SrtpEndpoint.hpp"
 
 namespace ct::dtls {
 class DtlsCertificate;
@@ -61,13 +62,11 @@ class ClientPeerTransport {
     uint32_t rtp_unprotect_interval = 1;
   };
 
-  struct Stats {
+  struct Stats : SrtpCounters {  // packets out, SRTP errors
     uint64_t checks_sent = 0, check_responses = 0;
     uint64_t rtp_packets_in = 0, rtp_bytes_in = 0;  // every SRTP datagram, sampled or not
     uint64_t rtp_packets_unprotected = 0, rtcp_packets_in = 0;
-    uint64_t rtp_packets_out = 0, rtp_bytes_out = 0, rtcp_packets_out = 0;
-    uint64_t srtp_errors = 0;  // failed authentication, replays, malformed
-    uint64_t dropped = 0;      // from an unexpected address, or before the keys
+    uint64_t dropped = 0;  // from an unexpected address, or before the keys
   };
 
   // `certificate` and the sender must outlive the transport; one certificate

@@ -8,9 +8,9 @@
 #include "ice/IceLiteAgent.hpp"
 #include "rtp/RtpPacket.hpp"
 #include "sctp/SctpAssociation.hpp"
-#include "srtp/SrtpSession.hpp"
 #include "stun/StunMessage.hpp"
 #include "webrtc/DatagramSender.hpp"
+#include "webrtc/SrtpEndpoint.hpp"
 
 namespace ct::webrtc {
 
@@ -51,9 +51,7 @@ struct PeerTransport::Parts {
   ice::IceLiteAgent ice;
   DtlsBridge bridge;
   dtls::DtlsTransport dtls;
-  std::optional<srtp::SrtpSession> srtp_in;
-  std::optional<srtp::SrtpSession> srtp_out;
-  std::optional<srtp::SrtpProfile> profile;
+  SrtpEndpoint srtp;
   std::vector<uint8_t> stun_response;
   std::optional<net::SocketAddress> provisional_path;  // before nomination, see receive_datagram
   // Data channels, when the SDP negotiated them.
@@ -73,17 +71,13 @@ struct PeerTransport::Parts {
 
 void PeerTransport::DtlsBridge::on_dtls_connected(const dtls::KeyingMaterial& keys) {
   auto& p = *owner_.parts_;
-  auto profile = srtp::SrtpProfile(keys.srtp_profile);
-  if (profile != srtp::SrtpProfile::AeadAes128Gcm && profile != srtp::SrtpProfile::Aes128CmHmacSha1_80) {
+  if (!p.srtp.start(keys)) {
     owner_.fail("DTLS negotiated an SRTP profile we did not offer");
     return;
   }
-  p.profile = profile;
-  p.srtp_in.emplace(profile, keys.remote_key, keys.remote_salt, srtp::SrtpSession::Direction::Inbound);
-  p.srtp_out.emplace(profile, keys.local_key, keys.local_salt, srtp::SrtpSession::Direction::Outbound);
   owner_.state_ = State::Connected;
   spdlog::debug("transport {} connected: {} {} srtp {}", owner_.local_ufrag(), p.dtls.negotiated_version(),
-                p.dtls.negotiated_cipher(), srtp::to_string(profile));
+                p.dtls.negotiated_cipher(), p.srtp.profile_name());
   owner_.listener_.on_transport_connected(owner_);
   if (p.sctp) {
     p.sctp->start(sctp::SctpAssociation::kDefaultPort, p.remote_sctp_port);
@@ -195,29 +189,23 @@ void PeerTransport::receive_datagram(std::span<uint8_t> datagram, size_t capacit
     p.dtls.handle_datagram(datagram, now);
     return;
   }
-  if (state_ != State::Connected || !p.srtp_in) {
+  if (state_ != State::Connected || !p.srtp.ready()) {
     ++stats_.dropped_before_connect;
     return;
   }
   (void)from;
   std::span<uint8_t> room(datagram.data(), capacity);
   if (rtp::RtpPacket::is_rtcp(datagram)) {
-    auto r = p.srtp_in->unprotect_rtcp(room, datagram.size());
-    if (!r) {
-      ++stats_.srtp_errors;
-      return;
-    }
+    auto plain = p.srtp.unprotect_rtcp(room, datagram.size(), stats_);
+    if (plain.empty()) return;
     ++stats_.rtcp_packets_in;
-    listener_.on_rtcp(*this, room.first(r.length), capacity);
+    listener_.on_rtcp(*this, plain, capacity);
   } else {
-    auto r = p.srtp_in->unprotect_rtp(room, datagram.size());
-    if (!r) {
-      ++stats_.srtp_errors;
-      return;
-    }
+    auto plain = p.srtp.unprotect_rtp(room, datagram.size(), stats_);
+    if (plain.empty()) return;
     ++stats_.rtp_packets_in;
-    stats_.rtp_bytes_in += r.length;
-    listener_.on_rtp(*this, room.first(r.length), capacity);
+    stats_.rtp_bytes_in += plain.size();
+    listener_.on_rtp(*this, plain, capacity);
   }
 }
 
@@ -226,30 +214,17 @@ bool PeerTransport::is_validated_address(const net::SocketAddress& address) cons
 }
 
 bool PeerTransport::send_rtp(std::span<uint8_t> buffer, size_t length) {
-  auto& p = *parts_;
-  if (state_ != State::Connected || !p.srtp_out) return false;
-  auto r = p.srtp_out->protect_rtp(buffer, length);
-  if (!r) {
-    ++stats_.srtp_errors;
-    return false;
-  }
-  ++stats_.rtp_packets_out;
-  stats_.rtp_bytes_out += length;
-  send_raw(buffer.first(r.length));
-  return true;
+  if (state_ != State::Connected) return false;
+  auto wire = parts_->srtp.protect_rtp(buffer, length, stats_);
+  if (!wire.empty()) send_raw(wire);
+  return !wire.empty();
 }
 
 bool PeerTransport::send_rtcp(std::span<uint8_t> buffer, size_t length) {
-  auto& p = *parts_;
-  if (state_ != State::Connected || !p.srtp_out) return false;
-  auto r = p.srtp_out->protect_rtcp(buffer, length);
-  if (!r) {
-    ++stats_.srtp_errors;
-    return false;
-  }
-  ++stats_.rtcp_packets_out;
-  send_raw(buffer.first(r.length));
-  return true;
+  if (state_ != State::Connected) return false;
+  auto wire = parts_->srtp.protect_rtcp(buffer, length, stats_);
+  if (!wire.empty()) send_raw(wire);
+  return !wire.empty();
 }
 
 void PeerTransport::send_raw(std::span<const uint8_t> datagram) {
@@ -293,7 +268,7 @@ void PeerTransport::close(std::string_view reason) {
 std::optional<net::SocketAddress> PeerTransport::remote_address() const { return parts_->ice.selected_address(); }
 
 std::string PeerTransport::srtp_profile_name() const {
-  return parts_->profile ? std::string(srtp::to_string(*parts_->profile)) : std::string();
+  return parts_->srtp.profile_name();
 }
 
 }  // namespace ct::webrtc

@@ -16,6 +16,7 @@
 
 #include "core/Clock.hpp"
 #include "net/SocketAddress.hpp"
+#include "webrtc/SrtpEndpoint.hpp"
 
 namespace ct::stun {
 class StunMessage;
@@ -59,10 +60,8 @@ class PeerTransport {
     Duration connect_timeout = seconds(30);
   };
 
-  struct Stats {
+  struct Stats : SrtpCounters {  // packets out, SRTP errors
     uint64_t rtp_packets_in = 0, rtp_bytes_in = 0, rtcp_packets_in = 0;
-    uint64_t rtp_packets_out = 0, rtp_bytes_out = 0, rtcp_packets_out = 0;
-    uint64_t srtp_errors = 0;     // failed authentication, replays, malformed
     uint64_t dropped_before_connect = 0;
   };
 
