@@ -13,10 +13,11 @@
 #include <thread>
 
 #include "core/Log.hpp"
-#include "net/UdpSocket.hpp"
 #include "turn/ChannelData.hpp"
 #include "turn/SelfSignedCertificate.hpp"
 #include "turn/TurnRequestHandler.hpp"
+#include "turn/TurnUdpSocket.hpp"
+#include "turn/UdpLoop.hpp"
 
 namespace ct::turn {
 
@@ -31,41 +32,41 @@ constexpr size_t kMaxStreamConnections = 4096;
 
 class UdpRelaySocket final : public RelaySocket {
  public:
-  UdpRelaySocket(asio::io_context& io, const net::SocketAddress& address) : socket_(io, address) {}
+  UdpRelaySocket(UdpLoop& loop, const net::SocketAddress& address) : socket_(loop, address) {}
   void start(Receiver receiver) override { socket_.start(std::move(receiver)); }
   void send_to_peer(std::span<const uint8_t> datagram, const net::SocketAddress& to) override {
     socket_.send(datagram, to);
   }
 
  private:
-  net::UdpSocket socket_;
+  TurnUdpSocket socket_;
 };
 
 class UdpRelayFactory final : public RelaySocketFactory {
  public:
-  explicit UdpRelayFactory(asio::io_context& io) : io_(io) {}
+  explicit UdpRelayFactory(UdpLoop& loop) : loop_(loop) {}
   std::unique_ptr<RelaySocket> open(const net::SocketAddress& address) override {
     try {
-      return std::make_unique<UdpRelaySocket>(io_, address);
+      return std::make_unique<UdpRelaySocket>(loop_, address);
     } catch (const std::system_error&) {
       return nullptr;  // port taken: the caller tries another
     }
   }
 
  private:
-  asio::io_context& io_;
+  UdpLoop& loop_;
 };
 
 // The return path to a UDP client: the listener socket and the client's address.
 class UdpClient final : public ClientConnection {
  public:
-  UdpClient(net::UdpSocket& socket, const net::SocketAddress& client) : socket_(socket), client_(client) {}
+  UdpClient(TurnUdpSocket& socket, const net::SocketAddress& client) : socket_(socket), client_(client) {}
   void send_to_client(std::span<const uint8_t> message) override { socket_.send(message, client_); }
   bool is_stream() const override { return false; }
   std::shared_ptr<ClientConnection> retain() override { return std::make_shared<UdpClient>(socket_, client_); }
 
  private:
-  net::UdpSocket& socket_;
+  TurnUdpSocket& socket_;
   net::SocketAddress client_;
 };
 
@@ -78,10 +79,11 @@ std::optional<net::SocketAddress> endpoint_address(const tcp::endpoint& e) {
 struct TurnServer::Impl {
   TurnServerConfig config;
   asio::io_context io{1};
+  UdpLoop loop{io};  // outlives every socket below
   std::optional<asio::ssl::context> tls;
-  UdpRelayFactory relay_factory{io};
+  UdpRelayFactory relay_factory{loop};
   TurnCounters counters;
-  std::unique_ptr<net::UdpSocket> udp;
+  std::unique_ptr<TurnUdpSocket> udp;
   net::SocketAddress udp_local;
   std::optional<tcp::acceptor> tcp_acceptor;
   std::optional<tcp::acceptor> tls_acceptor;
@@ -268,7 +270,7 @@ void TurnServer::start() {
   if (c.udp) {
     auto bind = listen;
     bind.set_port(c.port);
-    s.udp = std::make_unique<net::UdpSocket>(s.io, bind);
+    s.udp = std::make_unique<TurnUdpSocket>(s.loop, bind);
     s.udp_local = s.udp->local_address();
     s.udp->start([&s](std::span<uint8_t> datagram, const net::SocketAddress& from) {
       UdpClient client(*s.udp, from);
@@ -315,7 +317,7 @@ void TurnServer::start() {
   s.running = true;
   s.thread = std::thread([&s] {
     try {
-      s.io.run();
+      s.loop.run();
     } catch (const std::exception& e) {
       spdlog::error("turn: event loop stopped: {}", e.what());
     }

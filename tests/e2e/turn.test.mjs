@@ -44,7 +44,7 @@ async function startTurn(ports, extra = [], { listen = '127.0.0.1', prefix = [] 
     log: () => log,
     async stop() {
       if (child.exitCode !== null) return child.exitCode;
-      const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+      const exited = new Promise((resolve) => child.once('close', (code, signal) => resolve(code ?? signal)));
       child.kill('SIGTERM');
       return exited;
     },
@@ -156,7 +156,7 @@ async function startServeAt(ip, ports) {
   return {
     async stop() {
       if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
+      const exited = new Promise((resolve) => child.once('close', resolve));
       child.kill('SIGTERM');
       await exited;
     },

@@ -40,7 +40,7 @@ export async function startServer(extraArgs = [], { ports = freePorts(), env = {
     log: () => log,
     async stop() {
       if (child.exitCode !== null) return child.exitCode;
-      const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+      const exited = new Promise((resolve) => child.once('close', (code, signal) => resolve(code ?? signal)));
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       const code = await exited;
