@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "core/Log.hpp"
+#include "net/BoundUdpSocket.hpp"
 
 namespace ct::net {
 
@@ -102,19 +103,7 @@ struct UdpSocket::Impl {
 };
 
 UdpSocket::UdpSocket(asio::io_context& io, const SocketAddress& bind_address) : impl_(std::make_shared<Impl>(io)) {
-  sockaddr_storage ss;
-  unsigned len = bind_address.to_sockaddr(ss);
-  int family = bind_address.is_v4() ? AF_INET : AF_INET6;
-  int fd = ::socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::system_error(errno, std::generic_category(), "udp socket");
-  int bufsize = 4 << 20;  // absorb bursts of keyframes from many publishers
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof(bufsize));
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bufsize, sizeof(bufsize));
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
-    int err = errno;
-    ::close(fd);
-    throw std::system_error(err, std::generic_category(), "cannot bind UDP " + bind_address.to_string());
-  }
+  int fd = open_bound_udp_socket(bind_address);
   impl_->socket.assign(bind_address.is_v4() ? asio::ip::udp::v4() : asio::ip::udp::v6(), fd);
   for (size_t i = 0; i < kBatch; ++i) {
     std::memset(&impl_->tx_msgs[i], 0, sizeof(mmsghdr));

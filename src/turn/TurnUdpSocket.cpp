@@ -12,6 +12,7 @@
 #include <system_error>
 #include <vector>
 
+#include "net/BoundUdpSocket.hpp"
 #include "turn/UdpLoop.hpp"
 
 #ifndef UDP_SEGMENT
@@ -122,18 +123,7 @@ struct TurnUdpSocket::Impl {
 
 TurnUdpSocket::TurnUdpSocket(UdpLoop& loop, const net::SocketAddress& bind_address)
     : impl_(std::make_unique<Impl>(loop)) {
-  sockaddr_storage ss;
-  unsigned len = bind_address.to_sockaddr(ss);
-  int fd = ::socket(bind_address.is_v4() ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::system_error(errno, std::generic_category(), "udp socket");
-  int bufsize = 4 << 20;  // absorb bursts from many clients
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof(bufsize));
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bufsize, sizeof(bufsize));
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
-    int err = errno;
-    ::close(fd);
-    throw std::system_error(err, std::generic_category(), "cannot bind UDP " + bind_address.to_string());
-  }
+  int fd = net::open_bound_udp_socket(bind_address);
   impl_->fd = fd;
   for (size_t i = 0; i < kBatch; ++i) {
     auto* cmsg = reinterpret_cast<cmsghdr*>(impl_->tx_control[i].bytes);
