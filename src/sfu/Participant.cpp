@@ -688,7 +688,7 @@ namespace {
 constexpr Duration kSubscriberReportSilence = seconds(6);
 }  // namespace
 
-ConnectionQuality Participant::evaluate_quality(TimePoint now) {
+Participant::QualityUpdate Participant::update_quality(TimePoint now) {
   using State = webrtc::PeerTransport::State;
   ConnectionQualityEstimator::Window window;
   window.loss = window_downstream_loss_;
@@ -717,7 +717,10 @@ ConnectionQuality Participant::evaluate_quality(TimePoint now) {
     window.silent = true;
   if ((publisher_ && publisher_->state() == State::Closed) || (subscriber_ && subscriber_->state() == State::Closed))
     window.silent = true;
-  return quality_.update(window);
+  ConnectionQuality quality = quality_.update(window);
+  bool changed = reported_quality_ != quality;
+  reported_quality_ = quality;
+  return {quality, changed};
 }
 
 // --- timers ---

@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/Clock.hpp"
@@ -136,13 +137,16 @@ class Participant final : public webrtc::PeerTransport::Listener {
   // Sends one envelope to this participant on its subscriber connection.
   void deliver_data(std::span<const uint8_t> message, bool reliable);
   const DataStats& data_stats() const { return data_stats_; }
-  bool data_ready() const { return reliable_stream_.has_value(); }
 
-  // Closes one quality window (see ConnectionQualityEstimator) and returns the
-  // quality to show; `reported_quality` is what the room last announced.
-  ConnectionQuality evaluate_quality(TimePoint now);
-  std::optional<ConnectionQuality> reported_quality;
-  bool quality_snapshot_sent = false;  // the joiner has had everyone's quality once
+  // Closes one quality window (see ConnectionQualityEstimator): the quality
+  // to show, and whether it differs from the one the last call returned.
+  struct QualityUpdate {
+    ConnectionQuality quality;
+    bool changed;
+  };
+  QualityUpdate update_quality(TimePoint now);
+  // True exactly once: this participant has not yet been sent everyone's quality.
+  bool take_quality_snapshot_due() { return !std::exchange(quality_snapshot_sent_, true); }
 
   // Timers: transports, deferred keyframe requests, NACKs, SR/RR, transport-cc or REMB.
   void on_tick(TimePoint now);
@@ -211,8 +215,10 @@ class Participant final : public webrtc::PeerTransport::Listener {
   bool data_not_allowed_reported_ = false;
   DataStats data_stats_;
 
-  // The current quality window.
+  // The current quality window, and what was last announced.
   ConnectionQualityEstimator quality_;
+  std::optional<ConnectionQuality> reported_quality_;
+  bool quality_snapshot_sent_ = false;
   double window_downstream_loss_ = 0;
   std::optional<Duration> window_rtt_;
   uint64_t last_upstream_packets_ = 0;

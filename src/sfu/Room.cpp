@@ -74,16 +74,14 @@ struct Room::Impl final : DataRelay {
   void announce_quality(TimePoint now) {
     event::ConnectionQuality changed, all;
     for (auto& p : participants) {
-      ConnectionQuality q = p->evaluate_quality(now);
+      auto [quality, is_new] = p->update_quality(now);
       if (p->info().hidden) continue;
-      event::Quality entry{p->identity(), std::string(to_string(q))};
-      if (p->reported_quality != q) changed.updates.push_back(entry);
+      event::Quality entry{p->identity(), std::string(to_string(quality))};
+      if (is_new) changed.updates.push_back(entry);
       all.updates.push_back(std::move(entry));
-      p->reported_quality = q;
     }
     for (auto& p : participants) {
-      if (!p->quality_snapshot_sent) {
-        p->quality_snapshot_sent = true;
+      if (p->take_quality_snapshot_due()) {
         if (!all.updates.empty()) p->deliver(all);
       } else if (!changed.updates.empty()) {
         p->deliver(changed);

@@ -109,8 +109,6 @@ void PeerTransport::enable_data_channels(uint16_t remote_sctp_port, uint64_t rem
   }
 }
 
-bool PeerTransport::data_channels_enabled() const { return parts_->sctp != nullptr; }
-
 std::optional<uint16_t> PeerTransport::open_data_channel(std::string_view label, sctp::ChannelType type,
                                                          uint32_t reliability_parameter) {
   auto& p = *parts_;

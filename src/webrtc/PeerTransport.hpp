@@ -100,7 +100,6 @@ class PeerTransport {
   // DTLS is up, to the peer's a=sctp-port, with its a=max-message-size
   // (RFC 8841). Idempotent.
   void enable_data_channels(uint16_t remote_sctp_port, uint64_t remote_max_message_size);
-  bool data_channels_enabled() const;
   // Opens a channel with DCEP (RFC 8832); nullopt before on_data_connected.
   std::optional<uint16_t> open_data_channel(std::string_view label, sctp::ChannelType type,
                                             uint32_t reliability_parameter = 0);
