@@ -85,6 +85,7 @@ class LoadTestRun {
     c.payload_bytes = options_.payload_bytes;
     c.audio = options_.audio;
     c.unprotect_interval = options_.unprotect_interval;
+    c.polled_receive = !options_.wake_on_receive;
     return std::make_unique<LoadTestParticipant>(io_, certificate_, endpoint_, std::move(c));
   }
 
@@ -389,6 +390,9 @@ void add_loadtest_command(CLI::App& app) {
   cmd->add_option("--server-pid", o->server_pid, "Measure this server process's CPU over the media window");
   cmd->add_option("--unprotect-every", o->unprotect_interval, "Subscribers authenticate one packet in N")
       ->capture_default_str()->check(CLI::Range(1u, 1000000u));
+  cmd->add_flag("--wake-on-receive", o->wake_on_receive,
+               "Subscribers wait in epoll for each datagram instead of reading their sockets every 2 ms tick "
+               "(then the server's sends also pay for waking them)");
   cmd->add_option("--setup-timeout", o->setup_timeout_s, "Seconds allowed for joining and connecting")->capture_default_str();
   cmd->add_option("--log-level", *log_level, "trace, debug, info, warn, error")->capture_default_str();
   cmd->callback([o, log_level] {

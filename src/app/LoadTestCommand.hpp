@@ -32,6 +32,7 @@ struct LoadTestOptions {
   int server_pid = 0;  // > 0: measure this process's CPU time over the media window
   uint32_t unprotect_interval = 64;
   double setup_timeout_s = 30;
+  bool wake_on_receive = false;  // subscribers woken per datagram instead of polling each tick
 };
 
 struct LoadTestResult {

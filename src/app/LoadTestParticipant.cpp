@@ -87,9 +87,13 @@ void LoadTestParticipant::create_transport(TimePoint now) {
   webrtc::ClientPeerTransport::Options options;
   options.rtp_unprotect_interval = config_.unprotect_interval;
   transport_ = std::make_unique<webrtc::ClientPeerTransport>(*this, *sender_, certificate_, options, now);
-  socket_->start([this](std::span<uint8_t> datagram, const net::SocketAddress& from) {
+  auto receive = [this](std::span<uint8_t> datagram, const net::SocketAddress& from) {
     transport_->receive_datagram(datagram, net::UdpSocket::kMaxDatagram, from, Clock::now());
-  });
+  };
+  if (config_.role == Role::Subscriber && config_.polled_receive)
+    socket_->start_polled(receive);
+  else
+    socket_->start(receive);
 }
 
 bool LoadTestParticipant::start_transport(const std::string& server_sdp, TimePoint now) {
@@ -171,6 +175,7 @@ void LoadTestParticipant::start_media(TimePoint now) {
 void LoadTestParticipant::stop_media() { sending_ = false; }
 
 void LoadTestParticipant::on_tick(TimePoint now) {
+  if (socket_) socket_->poll();
   if (transport_) transport_->on_tick(now);
   if (!sending_ || !connected()) return;
   double elapsed = std::chrono::duration<double>(now - media_start_).count();

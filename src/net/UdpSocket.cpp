@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <array>
 #include <boost/asio/io_context.hpp>
@@ -20,7 +21,12 @@ namespace asio = boost::asio;
 
 struct UdpSocket::Impl {
   asio::io_context& io;
+  int fd = -1;
+  // Joins the reactor only in start(): an fd in an epoll set costs every
+  // arriving datagram a wake-up callback, which polled sockets avoid.
   asio::ip::udp::socket socket;
+  bool v4 = true;
+  bool polled = false;
   ReceiveHandler handler;
   Stats stats;
   bool closed = false;
@@ -61,7 +67,7 @@ struct UdpSocket::Impl {
         rx_msgs[i].msg_hdr.msg_iov = &rx_iov[i];
         rx_msgs[i].msg_hdr.msg_iovlen = 1;
       }
-      int n = ::recvmmsg(socket.native_handle(), rx_msgs.data(), kBatch, MSG_DONTWAIT, nullptr);
+      int n = ::recvmmsg(fd, rx_msgs.data(), kBatch, MSG_DONTWAIT, nullptr);
       ++stats.receive_syscalls;
       if (n <= 0) break;
       for (int i = 0; i < n; ++i) {
@@ -82,7 +88,7 @@ struct UdpSocket::Impl {
     flush_posted = false;
     size_t sent = 0;
     while (sent < tx_count) {
-      int n = ::sendmmsg(socket.native_handle(), tx_msgs.data() + sent, unsigned(tx_count - sent), MSG_DONTWAIT);
+      int n = ::sendmmsg(fd, tx_msgs.data() + sent, unsigned(tx_count - sent), MSG_DONTWAIT);
       ++stats.send_syscalls;
       if (n < 0) {
         if (errno == EINTR) continue;
@@ -103,8 +109,8 @@ struct UdpSocket::Impl {
 };
 
 UdpSocket::UdpSocket(asio::io_context& io, const SocketAddress& bind_address) : impl_(std::make_shared<Impl>(io)) {
-  int fd = open_bound_udp_socket(bind_address);
-  impl_->socket.assign(bind_address.is_v4() ? asio::ip::udp::v4() : asio::ip::udp::v6(), fd);
+  impl_->fd = open_bound_udp_socket(bind_address);
+  impl_->v4 = bind_address.is_v4();
   for (size_t i = 0; i < kBatch; ++i) {
     std::memset(&impl_->tx_msgs[i], 0, sizeof(mmsghdr));
     impl_->tx_msgs[i].msg_hdr.msg_name = &impl_->tx_addrs[i];
@@ -116,16 +122,34 @@ UdpSocket::UdpSocket(asio::io_context& io, const SocketAddress& bind_address) : 
 UdpSocket::~UdpSocket() { close(); }
 
 void UdpSocket::start(ReceiveHandler handler) {
+  auto& s = *impl_;
+  s.handler = std::move(handler);
+  if (s.closed) return;
+  if (!s.socket.is_open()) s.socket.assign(s.v4 ? asio::ip::udp::v4() : asio::ip::udp::v6(), s.fd);
+  s.arm();
+}
+
+void UdpSocket::start_polled(ReceiveHandler handler) {
   impl_->handler = std::move(handler);
-  impl_->arm();
+  impl_->polled = true;
+}
+
+void UdpSocket::poll() {
+  auto& s = *impl_;
+  if (s.closed || !s.polled) return;
+  s.drain();
 }
 
 void UdpSocket::close() {
   if (impl_->closed) return;
   impl_->flush();
   impl_->closed = true;
-  boost::system::error_code ec;
-  impl_->socket.close(ec);
+  if (impl_->socket.is_open()) {
+    boost::system::error_code ec;
+    impl_->socket.close(ec);  // closes the fd
+  } else {
+    ::close(impl_->fd);
+  }
 }
 
 void UdpSocket::send(std::span<const uint8_t> datagram, const SocketAddress& to) {
@@ -154,7 +178,7 @@ void UdpSocket::flush() { impl_->flush(); }
 SocketAddress UdpSocket::local_address() const {
   sockaddr_storage ss;
   socklen_t len = sizeof(ss);
-  ::getsockname(impl_->socket.native_handle(), reinterpret_cast<sockaddr*>(&ss), &len);
+  ::getsockname(impl_->fd, reinterpret_cast<sockaddr*>(&ss), &len);
   return SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&ss)).value_or(SocketAddress{});
 }
 

@@ -44,7 +44,14 @@ class UdpSocket {
   UdpSocket(const UdpSocket&) = delete;
   UdpSocket& operator=(const UdpSocket&) = delete;
 
+  // Receives as datagrams arrive: the socket joins the io_context's reactor.
   void start(ReceiveHandler handler);
+  // Receives only when poll() is called; the socket never joins the reactor,
+  // so a datagram's arrival wakes no one. For load generators that stand in
+  // for remote receivers: the sender is not charged for waking them.
+  void start_polled(ReceiveHandler handler);
+  // Reads what has arrived (bounded) and hands it to the handler. Polled mode.
+  void poll();
   void close();
 
   // Queues one datagram; it leaves with the next flush. Datagrams over

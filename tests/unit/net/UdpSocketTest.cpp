@@ -35,6 +35,55 @@ TEST(UdpSocket, BatchedSendAndReceiveOnLoopback) {
   EXPECT_EQ(a.stats().sent_packets, 100u);
 }
 
+TEST(UdpSocket, PolledSocketReceivesOnlyWhenPolled) {
+  boost::asio::io_context io;
+  auto loopback = *SocketAddress::parse("127.0.0.1:0");
+  UdpSocket sender(io, loopback);
+  UdpSocket polled(io, loopback);
+  std::vector<uint8_t> firsts;
+  polled.start_polled([&](std::span<uint8_t> d, const SocketAddress&) { firsts.push_back(d[0]); });
+  for (uint8_t i = 0; i < 40; ++i) {
+    std::vector<uint8_t> p(100, i);
+    sender.send(p, polled.local_address());
+  }
+  sender.flush();
+  // The reactor never hears of the polled socket: running it delivers nothing.
+  io.run_for(std::chrono::milliseconds(50));
+  EXPECT_TRUE(firsts.empty());
+  polled.poll();
+  ASSERT_EQ(firsts.size(), 40u);
+  EXPECT_EQ(firsts[39], 39);
+  polled.poll();  // nothing new: no handler call, no error
+  EXPECT_EQ(firsts.size(), 40u);
+  EXPECT_EQ(polled.stats().received_packets, 40u);
+}
+
+TEST(UdpSocket, PollOnAReactorSocketOrAfterCloseDoesNothing) {
+  boost::asio::io_context io;
+  auto loopback = *SocketAddress::parse("127.0.0.1:0");
+  UdpSocket sender(io, loopback);
+  UdpSocket watched(io, loopback);
+  int calls = 0;
+  watched.start([&](std::span<uint8_t>, const SocketAddress&) { ++calls; });
+  std::vector<uint8_t> p(10, 1);
+  sender.send(p, watched.local_address());
+  sender.flush();
+  watched.poll();  // only the reactor reads a started socket
+  EXPECT_EQ(calls, 0);
+  io.run_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(calls, 1);
+
+  UdpSocket polled(io, loopback);
+  polled.start_polled([&](std::span<uint8_t>, const SocketAddress&) { ++calls; });
+  auto address = polled.local_address();
+  polled.close();
+  polled.poll();
+  EXPECT_EQ(calls, 1);
+  // Closing a socket that never joined the reactor still releases its port.
+  UdpSocket again(io, address);
+  EXPECT_EQ(again.local_address(), address);
+}
+
 TEST(UdpSocket, OversizedDatagramIsRefused) {
   boost::asio::io_context io;
   UdpSocket a(io, *SocketAddress::parse("127.0.0.1:0"));
