@@ -1,38 +1,33 @@
 #include "turn/TurnServer.hpp"
 
+#include <unistd.h>
+
 #include <atomic>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/write.hpp>
-#include <cstring>
+#include <optional>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
+#include <unordered_map>
 
 #include "core/Log.hpp"
-#include "turn/ChannelData.hpp"
+#include "turn/EventLoop.hpp"
 #include "turn/SelfSignedCertificate.hpp"
+#include "turn/StreamConnection.hpp"
+#include "turn/StreamListener.hpp"
+#include "turn/TlsServerContext.hpp"
 #include "turn/TurnRequestHandler.hpp"
 #include "turn/TurnUdpSocket.hpp"
-#include "turn/UdpLoop.hpp"
 
 namespace ct::turn {
 
-namespace asio = boost::asio;
-using tcp = asio::ip::tcp;
-
 namespace {
 
-constexpr size_t kStreamBuffer = 65536 + 64;         // the largest STUN frame plus slack
-constexpr size_t kMaxQueuedToClient = 2 * 1024 * 1024;  // beyond this a slow stream drops media
 constexpr size_t kMaxStreamConnections = 4096;
+constexpr auto kSweepInterval = std::chrono::seconds(1);
 
 class UdpRelaySocket final : public RelaySocket {
  public:
-  UdpRelaySocket(UdpLoop& loop, const net::SocketAddress& address) : socket_(loop, address) {}
+  UdpRelaySocket(EventLoop& loop, const net::SocketAddress& address) : socket_(loop, address) {}
   void start(Receiver receiver) override { socket_.start(std::move(receiver)); }
   void send_to_peer(std::span<const uint8_t> datagram, const net::SocketAddress& to) override {
     socket_.send(datagram, to);
@@ -44,7 +39,7 @@ class UdpRelaySocket final : public RelaySocket {
 
 class UdpRelayFactory final : public RelaySocketFactory {
  public:
-  explicit UdpRelayFactory(UdpLoop& loop) : loop_(loop) {}
+  explicit UdpRelayFactory(EventLoop& loop) : loop_(loop) {}
   std::unique_ptr<RelaySocket> open(const net::SocketAddress& address) override {
     try {
       return std::make_unique<UdpRelaySocket>(loop_, address);
@@ -54,7 +49,7 @@ class UdpRelayFactory final : public RelaySocketFactory {
   }
 
  private:
-  UdpLoop& loop_;
+  EventLoop& loop_;
 };
 
 // The return path to a UDP client: the listener socket and the client's address.
@@ -70,164 +65,53 @@ class UdpClient final : public ClientConnection {
   net::SocketAddress client_;
 };
 
-std::optional<net::SocketAddress> endpoint_address(const tcp::endpoint& e) {
-  return net::SocketAddress::parse_ip(e.address().to_string(), e.port());
-}
-
 }  // namespace
 
 struct TurnServer::Impl {
   TurnServerConfig config;
-  asio::io_context io{1};
-  UdpLoop loop{io};  // outlives every socket below
-  std::optional<asio::ssl::context> tls;
+  EventLoop loop;  // outlives every socket, connection and timer below
   UdpRelayFactory relay_factory{loop};
   TurnCounters counters;
+  std::optional<TlsServerContext> tls;
   std::unique_ptr<TurnUdpSocket> udp;
   net::SocketAddress udp_local;
-  std::optional<tcp::acceptor> tcp_acceptor;
-  std::optional<tcp::acceptor> tls_acceptor;
+  std::unique_ptr<StreamListener> tcp_listener;
+  std::unique_ptr<StreamListener> tls_listener;
   std::unique_ptr<TurnRequestHandler> handler;
-  std::optional<asio::steady_timer> sweep;
+  // TCP and TLS clients, until their close is reported (allocations may
+  // retain one a little longer).
+  std::unordered_map<StreamConnection*, std::shared_ptr<StreamConnection>> connections;
   std::thread thread;
   std::atomic<bool> running{false};
-  size_t stream_connections = 0;
 
-  template <class Stream>
-  class StreamSession;
-
-  void accept(tcp::acceptor& acceptor, bool secure);
-  void schedule_sweep();
+  void on_accepted(int fd, const net::SocketAddress& client, const net::SocketAddress& server, bool secure);
 };
 
-// One TCP or TLS client connection (RFC 8656 §3.1): STUN messages and padded
-// ChannelData messages back to back on the stream.
-template <class Stream>
-class TurnServer::Impl::StreamSession final : public ClientConnection,
-                                              public std::enable_shared_from_this<StreamSession<Stream>> {
- public:
-  template <class... Args>
-  StreamSession(Impl& server, FiveTuple tuple, Args&&... args)
-      : server_(server), stream_(std::forward<Args>(args)...), tuple_(tuple), rx_(kStreamBuffer) {
-    ++server_.stream_connections;
+void TurnServer::Impl::on_accepted(int fd, const net::SocketAddress& client, const net::SocketAddress& server,
+                                   bool secure) {
+  if (connections.size() >= kMaxStreamConnections) {
+    ::close(fd);
+    return;
   }
-  ~StreamSession() override { --server_.stream_connections; }
-
-  void start() {
-    if constexpr (std::is_same_v<Stream, tcp::socket>) {
-      read();
-    } else {
-      stream_.async_handshake(asio::ssl::stream_base::server,
-                              [self = this->shared_from_this()](const boost::system::error_code& ec) {
-                                if (ec) return self->close();
-                                self->read();
-                              });
-    }
+  FiveTuple tuple{client, server, secure ? Transport::Tls : Transport::Tcp};
+  std::shared_ptr<StreamConnection> connection;
+  try {
+    connection = std::make_shared<StreamConnection>(loop, fd, tuple, secure ? &*tls : nullptr);
+  } catch (const std::exception& e) {
+    spdlog::warn("turn: cannot take a connection: {}", e.what());
+    return;
   }
-
-  void send_to_client(std::span<const uint8_t> message) override {
-    if (closed_) return;
-    if (tx_pending_.size() + message.size() > kMaxQueuedToClient) return;  // a stalled reader loses media, not memory
-    tx_pending_.insert(tx_pending_.end(), message.begin(), message.end());
-    if (!writing_) write();
-  }
-  bool is_stream() const override { return true; }
-  std::shared_ptr<ClientConnection> retain() override { return this->shared_from_this(); }
-
- private:
-  void read() {
-    stream_.async_read_some(asio::buffer(rx_.data() + rx_len_, rx_.size() - rx_len_),
-                            [self = this->shared_from_this()](const boost::system::error_code& ec, size_t n) {
-                              if (ec || self->closed_) return self->close();
-                              self->rx_len_ += n;
-                              if (!self->process()) return self->close();
-                              self->read();
-                            });
-  }
-
-  // Hands every complete frame to the handler; false on a framing error.
-  bool process() {
-    size_t offset = 0;
-    const TimePoint now = Clock::now();
-    while (rx_len_ - offset >= 4 && !closed_) {
-      auto size = stream_frame_size(std::span<const uint8_t>(rx_.data() + offset, 4));
-      if (!size || *size > rx_.size()) return false;
-      if (rx_len_ - offset < *size) break;
-      std::span<uint8_t> frame(rx_.data() + offset, *size);
-      server_.handler->on_client_message(frame, tuple_, *this, now);
-      offset += *size;
-    }
-    if (offset > 0) {
-      std::memmove(rx_.data(), rx_.data() + offset, rx_len_ - offset);
-      rx_len_ -= offset;
-    }
-    return true;
-  }
-
-  void write() {
-    std::swap(tx_pending_, tx_inflight_);
-    tx_pending_.clear();
-    writing_ = true;
-    asio::async_write(stream_, asio::buffer(tx_inflight_),
-                      [self = this->shared_from_this()](const boost::system::error_code& ec, size_t) {
-                        self->writing_ = false;
-                        if (ec) return self->close();
-                        if (!self->tx_pending_.empty() && !self->closed_) self->write();
-                      });
-  }
-
-  void close() {
-    if (closed_) return;
-    closed_ = true;
-    boost::system::error_code ignored;
-    stream_.lowest_layer().close(ignored);
-    // Posted: the allocation (and its relay socket) may be what is calling us.
-    asio::post(server_.io, [&server = server_, tuple = tuple_] { server.handler->on_connection_closed(tuple); });
-  }
-
-  Impl& server_;
-  Stream stream_;
-  FiveTuple tuple_;
-  std::vector<uint8_t> rx_;
-  size_t rx_len_ = 0;
-  std::vector<uint8_t> tx_pending_, tx_inflight_;
-  bool writing_ = false;
-  bool closed_ = false;
-};
-
-void TurnServer::Impl::accept(tcp::acceptor& acceptor, bool secure) {
-  acceptor.async_accept([this, &acceptor, secure](const boost::system::error_code& ec, tcp::socket socket) {
-    if (ec == asio::error::operation_aborted) return;
-    if (!ec && stream_connections < kMaxStreamConnections) {
-      boost::system::error_code e1, e2;
-      auto remote = socket.remote_endpoint(e1);
-      auto local = socket.local_endpoint(e2);
-      auto client = e1 ? std::nullopt : endpoint_address(remote);
-      auto server = e2 ? std::nullopt : endpoint_address(local);
-      if (client && server) {
-        socket.set_option(tcp::no_delay(true), e1);
-        FiveTuple tuple{client->unmapped(), server->unmapped(), secure ? Transport::Tls : Transport::Tcp};
-        if (secure) {
-          auto s = std::make_shared<StreamSession<asio::ssl::stream<tcp::socket>>>(*this, tuple, std::move(socket),
-                                                                                   *tls);
-          s->start();
-        } else {
-          auto s = std::make_shared<StreamSession<tcp::socket>>(*this, tuple, std::move(socket));
-          s->start();
-        }
-      }
-    }
-    accept(acceptor, secure);
-  });
-}
-
-void TurnServer::Impl::schedule_sweep() {
-  sweep->expires_after(std::chrono::seconds(1));
-  sweep->async_wait([this](const boost::system::error_code& ec) {
-    if (ec) return;
-    handler->expire(Clock::now());
-    schedule_sweep();
-  });
+  connections.emplace(connection.get(), connection);
+  connection->start(
+      [this](std::span<uint8_t> frame, StreamConnection& c, TimePoint now) {
+        handler->on_client_message(frame, c.tuple(), c, now);
+      },
+      // Runs deferred: the allocation (and its relay socket) may be what
+      // closed the connection.
+      [this](StreamConnection& c) {
+        handler->on_connection_closed(c.tuple());
+        connections.erase(&c);
+      });
 }
 
 namespace {
@@ -277,43 +161,32 @@ void TurnServer::start() {
       s.handler->on_client_message(datagram, FiveTuple{from, s.udp_local, Transport::Udp}, client, Clock::now());
     });
   }
-  auto open_acceptor = [&](uint16_t port) {
-    tcp::endpoint ep(asio::ip::make_address(listen.ip_string()), port);
-    tcp::acceptor acceptor(s.io);
-    acceptor.open(ep.protocol());
-    acceptor.set_option(tcp::acceptor::reuse_address(true));
-    boost::system::error_code ec;
-    acceptor.bind(ep, ec);
-    if (ec) throw std::system_error(ec.value(), std::generic_category(), "cannot bind TCP " + listen.ip_string() + ":" + std::to_string(port));
-    acceptor.listen(1024);
-    return acceptor;
+  auto open_listener = [&](uint16_t port, bool secure) {
+    auto bind = listen;
+    bind.set_port(port);
+    auto listener = std::make_unique<StreamListener>(s.loop, bind);
+    listener->start([&s, secure](int fd, const net::SocketAddress& client, const net::SocketAddress& server) {
+      s.on_accepted(fd, client, server, secure);
+    });
+    return listener;
   };
   if (c.tcp) {
     // With port 0 the TCP listener follows the UDP one, so one number serves both.
     uint16_t port = c.port == 0 && s.udp ? s.udp_local.port() : c.port;
-    s.tcp_acceptor.emplace(open_acceptor(port));
-    s.accept(*s.tcp_acceptor, false);
+    s.tcp_listener = open_listener(port, false);
   }
   if (c.tls_port != 0) {
-    s.tls.emplace(asio::ssl::context::tls_server);
-    s.tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                       asio::ssl::context::no_tlsv1_1);
     if (!c.tls_cert_file.empty() && !c.tls_key_file.empty()) {
-      s.tls->use_certificate_chain_file(c.tls_cert_file);
-      s.tls->use_private_key_file(c.tls_key_file, asio::ssl::context::pem);
+      s.tls.emplace(TlsServerContext::from_files(c.tls_cert_file, c.tls_key_file));
     } else if (c.dev) {
       auto pem = make_self_signed_certificate("ciphertalk-turn-dev");
-      s.tls->use_certificate(asio::buffer(pem.certificate), asio::ssl::context::pem);
-      s.tls->use_private_key(asio::buffer(pem.private_key), asio::ssl::context::pem);
+      s.tls.emplace(TlsServerContext::from_pem(pem.certificate, pem.private_key));
     } else {
       throw std::invalid_argument("TURN over TLS needs a certificate and key (or dev mode, or TLS port 0)");
     }
-    s.tls_acceptor.emplace(open_acceptor(c.tls_port));
-    s.accept(*s.tls_acceptor, true);
+    s.tls_listener = open_listener(c.tls_port, true);
   }
-  s.sweep.emplace(s.io);
-  s.schedule_sweep();
+  s.loop.schedule_every(kSweepInterval, [&s] { s.handler->expire(Clock::now()); });
   s.running = true;
   s.thread = std::thread([&s] {
     try {
@@ -329,12 +202,13 @@ void TurnServer::start() {
 void TurnServer::stop() {
   auto& s = *impl_;
   if (!s.running.exchange(false)) return;
-  s.io.stop();
+  s.loop.stop();
   if (s.thread.joinable()) s.thread.join();
-  s.sweep.reset();
+  // The loop is still whole: sockets and connections leave it as they close.
   s.handler.reset();
-  s.tcp_acceptor.reset();
-  s.tls_acceptor.reset();
+  s.connections.clear();
+  s.tcp_listener.reset();
+  s.tls_listener.reset();
   if (s.udp) s.udp->close();
 }
 
@@ -344,7 +218,7 @@ void TurnServer::allow_peer(const net::SocketAddress& endpoint) {
     if (s.handler) s.handler->policy().allow_endpoint(endpoint);
     return;
   }
-  asio::post(s.io, [&s, endpoint] {
+  s.loop.post([&s, endpoint] {
     if (s.handler) s.handler->policy().allow_endpoint(endpoint);
   });
 }
@@ -352,11 +226,7 @@ void TurnServer::allow_peer(const net::SocketAddress& endpoint) {
 TurnStats TurnServer::stats() const { return impl_->counters.snapshot(); }
 
 uint16_t TurnServer::udp_port() const { return impl_->udp ? impl_->udp_local.port() : 0; }
-uint16_t TurnServer::tcp_port() const {
-  return impl_->tcp_acceptor ? impl_->tcp_acceptor->local_endpoint().port() : 0;
-}
-uint16_t TurnServer::tls_port() const {
-  return impl_->tls_acceptor ? impl_->tls_acceptor->local_endpoint().port() : 0;
-}
+uint16_t TurnServer::tcp_port() const { return impl_->tcp_listener ? impl_->tcp_listener->local_address().port() : 0; }
+uint16_t TurnServer::tls_port() const { return impl_->tls_listener ? impl_->tls_listener->local_address().port() : 0; }
 
 }  // namespace ct::turn

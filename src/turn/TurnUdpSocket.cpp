@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <netinet/udp.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -13,7 +14,7 @@
 #include <vector>
 
 #include "net/BoundUdpSocket.hpp"
-#include "turn/UdpLoop.hpp"
+#include "turn/EventLoop.hpp"
 
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103  // linux/udp.h, Linux 4.18
@@ -71,10 +72,15 @@ net::SocketAddress source_of(const sockaddr_storage& ss) {
 // Errors that mean this kernel, device or path cannot take a GSO send.
 bool gso_refused(int error) { return error == EIO || error == EINVAL || error == ENOPROTOOPT || error == EOPNOTSUPP; }
 
+// Registered with the loop edge-triggered, for EPOLLIN always and EPOLLOUT
+// only while blocked: a writable UDP socket would otherwise wake the loop
+// after every send.
+uint32_t interest(bool writable) { return EPOLLIN | EPOLLET | (writable ? uint32_t(EPOLLOUT) : 0u); }
+
 }  // namespace
 
-struct TurnUdpSocket::Impl {
-  UdpLoop& loop;
+struct TurnUdpSocket::Impl final : EventLoop::Handler {
+  EventLoop& loop;
   int fd = -1;
   ReceiveHandler handler;
   Stats stats;
@@ -109,7 +115,19 @@ struct TurnUdpSocket::Impl {
   };
   std::deque<Waiting> backlog;
 
-  explicit Impl(UdpLoop& l) : loop(l) {}
+  explicit Impl(EventLoop& l) : loop(l) {}
+
+  void on_events(uint32_t events) override {
+    if (events & EPOLLOUT) on_writable();
+    // A bounded drain that stopped early: no new edge will come for what
+    // is left, so the loop calls again next turn.
+    if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && fd >= 0 && !drain()) loop.resume_next_turn(loop_key);
+  }
+  // Reads up to a bounded number of batches; false if the socket may still
+  // hold datagrams.
+  bool drain();
+  void on_writable();
+  void watch_writable(bool on) { loop.modify(loop_key, fd, interest(on)); }
 
   void queue(std::span<const uint8_t> datagram, const net::SocketAddress& to);
   void flush();
@@ -121,7 +139,7 @@ struct TurnUdpSocket::Impl {
   void refill();
 };
 
-TurnUdpSocket::TurnUdpSocket(UdpLoop& loop, const net::SocketAddress& bind_address)
+TurnUdpSocket::TurnUdpSocket(EventLoop& loop, const net::SocketAddress& bind_address)
     : impl_(std::make_unique<Impl>(loop)) {
   int fd = net::open_bound_udp_socket(bind_address);
   impl_->fd = fd;
@@ -139,9 +157,8 @@ void TurnUdpSocket::start(ReceiveHandler handler) {
   auto& s = *impl_;
   if (s.fd < 0 || s.registered) return;
   s.handler = std::move(handler);
-  s.loop_key = s.loop.add(s.fd, *this);
+  s.loop_key = s.loop.add(s.fd, s, interest(s.blocked));
   s.registered = true;
-  if (s.blocked) s.loop.watch_writable(s.loop_key, s.fd, true);
 }
 
 void TurnUdpSocket::close() {
@@ -160,8 +177,8 @@ void TurnUdpSocket::close() {
   s.fd = -1;
 }
 
-bool TurnUdpSocket::drain() {
-  auto& s = *impl_;
+bool TurnUdpSocket::Impl::drain() {
+  auto& s = *this;
   auto& b = receive_batch();
   for (int round = 0; round < kDrainRounds; ++round) {
     for (auto& m : b.msgs) m.msg_hdr.msg_namelen = sizeof(sockaddr_storage);
@@ -209,12 +226,11 @@ void TurnUdpSocket::send(std::span<const uint8_t> datagram, const net::SocketAdd
 
 void TurnUdpSocket::flush() { impl_->flush(); }
 
-void TurnUdpSocket::on_writable() {
-  auto& s = *impl_;
-  if (!s.blocked) return;
-  s.blocked = false;
-  s.flush();
-  if (!s.blocked && s.registered) s.loop.watch_writable(s.loop_key, s.fd, false);
+void TurnUdpSocket::Impl::on_writable() {
+  if (!blocked) return;
+  blocked = false;
+  flush();
+  if (!blocked && registered) watch_writable(false);
 }
 
 void TurnUdpSocket::Impl::queue(std::span<const uint8_t> datagram, const net::SocketAddress& to) {
@@ -317,7 +333,7 @@ void TurnUdpSocket::Impl::send_batch() {
           keep_from(first[done]);
           blocked = true;
           ++stats.blocked_sends;
-          if (registered) loop.watch_writable(loop_key, fd, true);
+          if (registered) watch_writable(true);
           return;
         }
         const size_t count = tx_group_size[done];

@@ -1,7 +1,7 @@
 #pragma once
-// A UDP socket of the TURN server, driven by its UdpLoop: receives in
+// A UDP socket of the TURN server, driven by its EventLoop: receives in
 // batches (recvmmsg into buffers shared by the loop's sockets) and queues
-// sends, which leave together at the end of the loop's wake-up (or when the
+// sends, which leave together at the end of the loop's turn (or when the
 // batch is full). Consecutive equal-size datagrams to one address leave as
 // one UDP GSO send (Linux UDP_SEGMENT), which the kernel splits again: the
 // relay's bursts (a video frame's packets from one client to one peer) then
@@ -17,7 +17,7 @@
 
 namespace ct::turn {
 
-class UdpLoop;
+class EventLoop;
 
 class TurnUdpSocket {
  public:
@@ -41,7 +41,7 @@ class TurnUdpSocket {
   };
 
   // Binds at once; throws std::system_error with the address in the message if it cannot.
-  TurnUdpSocket(UdpLoop& loop, const net::SocketAddress& bind_address);
+  TurnUdpSocket(EventLoop& loop, const net::SocketAddress& bind_address);
   // Sends what is still queued, then closes.
   ~TurnUdpSocket();
   TurnUdpSocket(const TurnUdpSocket&) = delete;
@@ -59,11 +59,7 @@ class TurnUdpSocket {
   net::SocketAddress local_address() const;
   const Stats& stats() const;
 
-  // For UdpLoop: reads up to a bounded number of batches; false if the
-  // socket may still hold datagrams (edge-triggered: the loop comes back).
-  bool drain();
-  // For UdpLoop: the send buffer has room again.
-  void on_writable();
+  // For EventLoop's end-of-turn flush.
   bool dirty() const;
   void set_dirty(bool dirty);
 

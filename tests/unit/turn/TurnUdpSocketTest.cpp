@@ -8,14 +8,12 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <chrono>
 #include <mutex>
 #include <thread>
 #include <vector>
 
-#include "turn/UdpLoop.hpp"
+#include "turn/EventLoop.hpp"
 
 // A full send buffer cannot be produced on loopback (the kernel frees each
 // datagram's buffer space as it hands it over), so the tests stand in for
@@ -44,8 +42,6 @@ extern "C" int sendmmsg(int fd, struct mmsghdr* messages, unsigned int count, in
 
 namespace ct::turn {
 namespace {
-
-namespace asio = boost::asio;
 
 net::SocketAddress loopback(uint16_t port = 0) { return net::SocketAddress::v4({127, 0, 0, 1}, port); }
 
@@ -97,25 +93,23 @@ std::vector<uint8_t> datagram(size_t size, uint8_t tag) {
 // Runs the loop on its own thread; stops it like TurnServer does.
 class LoopThread {
  public:
-  explicit LoopThread(UdpLoop& loop, asio::io_context& io) : loop_(loop), io_(io) {
+  explicit LoopThread(EventLoop& loop) : loop_(loop) {
     thread_ = std::thread([this] { loop_.run(); });
   }
   ~LoopThread() { stop(); }
   void stop() {
     if (!thread_.joinable()) return;
-    io_.stop();
+    loop_.stop();
     thread_.join();
   }
 
  private:
-  UdpLoop& loop_;
-  asio::io_context& io_;
+  EventLoop& loop_;
   std::thread thread_;
 };
 
 TEST(TurnUdpSocket, RunsOfDatagramsToOneAddressArriveWholeAndInOrder) {
-  asio::io_context io;
-  UdpLoop loop(io);
+  EventLoop loop;
   TurnUdpSocket socket(loop, loopback());
   PlainSocket a, b;
   // Five equal, one shorter (one GSO run), then two to b, then a larger one to a.
@@ -141,22 +135,20 @@ TEST(TurnUdpSocket, RunsOfDatagramsToOneAddressArriveWholeAndInOrder) {
 }
 
 TEST(TurnUdpSocket, OversizeDatagramIsRefused) {
-  asio::io_context io;
-  UdpLoop loop(io);
+  EventLoop loop;
   TurnUdpSocket socket(loop, loopback());
   std::vector<uint8_t> big(TurnUdpSocket::kMaxDatagram + 1);
   socket.send(big, loopback(9));
   EXPECT_EQ(socket.stats().send_errors, 1u);
 }
 
-TEST(UdpLoop, EchoesAndStopsPromptly) {
-  asio::io_context io;
-  UdpLoop loop(io);
+TEST(EventLoopUdp, EchoesAndStopsPromptly) {
+  EventLoop loop;
   TurnUdpSocket socket(loop, loopback());
   socket.start([&](std::span<uint8_t> d, const net::SocketAddress& from) { socket.send(d, from); });
   PlainSocket client;
   {
-    LoopThread thread(loop, io);
+    LoopThread thread(loop);
     for (uint8_t i = 0; i < 50; ++i) {
       auto d = datagram(100 + i, i);
       client.send_to(socket.local_address().port(), d);
@@ -171,23 +163,21 @@ TEST(UdpLoop, EchoesAndStopsPromptly) {
   EXPECT_GE(loop.stats().wakeups, 1u);
 }
 
-TEST(UdpLoop, DrainsAFloodQueuedBeforeStartBeyondOneBoundedRound) {
-  asio::io_context io;
-  UdpLoop loop(io);
+TEST(EventLoopUdp, DrainsAFloodQueuedBeforeStartBeyondOneBoundedRound) {
+  EventLoop loop;
   TurnUdpSocket socket(loop, loopback());
   PlainSocket client;
   constexpr size_t kFlood = 600;  // more than one drain's 8 * 32
   for (size_t i = 0; i < kFlood; ++i) client.send_to(socket.local_address().port(), datagram(20, uint8_t(i)));
   std::atomic<size_t> received{0};
   socket.start([&](std::span<uint8_t>, const net::SocketAddress&) { ++received; });
-  LoopThread thread(loop, io);
+  LoopThread thread(loop);
   for (int i = 0; i < 200 && received < kFlood; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_EQ(received.load(), kFlood);
 }
 
-TEST(UdpLoop, SocketClosedByAnotherSocketsHandlerInTheSameTurnIsSkipped) {
-  asio::io_context io;
-  UdpLoop loop(io);
+TEST(EventLoopUdp, SocketClosedByAnotherSocketsHandlerInTheSameTurnIsSkipped) {
+  EventLoop loop;
   auto first = std::make_unique<TurnUdpSocket>(loop, loopback());
   auto second = std::make_unique<TurnUdpSocket>(loop, loopback());
   PlainSocket client;
@@ -200,39 +190,54 @@ TEST(UdpLoop, SocketClosedByAnotherSocketsHandlerInTheSameTurnIsSkipped) {
     second.reset();
   });
   second->start([&](std::span<uint8_t>, const net::SocketAddress&) { ++second_seen; });
-  LoopThread thread(loop, io);
+  LoopThread thread(loop);
   for (int i = 0; i < 100 && first_seen == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   thread.stop();
   EXPECT_EQ(first_seen.load(), 1);
   EXPECT_EQ(second_seen.load(), 0);
 }
 
-TEST(UdpLoop, SendsFromAsioHandlersAreFlushed) {
-  asio::io_context io;
-  UdpLoop loop(io);
+TEST(EventLoopUdp, SendsFromPostedWorkAreFlushed) {
+  EventLoop loop;
   TurnUdpSocket socket(loop, loopback());
   socket.start([](std::span<uint8_t>, const net::SocketAddress&) {});
   PlainSocket peer;
-  LoopThread thread(loop, io);
+  LoopThread thread(loop);
   // Like TurnServer::allow_peer: a post from another thread.
-  asio::post(io, [&] { socket.send(datagram(64, 7), loopback(peer.port())); });
+  loop.post([&] { socket.send(datagram(64, 7), loopback(peer.port())); });
   auto got = peer.receive();
   ASSERT_TRUE(got);
   EXPECT_EQ(*got, datagram(64, 7));
 }
 
-// What a UDP handler posts (a TLS client's write completing, a closed
-// connection's cleanup) runs at once, not when Asio next has I/O of its own.
-TEST(UdpLoop, WorkPostedFromAUdpHandlerRunsPromptly) {
-  asio::io_context io;
-  UdpLoop loop(io);
+TEST(EventLoopUdp, SendsFromTimersAndDeferredWorkAreFlushed) {
+  EventLoop loop;
+  TurnUdpSocket socket(loop, loopback());
+  socket.start([](std::span<uint8_t>, const net::SocketAddress&) {});
+  PlainSocket peer;
+  LoopThread thread(loop);
+  loop.post([&] {
+    loop.call_after(std::chrono::milliseconds(5), [&] { socket.send(datagram(64, 1), loopback(peer.port())); });
+    loop.defer([&] { socket.send(datagram(64, 2), loopback(peer.port())); });
+  });
+  auto first = peer.receive();
+  auto second = peer.receive();
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(*first, datagram(64, 2));
+  EXPECT_EQ(*second, datagram(64, 1));
+}
+
+// What a UDP handler defers or posts (a closed connection's cleanup, a
+// control change) runs at once, not when the loop next has I/O of its own.
+TEST(EventLoopUdp, WorkPostedFromAUdpHandlerRunsPromptly) {
+  EventLoop loop;
   TurnUdpSocket socket(loop, loopback());
   std::atomic<int> chained{0};
   socket.start([&](std::span<uint8_t>, const net::SocketAddress&) {
-    asio::post(io, [&] { asio::post(io, [&] { ++chained; }); });
+    loop.defer([&] { loop.post([&] { loop.defer([&] { ++chained; }); }); });
   });
   PlainSocket client;
-  LoopThread thread(loop, io);
+  LoopThread thread(loop);
   for (int round = 1; round <= 5; ++round) {
     client.send_to(socket.local_address().port(), datagram(10, uint8_t(round)));
     auto t0 = std::chrono::steady_clock::now();
@@ -244,10 +249,10 @@ TEST(UdpLoop, WorkPostedFromAUdpHandlerRunsPromptly) {
 }
 
 // Sends `count` numbered datagrams of `size` bytes on the loop's thread.
-void send_numbered(asio::io_context& io, TurnUdpSocket& socket, const net::SocketAddress& to, size_t count,
+void send_numbered(EventLoop& loop, TurnUdpSocket& socket, const net::SocketAddress& to, size_t count,
                    size_t size = 60) {
   std::atomic<bool> done{false};
-  asio::post(io, [&] {
+  loop.post([&] {
     for (size_t i = 0; i < count; ++i) socket.send(datagram(size, uint8_t(i)), to);
     done = true;
   });
@@ -264,16 +269,15 @@ void expect_numbered(PlainSocket& peer, size_t count, size_t size = 60) {
 }
 
 TEST(TurnUdpSocket, FullSendBufferDelaysDatagramsInsteadOfDroppingThem) {
-  asio::io_context io;
-  UdpLoop loop(io);
+  EventLoop loop;
   TurnUdpSocket socket(loop, loopback());
   socket.start([](std::span<uint8_t>, const net::SocketAddress&) {});
   PlainSocket peer;
-  LoopThread thread(loop, io);
+  LoopThread thread(loop);
   g_sendmmsg_refused = 0;
   g_sendmmsg_eagain = 3;  // the first flush and two retries find no room
   constexpr size_t kCount = TurnUdpSocket::kBatch + 8;  // a full batch, the rest in the backlog
-  send_numbered(io, socket, loopback(peer.port()), kCount);
+  send_numbered(loop, socket, loopback(peer.port()), kCount);
   expect_numbered(peer, kCount);
   thread.stop();
   g_sendmmsg_eagain = 0;
@@ -285,17 +289,16 @@ TEST(TurnUdpSocket, FullSendBufferDelaysDatagramsInsteadOfDroppingThem) {
 }
 
 TEST(TurnUdpSocket, PartialBatchSendResumesWhereTheKernelStopped) {
-  asio::io_context io;
-  UdpLoop loop(io);
+  EventLoop loop;
   TurnUdpSocket socket(loop, loopback());
   socket.start([](std::span<uint8_t>, const net::SocketAddress&) {});
   PlainSocket a, b;
-  LoopThread thread(loop, io);
+  LoopThread thread(loop);
   // Three runs (a, b, a): the kernel takes the first, then has no room.
   g_sendmmsg_partial = 1;
   g_sendmmsg_eagain = 1;
   std::atomic<bool> done{false};
-  asio::post(io, [&] {
+  loop.post([&] {
     for (uint8_t i = 0; i < 3; ++i) socket.send(datagram(100, i), loopback(a.port()));
     socket.send(datagram(80, 50), loopback(b.port()));
     for (uint8_t i = 3; i < 6; ++i) socket.send(datagram(100, i), loopback(a.port()));
@@ -320,16 +323,15 @@ TEST(TurnUdpSocket, PartialBatchSendResumesWhereTheKernelStopped) {
 }
 
 TEST(TurnUdpSocket, BacklogIsBoundedAndCountsWhatItRefuses) {
-  asio::io_context io;
-  UdpLoop loop(io);
+  EventLoop loop;
   TurnUdpSocket socket(loop, loopback());
   socket.start([](std::span<uint8_t>, const net::SocketAddress&) {});
   PlainSocket peer;
-  LoopThread thread(loop, io);
+  LoopThread thread(loop);
   constexpr size_t kAccepted = TurnUdpSocket::kBatch + TurnUdpSocket::kMaxBacklog;
   g_sendmmsg_full = true;
   std::atomic<bool> done{false};
-  asio::post(io, [&] {
+  loop.post([&] {
     for (size_t i = 0; i < kAccepted + 5; ++i) socket.send(datagram(40, uint8_t(i)), loopback(peer.port()));
     done = true;
   });

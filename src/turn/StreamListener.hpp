@@ -1,0 +1,41 @@
+#pragma once
+// A non-blocking TCP listener on the TURN server's EventLoop (for TURN over
+// TCP and over TLS): accepts every waiting connection on each wake-up and
+// hands it over, with TCP_NODELAY set (small STUN and media messages must
+// not wait for Nagle).
+#include <functional>
+#include <memory>
+
+#include "net/SocketAddress.hpp"
+
+namespace ct::turn {
+
+class EventLoop;
+
+class StreamListener {
+ public:
+  // The accepted descriptor (non-blocking, close-on-exec) now belongs to the
+  // handler. `server` is the connection's local address (the listener's,
+  // or the one the client reached when the listener is on a wildcard).
+  using AcceptHandler =
+      std::function<void(int fd, const net::SocketAddress& client, const net::SocketAddress& server)>;
+
+  // Binds and listens at once; throws std::system_error naming the address.
+  StreamListener(EventLoop& loop, const net::SocketAddress& bind_address);
+  ~StreamListener();
+  StreamListener(const StreamListener&) = delete;
+  StreamListener& operator=(const StreamListener&) = delete;
+
+  // Joins the loop; connections before this wait in the kernel's backlog.
+  void start(AcceptHandler handler);
+  // Stops accepting and closes. Idempotent.
+  void close();
+
+  net::SocketAddress local_address() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ct::turn

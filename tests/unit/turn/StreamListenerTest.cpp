@@ -1,0 +1,113 @@
+#include "turn/StreamListener.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "turn/EventLoop.hpp"
+
+namespace ct::turn {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Accepted {
+  int fd;
+  net::SocketAddress client, server;
+  bool non_blocking, no_delay;
+};
+
+int connect_to(uint16_t port, net::SocketAddress* local) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(port);
+  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  sockaddr_storage ss{};
+  socklen_t len = sizeof(ss);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+  *local = *net::SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&ss));
+  return fd;
+}
+
+TEST(StreamListener, AcceptsEveryWaitingConnectionWithItsAddresses) {
+  EventLoop loop;
+  StreamListener listener(loop, *net::SocketAddress::parse("127.0.0.1:0"));
+  const uint16_t port = listener.local_address().port();
+  ASSERT_NE(port, 0);
+  std::mutex mutex;
+  std::vector<Accepted> accepted;
+  listener.start([&](int fd, const net::SocketAddress& client, const net::SocketAddress& server) {
+    int no_delay = 0;
+    socklen_t len = sizeof(no_delay);
+    ::getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &no_delay, &len);
+    std::lock_guard lock(mutex);
+    accepted.push_back({fd, client, server, (::fcntl(fd, F_GETFL) & O_NONBLOCK) != 0, no_delay != 0});
+  });
+  // Two wait in the backlog before the loop runs, one arrives after.
+  std::vector<int> clients;
+  std::vector<net::SocketAddress> locals(3);
+  clients.push_back(connect_to(port, &locals[0]));
+  clients.push_back(connect_to(port, &locals[1]));
+  std::thread thread([&] { loop.run(); });
+  std::this_thread::sleep_for(20ms);
+  clients.push_back(connect_to(port, &locals[2]));
+  const auto deadline = std::chrono::steady_clock::now() + 2s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::lock_guard lock(mutex);
+    if (accepted.size() == 3) break;
+  }
+  loop.stop();
+  thread.join();
+  ASSERT_EQ(accepted.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(accepted[i].client, locals[i]);
+    EXPECT_EQ(accepted[i].server, *net::SocketAddress::parse_ip("127.0.0.1", port));
+    EXPECT_TRUE(accepted[i].non_blocking);
+    EXPECT_TRUE(accepted[i].no_delay);
+    ::close(accepted[i].fd);
+    ::close(clients[i]);
+  }
+}
+
+TEST(StreamListener, PortInUseIsReportedWithTheAddress) {
+  EventLoop loop;
+  StreamListener first(loop, *net::SocketAddress::parse("127.0.0.1:0"));
+  const auto taken = first.local_address();
+  try {
+    StreamListener second(loop, taken);
+    FAIL() << "bound twice";
+  } catch (const std::system_error& e) {
+    EXPECT_NE(std::string(e.what()).find("127.0.0.1:" + std::to_string(taken.port())), std::string::npos);
+  }
+}
+
+TEST(StreamListener, ClosedListenerRefusesConnections) {
+  EventLoop loop;
+  StreamListener listener(loop, *net::SocketAddress::parse("127.0.0.1:0"));
+  const uint16_t port = listener.local_address().port();
+  listener.start([](int fd, const net::SocketAddress&, const net::SocketAddress&) { ::close(fd); });
+  listener.close();
+  listener.close();
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(port);
+  EXPECT_NE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  ::close(fd);
+}
+
+}  // namespace
+}  // namespace ct::turn
