@@ -243,7 +243,10 @@ bool TurnRequestHandler::authenticate(const StunMessage& request, Allocation* al
   if (!verified) return challenge(err::Unauthenticated);
   username = std::string(*user_attr);
   // RFC 8656 §5: requests on an allocation must use the username that created it.
-  if (allocation && allocation->username != username) {
+  // An Allocate on a 5-tuple already in use is 437 instead (§7.2 step 2), which
+  // tells a client that reuses a crashed client's address to pick another
+  // (§7.3), where 441 would make it give up.
+  if (allocation && allocation->username != username && request.method() != Method::Allocate) {
     reply.key = &key;
     reply.error(err::WrongCredentials);
     return false;

@@ -313,6 +313,19 @@ TEST_F(TurnHandlerTest, OtherUsernameOnTheAllocationIs441) {
   EXPECT_EQ(send(tc.request(Method::Refresh, [](StunMessageBuilder&) {})).code(), 441);
 }
 
+// A new client on a crashed client's address (a NAT reused the port): its
+// Allocate, under another username, learns that the 5-tuple is taken, so it
+// can retry from another port (RFC 8656 §7.2 step 2, §7.3), not 441.
+TEST_F(TurnHandlerTest, AllocateUnderAnotherUsernameOnATakenFiveTupleIs437) {
+  ASSERT_TRUE(allocate().success());
+  auto creds = make_rest_credentials("secret", "newcomer", 3600s, wall);
+  tc.username = creds.username;
+  tc.password = creds.password;
+  EXPECT_EQ(send(tc.request(Method::Allocate, [](StunMessageBuilder& b) { b.add_requested_transport(); })).code(),
+            437);
+  EXPECT_EQ(handler->allocation_count(), 1u);
+}
+
 TEST_F(TurnHandlerTest, RefreshExtendsAndZeroDeletes) {
   ASSERT_TRUE(allocate().success());
   now += 500s;
