@@ -83,7 +83,9 @@ TEST(EventLoop, PostFromAnotherThreadWakesABlockedLoopPromptly) {
       ran = true;
     });
     ASSERT_TRUE(wait_for([&] { return ran.load(); }));
-    EXPECT_LT(std::chrono::steady_clock::now() - t0, 100ms);
+    // Nothing else would wake the loop (no timers): a lost wake-up hangs.
+    // The bound only leaves room for a loaded machine.
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 500ms);
     EXPECT_NE(ran_on, std::this_thread::get_id());
   }
 }
@@ -98,8 +100,8 @@ TEST(EventLoop, StopFromAnotherThreadReturnsPromptly) {
   std::this_thread::sleep_for(20ms);
   const auto t0 = std::chrono::steady_clock::now();
   loop.stop();
-  EXPECT_TRUE(wait_for([&] { return returned.load(); }, 500ms));
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, 100ms);
+  EXPECT_TRUE(wait_for([&] { return returned.load(); }, 1000ms));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 500ms);
   thread.join();
 }
 
@@ -128,7 +130,7 @@ TEST(EventLoop, TimersFireInDeadlineOrderAndRepeat) {
   thread.stop();
   EXPECT_EQ(fired, (std::vector<std::string>{"10", "30"}));
   // About 12 in 60 ms; a loaded machine may fire fewer, never a burst.
-  EXPECT_GE(ticks.load(), 4);
+  EXPECT_GE(ticks.load(), 2);
   EXPECT_LE(ticks.load(), 13);
 }
 
