@@ -13,8 +13,14 @@
 #include <thread>
 #include <vector>
 
+#include "EventLoopTestSupport.hpp"
+
 namespace ct::turn {
 namespace {
+
+using test::LoopThread;
+using test::on_loop;
+using test::wait_for;
 
 using namespace std::chrono_literals;
 
@@ -44,31 +50,6 @@ struct CallbackHandler final : EventLoop::Handler {
   std::function<void(uint32_t)> callback;
   void on_events(uint32_t events) override { callback(events); }
 };
-
-class LoopThread {
- public:
-  explicit LoopThread(EventLoop& loop) : loop_(loop), thread_([this] { loop_.run(); }) {}
-  ~LoopThread() { stop(); }
-  void stop() {
-    if (!thread_.joinable()) return;
-    loop_.stop();
-    thread_.join();
-  }
-
- private:
-  EventLoop& loop_;
-  std::thread thread_;
-};
-
-template <class Predicate>
-bool wait_for(Predicate done, std::chrono::milliseconds limit = 2000ms) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
 
 TEST(EventLoop, PostFromAnotherThreadWakesABlockedLoopPromptly) {
   EventLoop loop;

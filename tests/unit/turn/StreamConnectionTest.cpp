@@ -22,6 +22,7 @@
 #include "TurnTestSupport.hpp"
 #include "core/Endian.hpp"
 #include "turn/ChannelData.hpp"
+#include "EventLoopTestSupport.hpp"
 #include "turn/EventLoop.hpp"
 #include "turn/SelfSignedCertificate.hpp"
 #include "turn/TlsServerContext.hpp"
@@ -29,41 +30,11 @@
 namespace ct::turn {
 namespace {
 
+using test::LoopThread;
+using test::on_loop;
+using test::wait_for;
+
 using namespace std::chrono_literals;
-
-class LoopThread {
- public:
-  explicit LoopThread(EventLoop& loop) : loop_(loop), thread_([this] { loop_.run(); }) {}
-  ~LoopThread() { stop(); }
-  void stop() {
-    if (!thread_.joinable()) return;
-    loop_.stop();
-    thread_.join();
-  }
-
- private:
-  EventLoop& loop_;
-  std::thread thread_;
-};
-
-// Runs `work` on the loop's thread and waits for it.
-template <class Work>
-auto on_loop(EventLoop& loop, Work work) {
-  std::packaged_task<decltype(work())()> task(std::move(work));
-  auto result = task.get_future();
-  loop.post([&task] { task(); });
-  return result.get();
-}
-
-template <class Predicate>
-bool wait_for(Predicate done, std::chrono::milliseconds limit = 3000ms) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
 
 // A connected loopback pair: the client end blocking (with a receive
 // timeout), the server end non-blocking, as StreamListener hands it over.
@@ -122,10 +93,29 @@ struct Recorder {
 const FiveTuple kTuple{*net::SocketAddress::parse("127.0.0.1:40000"), *net::SocketAddress::parse("127.0.0.1:3478"),
                        Transport::Tcp};
 
-std::shared_ptr<StreamConnection> start_connection(EventLoop& loop, int fd, Recorder& recorder,
-                                                   const TlsServerContext* tls = nullptr,
-                                                   Duration setup_timeout = StreamConnection::kDefaultSetupTimeout) {
-  return on_loop(loop, [&] {
+// The test thread's hold on a connection. A connection belongs to the loop's
+// thread (its destructor leaves the epoll set and cancels its timer), so the
+// last reference is dropped there, also when an assertion ends a test early.
+class ConnectionHandle {
+ public:
+  ConnectionHandle(EventLoop& loop, std::shared_ptr<StreamConnection> connection)
+      : loop_(loop), connection_(std::move(connection)) {}
+  ~ConnectionHandle() { reset(); }
+  ConnectionHandle(const ConnectionHandle&) = delete;
+  ConnectionHandle& operator=(const ConnectionHandle&) = delete;
+  StreamConnection* operator->() const { return connection_.get(); }
+  void reset() {
+    if (connection_) on_loop(loop_, [this] { connection_.reset(); });
+  }
+
+ private:
+  EventLoop& loop_;
+  std::shared_ptr<StreamConnection> connection_;
+};
+
+ConnectionHandle start_connection(EventLoop& loop, int fd, Recorder& recorder, const TlsServerContext* tls = nullptr,
+                                  Duration setup_timeout = StreamConnection::kDefaultSetupTimeout) {
+  return ConnectionHandle(loop, on_loop(loop, [&] {
     auto c = std::make_shared<StreamConnection>(loop, fd, kTuple, tls, setup_timeout);
     c->start(
         [&recorder](std::span<uint8_t> frame, StreamConnection& connection, TimePoint) {
@@ -140,8 +130,17 @@ std::shared_ptr<StreamConnection> start_connection(EventLoop& loop, int fd, Reco
           ++recorder.closes;
         });
     return c;
-  });
+  }));
 }
+
+// One TCP connection's both ends, the loop running on its own thread.
+class StreamConnectionTest : public ::testing::Test {
+ protected:
+  EventLoop loop;
+  LoopThread thread{loop};
+  TcpPair pair;
+  Recorder recorder;
+};
 
 std::vector<uint8_t> binding_request() {
   test::TurnTestClient client;
@@ -155,11 +154,7 @@ std::vector<uint8_t> channel_data(uint16_t channel, size_t size) {
   return out;
 }
 
-TEST(StreamConnection, FrameSentOneByteAtATimeIsReassembled) {
-  EventLoop loop;
-  LoopThread thread(loop);
-  TcpPair pair;
-  Recorder recorder;
+TEST_F(StreamConnectionTest, FrameSentOneByteAtATimeIsReassembled) {
   auto connection = start_connection(loop, pair.server, recorder);
   const auto request = binding_request();
   for (size_t i = 0; i < request.size(); ++i) {
@@ -175,11 +170,7 @@ TEST(StreamConnection, FrameSentOneByteAtATimeIsReassembled) {
   EXPECT_TRUE(connection->established());
 }
 
-TEST(StreamConnection, TwoFramesInOneWriteArriveSeparately) {
-  EventLoop loop;
-  LoopThread thread(loop);
-  TcpPair pair;
-  Recorder recorder;
+TEST_F(StreamConnectionTest, TwoFramesInOneWriteArriveSeparately) {
   auto connection = start_connection(loop, pair.server, recorder);
   const auto request = binding_request();
   const auto media = channel_data(0x4001, 5);  // padded to 12 bytes (RFC 8656 §12.5)
@@ -193,11 +184,7 @@ TEST(StreamConnection, TwoFramesInOneWriteArriveSeparately) {
   EXPECT_EQ(recorder.frames[1], media);
 }
 
-TEST(StreamConnection, FramingGarbageClosesAndReportsClosedOnce) {
-  EventLoop loop;
-  LoopThread thread(loop);
-  TcpPair pair;
-  Recorder recorder;
+TEST_F(StreamConnectionTest, FramingGarbageClosesAndReportsClosedOnce) {
   auto connection = start_connection(loop, pair.server, recorder);
   const auto request = binding_request();
   std::vector<uint8_t> stream = request;
@@ -211,11 +198,7 @@ TEST(StreamConnection, FramingGarbageClosesAndReportsClosedOnce) {
   EXPECT_EQ(recorder.frame_count(), 1u);
 }
 
-TEST(StreamConnection, PeerClosingMidFrameReportsClosed) {
-  EventLoop loop;
-  LoopThread thread(loop);
-  TcpPair pair;
-  Recorder recorder;
+TEST_F(StreamConnectionTest, PeerClosingMidFrameReportsClosed) {
   auto connection = start_connection(loop, pair.server, recorder);
   const auto request = binding_request();
   pair.send(request);
@@ -322,11 +305,7 @@ const TlsServerContext& test_tls() {
 
 TEST(StreamConnection, StalledTlsReaderLosesMessagesNotMemory) { check_output_cap(&test_tls()); }
 
-TEST(StreamConnection, StunBindingOverTlsWithAnOpenSslClient) {
-  EventLoop loop;
-  LoopThread thread(loop);
-  TcpPair pair;
-  Recorder recorder;
+TEST_F(StreamConnectionTest, StunBindingOverTlsWithAnOpenSslClient) {
   recorder.echo = true;
   auto connection = start_connection(loop, pair.server, recorder, &test_tls());
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
@@ -374,11 +353,7 @@ TEST(StreamConnection, TlsHandshakeTimeoutClosesAnIdleConnection) {
   EXPECT_FALSE(on_loop(loop, [&] { return connection->established(); }));
 }
 
-TEST(StreamConnection, TlsGarbageInsteadOfAHandshakeCloses) {
-  EventLoop loop;
-  LoopThread thread(loop);
-  TcpPair pair;
-  Recorder recorder;
+TEST_F(StreamConnectionTest, TlsGarbageInsteadOfAHandshakeCloses) {
   auto connection = start_connection(loop, pair.server, recorder, &test_tls());
   pair.send(binding_request());  // plain STUN on the TLS port
   ASSERT_TRUE(wait_for([&] { return recorder.closes == 1; }));
@@ -386,13 +361,9 @@ TEST(StreamConnection, TlsGarbageInsteadOfAHandshakeCloses) {
   EXPECT_EQ(recorder.frame_count(), 0u);
 }
 
-TEST(StreamConnection, DestroyedWhileOpenLeavesTheLoopCleanly) {
-  EventLoop loop;
-  LoopThread thread(loop);
-  TcpPair pair;
-  Recorder recorder;
+TEST_F(StreamConnectionTest, DestroyedWhileOpenLeavesTheLoopCleanly) {
   auto connection = start_connection(loop, pair.server, recorder, nullptr, 20ms);
-  on_loop(loop, [&] { connection.reset(); });  // its setup timer must not fire on a dead connection
+  connection.reset();  // on the loop's thread; its setup timer must not fire on a dead connection
   std::this_thread::sleep_for(60ms);
   EXPECT_TRUE(pair.closed_by_server());
   EXPECT_EQ(recorder.closes.load(), 0);

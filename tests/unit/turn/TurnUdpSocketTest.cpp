@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "EventLoopTestSupport.hpp"
 #include "turn/EventLoop.hpp"
 
 // A full send buffer cannot be produced on loopback (the kernel frees each
@@ -42,6 +43,10 @@ extern "C" int sendmmsg(int fd, struct mmsghdr* messages, unsigned int count, in
 
 namespace ct::turn {
 namespace {
+
+using test::LoopThread;
+using test::on_loop;
+using test::wait_for;
 
 net::SocketAddress loopback(uint16_t port = 0) { return net::SocketAddress::v4({127, 0, 0, 1}, port); }
 
@@ -89,24 +94,6 @@ std::vector<uint8_t> datagram(size_t size, uint8_t tag) {
   for (size_t i = 0; i < size; ++i) d[i] = uint8_t(tag + i);
   return d;
 }
-
-// Runs the loop on its own thread; stops it like TurnServer does.
-class LoopThread {
- public:
-  explicit LoopThread(EventLoop& loop) : loop_(loop) {
-    thread_ = std::thread([this] { loop_.run(); });
-  }
-  ~LoopThread() { stop(); }
-  void stop() {
-    if (!thread_.joinable()) return;
-    loop_.stop();
-    thread_.join();
-  }
-
- private:
-  EventLoop& loop_;
-  std::thread thread_;
-};
 
 TEST(TurnUdpSocket, RunsOfDatagramsToOneAddressArriveWholeAndInOrder) {
   EventLoop loop;
