@@ -36,6 +36,8 @@ struct StreamListener::Impl final : EventLoop::Handler {
   uint64_t key = 0;
   bool registered = false;
   EventLoop::TimerId retry = 0;
+  bool starved = false;  // out of descriptors (or memory) since the last accept
+  Stats stats;
   AcceptHandler handler;
 
   explicit Impl(EventLoop& l) : loop(l) {}
@@ -52,7 +54,13 @@ struct StreamListener::Impl final : EventLoop::Handler {
         if (error == EAGAIN || error == EWOULDBLOCK) return;
         if (error == EINTR || error == ECONNABORTED || error == EPROTO) continue;  // that one is gone; next
         if (error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM) {
-          spdlog::warn("turn: cannot accept TCP connections: {}", std::generic_category().message(error));
+          // Level-triggered in effect: the waiting connections raise no new
+          // edge, so a timer comes back for them once descriptors are free.
+          if (!starved)
+            spdlog::warn("turn: cannot accept TCP connections: {} (retrying every {} ms)",
+                         std::generic_category().message(error), kRetryAfterResourceError.count());
+          starved = true;
+          ++stats.resource_retries;
           if (retry == 0)
             retry = loop.call_after(kRetryAfterResourceError, [this] {
               retry = 0;
@@ -63,6 +71,9 @@ struct StreamListener::Impl final : EventLoop::Handler {
         spdlog::warn("turn: accept failed: {}", std::generic_category().message(error));
         return;
       }
+      if (starved) spdlog::info("turn: accepting TCP connections again");
+      starved = false;
+      ++stats.accepted;
       const int on = 1;
       ::setsockopt(conn, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
       sockaddr_storage local{};
@@ -121,6 +132,8 @@ void StreamListener::close() {
   ::close(s.fd);
   s.fd = -1;
 }
+
+const StreamListener::Stats& StreamListener::stats() const { return impl_->stats; }
 
 net::SocketAddress StreamListener::local_address() const {
   sockaddr_storage ss{};

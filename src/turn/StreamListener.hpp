@@ -3,6 +3,7 @@
 // TCP and over TLS): accepts every waiting connection on each wake-up and
 // hands it over, with TCP_NODELAY set (small STUN and media messages must
 // not wait for Nagle).
+#include <cstdint>
 #include <functional>
 #include <memory>
 
@@ -20,6 +21,13 @@ class StreamListener {
   using AcceptHandler =
       std::function<void(int fd, const net::SocketAddress& client, const net::SocketAddress& server)>;
 
+  struct Stats {
+    uint64_t accepted = 0;
+    // accept() failed for lack of descriptors or memory; the listener comes
+    // back on a timer (the waiting connections raise no new edge).
+    uint64_t resource_retries = 0;
+  };
+
   // Binds and listens at once; throws std::system_error naming the address.
   StreamListener(EventLoop& loop, const net::SocketAddress& bind_address);
   ~StreamListener();
@@ -32,6 +40,7 @@ class StreamListener {
   void close();
 
   net::SocketAddress local_address() const;
+  const Stats& stats() const;
 
  private:
   struct Impl;
