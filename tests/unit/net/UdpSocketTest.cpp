@@ -1,10 +1,14 @@
 #include "net/UdpSocket.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
+#include <fstream>
 #include <vector>
 
+#include "net/BoundUdpSocket.hpp"
 #include "net/PacketKind.hpp"
 
 using namespace ct::net;
@@ -82,6 +86,28 @@ TEST(UdpSocket, PollOnAReactorSocketOrAfterCloseDoesNothing) {
   // Closing a socket that never joined the reactor still releases its port.
   UdpSocket again(io, address);
   EXPECT_EQ(again.local_address(), address);
+}
+
+// Bursts (a keyframe fanned out to many subscribers) need big kernel
+// buffers: the socket gets the size asked for, or at least what the
+// kernel's ceiling allows an unprivileged process.
+TEST(BoundUdpSocket, BuffersAreAsLargeAsTheKernelAllows) {
+  auto ceiling = [](const char* path) {
+    std::ifstream in(path);
+    long value = 0;
+    in >> value;
+    return value;
+  };
+  const int fd = open_bound_udp_socket(*SocketAddress::parse("127.0.0.1:0"));
+  for (auto [option, path] : {std::pair{SO_RCVBUF, "/proc/sys/net/core/rmem_max"},
+                              std::pair{SO_SNDBUF, "/proc/sys/net/core/wmem_max"}}) {
+    int granted = 0;
+    socklen_t len = sizeof(granted);
+    ASSERT_EQ(::getsockopt(fd, SOL_SOCKET, option, &granted, &len), 0);
+    const long expected = std::min<long>(kUdpSocketBufferBytes, ceiling(path));
+    EXPECT_GE(granted / 2, expected) << path;  // the kernel reports twice the size
+  }
+  ::close(fd);
 }
 
 TEST(UdpSocket, OversizedDatagramIsRefused) {
