@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
@@ -11,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <system_error>
+#include <vector>
 
 #include "core/Log.hpp"
 #include "net/BoundUdpSocket.hpp"
@@ -19,7 +21,7 @@ namespace ct::net {
 
 namespace asio = boost::asio;
 
-struct UdpSocket::Impl {
+struct UdpSocket::Impl : std::enable_shared_from_this<UdpSocket::Impl> {
   asio::io_context& io;
   int fd = -1;
   // Joins the reactor only in start(): an fd in an epoll set costs every
@@ -44,6 +46,21 @@ struct UdpSocket::Impl {
   std::array<iovec, kBatch> tx_iov;
   std::array<mmsghdr, kBatch> tx_msgs;
   size_t tx_count = 0;
+
+  // Datagrams the kernel had no room for (EAGAIN: the send buffer is full,
+  // e.g. a keyframe fanned out to many subscribers on a slow link), in
+  // order, until the socket is writable again. A ring, allocated the first
+  // time it is needed; beyond kMaxBacklog datagrams are dropped and counted.
+  struct Waiting {
+    std::array<uint8_t, kMaxDatagram> data;
+    size_t length = 0;
+    sockaddr_storage to;
+    socklen_t to_length = 0;
+  };
+  std::vector<Waiting> backlog;
+  size_t backlog_head = 0, backlog_size = 0;
+  bool blocked = false;
+  bool write_wait_armed = false;
 
   Impl(asio::io_context& io_context) : io(io_context), socket(io_context) {}
 
@@ -84,27 +101,105 @@ struct UdpSocket::Impl {
     flush();
   }
 
+  static bool send_buffer_full(int error) { return error == EAGAIN || error == EWOULDBLOCK; }
+
+  void count_sent(const mmsghdr* msgs, int n) {
+    for (int i = 0; i < n; ++i) {
+      ++stats.sent_packets;
+      stats.sent_bytes += msgs[i].msg_len;
+    }
+  }
+
   void flush() {
     flush_posted = false;
     size_t sent = 0;
-    while (sent < tx_count) {
+    while (sent < tx_count && !blocked) {
       int n = ::sendmmsg(fd, tx_msgs.data() + sent, unsigned(tx_count - sent), MSG_DONTWAIT);
       ++stats.send_syscalls;
       if (n < 0) {
         if (errno == EINTR) continue;
-        // EAGAIN (socket buffer full) or an ICMP error for one destination:
-        // drop the head datagram and carry on; media tolerates loss, stalls it does not.
+        if (send_buffer_full(errno)) {
+          ++stats.blocked_sends;
+          block();
+          break;
+        }
+        // An error for one destination (say, no route): drop that datagram
+        // and carry on; media tolerates loss, stalls it does not.
         ++stats.send_errors;
         ++sent;
         continue;
       }
-      for (int i = 0; i < n; ++i) {
-        ++stats.sent_packets;
-        stats.sent_bytes += tx_msgs[sent + size_t(i)].msg_len;
-      }
+      count_sent(tx_msgs.data() + sent, n);
       sent += size_t(n);
     }
+    // What is left waits behind anything already waiting, in order.
+    for (; sent < tx_count; ++sent)
+      enqueue({tx_buffers[sent].data(), tx_iov[sent].iov_len}, tx_addrs[sent], tx_msgs[sent].msg_hdr.msg_namelen);
     tx_count = 0;
+  }
+
+  void enqueue(std::span<const uint8_t> datagram, const sockaddr_storage& to, socklen_t to_length) {
+    if (backlog.empty()) backlog.resize(kMaxBacklog);
+    if (backlog_size == kMaxBacklog) {
+      ++stats.backlog_drops;
+      return;
+    }
+    auto& w = backlog[(backlog_head + backlog_size) % kMaxBacklog];
+    std::memcpy(w.data.data(), datagram.data(), datagram.size());
+    w.length = datagram.size();
+    w.to = to;
+    w.to_length = to_length;
+    ++backlog_size;
+  }
+
+  void block() {
+    blocked = true;
+    // A polled socket is not in the reactor: its next poll() retries.
+    if (write_wait_armed || !socket.is_open()) return;
+    write_wait_armed = true;
+    socket.async_wait(asio::ip::udp::socket::wait_write,
+                      [weak = weak_from_this()](const boost::system::error_code& ec) {
+                        auto self = weak.lock();
+                        if (ec || !self) return;
+                        self->write_wait_armed = false;
+                        if (!self->closed) self->flush_backlog();
+                      });
+  }
+
+  // The socket is writable again (or a poll came): sends the backlog in
+  // batches until it is empty or the kernel refuses again.
+  void flush_backlog() {
+    std::array<mmsghdr, kBatch> msgs;
+    std::array<iovec, kBatch> iov;
+    while (backlog_size > 0) {
+      const size_t count = std::min(backlog_size, kBatch);
+      for (size_t i = 0; i < count; ++i) {
+        auto& w = backlog[(backlog_head + i) % kMaxBacklog];
+        iov[i] = {w.data.data(), w.length};
+        std::memset(&msgs[i], 0, sizeof(mmsghdr));
+        msgs[i].msg_hdr.msg_name = &w.to;
+        msgs[i].msg_hdr.msg_namelen = w.to_length;
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+      }
+      int n = ::sendmmsg(fd, msgs.data(), unsigned(count), MSG_DONTWAIT);
+      ++stats.send_syscalls;
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (send_buffer_full(errno)) {
+          ++stats.blocked_sends;
+          block();
+          return;
+        }
+        ++stats.send_errors;
+        n = 1;  // that datagram is dropped
+      } else {
+        count_sent(msgs.data(), n);
+      }
+      backlog_head = (backlog_head + size_t(n)) % kMaxBacklog;
+      backlog_size -= size_t(n);
+    }
+    blocked = false;
   }
 };
 
@@ -137,12 +232,14 @@ void UdpSocket::start_polled(ReceiveHandler handler) {
 void UdpSocket::poll() {
   auto& s = *impl_;
   if (s.closed || !s.polled) return;
+  if (s.blocked) s.flush_backlog();
   s.drain();
 }
 
 void UdpSocket::close() {
   if (impl_->closed) return;
   impl_->flush();
+  if (impl_->blocked) impl_->flush_backlog();  // best effort: what is still refused is lost
   impl_->closed = true;
   if (impl_->socket.is_open()) {
     boost::system::error_code ec;
@@ -158,7 +255,15 @@ void UdpSocket::send(std::span<const uint8_t> datagram, const SocketAddress& to)
     ++s.stats.send_errors;
     return;
   }
+  if (s.blocked) {
+    // Behind what already waits, in order.
+    sockaddr_storage address;
+    const socklen_t length = to.to_sockaddr(address);
+    s.enqueue(datagram, address, length);
+    return;
+  }
   if (s.tx_count == kBatch) s.flush();
+  if (s.blocked) return send(datagram, to);
   size_t i = s.tx_count++;
   std::memcpy(s.tx_buffers[i].data(), datagram.data(), datagram.size());
   s.tx_iov[i] = {s.tx_buffers[i].data(), datagram.size()};

@@ -7,7 +7,8 @@
 // mutable view of each datagram (SRTP decrypts in place) and must not keep it.
 // Sends are copied into a batch that is flushed once the current event has
 // been handled (or when the batch is full), so a handler that fans one packet
-// out to many peers costs one sendmmsg.
+// out to many peers costs one sendmmsg. A full send buffer loses nothing at
+// once: what the kernel refused waits (bounded) for the socket to be writable.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -25,6 +26,9 @@ class UdpSocket {
  public:
   static constexpr size_t kBatch = 32;
   static constexpr size_t kMaxDatagram = 1500;
+  // Datagrams that may wait for room in a full send buffer; more are
+  // dropped (counted), as media would be late anyway.
+  static constexpr size_t kMaxBacklog = 512;
 
   using ReceiveHandler = std::function<void(std::span<uint8_t> datagram, const SocketAddress& from)>;
 
@@ -36,6 +40,8 @@ class UdpSocket {
     uint64_t send_errors = 0;
     uint64_t receive_syscalls = 0;
     uint64_t send_syscalls = 0;
+    uint64_t blocked_sends = 0;  // times the send buffer was full (the rest waited)
+    uint64_t backlog_drops = 0;  // datagrams refused while the backlog was full
   };
 
   // Binds at once; throws std::system_error with the address in the message if it cannot.

@@ -6,8 +6,10 @@
 
 #include <boost/asio/io_context.hpp>
 #include <fstream>
+#include <thread>
 #include <vector>
 
+#include "../../support/SendmmsgFaults.hpp"
 #include "net/BoundUdpSocket.hpp"
 #include "net/PacketKind.hpp"
 
@@ -108,6 +110,94 @@ TEST(BoundUdpSocket, BuffersAreAsLargeAsTheKernelAllows) {
     EXPECT_GE(granted / 2, expected) << path;  // the kernel reports twice the size
   }
   ::close(fd);
+}
+
+namespace {
+
+std::vector<uint8_t> numbered(uint32_t n) {
+  std::vector<uint8_t> d(100, uint8_t(n));
+  d[0] = uint8_t(n >> 8);
+  d[1] = uint8_t(n);
+  return d;
+}
+
+// Polls `receiver` until `got` (its handler's record) holds `count`
+// datagrams, or a second passed.
+void receive_numbered(UdpSocket& receiver, const std::vector<uint32_t>& got, size_t count) {
+  for (int i = 0; i < 1000 && got.size() < count; ++i) {
+    receiver.poll();
+    if (got.size() < count) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+}  // namespace
+
+TEST(UdpSocket, FullSendBufferDelaysDatagramsInsteadOfDroppingThem) {
+  boost::asio::io_context io;
+  auto loopback = *SocketAddress::parse("127.0.0.1:0");
+  UdpSocket sender(io, loopback);
+  UdpSocket receiver(io, loopback);
+  sender.start([](std::span<uint8_t>, const SocketAddress&) {});
+  std::vector<uint32_t> got;
+  receiver.start_polled([&](std::span<uint8_t> d, const SocketAddress&) { got.push_back(d[0] << 8 | d[1]); });
+  ct::test::g_sendmmsg.refused = 0;
+  ct::test::g_sendmmsg.eagain = 3;  // the first flush and two retries find no room
+  constexpr uint32_t kCount = UdpSocket::kBatch + 8;
+  for (uint32_t n = 0; n < kCount; ++n) sender.send(numbered(n), receiver.local_address());
+  sender.flush();
+  io.run_for(std::chrono::milliseconds(200));  // the socket reports writable, the backlog leaves
+  ct::test::g_sendmmsg.eagain = 0;
+  receive_numbered(receiver, got, kCount);
+  ASSERT_EQ(got.size(), kCount);
+  for (uint32_t n = 0; n < kCount; ++n) EXPECT_EQ(got[n], n);
+  EXPECT_EQ(ct::test::g_sendmmsg.refused.load(), 3);
+  EXPECT_EQ(sender.stats().blocked_sends, 3u);
+  EXPECT_EQ(sender.stats().sent_packets, kCount);
+  EXPECT_EQ(sender.stats().send_errors, 0u);
+  EXPECT_EQ(sender.stats().backlog_drops, 0u);
+}
+
+TEST(UdpSocket, SendBacklogIsBoundedAndCountsWhatItRefuses) {
+  boost::asio::io_context io;
+  auto loopback = *SocketAddress::parse("127.0.0.1:0");
+  UdpSocket sender(io, loopback);
+  UdpSocket receiver(io, loopback);
+  sender.start([](std::span<uint8_t>, const SocketAddress&) {});
+  std::vector<uint32_t> got;
+  receiver.start_polled([&](std::span<uint8_t> d, const SocketAddress&) { got.push_back(d[0] << 8 | d[1]); });
+  ct::test::g_sendmmsg.full = true;
+  constexpr uint32_t kCount = UdpSocket::kMaxBacklog + 40;
+  for (uint32_t n = 0; n < kCount; ++n) sender.send(numbered(n), receiver.local_address());
+  sender.flush();
+  EXPECT_EQ(sender.stats().backlog_drops, 40u);
+  ct::test::g_sendmmsg.full = false;  // room again: the writable socket sends what was accepted
+  io.run_for(std::chrono::milliseconds(200));
+  receive_numbered(receiver, got, UdpSocket::kMaxBacklog);
+  ASSERT_EQ(got.size(), UdpSocket::kMaxBacklog);
+  for (uint32_t n = 0; n < UdpSocket::kMaxBacklog; ++n) EXPECT_EQ(got[n], n);  // the oldest kept, in order
+  EXPECT_EQ(sender.stats().sent_packets, UdpSocket::kMaxBacklog);
+  // Sending works normally again afterwards.
+  sender.send(numbered(9999), receiver.local_address());
+  sender.flush();
+  receive_numbered(receiver, got, UdpSocket::kMaxBacklog + 1);
+  EXPECT_EQ(got.size(), UdpSocket::kMaxBacklog + 1);
+}
+
+TEST(UdpSocket, PolledSocketRetriesItsBacklogWhenPolled) {
+  boost::asio::io_context io;
+  auto loopback = *SocketAddress::parse("127.0.0.1:0");
+  UdpSocket sender(io, loopback);
+  UdpSocket receiver(io, loopback);
+  sender.start_polled([](std::span<uint8_t>, const SocketAddress&) {});
+  std::vector<uint32_t> got;
+  receiver.start_polled([&](std::span<uint8_t> d, const SocketAddress&) { got.push_back(d[0] << 8 | d[1]); });
+  ct::test::g_sendmmsg.eagain = 1;
+  for (uint32_t n = 0; n < 5; ++n) sender.send(numbered(n), receiver.local_address());
+  sender.flush();
+  EXPECT_EQ(sender.stats().blocked_sends, 1u);
+  sender.poll();
+  receive_numbered(receiver, got, 5);
+  EXPECT_EQ(got, (std::vector<uint32_t>{0, 1, 2, 3, 4}));
 }
 
 TEST(UdpSocket, OversizedDatagramIsRefused) {

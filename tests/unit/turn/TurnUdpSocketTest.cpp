@@ -1,6 +1,5 @@
 #include "turn/TurnUdpSocket.hpp"
 
-#include <dlfcn.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -14,32 +13,8 @@
 #include <vector>
 
 #include "EventLoopTestSupport.hpp"
+#include "../../support/SendmmsgFaults.hpp"
 #include "turn/EventLoop.hpp"
-
-// A full send buffer cannot be produced on loopback (the kernel frees each
-// datagram's buffer space as it hands it over), so the tests stand in for
-// the kernel's sendmmsg: it can send only part of a batch, or refuse with
-// EAGAIN, as a socket with a full send buffer does.
-namespace {
-std::atomic<int> g_sendmmsg_partial{0};  // calls that send only their first message
-std::atomic<int> g_sendmmsg_eagain{0};   // calls that fail with EAGAIN
-std::atomic<bool> g_sendmmsg_full{false};  // every call fails with EAGAIN
-std::atomic<int> g_sendmmsg_refused{0};
-}  // namespace
-
-extern "C" int sendmmsg(int fd, struct mmsghdr* messages, unsigned int count, int flags) {
-  using Real = int (*)(int, struct mmsghdr*, unsigned int, int);
-  static const auto real = reinterpret_cast<Real>(::dlsym(RTLD_NEXT, "sendmmsg"));
-  if (g_sendmmsg_full || g_sendmmsg_eagain.fetch_sub(1) > 0) {
-    ++g_sendmmsg_refused;
-    errno = EAGAIN;
-    return -1;
-  }
-  g_sendmmsg_eagain = std::max(0, g_sendmmsg_eagain.load());
-  if (g_sendmmsg_partial.fetch_sub(1) > 0 && count > 1) count = 1;
-  g_sendmmsg_partial = std::max(0, g_sendmmsg_partial.load());
-  return real(fd, messages, count, flags);
-}
 
 namespace ct::turn {
 namespace {
@@ -261,14 +236,14 @@ TEST(TurnUdpSocket, FullSendBufferDelaysDatagramsInsteadOfDroppingThem) {
   socket.start([](std::span<uint8_t>, const net::SocketAddress&) {});
   PlainSocket peer;
   LoopThread thread(loop);
-  g_sendmmsg_refused = 0;
-  g_sendmmsg_eagain = 3;  // the first flush and two retries find no room
+  ct::test::g_sendmmsg.refused = 0;
+  ct::test::g_sendmmsg.eagain = 3;  // the first flush and two retries find no room
   constexpr size_t kCount = TurnUdpSocket::kBatch + 8;  // a full batch, the rest in the backlog
   send_numbered(loop, socket, loopback(peer.port()), kCount);
   expect_numbered(peer, kCount);
   thread.stop();
-  g_sendmmsg_eagain = 0;
-  EXPECT_EQ(g_sendmmsg_refused.load(), 3);
+  ct::test::g_sendmmsg.eagain = 0;
+  EXPECT_EQ(ct::test::g_sendmmsg.refused.load(), 3);
   EXPECT_EQ(socket.stats().blocked_sends, 3u);
   EXPECT_EQ(socket.stats().sent_packets, kCount);
   EXPECT_EQ(socket.stats().send_errors, 0u);
@@ -282,8 +257,8 @@ TEST(TurnUdpSocket, PartialBatchSendResumesWhereTheKernelStopped) {
   PlainSocket a, b;
   LoopThread thread(loop);
   // Three runs (a, b, a): the kernel takes the first, then has no room.
-  g_sendmmsg_partial = 1;
-  g_sendmmsg_eagain = 1;
+  ct::test::g_sendmmsg.partial = 1;
+  ct::test::g_sendmmsg.eagain = 1;
   std::atomic<bool> done{false};
   loop.post([&] {
     for (uint8_t i = 0; i < 3; ++i) socket.send(datagram(100, i), loopback(a.port()));
@@ -302,8 +277,8 @@ TEST(TurnUdpSocket, PartialBatchSendResumesWhereTheKernelStopped) {
   EXPECT_EQ(*got, datagram(80, 50));
   EXPECT_FALSE(a.receive(50));
   thread.stop();
-  g_sendmmsg_partial = 0;
-  g_sendmmsg_eagain = 0;
+  ct::test::g_sendmmsg.partial = 0;
+  ct::test::g_sendmmsg.eagain = 0;
   EXPECT_EQ(socket.stats().sent_packets, 7u);
   EXPECT_EQ(socket.stats().send_errors, 0u);
   EXPECT_EQ(socket.stats().blocked_sends, 1u);
@@ -316,7 +291,7 @@ TEST(TurnUdpSocket, BacklogIsBoundedAndCountsWhatItRefuses) {
   PlainSocket peer;
   LoopThread thread(loop);
   constexpr size_t kAccepted = TurnUdpSocket::kBatch + TurnUdpSocket::kMaxBacklog;
-  g_sendmmsg_full = true;
+  ct::test::g_sendmmsg.full = true;
   std::atomic<bool> done{false};
   loop.post([&] {
     for (size_t i = 0; i < kAccepted + 5; ++i) socket.send(datagram(40, uint8_t(i)), loopback(peer.port()));
@@ -324,7 +299,7 @@ TEST(TurnUdpSocket, BacklogIsBoundedAndCountsWhatItRefuses) {
   });
   while (!done) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   EXPECT_FALSE(peer.receive(20));
-  g_sendmmsg_full = false;  // room again: the next EPOLLOUT sends everything accepted
+  ct::test::g_sendmmsg.full = false;  // room again: the next EPOLLOUT sends everything accepted
   expect_numbered(peer, kAccepted, 40);
   thread.stop();
   EXPECT_EQ(socket.stats().backlog_drops, 5u);
