@@ -110,27 +110,35 @@ struct UdpSocket::Impl : std::enable_shared_from_this<UdpSocket::Impl> {
     }
   }
 
+  // One sendmmsg: how many datagrams left (counted); 0 if the send buffer
+  // is full (the socket is now blocked); -1 if the first one failed and is
+  // dropped (an error for one destination, say no route: media tolerates
+  // loss, stalls it does not).
+  int send_batch(mmsghdr* msgs, size_t count) {
+    for (;;) {
+      const int n = ::sendmmsg(fd, msgs, unsigned(count), MSG_DONTWAIT);
+      ++stats.send_syscalls;
+      if (n > 0) {
+        count_sent(msgs, n);
+        return n;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n == 0 || send_buffer_full(errno)) {  // nothing taken: wait for room
+        ++stats.blocked_sends;
+        block();
+        return 0;
+      }
+      ++stats.send_errors;
+      return -1;
+    }
+  }
+
   void flush() {
     flush_posted = false;
     size_t sent = 0;
     while (sent < tx_count && !blocked) {
-      int n = ::sendmmsg(fd, tx_msgs.data() + sent, unsigned(tx_count - sent), MSG_DONTWAIT);
-      ++stats.send_syscalls;
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        if (send_buffer_full(errno)) {
-          ++stats.blocked_sends;
-          block();
-          break;
-        }
-        // An error for one destination (say, no route): drop that datagram
-        // and carry on; media tolerates loss, stalls it does not.
-        ++stats.send_errors;
-        ++sent;
-        continue;
-      }
-      count_sent(tx_msgs.data() + sent, n);
-      sent += size_t(n);
+      const int n = send_batch(tx_msgs.data() + sent, tx_count - sent);
+      sent += n < 0 ? 1 : size_t(n);
     }
     // What is left waits behind anything already waiting, in order.
     for (; sent < tx_count; ++sent)
@@ -182,22 +190,11 @@ struct UdpSocket::Impl : std::enable_shared_from_this<UdpSocket::Impl> {
         msgs[i].msg_hdr.msg_iov = &iov[i];
         msgs[i].msg_hdr.msg_iovlen = 1;
       }
-      int n = ::sendmmsg(fd, msgs.data(), unsigned(count), MSG_DONTWAIT);
-      ++stats.send_syscalls;
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        if (send_buffer_full(errno)) {
-          ++stats.blocked_sends;
-          block();
-          return;
-        }
-        ++stats.send_errors;
-        n = 1;  // that datagram is dropped
-      } else {
-        count_sent(msgs.data(), n);
-      }
-      backlog_head = (backlog_head + size_t(n)) % kMaxBacklog;
-      backlog_size -= size_t(n);
+      const int n = send_batch(msgs.data(), count);
+      if (n == 0) return;  // refused again: the next writable event comes back
+      const size_t done = n < 0 ? 1 : size_t(n);
+      backlog_head = (backlog_head + done) % kMaxBacklog;
+      backlog_size -= done;
     }
     blocked = false;
   }

@@ -132,14 +132,21 @@ void receive_numbered(UdpSocket& receiver, const std::vector<uint32_t>& got, siz
 
 }  // namespace
 
-TEST(UdpSocket, FullSendBufferDelaysDatagramsInsteadOfDroppingThem) {
+// A sender (in the reactor unless a test says otherwise) and a polled
+// receiver that records the numbers of what arrives.
+class UdpSocketSendBacklog : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    receiver.start_polled([this](std::span<uint8_t> d, const SocketAddress&) { got.push_back(d[0] << 8 | d[1]); });
+  }
   boost::asio::io_context io;
-  auto loopback = *SocketAddress::parse("127.0.0.1:0");
-  UdpSocket sender(io, loopback);
-  UdpSocket receiver(io, loopback);
-  sender.start([](std::span<uint8_t>, const SocketAddress&) {});
+  UdpSocket sender{io, *SocketAddress::parse("127.0.0.1:0")};
+  UdpSocket receiver{io, *SocketAddress::parse("127.0.0.1:0")};
   std::vector<uint32_t> got;
-  receiver.start_polled([&](std::span<uint8_t> d, const SocketAddress&) { got.push_back(d[0] << 8 | d[1]); });
+};
+
+TEST_F(UdpSocketSendBacklog, FullSendBufferDelaysDatagramsInsteadOfDroppingThem) {
+  sender.start([](std::span<uint8_t>, const SocketAddress&) {});
   ct::test::g_sendmmsg.refused = 0;
   ct::test::g_sendmmsg.eagain = 3;  // the first flush and two retries find no room
   constexpr uint32_t kCount = UdpSocket::kBatch + 8;
@@ -157,14 +164,8 @@ TEST(UdpSocket, FullSendBufferDelaysDatagramsInsteadOfDroppingThem) {
   EXPECT_EQ(sender.stats().backlog_drops, 0u);
 }
 
-TEST(UdpSocket, SendBacklogIsBoundedAndCountsWhatItRefuses) {
-  boost::asio::io_context io;
-  auto loopback = *SocketAddress::parse("127.0.0.1:0");
-  UdpSocket sender(io, loopback);
-  UdpSocket receiver(io, loopback);
+TEST_F(UdpSocketSendBacklog, IsBoundedAndCountsWhatItRefuses) {
   sender.start([](std::span<uint8_t>, const SocketAddress&) {});
-  std::vector<uint32_t> got;
-  receiver.start_polled([&](std::span<uint8_t> d, const SocketAddress&) { got.push_back(d[0] << 8 | d[1]); });
   ct::test::g_sendmmsg.full = true;
   constexpr uint32_t kCount = UdpSocket::kMaxBacklog + 40;
   for (uint32_t n = 0; n < kCount; ++n) sender.send(numbered(n), receiver.local_address());
@@ -183,14 +184,8 @@ TEST(UdpSocket, SendBacklogIsBoundedAndCountsWhatItRefuses) {
   EXPECT_EQ(got.size(), UdpSocket::kMaxBacklog + 1);
 }
 
-TEST(UdpSocket, PolledSocketRetriesItsBacklogWhenPolled) {
-  boost::asio::io_context io;
-  auto loopback = *SocketAddress::parse("127.0.0.1:0");
-  UdpSocket sender(io, loopback);
-  UdpSocket receiver(io, loopback);
+TEST_F(UdpSocketSendBacklog, PolledSocketRetriesWhenPolled) {
   sender.start_polled([](std::span<uint8_t>, const SocketAddress&) {});
-  std::vector<uint32_t> got;
-  receiver.start_polled([&](std::span<uint8_t> d, const SocketAddress&) { got.push_back(d[0] << 8 | d[1]); });
   ct::test::g_sendmmsg.eagain = 1;
   for (uint32_t n = 0; n < 5; ++n) sender.send(numbered(n), receiver.local_address());
   sender.flush();
