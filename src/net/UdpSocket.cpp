@@ -16,6 +16,7 @@
 
 #include "core/Log.hpp"
 #include "net/BoundUdpSocket.hpp"
+#include "net/DatagramQueue.hpp"
 
 namespace ct::net {
 
@@ -49,16 +50,9 @@ struct UdpSocket::Impl : std::enable_shared_from_this<UdpSocket::Impl> {
 
   // Datagrams the kernel had no room for (EAGAIN: the send buffer is full,
   // e.g. a keyframe fanned out to many subscribers on a slow link), in
-  // order, until the socket is writable again. A ring, allocated the first
-  // time it is needed; beyond kMaxBacklog datagrams are dropped and counted.
-  struct Waiting {
-    std::array<uint8_t, kMaxDatagram> data;
-    size_t length = 0;
-    sockaddr_storage to;
-    socklen_t to_length = 0;
-  };
-  std::vector<Waiting> backlog;
-  size_t backlog_head = 0, backlog_size = 0;
+  // order, until the socket is writable again; beyond kMaxBacklog they are
+  // dropped and counted.
+  DatagramQueue backlog{kMaxBacklog};
   bool blocked = false;
   bool write_wait_armed = false;
 
@@ -141,23 +135,15 @@ struct UdpSocket::Impl : std::enable_shared_from_this<UdpSocket::Impl> {
       sent += n < 0 ? 1 : size_t(n);
     }
     // What is left waits behind anything already waiting, in order.
-    for (; sent < tx_count; ++sent)
-      enqueue({tx_buffers[sent].data(), tx_iov[sent].iov_len}, tx_addrs[sent], tx_msgs[sent].msg_hdr.msg_namelen);
+    for (; sent < tx_count; ++sent) {
+      auto to = SocketAddress::from_sockaddr(reinterpret_cast<const sockaddr*>(&tx_addrs[sent]));
+      if (to) enqueue({tx_buffers[sent].data(), tx_iov[sent].iov_len}, *to);
+    }
     tx_count = 0;
   }
 
-  void enqueue(std::span<const uint8_t> datagram, const sockaddr_storage& to, socklen_t to_length) {
-    if (backlog.empty()) backlog.resize(kMaxBacklog);
-    if (backlog_size == kMaxBacklog) {
-      ++stats.backlog_drops;
-      return;
-    }
-    auto& w = backlog[(backlog_head + backlog_size) % kMaxBacklog];
-    std::memcpy(w.data.data(), datagram.data(), datagram.size());
-    w.length = datagram.size();
-    w.to = to;
-    w.to_length = to_length;
-    ++backlog_size;
+  void enqueue(std::span<const uint8_t> datagram, const SocketAddress& to) {
+    if (!backlog.push(datagram, to)) ++stats.backlog_drops;
   }
 
   void block() {
@@ -179,22 +165,21 @@ struct UdpSocket::Impl : std::enable_shared_from_this<UdpSocket::Impl> {
   void flush_backlog() {
     std::array<mmsghdr, kBatch> msgs;
     std::array<iovec, kBatch> iov;
-    while (backlog_size > 0) {
-      const size_t count = std::min(backlog_size, kBatch);
+    std::array<sockaddr_storage, kBatch> addrs;
+    while (!backlog.empty()) {
+      const size_t count = std::min(backlog.size(), kBatch);
       for (size_t i = 0; i < count; ++i) {
-        auto& w = backlog[(backlog_head + i) % kMaxBacklog];
-        iov[i] = {w.data.data(), w.length};
+        const auto entry = backlog.at(i);
+        iov[i] = {const_cast<uint8_t*>(entry.bytes.data()), entry.bytes.size()};
         std::memset(&msgs[i], 0, sizeof(mmsghdr));
-        msgs[i].msg_hdr.msg_name = &w.to;
-        msgs[i].msg_hdr.msg_namelen = w.to_length;
+        msgs[i].msg_hdr.msg_name = &addrs[i];
+        msgs[i].msg_hdr.msg_namelen = entry.to.to_sockaddr(addrs[i]);
         msgs[i].msg_hdr.msg_iov = &iov[i];
         msgs[i].msg_hdr.msg_iovlen = 1;
       }
       const int n = send_batch(msgs.data(), count);
       if (n == 0) return;  // refused again: the next writable event comes back
-      const size_t done = n < 0 ? 1 : size_t(n);
-      backlog_head = (backlog_head + done) % kMaxBacklog;
-      backlog_size -= done;
+      backlog.pop(n < 0 ? 1 : size_t(n));
     }
     blocked = false;
   }
@@ -252,13 +237,7 @@ void UdpSocket::send(std::span<const uint8_t> datagram, const SocketAddress& to)
     ++s.stats.send_errors;
     return;
   }
-  if (s.blocked) {
-    // Behind what already waits, in order.
-    sockaddr_storage address;
-    const socklen_t length = to.to_sockaddr(address);
-    s.enqueue(datagram, address, length);
-    return;
-  }
+  if (s.blocked) return s.enqueue(datagram, to);  // behind what already waits, in order
   if (s.tx_count == kBatch) s.flush();
   if (s.blocked) return send(datagram, to);
   size_t i = s.tx_count++;

@@ -9,11 +9,11 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <deque>
 #include <system_error>
 #include <vector>
 
 #include "net/BoundUdpSocket.hpp"
+#include "net/DatagramQueue.hpp"
 #include "turn/EventLoop.hpp"
 
 #ifndef UDP_SEGMENT
@@ -108,12 +108,9 @@ struct TurnUdpSocket::Impl final : EventLoop::Handler {
     uint8_t bytes[CMSG_SPACE(sizeof(uint16_t))];
   };
   std::array<Control, kBatch> tx_control;
-  // Behind a full batch while blocked; allocates, but only then.
-  struct Waiting {
-    net::SocketAddress to;
-    std::vector<uint8_t> bytes;
-  };
-  std::deque<Waiting> backlog;
+  // Behind a full batch while blocked (its storage is allocated the first
+  // time the socket blocks).
+  net::DatagramQueue backlog{kMaxBacklog};
 
   explicit Impl(EventLoop& l) : loop(l) {}
 
@@ -213,11 +210,7 @@ void TurnUdpSocket::send(std::span<const uint8_t> datagram, const net::SocketAdd
   if (s.tx_count == kBatch && !s.blocked) s.flush();
   // Behind others already waiting, to keep the order.
   if (s.tx_count == kBatch || !s.backlog.empty()) {
-    if (s.backlog.size() >= kMaxBacklog) {
-      ++s.stats.backlog_drops;
-      return;
-    }
-    s.backlog.push_back({to, std::vector<uint8_t>(datagram.begin(), datagram.end())});
+    if (!s.backlog.push(datagram, to)) ++s.stats.backlog_drops;
     return;
   }
   s.queue(datagram, to);
@@ -260,8 +253,9 @@ void TurnUdpSocket::Impl::flush() {
 
 void TurnUdpSocket::Impl::refill() {
   while (tx_count < kBatch && !backlog.empty()) {
-    queue(backlog.front().bytes, backlog.front().to);
-    backlog.pop_front();
+    const auto front = backlog.at(0);
+    queue(front.bytes, front.to);
+    backlog.pop();
   }
 }
 
