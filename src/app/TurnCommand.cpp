@@ -49,9 +49,10 @@ int run_turn(const TurnOptions& options) {
   auto s = server->stats();
   spdlog::info(
       "turn: {} allocations, {} packets / {} bytes to peers, {} packets / {} bytes to clients, refused: "
-      "401 {}, 438 {}, 403 {}, 486 {}, 437 {}",
+      "401 {}, 438 {}, 403 {}, 486 {}, 437 {}; dropped: no permission {}, bandwidth {}, malformed {}, receiver full {}",
       s.allocations_total, s.packets_to_peers, s.bytes_to_peers, s.packets_to_clients, s.bytes_to_clients,
-      s.refused_unauthenticated, s.refused_stale_nonce, s.refused_forbidden_peer, s.refused_quota, s.refused_mismatch);
+      s.refused_unauthenticated, s.refused_stale_nonce, s.refused_forbidden_peer, s.refused_quota, s.refused_mismatch,
+      s.dropped_no_permission, s.dropped_bandwidth, s.dropped_malformed, s.dropped_send_full);
   return 0;
 }
 

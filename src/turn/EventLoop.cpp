@@ -166,10 +166,7 @@ struct EventLoop::Impl {
         throw std::system_error(errno, std::generic_category(), "epoll_wait");
       }
       if (continuing) ++stats.continued_turns;
-      if (n > 0)
-        ++stats.wakeups;
-      else
-        ++stats.idle_turns;
+      if (n > 0) ++stats.wakeups;
       unfinished_now.swap(unfinished);
       for (uint64_t key : unfinished_now) dispatch(key, EPOLLIN);
       unfinished_now.clear();

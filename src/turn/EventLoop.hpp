@@ -31,7 +31,6 @@ class EventLoop {
 
   struct Stats {
     uint64_t wakeups = 0;          // turns that found ready descriptors
-    uint64_t idle_turns = 0;       // turns that found none (a timer, or a continuation with nothing new)
     uint64_t continued_turns = 0;  // turns that did not block: work left unfinished, or a full event array
   };
 

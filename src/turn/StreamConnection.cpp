@@ -18,6 +18,7 @@
 #include "turn/ChannelData.hpp"
 #include "turn/EventLoop.hpp"
 #include "turn/TlsServerContext.hpp"
+#include "turn/TurnStats.hpp"
 
 namespace ct::turn {
 
@@ -111,10 +112,11 @@ struct StreamConnection::Impl final : EventLoop::Handler {
   std::vector<uint8_t> tx;
   size_t tx_offset = 0;
   uint64_t dropped = 0;
+  Counter* send_drops;
 
   Impl(StreamConnection& s, EventLoop& l, int socket, const FiveTuple& t, const TlsServerContext* tls,
-       Duration timeout)
-      : self(s), loop(l), fd(socket), tuple(t), setup_timeout(timeout), rx(kReceiveBuffer) {
+       Duration timeout, Counter* drops)
+      : self(s), loop(l), fd(socket), tuple(t), setup_timeout(timeout), rx(kReceiveBuffer), send_drops(drops) {
     if (!tls) return;
     ssl.reset(SSL_new(tls->native()));
     BIO* bio = BIO_new(socket_bio_method());
@@ -270,6 +272,7 @@ struct StreamConnection::Impl final : EventLoop::Handler {
     const size_t queued = tx.size() - tx_offset;
     if (queued + message.size() > kMaxQueuedToClient) {
       ++dropped;  // a stalled reader loses media, not memory
+      if (send_drops) send_drops->add();
       return;
     }
     if (queued == 0 && !write_blocked) {
@@ -331,8 +334,8 @@ struct StreamConnection::Impl final : EventLoop::Handler {
 };
 
 StreamConnection::StreamConnection(EventLoop& loop, int fd, const FiveTuple& tuple, const TlsServerContext* tls,
-                                   Duration setup_timeout)
-    : impl_(std::make_unique<Impl>(*this, loop, fd, tuple, tls, setup_timeout)) {}
+                                   Duration setup_timeout, Counter* send_drops)
+    : impl_(std::make_unique<Impl>(*this, loop, fd, tuple, tls, setup_timeout, send_drops)) {}
 
 StreamConnection::~StreamConnection() {
   if (!impl_->closed) impl_->shut();

@@ -22,6 +22,7 @@ namespace ct::turn {
 
 class EventLoop;
 class TlsServerContext;
+class Counter;
 
 class StreamConnection final : public ClientConnection, public std::enable_shared_from_this<StreamConnection> {
  public:
@@ -36,8 +37,10 @@ class StreamConnection final : public ClientConnection, public std::enable_share
 
   // Takes `fd` (a connected, non-blocking socket). `tls` (kept, not owned)
   // makes it a TLS server connection; nullptr is plain TCP.
+  // `send_drops`, if given, also counts the messages refused because the
+  // queue was full (the server's dropped_send_full).
   StreamConnection(EventLoop& loop, int fd, const FiveTuple& tuple, const TlsServerContext* tls,
-                   Duration setup_timeout = kDefaultSetupTimeout);
+                   Duration setup_timeout = kDefaultSetupTimeout, Counter* send_drops = nullptr);
   // Closes the socket if still open, without calling the close handler.
   ~StreamConnection() override;
   StreamConnection(const StreamConnection&) = delete;

@@ -27,7 +27,8 @@ constexpr auto kSweepInterval = std::chrono::seconds(1);
 
 class UdpRelaySocket final : public RelaySocket {
  public:
-  UdpRelaySocket(EventLoop& loop, const net::SocketAddress& address) : socket_(loop, address) {}
+  UdpRelaySocket(EventLoop& loop, const net::SocketAddress& address, Counter& send_drops)
+      : socket_(loop, address, &send_drops) {}
   void start(Receiver receiver) override { socket_.start(std::move(receiver)); }
   void send_to_peer(std::span<const uint8_t> datagram, const net::SocketAddress& to) override {
     socket_.send(datagram, to);
@@ -39,10 +40,10 @@ class UdpRelaySocket final : public RelaySocket {
 
 class UdpRelayFactory final : public RelaySocketFactory {
  public:
-  explicit UdpRelayFactory(EventLoop& loop) : loop_(loop) {}
+  UdpRelayFactory(EventLoop& loop, Counter& send_drops) : loop_(loop), send_drops_(send_drops) {}
   std::unique_ptr<RelaySocket> open(const net::SocketAddress& address) override {
     try {
-      return std::make_unique<UdpRelaySocket>(loop_, address);
+      return std::make_unique<UdpRelaySocket>(loop_, address, send_drops_);
     } catch (const std::system_error&) {
       return nullptr;  // port taken: the caller tries another
     }
@@ -50,6 +51,7 @@ class UdpRelayFactory final : public RelaySocketFactory {
 
  private:
   EventLoop& loop_;
+  Counter& send_drops_;
 };
 
 // The return path to a UDP client: the listener socket and the client's address.
@@ -70,8 +72,8 @@ class UdpClient final : public ClientConnection {
 struct TurnServer::Impl {
   TurnServerConfig config;
   EventLoop loop;  // outlives every socket, connection and timer below
-  UdpRelayFactory relay_factory{loop};
   TurnCounters counters;
+  UdpRelayFactory relay_factory{loop, counters.dropped_send_full};
   std::optional<TlsServerContext> tls;
   std::unique_ptr<TurnUdpSocket> udp;
   net::SocketAddress udp_local;
@@ -96,7 +98,9 @@ void TurnServer::Impl::on_accepted(int fd, const net::SocketAddress& client, con
   FiveTuple tuple{client, server, secure ? Transport::Tls : Transport::Tcp};
   std::shared_ptr<StreamConnection> connection;
   try {
-    connection = std::make_shared<StreamConnection>(loop, fd, tuple, secure ? &*tls : nullptr);
+    connection = std::make_shared<StreamConnection>(loop, fd, tuple, secure ? &*tls : nullptr,
+                                                    StreamConnection::kDefaultSetupTimeout,
+                                                    &counters.dropped_send_full);
   } catch (const std::exception& e) {
     spdlog::warn("turn: cannot take a connection: {}", e.what());
     return;
@@ -154,7 +158,7 @@ void TurnServer::start() {
   if (c.udp) {
     auto bind = listen;
     bind.set_port(c.port);
-    s.udp = std::make_unique<TurnUdpSocket>(s.loop, bind);
+    s.udp = std::make_unique<TurnUdpSocket>(s.loop, bind, &s.counters.dropped_send_full);
     s.udp_local = s.udp->local_address();
     s.udp->start([&s](std::span<uint8_t> datagram, const net::SocketAddress& from) {
       UdpClient client(*s.udp, from);

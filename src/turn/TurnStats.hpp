@@ -28,6 +28,9 @@ struct TurnStats {
   uint64_t dropped_no_permission = 0;
   uint64_t dropped_bandwidth = 0;
   uint64_t dropped_malformed = 0;
+  // Messages for a client or peer whose socket or TCP/TLS connection had no
+  // room left (a full send buffer with a full backlog, a client not reading).
+  uint64_t dropped_send_full = 0;
 };
 
 class Counter {
@@ -44,7 +47,7 @@ struct TurnCounters {
   Counter allocations_active, allocations_total, packets_to_peers, bytes_to_peers, packets_to_clients,
       bytes_to_clients, refused_unauthenticated, refused_stale_nonce, refused_bad_request, refused_forbidden_peer,
       refused_mismatch, refused_wrong_credentials, refused_unsupported, refused_quota, refused_capacity,
-      dropped_no_permission, dropped_bandwidth, dropped_malformed;
+      dropped_no_permission, dropped_bandwidth, dropped_malformed, dropped_send_full;
 
   TurnStats snapshot() const {
     return {allocations_active.get(),      allocations_total.get(),        packets_to_peers.get(),
@@ -52,7 +55,8 @@ struct TurnCounters {
             refused_unauthenticated.get(), refused_stale_nonce.get(),      refused_bad_request.get(),
             refused_forbidden_peer.get(),  refused_mismatch.get(),         refused_wrong_credentials.get(),
             refused_unsupported.get(),     refused_quota.get(),            refused_capacity.get(),
-            dropped_no_permission.get(),   dropped_bandwidth.get(),        dropped_malformed.get()};
+            dropped_no_permission.get(),   dropped_bandwidth.get(),        dropped_malformed.get(),
+            dropped_send_full.get()};
   }
 };
 

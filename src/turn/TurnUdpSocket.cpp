@@ -15,6 +15,7 @@
 #include "net/BoundUdpSocket.hpp"
 #include "net/DatagramQueue.hpp"
 #include "turn/EventLoop.hpp"
+#include "turn/TurnStats.hpp"
 
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103  // linux/udp.h, Linux 4.18
@@ -112,7 +113,9 @@ struct TurnUdpSocket::Impl final : EventLoop::Handler {
   // time the socket blocks).
   net::DatagramQueue backlog{kMaxBacklog};
 
-  explicit Impl(EventLoop& l) : loop(l) {}
+  Counter* send_drops;
+
+  Impl(EventLoop& l, Counter* drops) : loop(l), send_drops(drops) {}
 
   void on_events(uint32_t events) override {
     if (events & EPOLLOUT) on_writable();
@@ -136,8 +139,8 @@ struct TurnUdpSocket::Impl final : EventLoop::Handler {
   void refill();
 };
 
-TurnUdpSocket::TurnUdpSocket(EventLoop& loop, const net::SocketAddress& bind_address)
-    : impl_(std::make_unique<Impl>(loop)) {
+TurnUdpSocket::TurnUdpSocket(EventLoop& loop, const net::SocketAddress& bind_address, Counter* send_drops)
+    : impl_(std::make_unique<Impl>(loop, send_drops)) {
   int fd = net::open_bound_udp_socket(bind_address);
   impl_->fd = fd;
   for (size_t i = 0; i < kBatch; ++i) {
@@ -210,7 +213,10 @@ void TurnUdpSocket::send(std::span<const uint8_t> datagram, const net::SocketAdd
   if (s.tx_count == kBatch && !s.blocked) s.flush();
   // Behind others already waiting, to keep the order.
   if (s.tx_count == kBatch || !s.backlog.empty()) {
-    if (!s.backlog.push(datagram, to)) ++s.stats.backlog_drops;
+    if (!s.backlog.push(datagram, to)) {
+      ++s.stats.backlog_drops;
+      if (s.send_drops) s.send_drops->add();
+    }
     return;
   }
   s.queue(datagram, to);

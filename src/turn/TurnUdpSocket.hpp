@@ -18,6 +18,7 @@
 namespace ct::turn {
 
 class EventLoop;
+class Counter;
 
 class TurnUdpSocket {
  public:
@@ -41,7 +42,9 @@ class TurnUdpSocket {
   };
 
   // Binds at once; throws std::system_error with the address in the message if it cannot.
-  TurnUdpSocket(EventLoop& loop, const net::SocketAddress& bind_address);
+  // `send_drops`, if given, also counts the datagrams the backlog refused
+  // (the server's dropped_send_full).
+  TurnUdpSocket(EventLoop& loop, const net::SocketAddress& bind_address, Counter* send_drops = nullptr);
   // Sends what is still queued, then closes.
   ~TurnUdpSocket();
   TurnUdpSocket(const TurnUdpSocket&) = delete;

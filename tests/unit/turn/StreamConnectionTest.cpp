@@ -26,6 +26,7 @@
 #include "turn/EventLoop.hpp"
 #include "turn/SelfSignedCertificate.hpp"
 #include "turn/TlsServerContext.hpp"
+#include "turn/TurnStats.hpp"
 
 namespace ct::turn {
 namespace {
@@ -114,9 +115,10 @@ class ConnectionHandle {
 };
 
 ConnectionHandle start_connection(EventLoop& loop, int fd, Recorder& recorder, const TlsServerContext* tls = nullptr,
-                                  Duration setup_timeout = StreamConnection::kDefaultSetupTimeout) {
+                                  Duration setup_timeout = StreamConnection::kDefaultSetupTimeout,
+                                  Counter* send_drops = nullptr) {
   return ConnectionHandle(loop, on_loop(loop, [&] {
-    auto c = std::make_shared<StreamConnection>(loop, fd, kTuple, tls, setup_timeout);
+    auto c = std::make_shared<StreamConnection>(loop, fd, kTuple, tls, setup_timeout, send_drops);
     c->start(
         [&recorder](std::span<uint8_t> frame, StreamConnection& connection, TimePoint) {
           {
@@ -238,7 +240,9 @@ void check_output_cap(const TlsServerContext* tls) {
   SSL_CTX* client_ctx = nullptr;
   SSL* client_ssl = nullptr;
   Recorder recorder;
-  auto connection = start_connection(loop, pair.server, recorder, tls);
+  Counter server_drops;  // the server's dropped_send_full
+  auto connection = start_connection(loop, pair.server, recorder, tls, StreamConnection::kDefaultSetupTimeout,
+                                     &server_drops);
   if (tls) {
     client_ctx = SSL_CTX_new(TLS_client_method());
     client_ssl = SSL_new(client_ctx);
@@ -264,6 +268,7 @@ void check_output_cap(const TlsServerContext* tls) {
     }
     EXPECT_LE(max_queued, StreamConnection::kMaxQueuedToClient);
     EXPECT_GT(connection->dropped_messages(), 0u);
+    EXPECT_EQ(server_drops.get(), connection->dropped_messages());
     return kMessages - connection->dropped_messages();
   });
   EXPECT_LT(accepted, kMessages);

@@ -15,6 +15,7 @@
 #include "EventLoopTestSupport.hpp"
 #include "../../support/SendmmsgFaults.hpp"
 #include "turn/EventLoop.hpp"
+#include "turn/TurnStats.hpp"
 
 namespace ct::turn {
 namespace {
@@ -286,7 +287,8 @@ TEST(TurnUdpSocket, PartialBatchSendResumesWhereTheKernelStopped) {
 
 TEST(TurnUdpSocket, BacklogIsBoundedAndCountsWhatItRefuses) {
   EventLoop loop;
-  TurnUdpSocket socket(loop, loopback());
+  Counter server_drops;  // the server's dropped_send_full
+  TurnUdpSocket socket(loop, loopback(), &server_drops);
   socket.start([](std::span<uint8_t>, const net::SocketAddress&) {});
   PlainSocket peer;
   LoopThread thread(loop);
@@ -303,6 +305,7 @@ TEST(TurnUdpSocket, BacklogIsBoundedAndCountsWhatItRefuses) {
   expect_numbered(peer, kAccepted, 40);
   thread.stop();
   EXPECT_EQ(socket.stats().backlog_drops, 5u);
+  EXPECT_EQ(server_drops.get(), 5u);
   EXPECT_EQ(socket.stats().sent_packets, kAccepted);
   EXPECT_EQ(socket.stats().send_errors, 0u);
 }
