@@ -7,16 +7,14 @@ import assert from 'node:assert/strict';
 import { spawn, execFile, execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { writeFileSync, chmodSync, rmSync } from 'node:fs';
-import { startServer, binary, freePorts } from './lib/server.mjs';
+import { startServer, binary, freePorts, portBlock } from './lib/server.mjs';
 import { chromiumPath, launchBrowser } from './lib/browser.mjs';
 
 const SECRET = 'e2e-turn-secret';
 const REALM = 'ciphertalk';
-let portBase = 31000 + (process.pid % 500) * 20;
 function turnPorts() {
-  const p = { udp: portBase, tls: portBase + 1, peer: portBase + 2, relayMin: portBase + 4, relayMax: portBase + 19 };
-  portBase += 20;
-  return p;
+  const base = portBlock();
+  return { udp: base, tls: base + 1, peer: base + 2, relayMin: base + 4, relayMax: base + 19 };
 }
 
 // coturn's REST scheme: username "<expiry>:<user>", password base64(HMAC-SHA1(secret, username)).

@@ -8,11 +8,22 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '../../..');
 export const binary = process.env.CT_BIN || path.join(repoRoot, 'build/release/ciphertalk');
 
-let nextPort = 20000 + (process.pid % 2000) * 10;
+// Test ports come from one sequence per test process, below Linux's ephemeral
+// range (32768+), so no outgoing connection can hold one and no two servers in
+// a process share one. Blocks of 20; the start depends on the pid so a rerun
+// does not meet the previous run's lingering sockets.
+const PORT_RANGE = { first: 12000, end: 32000 };
+let nextBlock = PORT_RANGE.first + ((process.pid * 20) % (PORT_RANGE.end - PORT_RANGE.first));
+export function portBlock() {
+  if (nextBlock + 20 > PORT_RANGE.end) nextBlock = PORT_RANGE.first;
+  const base = nextBlock;
+  nextBlock += 20;
+  return base;
+}
+
 // Each server gets fresh ports so a slow shutdown never collides with the next test.
 export function freePorts() {
-  const base = nextPort;
-  nextPort += 10;
+  const base = portBlock();
   return { http: base, rtc: base + 2, turn: base + 4, turnTls: base + 5 };
 }
 
