@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "app/MetricsEndpoint.hpp"
 #include "core/Log.hpp"
 #include "dtls/DtlsCertificate.hpp"
 #include "net/SocketAddress.hpp"
@@ -32,6 +33,7 @@ struct Server::Impl {
   std::unique_ptr<signal::EchoEndpoint> echo;
   std::shared_ptr<signal::RtcService> rtc;
   std::unique_ptr<turn::TurnServer> turn;
+  std::unique_ptr<MetricsEndpoint> metrics;
   bool started = false;
 };
 
@@ -114,6 +116,8 @@ void Server::start() {
   }
   s.rtc = std::make_shared<signal::RtcService>(rc, raw_workers);
   s.rtc->install(*s.http);
+  s.metrics = std::make_unique<MetricsEndpoint>(s.front_io, MetricsSources{raw_workers, s.rtc.get(), s.turn.get()});
+  s.metrics->install(*s.http);
 
   for (auto& w : s.workers) w->start();
   if (s.turn) s.turn->start();

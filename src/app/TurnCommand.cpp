@@ -3,11 +3,15 @@
 #include <pthread.h>
 
 #include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <thread>
 
+#include "app/MetricsEndpoint.hpp"
 #include "core/Log.hpp"
+#include "signal/HttpServer.hpp"
 #include "turn/TurnServer.hpp"
 
 namespace ct::app {
@@ -17,6 +21,38 @@ struct TurnOptions {
   turn::TurnServerConfig config;
   int bandwidth_kbps = -1;
   std::string log_level = "info";
+  std::string metrics_address = "127.0.0.1";
+  uint16_t metrics_port = 0;  // 0: no metrics endpoint
+};
+
+// GET /metrics for the standalone server, on its own small HTTP thread.
+class TurnMetricsHttp {
+ public:
+  TurnMetricsHttp(const TurnOptions& options, const turn::TurnServer& server)
+      : http_(io_, config(options)), endpoint_(io_, MetricsSources{{}, nullptr, &server}) {
+    endpoint_.install(http_);
+    http_.start();
+    spdlog::info("turn: metrics on http://{}:{}/metrics", options.metrics_address, http_.port());
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~TurnMetricsHttp() {
+    http_.stop();
+    io_.stop();
+    thread_.join();
+  }
+
+ private:
+  static signal::HttpServerConfig config(const TurnOptions& options) {
+    signal::HttpServerConfig c;
+    c.bind_address = options.metrics_address;
+    c.port = options.metrics_port;
+    return c;
+  }
+
+  boost::asio::io_context io_{1};
+  signal::HttpServer http_;
+  MetricsEndpoint endpoint_;
+  std::thread thread_;
 };
 
 int run_turn(const TurnOptions& options) {
@@ -36,8 +72,10 @@ int run_turn(const TurnOptions& options) {
     std::fprintf(stderr, "ciphertalk turn: %s\n", e.what());
     return 2;
   }
+  std::unique_ptr<TurnMetricsHttp> metrics;
   try {
     server->start();
+    if (options.metrics_port) metrics = std::make_unique<TurnMetricsHttp>(options, *server);
   } catch (const std::exception& e) {
     spdlog::critical("turn: {}", e.what());
     return 1;
@@ -45,6 +83,7 @@ int run_turn(const TurnOptions& options) {
   int signal = 0;
   sigwait(&stop_signals, &signal);
   spdlog::info("turn: stopping on signal {}", signal);
+  metrics.reset();
   server->stop();
   auto s = server->stats();
   spdlog::info(
@@ -80,6 +119,10 @@ void add_turn_command(CLI::App& app) {
   cmd->add_option("--user-quota", c.max_allocations_per_user, "Allocations per user")->capture_default_str();
   cmd->add_option("--bandwidth-kbps", options->bandwidth_kbps,
                   "Per-allocation cap in kbit/s, 0 = unlimited (default 40000)");
+  cmd->add_option("--metrics-port", options->metrics_port, "Serve Prometheus GET /metrics on this port (0 = off)")
+      ->capture_default_str();
+  cmd->add_option("--metrics-address", options->metrics_address, "Address for the metrics port")
+      ->capture_default_str();
   cmd->add_option("--log-level", options->log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
   cmd->callback([options] {

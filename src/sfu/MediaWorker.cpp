@@ -11,6 +11,7 @@
 #include "sctp/SctpAssociation.hpp"
 #include "sfu/EchoSession.hpp"
 #include "sfu/Room.hpp"
+#include "sfu/WorkerMetrics.hpp"
 #include "webrtc/MediaPort.hpp"
 
 namespace ct::sfu {
@@ -128,10 +129,23 @@ Room& MediaWorker::room(const std::string& name) {
   options.aes_cm_only = config_.aes_cm_only;
   options.consent_timeout = config_.consent_timeout;
   options.drop_forwarded_fraction = config_.drop_forwarded_fraction;
+  options.retired = &retired_;
   spdlog::info("room '{}' created on worker {}", name, config_.index);
   auto& entry = rooms_[name];
   entry.room = std::make_unique<Room>(name, options, *port_, certificate_);
   return *entry.room;
+}
+
+WorkerMetrics MediaWorker::collect_metrics() const {
+  WorkerMetrics m;
+  m.worker = config_.index;
+  m.rooms = rooms_.size();
+  m.echo_sessions = echo_sessions_.size();
+  m.media = retired_;
+  for (const auto& [name, entry] : rooms_) entry.room->add_metrics(m.census, m.media);
+  m.socket = port_->socket_stats();
+  m.port = port_->stats();
+  return m;
 }
 
 Room* MediaWorker::find_room(const std::string& name) {

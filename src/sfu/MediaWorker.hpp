@@ -11,6 +11,7 @@
 
 #include "core/Clock.hpp"
 #include "net/SocketAddress.hpp"
+#include "sfu/MediaCounters.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -26,6 +27,7 @@ namespace ct::sfu {
 
 class EchoSession;
 class Room;
+struct WorkerMetrics;
 
 struct MediaWorkerConfig {
   unsigned index = 0;
@@ -68,6 +70,9 @@ class MediaWorker {
   Room* find_room(const std::string& name);
   size_t room_count() const { return rooms_.size(); }
 
+  // --- Metrics (on this worker's thread) ---
+  WorkerMetrics collect_metrics() const;
+
  private:
   void schedule_tick();
   void on_tick();
@@ -78,6 +83,7 @@ class MediaWorker {
   struct Timer;
   std::unique_ptr<Timer> timer_;
   std::unique_ptr<webrtc::MediaPort> port_;
+  MediaCounters retired_;  // outlives the rooms, which feed it as they end
   std::unordered_map<std::string, std::unique_ptr<EchoSession>> echo_sessions_;
   struct RoomEntry {
     std::unique_ptr<Room> room;

@@ -23,6 +23,7 @@
 #include "sctp/DcepMessage.hpp"
 #include "sfu/DataPacket.hpp"
 #include "sfu/DataRelay.hpp"
+#include "sfu/MediaCounters.hpp"
 #include "sfu/SenderReportGenerator.hpp"
 #include "sfu/TransportCcFeedbackGenerator.hpp"
 #include "webrtc/MediaPort.hpp"
@@ -100,6 +101,19 @@ Participant::~Participant() {
   publications_.clear();
   if (publisher_) context_.port.remove(*publisher_);
   if (subscriber_) context_.port.remove(*subscriber_);
+  if (context_.retired) {
+    if (publisher_) context_.retired->add(*publisher_);
+    if (subscriber_) context_.retired->add(*subscriber_);
+  }
+}
+
+void Participant::add_counters(MediaCounters& counters) const {
+  if (publisher_) counters.add(*publisher_);
+  if (subscriber_) counters.add(*subscriber_);
+  for (const auto& p : publications_) counters.add(*p);
+  for (const auto& s : sections_) {
+    if (s.subscription) counters.add(*s.subscription);
+  }
 }
 
 std::unique_ptr<webrtc::PeerTransport> Participant::make_transport(TimePoint now, bool subscriber) {
@@ -233,6 +247,7 @@ Participant::PublishResult Participant::publisher_offer(const std::string& sdp_t
     params.nack = has_feedback(codec, "nack");
     params.ssrc = ssrc;
     params.rtx_ssrc = rtx_ssrc;
+    params.retired = context_.retired;
     for (const auto& e : m.extensions) {
       if (e.id == 0 || e.id > 255) continue;
       if (e.uri == sdp::ext_uri::mid) params.mid_id = uint8_t(e.id);
@@ -447,6 +462,7 @@ void Participant::subscribe(Publication& publication) {
   if (params.rtx_payload_type) params.rtx_ssrc = random_ssrc();
   params.drop_fraction = context_.drop_forwarded_fraction;
   params.drop_seed = (key_ << 32) ^ next_mid_;
+  params.retired = context_.retired;
   section.subscription = std::make_unique<Subscription>(publication, *subscriber_, std::move(params));
   sections_.push_back(std::move(section));
 }

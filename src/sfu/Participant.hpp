@@ -38,6 +38,7 @@ namespace ct::sfu {
 
 class ActiveSpeakerDetector;
 class DataRelay;
+struct MediaCounters;
 class TransportCcFeedbackGenerator;
 class RembEstimator;
 
@@ -49,6 +50,8 @@ struct ParticipantContext {
   double drop_forwarded_fraction = 0;
   ActiveSpeakerDetector* speakers = nullptr;
   DataRelay* data_relay = nullptr;
+  // The worker's totals, where everything this participant counted goes when it ends.
+  MediaCounters* retired = nullptr;
 };
 
 class Participant final : public webrtc::PeerTransport::Listener {
@@ -104,6 +107,9 @@ class Participant final : public webrtc::PeerTransport::Listener {
   // Drops every subscription (before the publications they point at go).
   void clear_subscriptions();
   const std::vector<SubscriberSection>& subscriber_sections() const { return sections_; }
+  // Adds what this participant's transports, publications and live
+  // subscriptions have counted so far (the metrics endpoint).
+  void add_counters(MediaCounters& counters) const;
   Subscription* find_subscription(uint32_t ssrc);
   // Renegotiation is serialized (JSEP §5.2): while an offer is outstanding,
   // changes only mark the state dirty and the next offer follows the answer.

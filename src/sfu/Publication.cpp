@@ -7,6 +7,7 @@
 #include "rtp/RtcpPli.hpp"
 #include "rtp/RtcpReportBlock.hpp"
 #include "rtp/RtpPacket.hpp"
+#include "sfu/MediaCounters.hpp"
 #include "sfu/ReceiveStreamStats.hpp"
 #include "sfu/RetransmissionBuffer.hpp"
 #include "sfu/Subscription.hpp"
@@ -35,7 +36,9 @@ Publication::Publication(TrackInfo info, PublicationParams params, webrtc::PeerT
   lost_.reserve(256);
 }
 
-Publication::~Publication() = default;
+Publication::~Publication() {
+  if (params_.retired) params_.retired->add(*this);
+}
 
 void Publication::set_muted(bool muted, TimePoint now) {
   if (info_.muted == muted) return;

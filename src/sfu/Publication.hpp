@@ -24,6 +24,7 @@ class PeerTransport;
 
 namespace ct::sfu {
 
+struct MediaCounters;
 class ReceiveStreamStats;
 class RetransmissionBuffer;
 class Subscription;
@@ -46,6 +47,8 @@ struct PublicationParams {
   uint8_t mid_id = 0;
   uint8_t audio_level_id = 0;
   uint8_t abs_send_time_id = 0;
+  // Where this publication's stats are added when it ends (the worker's totals), if anywhere.
+  MediaCounters* retired = nullptr;
 };
 
 class Publication {

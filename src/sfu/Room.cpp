@@ -44,7 +44,7 @@ struct Room::Impl final : DataRelay {
 
   ParticipantContext context() {
     ParticipantContext c{port,     certificate, {}, options.keyframe_request_interval, options.drop_forwarded_fraction,
-                         &speakers, this};
+                         &speakers, this, options.retired};
     c.transport_options.aes_cm_only = options.aes_cm_only;
     c.transport_options.consent_timeout = options.consent_timeout;
     return c;
@@ -143,6 +143,19 @@ Room::~Room() = default;
 const std::string& Room::name() const { return impl_->name; }
 
 size_t Room::participant_count() const { return impl_->participants.size(); }
+
+void Room::add_metrics(RoomCensus& census, MediaCounters& counters) const {
+  for (const auto& p : impl_->participants) {
+    ++census.participants;
+    for (const auto& publication : p->publications()) {
+      ++(publication->video() ? census.video_publications : census.audio_publications);
+    }
+    for (const auto& section : p->subscriber_sections()) {
+      if (section.subscription) ++census.subscriptions;
+    }
+    p->add_counters(counters);
+  }
+}
 
 std::optional<event::Error> Room::join(ParticipantInfo info, std::shared_ptr<ParticipantSink> sink, TimePoint now) {
   auto& m = *impl_;

@@ -21,12 +21,23 @@ class MediaPort;
 
 namespace ct::sfu {
 
+struct MediaCounters;
+
 struct RoomOptions {
   size_t max_participants = 100;
   bool aes_cm_only = false;            // SRTP profile choice for every transport
   Duration consent_timeout = seconds(30);
   Duration keyframe_request_interval = milliseconds(500);  // PLI/FIR throttle per publication
   double drop_forwarded_fraction = 0;  // TEST ONLY: fault injection on forwarded packets (NACK/RTX tests)
+  MediaCounters* retired = nullptr;    // the worker's totals, fed as participants and tracks end
+};
+
+// A room's size and what its live participants have counted (metrics).
+struct RoomCensus {
+  size_t participants = 0;
+  size_t audio_publications = 0;
+  size_t video_publications = 0;
+  size_t subscriptions = 0;  // live (not stopped) subscriptions
 };
 
 class Room {
@@ -79,6 +90,8 @@ class Room {
   void on_tick(TimePoint now);
   size_t participant_count() const;
   bool empty() const { return participant_count() == 0; }
+  // Adds this room's size to `census` and its live counters to `counters`.
+  void add_metrics(RoomCensus& census, MediaCounters& counters) const;
 
  private:
   struct Impl;

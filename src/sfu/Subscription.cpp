@@ -7,6 +7,7 @@
 #include "core/Random.hpp"
 #include "rtp/RtpPacket.hpp"
 #include "rtp/Rtx.hpp"
+#include "sfu/MediaCounters.hpp"
 #include "sfu/Publication.hpp"
 #include "webrtc/PeerTransport.hpp"
 
@@ -28,7 +29,10 @@ Subscription::Subscription(Publication& publication, webrtc::PeerTransport& tran
   publication_.add_subscription(*this);
 }
 
-Subscription::~Subscription() { publication_.remove_subscription(*this); }
+Subscription::~Subscription() {
+  if (params_.retired) params_.retired->add(*this);
+  publication_.remove_subscription(*this);
+}
 
 void Subscription::activate(const SubscriptionNegotiation& negotiation, TimePoint now) {
   negotiation_ = negotiation;

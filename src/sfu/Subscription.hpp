@@ -24,6 +24,7 @@ class PeerTransport;
 
 namespace ct::sfu {
 
+struct MediaCounters;
 class Publication;
 
 // The server's fixed payload types and header extension ids in every
@@ -49,6 +50,8 @@ struct SubscriptionParams {
   std::optional<uint8_t> rtx_payload_type;
   double drop_fraction = 0;  // test-only fault injection (RoomOptions::drop_forwarded_fraction)
   uint64_t drop_seed = 1;
+  // Where this subscription's stats are added when it ends (the worker's totals), if anywhere.
+  MediaCounters* retired = nullptr;
 };
 
 // What the subscriber's answer accepted of an offered section.

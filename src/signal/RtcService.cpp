@@ -64,6 +64,7 @@ bool RtcService::acquire_connection(const std::string& ip) {
     return false;
   }
   ++n;
+  ++stats_.connections_total;
   return true;
 }
 
@@ -72,6 +73,29 @@ void RtcService::release_connection(const std::string& ip) {
   auto it = connections_per_ip_.find(ip);
   if (it == connections_per_ip_.end()) return;
   if (--it->second == 0) connections_per_ip_.erase(it);
+}
+
+RtcService::Stats RtcService::stats() const {
+  std::lock_guard lock(mutex_);
+  Stats s = stats_;
+  s.connections = 0;
+  for (const auto& [ip, n] : connections_per_ip_) s.connections += n;
+  return s;
+}
+
+void RtcService::count_message() {
+  std::lock_guard lock(mutex_);
+  ++stats_.messages;
+}
+
+void RtcService::count_error(std::string_view code) {
+  std::lock_guard lock(mutex_);
+  ++stats_.errors[std::string(code)];
+}
+
+void RtcService::count_close(std::string_view reason) {
+  std::lock_guard lock(mutex_);
+  ++stats_.closes[std::string(reason)];
 }
 
 uint64_t RtcService::note_disconnect(const std::string& room, const std::string& identity) {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "signal/AccessToken.hpp"
@@ -66,12 +67,26 @@ class RtcService : public std::enable_shared_from_this<RtcService> {
   // A new connection for this identity (resume or rejoin): cancels any pending removal.
   void note_connect(const std::string& room, const std::string& identity);
 
+  // Signaling counters for the metrics endpoint.
+  struct Stats {
+    size_t connections = 0;          // open WebSocket connections
+    uint64_t connections_total = 0;  // accepted since start (refused ones not counted)
+    uint64_t messages = 0;           // messages received
+    std::map<std::string, uint64_t> errors;  // error messages sent, by code
+    std::map<std::string, uint64_t> closes;  // connections the server closed, by reason
+  };
+  Stats stats() const;
+  void count_message();
+  void count_error(std::string_view code);
+  void count_close(std::string_view reason);
+
  private:
   RtcServiceConfig config_;
   AccessTokenVerifier verifier_;
   std::vector<sfu::MediaWorker*> workers_;
-  std::mutex mutex_;  // signaling bookkeeping only; never on the media path
+  mutable std::mutex mutex_;  // signaling bookkeeping only; never on the media path
   std::map<std::string, size_t> connections_per_ip_;
+  Stats stats_;  // its `connections` is computed from connections_per_ip_
   std::map<std::string, uint64_t> disconnect_generation_;
   uint64_t next_generation_ = 1;
 };

@@ -57,6 +57,7 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
         self->close(websocket::close_code::policy_error, removed->reason);
         return;
       }
+      if (auto* error = std::get_if<sfu::event::Error>(&event)) self->service_->count_error(error->code);
       if (std::holds_alternative<sfu::event::Joined>(event)) {
         self->send(serialize_event(event, self->service_->ice_servers_for(self->identity_)));
         return;
@@ -83,7 +84,7 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
     if (ec) return;
     if (!counted_) {
       // Refuse politely: accept, say why, close.
-      send(serialize_error("too_many_connections", "too many connections from your address"));
+      send_error("too_many_connections", "too many connections from your address");
       close(websocket::close_code::try_again_later, "too many connections");
       return;
     }
@@ -91,7 +92,7 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
     auth_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
       auto self = weak.lock();
       if (ec || !self || self->joined_) return;
-      self->send(serialize_error("join_timeout", "no valid join message in time"));
+      self->send_error("join_timeout", "no valid join message in time");
       self->close(websocket::close_code::policy_error, "join timeout");
     });
     read();
@@ -106,16 +107,18 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
       if (ec == websocket::error::message_too_big) {
         spdlog::info("rtc: {} sent a message over {} bytes, closed (1009)", remote_ip_,
                      service_->config().max_message_bytes);
+        service_->count_close("message too big");
       }
       on_closed();
       return;
     }
     std::string text = beast::buffers_to_string(buffer_.data());
     buffer_.consume(buffer_.size());
+    service_->count_message();
     if (!ws_.got_text()) {
-      send(serialize_error("bad_message", "messages are JSON text frames"));
+      send_error("bad_message", "messages are JSON text frames");
     } else if (!bucket_.try_take(Clock::now())) {
-      send(serialize_error("rate_limited", "too many messages; slow down"));
+      send_error("rate_limited", "too many messages; slow down");
       if (++strikes_ >= service_->config().rate_strikes_before_close) {
         spdlog::warn("rtc: {} ({}) flooding, connection closed", remote_ip_, identity_.empty() ? "-" : identity_);
         close(websocket::close_code::policy_error, "rate limit exceeded");
@@ -130,12 +133,12 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
   void handle(std::string_view text) {
     auto parsed = parse_request(text);
     if (auto* err = std::get_if<ProtocolError>(&parsed)) {
-      send(serialize_error(err->code, err->message));
+      send_error(err->code, err->message);
       return;
     }
     Request& request = std::get<Request>(parsed);
     if (!joined_ && !std::holds_alternative<request::Join>(request) && !std::holds_alternative<request::Ping>(request)) {
-      send(serialize_error("not_joined", "send join first", request_name(request)));
+      send_error("not_joined", "send join first", request_name(request));
       return;
     }
     std::visit([this](auto& r) { on_request(r); }, request);
@@ -143,23 +146,23 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
 
   void on_request(request::Join& r) {
     if (joined_) {
-      send(serialize_error("already_joined", "this connection has joined already", "join"));
+      send_error("already_joined", "this connection has joined already", "join");
       return;
     }
     if (r.protocol != kProtocolVersion) {
-      send(serialize_error("unsupported_protocol", "this server speaks protocol version 1", "join"));
+      send_error("unsupported_protocol", "this server speaks protocol version 1", "join");
       close(websocket::close_code::policy_error, "unsupported protocol");
       return;
     }
     auto claims = service_->verifier().verify(r.token, std::chrono::system_clock::now());
     if (!claims) {
-      send(serialize_error(to_string(claims.error()), "the access token was refused", "join"));
+      send_error(to_string(claims.error()), "the access token was refused", "join");
       close(websocket::close_code::policy_error, "bad token");
       return;
     }
     const auto& g = claims->grants;
     if (!g.room_join || g.room.empty()) {
-      send(serialize_error("permission_denied", "the token does not grant joining a room", "join"));
+      send_error("permission_denied", "the token does not grant joining a room", "join");
       close(websocket::close_code::policy_error, "no room grant");
       return;
     }
@@ -222,6 +225,11 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
   }
   void on_request(request::Ping& r) { send(serialize_pong(r.timestamp)); }
 
+  void send_error(std::string_view code, std::string_view message, std::string_view request_type = {}) {
+    service_->count_error(code);
+    send(serialize_error(code, message, request_type));
+  }
+
   void send(std::string message) {
     if (closing_) return;
     if (queue_.size() >= service_->config().max_send_queue) {
@@ -252,6 +260,7 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
   void close(websocket::close_code code, std::string_view reason) {
     if (closing_) return;
     closing_ = true;
+    service_->count_close(reason);
     close_reason_ = websocket::close_reason(code, std::string(reason).substr(0, 120));
     auth_timer_.cancel();
     if (queue_.empty()) {

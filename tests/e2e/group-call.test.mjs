@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { startServer } from './lib/server.mjs';
 import { launchBrowser, waitFor } from './lib/browser.mjs';
 import { joinCall, stats, waitForVideoFrom } from './lib/call.mjs';
+import { scrapeMetrics } from './lib/metrics.mjs';
 
 test('four participants, leave, late join and mute', { timeout: 180000 }, async () => {
   const server = await startServer();
@@ -29,6 +30,19 @@ test('four participants, leave, late join and mute', { timeout: 180000 }, async 
       assert.ok(after[o].framesDecoded > before[o].framesDecoded, `alice's video from ${o} keeps decoding`);
     }
 
+    // What an operator's Prometheus sees: one room, four people, each
+    // publishing a camera and a microphone and receiving the other six tracks.
+    const metrics1 = await scrapeMetrics(server.url);
+    assert.equal(metrics1.sum('ciphertalk_rooms'), 1);
+    assert.equal(metrics1.sum('ciphertalk_participants'), 4);
+    assert.equal(metrics1.sum('ciphertalk_published_tracks', { kind: 'video' }), 4);
+    assert.equal(metrics1.sum('ciphertalk_published_tracks', { kind: 'audio' }), 4);
+    assert.equal(metrics1.sum('ciphertalk_subscriptions'), 24);
+    assert.equal(metrics1.sum('ciphertalk_signal_connections'), 4);
+    assert.ok(metrics1.sum('ciphertalk_forwarded_packets_total') > 1000, metrics1.text);
+    assert.ok(metrics1.sum('ciphertalk_rtp_packets_total', { direction: 'out' }) >= metrics1.sum('ciphertalk_forwarded_packets_total'));
+    assert.ok(metrics1.sum('ciphertalk_udp_packets_total', { direction: 'in' }) > 0);
+
     // Dave leaves: the others lose his tile and tracks within 2 s.
     await pages.dave.click('#leave');
     const gone = await Promise.all(['alice', 'bob', 'carol'].map((n) => waitFor(() => pages[n].evaluate(() =>
@@ -36,6 +50,16 @@ test('four participants, leave, late join and mute', { timeout: 180000 }, async 
       !window.ct.remoteTrackList().some((t) => t.participant === 'dave')), { timeout: 2000, interval: 100 })));
     assert.deepEqual(gone, [true, true, true], 'everyone loses dave within 2 s');
     await pages.dave.close();
+
+    // Dave's tracks and subscriptions are gone from the gauges; the counters
+    // keep what his tracks forwarded and go on rising.
+    const metrics2 = await scrapeMetrics(server.url);
+    assert.equal(metrics2.sum('ciphertalk_participants'), 3);
+    assert.equal(metrics2.sum('ciphertalk_published_tracks'), 6);
+    assert.equal(metrics2.sum('ciphertalk_subscriptions'), 12);
+    assert.ok(metrics2.sum('ciphertalk_forwarded_packets_total') > metrics1.sum('ciphertalk_forwarded_packets_total'));
+    assert.ok(metrics2.sum('ciphertalk_rtp_packets_total', { direction: 'in' }) > metrics1.sum('ciphertalk_rtp_packets_total', { direction: 'in' }));
+    assert.equal(metrics2.sum('ciphertalk_signal_closed_total', { reason: 'left' }), 1);
 
     // A late joiner shows remote video within 1 s of connecting: from its
     // subscriber connection reaching 'connected' to the first frame of each

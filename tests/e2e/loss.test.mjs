@@ -9,6 +9,7 @@ import path from 'node:path';
 import { startServer } from './lib/server.mjs';
 import { launchBrowser } from './lib/browser.mjs';
 import { joinCall, stats, waitForVideoFrom } from './lib/call.mjs';
+import { scrapeMetrics } from './lib/metrics.mjs';
 
 test('5% forwarded loss is repaired by NACK/RTX', { timeout: 120000 }, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ct-loss-'));
@@ -30,6 +31,12 @@ test('5% forwarded loss is repaired by NACK/RTX', { timeout: 120000 }, async () 
     assert.ok(fps >= 10, `video keeps decoding at ${fps.toFixed(1)} fps`);
     assert.ok(s2.bob.totalFreezesDuration - s1.bob.totalFreezesDuration < 1.5,
       `freezes total ${(s2.bob.totalFreezesDuration - s1.bob.totalFreezesDuration).toFixed(2)} s in 6 s`);
+    // The server's side of the repair: injected drops, and NACKed packets resent.
+    const m = await scrapeMetrics(server.url);
+    const dropped = m.sum('ciphertalk_rtp_dropped_total', { reason: 'fault_injection' });
+    const forwarded = m.sum('ciphertalk_forwarded_packets_total');
+    assert.ok(dropped > 0.02 * forwarded && dropped < 0.08 * forwarded, `dropped ${dropped} of ${forwarded}`);
+    assert.ok(m.sum('ciphertalk_retransmissions_total', { result: 'sent' }) > 0, m.text);
   } finally {
     await browser.close();
     assert.equal(await server.stop(), 0);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import WebSocket from 'ws';
 import { startServer } from './lib/server.mjs';
+import { scrapeMetrics } from './lib/metrics.mjs';
 import { launchBrowser } from './lib/browser.mjs';
 import { joinCall, stats, waitForVideoFrom } from './lib/call.mjs';
 
@@ -55,6 +56,11 @@ test('bad tokens are refused with a code', async () => {
     // A token for another room joins that room, not this one; one without roomJoin is refused.
     const { got } = await converse(server.url, [{ type: 'join', token: makeToken(claims({ grants: { room: 'r1' } })), protocol: 1 }]);
     assert.equal(got.find((m) => m.type === 'error')?.code, 'permission_denied');
+    // Each refusal is counted by its code, each cut connection by its reason.
+    const m = await scrapeMetrics(server.url);
+    for (const code of Object.keys(cases)) assert.equal(m.sum('ciphertalk_signal_errors_total', { code }), 1, code);
+    assert.equal(m.sum('ciphertalk_signal_closed_total', { reason: 'bad token' }), 5);
+    assert.equal(m.sum('ciphertalk_signal_closed_total', { reason: 'no room grant' }), 1);
   } finally {
     assert.equal(await server.stop(), 0);
   }
@@ -83,6 +89,10 @@ test('malformed signaling gets coded errors and the connection survives', async 
     // A message over the size limit closes with 1009.
     const big = await converse(server.url, [JSON.stringify({ type: 'ping', pad: 'x'.repeat(70000) })]);
     assert.equal(big.closeCode, 1009);
+    const m = await scrapeMetrics(server.url);
+    assert.equal(m.sum('ciphertalk_signal_errors_total', { code: 'bad_json' }), 1);
+    assert.equal(m.sum('ciphertalk_signal_errors_total', { code: 'bad_sdp' }), codes.filter((c) => c === 'bad_sdp').length);
+    assert.equal(m.sum('ciphertalk_signal_closed_total', { reason: 'message too big' }), 1);
   } finally {
     assert.equal(await server.stop(), 0);
   }
@@ -100,6 +110,9 @@ test('a flooding client is cut off while the call keeps decoding', { timeout: 12
     const { got, closeCode } = await converse(server.url, [{ type: 'join', token: makeToken(claims()), protocol: 1 }, ...flood], 5000);
     assert.equal(closeCode, 1008, 'the flooder is disconnected');
     assert.ok(got.some((m) => m.type === 'error' && m.code === 'rate_limited'));
+    const metrics = await scrapeMetrics(server.url);
+    assert.equal(metrics.sum('ciphertalk_signal_closed_total', { reason: 'rate limit exceeded' }), 1);
+    assert.ok(metrics.sum('ciphertalk_signal_errors_total', { code: 'rate_limited' }) >= 10);
     await a.waitForTimeout(1000);
     const after = await stats(a);
     assert.ok(after.bob.framesDecoded > before.bob.framesDecoded + 20, `alice keeps decoding bob: ${before.bob.framesDecoded} -> ${after.bob.framesDecoded}`);

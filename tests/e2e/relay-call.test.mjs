@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { startServer } from './lib/server.mjs';
 import { launchBrowser, waitFor } from './lib/browser.mjs';
 import { waitForVideoFrom } from './lib/call.mjs';
+import { scrapeMetrics } from './lib/metrics.mjs';
 
 test('relay-only call through the embedded TURN server', { timeout: 90000 }, async () => {
   const server = await startServer();
@@ -24,6 +25,13 @@ test('relay-only call through the embedded TURN server', { timeout: 90000 }, asy
     assert.ok(ok, `rita decodes ravi through the relay: ${JSON.stringify(stats)}\n${server.log().slice(-2000)}`);
     const type = await waitFor(() => pages[0].evaluate(() => window.ctCandidateType()), { timeout: 5000 });
     assert.equal(type, 'relay');
+    // The relaying shows in the TURN metrics: both participants' allocations,
+    // packets both ways, and the 401 every first Allocate gets (RFC 8656 §6.1).
+    const m = await scrapeMetrics(server.url);
+    assert.ok(m.sum('ciphertalk_turn_allocations') >= 2, m.text);
+    assert.ok(m.sum('ciphertalk_turn_relayed_packets_total', { direction: 'to_peer' }) > 100, m.text);
+    assert.ok(m.sum('ciphertalk_turn_relayed_packets_total', { direction: 'to_client' }) > 100, m.text);
+    assert.ok(m.sum('ciphertalk_turn_refused_total', { reason: 'unauthenticated' }) >= 2, m.text);
   } finally {
     await browser.close();
     assert.equal(await server.stop(), 0);

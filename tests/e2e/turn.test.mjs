@@ -9,12 +9,13 @@ import { createHmac } from 'node:crypto';
 import { writeFileSync, chmodSync, rmSync } from 'node:fs';
 import { startServer, binary, freePorts, portBlock } from './lib/server.mjs';
 import { chromiumPath, launchBrowser } from './lib/browser.mjs';
+import { scrapeMetrics } from './lib/metrics.mjs';
 
 const SECRET = 'e2e-turn-secret';
 const REALM = 'ciphertalk';
 function turnPorts() {
   const base = portBlock();
-  return { udp: base, tls: base + 1, peer: base + 2, relayMin: base + 4, relayMax: base + 19 };
+  return { udp: base, tls: base + 1, peer: base + 2, metrics: base + 3, relayMin: base + 4, relayMax: base + 19 };
 }
 
 // coturn's REST scheme: username "<expiry>:<user>", password base64(HMAC-SHA1(secret, username)).
@@ -26,7 +27,8 @@ function restCredentials(user, ttlSeconds = 3600, secret = SECRET) {
 async function startTurn(ports, extra = [], { listen = '127.0.0.1', prefix = [] } = {}) {
   const args = ['turn', '--listen', listen, '--port', String(ports.udp), '--tls-port', String(ports.tls), '--dev',
     '--realm', REALM, '--secret', SECRET, '--allow-peer', '127.0.0.1/32',
-    '--min-port', String(ports.relayMin), '--max-port', String(ports.relayMax), ...extra];
+    '--min-port', String(ports.relayMin), '--max-port', String(ports.relayMax), '--metrics-port', String(ports.metrics),
+    '--metrics-address', listen, ...extra];
   const [cmd, cmdArgs] = prefix.length ? [prefix[0], [...prefix.slice(1), binary, ...args]] : [binary, args];
   const child = spawn(cmd, cmdArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
@@ -84,9 +86,20 @@ test('coturn clients: STUN binding, UDP/TCP/TLS relaying with channels and Send 
       assert.equal(lost, 0, `${name}: loss\n${r.out.slice(-2000)}\n${turn.log()}`);
       assert.ok(received >= 400, `${name}: received ${received}\n${r.out.slice(-2000)}`);
     }
+    // The standalone server's metrics endpoint saw it all.
+    const metricsUrl = `http://127.0.0.1:${ports.metrics}`;
+    const m = await scrapeMetrics(metricsUrl);
+    assert.ok(m.sum('ciphertalk_turn_allocations_total') >= 16, m.text);
+    assert.ok(m.sum('ciphertalk_turn_relayed_packets_total', { direction: 'to_peer' }) >= 1600, m.text);
+    assert.ok(m.sum('ciphertalk_turn_relayed_packets_total', { direction: 'to_client' }) >= 1600, m.text);
+    assert.equal(m.sum('ciphertalk_turn_dropped_total'), 0, m.text);
     const wrong = await run('turnutils_uclient', ['-W', 'not-the-secret', '-u', 'x', '-m', '1', '-n', '10', '-e', '127.0.0.1', '-r', String(ports.peer), '-p', String(ports.udp), '127.0.0.1'], 20000);
     assert.match(wrong.out, /Cannot complete Allocation|401/, wrong.out);
     assert.doesNotMatch(wrong.out, /Total lost packets 0/);
+    // The challenge and the refused credentials both answer 401.
+    const after = await scrapeMetrics(metricsUrl);
+    assert.ok(after.sum('ciphertalk_turn_refused_total', { reason: 'unauthenticated' }) >=
+      m.sum('ciphertalk_turn_refused_total', { reason: 'unauthenticated' }) + 2, after.text);
   } finally {
     peer.kill('SIGTERM');
     assert.equal(await turn.stop(), 0);

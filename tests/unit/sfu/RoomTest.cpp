@@ -6,6 +6,7 @@
 
 #include "rtp/RtcpReceiverReport.hpp"
 #include "sfu/DataPacket.hpp"
+#include "sfu/MediaCounters.hpp"
 #include "sfu/Participant.hpp"
 #include "rtp/RtpExtensions.hpp"
 #include "rtp/Rtx.hpp"
@@ -366,6 +367,48 @@ TEST_F(RoomTest, LeaveUnpublishesAndReoffersWithoutTheTracks) {
   EXPECT_EQ(room->participant_count(), 1u);
   answer_offer(*b);
   EXPECT_EQ(b->sink->count<event::Error>(), 0u);
+}
+
+TEST_F(RoomTest, MetricsCountLiveTracksAndKeepTotalsAfterTheyEnd) {
+  MediaCounters retired;
+  RoomOptions options;
+  options.retired = &retired;
+  two_connected(options);
+  send_video(100, 10);
+  ASSERT_TRUE(run_until([&] { return received_video() >= 10; }));
+
+  RoomCensus census;
+  MediaCounters live;
+  room->add_metrics(census, live);
+  EXPECT_EQ(census.participants, 2u);
+  EXPECT_EQ(census.audio_publications, 1u);
+  EXPECT_EQ(census.video_publications, 1u);
+  EXPECT_EQ(census.subscriptions, 2u);
+  EXPECT_EQ(live.publication_packets_in, 10u);
+  EXPECT_EQ(live.forwarded, 10u);
+  EXPECT_GE(live.rtp_packets_in, 10u);
+  EXPECT_GE(live.rtp_packets_out, 10u);
+  EXPECT_EQ(retired.forwarded, 0u);
+
+  // Alice leaves: her tracks and Bob's subscriptions to them end; what they
+  // counted moves to the totals, so live + retired does not go backwards.
+  room->leave("alice", "bye");
+  RoomCensus after;
+  MediaCounters live_after;
+  room->add_metrics(after, live_after);
+  EXPECT_EQ(after.participants, 1u);
+  EXPECT_EQ(after.audio_publications + after.video_publications + after.subscriptions, 0u);
+  EXPECT_EQ(retired.forwarded, 10u);
+  EXPECT_EQ(retired.publication_packets_in, 10u);
+  MediaCounters total = retired;
+  total += live_after;
+  EXPECT_GE(total.rtp_packets_in, live.rtp_packets_in);
+  EXPECT_GE(total.rtp_packets_out, live.rtp_packets_out);
+  EXPECT_EQ(total.forwarded, live.forwarded);
+
+  room.reset();  // Bob's transports fold in too
+  EXPECT_EQ(retired.rtp_packets_out, total.rtp_packets_out);
+  EXPECT_EQ(retired.rtp_packets_in, total.rtp_packets_in);
 }
 
 TEST_F(RoomTest, UnpublishByRenegotiation) {

@@ -1,0 +1,225 @@
+#include "app/MetricsEndpoint.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <memory>
+#include <string_view>
+
+#include "metrics/PrometheusWriter.hpp"
+#include "sfu/MediaWorker.hpp"
+#include "signal/HttpServer.hpp"
+#include "turn/TurnServer.hpp"
+
+#ifndef CT_VERSION
+#define CT_VERSION "dev"
+#endif
+
+namespace ct::app {
+namespace {
+
+using metrics::MetricType;
+using metrics::PrometheusWriter;
+
+// One family with one sample per worker, labelled worker="N" (plus `labels`).
+template <class Value>
+void per_worker(PrometheusWriter& w, const std::vector<sfu::WorkerMetrics>& workers, std::string_view name,
+                MetricType type, std::string_view help, Value value) {
+  w.family(name, type, help);
+  for (const auto& m : workers) {
+    std::string worker = std::to_string(m.worker);
+    w.sample({{"worker", worker}}, uint64_t(value(m)));
+  }
+}
+
+// One family whose samples split one quantity by a label (direction, reason, kind) per worker.
+struct Split {
+  std::string_view value;
+  uint64_t (*get)(const sfu::WorkerMetrics&);
+};
+void per_worker_split(PrometheusWriter& w, const std::vector<sfu::WorkerMetrics>& workers,
+                      std::string_view name, MetricType type, std::string_view help, std::string_view label,
+                      std::initializer_list<Split> splits) {
+  w.family(name, type, help);
+  for (const auto& m : workers) {
+    std::string worker = std::to_string(m.worker);
+    for (const auto& s : splits) w.sample({{"worker", worker}, {label, s.value}}, s.get(m));
+  }
+}
+
+void write_workers(PrometheusWriter& w, const std::vector<sfu::WorkerMetrics>& ws) {
+  using M = const sfu::WorkerMetrics&;
+  const auto gauge = MetricType::gauge;
+  const auto counter = MetricType::counter;
+  per_worker(w, ws, "ciphertalk_rooms", gauge, "Open rooms.", [](M m) { return m.rooms; });
+  per_worker(w, ws, "ciphertalk_participants", gauge, "Participants in rooms (including hidden ones).",
+             [](M m) { return m.census.participants; });
+  per_worker_split(w, ws, "ciphertalk_published_tracks", gauge, "Tracks being published.", "kind",
+                   {{"audio", [](M m) { return uint64_t(m.census.audio_publications); }},
+                    {"video", [](M m) { return uint64_t(m.census.video_publications); }}});
+  per_worker(w, ws, "ciphertalk_subscriptions", gauge, "Tracks being forwarded to a subscriber.",
+             [](M m) { return m.census.subscriptions; });
+  per_worker(w, ws, "ciphertalk_echo_sessions", gauge, "Open /echo test sessions.",
+             [](M m) { return m.echo_sessions; });
+
+  per_worker_split(w, ws, "ciphertalk_udp_packets_total", counter, "Datagrams on the worker's media port.",
+                   "direction",
+                   {{"in", [](M m) { return m.socket.received_packets; }},
+                    {"out", [](M m) { return m.socket.sent_packets; }}});
+  per_worker_split(w, ws, "ciphertalk_udp_bytes_total", counter, "Bytes on the worker's media port.",
+                   "direction",
+                   {{"in", [](M m) { return m.socket.received_bytes; }},
+                    {"out", [](M m) { return m.socket.sent_bytes; }}});
+  per_worker(w, ws, "ciphertalk_udp_blocked_sends_total", counter,
+             "Times the media port's send buffer was full (the rest waited in the backlog).",
+             [](M m) { return m.socket.blocked_sends; });
+  per_worker_split(w, ws, "ciphertalk_udp_dropped_total", counter,
+                   "Datagrams the media port dropped, by reason.", "reason",
+                   {{"send_error", [](M m) { return m.socket.send_errors; }},
+                    {"backlog_full", [](M m) { return m.socket.backlog_drops; }},
+                    {"unknown_source", [](M m) { return m.port.unknown_source; }},
+                    {"unknown_ufrag", [](M m) { return m.port.unknown_ufrag; }},
+                    {"malformed", [](M m) { return m.port.malformed; }}});
+
+  per_worker_split(w, ws, "ciphertalk_rtp_packets_total", counter,
+                   "SRTP packets on participants' connections.", "direction",
+                   {{"in", [](M m) { return m.media.rtp_packets_in; }},
+                    {"out", [](M m) { return m.media.rtp_packets_out; }}});
+  per_worker_split(
+      w, ws, "ciphertalk_rtp_bytes_total", counter, "SRTP bytes on participants' connections.", "direction",
+      {{"in", [](M m) { return m.media.rtp_bytes_in; }}, {"out", [](M m) { return m.media.rtp_bytes_out; }}});
+  per_worker_split(w, ws, "ciphertalk_rtcp_packets_total", counter,
+                   "SRTCP packets on participants' connections.", "direction",
+                   {{"in", [](M m) { return m.media.rtcp_packets_in; }},
+                    {"out", [](M m) { return m.media.rtcp_packets_out; }}});
+  per_worker_split(w, ws, "ciphertalk_rtp_dropped_total", counter, "Media packets dropped, by reason.",
+                   "reason",
+                   {{"srtp_error", [](M m) { return m.media.srtp_errors; }},
+                    {"before_connect", [](M m) { return m.media.dropped_before_connect; }},
+                    {"fault_injection", [](M m) { return m.media.dropped_by_fault_injection; }}});
+  per_worker(w, ws, "ciphertalk_published_packets_total", counter,
+             "RTP packets received on published tracks.", [](M m) { return m.media.publication_packets_in; });
+  per_worker(w, ws, "ciphertalk_forwarded_packets_total", counter, "RTP packets forwarded to subscribers.",
+             [](M m) { return m.media.forwarded; });
+  per_worker_split(w, ws, "ciphertalk_retransmissions_total", counter,
+                   "Packets subscribers asked for again (NACK): resent, or no longer kept.", "result",
+                   {{"sent", [](M m) { return m.media.retransmitted; }},
+                    {"missing", [](M m) { return m.media.retransmissions_missing; }}});
+  per_worker(w, ws, "ciphertalk_nacks_sent_total", counter, "NACKs sent to publishers for lost packets.",
+             [](M m) { return m.media.nacks_sent; });
+  per_worker_split(w, ws, "ciphertalk_keyframe_requests_total", counter,
+                   "Keyframe requests (PLI/FIR) for publishers: sent, or held back by the throttle.",
+                   "result",
+                   {{"sent", [](M m) { return m.media.keyframe_requests_sent; }},
+                    {"throttled", [](M m) { return m.media.keyframe_requests_throttled; }}});
+}
+
+void write_by_label(PrometheusWriter& w, std::string_view name, std::string_view help, std::string_view label,
+                    const std::map<std::string, uint64_t>& values) {
+  w.family(name, MetricType::counter, help);
+  for (const auto& [key, value] : values) w.sample({{label, key}}, value);
+}
+
+void write_signal(PrometheusWriter& w, const signal::RtcService::Stats& s) {
+  w.family("ciphertalk_signal_connections", MetricType::gauge, "Open signaling WebSocket connections.");
+  w.sample(uint64_t(s.connections));
+  w.family("ciphertalk_signal_connections_total", MetricType::counter, "Signaling connections accepted.");
+  w.sample(s.connections_total);
+  w.family("ciphertalk_signal_messages_total", MetricType::counter, "Signaling messages received.");
+  w.sample(s.messages);
+  write_by_label(w, "ciphertalk_signal_errors_total", "Error messages sent to clients, by code.", "code",
+                 s.errors);
+  write_by_label(w, "ciphertalk_signal_closed_total",
+                 "Signaling connections closed by the server, by reason.", "reason", s.closes);
+}
+
+void write_turn(PrometheusWriter& w, const turn::TurnStats& s) {
+  w.family("ciphertalk_turn_allocations", MetricType::gauge, "TURN allocations open.");
+  w.sample(s.allocations_active);
+  w.family("ciphertalk_turn_allocations_total", MetricType::counter, "TURN allocations made.");
+  w.sample(s.allocations_total);
+  w.family("ciphertalk_turn_relayed_packets_total", MetricType::counter, "Packets relayed by TURN.");
+  w.sample({{"direction", "to_peer"}}, s.packets_to_peers);
+  w.sample({{"direction", "to_client"}}, s.packets_to_clients);
+  w.family("ciphertalk_turn_relayed_bytes_total", MetricType::counter, "Bytes relayed by TURN.");
+  w.sample({{"direction", "to_peer"}}, s.bytes_to_peers);
+  w.sample({{"direction", "to_client"}}, s.bytes_to_clients);
+  w.family("ciphertalk_turn_refused_total", MetricType::counter,
+           "TURN requests refused, by reason (error code).");
+  const std::pair<std::string_view, uint64_t> refused[] = {
+      {"unauthenticated", s.refused_unauthenticated},      // 401
+      {"stale_nonce", s.refused_stale_nonce},              // 438
+      {"bad_request", s.refused_bad_request},              // 400, 420
+      {"forbidden_peer", s.refused_forbidden_peer},        // 403
+      {"allocation_mismatch", s.refused_mismatch},         // 437
+      {"wrong_credentials", s.refused_wrong_credentials},  // 441
+      {"unsupported", s.refused_unsupported},              // 440, 442, 443
+      {"quota", s.refused_quota},                          // 486
+      {"capacity", s.refused_capacity},                    // 508
+  };
+  for (const auto& [reason, value] : refused) w.sample({{"reason", reason}}, value);
+  w.family("ciphertalk_turn_dropped_total", MetricType::counter, "Relayed packets TURN dropped, by reason.");
+  const std::pair<std::string_view, uint64_t> dropped[] = {
+      {"no_permission", s.dropped_no_permission},
+      {"bandwidth", s.dropped_bandwidth},
+      {"malformed", s.dropped_malformed},
+      {"receiver_full", s.dropped_send_full},
+  };
+  for (const auto& [reason, value] : dropped) w.sample({{"reason", reason}}, value);
+}
+
+}  // namespace
+
+MetricsEndpoint::MetricsEndpoint(boost::asio::io_context& http_io, MetricsSources sources)
+    : http_io_(http_io), sources_(std::move(sources)) {}
+
+std::string MetricsEndpoint::render(const Snapshot& s) {
+  PrometheusWriter w;
+  w.family("ciphertalk_build_info", MetricType::gauge,
+           "CipherTalk's version, as a label; the value is always 1.");
+  w.sample({{"version", CT_VERSION}}, uint64_t{1});
+  if (!s.workers.empty()) write_workers(w, s.workers);
+  if (s.signal) write_signal(w, *s.signal);
+  if (s.turn) write_turn(w, *s.turn);
+  s.process.write(w);
+  return w.take();
+}
+
+void MetricsEndpoint::install(signal::HttpServer& server) {
+  server.add_route("GET", "/metrics", [this](signal::HttpRequest, signal::Responder respond) {
+    // Filled on the HTTP thread only: each worker's answer is posted back here.
+    struct Gather {
+      Snapshot snapshot;
+      size_t pending = 0;
+      signal::Responder respond;
+    };
+    auto gather = std::make_shared<Gather>();
+    gather->respond = std::move(respond);
+    gather->snapshot.workers.resize(sources_.workers.size());
+    gather->pending = sources_.workers.size();
+    auto finish = [this](Gather& g) {
+      if (sources_.rtc) g.snapshot.signal = sources_.rtc->stats();
+      if (sources_.turn) g.snapshot.turn = sources_.turn->stats();
+      g.snapshot.process = metrics::ProcessMetrics::read_self();
+      signal::HttpResponse response;
+      response.content_type = std::string(metrics::PrometheusWriter::kContentType);
+      response.body = render(g.snapshot);
+      g.respond(std::move(response));
+    };
+    if (gather->pending == 0) {
+      finish(*gather);
+      return;
+    }
+    for (size_t i = 0; i < sources_.workers.size(); ++i) {
+      sfu::MediaWorker* worker = sources_.workers[i];
+      worker->post([this, worker, i, gather, finish] {
+        sfu::WorkerMetrics m = worker->collect_metrics();
+        boost::asio::post(http_io_, [i, gather, finish, m = std::move(m)]() mutable {
+          gather->snapshot.workers[i] = std::move(m);
+          if (--gather->pending == 0) finish(*gather);
+        });
+      });
+    }
+  });
+}
+
+}  // namespace ct::app

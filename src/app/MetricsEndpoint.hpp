@@ -1,0 +1,59 @@
+#pragma once
+// GET /metrics: Prometheus text for the whole process — the media workers
+// (rooms, tracks, packets, drops), signaling (connections, errors, closes),
+// the embedded or standalone TURN server, and the process itself.
+//
+// Each worker's numbers are taken on its own thread (a posted task), so the
+// media path keeps plain counters and takes no lock; the answers come back to
+// the HTTP thread and the response goes out when every worker has answered.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "metrics/ProcessMetrics.hpp"
+#include "sfu/WorkerMetrics.hpp"
+#include "signal/RtcService.hpp"
+#include "turn/TurnStats.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+namespace ct::signal {
+class HttpServer;
+}
+namespace ct::sfu {
+class MediaWorker;
+}
+namespace ct::turn {
+class TurnServer;
+}
+
+namespace ct::app {
+
+struct MetricsSources {
+  std::vector<sfu::MediaWorker*> workers;
+  const signal::RtcService* rtc = nullptr;
+  const turn::TurnServer* turn = nullptr;
+};
+
+class MetricsEndpoint {
+ public:
+  struct Snapshot {
+    std::vector<sfu::WorkerMetrics> workers;  // in worker order
+    std::optional<signal::RtcService::Stats> signal;
+    std::optional<turn::TurnStats> turn;
+    metrics::ProcessMetrics process;
+  };
+
+  // `http_io` is the HTTP server's io_context (its one thread).
+  MetricsEndpoint(boost::asio::io_context& http_io, MetricsSources sources);
+  void install(signal::HttpServer& server);
+
+  static std::string render(const Snapshot& snapshot);
+
+ private:
+  boost::asio::io_context& http_io_;
+  MetricsSources sources_;
+};
+
+}  // namespace ct::app

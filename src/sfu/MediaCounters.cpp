@@ -1,0 +1,57 @@
+#include "sfu/MediaCounters.hpp"
+
+#include "sfu/Publication.hpp"
+#include "sfu/Subscription.hpp"
+#include "webrtc/PeerTransport.hpp"
+
+namespace ct::sfu {
+
+void MediaCounters::add(const webrtc::PeerTransport& transport) {
+  const auto& s = transport.stats();
+  rtp_packets_in += s.rtp_packets_in;
+  rtp_bytes_in += s.rtp_bytes_in;
+  rtcp_packets_in += s.rtcp_packets_in;
+  rtp_packets_out += s.rtp_packets_out;
+  rtp_bytes_out += s.rtp_bytes_out;
+  rtcp_packets_out += s.rtcp_packets_out;
+  srtp_errors += s.srtp_errors;
+  dropped_before_connect += s.dropped_before_connect;
+}
+
+void MediaCounters::add(const Publication& publication) {
+  const auto& s = publication.stats();
+  publication_packets_in += s.packets_in;
+  nacks_sent += s.nacks_sent;
+  keyframe_requests_sent += s.keyframe_requests_sent;
+  keyframe_requests_throttled += s.keyframe_requests_throttled;
+}
+
+void MediaCounters::add(const Subscription& subscription) {
+  const auto& s = subscription.stats();
+  forwarded += s.forwarded;
+  retransmitted += s.retransmitted;
+  retransmissions_missing += s.retransmissions_missing;
+  dropped_by_fault_injection += s.dropped_by_fault_injection;
+}
+
+MediaCounters& MediaCounters::operator+=(const MediaCounters& o) {
+  rtp_packets_in += o.rtp_packets_in;
+  rtp_bytes_in += o.rtp_bytes_in;
+  rtcp_packets_in += o.rtcp_packets_in;
+  rtp_packets_out += o.rtp_packets_out;
+  rtp_bytes_out += o.rtp_bytes_out;
+  rtcp_packets_out += o.rtcp_packets_out;
+  srtp_errors += o.srtp_errors;
+  dropped_before_connect += o.dropped_before_connect;
+  publication_packets_in += o.publication_packets_in;
+  forwarded += o.forwarded;
+  retransmitted += o.retransmitted;
+  retransmissions_missing += o.retransmissions_missing;
+  dropped_by_fault_injection += o.dropped_by_fault_injection;
+  nacks_sent += o.nacks_sent;
+  keyframe_requests_sent += o.keyframe_requests_sent;
+  keyframe_requests_throttled += o.keyframe_requests_throttled;
+  return *this;
+}
+
+}  // namespace ct::sfu

@@ -1,0 +1,41 @@
+#pragma once
+// What a media worker's rooms have done since it started, for the metrics
+// endpoint. Live objects keep their own stats; when a publication,
+// subscription or participant goes away its stats are folded into the
+// worker's "retired" MediaCounters, so live + retired never goes backwards
+// (a Prometheus counter must not). Plain integers: one thread writes and
+// reads them (the worker's).
+#include <cstdint>
+
+namespace ct::webrtc {
+class PeerTransport;
+}
+
+namespace ct::sfu {
+
+class Publication;
+class Subscription;
+
+struct MediaCounters {
+  // SRTP/SRTCP on every transport (publisher and subscriber connections).
+  uint64_t rtp_packets_in = 0, rtp_bytes_in = 0, rtcp_packets_in = 0;
+  uint64_t rtp_packets_out = 0, rtp_bytes_out = 0, rtcp_packets_out = 0;
+  uint64_t srtp_errors = 0;             // failed authentication, replays, malformed
+  uint64_t dropped_before_connect = 0;  // media before DTLS finished
+  // Forwarding.
+  uint64_t publication_packets_in = 0;   // RTP accepted by a publication
+  uint64_t forwarded = 0;                // RTP sent to subscribers
+  uint64_t retransmitted = 0;            // NACKed packets resent to subscribers
+  uint64_t retransmissions_missing = 0;  // NACKed packets no longer kept
+  uint64_t dropped_by_fault_injection = 0;
+  uint64_t nacks_sent = 0;              // NACKs to publishers
+  uint64_t keyframe_requests_sent = 0;  // PLI/FIR to publishers
+  uint64_t keyframe_requests_throttled = 0;
+
+  void add(const webrtc::PeerTransport& transport);
+  void add(const Publication& publication);
+  void add(const Subscription& subscription);
+  MediaCounters& operator+=(const MediaCounters& other);
+};
+
+}  // namespace ct::sfu

@@ -1,0 +1,23 @@
+#pragma once
+// One media worker's numbers at one moment, taken on its own thread
+// (MediaWorker::collect_metrics) and handed to whoever renders them.
+#include <cstddef>
+
+#include "net/UdpSocket.hpp"
+#include "sfu/MediaCounters.hpp"
+#include "sfu/Room.hpp"
+#include "webrtc/MediaPort.hpp"
+
+namespace ct::sfu {
+
+struct WorkerMetrics {
+  unsigned worker = 0;
+  size_t rooms = 0;
+  size_t echo_sessions = 0;
+  RoomCensus census;              // summed over the worker's rooms
+  MediaCounters media;            // since start: live objects plus those gone
+  net::UdpSocket::Stats socket;   // the worker's one UDP port
+  webrtc::MediaPort::Stats port;  // datagrams the port could not route
+};
+
+}  // namespace ct::sfu

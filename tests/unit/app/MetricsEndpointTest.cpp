@@ -1,0 +1,72 @@
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "app/MetricsEndpoint.hpp"
+
+namespace ct::app {
+namespace {
+
+bool has_line(const std::string& text, const std::string& line) {
+  return text.find("\n" + line + "\n") != std::string::npos || text.rfind(line + "\n", 0) == 0;
+}
+
+TEST(MetricsEndpoint, RendersEveryWorkerUnderOneFamily) {
+  MetricsEndpoint::Snapshot s;
+  s.workers.resize(2);
+  s.workers[0].worker = 0;
+  s.workers[0].rooms = 2;
+  s.workers[0].census.participants = 5;
+  s.workers[0].census.video_publications = 3;
+  s.workers[0].media.forwarded = 1000;
+  s.workers[0].socket.backlog_drops = 7;
+  s.workers[1].worker = 1;
+  s.workers[1].rooms = 1;
+  s.workers[1].port.malformed = 4;
+  std::string text = MetricsEndpoint::render(s);
+
+  EXPECT_TRUE(has_line(text, "# TYPE ciphertalk_rooms gauge"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_rooms{worker=\"0\"} 2"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_rooms{worker=\"1\"} 1"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_participants{worker=\"0\"} 5"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_published_tracks{worker=\"0\",kind=\"video\"} 3"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_forwarded_packets_total{worker=\"0\"} 1000"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_udp_dropped_total{worker=\"0\",reason=\"backlog_full\"} 7"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_udp_dropped_total{worker=\"1\",reason=\"malformed\"} 4"));
+  // Each family once, its samples together: worker 1's rooms come right after worker 0's.
+  EXPECT_NE(text.find("ciphertalk_rooms{worker=\"0\"} 2\nciphertalk_rooms{worker=\"1\"} 1\n"),
+            std::string::npos);
+  // No signaling or TURN section without those sources; the process is always there.
+  EXPECT_EQ(text.find("ciphertalk_signal_"), std::string::npos);
+  EXPECT_EQ(text.find("ciphertalk_turn_"), std::string::npos);
+  EXPECT_TRUE(has_line(text, "# TYPE process_cpu_seconds_total counter"));
+  EXPECT_EQ(text.rfind("# HELP ciphertalk_build_info ", 0), 0u);
+}
+
+TEST(MetricsEndpoint, RendersSignalingAndTurnByReason) {
+  MetricsEndpoint::Snapshot s;
+  signal::RtcService::Stats signal;
+  signal.connections = 3;
+  signal.errors["token_expired"] = 2;
+  signal.closes["rate limit exceeded"] = 1;
+  s.signal = signal;
+  turn::TurnStats turn;
+  turn.allocations_active = 4;
+  turn.packets_to_peers = 10;
+  turn.refused_quota = 6;
+  turn.dropped_send_full = 8;
+  s.turn = turn;
+  std::string text = MetricsEndpoint::render(s);
+
+  EXPECT_EQ(text.find("ciphertalk_rooms"), std::string::npos);  // no workers, no worker families
+  EXPECT_TRUE(has_line(text, "ciphertalk_signal_connections 3"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_signal_errors_total{code=\"token_expired\"} 2"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_signal_closed_total{reason=\"rate limit exceeded\"} 1"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_turn_allocations 4"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_turn_relayed_packets_total{direction=\"to_peer\"} 10"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_turn_refused_total{reason=\"quota\"} 6"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_turn_dropped_total{reason=\"receiver_full\"} 8"));
+}
+
+}  // namespace
+}  // namespace ct::app
