@@ -95,3 +95,31 @@ test('four participants, leave, late join and mute', { timeout: 180000 }, async 
     assert.equal(await server.stop(), 0);
   }
 });
+
+test('a participant publishing H.264 is decoded as H.264 by the others', { timeout: 90000 }, async () => {
+  const server = await startServer();
+  const browser = await launchBrowser();
+  try {
+    const page = async (identity, codec) => {
+      const p = await browser.newPage();
+      await p.goto(`${server.url}/call.html?room=codecs&identity=${identity}${codec ? `&codec=${codec}` : ''}`);
+      await p.waitForFunction(() => window.ctReady === true, null, { timeout: 20000 });
+      return p;
+    };
+    const hana = await page('hana', 'h264');
+    const vic = await page('vic');
+    const { ok, stats: s } = await waitForVideoFrom(vic, ['hana'], { minFrames: 30, timeout: 30000 });
+    assert.ok(ok, `vic decodes hana: ${JSON.stringify(s)}\n${server.log().slice(-2000)}`);
+    assert.equal(s.hana.videoCodec, 'video/H264');
+    // The other direction stays on the default codec.
+    const { ok: back, stats: h } = await waitForVideoFrom(hana, ['vic'], { minFrames: 30, timeout: 30000 });
+    assert.ok(back, JSON.stringify(h));
+    assert.equal(h.vic.videoCodec, 'video/VP8');
+    // The room announces the codec with the track.
+    const codecs = await vic.evaluate(() => [...window.ct.participants.get('hana').tracks.values()].map((t) => `${t.kind}:${t.codec}`).sort());
+    assert.deepEqual(codecs, ['audio:opus', 'video:H264']);
+  } finally {
+    await browser.close();
+    assert.equal(await server.stop(), 0);
+  }
+});

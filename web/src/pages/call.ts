@@ -13,7 +13,10 @@ declare global {
   }
 }
 
-interface ParticipantStats { framesDecoded: number; audioPackets: number; nackCount: number; freezeCount: number; totalFreezesDuration: number }
+interface ParticipantStats {
+  framesDecoded: number; audioPackets: number; nackCount: number; freezeCount: number; totalFreezesDuration: number;
+  videoCodec?: string; // mimeType of the video decoded, e.g. "video/H264"
+}
 
 const params = new URLSearchParams(location.search);
 const room = params.get('room') || 'demo';
@@ -77,7 +80,9 @@ const selfVideo = self.querySelector('video')!;
 selfVideo.srcObject = media;
 selfVideo.muted = true;
 await client.connect();
-await client.publish(media);
+// ?codec=h264 publishes video in H.264 instead of VP8.
+const codec = params.get('codec');
+await client.publish(media, { videoCodec: codec === 'h264' || codec === 'vp8' ? codec : undefined });
 $('state').textContent = 'connected';
 window.ctReady = true;
 
@@ -119,6 +124,8 @@ window.ctStats = async () => {
       o.nackCount += v.nackCount || 0;
       o.freezeCount += v.freezeCount || 0;
       o.totalFreezesDuration += v.totalFreezesDuration || 0;
+      const codec = v.codecId ? report.get(v.codecId) as { mimeType?: string } | undefined : undefined;
+      if (codec?.mimeType) o.videoCodec = codec.mimeType;
     } else {
       o.audioPackets += s.packetsReceived || 0;
     }

@@ -18,6 +18,7 @@ import {
 } from './protocol';
 import { ReconnectMachine, type DisconnectReason, type ReconnectEffect } from './reconnect';
 import { decodeDataPacket, encodeDataPacket } from './datapacket';
+import { videoCodecPreferences, type VideoCodec } from './codecs';
 
 export interface ClientOptions {
   url: string;
@@ -32,6 +33,7 @@ export interface ClientOptions {
 
 export interface RemoteTrackEvent { participant: string; track: MediaStreamTrack; info: TrackInfo }
 export interface DataEvent { from: string; topic: string; payload: Uint8Array; reliable: boolean }
+export interface PublishOptions { source?: TrackSource; videoCodec?: VideoCodec }
 export interface PublishDataOptions { reliable?: boolean; topic?: string; destinationIdentities?: string[] }
 
 type MessageEvents = { [K in ServerMessageType]: ServerMessageOf<K> };
@@ -191,13 +193,16 @@ export class CipherTalkClient extends EventTarget {
   /**
    * Publishes every track of `stream` on the publisher connection. Sources
    * default to microphone/camera; a disabled track is announced muted.
+   * `videoCodec` sends video in that codec when the browser can (otherwise
+   * the browser's default, VP8); subscribers receive it as sent.
    */
-  publish(stream: MediaStream, { source }: { source?: TrackSource } = {}): Promise<(TrackInfo | undefined)[]> {
+  publish(stream: MediaStream, { source, videoCodec }: PublishOptions = {}): Promise<(TrackInfo | undefined)[]> {
     return this.serializePublisher(async () => {
       const pc = this.ensurePublisher();
       const added: AddedTrack[] = [];
       for (const track of stream.getTracks()) {
         const transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+        if (track.kind === 'video' && videoCodec) preferVideoCodec(transceiver, videoCodec);
         const own: TrackSource = source === 'screen_share' && track.kind === 'audio' ? 'screen_share_audio'
           : source ?? (track.kind === 'audio' ? 'microphone' : 'camera');
         added.push({ track, transceiver, source: own });
@@ -523,4 +528,10 @@ export async function fetchDevToken(room: string, identity: string, name?: strin
 /** The /rtc URL of the server that served this page. */
 export function signalingUrl(loc: Location = location): string {
   return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/rtc`;
+}
+
+function preferVideoCodec(transceiver: RTCRtpTransceiver, codec: VideoCodec): void {
+  const available = RTCRtpSender.getCapabilities?.('video')?.codecs;
+  const list = available && videoCodecPreferences(available, codec);
+  if (list && transceiver.setCodecPreferences) transceiver.setCodecPreferences(list);
 }

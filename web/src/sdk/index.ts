@@ -3,3 +3,4 @@ export * from './client';
 export * from './datapacket';
 export * from './reconnect';
 export * from './quality';
+export * from './codecs';
