@@ -133,8 +133,8 @@ void Server::start() {
   if (c.drop_forwarded_fraction > 0) {
     spdlog::warn("TESTING: dropping {:.1f}% of forwarded packets", c.drop_forwarded_fraction * 100);
   }
-  spdlog::info("CipherTalk listening on http://{}:{} (web client from {})", c.http_bind, s.http->port(),
-               hc.static_root);
+  spdlog::info("CipherTalk listening on http://{}:{} (web client from {}; Prometheus metrics at /metrics)",
+               c.http_bind, s.http->port(), hc.static_root);
 }
 
 void Server::run_until_signal() {
