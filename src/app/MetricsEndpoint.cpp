@@ -185,7 +185,7 @@ std::string MetricsEndpoint::render(const Snapshot& s) {
 }
 
 void MetricsEndpoint::install(signal::HttpServer& server) {
-  server.add_route("GET", "/metrics", [this](signal::HttpRequest, signal::Responder respond) {
+  server.add_route("GET", "/metrics", [this](const signal::HttpRequest&, signal::Responder respond) {
     // Filled on the HTTP thread only: each worker's answer is posted back here.
     struct Gather {
       Snapshot snapshot;
@@ -213,8 +213,8 @@ void MetricsEndpoint::install(signal::HttpServer& server) {
       sfu::MediaWorker* worker = sources_.workers[i];
       worker->post([this, worker, i, gather, finish] {
         sfu::WorkerMetrics m = worker->collect_metrics();
-        boost::asio::post(http_io_, [i, gather, finish, m = std::move(m)]() mutable {
-          gather->snapshot.workers[i] = std::move(m);
+        boost::asio::post(http_io_, [i, gather, finish, m] {
+          gather->snapshot.workers[i] = m;
           if (--gather->pending == 0) finish(*gather);
         });
       });

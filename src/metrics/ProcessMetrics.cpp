@@ -4,9 +4,11 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <cstdio>
-#include <cstring>
 #include <ctime>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <string>
 
 #include "metrics/PrometheusWriter.hpp"
 
@@ -27,28 +29,22 @@ uint64_t count_open_fds() {
 }
 
 // Field 22 of /proc/self/stat (proc(5)): start time in clock ticks after boot.
-// The command name (field 2) may contain spaces, so parse after its ')'.
+// The command name (field 2) may contain spaces, so parse after its last ')'.
 double start_time_since_epoch() {
-  FILE* f = std::fopen("/proc/self/stat", "r");
-  if (!f) return 0;
-  char buf[1024];
-  size_t n = std::fread(buf, 1, sizeof(buf) - 1, f);
-  std::fclose(f);
-  buf[n] = '\0';
-  const char* p = std::strrchr(buf, ')');
-  if (!p) return 0;
-  unsigned long long start_ticks = 0;
-  // After ')': field 3 (state) ... field 22 (starttime): skip 19 fields.
-  if (std::sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
-                  &start_ticks) != 1) {
-    return 0;
+  std::ifstream stat_file("/proc/self/stat");
+  std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+  size_t paren = stat.rfind(')');
+  if (paren == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(paren + 1));
+  std::string field;
+  for (int skipped = 3; skipped < 22; ++skipped) {  // fields 3 (state) .. 21
+    if (!(fields >> field)) return 0;
   }
-  FILE* up = std::fopen("/proc/uptime", "r");
-  if (!up) return 0;
+  unsigned long long start_ticks = 0;
+  if (!(fields >> start_ticks)) return 0;
   double uptime = 0;
-  int got = std::fscanf(up, "%lf", &uptime);
-  std::fclose(up);
-  if (got != 1) return 0;
+  std::ifstream uptime_file("/proc/uptime");
+  if (!(uptime_file >> uptime)) return 0;
   long ticks = ::sysconf(_SC_CLK_TCK);
   if (ticks <= 0) return 0;
   timespec now{};
@@ -64,14 +60,12 @@ ProcessMetrics ProcessMetrics::read_self() {
   rusage usage{};
   if (::getrusage(RUSAGE_SELF, &usage) == 0)
     m.cpu_seconds = seconds_of(usage.ru_utime) + seconds_of(usage.ru_stime);
-  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
-    unsigned long long size_pages = 0, resident_pages = 0;
-    if (std::fscanf(f, "%llu %llu", &size_pages, &resident_pages) == 2) {
-      auto page = uint64_t(::sysconf(_SC_PAGESIZE));
-      m.virtual_bytes = size_pages * page;
-      m.resident_bytes = resident_pages * page;
-    }
-    std::fclose(f);
+  std::ifstream statm("/proc/self/statm");
+  uint64_t size_pages = 0, resident_pages = 0;
+  if (statm >> size_pages >> resident_pages) {
+    auto page = uint64_t(::sysconf(_SC_PAGESIZE));
+    m.virtual_bytes = size_pages * page;
+    m.resident_bytes = resident_pages * page;
   }
   m.open_fds = count_open_fds();
   rlimit limit{};
