@@ -5,6 +5,7 @@
 #include <memory>
 #include <string_view>
 
+#include "core/Log.hpp"
 #include "metrics/PrometheusWriter.hpp"
 #include "sfu/MediaWorker.hpp"
 #include "signal/HttpServer.hpp"
@@ -60,6 +61,13 @@ void write_workers(PrometheusWriter& w, const std::vector<sfu::WorkerMetrics>& w
              [](M m) { return m.census.subscriptions; });
   per_worker(w, ws, "ciphertalk_echo_sessions", gauge, "Open /echo test sessions.",
              [](M m) { return m.echo_sessions; });
+  per_worker(w, ws, "ciphertalk_rooms_created_total", counter, "Rooms opened.",
+             [](M m) { return m.media.rooms_created; });
+  per_worker(w, ws, "ciphertalk_participants_joined_total", counter,
+             "Participants who joined a room (a resumed connection is not a new join).",
+             [](M m) { return m.media.participants_joined; });
+  per_worker(w, ws, "ciphertalk_tracks_published_total", counter, "Tracks published.",
+             [](M m) { return m.media.tracks_published; });
 
   per_worker_split(w, ws, "ciphertalk_udp_packets_total", counter, "Datagrams on the worker's media port.",
                    "direction",
@@ -81,23 +89,28 @@ void write_workers(PrometheusWriter& w, const std::vector<sfu::WorkerMetrics>& w
                     {"malformed", [](M m) { return m.port.malformed; }}});
 
   per_worker_split(w, ws, "ciphertalk_rtp_packets_total", counter,
-                   "SRTP packets on participants' connections.", "direction",
+                   "RTP packets on participants' connections (SRTP; retransmissions included).", "direction",
                    {{"in", [](M m) { return m.media.rtp_packets_in; }},
                     {"out", [](M m) { return m.media.rtp_packets_out; }}});
   per_worker_split(
-      w, ws, "ciphertalk_rtp_bytes_total", counter, "SRTP bytes on participants' connections.", "direction",
+      w, ws, "ciphertalk_rtp_bytes_total", counter,
+      "RTP bytes on participants' connections, header and payload before encryption.", "direction",
       {{"in", [](M m) { return m.media.rtp_bytes_in; }}, {"out", [](M m) { return m.media.rtp_bytes_out; }}});
   per_worker_split(w, ws, "ciphertalk_rtcp_packets_total", counter,
                    "SRTCP packets on participants' connections.", "direction",
                    {{"in", [](M m) { return m.media.rtcp_packets_in; }},
                     {"out", [](M m) { return m.media.rtcp_packets_out; }}});
-  per_worker_split(w, ws, "ciphertalk_rtp_dropped_total", counter, "Media packets dropped, by reason.",
-                   "reason",
-                   {{"srtp_error", [](M m) { return m.media.srtp_errors; }},
-                    {"before_connect", [](M m) { return m.media.dropped_before_connect; }},
-                    {"fault_injection", [](M m) { return m.media.dropped_by_fault_injection; }}});
+  per_worker_split(
+      w, ws, "ciphertalk_rtp_dropped_total", counter,
+      "Media packets dropped: SRTP/SRTCP that failed to authenticate or decrypt, replays, or could not be "
+      "protected (srtp_error); media before DTLS finished (before_connect); test-only fault injection.",
+      "reason",
+      {{"srtp_error", [](M m) { return m.media.srtp_errors; }},
+       {"before_connect", [](M m) { return m.media.dropped_before_connect; }},
+       {"fault_injection", [](M m) { return m.media.dropped_by_fault_injection; }}});
   per_worker(w, ws, "ciphertalk_published_packets_total", counter,
-             "RTP packets received on published tracks.", [](M m) { return m.media.publication_packets_in; });
+             "RTP packets received on published tracks (retransmissions included).",
+             [](M m) { return m.media.publication_packets_in; });
   per_worker(w, ws, "ciphertalk_forwarded_packets_total", counter, "RTP packets forwarded to subscribers.",
              [](M m) { return m.media.forwarded; });
   per_worker_split(w, ws, "ciphertalk_retransmissions_total", counter,
@@ -129,7 +142,8 @@ void write_signal(PrometheusWriter& w, const signal::RtcService::Stats& s) {
   write_by_label(w, "ciphertalk_signal_errors_total", "Error messages sent to clients, by code.", "code",
                  s.errors);
   write_by_label(w, "ciphertalk_signal_closed_total",
-                 "Signaling connections closed by the server, by reason.", "reason", s.closes);
+                 "Signaling connections the server ended, by reason (left: after the client's leave).",
+                 "reason", s.closes);
 }
 
 void write_turn(PrometheusWriter& w, const turn::TurnStats& s) {
@@ -186,40 +200,53 @@ std::string MetricsEndpoint::render(const Snapshot& s) {
 
 void MetricsEndpoint::install(signal::HttpServer& server) {
   server.add_route("GET", "/metrics", [this](const signal::HttpRequest&, signal::Responder respond) {
-    // Filled on the HTTP thread only: each worker's answer is posted back here.
-    struct Gather {
-      Snapshot snapshot;
-      size_t pending = 0;
-      signal::Responder respond;
-    };
-    auto gather = std::make_shared<Gather>();
-    gather->respond = std::move(respond);
-    gather->snapshot.workers.resize(sources_.workers.size());
-    gather->pending = sources_.workers.size();
-    auto finish = [this](Gather& g) {
-      if (sources_.rtc) g.snapshot.signal = sources_.rtc->stats();
-      if (sources_.turn) g.snapshot.turn = sources_.turn->stats();
-      g.snapshot.process = metrics::ProcessMetrics::read_self();
-      signal::HttpResponse response;
-      response.content_type = std::string(metrics::PrometheusWriter::kContentType);
-      response.body = render(g.snapshot);
-      g.respond(std::move(response));
-    };
-    if (gather->pending == 0) {
-      finish(*gather);
-      return;
-    }
-    for (size_t i = 0; i < sources_.workers.size(); ++i) {
-      sfu::MediaWorker* worker = sources_.workers[i];
-      worker->post([this, worker, i, gather, finish] {
-        sfu::WorkerMetrics m = worker->collect_metrics();
-        boost::asio::post(http_io_, [i, gather, finish, m] {
-          gather->snapshot.workers[i] = m;
-          if (--gather->pending == 0) finish(*gather);
-        });
-      });
-    }
+    scrape(std::move(respond));
   });
+}
+
+void MetricsEndpoint::scrape(signal::Responder respond) {
+  // Scrapes that arrive while one is being gathered share its answer, so
+  // however many clients ask, the workers are asked once at a time.
+  if (in_flight_) {
+    in_flight_->waiting.push_back(std::move(respond));
+    return;
+  }
+  in_flight_ = std::make_shared<Gather>();
+  in_flight_->waiting.push_back(std::move(respond));
+  in_flight_->snapshot.workers.resize(sources_.workers.size());
+  in_flight_->pending = sources_.workers.size();
+  if (in_flight_->pending == 0) {
+    finish();
+    return;
+  }
+  for (size_t i = 0; i < sources_.workers.size(); ++i) {
+    sfu::MediaWorker* worker = sources_.workers[i];
+    worker->post([this, worker, i, gather = in_flight_] {
+      sfu::WorkerMetrics m = worker->collect_metrics();
+      boost::asio::post(http_io_, [this, i, gather, m] {
+        gather->snapshot.workers[i] = m;
+        if (--gather->pending == 0) finish();
+      });
+    });
+  }
+}
+
+void MetricsEndpoint::finish() {
+  auto gather = std::move(in_flight_);
+  signal::HttpResponse response;
+  try {
+    if (sources_.rtc) gather->snapshot.signal = sources_.rtc->stats();
+    if (sources_.turn) gather->snapshot.turn = sources_.turn->stats();
+    gather->snapshot.process = metrics::ProcessMetrics::read_self();
+    response.body = render(gather->snapshot);
+    response.content_type = std::string(metrics::PrometheusWriter::kContentType);
+  } catch (const std::exception& e) {
+    // Runs in a posted handler: nothing above would catch it.
+    spdlog::error("metrics: cannot render: {}", e.what());
+    response = signal::HttpResponse::text(500, "metrics unavailable\n");
+  }
+  response.cross_origin = false;  // for Prometheus, not for pages on other origins
+  for (auto& respond : gather->waiting) respond(response);
 }
 
 }  // namespace ct::app

@@ -6,12 +6,14 @@
 // Each worker's numbers are taken on its own thread (a posted task), so the
 // media path keeps plain counters and takes no lock; the answers come back to
 // the HTTP thread and the response goes out when every worker has answered.
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "metrics/ProcessMetrics.hpp"
 #include "sfu/WorkerMetrics.hpp"
+#include "signal/HttpTypes.hpp"
 #include "signal/RtcService.hpp"
 #include "turn/TurnStats.hpp"
 
@@ -52,8 +54,18 @@ class MetricsEndpoint {
   static std::string render(const Snapshot& snapshot);
 
  private:
+  // One scrape being gathered; touched on the HTTP thread only.
+  struct Gather {
+    Snapshot snapshot;
+    size_t pending = 0;  // workers yet to answer
+    std::vector<signal::Responder> waiting;
+  };
+  void scrape(signal::Responder respond);
+  void finish();
+
   boost::asio::io_context& http_io_;
   MetricsSources sources_;
+  std::shared_ptr<Gather> in_flight_;
 };
 
 }  // namespace ct::app

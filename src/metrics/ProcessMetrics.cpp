@@ -4,9 +4,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <ctime>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <sstream>
 #include <string>
 
@@ -28,11 +28,25 @@ uint64_t count_open_fds() {
   return n > 0 ? n - 1 : 0;  // the directory stream's own descriptor
 }
 
-// Field 22 of /proc/self/stat (proc(5)): start time in clock ticks after boot.
-// The command name (field 2) may contain spaces, so parse after its last ')'.
+// Boot time ("btime" in /proc/stat, whole seconds since the epoch) plus the
+// process's start in clock ticks after boot (field 22 of /proc/self/stat,
+// proc(5)): the same value on every read, as an alert on restarts needs.
 double start_time_since_epoch() {
+  std::ifstream proc_stat("/proc/stat");
+  std::string key;
+  uint64_t boot_seconds = 0;
+  bool found = false;
+  while (proc_stat >> key) {
+    if (key == "btime") {
+      found = bool(proc_stat >> boot_seconds);
+      break;
+    }
+    proc_stat.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+  }
+  if (!found) return 0;
   std::ifstream stat_file("/proc/self/stat");
   std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+  // The command name (field 2) may contain spaces and ')': parse after the last ')'.
   size_t paren = stat.rfind(')');
   if (paren == std::string::npos) return 0;
   std::istringstream fields(stat.substr(paren + 1));
@@ -40,17 +54,11 @@ double start_time_since_epoch() {
   for (int skipped = 3; skipped < 22; ++skipped) {  // fields 3 (state) .. 21
     if (!(fields >> field)) return 0;
   }
-  unsigned long long start_ticks = 0;
+  uint64_t start_ticks = 0;
   if (!(fields >> start_ticks)) return 0;
-  double uptime = 0;
-  std::ifstream uptime_file("/proc/uptime");
-  if (!(uptime_file >> uptime)) return 0;
   long ticks = ::sysconf(_SC_CLK_TCK);
   if (ticks <= 0) return 0;
-  timespec now{};
-  ::clock_gettime(CLOCK_REALTIME, &now);
-  double boot = double(now.tv_sec) + double(now.tv_nsec) / 1e9 - uptime;
-  return boot + double(start_ticks) / double(ticks);
+  return double(boot_seconds) + double(start_ticks) / double(ticks);
 }
 
 }  // namespace

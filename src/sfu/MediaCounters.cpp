@@ -51,6 +51,9 @@ MediaCounters& MediaCounters::operator+=(const MediaCounters& o) {
   nacks_sent += o.nacks_sent;
   keyframe_requests_sent += o.keyframe_requests_sent;
   keyframe_requests_throttled += o.keyframe_requests_throttled;
+  rooms_created += o.rooms_created;
+  participants_joined += o.participants_joined;
+  tracks_published += o.tracks_published;
   return *this;
 }
 

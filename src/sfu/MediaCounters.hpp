@@ -2,9 +2,9 @@
 // What a media worker's rooms have done since it started, for the metrics
 // endpoint. Live objects keep their own stats; when a publication,
 // subscription or participant goes away its stats are folded into the
-// worker's "retired" MediaCounters, so live + retired never goes backwards
-// (a Prometheus counter must not). Plain integers: one thread writes and
-// reads them (the worker's).
+// worker's totals, so totals + live never goes backwards (a Prometheus
+// counter must not). Events (joins, publications) count straight into the
+// totals. Plain integers: one thread writes and reads them (the worker's).
 #include <cstdint>
 
 namespace ct::webrtc {
@@ -31,6 +31,10 @@ struct MediaCounters {
   uint64_t nacks_sent = 0;              // NACKs to publishers
   uint64_t keyframe_requests_sent = 0;  // PLI/FIR to publishers
   uint64_t keyframe_requests_throttled = 0;
+  // Events.
+  uint64_t rooms_created = 0;
+  uint64_t participants_joined = 0;  // joins and rejoins (a resume is not one)
+  uint64_t tracks_published = 0;
 
   void add(const webrtc::PeerTransport& transport);
   void add(const Publication& publication);

@@ -129,8 +129,9 @@ Room& MediaWorker::room(const std::string& name) {
   options.aes_cm_only = config_.aes_cm_only;
   options.consent_timeout = config_.consent_timeout;
   options.drop_forwarded_fraction = config_.drop_forwarded_fraction;
-  options.retired = &retired_;
+  options.totals = &totals_;
   spdlog::info("room '{}' created on worker {}", name, config_.index);
+  ++totals_.rooms_created;
   auto& entry = rooms_[name];
   entry.room = std::make_unique<Room>(name, options, *port_, certificate_);
   return *entry.room;
@@ -141,7 +142,7 @@ WorkerMetrics MediaWorker::collect_metrics() const {
   m.worker = config_.index;
   m.rooms = rooms_.size();
   m.echo_sessions = echo_sessions_.size();
-  m.media = retired_;
+  m.media = totals_;
   for (const auto& [name, entry] : rooms_) entry.room->add_metrics(m.census, m.media);
   m.socket = port_->socket_stats();
   m.port = port_->stats();

@@ -83,7 +83,7 @@ class MediaWorker {
   struct Timer;
   std::unique_ptr<Timer> timer_;
   std::unique_ptr<webrtc::MediaPort> port_;
-  MediaCounters retired_;  // outlives the rooms, which feed it as they end
+  MediaCounters totals_;  // outlives the rooms, which feed it as they end
   std::unordered_map<std::string, std::unique_ptr<EchoSession>> echo_sessions_;
   struct RoomEntry {
     std::unique_ptr<Room> room;

@@ -101,9 +101,9 @@ Participant::~Participant() {
   publications_.clear();
   if (publisher_) context_.port.remove(*publisher_);
   if (subscriber_) context_.port.remove(*subscriber_);
-  if (context_.retired) {
-    if (publisher_) context_.retired->add(*publisher_);
-    if (subscriber_) context_.retired->add(*subscriber_);
+  if (context_.totals) {
+    if (publisher_) context_.totals->add(*publisher_);
+    if (subscriber_) context_.totals->add(*subscriber_);
   }
 }
 
@@ -247,7 +247,7 @@ Participant::PublishResult Participant::publisher_offer(const std::string& sdp_t
     params.nack = has_feedback(codec, "nack");
     params.ssrc = ssrc;
     params.rtx_ssrc = rtx_ssrc;
-    params.retired = context_.retired;
+    params.totals = context_.totals;
     for (const auto& e : m.extensions) {
       if (e.id == 0 || e.id > 255) continue;
       if (e.uri == sdp::ext_uri::mid) params.mid_id = uint8_t(e.id);
@@ -462,7 +462,7 @@ void Participant::subscribe(Publication& publication) {
   if (params.rtx_payload_type) params.rtx_ssrc = random_ssrc();
   params.drop_fraction = context_.drop_forwarded_fraction;
   params.drop_seed = (key_ << 32) ^ next_mid_;
-  params.retired = context_.retired;
+  params.totals = context_.totals;
   section.subscription = std::make_unique<Subscription>(publication, *subscriber_, std::move(params));
   sections_.push_back(std::move(section));
 }

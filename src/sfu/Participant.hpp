@@ -51,7 +51,7 @@ struct ParticipantContext {
   ActiveSpeakerDetector* speakers = nullptr;
   DataRelay* data_relay = nullptr;
   // The worker's totals, where everything this participant counted goes when it ends.
-  MediaCounters* retired = nullptr;
+  MediaCounters* totals = nullptr;
 };
 
 class Participant final : public webrtc::PeerTransport::Listener {

@@ -37,7 +37,7 @@ Publication::Publication(TrackInfo info, PublicationParams params, webrtc::PeerT
 }
 
 Publication::~Publication() {
-  if (params_.retired) params_.retired->add(*this);
+  if (params_.totals) params_.totals->add(*this);
 }
 
 void Publication::set_muted(bool muted, TimePoint now) {
@@ -70,10 +70,15 @@ void Publication::request_keyframe(TimePoint now) {
   if (!params_.video) return;
   // Until the publisher's SSRC is known there is no one to ask; on_tick asks later.
   if (params_.ssrc == 0 || !keyframe_throttle_.allow(now)) {
-    if (!keyframe_wanted_) ++stats_.keyframe_requests_throttled;
+    // Held back: the one request on_tick sends when the interval is over serves it.
+    ++stats_.keyframe_requests_throttled;
     keyframe_wanted_ = true;
     return;
   }
+  send_keyframe_request();
+}
+
+void Publication::send_keyframe_request() {
   keyframe_wanted_ = false;
   std::array<uint8_t, 64> buffer;
   size_t length = rtp::RtcpPli::build(buffer, rtcp_sender_ssrc_, params_.ssrc);
@@ -81,11 +86,7 @@ void Publication::request_keyframe(TimePoint now) {
 }
 
 void Publication::on_tick(TimePoint now) {
-  if (keyframe_wanted_ && params_.ssrc != 0) {
-    keyframe_wanted_ = false;
-    --stats_.keyframe_requests_throttled;  // counted again by request_keyframe if still too early
-    request_keyframe(now);
-  }
+  if (keyframe_wanted_ && params_.ssrc != 0 && keyframe_throttle_.allow(now)) send_keyframe_request();
   if (!params_.nack || params_.ssrc == 0) return;
   lost_.clear();
   receive_stats_->collect_nacks(now, lost_);

@@ -48,7 +48,7 @@ struct PublicationParams {
   uint8_t audio_level_id = 0;
   uint8_t abs_send_time_id = 0;
   // Where this publication's stats are added when it ends (the worker's totals), if anywhere.
-  MediaCounters* retired = nullptr;
+  MediaCounters* totals = nullptr;
 };
 
 class Publication {
@@ -56,7 +56,7 @@ class Publication {
   struct Stats {
     uint64_t packets_in = 0;
     uint64_t keyframe_requests_sent = 0;
-    uint64_t keyframe_requests_throttled = 0;
+    uint64_t keyframe_requests_throttled = 0;  // held back, then served by one later request
     uint64_t nacks_sent = 0;
   };
 
@@ -98,6 +98,7 @@ class Publication {
   const Stats& stats() const { return stats_; }
 
  private:
+  void send_keyframe_request();  // a PLI now, whatever the throttle says
   bool send_rtcp(std::span<uint8_t> buffer, size_t length);
 
   TrackInfo info_;

@@ -6,6 +6,7 @@
 #include "sfu/ActiveSpeakerDetector.hpp"
 #include "sfu/DataPacket.hpp"
 #include "sfu/DataRelay.hpp"
+#include "sfu/MediaCounters.hpp"
 #include "sfu/Participant.hpp"
 #include "webrtc/MediaPort.hpp"
 
@@ -44,7 +45,7 @@ struct Room::Impl final : DataRelay {
 
   ParticipantContext context() {
     ParticipantContext c{port,     certificate, {}, options.keyframe_request_interval, options.drop_forwarded_fraction,
-                         &speakers, this, options.retired};
+                         &speakers, this, options.totals};
     c.transport_options.aes_cm_only = options.aes_cm_only;
     c.transport_options.consent_timeout = options.consent_timeout;
     return c;
@@ -175,6 +176,7 @@ std::optional<event::Error> Room::join(ParticipantInfo info, std::shared_ptr<Par
   if (!info.hidden) m.broadcast(nullptr, event::ParticipantJoined{info});
   Participant& p = *participant;
   m.participants.push_back(std::move(participant));
+  if (m.options.totals) ++m.options.totals->participants_joined;
 
   if (p.can_subscribe()) {
     for (auto& q : m.participants) {
@@ -207,6 +209,7 @@ void Room::publisher_offer(const std::string& identity, const std::string& sdp, 
   event::PublisherAnswer answer;
   answer.sdp = std::move(result.answer_sdp);
   for (auto* publication : result.added) answer.tracks.push_back(publication->info());
+  if (m.options.totals) m.options.totals->tracks_published += result.added.size();
   p->deliver(std::move(answer));
 
   std::vector<Participant*> changed;

@@ -29,7 +29,7 @@ struct RoomOptions {
   Duration consent_timeout = seconds(30);
   Duration keyframe_request_interval = milliseconds(500);  // PLI/FIR throttle per publication
   double drop_forwarded_fraction = 0;  // TEST ONLY: fault injection on forwarded packets (NACK/RTX tests)
-  MediaCounters* retired = nullptr;    // the worker's totals, fed as participants and tracks end
+  MediaCounters* totals = nullptr;     // the worker's totals: joins, publications, and what ended
 };
 
 // A room's size and what its live participants have counted (metrics).

@@ -30,7 +30,7 @@ Subscription::Subscription(Publication& publication, webrtc::PeerTransport& tran
 }
 
 Subscription::~Subscription() {
-  if (params_.retired) params_.retired->add(*this);
+  if (params_.totals) params_.totals->add(*this);
   publication_.remove_subscription(*this);
 }
 

@@ -51,7 +51,7 @@ struct SubscriptionParams {
   double drop_fraction = 0;  // test-only fault injection (RoomOptions::drop_forwarded_fraction)
   uint64_t drop_seed = 1;
   // Where this subscription's stats are added when it ends (the worker's totals), if anywhere.
-  MediaCounters* retired = nullptr;
+  MediaCounters* totals = nullptr;
 };
 
 // What the subscriber's answer accepted of an offered section.

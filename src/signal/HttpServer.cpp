@@ -551,7 +551,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       }
       res.insert(name, value);
     }
-    if (cors_) {
+    if (cors_ && r.cross_origin) {
       res.set(http::field::access_control_allow_origin, "*");
       res.set(http::field::access_control_expose_headers, bsv(kExposeHeaders));
     }

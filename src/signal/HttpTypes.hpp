@@ -27,6 +27,9 @@ struct HttpResponse {
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers, sent as given
+  // Routes answer with CORS headers so pages on other origins can use the API;
+  // false keeps a response from them (e.g. /metrics: for Prometheus, not pages).
+  bool cross_origin = true;
 
   static HttpResponse text(int status, std::string body);
   static HttpResponse json(int status, std::string body);

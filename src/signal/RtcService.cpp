@@ -10,36 +10,77 @@
 
 namespace ct::signal {
 
+namespace {
+
+// Listed at 0 from the start, so a first refusal shows as an increase
+// (docs/protocol.md "Error codes"; the close reasons RtcSession uses).
+constexpr std::string_view kErrorCodes[] = {"bad_json",
+                                            "bad_message",
+                                            "unknown_type",
+                                            "not_joined",
+                                            "already_joined",
+                                            "unsupported_protocol",
+                                            "token_malformed",
+                                            "token_bad_signature",
+                                            "token_wrong_algorithm",
+                                            "token_unknown_key",
+                                            "token_expired",
+                                            "token_not_yet_valid",
+                                            "token_missing_identity",
+                                            "token_missing_grants",
+                                            "permission_denied",
+                                            "join_timeout",
+                                            "room_full",
+                                            "publish_not_allowed",
+                                            "bad_sdp",
+                                            "no_offer_pending",
+                                            "track_not_found",
+                                            "data_not_allowed",
+                                            "rate_limited",
+                                            "too_many_connections"};
+constexpr std::string_view kCloseReasons[] = {
+    "left",           "token_refused",   "permission_denied", "unsupported_protocol", "join_timeout",
+    "rate_limited",   "message_too_big", "send_queue_full",   "too_many_connections", "duplicate_identity",
+    "connection_lost"};
+
+}  // namespace
+
 RtcService::RtcService(RtcServiceConfig config, std::vector<sfu::MediaWorker*> workers)
-    : config_(std::move(config)), verifier_(config_.keys), workers_(std::move(workers)) {}
+    : config_(std::move(config)), verifier_(config_.keys), workers_(std::move(workers)) {
+  for (auto code : kErrorCodes) stats_.errors[std::string(code)] = 0;
+  for (auto reason : kCloseReasons) stats_.closes[std::string(reason)] = 0;
+}
 
 void RtcService::install(HttpServer& server) {
-  server.set_upgrade_handler("/rtc", [weak = weak_from_this()](HttpRequest req,
-                                                               std::unique_ptr<UpgradedConnection> conn) {
-    if (auto self = weak.lock()) start_rtc_session(self, std::move(req), std::move(conn));
-  });
+  server.set_upgrade_handler(
+      "/rtc", [weak = weak_from_this()](HttpRequest req, std::unique_ptr<UpgradedConnection> conn) {
+        if (auto self = weak.lock()) start_rtc_session(self, std::move(req), std::move(conn));
+      });
   if (!config_.dev) return;
   // --dev only: lets the web page join without an application backend.
   auto key = config_.keys.begin();
   AccessTokenSigner signer(key->first, key->second);
-  server.add_route("GET", "/api/dev/token", [signer, api_key = key->first](HttpRequest req, Responder respond) {
-    auto room = req.query.find("room");
-    auto identity = req.query.find("identity");
-    if (room == req.query.end() || identity == req.query.end() || room->second.empty() ||
-        identity->second.empty() || room->second.size() > 128 || identity->second.size() > 128) {
-      respond(HttpResponse::json(400, R"json({"error":"room and identity are required (at most 128 characters)"})json"));
-      return;
-    }
-    AccessTokenClaims claims;
-    claims.api_key = api_key;
-    claims.identity = identity->second;
-    if (auto name = req.query.find("name"); name != req.query.end()) claims.name = name->second.substr(0, 128);
-    claims.grants.room = room->second;
-    claims.grants.room_join = true;
-    claims.expires = std::chrono::system_clock::now() + std::chrono::hours(6);
-    std::string token = signer.sign(claims);
-    respond(HttpResponse::json(200, std::string(R"({"token":")") + token + R"("})"));
-  });
+  server.add_route(
+      "GET", "/api/dev/token", [signer, api_key = key->first](HttpRequest req, Responder respond) {
+        auto room = req.query.find("room");
+        auto identity = req.query.find("identity");
+        if (room == req.query.end() || identity == req.query.end() || room->second.empty() ||
+            identity->second.empty() || room->second.size() > 128 || identity->second.size() > 128) {
+          respond(HttpResponse::json(
+              400, R"json({"error":"room and identity are required (at most 128 characters)"})json"));
+          return;
+        }
+        AccessTokenClaims claims;
+        claims.api_key = api_key;
+        claims.identity = identity->second;
+        if (auto name = req.query.find("name"); name != req.query.end())
+          claims.name = name->second.substr(0, 128);
+        claims.grants.room = room->second;
+        claims.grants.room_join = true;
+        claims.expires = std::chrono::system_clock::now() + std::chrono::hours(6);
+        std::string token = signer.sign(claims);
+        respond(HttpResponse::json(200, std::string(R"({"token":")") + token + R"("})"));
+      });
 }
 
 std::vector<IceServer> RtcService::ice_servers_for(const std::string& identity) const {
@@ -105,7 +146,8 @@ uint64_t RtcService::note_disconnect(const std::string& room, const std::string&
   return g;
 }
 
-bool RtcService::is_current_disconnect(const std::string& room, const std::string& identity, uint64_t generation) {
+bool RtcService::is_current_disconnect(const std::string& room, const std::string& identity,
+                                       uint64_t generation) {
   std::lock_guard lock(mutex_);
   auto it = disconnect_generation_.find(room + '\n' + identity);
   if (it == disconnect_generation_.end() || it->second != generation) return false;

@@ -85,7 +85,7 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
     if (!counted_) {
       // Refuse politely: accept, say why, close.
       send_error("too_many_connections", "too many connections from your address");
-      close(websocket::close_code::try_again_later, "too many connections");
+      close(websocket::close_code::try_again_later, "too_many_connections");
       return;
     }
     auth_timer_.expires_after(service_->config().auth_timeout);
@@ -93,7 +93,7 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
       auto self = weak.lock();
       if (ec || !self || self->joined_) return;
       self->send_error("join_timeout", "no valid join message in time");
-      self->close(websocket::close_code::policy_error, "join timeout");
+      self->close(websocket::close_code::policy_error, "join_timeout");
     });
     read();
   }
@@ -107,7 +107,7 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
       if (ec == websocket::error::message_too_big) {
         spdlog::info("rtc: {} sent a message over {} bytes, closed (1009)", remote_ip_,
                      service_->config().max_message_bytes);
-        service_->count_close("message too big");
+        service_->count_close("message_too_big");
       }
       on_closed();
       return;
@@ -121,7 +121,7 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
       send_error("rate_limited", "too many messages; slow down");
       if (++strikes_ >= service_->config().rate_strikes_before_close) {
         spdlog::warn("rtc: {} ({}) flooding, connection closed", remote_ip_, identity_.empty() ? "-" : identity_);
-        close(websocket::close_code::policy_error, "rate limit exceeded");
+        close(websocket::close_code::policy_error, "rate_limited");
         return;
       }
     } else {
@@ -151,19 +151,19 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
     }
     if (r.protocol != kProtocolVersion) {
       send_error("unsupported_protocol", "this server speaks protocol version 1", "join");
-      close(websocket::close_code::policy_error, "unsupported protocol");
+      close(websocket::close_code::policy_error, "unsupported_protocol");
       return;
     }
     auto claims = service_->verifier().verify(r.token, std::chrono::system_clock::now());
     if (!claims) {
       send_error(to_string(claims.error()), "the access token was refused", "join");
-      close(websocket::close_code::policy_error, "bad token");
+      close(websocket::close_code::policy_error, "token_refused");
       return;
     }
     const auto& g = claims->grants;
     if (!g.room_join || g.room.empty()) {
       send_error("permission_denied", "the token does not grant joining a room", "join");
-      close(websocket::close_code::policy_error, "no room grant");
+      close(websocket::close_code::policy_error, "permission_denied");
       return;
     }
     joined_ = true;
@@ -234,7 +234,7 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
     if (closing_) return;
     if (queue_.size() >= service_->config().max_send_queue) {
       spdlog::warn("rtc: {} does not read its messages, connection closed", identity_.empty() ? remote_ip_ : identity_);
-      close(websocket::close_code::policy_error, "send queue overflow");
+      close(websocket::close_code::policy_error, "send_queue_full");
       return;
     }
     queue_.push_back(std::move(message));

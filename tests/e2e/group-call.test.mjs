@@ -39,6 +39,9 @@ test('four participants, leave, late join and mute', { timeout: 180000 }, async 
     assert.equal(metrics1.sum('ciphertalk_published_tracks', { kind: 'audio' }), 4);
     assert.equal(metrics1.sum('ciphertalk_subscriptions'), 24);
     assert.equal(metrics1.sum('ciphertalk_signal_connections'), 4);
+    assert.equal(metrics1.sum('ciphertalk_rooms_created_total'), 1);
+    assert.equal(metrics1.sum('ciphertalk_participants_joined_total'), 4);
+    assert.equal(metrics1.sum('ciphertalk_tracks_published_total'), 8);
     assert.ok(metrics1.sum('ciphertalk_forwarded_packets_total') > 1000, metrics1.text);
     assert.ok(metrics1.sum('ciphertalk_rtp_packets_total', { direction: 'out' }) >= metrics1.sum('ciphertalk_forwarded_packets_total'));
     assert.ok(metrics1.sum('ciphertalk_udp_packets_total', { direction: 'in' }) > 0);

@@ -26,6 +26,8 @@ TEST(ProcessMetrics, ReadsThisProcess) {
   double now = double(std::time(nullptr));
   EXPECT_LE(before.start_time_seconds, now + 2);
   EXPECT_GT(before.start_time_seconds, now - 3600);
+  // The same on every read (an alert on restarts watches it change).
+  EXPECT_EQ(after.start_time_seconds, before.start_time_seconds);
 }
 
 TEST(ProcessMetrics, WritesTheStandardFamilies) {

@@ -332,15 +332,29 @@ TEST_F(RoomTest, PliIsForwardedUpstreamAndThrottled) {
   // Wait until both are out and the interval is over.
   run_for(milliseconds(700));
   a->publisher.peer.rtcp_received.clear();
+  auto counters = [&] {
+    RoomCensus census;
+    MediaCounters c;
+    room->add_metrics(census, c);
+    return c;
+  };
+  const MediaCounters before = counters();
 
   std::array<uint8_t, 32> pli;
   size_t n = rtp::RtcpPli::build(pli, 1, sub_video_ssrc);
   for (int i = 0; i < 3; ++i) b->subscriber.peer.send_rtcp(std::span(pli.data(), n));
   run_for(milliseconds(100));
   EXPECT_EQ(count_plis(a->publisher.peer, kVideoSsrc), 1u);
-  // The requests inside the interval become one more, once it has passed.
+  const MediaCounters during = counters();
+  EXPECT_EQ(during.keyframe_requests_sent - before.keyframe_requests_sent, 1u);
+  EXPECT_EQ(during.keyframe_requests_throttled - before.keyframe_requests_throttled, 2u);
+  // The requests inside the interval become one more, once it has passed;
+  // the counters only ever grow.
   run_for(milliseconds(400));
   EXPECT_EQ(count_plis(a->publisher.peer, kVideoSsrc), 2u);
+  const MediaCounters after = counters();
+  EXPECT_EQ(after.keyframe_requests_sent - before.keyframe_requests_sent, 2u);
+  EXPECT_EQ(after.keyframe_requests_throttled, during.keyframe_requests_throttled);
 }
 
 TEST_F(RoomTest, LeaveUnpublishesAndReoffersWithoutTheTracks) {
@@ -370,9 +384,9 @@ TEST_F(RoomTest, LeaveUnpublishesAndReoffersWithoutTheTracks) {
 }
 
 TEST_F(RoomTest, MetricsCountLiveTracksAndKeepTotalsAfterTheyEnd) {
-  MediaCounters retired;
+  MediaCounters totals;
   RoomOptions options;
-  options.retired = &retired;
+  options.totals = &totals;
   two_connected(options);
   send_video(100, 10);
   ASSERT_TRUE(run_until([&] { return received_video() >= 10; }));
@@ -388,27 +402,29 @@ TEST_F(RoomTest, MetricsCountLiveTracksAndKeepTotalsAfterTheyEnd) {
   EXPECT_EQ(live.forwarded, 10u);
   EXPECT_GE(live.rtp_packets_in, 10u);
   EXPECT_GE(live.rtp_packets_out, 10u);
-  EXPECT_EQ(retired.forwarded, 0u);
+  EXPECT_EQ(totals.forwarded, 0u);
+  EXPECT_EQ(totals.participants_joined, 2u);
+  EXPECT_EQ(totals.tracks_published, 2u);
 
   // Alice leaves: her tracks and Bob's subscriptions to them end; what they
-  // counted moves to the totals, so live + retired does not go backwards.
+  // counted moves to the totals, so live + totals does not go backwards.
   room->leave("alice", "bye");
   RoomCensus after;
   MediaCounters live_after;
   room->add_metrics(after, live_after);
   EXPECT_EQ(after.participants, 1u);
   EXPECT_EQ(after.audio_publications + after.video_publications + after.subscriptions, 0u);
-  EXPECT_EQ(retired.forwarded, 10u);
-  EXPECT_EQ(retired.publication_packets_in, 10u);
-  MediaCounters total = retired;
+  EXPECT_EQ(totals.forwarded, 10u);
+  EXPECT_EQ(totals.publication_packets_in, 10u);
+  MediaCounters total = totals;
   total += live_after;
   EXPECT_GE(total.rtp_packets_in, live.rtp_packets_in);
   EXPECT_GE(total.rtp_packets_out, live.rtp_packets_out);
   EXPECT_EQ(total.forwarded, live.forwarded);
 
   room.reset();  // Bob's transports fold in too
-  EXPECT_EQ(retired.rtp_packets_out, total.rtp_packets_out);
-  EXPECT_EQ(retired.rtp_packets_in, total.rtp_packets_in);
+  EXPECT_EQ(totals.rtp_packets_out, total.rtp_packets_out);
+  EXPECT_EQ(totals.rtp_packets_in, total.rtp_packets_in);
 }
 
 TEST_F(RoomTest, UnpublishByRenegotiation) {

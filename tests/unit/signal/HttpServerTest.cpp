@@ -182,6 +182,11 @@ class HttpServerTest : public ::testing::Test {
     config.static_root = root_.string();
     server_ = std::make_unique<HttpServer>(io_, config);
     server_->add_route("GET", "/hello", [](HttpRequest, Responder r) { r(HttpResponse::text(200, "hello\n")); });
+    server_->add_route("GET", "/private", [](HttpRequest, Responder r) {
+      auto response = HttpResponse::text(200, "for this origin only\n");
+      response.cross_origin = false;
+      r(std::move(response));
+    });
     server_->add_route("POST", "/echo", [](HttpRequest req, Responder r) {
       auto res = HttpResponse::json(201, req.body);
       res.headers.emplace_back("Location", "/echo/abc123");
@@ -348,10 +353,14 @@ TEST_F(HttpServerTest, RoutesEchoBodyWithCorsHeaders) {
   EXPECT_EQ(g->result_int(), 200);
   EXPECT_EQ(g->body(), "hello\n");
 
-  // Static files are not CORS-enabled.
+  // Static files are not CORS-enabled, nor a response that opts out.
   auto s = c.request(http::verb::get, "/app.js");
   ASSERT_TRUE(s);
   EXPECT_EQ(field(*s, "Access-Control-Allow-Origin"), "");
+  auto p = c.request(http::verb::get, "/private");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->result_int(), 200);
+  EXPECT_EQ(field(*p, "Access-Control-Allow-Origin"), "");
 }
 
 TEST_F(HttpServerTest, PrefixRouteAndDecodedQuery) {
