@@ -77,6 +77,7 @@ class Participant final : public webrtc::PeerTransport::Listener {
   uint64_t key() const { return key_; }
   void deliver(RoomEvent event);
   void set_sink(std::shared_ptr<ParticipantSink> sink) { sink_ = std::move(sink); }
+  const ParticipantSink* sink() const { return sink_.get(); }
   // New display name and/or metadata; false if nothing changed.
   bool update_info(const std::optional<std::string>& name, const std::optional<std::string>& metadata);
   ParticipantState state() const;

@@ -44,8 +44,14 @@ struct Room::Impl final : DataRelay {
   }
 
   ParticipantContext context() {
-    ParticipantContext c{port,     certificate, {}, options.keyframe_request_interval, options.drop_forwarded_fraction,
-                         &speakers, this, options.totals};
+    ParticipantContext c{port,
+                         certificate,
+                         {},
+                         options.keyframe_request_interval,
+                         options.drop_forwarded_fraction,
+                         &speakers,
+                         this,
+                         options.totals};
     c.transport_options.aes_cm_only = options.aes_cm_only;
     c.transport_options.consent_timeout = options.consent_timeout;
     return c;
@@ -126,17 +132,20 @@ struct Room::Impl final : DataRelay {
     auto publications = p.take_publications();
     for (auto& publication : publications) unpublish(p, *publication, changed);
     speakers.remove(p.key());
-    auto it = std::find_if(participants.begin(), participants.end(), [&](const auto& q) { return q.get() == &p; });
+    auto it =
+        std::find_if(participants.begin(), participants.end(), [&](const auto& q) { return q.get() == &p; });
     std::unique_ptr<Participant> owned = std::move(*it);
     participants.erase(it);
-    if (!owned->info().hidden) broadcast(nullptr, event::ParticipantLeft{owned->identity(), std::string(reason)});
+    if (!owned->info().hidden)
+      broadcast(nullptr, event::ParticipantLeft{owned->identity(), std::string(reason)});
     publications.clear();  // nobody subscribes to them any more
     owned.reset();         // leaves the port before its transports go
     for (auto* q : changed) renegotiate(*q, now);
   }
 };
 
-Room::Room(std::string name, RoomOptions options, webrtc::MediaPort& port, const dtls::DtlsCertificate& certificate)
+Room::Room(std::string name, RoomOptions options, webrtc::MediaPort& port,
+           const dtls::DtlsCertificate& certificate)
     : impl_(std::make_unique<Impl>(std::move(name), options, port, certificate)) {}
 
 Room::~Room() = default;
@@ -158,12 +167,14 @@ void Room::add_metrics(RoomCensus& census, MediaCounters& counters) const {
   }
 }
 
-std::optional<event::Error> Room::join(ParticipantInfo info, std::shared_ptr<ParticipantSink> sink, TimePoint now) {
+std::optional<event::Error> Room::join(ParticipantInfo info, std::shared_ptr<ParticipantSink> sink,
+                                       TimePoint now) {
   auto& m = *impl_;
   Participant* existing = m.find(info.identity);
   size_t staying = m.participants.size() - (existing ? 1 : 0);
   if (staying >= m.options.max_participants) {
-    return event::Error{"room_full", "room " + m.name + " is full (" + std::to_string(staying) + " participants)"};
+    return event::Error{"room_full",
+                        "room " + m.name + " is full (" + std::to_string(staying) + " participants)"};
   }
   if (existing) {
     // The newer connection wins (a reload, a second tab): the old one is told why.
@@ -192,8 +203,8 @@ void Room::leave(const std::string& identity, std::string_view reason) {
   if (Participant* p = impl_->find(identity)) impl_->remove(*p, reason, Clock::now());
 }
 
-void Room::publisher_offer(const std::string& identity, const std::string& sdp, const std::vector<TrackMeta>& tracks,
-                           TimePoint now) {
+void Room::publisher_offer(const std::string& identity, const std::string& sdp,
+                           const std::vector<TrackMeta>& tracks, TimePoint now) {
   auto& m = *impl_;
   Participant* p = m.find(identity);
   if (!p) return;
@@ -261,9 +272,17 @@ void Room::update_participant(const std::string& identity, const std::optional<s
   m.broadcast(nullptr, event::ParticipantUpdated{p->info()});
 }
 
+bool Room::is_current_sink(const std::string& identity, const ParticipantSink* sink) const {
+  const Participant* p = impl_->find(identity);
+  return p && p->sink() == sink;
+}
+
 bool Room::replace_sink(const std::string& identity, std::shared_ptr<ParticipantSink> sink) {
   Participant* p = impl_->find(identity);
   if (!p) return false;
+  // The connection being replaced, if it is still open, is told and closes:
+  // only the newest connection speaks for the participant.
+  if (p->sink() != sink.get()) p->deliver(event::Removed{"resumed_elsewhere"});
   p->set_sink(std::move(sink));
   p->deliver(impl_->snapshot_for(p->info()));
   // Resume = ICE restart on the subscriber connection; the browser restarts
@@ -301,7 +320,8 @@ void Room::on_tick(TimePoint now) {
     event::ActiveSpeakers update;
     for (const auto& s : *speakers) {
       for (auto& p : m.participants) {
-        if (p->key() == s.key && !p->info().hidden) update.speakers.push_back(event::Speaker{p->identity(), s.level});
+        if (p->key() == s.key && !p->info().hidden)
+          update.speakers.push_back(event::Speaker{p->identity(), s.level});
       }
     }
     m.broadcast(nullptr, update);

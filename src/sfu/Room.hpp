@@ -25,7 +25,7 @@ struct MediaCounters;
 
 struct RoomOptions {
   size_t max_participants = 100;
-  bool aes_cm_only = false;            // SRTP profile choice for every transport
+  bool aes_cm_only = false;  // SRTP profile choice for every transport
   Duration consent_timeout = seconds(30);
   Duration keyframe_request_interval = milliseconds(500);  // PLI/FIR throttle per publication
   double drop_forwarded_fraction = 0;  // TEST ONLY: fault injection on forwarded packets (NACK/RTX tests)
@@ -42,7 +42,8 @@ struct RoomCensus {
 
 class Room {
  public:
-  Room(std::string name, RoomOptions options, webrtc::MediaPort& port, const dtls::DtlsCertificate& certificate);
+  Room(std::string name, RoomOptions options, webrtc::MediaPort& port,
+       const dtls::DtlsCertificate& certificate);
   ~Room();
   Room(const Room&) = delete;
   Room& operator=(const Room&) = delete;
@@ -55,7 +56,8 @@ class Room {
   // event::ParticipantJoined to the others (unless hidden); a subscriber is
   // then offered the tracks already published. Returns an error (code
   // "room_full") instead when the room is full; nothing is sent then.
-  std::optional<event::Error> join(ParticipantInfo info, std::shared_ptr<ParticipantSink> sink, TimePoint now);
+  std::optional<event::Error> join(ParticipantInfo info, std::shared_ptr<ParticipantSink> sink,
+                                   TimePoint now);
   // Removes a participant; the others get TrackUnpublished for its tracks,
   // then ParticipantLeft, and new offers without them. The leaver is sent nothing.
   void leave(const std::string& identity, std::string_view reason);
@@ -64,8 +66,8 @@ class Room {
   // event::PublisherAnswer). New sending m-sections become publications
   // (event::TrackPublished to everyone else); m-sections that stopped sending
   // are unpublished. Errors: "publish_not_allowed", "bad_sdp".
-  void publisher_offer(const std::string& identity, const std::string& sdp, const std::vector<TrackMeta>& tracks,
-                       TimePoint now);
+  void publisher_offer(const std::string& identity, const std::string& sdp,
+                       const std::vector<TrackMeta>& tracks, TimePoint now);
   // The subscriber connection's answer to our last event::SubscriberOffer.
   // Errors: "bad_sdp", "no_offer_pending".
   void subscriber_answer(const std::string& identity, const std::string& sdp);
@@ -82,6 +84,10 @@ class Room {
   // sink a fresh event::Joined (the room as it is now), then re-sends a
   // pending SubscriberOffer, if any. False if the identity is unknown.
   bool replace_sink(const std::string& identity, std::shared_ptr<ParticipantSink> sink);
+  // Whether `sink` is the participant's current signaling connection. A
+  // connection that was replaced (resumed elsewhere, duplicate identity) must
+  // no longer act for the participant; the signal layer checks this first.
+  bool is_current_sink(const std::string& identity, const ParticipantSink* sink) const;
 
   // Timers: transports, RTCP (SR/RR/REMB/transport-cc, NACK), active speaker.
   // Participants whose transport closed (consent expired, DTLS failed) are

@@ -38,10 +38,18 @@ constexpr std::string_view kErrorCodes[] = {"bad_json",
                                             "data_not_allowed",
                                             "rate_limited",
                                             "too_many_connections"};
-constexpr std::string_view kCloseReasons[] = {
-    "left",           "token_refused",   "permission_denied", "unsupported_protocol", "join_timeout",
-    "rate_limited",   "message_too_big", "send_queue_full",   "too_many_connections", "duplicate_identity",
-    "connection_lost"};
+constexpr std::string_view kCloseReasons[] = {"left",
+                                              "token_refused",
+                                              "permission_denied",
+                                              "unsupported_protocol",
+                                              "join_timeout",
+                                              "rate_limited",
+                                              "message_too_big",
+                                              "send_queue_full",
+                                              "too_many_connections",
+                                              "duplicate_identity",
+                                              "resumed_elsewhere",
+                                              "connection_lost"};
 
 }  // namespace
 

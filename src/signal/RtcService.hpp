@@ -25,13 +25,14 @@ struct RtcServiceConfig {
   std::map<std::string, std::string> keys;  // API key -> secret
   bool dev = false;                         // enables GET /api/dev/token
   std::chrono::seconds reconnect_window{20};
-  std::chrono::seconds auth_timeout{10};    // time to send a valid join after connecting
-  size_t max_message_bytes = 64 * 1024;     // larger frames are closed with 1009
-  double messages_per_second = 20;          // token bucket per connection
+  std::chrono::seconds auth_timeout{10};  // time to send a valid join after connecting
+  size_t max_message_bytes = 64 * 1024;   // larger frames are closed with 1009
+  double messages_per_second = 20;        // token bucket per connection
   double message_burst = 60;
   unsigned rate_strikes_before_close = 10;  // refused messages before the connection is cut
   size_t max_connections_per_ip = 64;
-  size_t max_send_queue = 1024;             // messages waiting for a slow client before it is cut
+  size_t max_send_queue = 1024;           // messages waiting for a slow client before it is cut
+  size_t max_send_queue_bytes = 4 << 20;  // ... or bytes
   // TURN servers handed to each participant in "joined", with short-lived
   // REST credentials (coturn's use-auth-secret scheme) made from `secret`.
   struct TurnOffer {
@@ -69,9 +70,9 @@ class RtcService : public std::enable_shared_from_this<RtcService> {
 
   // Signaling counters for the metrics endpoint.
   struct Stats {
-    size_t connections = 0;          // open WebSocket connections
-    uint64_t connections_total = 0;  // accepted since start (refused ones not counted)
-    uint64_t messages = 0;           // messages received
+    size_t connections = 0;                  // open WebSocket connections
+    uint64_t connections_total = 0;          // accepted since start (refused ones not counted)
+    uint64_t messages = 0;                   // messages received
     std::map<std::string, uint64_t> errors;  // error messages sent, by code
     std::map<std::string, uint64_t> closes;  // connections the server closed, by reason
   };

@@ -7,10 +7,10 @@
 #include <deque>
 
 #include "core/Log.hpp"
+#include "core/TokenBucket.hpp"
 #include "sfu/MediaWorker.hpp"
 #include "sfu/Room.hpp"
 #include "signal/HttpUpgrade.hpp"
-#include "core/TokenBucket.hpp"
 #include "signal/RtcService.hpp"
 #include "signal/SignalProtocol.hpp"
 
@@ -21,6 +21,9 @@ namespace websocket = beast::websocket;
 namespace asio = boost::asio;
 
 namespace {
+
+// Rate-limit refusals further apart than this start the strike count afresh.
+constexpr Duration kStrikeMemory = seconds(10);
 
 class RtcSession : public std::enable_shared_from_this<RtcSession> {
  public:
@@ -45,7 +48,8 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
     // RFC 6455 §7.4.1: frames over the limit close the connection with 1009.
     ws_.read_message_max(service_->config().max_message_bytes);
     beast::get_lowest_layer(ws_).expires_never();
-    ws_.async_accept(upgrade_request_, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+    ws_.async_accept(upgrade_request_,
+                     [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
   }
 
   // Called by the room's sink (any thread): hop onto the strand.
@@ -75,6 +79,10 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
     void deliver(sfu::RoomEvent event) override {
       if (auto s = session_.lock()) s->deliver(std::move(event));
     }
+    // The room refused the join (room_full): the connection stays, not joined.
+    void join_refused(sfu::event::Error error) {
+      if (auto s = session_.lock()) s->join_refused(std::move(error));
+    }
 
    private:
     std::weak_ptr<RtcSession> session_;
@@ -88,6 +96,12 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
       close(websocket::close_code::try_again_later, "too_many_connections");
       return;
     }
+    start_auth_timer();
+    read();
+  }
+
+  // A connection must send a join the room accepts within auth_timeout.
+  void start_auth_timer() {
     auth_timer_.expires_after(service_->config().auth_timeout);
     auth_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
       auto self = weak.lock();
@@ -95,7 +109,19 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
       self->send_error("join_timeout", "no valid join message in time");
       self->close(websocket::close_code::policy_error, "join_timeout");
     });
-    read();
+  }
+
+  void join_refused(sfu::event::Error error) {
+    asio::post(ws_.get_executor(), [self = shared_from_this(), error = std::move(error)] {
+      if (self->closing_ || self->finished_) return;
+      self->joined_ = false;
+      self->worker_ = nullptr;
+      self->sink_.reset();
+      self->room_.clear();
+      self->identity_.clear();
+      self->start_auth_timer();
+      self->send_error(error.code, error.message, "join");
+    });
   }
 
   void read() {
@@ -119,8 +145,13 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
       send_error("bad_message", "messages are JSON text frames");
     } else if (!bucket_.try_take(Clock::now())) {
       send_error("rate_limited", "too many messages; slow down");
+      // Strikes count within a burst: a client refused now and then over a long call is not cut off.
+      const TimePoint now = Clock::now();
+      if (now - last_strike_ > kStrikeMemory) strikes_ = 0;
+      last_strike_ = now;
       if (++strikes_ >= service_->config().rate_strikes_before_close) {
-        spdlog::warn("rtc: {} ({}) flooding, connection closed", remote_ip_, identity_.empty() ? "-" : identity_);
+        spdlog::warn("rtc: {} ({}) flooding, connection closed", remote_ip_,
+                     identity_.empty() ? "-" : identity_);
         close(websocket::close_code::policy_error, "rate_limited");
         return;
       }
@@ -137,7 +168,8 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
       return;
     }
     Request& request = std::get<Request>(parsed);
-    if (!joined_ && !std::holds_alternative<request::Join>(request) && !std::holds_alternative<request::Ping>(request)) {
+    if (!joined_ && !std::holds_alternative<request::Join>(request) &&
+        !std::holds_alternative<request::Ping>(request)) {
       send_error("not_joined", "send join first", request_name(request));
       return;
     }
@@ -179,23 +211,28 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
     info.can_publish_data = g.can_publish_data;
     info.hidden = g.hidden;
     service_->note_connect(room_, identity_);
-    auto sink = std::make_shared<Sink>(weak_from_this());
+    sink_ = std::make_shared<Sink>(weak_from_this());
     sfu::MediaWorker& worker = service_->worker_for(room_);
     worker_ = &worker;
     bool resume = r.resume;
-    spdlog::info("rtc: {} joins room '{}'{} from {}", identity_, room_, resume ? " (resume)" : "", remote_ip_);
-    worker.post([&worker, room = room_, info = std::move(info), sink = std::move(sink), resume]() mutable {
+    spdlog::info("rtc: {} joins room '{}'{} from {}", identity_, room_, resume ? " (resume)" : "",
+                 remote_ip_);
+    worker.post([&worker, room = room_, info = std::move(info), sink = sink_, resume]() mutable {
       sfu::Room& rm = worker.room(room);
       if (resume && rm.replace_sink(info.identity, sink)) return;
-      if (auto err = rm.join(std::move(info), sink, Clock::now())) sink->deliver(*err);
+      if (auto err = rm.join(std::move(info), sink, Clock::now())) sink->join_refused(std::move(*err));
     });
   }
 
+  // Runs `f` on the room's worker, if this connection still speaks for the
+  // participant there (a replaced connection's late requests do nothing).
   template <class F>
   void with_room(F f) {
-    worker_->post([worker = worker_, room = room_, f = std::move(f)]() mutable {
-      if (auto* rm = worker->find_room(room)) f(*rm);
-    });
+    worker_->post(
+        [worker = worker_, room = room_, identity = identity_, sink = sink_, f = std::move(f)]() mutable {
+          auto* rm = worker->find_room(room);
+          if (rm && rm->is_current_sink(identity, sink.get())) f(*rm);
+        });
   }
 
   void on_request(request::Offer& r) {
@@ -204,13 +241,14 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
     });
   }
   void on_request(request::Answer& r) {
-    with_room([identity = identity_, sdp = std::move(r.sdp)](sfu::Room& room) { room.subscriber_answer(identity, sdp); });
+    with_room([identity = identity_, sdp = std::move(r.sdp)](sfu::Room& room) {
+      room.subscriber_answer(identity, sdp);
+    });
   }
   void on_request(request::Trickle&) {}  // ICE-lite: addresses are learned from the checks themselves
   void on_request(request::Update& r) {
-    with_room([identity = identity_, name = std::move(r.name), metadata = std::move(r.metadata)](sfu::Room& room) {
-      room.update_participant(identity, name, metadata);
-    });
+    with_room([identity = identity_, name = std::move(r.name), metadata = std::move(r.metadata)](
+                  sfu::Room& room) { room.update_participant(identity, name, metadata); });
   }
 
   void on_request(request::Mute& r) {
@@ -232,11 +270,14 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
 
   void send(std::string message) {
     if (closing_) return;
-    if (queue_.size() >= service_->config().max_send_queue) {
-      spdlog::warn("rtc: {} does not read its messages, connection closed", identity_.empty() ? remote_ip_ : identity_);
+    if (queue_.size() >= service_->config().max_send_queue ||
+        queued_bytes_ + message.size() > service_->config().max_send_queue_bytes) {
+      spdlog::warn("rtc: {} does not read its messages, connection closed",
+                   identity_.empty() ? remote_ip_ : identity_);
       close(websocket::close_code::policy_error, "send_queue_full");
       return;
     }
+    queued_bytes_ += message.size();
     queue_.push_back(std::move(message));
     if (queue_.size() == 1) write_next();
   }
@@ -246,8 +287,11 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
     ws_.async_write(asio::buffer(queue_.front()), [self = shared_from_this()](beast::error_code ec, size_t) {
       if (ec) {
         self->queue_.clear();
+        self->queued_bytes_ = 0;
+        self->on_closed();  // no read may be pending (a close started from on_read)
         return;
       }
+      self->queued_bytes_ -= self->queue_.front().size();
       self->queue_.pop_front();
       if (!self->queue_.empty()) {
         self->write_next();
@@ -279,17 +323,21 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
   void on_closed() {
     if (finished_) return;
     finished_ = true;
+    closing_ = true;  // nothing more to send on a connection that is gone
     auth_timer_.cancel();
     if (!joined_ || left_ || removed_ || !worker_) return;
     uint64_t generation = service_->note_disconnect(room_, identity_);
     spdlog::info("rtc: {} disconnected from '{}', may resume within {}s", identity_, room_,
                  service_->config().reconnect_window.count());
-    auto timer = std::make_shared<asio::steady_timer>(ws_.get_executor(), service_->config().reconnect_window);
+    auto timer =
+        std::make_shared<asio::steady_timer>(ws_.get_executor(), service_->config().reconnect_window);
     timer->async_wait([timer, service = service_, worker = worker_, room = room_, identity = identity_,
-                       generation](beast::error_code ec) {
+                       sink = sink_, generation](beast::error_code ec) {
       if (ec || !service->is_current_disconnect(room, identity, generation)) return;
-      worker->post([worker, room, identity] {
-        if (auto* rm = worker->find_room(room)) rm->leave(identity, "connection_lost");
+      // Not if a newer connection took the participant over meanwhile.
+      worker->post([worker, room, identity, sink] {
+        auto* rm = worker->find_room(room);
+        if (rm && rm->is_current_sink(identity, sink.get())) rm->leave(identity, "connection_lost");
       });
     });
   }
@@ -301,6 +349,7 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
   asio::steady_timer auth_timer_;
   beast::flat_buffer buffer_;
   std::deque<std::string> queue_;
+  size_t queued_bytes_ = 0;
   TokenBucket bucket_;
   unsigned strikes_ = 0;
   bool counted_ = false;
@@ -313,6 +362,8 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
   websocket::close_reason close_reason_;
   std::string room_, identity_;
   sfu::MediaWorker* worker_ = nullptr;
+  std::shared_ptr<Sink> sink_;  // this connection, as the room knows it (set by join)
+  TimePoint last_strike_{};
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "signal/SignalProtocol.hpp"
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 namespace ct::signal {
@@ -43,14 +44,19 @@ bool optional_bool(const json& j, const char* key, bool fallback = false) {
 }
 
 json to_json(const sfu::ParticipantInfo& p) {
-  return {{"identity", p.identity}, {"name", p.name}, {"metadata", p.metadata},
-          {"permissions", {{"canPublish", p.can_publish}, {"canSubscribe", p.can_subscribe},
-                           {"canPublishData", p.can_publish_data}}}};
+  return {{"identity", p.identity},
+          {"name", p.name},
+          {"metadata", p.metadata},
+          {"permissions",
+           {{"canPublish", p.can_publish},
+            {"canSubscribe", p.can_subscribe},
+            {"canPublishData", p.can_publish_data}}}};
 }
 
 json to_json(const sfu::TrackInfo& t) {
-  return {{"sid", t.sid},   {"publisher", t.publisher}, {"kind", t.kind},   {"source", t.source},
-          {"name", t.name}, {"mid", t.mid},             {"codec", t.codec}, {"muted", t.muted}};
+  return {{"sid", t.sid},       {"publisher", t.publisher}, {"kind", t.kind},
+          {"source", t.source}, {"name", t.name},           {"mid", t.mid},
+          {"codec", t.codec},   {"muted", t.muted}};
 }
 
 json tracks_json(const std::vector<sfu::TrackInfo>& tracks) {
@@ -130,7 +136,9 @@ std::variant<Request, ProtocolError> parse_request(std::string_view text) {
       r.token = string_field(j, "token", 8192);
       if (auto it = j.find("protocol"); it != j.end()) {
         if (!it->is_number_integer()) throw SchemaError{"field 'protocol' must be an integer"};
-        r.protocol = it->get<int>();
+        // Read wide: a huge number must not wrap around to a supported version.
+        const int64_t version = it->get<int64_t>();
+        r.protocol = version >= 0 && version <= 1'000'000 ? int(version) : -1;
       }
       r.resume = optional_bool(j, "resume");
       return Request{r};
@@ -139,7 +147,8 @@ std::variant<Request, ProtocolError> parse_request(std::string_view text) {
       request::Offer r;
       r.sdp = string_field(j, "sdp");
       if (auto it = j.find("tracks"); it != j.end() && !it->is_null()) {
-        if (!it->is_array() || it->size() > 64) throw SchemaError{"field 'tracks' must be an array of at most 64"};
+        if (!it->is_array() || it->size() > 64)
+          throw SchemaError{"field 'tracks' must be an array of at most 64"};
         for (const auto& t : *it) {
           if (!t.is_object()) throw SchemaError{"each track must be an object"};
           sfu::TrackMeta m;
@@ -172,7 +181,16 @@ std::variant<Request, ProtocolError> parse_request(std::string_view text) {
     if (type == "leave") return Request{request::Leave{}};
     if (type == "ping") {
       request::Ping r;
-      if (auto it = j.find("timestamp"); it != j.end() && it->is_number()) r.timestamp = it->get<int64_t>();
+      // Echoed as given when it is an integer (or a float that is one, within
+      // JavaScript's exact range); anything else is echoed as 0.
+      if (auto it = j.find("timestamp"); it != j.end()) {
+        if (it->is_number_integer()) {
+          r.timestamp = it->get<int64_t>();
+        } else if (it->is_number_float()) {
+          const double t = it->get<double>();
+          if (std::isfinite(t) && std::abs(t) <= 9007199254740991.0) r.timestamp = int64_t(t);
+        }
+      }
       return Request{r};
     }
   } catch (const SchemaError& e) {
@@ -184,7 +202,8 @@ std::variant<Request, ProtocolError> parse_request(std::string_view text) {
 }
 
 std::string_view request_name(const Request& request) {
-  static constexpr std::string_view kNames[] = {"join", "offer", "answer", "trickle", "mute", "update", "leave", "ping"};
+  static constexpr std::string_view kNames[] = {"join", "offer",  "answer", "trickle",
+                                                "mute", "update", "leave",  "ping"};
   return kNames[request.index()];
 }
 

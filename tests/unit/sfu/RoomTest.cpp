@@ -540,6 +540,16 @@ TEST_F(RoomTest, ReplaceSinkResendsPendingOffer) {
   ASSERT_EQ(sink->count<event::SubscriberOffer>(), 1u);
   EXPECT_EQ(sink->last<event::SubscriberOffer>().sdp, b.sink->last<event::SubscriberOffer>().sdp);
   EXPECT_TRUE(std::holds_alternative<event::Joined>(sink->events.front()));
+  // The replaced connection is told to go, and no longer speaks for bob.
+  ASSERT_EQ(b.sink->count<event::Removed>(), 1u);
+  EXPECT_EQ(b.sink->last<event::Removed>().reason, "resumed_elsewhere");
+  EXPECT_FALSE(room->is_current_sink("bob", b.sink.get()));
+  EXPECT_TRUE(room->is_current_sink("bob", sink.get()));
+  EXPECT_FALSE(room->is_current_sink("nobody", sink.get()));
+  // Resuming on the same connection again is not a replacement.
+  EXPECT_TRUE(room->replace_sink("bob", sink));
+  EXPECT_EQ(sink->count<event::Removed>(), 0u);
+  EXPECT_EQ(room->participant_count(), 2u);
 }
 
 // The ICE ufrag of the first live section of a description.

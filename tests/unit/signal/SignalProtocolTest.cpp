@@ -30,6 +30,18 @@ TEST(SignalProtocol, ParsesEveryRequest) {
   EXPECT_EQ(as<request::Answer>(parse_request(R"({"type":"answer","sdp":"x"})")).sdp, "x");
   EXPECT_TRUE(as<request::Mute>(parse_request(R"({"type":"mute","sid":"TR_1","muted":true})")).muted);
   EXPECT_EQ(as<request::Ping>(parse_request(R"({"type":"ping","timestamp":7})")).timestamp, 7);
+  // Timestamps: integers as given; floats only when exact in JavaScript; else 0.
+  EXPECT_EQ(as<request::Ping>(parse_request(R"({"type":"ping","timestamp":1764140000123})")).timestamp,
+            1764140000123);
+  EXPECT_EQ(as<request::Ping>(parse_request(R"({"type":"ping","timestamp":12.75})")).timestamp, 12);
+  EXPECT_EQ(as<request::Ping>(parse_request(R"({"type":"ping","timestamp":1e300})")).timestamp, 0);
+  EXPECT_EQ(as<request::Ping>(parse_request(R"({"type":"ping","timestamp":-1e300})")).timestamp, 0);
+  EXPECT_EQ(as<request::Ping>(parse_request(R"({"type":"ping","timestamp":"7"})")).timestamp, 0);
+  // A protocol number too large for an int does not wrap around to a supported one.
+  EXPECT_NE(as<request::Join>(parse_request(R"({"type":"join","token":"t","protocol":4294967297})")).protocol, 1);
+  EXPECT_NE(as<request::Join>(parse_request(R"({"type":"join","token":"t","protocol":18446744073709551615})")).protocol,
+            1);
+  EXPECT_EQ(code_of(parse_request(R"({"type":"join","token":"t","protocol":18446744073709551617})")), "bad_message");
   EXPECT_NO_THROW(as<request::Leave>(parse_request(R"({"type":"leave"})")));
   auto update = as<request::Update>(parse_request(R"({"type":"update","name":"Ana B.","metadata":"{\"hand\":true}"})"));
   EXPECT_EQ(update.name, "Ana B.");
