@@ -105,6 +105,7 @@ std::optional<std::string> Config::load_yaml_text(const std::string& text) {
       read(sig, "max_message_bytes", max_message_bytes);
       read(sig, "messages_per_second", messages_per_second);
       read(sig, "max_connections_per_ip", max_connections_per_ip);
+      read(sig, "max_connections", max_connections);
     }
     if (auto t = root["testing"]) read(t, "drop_forwarded_fraction", drop_forwarded_fraction);
     if (auto t = root["turn"]) {

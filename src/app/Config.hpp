@@ -41,7 +41,8 @@ struct Config {
   std::chrono::seconds reconnect_window{20};
   size_t max_message_bytes = 64 * 1024;
   double messages_per_second = 20;
-  size_t max_connections_per_ip = 64;
+  size_t max_connections_per_ip = 64;  // per IPv4 address or IPv6 /64
+  size_t max_connections = 10000;     // signaling connections in total
 
   // Embedded TURN server (RFC 8656) with coturn-style REST credentials.
   bool turn_enabled = false;      // --dev: on

@@ -100,6 +100,7 @@ void Server::start() {
   rc.messages_per_second = c.messages_per_second;
   rc.message_burst = c.messages_per_second * 3;
   rc.max_connections_per_ip = c.max_connections_per_ip;
+  rc.max_connections = c.max_connections;
   if (c.turn_enabled) {
     std::string host = !c.turn_host.empty() ? c.turn_host : c.candidate_ip();
     if (host.find(':') != std::string::npos) host = "[" + host + "]";

@@ -1,8 +1,11 @@
 #include "signal/RtcService.hpp"
 
+#include <algorithm>
+#include <array>
 #include <functional>
 
 #include "core/Log.hpp"
+#include "net/SocketAddress.hpp"
 #include "sfu/MediaWorker.hpp"
 #include "signal/HttpUpgrade.hpp"
 #include "signal/RtcSession.hpp"
@@ -50,6 +53,18 @@ constexpr std::string_view kCloseReasons[] = {"left",
                                               "duplicate_identity",
                                               "resumed_elsewhere",
                                               "connection_lost"};
+
+// The block one client is likely to own: an IPv4 address, or an IPv6 /64
+// (RFC 6177: a site gets at least a /64, so one host can use many addresses in it).
+std::string connection_key(const std::string& ip) {
+  auto parsed = net::SocketAddress::parse_ip(ip, 0);
+  if (!parsed) return ip;
+  net::SocketAddress a = parsed->unmapped();
+  if (a.is_v4()) return a.ip_string();
+  std::array<uint8_t, 16> prefix{};
+  std::copy(a.bytes(), a.bytes() + 8, prefix.begin());
+  return net::SocketAddress::v6(prefix, 0).ip_string() + "/64";
+}
 
 }  // namespace
 
@@ -106,29 +121,33 @@ sfu::MediaWorker& RtcService::worker_for(const std::string& room) const {
 }
 
 bool RtcService::acquire_connection(const std::string& ip) {
+  const std::string key = connection_key(ip);
   std::lock_guard lock(mutex_);
-  size_t& n = connections_per_ip_[ip];
+  if (connections_ >= config_.max_connections) return false;
+  size_t& n = connections_per_ip_[key];
   if (n >= config_.max_connections_per_ip) {
-    if (n == 0) connections_per_ip_.erase(ip);
+    if (n == 0) connections_per_ip_.erase(key);
     return false;
   }
   ++n;
+  ++connections_;
   ++stats_.connections_total;
   return true;
 }
 
 void RtcService::release_connection(const std::string& ip) {
+  const std::string key = connection_key(ip);
   std::lock_guard lock(mutex_);
-  auto it = connections_per_ip_.find(ip);
+  auto it = connections_per_ip_.find(key);
   if (it == connections_per_ip_.end()) return;
+  --connections_;
   if (--it->second == 0) connections_per_ip_.erase(it);
 }
 
 RtcService::Stats RtcService::stats() const {
   std::lock_guard lock(mutex_);
   Stats s = stats_;
-  s.connections = 0;
-  for (const auto& [ip, n] : connections_per_ip_) s.connections += n;
+  s.connections = connections_;
   return s;
 }
 

@@ -30,7 +30,8 @@ struct RtcServiceConfig {
   double messages_per_second = 20;        // token bucket per connection
   double message_burst = 60;
   unsigned rate_strikes_before_close = 10;  // refused messages before the connection is cut
-  size_t max_connections_per_ip = 64;
+  size_t max_connections_per_ip = 64;  // per IPv4 address, per IPv6 /64 (one host's usual share)
+  size_t max_connections = 10000;     // signaling connections in total
   size_t max_send_queue = 1024;           // messages waiting for a slow client before it is cut
   size_t max_send_queue_bytes = 4 << 20;  // ... or bytes
   // TURN servers handed to each participant in "joined", with short-lived
@@ -56,7 +57,8 @@ class RtcService : public std::enable_shared_from_this<RtcService> {
   // the same worker with no shared table to keep consistent.
   sfu::MediaWorker& worker_for(const std::string& room) const;
 
-  // Connection caps per client address (RAII-free pair: acquire on accept, release on close).
+  // Connection caps per client address block and in total (RAII-free pair:
+  // acquire on accept, release on close).
   bool acquire_connection(const std::string& ip);
   void release_connection(const std::string& ip);
 
@@ -86,7 +88,8 @@ class RtcService : public std::enable_shared_from_this<RtcService> {
   AccessTokenVerifier verifier_;
   std::vector<sfu::MediaWorker*> workers_;
   mutable std::mutex mutex_;  // signaling bookkeeping only; never on the media path
-  std::map<std::string, size_t> connections_per_ip_;
+  std::map<std::string, size_t> connections_per_ip_;  // by address block (connection_key)
+  size_t connections_ = 0;
   Stats stats_;  // its `connections` is computed from connections_per_ip_
   std::map<std::string, uint64_t> disconnect_generation_;
   uint64_t next_generation_ = 1;

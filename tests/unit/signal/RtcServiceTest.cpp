@@ -1,0 +1,69 @@
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "signal/RtcService.hpp"
+
+namespace ct::signal {
+namespace {
+
+std::shared_ptr<RtcService> service(size_t per_ip, size_t total) {
+  RtcServiceConfig c;
+  c.max_connections_per_ip = per_ip;
+  c.max_connections = total;
+  return std::make_shared<RtcService>(c, std::vector<sfu::MediaWorker*>{});
+}
+
+TEST(RtcService, CapsConnectionsPerIpv4Address) {
+  auto s = service(2, 100);
+  EXPECT_TRUE(s->acquire_connection("192.0.2.1"));
+  EXPECT_TRUE(s->acquire_connection("192.0.2.1"));
+  EXPECT_FALSE(s->acquire_connection("192.0.2.1"));
+  EXPECT_TRUE(s->acquire_connection("192.0.2.2"));
+  // The same host through an IPv4-mapped IPv6 socket is the same address.
+  EXPECT_FALSE(s->acquire_connection("::ffff:192.0.2.1"));
+  s->release_connection("192.0.2.1");
+  EXPECT_TRUE(s->acquire_connection("::ffff:192.0.2.1"));
+  EXPECT_EQ(s->stats().connections, 3u);
+  EXPECT_EQ(s->stats().connections_total, 4u);
+}
+
+TEST(RtcService, CapsConnectionsPerIpv6Slash64) {
+  auto s = service(2, 100);
+  // A host can pick any address in its /64: they count together.
+  EXPECT_TRUE(s->acquire_connection("2001:db8:1:2::1"));
+  EXPECT_TRUE(s->acquire_connection("2001:db8:1:2:ffff:ffff:ffff:fffe"));
+  EXPECT_FALSE(s->acquire_connection("2001:db8:1:2:abcd::7"));
+  EXPECT_TRUE(s->acquire_connection("2001:db8:1:3::1"));  // the next /64 is someone else
+  s->release_connection("2001:db8:1:2::1");
+  EXPECT_TRUE(s->acquire_connection("2001:db8:1:2:abcd::7"));
+}
+
+TEST(RtcService, CapsConnectionsInTotal) {
+  auto s = service(10, 3);
+  EXPECT_TRUE(s->acquire_connection("192.0.2.1"));
+  EXPECT_TRUE(s->acquire_connection("192.0.2.2"));
+  EXPECT_TRUE(s->acquire_connection("2001:db8::1"));
+  EXPECT_FALSE(s->acquire_connection("192.0.2.3"));
+  s->release_connection("2001:db8::1");
+  EXPECT_TRUE(s->acquire_connection("192.0.2.3"));
+  EXPECT_EQ(s->stats().connections, 3u);
+  // Releasing what was never acquired changes nothing.
+  s->release_connection("198.51.100.9");
+  EXPECT_EQ(s->stats().connections, 3u);
+}
+
+TEST(RtcService, ErrorCodesAndCloseReasonsAreListedFromTheStart) {
+  auto s = service(1, 1);
+  auto stats = s->stats();
+  EXPECT_EQ(stats.errors.count("token_expired"), 1u);
+  EXPECT_EQ(stats.errors.at("room_full"), 0u);
+  EXPECT_EQ(stats.closes.count("rate_limited"), 1u);
+  s->count_error("room_full");
+  s->count_close("left");
+  EXPECT_EQ(s->stats().errors.at("room_full"), 1u);
+  EXPECT_EQ(s->stats().closes.at("left"), 1u);
+}
+
+}  // namespace
+}  // namespace ct::signal
