@@ -119,6 +119,16 @@ void write_workers(PrometheusWriter& w, const std::vector<sfu::WorkerMetrics>& w
                     {"missing", [](M m) { return m.media.retransmissions_missing; }}});
   per_worker(w, ws, "ciphertalk_nacks_sent_total", counter, "NACKs sent to publishers for lost packets.",
              [](M m) { return m.media.nacks_sent; });
+  per_worker_split(w, ws, "ciphertalk_data_messages_total", counter,
+                   "Data channel messages: from participants' browsers (in), to them (out).", "direction",
+                   {{"in", [](M m) { return m.media.data_received; }},
+                    {"out", [](M m) { return m.media.data_delivered; }}});
+  per_worker_split(w, ws, "ciphertalk_data_dropped_total", counter, "Data channel messages dropped, by reason.",
+                   "reason",
+                   {{"not_allowed", [](M m) { return m.media.data_dropped_not_allowed; }},
+                    {"rate", [](M m) { return m.media.data_dropped_rate; }},
+                    {"malformed", [](M m) { return m.media.data_dropped_malformed; }},
+                    {"undeliverable", [](M m) { return m.media.data_dropped_undeliverable; }}});
   per_worker_split(w, ws, "ciphertalk_keyframe_requests_total", counter,
                    "Keyframe requests (PLI/FIR) for publishers: sent, or held back by the throttle.",
                    "result",

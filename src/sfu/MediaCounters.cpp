@@ -1,5 +1,6 @@
 #include "sfu/MediaCounters.hpp"
 
+#include "sfu/Participant.hpp"
 #include "sfu/Publication.hpp"
 #include "sfu/Subscription.hpp"
 #include "webrtc/PeerTransport.hpp"
@@ -34,6 +35,16 @@ void MediaCounters::add(const Subscription& subscription) {
   dropped_by_fault_injection += s.dropped_by_fault_injection;
 }
 
+void MediaCounters::add_data(const Participant& participant) {
+  const auto& s = participant.data_stats();
+  data_received += s.received;
+  data_delivered += s.delivered;
+  data_dropped_not_allowed += s.dropped_not_allowed;
+  data_dropped_rate += s.dropped_rate;
+  data_dropped_malformed += s.dropped_malformed;
+  data_dropped_undeliverable += s.dropped_undeliverable;
+}
+
 MediaCounters& MediaCounters::operator+=(const MediaCounters& o) {
   rtp_packets_in += o.rtp_packets_in;
   rtp_bytes_in += o.rtp_bytes_in;
@@ -51,6 +62,12 @@ MediaCounters& MediaCounters::operator+=(const MediaCounters& o) {
   nacks_sent += o.nacks_sent;
   keyframe_requests_sent += o.keyframe_requests_sent;
   keyframe_requests_throttled += o.keyframe_requests_throttled;
+  data_received += o.data_received;
+  data_delivered += o.data_delivered;
+  data_dropped_not_allowed += o.data_dropped_not_allowed;
+  data_dropped_rate += o.data_dropped_rate;
+  data_dropped_malformed += o.data_dropped_malformed;
+  data_dropped_undeliverable += o.data_dropped_undeliverable;
   rooms_created += o.rooms_created;
   participants_joined += o.participants_joined;
   tracks_published += o.tracks_published;

@@ -13,6 +13,7 @@ class PeerTransport;
 
 namespace ct::sfu {
 
+class Participant;
 class Publication;
 class Subscription;
 
@@ -31,6 +32,10 @@ struct MediaCounters {
   uint64_t nacks_sent = 0;              // NACKs to publishers
   uint64_t keyframe_requests_sent = 0;  // PLI/FIR to publishers
   uint64_t keyframe_requests_throttled = 0;
+  // Data channel messages (Participant::DataStats).
+  uint64_t data_received = 0, data_delivered = 0;
+  uint64_t data_dropped_not_allowed = 0, data_dropped_rate = 0, data_dropped_malformed = 0,
+           data_dropped_undeliverable = 0;
   // Events.
   uint64_t rooms_created = 0;
   uint64_t participants_joined = 0;  // joins and rejoins (a resume is not one)
@@ -39,6 +44,7 @@ struct MediaCounters {
   void add(const webrtc::PeerTransport& transport);
   void add(const Publication& publication);
   void add(const Subscription& subscription);
+  void add_data(const Participant& participant);  // its data channel counts
   MediaCounters& operator+=(const MediaCounters& other);
 };
 

@@ -104,12 +104,14 @@ Participant::~Participant() {
   if (context_.totals) {
     if (publisher_) context_.totals->add(*publisher_);
     if (subscriber_) context_.totals->add(*subscriber_);
+    context_.totals->add_data(*this);
   }
 }
 
 void Participant::add_counters(MediaCounters& counters) const {
   if (publisher_) counters.add(*publisher_);
   if (subscriber_) counters.add(*subscriber_);
+  counters.add_data(*this);
   for (const auto& p : publications_) counters.add(*p);
   for (const auto& s : sections_) {
     if (s.subscription) counters.add(*s.subscription);

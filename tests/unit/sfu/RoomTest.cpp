@@ -749,6 +749,15 @@ TEST_F(RoomTest, DataNeedsTheGrantAndIsRateLimited) {
   size_t got = mallory.subscriber.peer.data_received.size();
   EXPECT_GE(got, size_t(Participant::kDataMessageBurst));
   EXPECT_LT(got, 300u);
+
+  // What the metrics endpoint reports for it.
+  RoomCensus census;
+  MediaCounters counters;
+  room->add_metrics(census, counters);
+  EXPECT_EQ(counters.data_dropped_not_allowed, 2u);
+  EXPECT_EQ(counters.data_received, 402u);
+  EXPECT_EQ(counters.data_delivered, got);
+  EXPECT_EQ(counters.data_dropped_rate, 400u - got);
 }
 
 TEST_F(RoomTest, UpdatedNameAndMetadataReachEveryone) {
