@@ -123,8 +123,8 @@ void write_workers(PrometheusWriter& w, const std::vector<sfu::WorkerMetrics>& w
                    "Data channel messages: from participants' browsers (in), to them (out).", "direction",
                    {{"in", [](M m) { return m.media.data_received; }},
                     {"out", [](M m) { return m.media.data_delivered; }}});
-  per_worker_split(w, ws, "ciphertalk_data_dropped_total", counter, "Data channel messages dropped, by reason.",
-                   "reason",
+  per_worker_split(w, ws, "ciphertalk_data_dropped_total", counter,
+                   "Data channel messages dropped, by reason.", "reason",
                    {{"not_allowed", [](M m) { return m.media.data_dropped_not_allowed; }},
                     {"rate", [](M m) { return m.media.data_dropped_rate; }},
                     {"malformed", [](M m) { return m.media.data_dropped_malformed; }},
