@@ -114,9 +114,12 @@ void write_workers(PrometheusWriter& w, const std::vector<sfu::WorkerMetrics>& w
   per_worker(w, ws, "ciphertalk_forwarded_packets_total", counter, "RTP packets forwarded to subscribers.",
              [](M m) { return m.media.forwarded; });
   per_worker_split(w, ws, "ciphertalk_retransmissions_total", counter,
-                   "Packets subscribers asked for again (NACK): resent, or no longer kept.", "result",
+                   "Packets subscribers asked for again (NACK): resent, no longer kept, or not resent (never "
+                   "sent to them, just resent, or over the per-subscriber budget).",
+                   "result",
                    {{"sent", [](M m) { return m.media.retransmitted; }},
-                    {"missing", [](M m) { return m.media.retransmissions_missing; }}});
+                    {"missing", [](M m) { return m.media.retransmissions_missing; }},
+                    {"limited", [](M m) { return m.media.retransmissions_limited; }}});
   per_worker(w, ws, "ciphertalk_nacks_sent_total", counter, "NACKs sent to publishers for lost packets.",
              [](M m) { return m.media.nacks_sent; });
   per_worker_split(w, ws, "ciphertalk_data_messages_total", counter,

@@ -32,6 +32,8 @@ void MediaCounters::add(const Subscription& subscription) {
   forwarded += s.forwarded;
   retransmitted += s.retransmitted;
   retransmissions_missing += s.retransmissions_missing;
+  retransmissions_limited += s.retransmissions_limited;
+  keyframe_requests_throttled += s.keyframe_requests_limited;
   dropped_by_fault_injection += s.dropped_by_fault_injection;
 }
 
@@ -58,6 +60,7 @@ MediaCounters& MediaCounters::operator+=(const MediaCounters& o) {
   forwarded += o.forwarded;
   retransmitted += o.retransmitted;
   retransmissions_missing += o.retransmissions_missing;
+  retransmissions_limited += o.retransmissions_limited;
   dropped_by_fault_injection += o.dropped_by_fault_injection;
   nacks_sent += o.nacks_sent;
   keyframe_requests_sent += o.keyframe_requests_sent;

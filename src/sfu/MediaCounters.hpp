@@ -28,6 +28,7 @@ struct MediaCounters {
   uint64_t forwarded = 0;                // RTP sent to subscribers
   uint64_t retransmitted = 0;            // NACKed packets resent to subscribers
   uint64_t retransmissions_missing = 0;  // NACKed packets no longer kept
+  uint64_t retransmissions_limited = 0;  // NACKed packets not resent (limits on one subscriber)
   uint64_t dropped_by_fault_injection = 0;
   uint64_t nacks_sent = 0;              // NACKs to publishers
   uint64_t keyframe_requests_sent = 0;  // PLI/FIR to publishers

@@ -15,15 +15,15 @@
 #include "rtp/RtpExtensions.hpp"
 #include "rtp/RtpPacket.hpp"
 #include "rtp/Rtx.hpp"
+#include "sctp/DcepMessage.hpp"
 #include "sdp/DescriptionBuilder.hpp"
 #include "sdp/Negotiation.hpp"
 #include "sdp/SessionDescription.hpp"
 #include "sfu/ActiveSpeakerDetector.hpp"
-#include "sfu/RembEstimator.hpp"
-#include "sctp/DcepMessage.hpp"
 #include "sfu/DataPacket.hpp"
 #include "sfu/DataRelay.hpp"
 #include "sfu/MediaCounters.hpp"
+#include "sfu/RembEstimator.hpp"
 #include "sfu/SenderReportGenerator.hpp"
 #include "sfu/TransportCcFeedbackGenerator.hpp"
 #include "webrtc/MediaPort.hpp"
@@ -75,8 +75,8 @@ uint32_t random_ssrc() {
 
 }  // namespace
 
-Participant::Participant(ParticipantInfo info, std::shared_ptr<ParticipantSink> sink, ParticipantContext context,
-                         uint64_t key, TimePoint now)
+Participant::Participant(ParticipantInfo info, std::shared_ptr<ParticipantSink> sink,
+                         ParticipantContext context, uint64_t key, TimePoint now)
     : info_(std::move(info)),
       sink_(std::move(sink)),
       context_(std::move(context)),
@@ -126,7 +126,8 @@ std::unique_ptr<webrtc::PeerTransport> Participant::make_transport(TimePoint now
   return std::make_unique<webrtc::PeerTransport>(*this, context_.port, context_.certificate, options, now);
 }
 
-bool Participant::update_info(const std::optional<std::string>& name, const std::optional<std::string>& metadata) {
+bool Participant::update_info(const std::optional<std::string>& name,
+                              const std::optional<std::string>& metadata) {
   bool changed = false;
   if (name && *name != info_.name) {
     info_.name = *name;
@@ -202,7 +203,8 @@ Participant::PublishResult Participant::publisher_offer(const std::string& sdp_t
   for (const auto& m : negotiation->media) {
     if (m.kind != sdp::MediaKind::application || m.rejected) continue;
     // RFC 8841 §6.1: without a=max-message-size the peer takes 64 KiB.
-    publisher_->enable_data_channels(m.remote_sctp_port.value_or(5000), m.remote_max_message_size.value_or(65536));
+    publisher_->enable_data_channels(m.remote_sctp_port.value_or(5000),
+                                     m.remote_max_message_size.value_or(65536));
   }
 
   // Extension ids are BUNDLE-wide (RFC 8843 §9.2).
@@ -271,13 +273,15 @@ Participant::PublishResult Participant::publisher_offer(const std::string& sdp_t
       track.muted = meta.muted;
     }
     publications_.push_back(std::make_unique<Publication>(std::move(track), std::move(params), *publisher_,
-                                                          feedback_ssrc_, context_.keyframe_request_interval));
+                                                          feedback_ssrc_,
+                                                          context_.keyframe_request_interval));
     result.added.push_back(publications_.back().get());
   }
 
   // The server sends nothing on the publisher connection: every section is recvonly.
-  auto answer = sdp::build_answer(*offer, *negotiation, webrtc::describe_transport(*publisher_, context_.port),
-                                  [](const sdp::NegotiatedMedia&) { return std::optional<sdp::LocalStream>(); });
+  auto answer =
+      sdp::build_answer(*offer, *negotiation, webrtc::describe_transport(*publisher_, context_.port),
+                        [](const sdp::NegotiatedMedia&) { return std::optional<sdp::LocalStream>(); });
   result.answer_sdp = answer.serialize();
   return result;
 }
@@ -288,7 +292,9 @@ Publication* Participant::find_publication(std::string_view sid) {
   return nullptr;
 }
 
-std::vector<std::unique_ptr<Publication>> Participant::take_publications() { return std::move(publications_); }
+std::vector<std::unique_ptr<Publication>> Participant::take_publications() {
+  return std::move(publications_);
+}
 
 Publication* Participant::publication_for(uint32_t ssrc, bool& is_rtx) {
   for (auto& p : publications_) {
@@ -341,7 +347,8 @@ void Participant::on_rtp(webrtc::PeerTransport& transport, std::span<uint8_t> pa
   Publication* publication = publication_for(rtp->ssrc(), is_rtx);
   if (!publication && mid_extension_id_ != 0) {
     if (auto mid = rtp::read_mid(rtp->find_extension(mid_extension_id_))) {
-      if (learn_ssrc(rtp->ssrc(), rtp->payload_type(), *mid)) publication = publication_for(rtp->ssrc(), is_rtx);
+      if (learn_ssrc(rtp->ssrc(), rtp->payload_type(), *mid))
+        publication = publication_for(rtp->ssrc(), is_rtx);
     }
   }
   if (!publication) return;
@@ -408,7 +415,8 @@ void Participant::on_subscriber_rtcp(std::span<const uint8_t> compound, TimePoin
       auto sr = rtp::RtcpSenderReport::parse(*packet);
       if (!sr) continue;
       for (size_t i = 0; i < sr->report_count(); ++i) on_subscriber_report_block(sr->report_block(i));
-    } else if (packet->type() == rtp::rtcp_type::kTransportFeedback && packet->count() == rtp::rtcp_fmt::kNack) {
+    } else if (packet->type() == rtp::rtcp_type::kTransportFeedback &&
+               packet->count() == rtp::rtcp_fmt::kNack) {
       auto nack = rtp::RtcpNack::parse(*packet);
       if (!nack) continue;
       if (Subscription* s = find_subscription(nack->media_ssrc()))
@@ -416,14 +424,16 @@ void Participant::on_subscriber_rtcp(std::span<const uint8_t> compound, TimePoin
     } else if (packet->type() == rtp::rtcp_type::kPayloadFeedback && packet->count() == rtp::rtcp_fmt::kPli) {
       auto pli = rtp::RtcpPli::parse(*packet);
       if (!pli) continue;
-      if (Subscription* s = find_subscription(pli->media_ssrc())) s->publication().request_keyframe(now);
+      Subscription* s = find_subscription(pli->media_ssrc());
+      if (s && s->allow_keyframe_request(now)) s->publication().request_keyframe(now);
     } else if (packet->type() == rtp::rtcp_type::kPayloadFeedback && packet->count() == rtp::rtcp_fmt::kFir) {
       auto fir = rtp::RtcpFir::parse(*packet);
       if (!fir) continue;
       // The publisher is asked with a PLI: its encoder treats both alike,
       // and one request type keeps one throttle honest.
       for (size_t i = 0; i < fir->entry_count(); ++i) {
-        if (Subscription* s = find_subscription(fir->entry(i).ssrc)) s->publication().request_keyframe(now);
+        Subscription* s = find_subscription(fir->entry(i).ssrc);
+        if (s && s->allow_keyframe_request(now)) s->publication().request_keyframe(now);
       }
     }
   }
@@ -534,13 +544,14 @@ std::optional<event::SubscriberOffer> Participant::make_subscriber_offer(TimePoi
     codec.rtx_pt = sub.params().rtx_payload_type;
     if (pp.video) codec.rtcp_fb = {"nack", "nack pli", "ccm fir"};
     os.codecs.push_back(std::move(codec));
-    os.extensions.push_back(sdp::Extmap{subscriber_extension_id::kMid, std::nullopt, std::string(sdp::ext_uri::mid), {}});
+    os.extensions.push_back(
+        sdp::Extmap{subscriber_extension_id::kMid, std::nullopt, std::string(sdp::ext_uri::mid), {}});
     if (!pp.video) {
-      os.extensions.push_back(sdp::Extmap{subscriber_extension_id::kAudioLevel, std::nullopt,
-                                          std::string(sdp::ext_uri::audio_level), {}});
+      os.extensions.push_back(sdp::Extmap{
+          subscriber_extension_id::kAudioLevel, std::nullopt, std::string(sdp::ext_uri::audio_level), {}});
     }
-    os.extensions.push_back(sdp::Extmap{subscriber_extension_id::kAbsSendTime, std::nullopt,
-                                        std::string(sdp::ext_uri::abs_send_time), {}});
+    os.extensions.push_back(sdp::Extmap{
+        subscriber_extension_id::kAbsSendTime, std::nullopt, std::string(sdp::ext_uri::abs_send_time), {}});
     os.direction = sdp::Direction::sendonly;
     sdp::LocalStream stream;
     stream.ssrc = sub.ssrc();
@@ -552,7 +563,8 @@ std::optional<event::SubscriberOffer> Participant::make_subscriber_offer(TimePoi
     sections.push_back(std::move(os));
     offer.tracks.push_back(s.track);
   }
-  auto description = sdp::build_offer(sections, webrtc::describe_transport(*subscriber_, context_.port), last_origin_);
+  auto description =
+      sdp::build_offer(sections, webrtc::describe_transport(*subscriber_, context_.port), last_origin_);
   last_origin_ = description.origin;
   offer.sdp = description.serialize();
   offer_pending_ = true;
@@ -564,7 +576,8 @@ std::optional<event::SubscriberOffer> Participant::make_subscriber_offer(TimePoi
 }
 
 std::optional<event::Error> Participant::subscriber_answer(const std::string& sdp_text, TimePoint now) {
-  if (!offer_pending_ || !subscriber_) return event::Error{"no_offer_pending", "there is no subscriber offer to answer"};
+  if (!offer_pending_ || !subscriber_)
+    return event::Error{"no_offer_pending", "there is no subscriber offer to answer"};
   auto bad = [](std::string message) { return event::Error{"bad_sdp", std::move(message)}; };
   if (sdp_text.size() > sdp::kMaxSdpSize) return bad("the answer is too large");
   auto answer = sdp::SessionDescription::parse(sdp_text);
@@ -639,7 +652,8 @@ void Participant::on_data_connected(webrtc::PeerTransport& transport) {
   // The channels everyone's data reaches this participant on (RFC 8832 §6:
   // we are the DTLS server, so they take odd stream ids).
   reliable_stream_ = subscriber_->open_data_channel(kReliableLabel, sctp::ChannelType::Reliable);
-  lossy_stream_ = subscriber_->open_data_channel(kLossyLabel, sctp::ChannelType::PartialReliableRexmitUnordered, 0);
+  lossy_stream_ =
+      subscriber_->open_data_channel(kLossyLabel, sctp::ChannelType::PartialReliableRexmitUnordered, 0);
 }
 
 void Participant::on_data_channel_open(webrtc::PeerTransport& transport, uint16_t stream,
@@ -723,7 +737,8 @@ Participant::QualityUpdate Participant::update_quality(TimePoint now) {
     upstream += p->stats().packets_in;
     window.loss = std::max(window.loss, p->loss_fraction());
   }
-  if (expecting && publisher_ && publisher_->state() == State::Connected && upstream == last_upstream_packets_)
+  if (expecting && publisher_ && publisher_->state() == State::Connected &&
+      upstream == last_upstream_packets_)
     window.silent = true;
   last_upstream_packets_ = upstream;
 
@@ -733,7 +748,8 @@ Participant::QualityUpdate Participant::update_quality(TimePoint now) {
   if (receiving && subscriber_ && subscriber_->state() == State::Connected &&
       now - last_subscriber_rtcp_ > kSubscriberReportSilence)
     window.silent = true;
-  if ((publisher_ && publisher_->state() == State::Closed) || (subscriber_ && subscriber_->state() == State::Closed))
+  if ((publisher_ && publisher_->state() == State::Closed) ||
+      (subscriber_ && subscriber_->state() == State::Closed))
     window.silent = true;
   ConnectionQuality quality = quality_.update(window);
   bool changed = reported_quality_ != quality;
@@ -812,7 +828,8 @@ void Participant::send_sender_reports(TimePoint now) {
       subscriber_->send_rtcp(buffer, length);
       length = 0;
     }
-    length += s.subscription->build_sender_report(std::span<uint8_t>(buffer.data() + length, kRtcpBudget - length), now);
+    length += s.subscription->build_sender_report(
+        std::span<uint8_t>(buffer.data() + length, kRtcpBudget - length), now);
   }
   if (length > 0) subscriber_->send_rtcp(buffer, length);
 }

@@ -57,8 +57,9 @@ void Publication::set_ssrcs(uint32_t ssrc, uint32_t rtx_ssrc) {
 void Publication::on_rtp(const rtp::RtpPacket& packet, TimePoint now) {
   ++stats_.packets_in;
   receive_stats_->on_packet(packet.sequence_number(), packet.timestamp(), now, packet.size());
-  if (retransmission_buffer_) retransmission_buffer_->store(packet.bytes(), packet.sequence_number(), now);
+  // Held back while muted, and not kept either: nothing a NACK could fetch.
   if (info_.muted) return;
+  if (retransmission_buffer_) retransmission_buffer_->store(packet.bytes(), packet.sequence_number(), now);
   for (auto* s : subscriptions_) s->forward(packet, now);
 }
 

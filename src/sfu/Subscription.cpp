@@ -13,7 +13,8 @@
 
 namespace ct::sfu {
 
-Subscription::Subscription(Publication& publication, webrtc::PeerTransport& transport, SubscriptionParams params)
+Subscription::Subscription(Publication& publication, webrtc::PeerTransport& transport,
+                           SubscriptionParams params)
     : publication_(publication),
       transport_(transport),
       params_(std::move(params)),
@@ -63,7 +64,8 @@ bool Subscription::drop_for_fault_injection() {
   return draw < drop_threshold_;
 }
 
-size_t Subscription::rewrite(std::span<const uint8_t> packet, uint16_t sequence_number, std::span<uint8_t> buffer) {
+size_t Subscription::rewrite(std::span<const uint8_t> packet, uint16_t sequence_number,
+                             std::span<uint8_t> buffer) {
   if (packet.size() > buffer.size()) return 0;
   std::memcpy(buffer.data(), packet.data(), packet.size());
   auto rtp = rtp::RtpPacket::parse(buffer.first(packet.size()));
@@ -102,13 +104,35 @@ bool Subscription::forward(const rtp::RtpPacket& packet, TimePoint now) {
   std::array<uint8_t, kPacketBufferSize> buffer;  // left uninitialized: every byte sent is written first
   size_t length = rewrite(packet.bytes(), sequence_number, buffer);
   if (length == 0 || !transport_.send_rtp(buffer, length)) return false;
-  sender_report_.on_packet_sent(rewriter_.rewrite_timestamp(packet.timestamp()), packet.payload().size(), now);
+  sender_report_.on_packet_sent(rewriter_.rewrite_timestamp(packet.timestamp()), packet.payload().size(),
+                                now);
   ++stats_.forwarded;
   return true;
 }
 
 bool Subscription::retransmit(uint16_t sequence_number, TimePoint now) {
   if (!active_ || !rewriter_.started()) return false;
+  // Only numbers this subscriber was given: a NACK must never reveal a packet
+  // it was not sent (e.g. one held back while the track was muted).
+  if (!RtpStreamRewriter::is_newer(rewriter_.next_sequence_number(), sequence_number)) {
+    ++stats_.retransmissions_limited;
+    return false;
+  }
+  // RFC 4585 §6.2.1 feedback may repeat a NACK before the first resend could
+  // arrive; a number resent moments ago is not sent again, and the budget
+  // caps what a storm of NACKs can make the server send.
+  const size_t slot = sequence_number % kResentSlots;
+  if (resent_at_[slot] != TimePoint{} && resent_number_[slot] == sequence_number &&
+      now - resent_at_[slot] < kMinResendInterval) {
+    ++stats_.retransmissions_limited;
+    return false;
+  }
+  if (!retransmit_budget_.try_take(now)) {
+    ++stats_.retransmissions_limited;
+    return false;
+  }
+  resent_number_[slot] = sequence_number;
+  resent_at_[slot] = now;
   auto stored = publication_.find_packet(rewriter_.original_sequence_number(sequence_number), now);
   if (!stored) {
     ++stats_.retransmissions_missing;
@@ -134,6 +158,12 @@ bool Subscription::retransmit(uint16_t sequence_number, TimePoint now) {
   }
   if (sent) ++stats_.retransmitted;
   return sent;
+}
+
+bool Subscription::allow_keyframe_request(TimePoint now) {
+  if (keyframe_requests_.allow(now)) return true;
+  ++stats_.keyframe_requests_limited;
+  return false;
 }
 
 size_t Subscription::build_sender_report(std::span<uint8_t> out, TimePoint now) {

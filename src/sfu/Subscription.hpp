@@ -5,13 +5,16 @@
 // publisher's packet into a stack buffer, rewrites it for this subscriber
 // and hands it to the subscriber's transport (SRTP protect, send): nothing
 // is allocated per packet.
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 
 #include "core/Clock.hpp"
+#include "core/TokenBucket.hpp"
 #include "rtp/RtpExtensionIdMap.hpp"
+#include "sfu/KeyframeRequestThrottle.hpp"
 #include "sfu/RtpStreamRewriter.hpp"
 #include "sfu/SenderReportGenerator.hpp"
 
@@ -72,6 +75,10 @@ class Subscription {
     uint64_t dropped_by_fault_injection = 0;
     uint64_t retransmitted = 0;
     uint64_t retransmissions_missing = 0;  // NACKed packets no longer kept
+    // NACKed packets not resent: never sent to this subscriber, resent very
+    // recently, or over the retransmission budget (a NACK storm).
+    uint64_t retransmissions_limited = 0;
+    uint64_t keyframe_requests_limited = 0;  // PLI/FIR from this subscriber over its own limit
   };
 
   // Registers with `publication` until destroyed; the publication must outlive it.
@@ -90,6 +97,15 @@ class Subscription {
   // Answers a NACK for one of our sequence numbers from the publication's
   // retransmission buffer, as RTX (RFC 4588) when negotiated.
   bool retransmit(uint16_t sequence_number, TimePoint now);
+  // Whether this subscriber's PLI/FIR may go on to the publication (which has
+  // its own throttle for all subscribers together): one subscriber alone
+  // cannot make the publisher send keyframes more often than this allows.
+  bool allow_keyframe_request(TimePoint now);
+
+  // Limits on what one subscriber's feedback can make the server send.
+  static constexpr double kRetransmitsPerSecond = 200, kRetransmitBurst = 200;
+  static constexpr Duration kMinResendInterval = milliseconds(50);  // per sequence number
+  static constexpr Duration kKeyframeRequestInterval = seconds(1);
   // The source skipped ahead on purpose: continue the numbering.
   void resync() { rewriter_.resync(); }
   // An SR for this stream (RFC 3550 §6.4.1); 0 before the first packet.
@@ -115,11 +131,17 @@ class Subscription {
   bool active_ = false;
   RtpStreamRewriter rewriter_;
   uint16_t rtx_sequence_number_;
-  rtp::RtpExtensionIdMap extension_ids_;          // publisher id -> ours, MID element kept
-  rtp::RtpExtensionIdMap extension_ids_no_mid_;   // the same without the MID element
+  rtp::RtpExtensionIdMap extension_ids_;         // publisher id -> ours, MID element kept
+  rtp::RtpExtensionIdMap extension_ids_no_mid_;  // the same without the MID element
   SenderReportGenerator sender_report_;
   uint64_t drop_state_;
   uint32_t drop_threshold_ = 0;  // of 2^32
+  TokenBucket retransmit_budget_{kRetransmitsPerSecond, kRetransmitBurst};
+  // When each recently resent number went out (indexed by its low bits).
+  static constexpr size_t kResentSlots = 256;
+  std::array<uint16_t, kResentSlots> resent_number_{};
+  std::array<TimePoint, kResentSlots> resent_at_{};
+  KeyframeRequestThrottle keyframe_requests_{kKeyframeRequestInterval};
   Stats stats_;
 };
 

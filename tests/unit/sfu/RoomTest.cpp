@@ -348,13 +348,70 @@ TEST_F(RoomTest, PliIsForwardedUpstreamAndThrottled) {
   const MediaCounters during = counters();
   EXPECT_EQ(during.keyframe_requests_sent - before.keyframe_requests_sent, 1u);
   EXPECT_EQ(during.keyframe_requests_throttled - before.keyframe_requests_throttled, 2u);
-  // The requests inside the interval become one more, once it has passed;
-  // the counters only ever grow.
+  // One subscriber asking again and again gets at most one keyframe request
+  // a second through (Subscription::kKeyframeRequestInterval), so it cannot
+  // make the publisher's keyframes, large and costly for everyone, more frequent.
   run_for(milliseconds(400));
-  EXPECT_EQ(count_plis(a->publisher.peer, kVideoSsrc), 2u);
+  EXPECT_EQ(count_plis(a->publisher.peer, kVideoSsrc), 1u);
+  run_for(milliseconds(600));
+  b->subscriber.peer.send_rtcp(std::span(pli.data(), n));
+  ASSERT_TRUE(run_until([&] { return count_plis(a->publisher.peer, kVideoSsrc) == 2; }));
   const MediaCounters after = counters();
   EXPECT_EQ(after.keyframe_requests_sent - before.keyframe_requests_sent, 2u);
-  EXPECT_EQ(after.keyframe_requests_throttled, during.keyframe_requests_throttled);
+  EXPECT_EQ(after.keyframe_requests_throttled, during.keyframe_requests_throttled);  // only ever grows
+}
+
+TEST_F(RoomTest, NackStormsAreBoundedAndNeverRevealUnsentPackets) {
+  two_connected();
+  ASSERT_NE(sub_rtx_ssrc, 0u);
+  send_video(2000, 40);
+  ASSERT_TRUE(run_until([&] { return received_video() >= 40; }));
+  auto packets = parsed(b->subscriber.peer.rtp_received, sub_video_ssrc);
+  const uint16_t first = packets.front().sequence_number();
+  const uint16_t last = packets.back().sequence_number();
+  auto rtx_count = [&] { return parsed(b->subscriber.peer.rtp_received, sub_rtx_ssrc).size(); };
+  auto nack_for = [&](std::vector<uint16_t> numbers) {
+    std::array<uint8_t, 1200> nack;
+    size_t n = rtp::RtcpNack::build(nack, 1, sub_video_ssrc, numbers);
+    ASSERT_GT(n, 0u);
+    b->subscriber.peer.send_rtcp(std::span(nack.data(), n));
+  };
+
+  // One NACK repeating the same 40 numbers many times: each is resent once.
+  std::vector<uint16_t> all;
+  for (int repeat = 0; repeat < 5; ++repeat)
+    for (uint16_t s = first; s != uint16_t(last + 1); ++s) all.push_back(s);
+  nack_for(all);
+  run_for(milliseconds(100));
+  EXPECT_EQ(rtx_count(), 40u);
+
+  // A storm of NACKs for everything, again and again: the budget holds it to
+  // about kRetransmitBurst plus kRetransmitsPerSecond per second.
+  for (int i = 0; i < 30; ++i) {
+    nack_for(std::vector<uint16_t>(all.begin(), all.begin() + 40));
+    run_for(milliseconds(60));
+  }
+  size_t resent = rtx_count();
+  EXPECT_LE(resent, size_t(Subscription::kRetransmitBurst + Subscription::kRetransmitsPerSecond * 2.5));
+  RoomCensus census;
+  MediaCounters c;
+  room->add_metrics(census, c);
+  EXPECT_EQ(c.retransmitted, resent);
+  EXPECT_GT(c.retransmissions_limited, 100u);
+
+  // Packets the publisher sends while muted are neither forwarded nor kept:
+  // a NACK for the numbers that would come next fetches nothing.
+  auto sid = track_of_kind(offer.tracks, "video")->sid;
+  room->set_track_muted("alice", sid, true);
+  send_video(2040, 10, 200000);
+  run_for(milliseconds(1100));  // the budget refills
+  const size_t before_mute_nack = rtx_count();
+  std::vector<uint16_t> next;
+  for (uint16_t s = uint16_t(last + 1); s != uint16_t(last + 11); ++s) next.push_back(s);
+  nack_for(next);
+  run_for(milliseconds(100));
+  EXPECT_EQ(rtx_count(), before_mute_nack);
+  EXPECT_EQ(received_video(), 40u);
 }
 
 TEST_F(RoomTest, LeaveUnpublishesAndReoffersWithoutTheTracks) {
