@@ -172,6 +172,19 @@ Participant::PublishResult Participant::publisher_offer(const std::string& sdp_t
                                                negotiation->remote_ice_pwd != publisher_remote_pwd_);
   if (ice_restart && !sdp::iequals(negotiation->remote_fingerprint.value, publisher_remote_fingerprint_))
     return fail("the DTLS fingerprint changed on a live publisher connection");
+  // Each publication costs every subscriber an m-section and the worker a
+  // retransmission buffer: a participant publishes a bounded number.
+  size_t sending = 0;
+  for (const auto& m : negotiation->media) {
+    if (!m.rejected && (m.kind == sdp::MediaKind::audio || m.kind == sdp::MediaKind::video) &&
+        sdp::receives(m.direction) && !m.codecs.empty())
+      ++sending;
+  }
+  if (sending > kMaxPublications) {
+    result.error_code = "too_many_tracks";
+    result.error_message = "at most " + std::to_string(kMaxPublications) + " tracks per participant";
+    return result;
+  }
 
   // Answering with one codec per section makes the browser send exactly that
   // one, the codec every subscriber is then offered.

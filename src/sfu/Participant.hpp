@@ -60,14 +60,14 @@ class Participant final : public webrtc::PeerTransport::Listener {
   struct SubscriberSection {
     std::string mid;
     sdp::MediaKind kind = sdp::MediaKind::audio;
-    TrackInfo track;  // mid = ours
+    TrackInfo track;                             // mid = ours
     std::unique_ptr<Subscription> subscription;  // null once stopped
-    bool offered = false;  // went out in an offer (live or stopped)
+    bool offered = false;                        // went out in an offer (live or stopped)
   };
 
   // `key` identifies the participant to the active speaker detector.
-  Participant(ParticipantInfo info, std::shared_ptr<ParticipantSink> sink, ParticipantContext context, uint64_t key,
-              TimePoint now);
+  Participant(ParticipantInfo info, std::shared_ptr<ParticipantSink> sink, ParticipantContext context,
+              uint64_t key, TimePoint now);
   ~Participant() override;
   Participant(const Participant&) = delete;
   Participant& operator=(const Participant&) = delete;
@@ -83,10 +83,12 @@ class Participant final : public webrtc::PeerTransport::Listener {
   ParticipantState state() const;
 
   // --- publisher connection ---
+  static constexpr size_t kMaxPublications = 16;  // audio and video tracks one participant may publish
   struct PublishResult {
     std::string answer_sdp;
     std::vector<Publication*> added;
-    std::vector<std::unique_ptr<Publication>> removed;  // still subscribed: the Room unsubscribes, then drops them
+    std::vector<std::unique_ptr<Publication>>
+        removed;  // still subscribed: the Room unsubscribes, then drops them
     std::string error_code, error_message;
   };
   // Negotiates the publisher connection's offer (creating the transport the
@@ -133,12 +135,12 @@ class Participant final : public webrtc::PeerTransport::Listener {
   static constexpr double kDataMessagesPerSecond = 100, kDataMessageBurst = 200;
   static constexpr double kDataBytesPerSecond = 1024 * 1024;
   struct DataStats {
-    uint64_t received = 0;             // messages from this participant's browser
-    uint64_t relayed = 0;              // of those, handed to the room
-    uint64_t delivered = 0;            // messages sent to this participant
-    uint64_t dropped_not_allowed = 0;  // no canPublishData
-    uint64_t dropped_rate = 0;         // over the message or byte rate
-    uint64_t dropped_malformed = 0;    // not an envelope, too large, text frames
+    uint64_t received = 0;               // messages from this participant's browser
+    uint64_t relayed = 0;                // of those, handed to the room
+    uint64_t delivered = 0;              // messages sent to this participant
+    uint64_t dropped_not_allowed = 0;    // no canPublishData
+    uint64_t dropped_rate = 0;           // over the message or byte rate
+    uint64_t dropped_malformed = 0;      // not an envelope, too large, text frames
     uint64_t dropped_undeliverable = 0;  // our channel to this participant not open
   };
   // Sends one envelope to this participant on its subscriber connection.
@@ -167,7 +169,8 @@ class Participant final : public webrtc::PeerTransport::Listener {
   void on_rtcp(webrtc::PeerTransport& transport, std::span<uint8_t> compound, size_t capacity) override;
   void on_transport_closed(webrtc::PeerTransport& transport, std::string_view reason) override;
   void on_data_connected(webrtc::PeerTransport& transport) override;
-  void on_data_channel_open(webrtc::PeerTransport& transport, uint16_t stream, const sctp::ChannelInfo& info) override;
+  void on_data_channel_open(webrtc::PeerTransport& transport, uint16_t stream,
+                            const sctp::ChannelInfo& info) override;
   void on_data_message(webrtc::PeerTransport& transport, uint16_t stream, bool binary,
                        std::span<const uint8_t> message) override;
   void on_data_channel_closed(webrtc::PeerTransport& transport, uint16_t stream) override;

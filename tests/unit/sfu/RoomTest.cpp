@@ -581,6 +581,24 @@ TEST_F(RoomTest, PublishNotAllowed) {
   EXPECT_EQ(a.sink->last<event::Error>().code, "bad_sdp");
 }
 
+TEST_F(RoomTest, TooManyTracksInOneOfferAreRefusedWhole) {
+  make_room();
+  auto& a = join("alice");
+  auto& b = join("bob");
+  std::vector<Track> tracks;
+  for (size_t i = 0; i <= Participant::kMaxPublications; ++i)
+    tracks.push_back(Track{std::to_string(i), true, uint32_t(0x1000 + i), 0});
+  room->publisher_offer("alice", publisher_offer_sdp(a.publisher.peer, tracks), {}, Clock::now());
+  EXPECT_EQ(a.sink->last<event::Error>().code, "too_many_tracks");
+  EXPECT_EQ(a.sink->count<event::PublisherAnswer>(), 0u);
+  EXPECT_EQ(b.sink->count<event::TrackPublished>(), 0u);
+  // One fewer is fine.
+  tracks.pop_back();
+  room->publisher_offer("alice", publisher_offer_sdp(a.publisher.peer, tracks), {}, Clock::now());
+  EXPECT_EQ(a.sink->count<event::PublisherAnswer>(), 1u);
+  EXPECT_EQ(b.sink->count<event::TrackPublished>(), Participant::kMaxPublications);
+}
+
 TEST_F(RoomTest, ReplaceSinkResendsPendingOffer) {
   make_room();
   auto& a = join("alice");
