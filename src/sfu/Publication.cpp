@@ -31,7 +31,8 @@ Publication::Publication(TrackInfo info, PublicationParams params, webrtc::PeerT
       keyframe_throttle_(keyframe_request_interval),
       receive_stats_(std::make_unique<ReceiveStreamStats>(params_.clock_rate)) {
   if (params_.video) {
-    retransmission_buffer_ = std::make_unique<RetransmissionBuffer>(kRetransmissionPackets, kRetransmissionMaxAge);
+    retransmission_buffer_ =
+        std::make_unique<RetransmissionBuffer>(kRetransmissionPackets, kRetransmissionMaxAge);
   }
   lost_.reserve(256);
 }
@@ -56,7 +57,8 @@ void Publication::set_ssrcs(uint32_t ssrc, uint32_t rtx_ssrc) {
 
 void Publication::on_rtp(const rtp::RtpPacket& packet, TimePoint now) {
   ++stats_.packets_in;
-  receive_stats_->on_packet(packet.sequence_number(), packet.timestamp(), now, packet.size());
+  // A duplicate (an RTX copy of a packet that arrived anyway, a probe) goes nowhere.
+  if (!receive_stats_->on_packet(packet.sequence_number(), packet.timestamp(), now, packet.size())) return;
   // Held back while muted, and not kept either: nothing a NACK could fetch.
   if (info_.muted) return;
   if (retransmission_buffer_) retransmission_buffer_->store(packet.bytes(), packet.sequence_number(), now);
@@ -99,7 +101,8 @@ void Publication::on_tick(TimePoint now) {
   if (length && send_rtcp(buffer, length)) ++stats_.nacks_sent;
 }
 
-std::optional<std::span<const uint8_t>> Publication::find_packet(uint16_t sequence_number, TimePoint now) const {
+std::optional<std::span<const uint8_t>> Publication::find_packet(uint16_t sequence_number,
+                                                                 TimePoint now) const {
   if (!retransmission_buffer_) return std::nullopt;
   return retransmission_buffer_->find(sequence_number, now);
 }
@@ -112,7 +115,9 @@ double Publication::loss_fraction() const { return receive_stats_->loss_fraction
 
 void Publication::add_subscription(Subscription& subscription) { subscriptions_.push_back(&subscription); }
 
-void Publication::remove_subscription(Subscription& subscription) { std::erase(subscriptions_, &subscription); }
+void Publication::remove_subscription(Subscription& subscription) {
+  std::erase(subscriptions_, &subscription);
+}
 
 bool Publication::send_rtcp(std::span<uint8_t> buffer, size_t length) {
   return publisher_transport_.send_rtcp(buffer, length);

@@ -28,8 +28,10 @@ void ReceiveStreamStats::clear_received(int64_t ext) {
 }
 
 void ReceiveStreamStats::start(int64_t ext, uint32_t rtp_timestamp, TimePoint arrival) {
-  if (started_) lost_before_restart_ = cumulative_lost();
-  else time_origin_ = arrival;
+  if (started_)
+    lost_before_restart_ = cumulative_lost();
+  else
+    time_origin_ = arrival;
   started_ = true;
   base_ext_ = max_ext_ = ext;
   have_bad_sequence_ = false;
@@ -78,17 +80,18 @@ void ReceiveStreamStats::update_jitter(uint32_t rtp_timestamp, TimePoint arrival
   have_transit_ = true;
 }
 
-void ReceiveStreamStats::on_packet(uint16_t sequence_number, uint32_t rtp_timestamp, TimePoint arrival,
+bool ReceiveStreamStats::on_packet(uint16_t sequence_number, uint32_t rtp_timestamp, TimePoint arrival,
                                    size_t bytes) {
   ++packets_;
   bytes_ += bytes;
   if (!started_) {
     start(sequence_number, rtp_timestamp, arrival);
-    return;
+    return true;
   }
   const uint16_t udelta = uint16_t(sequence_number - uint16_t(max_ext_));
   if (udelta == 0) {
     ++duplicates_;
+    return false;
   } else if (udelta < kMaxDropout) {
     // In order, possibly after a gap. Only these update jitter: late and
     // retransmitted packets would add their queueing delay to it.
@@ -101,10 +104,10 @@ void ReceiveStreamStats::on_packet(uint16_t sequence_number, uint32_t rtp_timest
     const int64_t ext = max_ext_ - int64_t(kSequenceModulo - udelta);
     // A packet from shortly before the first one received extends the range
     // back; one from long before is a stray (A.1's MAX_MISORDER bounds it).
-    if (ext < base_ext_ && base_ext_ - ext > int64_t(kMaxMisorderBeforeFirst)) return;
+    if (ext < base_ext_ && base_ext_ - ext > int64_t(kMaxMisorderBeforeFirst)) return false;
     if (test_and_set_received(ext)) {
       ++duplicates_;
-      return;
+      return false;
     }
     base_ext_ = std::min(base_ext_, ext);
     ++received_;
@@ -113,9 +116,11 @@ void ReceiveStreamStats::on_packet(uint16_t sequence_number, uint32_t rtp_timest
     // A.1: two sequential packets after a large jump: the source restarted.
     start(max_ext_ + udelta, rtp_timestamp, arrival);
   } else {
+    // A jump: forwarded as before; the next packet tells whether the source restarted.
     have_bad_sequence_ = true;
     bad_sequence_ = uint16_t(sequence_number + 1);
   }
+  return true;
 }
 
 void ReceiveStreamStats::on_sender_report(uint64_t ntp_timestamp, TimePoint now) {
@@ -166,8 +171,8 @@ void ReceiveStreamStats::collect_nacks(TimePoint now, std::vector<uint16_t>& out
   const Duration retry_interval = std::max<Duration>(rtt_, kMinNackInterval);
   size_t kept = 0;
   for (Missing& entry : missing_) {
-    const bool give_up = max_ext_ - entry.ext > int64_t(kMaxNackDistance) || now - entry.detected > kNackGiveUpAge ||
-                         entry.nacks >= kMaxNacksPerPacket;
+    const bool give_up = max_ext_ - entry.ext > int64_t(kMaxNackDistance) ||
+                         now - entry.detected > kNackGiveUpAge || entry.nacks >= kMaxNacksPerPacket;
     if (give_up) continue;
     if (entry.nacks == 0 || now - entry.last_nack >= retry_interval) {
       out.push_back(uint16_t(entry.ext));

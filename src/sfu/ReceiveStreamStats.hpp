@@ -35,7 +35,10 @@ class ReceiveStreamStats {
 
   // Every packet of the stream, retransmissions (RTX-unwrapped) included:
   // they fill gaps. Duplicates are counted apart and change nothing else.
-  void on_packet(uint16_t sequence_number, uint32_t rtp_timestamp, TimePoint arrival, size_t bytes = 0);
+  // Returns false for a packet worth nothing downstream: a duplicate (e.g. a
+  // retransmission that arrived after the original, or a bandwidth probe
+  // repeating an old packet) or a stray from long before the stream began.
+  bool on_packet(uint16_t sequence_number, uint32_t rtp_timestamp, TimePoint arrival, size_t bytes = 0);
   // The sender's SR, for LSR/DLSR (RFC 3550 §6.4.1).
   void on_sender_report(uint64_t ntp_timestamp, TimePoint now);
 
@@ -82,7 +85,7 @@ class ReceiveStreamStats {
   int64_t max_ext_ = 0;
   bool have_bad_sequence_ = false;  // A.1's bad_seq
   uint16_t bad_sequence_ = 0;
-  int64_t received_ = 0;                  // distinct packets since base
+  int64_t received_ = 0;  // distinct packets since base
   int64_t lost_before_restart_ = 0;
   int64_t expected_prior_ = 0;
   int64_t received_prior_ = 0;

@@ -318,6 +318,18 @@ TEST_F(RoomTest, PublisherGapsAreNackedUpstreamAndRtxIsUnwrapped) {
   EXPECT_EQ(repaired.payload_type(), 96);
   EXPECT_EQ(repaired.sequence_number(), uint16_t(packets[0].sequence_number() + 5));
   EXPECT_EQ(repaired.payload()[0], uint8_t(505));
+
+  // The same repair again (a second RTX copy, a bandwidth probe) and a plain
+  // duplicate of 508 reach no subscriber: they would only be replays there.
+  std::vector<uint8_t> again(1600);
+  again.resize(rtp::wrap_rtx(*view, kRtxSsrc, 97, 2, again));
+  a->publisher.peer.send_rtp(again);
+  a->publisher.peer.send_rtp(video_packet(kVideoSsrc, 508, 1000 + 3000 * 8, 1000, "1"));
+  send_video(512, 1, 1000 + 3000 * 12);
+  ASSERT_TRUE(run_until([&] { return received_video() >= 12; }));
+  run_for(milliseconds(50));
+  EXPECT_EQ(received_video(), 12u);
+  EXPECT_EQ(b->subscriber.peer.srtp_errors, 0u);
 }
 
 TEST_F(RoomTest, PliIsForwardedUpstreamAndThrottled) {
