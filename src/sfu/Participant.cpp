@@ -414,6 +414,10 @@ void Participant::on_subscriber_report_block(const rtp::RtcpReportBlock& block) 
   if (rtt_units > 10u * 65536u) return;  // a clock step or a stale LSR, not a path
   Duration rtt = microseconds(int64_t(rtt_units) * 1'000'000 / 65536);
   if (!window_rtt_ || rtt > *window_rtt_) window_rtt_ = rtt;
+  // The publisher connection runs between the same browser and us, but we
+  // send no SR there to measure it: this RTT paces its NACKs (not again
+  // before a retransmission could have arrived).
+  for (auto& p : publications_) p->set_path_rtt(rtt);
 }
 
 void Participant::on_subscriber_rtcp(std::span<const uint8_t> compound, TimePoint now) {

@@ -65,6 +65,8 @@ void Publication::on_rtp(const rtp::RtpPacket& packet, TimePoint now) {
   for (auto* s : subscriptions_) s->forward(packet, now);
 }
 
+void Publication::set_path_rtt(Duration rtt) { receive_stats_->set_rtt(rtt); }
+
 void Publication::on_sender_report(uint64_t ntp_timestamp, TimePoint now) {
   receive_stats_->on_sender_report(ntp_timestamp, now);
 }

@@ -17,7 +17,7 @@
 namespace ct::rtp {
 class RtpPacket;
 struct RtcpReportBlock;
-}
+}  // namespace ct::rtp
 namespace ct::webrtc {
 class PeerTransport;
 }
@@ -82,6 +82,8 @@ class Publication {
   void on_rtp(const rtp::RtpPacket& packet, TimePoint now);
   // The publisher's sender report (RFC 3550 §6.4.1), for LSR/DLSR in our RRs.
   void on_sender_report(uint64_t ntp_timestamp, TimePoint now);
+  // The round trip to the publisher's browser, as measured on another path to it.
+  void set_path_rtt(Duration rtt);
   // Asks the publisher for a keyframe (PLI, RFC 4585 §6.3.1), at most once
   // per interval; a request inside the interval is sent when it ends.
   void request_keyframe(TimePoint now);

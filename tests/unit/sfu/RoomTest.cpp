@@ -7,6 +7,7 @@
 #include "rtp/RtcpReceiverReport.hpp"
 #include "sfu/DataPacket.hpp"
 #include "sfu/MediaCounters.hpp"
+#include "sfu/SenderReportGenerator.hpp"
 #include "sfu/Participant.hpp"
 #include "rtp/RtpExtensions.hpp"
 #include "rtp/Rtx.hpp"
@@ -330,6 +331,51 @@ TEST_F(RoomTest, PublisherGapsAreNackedUpstreamAndRtxIsUnwrapped) {
   run_for(milliseconds(50));
   EXPECT_EQ(received_video(), 12u);
   EXPECT_EQ(b->subscriber.peer.srtp_errors, 0u);
+}
+
+TEST_F(RoomTest, PublisherNacksArePacedByTheRoundTripOfItsSubscriberConnection) {
+  two_connected();
+  // Bob publishes too, so alice's subscriber connection carries a stream
+  // whose receiver reports tell the round trip to alice's browser.
+  publish(*b, {Track{"0", true, 0x0d0d0d0d, 0}});
+  answer_offer(*a);
+  auto a_offer = a->sink->last<event::SubscriberOffer>();
+  const TrackInfo* bobs = track_of_kind(a_offer.tracks, "video");
+  ASSERT_TRUE(bobs);
+  rtp::RtcpReportBlock block;
+  block.ssrc = offered_ssrcs(a_offer.sdp, bobs->mid).first;
+  ASSERT_NE(block.ssrc, 0u);
+  // RFC 3550 §6.4.1: an LSR 300 ms ago with no delay at alice is a 300 ms round trip.
+  block.last_sr = uint32_t(
+      SenderReportGenerator::to_ntp(std::chrono::system_clock::now() - std::chrono::milliseconds(300)) >> 16);
+  std::array<uint8_t, 64> rr;
+  size_t n = rtp::RtcpReceiverReport::build(rr, 1, std::span(&block, 1));
+  ASSERT_GT(n, 0u);
+  a->subscriber.peer.send_rtcp(std::span(rr.data(), n));
+  run_for(milliseconds(50));
+
+  auto nacks_for = [&](uint16_t seq) {
+    size_t count = 0;
+    for (const auto& d : a->publisher.peer.rtcp_received) {
+      rtp::RtcpCompound c(d);
+      while (auto p = c.next()) {
+        auto nack = rtp::RtcpNack::parse(*p);
+        if (!nack || nack->media_ssrc() != kVideoSsrc) continue;
+        std::vector<uint16_t> lost;
+        nack->lost_sequence_numbers(lost);
+        count += size_t(std::count(lost.begin(), lost.end(), seq));
+      }
+    }
+    return count;
+  };
+  // 3005 is lost on the way in: NACKed once, not again before a
+  // retransmission could be back (it was every 20 ms without a round trip).
+  send_video(3000, 5);
+  send_video(3006, 3, 1000 + 3000 * 6);
+  ASSERT_TRUE(run_until([&] { return nacks_for(3005) >= 1; }));
+  run_for(milliseconds(200));
+  EXPECT_EQ(nacks_for(3005), 1u);
+  ASSERT_TRUE(run_until([&] { return nacks_for(3005) >= 2; }, milliseconds(400)));
 }
 
 TEST_F(RoomTest, PliIsForwardedUpstreamAndThrottled) {
