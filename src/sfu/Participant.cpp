@@ -449,8 +449,10 @@ void Participant::on_subscriber_rtcp(std::span<const uint8_t> compound, TimePoin
       // The publisher is asked with a PLI: its encoder treats both alike,
       // and one request type keeps one throttle honest.
       for (size_t i = 0; i < fir->entry_count(); ++i) {
-        Subscription* s = find_subscription(fir->entry(i).ssrc);
-        if (s && s->allow_keyframe_request(now)) s->publication().request_keyframe(now);
+        const rtp::RtcpFirEntry entry = fir->entry(i);
+        Subscription* s = find_subscription(entry.ssrc);
+        if (s && s->is_new_fir(entry.sequence_number) && s->allow_keyframe_request(now))
+          s->publication().request_keyframe(now);
       }
     }
   }

@@ -160,6 +160,12 @@ bool Subscription::retransmit(uint16_t sequence_number, TimePoint now) {
   return sent;
 }
 
+bool Subscription::is_new_fir(uint8_t command_sequence_number) {
+  if (last_fir_sequence_number_ == command_sequence_number) return false;
+  last_fir_sequence_number_ = command_sequence_number;
+  return true;
+}
+
 bool Subscription::allow_keyframe_request(TimePoint now) {
   if (keyframe_requests_.allow(now)) return true;
   ++stats_.keyframe_requests_limited;

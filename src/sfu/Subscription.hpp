@@ -101,6 +101,9 @@ class Subscription {
   // its own throttle for all subscribers together): one subscriber alone
   // cannot make the publisher send keyframes more often than this allows.
   bool allow_keyframe_request(TimePoint now);
+  // RFC 5104 §4.3.1.2: a FIR repeated with the same command sequence number
+  // is the same request (a retransmission of the RTCP), not a new one.
+  bool is_new_fir(uint8_t command_sequence_number);
 
   // Limits on what one subscriber's feedback can make the server send.
   static constexpr double kRetransmitsPerSecond = 200, kRetransmitBurst = 200;
@@ -142,6 +145,7 @@ class Subscription {
   std::array<uint16_t, kResentSlots> resent_number_{};
   std::array<TimePoint, kResentSlots> resent_at_{};
   KeyframeRequestThrottle keyframe_requests_{kKeyframeRequestInterval};
+  std::optional<uint8_t> last_fir_sequence_number_;
   Stats stats_;
 };
 

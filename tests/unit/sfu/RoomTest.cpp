@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "rtp/RtcpFir.hpp"
 #include "rtp/RtcpReceiverReport.hpp"
 #include "sfu/DataPacket.hpp"
 #include "sfu/MediaCounters.hpp"
@@ -417,6 +418,32 @@ TEST_F(RoomTest, PliIsForwardedUpstreamAndThrottled) {
   const MediaCounters after = counters();
   EXPECT_EQ(after.keyframe_requests_sent - before.keyframe_requests_sent, 2u);
   EXPECT_EQ(after.keyframe_requests_throttled, during.keyframe_requests_throttled);  // only ever grows
+}
+
+TEST_F(RoomTest, RepeatedFirIsOneRequestAndANewOneIsAnother) {
+  two_connected();
+  send_video(1, 3);
+  ASSERT_TRUE(run_until([&] { return received_video() >= 3; }));
+  run_for(milliseconds(1100));  // past the requests of the subscription's start
+  a->publisher.peer.rtcp_received.clear();
+  auto send_fir = [&](uint8_t command_sequence_number) {
+    rtp::RtcpFirEntry entry;
+    entry.ssrc = sub_video_ssrc;
+    entry.sequence_number = command_sequence_number;
+    std::array<uint8_t, 64> fir;
+    size_t n = rtp::RtcpFir::build(fir, 1, std::span(&entry, 1));
+    ASSERT_GT(n, 0u);
+    b->subscriber.peer.send_rtcp(std::span(fir.data(), n));
+  };
+  send_fir(7);
+  ASSERT_TRUE(run_until([&] { return count_plis(a->publisher.peer, kVideoSsrc) == 1; }));
+  // RFC 5104 §4.3.1.2: the same number again is a repeat of that request.
+  run_for(milliseconds(1100));
+  send_fir(7);
+  run_for(milliseconds(700));
+  EXPECT_EQ(count_plis(a->publisher.peer, kVideoSsrc), 1u);
+  send_fir(8);
+  ASSERT_TRUE(run_until([&] { return count_plis(a->publisher.peer, kVideoSsrc) == 2; }));
 }
 
 TEST_F(RoomTest, NackStormsAreBoundedAndNeverRevealUnsentPackets) {
