@@ -65,7 +65,7 @@ class Room {
   // The publisher connection's offer (browser offers, server answers with
   // event::PublisherAnswer). New sending m-sections become publications
   // (event::TrackPublished to everyone else); m-sections that stopped sending
-  // are unpublished. Errors: "publish_not_allowed", "bad_sdp".
+  // are unpublished. Errors: "publish_not_allowed", "bad_sdp", "too_many_tracks".
   void publisher_offer(const std::string& identity, const std::string& sdp,
                        const std::vector<TrackMeta>& tracks, TimePoint now);
   // The subscriber connection's answer to our last event::SubscriberOffer.
@@ -82,7 +82,8 @@ class Room {
   // participant; its media transports, tracks and subscriptions carry on
   // (the browser's PeerConnections outlive a dropped WebSocket). Sends the new
   // sink a fresh event::Joined (the room as it is now), then re-sends a
-  // pending SubscriberOffer, if any. False if the identity is unknown.
+  // pending SubscriberOffer, if any; the sink it replaces gets
+  // event::Removed{"resumed_elsewhere"}. False if the identity is unknown.
   bool replace_sink(const std::string& identity, std::shared_ptr<ParticipantSink> sink);
   // Whether `sink` is the participant's current signaling connection. A
   // connection that was replaced (resumed elsewhere, duplicate identity) must
