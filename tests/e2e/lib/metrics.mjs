@@ -18,6 +18,8 @@ export async function scrapeMetrics(baseUrl) {
   if (!response.ok) throw new Error(`GET /metrics: ${response.status}`);
   const contentType = response.headers.get('content-type') ?? '';
   if (!contentType.startsWith('text/plain; version=0.0.4')) throw new Error(`GET /metrics content-type ${contentType}`);
+  // For Prometheus, not for scripts on other origins' pages.
+  if (response.headers.get('access-control-allow-origin') !== null) throw new Error('GET /metrics carries CORS headers');
   const text = await response.text();
   const parsed = JSON.parse(execFileSync('/usr/bin/python3', ['-c', PARSER], { input: text }).toString());
   return {
