@@ -1,17 +1,16 @@
-#include "RoomTestSupport.hpp"
-
 #include <algorithm>
 #include <map>
 #include <set>
 
+#include "RoomTestSupport.hpp"
 #include "rtp/RtcpFir.hpp"
 #include "rtp/RtcpReceiverReport.hpp"
-#include "sfu/DataPacket.hpp"
-#include "sfu/MediaCounters.hpp"
-#include "sfu/SenderReportGenerator.hpp"
-#include "sfu/Participant.hpp"
 #include "rtp/RtpExtensions.hpp"
 #include "rtp/Rtx.hpp"
+#include "sfu/DataPacket.hpp"
+#include "sfu/MediaCounters.hpp"
+#include "sfu/Participant.hpp"
+#include "sfu/SenderReportGenerator.hpp"
 
 namespace ct::sfu::testing {
 namespace {
@@ -35,6 +34,23 @@ const TrackInfo* track_of_kind(const std::vector<TrackInfo>& tracks, std::string
   for (const auto& t : tracks)
     if (t.kind == kind) return &t;
   return nullptr;
+}
+
+// How many times `seq` was NACKed for `media_ssrc` in what `peer` received.
+template <class Peer>
+size_t times_nacked(const Peer& peer, uint32_t media_ssrc, uint16_t seq) {
+  size_t count = 0;
+  for (const auto& d : peer.rtcp_received) {
+    rtp::RtcpCompound c(d);
+    while (auto p = c.next()) {
+      auto nack = rtp::RtcpNack::parse(*p);
+      if (!nack || nack->media_ssrc() != media_ssrc) continue;
+      std::vector<uint16_t> lost;
+      nack->lost_sequence_numbers(lost);
+      count += size_t(std::count(lost.begin(), lost.end(), seq));
+    }
+  }
+  return count;
 }
 
 class RoomTest : public RoomFixture {
@@ -75,7 +91,8 @@ class RoomTest : public RoomFixture {
     EXPECT_TRUE(run_until([&] { return who.publisher.peer.data_connected(); })) << "publisher SCTP";
     auto reliable = who.publisher.peer.open_channel("_reliable", sctp::ChannelType::Reliable);
     auto lossy = who.publisher.peer.open_channel("_lossy", sctp::ChannelType::PartialReliableRexmitUnordered);
-    EXPECT_TRUE(run_until([&] { return who.subscriber.peer.remote_channels.size() == 2; })) << "server channels";
+    EXPECT_TRUE(run_until([&] { return who.subscriber.peer.remote_channels.size() == 2; }))
+        << "server channels";
     return {reliable.value_or(0), lossy.value_or(0)};
   }
 
@@ -221,7 +238,8 @@ TEST_F(RoomTest, SsrcsLearnedFromMidExtension) {
   answer_offer(b);
   auto offer = b.sink->last<event::SubscriberOffer>();
   auto [ssrc, rtx] = offered_ssrcs(offer.sdp, offer.tracks[0].mid);
-  for (int i = 0; i < 5; ++i) a.publisher.peer.send_rtp(video_packet(kVideoSsrc, uint16_t(i), 100u * i, uint16_t(i), "0"));
+  for (int i = 0; i < 5; ++i)
+    a.publisher.peer.send_rtp(video_packet(kVideoSsrc, uint16_t(i), 100u * i, uint16_t(i), "0"));
   ASSERT_TRUE(run_until([&] { return parsed(b.subscriber.peer.rtp_received, ssrc).size() >= 5; }));
 }
 
@@ -269,7 +287,8 @@ TEST_F(RoomTest, NackFromSubscriberIsAnsweredWithRtx) {
   size_t n = rtp::RtcpNack::build(nack, 1, sub_video_ssrc, missing);
   ASSERT_GT(n, 0u);
   b->subscriber.peer.send_rtcp(std::span(nack.data(), n));
-  ASSERT_TRUE(run_until([&] { return parsed(b->subscriber.peer.rtp_received, sub_rtx_ssrc).size() >= missing.size(); }));
+  ASSERT_TRUE(run_until(
+      [&] { return parsed(b->subscriber.peer.rtp_received, sub_rtx_ssrc).size() >= missing.size(); }));
   auto rtx = parsed(b->subscriber.peer.rtp_received, sub_rtx_ssrc);
   std::set<uint16_t> repaired;
   for (auto& r : rtx) {
@@ -293,19 +312,9 @@ TEST_F(RoomTest, PublisherGapsAreNackedUpstreamAndRtxIsUnwrapped) {
   send_video(500, 5);
   // 505 and 506 are lost on the way in.
   send_video(507, 5, 1000 + 3000 * 7);
-  bool nacked = false;
   ASSERT_TRUE(run_until([&] {
-    for (const auto& d : a->publisher.peer.rtcp_received) {
-      rtp::RtcpCompound c(d);
-      while (auto p = c.next()) {
-        auto nack = rtp::RtcpNack::parse(*p);
-        if (!nack || nack->media_ssrc() != kVideoSsrc) continue;
-        std::vector<uint16_t> lost;
-        nack->lost_sequence_numbers(lost);
-        if (std::count(lost.begin(), lost.end(), 505) && std::count(lost.begin(), lost.end(), 506)) nacked = true;
-      }
-    }
-    return nacked;
+    return times_nacked(a->publisher.peer, kVideoSsrc, 505) > 0 &&
+           times_nacked(a->publisher.peer, kVideoSsrc, 506) > 0;
   }));
   // The publisher repairs 505 over RTX; the subscriber sees it as a normal packet.
   auto media = video_packet(kVideoSsrc, 505, 1000 + 3000 * 5, 999, "1");
@@ -355,20 +364,7 @@ TEST_F(RoomTest, PublisherNacksArePacedByTheRoundTripOfItsSubscriberConnection) 
   a->subscriber.peer.send_rtcp(std::span(rr.data(), n));
   run_for(milliseconds(50));
 
-  auto nacks_for = [&](uint16_t seq) {
-    size_t count = 0;
-    for (const auto& d : a->publisher.peer.rtcp_received) {
-      rtp::RtcpCompound c(d);
-      while (auto p = c.next()) {
-        auto nack = rtp::RtcpNack::parse(*p);
-        if (!nack || nack->media_ssrc() != kVideoSsrc) continue;
-        std::vector<uint16_t> lost;
-        nack->lost_sequence_numbers(lost);
-        count += size_t(std::count(lost.begin(), lost.end(), seq));
-      }
-    }
-    return count;
-  };
+  auto nacks_for = [&](uint16_t seq) { return times_nacked(a->publisher.peer, kVideoSsrc, seq); };
   // 3005 is lost on the way in: NACKed once, not again before a
   // retransmission could be back (it was every 20 ms without a round trip).
   send_video(3000, 5);
@@ -600,14 +596,16 @@ TEST_F(RoomTest, RenegotiationIsSerialized) {
   EXPECT_EQ(b.sink->count<event::TrackPublished>(), 3u);
   // An answer to nothing is refused.
   room->subscriber_answer("carol", "v=0\r\n");
-  room->subscriber_answer("carol", subscriber_answer_sdp(c.subscriber.peer, c.sink->last<event::SubscriberOffer>().sdp));
+  room->subscriber_answer(
+      "carol", subscriber_answer_sdp(c.subscriber.peer, c.sink->last<event::SubscriberOffer>().sdp));
   answer_offer(b);
   // Exactly one follow-up offer, with all three tracks.
   ASSERT_EQ(b.sink->count<event::SubscriberOffer>(), 3u);
   EXPECT_EQ(b.sink->last<event::SubscriberOffer>().tracks.size(), 3u);
   answer_offer(b);
   EXPECT_EQ(b.sink->count<event::SubscriberOffer>(), 3u);
-  room->subscriber_answer("bob", subscriber_answer_sdp(b.subscriber.peer, b.sink->last<event::SubscriberOffer>().sdp));
+  room->subscriber_answer(
+      "bob", subscriber_answer_sdp(b.subscriber.peer, b.sink->last<event::SubscriberOffer>().sdp));
   EXPECT_EQ(b.sink->last<event::Error>().code, "no_offer_pending");
 }
 
@@ -742,8 +740,9 @@ TEST_F(RoomTest, ResumeRestartsIceOnTheSubscriberConnection) {
   room->subscriber_answer("bob", subscriber_answer_sdp(b->subscriber.peer, restart.sdp));
   auto restart_sdp = sdp::SessionDescription::parse(restart.sdp);
   ASSERT_TRUE(restart_sdp.ok());
-  b->subscriber.peer.set_remote_ice(new_ufrag, restart_sdp->media[0].ice_pwd.empty() ? restart_sdp->ice_pwd
-                                                                                      : restart_sdp->media[0].ice_pwd);
+  b->subscriber.peer.set_remote_ice(new_ufrag, restart_sdp->media[0].ice_pwd.empty()
+                                                   ? restart_sdp->ice_pwd
+                                                   : restart_sdp->media[0].ice_pwd);
   size_t responses = b->subscriber.peer.check_responses;
   b->subscriber.peer.send_check();
   ASSERT_TRUE(run_until([&] { return b->subscriber.peer.check_responses > responses; }))
@@ -814,22 +813,27 @@ TEST_F(RoomTest, ConnectionQualityFollowsLossAndSilence) {
   std::vector<uint8_t> rr(rtp::RtcpReceiverReport::size(1));
   rr.resize(rtp::RtcpReceiverReport::build(rr, 0x1234, std::span(&block, 1)));
   b->subscriber.peer.send_rtcp(rr);
-  ASSERT_TRUE(run_until([&] {
-    alice_sends();
-    return quality_of(a->sink->all<event::ConnectionQuality>(), "bob") == "poor";
-  }, seconds(5)));
+  ASSERT_TRUE(run_until(
+      [&] {
+        alice_sends();
+        return quality_of(a->sink->all<event::ConnectionQuality>(), "bob") == "poor";
+      },
+      seconds(5)));
   EXPECT_NE(quality_of(a->sink->all<event::ConnectionQuality>(), "alice"), "poor");
 
   // Alice's camera goes silent while unmuted: she is lost to everyone.
-  ASSERT_TRUE(run_until([&] { return quality_of(b->sink->all<event::ConnectionQuality>(), "alice") == "lost"; },
-                        seconds(6)));
+  ASSERT_TRUE(run_until(
+      [&] { return quality_of(b->sink->all<event::ConnectionQuality>(), "alice") == "lost"; }, seconds(6)));
   // Muting is not silence: once muted and quiet, she recovers.
-  for (const auto& t : b->sink->all<event::TrackPublished>()) room->set_track_muted("alice", t.track.sid, true);
-  ASSERT_TRUE(run_until([&] { return quality_of(b->sink->all<event::ConnectionQuality>(), "alice") == "excellent"; },
-                        seconds(8)));
+  for (const auto& t : b->sink->all<event::TrackPublished>())
+    room->set_track_muted("alice", t.track.sid, true);
+  ASSERT_TRUE(
+      run_until([&] { return quality_of(b->sink->all<event::ConnectionQuality>(), "alice") == "excellent"; },
+                seconds(8)));
 }
 
-std::vector<uint8_t> envelope(std::string_view topic, std::string_view text, std::vector<std::string_view> to = {}) {
+std::vector<uint8_t> envelope(std::string_view topic, std::string_view text,
+                              std::vector<std::string_view> to = {}) {
   std::span<const uint8_t> payload(reinterpret_cast<const uint8_t*>(text.data()), text.size());
   std::vector<uint8_t> out(DataPacket::size("", topic, payload, to));
   DataPacket::write(out, "", topic, payload, to);
@@ -855,8 +859,9 @@ TEST_F(RoomTest, DataMessagesAreRelayedToEveryoneOrTheNamedOnes) {
   }
 
   ASSERT_TRUE(alice.publisher.peer.send_data(reliable, envelope("chat", "hello all")));
-  ASSERT_TRUE(run_until([&] { return bob.subscriber.peer.data_received.size() == 1 &&
-                                     carol.subscriber.peer.data_received.size() == 1; }));
+  ASSERT_TRUE(run_until([&] {
+    return bob.subscriber.peer.data_received.size() == 1 && carol.subscriber.peer.data_received.size() == 1;
+  }));
   const auto& got = bob.subscriber.peer.data_received[0];
   EXPECT_EQ(got.label, "_reliable");
   auto packet = DataPacket::parse(got.bytes);
@@ -947,13 +952,15 @@ TEST_F(RoomTest, ActiveSpeakers) {
   two_connected();
   bool heard = false;
   uint16_t seq = 0;
-  ASSERT_TRUE(run_until([&] {
-    a->publisher.peer.send_rtp(audio_packet(kAudioSsrc, seq, 960u * seq, 10, "0"));
-    ++seq;
-    for (const auto& s : b->sink->all<event::ActiveSpeakers>())
-      if (!s.speakers.empty() && s.speakers[0].identity == "alice") heard = true;
-    return heard;
-  }, seconds(3)));
+  ASSERT_TRUE(run_until(
+      [&] {
+        a->publisher.peer.send_rtp(audio_packet(kAudioSsrc, seq, 960u * seq, 10, "0"));
+        ++seq;
+        for (const auto& s : b->sink->all<event::ActiveSpeakers>())
+          if (!s.speakers.empty() && s.speakers[0].identity == "alice") heard = true;
+        return heard;
+      },
+      seconds(3)));
 }
 
 TEST_F(RoomTest, LostConnectionIsReapedOnTick) {
@@ -972,21 +979,24 @@ TEST_F(RoomTest, SendsReceiverReportsAndTransportFeedbackToPublishers) {
   two_connected();
   send_video(1, 30);
   bool rr = false, twcc = false, sr = false;
-  ASSERT_TRUE(run_until([&] {
-    for (const auto& d : a->publisher.peer.rtcp_received) {
-      rtp::RtcpCompound c(d);
-      while (auto p = c.next()) {
-        if (p->type() == rtp::rtcp_type::kReceiverReport) rr = true;
-        if (p->type() == rtp::rtcp_type::kTransportFeedback && p->count() == rtp::rtcp_fmt::kTransportCc) twcc = true;
-      }
-    }
-    for (const auto& d : b->subscriber.peer.rtcp_received) {
-      rtp::RtcpCompound c(d);
-      while (auto p = c.next())
-        if (p->type() == rtp::rtcp_type::kSenderReport) sr = true;
-    }
-    return rr && twcc && sr;
-  }, seconds(3)));
+  ASSERT_TRUE(run_until(
+      [&] {
+        for (const auto& d : a->publisher.peer.rtcp_received) {
+          rtp::RtcpCompound c(d);
+          while (auto p = c.next()) {
+            if (p->type() == rtp::rtcp_type::kReceiverReport) rr = true;
+            if (p->type() == rtp::rtcp_type::kTransportFeedback && p->count() == rtp::rtcp_fmt::kTransportCc)
+              twcc = true;
+          }
+        }
+        for (const auto& d : b->subscriber.peer.rtcp_received) {
+          rtp::RtcpCompound c(d);
+          while (auto p = c.next())
+            if (p->type() == rtp::rtcp_type::kSenderReport) sr = true;
+        }
+        return rr && twcc && sr;
+      },
+      seconds(3)));
 }
 
 }  // namespace
