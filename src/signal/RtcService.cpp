@@ -124,14 +124,14 @@ sfu::MediaWorker& RtcService::worker_for(const std::string& room) const {
 bool RtcService::acquire_connection(const std::string& ip) {
   const std::string key = connection_key(ip);
   std::lock_guard lock(mutex_);
-  if (connections_ >= config_.max_connections) return false;
+  if (stats_.connections >= config_.max_connections) return false;
   size_t& n = connections_per_ip_[key];
   if (n >= config_.max_connections_per_ip) {
     if (n == 0) connections_per_ip_.erase(key);
     return false;
   }
   ++n;
-  ++connections_;
+  ++stats_.connections;
   ++stats_.connections_total;
   return true;
 }
@@ -141,15 +141,13 @@ void RtcService::release_connection(const std::string& ip) {
   std::lock_guard lock(mutex_);
   auto it = connections_per_ip_.find(key);
   if (it == connections_per_ip_.end()) return;
-  --connections_;
+  --stats_.connections;
   if (--it->second == 0) connections_per_ip_.erase(it);
 }
 
 RtcService::Stats RtcService::stats() const {
   std::lock_guard lock(mutex_);
-  Stats s = stats_;
-  s.connections = connections_;
-  return s;
+  return stats_;
 }
 
 void RtcService::count_message() {

@@ -89,8 +89,7 @@ class RtcService : public std::enable_shared_from_this<RtcService> {
   std::vector<sfu::MediaWorker*> workers_;
   mutable std::mutex mutex_;  // signaling bookkeeping only; never on the media path
   std::map<std::string, size_t> connections_per_ip_;  // by address block (connection_key)
-  size_t connections_ = 0;
-  Stats stats_;  // its `connections` is computed from connections_per_ip_
+  Stats stats_;
   std::map<std::string, uint64_t> disconnect_generation_;
   uint64_t next_generation_ = 1;
 };
