@@ -84,6 +84,23 @@ describe('ReceiverKeyRing', () => {
     expect(await openOpus(ring, await sealOpus(sender, 3))).toBe('noKey');
   });
 
+  it('stops following ratchets of an old epoch once a newer epoch decrypts, so a leaver cannot forge frames', async () => {
+    const ring = new ReceiverKeyRing();
+    const newKey = hexToBytes('0f0e0d0c0b0a09080706050403020100');
+    await ring.setKey(keyId(1n, 0), base);
+    await ring.setKey(keyId(2n, 0), newKey);
+    const current = new SenderKeyState();
+    await current.setKey(keyId(2n, 0), newKey);
+    // Before epoch 2 is in use, a ratchet of epoch 1 is followed (a join during a pending rotation).
+    const forger = new SenderKeyState();
+    await forger.setKey(keyId(1n, 1), await ratchetBaseKey(base));
+    expect(await openOpus(ring, await sealOpus(forger, 1))).toBe('decrypted');
+    expect(await openOpus(ring, await sealOpus(current, 2))).toBe('decrypted');
+    // Epoch 2 is in use now: whoever holds epoch 1's key cannot step it forward into accepted frames.
+    await forger.setKey(keyId(1n, 2), await ratchetBaseKey(await ratchetBaseKey(base)));
+    expect(await openOpus(ring, await sealOpus(forger, 3))).toBe('noKey');
+  });
+
   it('does not adopt a ratcheted KID whose frame fails to open', async () => {
     const ring = new ReceiverKeyRing();
     await ring.setKey(keyId(3n, 0), base);

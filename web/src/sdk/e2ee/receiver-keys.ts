@@ -43,6 +43,9 @@ export class ReceiverKeyRing {
   readonly #keys = new Map<bigint, HeldKey>();
   // Derivations already tried, so a stream of frames under one unknown KID costs one derivation.
   readonly #candidates = new Map<bigint, Promise<RatchetCandidate | null>>();
+  // The newest KID a frame decrypted under. Once an epoch is in use, nobody
+  // may ratchet inside an older one: whoever left still holds its keys.
+  #newestUsed: bigint | null = null;
 
   constructor({ maxKeys = 4, retainMs = 3000, maxRatchetSteps = 8, clock = systemClock }: ReceiverKeyRingOptions = {}) {
     this.#maxKeys = maxKeys;
@@ -71,7 +74,8 @@ export class ReceiverKeyRing {
 
   /**
    * The key for `kid` derived by ratcheting the newest held key of the same
-   * epoch, when `kid` is at most maxRatchetSteps ahead of it; null otherwise.
+   * epoch, when `kid` is at most maxRatchetSteps ahead of it and no frame of
+   * a newer epoch has decrypted yet; null otherwise.
    */
   ratchetCandidate(kid: bigint): Promise<RatchetCandidate | null> {
     let pending = this.#candidates.get(kid);
@@ -90,6 +94,7 @@ export class ReceiverKeyRing {
 
   /** A frame under `kid` decrypted: keys older than it expire retainMs from now. */
   markUsed(kid: bigint): void {
+    if (this.#newestUsed === null || kid > this.#newestUsed) this.#newestUsed = kid;
     const deadline = this.#clock.now() + this.#retainMs;
     for (const [k, held] of this.#keys) {
       if (k < kid && held.expiresAt > deadline) held.expiresAt = deadline;
@@ -99,6 +104,7 @@ export class ReceiverKeyRing {
   clear(): void {
     this.#keys.clear();
     this.#candidates.clear();
+    this.#newestUsed = null;
   }
 
   #hold(held: { key: SFrameKey; baseKey: Bytes }): void {
@@ -123,6 +129,7 @@ export class ReceiverKeyRing {
 
   async #derive(kid: bigint): Promise<RatchetCandidate | null> {
     this.#expire();
+    if (this.#newestUsed !== null && epochOf(kid) < epochOf(this.#newestUsed)) return null;
     let from: bigint | null = null;
     for (const k of this.#keys.keys()) {
       if (epochOf(k) === epochOf(kid) && k < kid && (from === null || k > from)) from = k;
