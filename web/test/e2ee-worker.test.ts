@@ -94,6 +94,26 @@ describe('E2EE worker core', () => {
     expect(unknownCodec.stats()['x']!.stats.malformed).toBe(1);
   });
 
+  it('takes streams posted in an attach message (the createEncodedStreams fallback)', async () => {
+    const core = new E2eeWorkerCore(() => {});
+    await core.handle({ type: 'setSendKey', kid: KID, key: KEY });
+    const out: EncodedFrame[] = [];
+    let done!: () => void;
+    const closed = new Promise<void>((r) => (done = r));
+    const readable = new ReadableStream<EncodedFrame>({
+      start(c) {
+        c.enqueue(videoFrame(400, 'key', 1));
+        c.enqueue(videoFrame(300, 'delta', 2));
+        c.close();
+      },
+    });
+    const writable = new WritableStream<EncodedFrame>({ write: (f) => void out.push(f), close: () => done() });
+    await core.handle({ type: 'attach', readable, writable, options: { direction: 'encrypt', track: 'v0' } });
+    await closed;
+    expect(out).toHaveLength(2);
+    expect(core.stats()['v0']!.stats.encrypted).toBe(2);
+  });
+
   it('forgets a participant that left', async () => {
     const sender = new E2eeWorkerCore(() => {});
     await sender.handle({ type: 'setSendKey', kid: KID, key: KEY });
