@@ -95,9 +95,12 @@ describe('ReceiverKeyRing', () => {
     const forger = new SenderKeyState();
     await forger.setKey(keyId(1n, 1), await ratchetBaseKey(base));
     expect(await openOpus(ring, await sealOpus(forger, 1))).toBe('decrypted');
+    // A ratchet tried (and cached) before the switch must not survive it.
+    const stepTwo = await ratchetBaseKey(await ratchetBaseKey(base));
+    await ring.ratchetCandidate(keyId(1n, 2));
     expect(await openOpus(ring, await sealOpus(current, 2))).toBe('decrypted');
     // Epoch 2 is in use now: whoever holds epoch 1's key cannot step it forward into accepted frames.
-    await forger.setKey(keyId(1n, 2), await ratchetBaseKey(await ratchetBaseKey(base)));
+    await forger.setKey(keyId(1n, 2), stepTwo);
     expect(await openOpus(ring, await sealOpus(forger, 3))).toBe('noKey');
   });
 

@@ -94,7 +94,11 @@ export class ReceiverKeyRing {
 
   /** A frame under `kid` decrypted: keys older than it expire retainMs from now. */
   markUsed(kid: bigint): void {
-    if (this.#newestUsed === null || kid > this.#newestUsed) this.#newestUsed = kid;
+    if (this.#newestUsed === null || kid > this.#newestUsed) {
+      // Candidates derived in an epoch that is now old must not be handed out any more.
+      if (this.#newestUsed !== null && epochOf(kid) > epochOf(this.#newestUsed)) this.#candidates.clear();
+      this.#newestUsed = kid;
+    }
     const deadline = this.#clock.now() + this.#retainMs;
     for (const [k, held] of this.#keys) {
       if (k < kid && held.expiresAt > deadline) held.expiresAt = deadline;
