@@ -4,6 +4,7 @@
 
 #include "sctp/DcepMessage.hpp"
 #include "sfu/DataPacket.hpp"
+#include "sfu/MediaCounters.hpp"
 #include "webrtc/PeerTransport.hpp"
 
 namespace ct::sfu {
@@ -68,6 +69,15 @@ void DataChannels::deliver(webrtc::PeerTransport* subscriber, std::span<const ui
     return;
   }
   ++stats_.delivered;
+}
+
+void DataChannels::add_counters(MediaCounters& counters) const {
+  counters.data_received += stats_.received;
+  counters.data_delivered += stats_.delivered;
+  counters.data_dropped_not_allowed += stats_.dropped_not_allowed;
+  counters.data_dropped_rate += stats_.dropped_rate;
+  counters.data_dropped_malformed += stats_.dropped_malformed;
+  counters.data_dropped_undeliverable += stats_.dropped_undeliverable;
 }
 
 }  // namespace ct::sfu

@@ -24,6 +24,7 @@ class PeerTransport;
 namespace ct::sfu {
 
 class DataPacket;
+struct MediaCounters;
 
 class DataChannels {
  public:
@@ -68,6 +69,7 @@ class DataChannels {
   void deliver(webrtc::PeerTransport* subscriber, std::span<const uint8_t> message, bool reliable);
 
   const Stats& stats() const { return stats_; }
+  void add_counters(MediaCounters& counters) const;
 
  private:
   Listener& listener_;

@@ -21,7 +21,7 @@ Participant::~Participant() {
   // Subscriptions leave other participants' publications before this
   // participant's own publications and transports go.
   subscriber_.reset();
-  if (context_.totals) context_.totals->add_data(*this);
+  if (context_.totals) data_.add_counters(*context_.totals);
 }
 
 bool Participant::update_info(const std::optional<std::string>& name,
@@ -52,7 +52,7 @@ ParticipantState Participant::state() const {
 void Participant::add_counters(MediaCounters& counters) const {
   publisher_.add_counters(counters);
   if (subscriber_) subscriber_->add_counters(counters);
-  counters.add_data(*this);
+  data_.add_counters(counters);
 }
 
 // --- publisher connection ---

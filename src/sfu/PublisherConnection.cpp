@@ -373,7 +373,7 @@ ConnectionQualityWindow::Upstream PublisherConnection::quality_sample() const {
 
 void PublisherConnection::add_counters(MediaCounters& counters) const {
   if (transport_) counters.add(*transport_);
-  for (const auto& p : publications_) counters.add(*p);
+  for (const auto& p : publications_) p->add_counters(counters);
 }
 
 }  // namespace ct::sfu

@@ -353,7 +353,7 @@ ConnectionQualityWindow::Downstream SubscriberConnection::quality_sample() const
 void SubscriberConnection::add_counters(MediaCounters& counters) const {
   counters.add(*transport_);
   for (const auto& s : sections_) {
-    if (s.subscription) counters.add(*s.subscription);
+    if (s.subscription) s.subscription->add_counters(counters);
   }
 }
 

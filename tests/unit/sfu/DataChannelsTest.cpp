@@ -6,6 +6,7 @@
 #include "sctp/DcepMessage.hpp"
 #include "sfu/DataChannels.hpp"
 #include "sfu/DataPacket.hpp"
+#include "sfu/MediaCounters.hpp"
 
 namespace ct::sfu {
 namespace {
@@ -122,6 +123,21 @@ TEST(DataChannels, DeliveryNeedsAnOpenChannelOfOurs) {
   data.deliver(nullptr, message, false);
   EXPECT_EQ(data.stats().dropped_undeliverable, 2u);
   EXPECT_EQ(data.stats().delivered, 0u);
+}
+
+TEST(DataChannels, CountsAddUpForTheMetricsEndpoint) {
+  FakeRoom room;
+  DataChannels data(room, true);
+  data.on_message(0, true, envelope("chat"), t0);
+  data.on_message(0, false, envelope("chat"), t0);
+  data.deliver(nullptr, envelope("chat"), true);
+  MediaCounters counters;
+  counters.data_received = 10;  // adds to what is there
+  data.add_counters(counters);
+  EXPECT_EQ(counters.data_received, 12u);
+  EXPECT_EQ(counters.data_dropped_malformed, 1u);
+  EXPECT_EQ(counters.data_dropped_undeliverable, 1u);
+  EXPECT_EQ(counters.data_delivered, 0u);
 }
 
 }  // namespace
