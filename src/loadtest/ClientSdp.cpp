@@ -1,14 +1,17 @@
-#include "app/LoadTestSdp.hpp"
+#include "loadtest/ClientSdp.hpp"
+
+#include <cctype>
+#include <string_view>
 
 #include "core/Random.hpp"
 #include "sdp/DescriptionBuilder.hpp"
 #include "sdp/Negotiation.hpp"
 #include "sdp/SessionDescription.hpp"
 
-namespace ct::app {
+namespace ct::loadtest {
 namespace {
 
-using namespace loadtest_sdp;
+using namespace client_sdp;
 
 sdp::MediaDescription transport_section(const LocalTransport& t, std::string media, std::string mid) {
   sdp::MediaDescription m;
@@ -40,6 +43,17 @@ sdp::Codec codec(uint8_t pt, std::string name, uint32_t clock_rate, std::optiona
   c.fmtp = std::move(fmtp);
   c.rtcp_fb = std::move(feedback);
   return c;
+}
+
+// RFC 8122 §5: a SHA-256 fingerprint is its 32 octets in upper-case hex,
+// colon-separated (lower case is accepted, as browsers do).
+bool is_sha256_fingerprint(std::string_view value) {
+  if (value.size() != 32 * 3 - 1) return false;
+  for (size_t i = 0; i < value.size(); ++i) {
+    const char c = value[i];
+    if (i % 3 == 2 ? c != ':' : !std::isxdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
 }
 
 sdp::SsrcInfo source(uint32_t ssrc, const std::string& cname, const std::string& msid) {
@@ -109,6 +123,9 @@ std::optional<std::string> read_remote_transport(const std::string& sdp_text, Re
   t.ice_ufrag = !tagged->ice_ufrag.empty() ? tagged->ice_ufrag : d.ice_ufrag;
   t.ice_pwd = !tagged->ice_pwd.empty() ? tagged->ice_pwd : d.ice_pwd;
   if (t.ice_ufrag.empty() || t.ice_pwd.empty()) return std::string("the server's SDP has no ICE credentials");
+  // RFC 8839 §5.4: ice-ufrag at least 4 characters, ice-pwd at least 22.
+  if (t.ice_ufrag.size() < 4 || t.ice_pwd.size() < 22)
+    return std::string("the server's ICE credentials are too short (RFC 8839 §5.4)");
   const auto& fingerprints = !tagged->fingerprints.empty() ? tagged->fingerprints : d.fingerprints;
   for (const auto& f : fingerprints) {
     if (sdp::iequals(f.algorithm, "sha-256")) {
@@ -117,6 +134,8 @@ std::optional<std::string> read_remote_transport(const std::string& sdp_text, Re
     }
   }
   if (t.fingerprint_value.empty()) return std::string("the server's SDP has no sha-256 fingerprint");
+  if (!is_sha256_fingerprint(t.fingerprint_value))
+    return "the server's sha-256 fingerprint is malformed: " + t.fingerprint_value;
   bool found = false;
   for (const auto& c : tagged->candidates) {
     if (!sdp::iequals(c.transport, "udp") || c.component != 1) continue;
@@ -145,10 +164,11 @@ std::optional<std::string> answer_subscriber_offer(const std::string& offer_sdp,
   transport.fingerprint_sha256 = local.fingerprint_sha256;
   transport.setup = sdp::Setup::active;  // RFC 8842 §5.3: we open DTLS against the server's actpass
   transport.ice_lite = false;            // a full agent: we send the checks
-  auto answer = sdp::build_answer(*offer, *negotiation, transport,
-                                  [](const sdp::NegotiatedMedia&) { return std::optional<sdp::LocalStream>(); });
+  auto answer = sdp::build_answer(*offer, *negotiation, transport, [](const sdp::NegotiatedMedia&) {
+    return std::optional<sdp::LocalStream>();
+  });
   answer_sdp = answer.serialize();
   return std::nullopt;
 }
 
-}  // namespace ct::app
+}  // namespace ct::loadtest

@@ -1,5 +1,3 @@
-#include "turn/EventLoop.hpp"
-
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/epoll.h>
@@ -13,9 +11,10 @@
 #include <thread>
 #include <vector>
 
-#include "EventLoopTestSupport.hpp"
+#include "../../support/EventLoopThread.hpp"
+#include "net/EventLoop.hpp"
 
-namespace ct::turn {
+namespace ct::net {
 namespace {
 
 using test::LoopThread;
@@ -233,6 +232,53 @@ TEST(EventLoop, MoreReadyDescriptorsThanOneEventArrayAreAllServed) {
   EXPECT_GE(loop.stats().continued_turns, 1u);
 }
 
+// A UDP socket's batch: everything a turn queued leaves together, after the
+// turn's handlers, deferred work and timers.
+struct RecordingFlushable final : EventLoop::Flushable {
+  std::vector<std::string>* order = nullptr;
+  std::atomic<int>* flushes = nullptr;
+  std::string name;
+  void flush() override {
+    order->push_back(name);
+    ++*flushes;
+  }
+};
+
+TEST(EventLoop, ListedOutputIsFlushedAfterTheTurnsWork) {
+  EventLoop loop;
+  Pipe pipe;
+  std::vector<std::string> order;
+  RecordingFlushable first, second, cancelled;
+  std::atomic<int> flushes{0};
+  for (auto* f : {&first, &second, &cancelled}) {
+    f->order = &order;
+    f->flushes = &flushes;
+  }
+  first.name = "first";
+  second.name = "second";
+  cancelled.name = "cancelled";
+  CallbackHandler handler;
+  handler.callback = [&](uint32_t) {
+    pipe.drain();
+    loop.flush_after_turn(first);
+    loop.flush_after_turn(cancelled);
+    loop.defer([&] {
+      order.push_back("deferred");
+      loop.flush_after_turn(second);
+      loop.cancel_flush(cancelled);
+    });
+    order.push_back("handler");
+  };
+  loop.add(pipe.read_fd, handler, EPOLLIN | EPOLLET);
+  pipe.poke();
+  LoopThread thread(loop);
+  ASSERT_TRUE(wait_for([&] { return flushes >= 2; }));
+  std::this_thread::sleep_for(20ms);
+  thread.stop();
+  // Once each, in the order listed; nothing for the cancelled one.
+  EXPECT_EQ(order, (std::vector<std::string>{"handler", "deferred", "first", "second"}));
+}
+
 TEST(EventLoop, DestroyingTheLoopDropsPendingWork) {
   std::atomic<int> ran{0};
   {
@@ -244,4 +290,4 @@ TEST(EventLoop, DestroyingTheLoopDropsPendingWork) {
 }
 
 }  // namespace
-}  // namespace ct::turn
+}  // namespace ct::net

@@ -1,4 +1,4 @@
-#include "app/LoadTestSignal.hpp"
+#include "loadtest/SignalClient.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -8,13 +8,13 @@
 #include <boost/beast/websocket/stream.hpp>
 #include <deque>
 
-namespace ct::app {
+namespace ct::loadtest {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
-struct LoadTestSignal::Impl : std::enable_shared_from_this<Impl> {
+struct SignalClient::Impl : std::enable_shared_from_this<Impl> {
   Impl(asio::io_context& io, std::string h, uint16_t p, std::string pa)
       : resolver(io), ws(io), host(std::move(h)), port(p), path(std::move(pa)) {}
 
@@ -66,8 +66,9 @@ struct LoadTestSignal::Impl : std::enable_shared_from_this<Impl> {
 
   void read() {
     ws.async_read(buffer, [self = shared_from_this()](const boost::system::error_code& ec, size_t) {
-      if (ec) return self->fail(ec == beast::websocket::error::closed ? std::string("closed by the server")
-                                                                      : "read: " + ec.message());
+      if (ec)
+        return self->fail(ec == beast::websocket::error::closed ? std::string("closed by the server")
+                                                                : "read: " + ec.message());
       std::string text = beast::buffers_to_string(self->buffer.data());
       self->buffer.consume(self->buffer.size());
       if (self->on_message) self->on_message(text);
@@ -80,8 +81,9 @@ struct LoadTestSignal::Impl : std::enable_shared_from_this<Impl> {
     if (outbox.empty()) {
       if (closing) {
         closing = false;
-        ws.async_close(beast::websocket::close_code::normal,
-                       [self = shared_from_this()](const boost::system::error_code&) { self->fail("closed"); });
+        ws.async_close(
+            beast::websocket::close_code::normal,
+            [self = shared_from_this()](const boost::system::error_code&) { self->fail("closed"); });
       }
       return;
     }
@@ -96,10 +98,10 @@ struct LoadTestSignal::Impl : std::enable_shared_from_this<Impl> {
   }
 };
 
-LoadTestSignal::LoadTestSignal(asio::io_context& io, std::string host, uint16_t port, std::string path)
+SignalClient::SignalClient(asio::io_context& io, std::string host, uint16_t port, std::string path)
     : impl_(std::make_shared<Impl>(io, std::move(host), port, std::move(path))) {}
 
-LoadTestSignal::~LoadTestSignal() {
+SignalClient::~SignalClient() {
   impl_->on_message = nullptr;
   impl_->on_close = nullptr;
   impl_->finished = true;
@@ -107,24 +109,24 @@ LoadTestSignal::~LoadTestSignal() {
   beast::get_lowest_layer(impl_->ws).socket().close(ec);
 }
 
-void LoadTestSignal::connect(MessageHandler on_message, CloseHandler on_close) {
+void SignalClient::connect(MessageHandler on_message, CloseHandler on_close) {
   impl_->on_message = std::move(on_message);
   impl_->on_close = std::move(on_close);
   impl_->start();
 }
 
-void LoadTestSignal::send(std::string text) {
+void SignalClient::send(std::string text) {
   if (impl_->finished) return;
   impl_->outbox.push_back(std::move(text));
   impl_->write_next();
 }
 
-void LoadTestSignal::close() {
+void SignalClient::close() {
   if (impl_->finished) return;
   impl_->closing = true;
   impl_->write_next();
 }
 
-bool LoadTestSignal::is_open() const { return impl_->open; }
+bool SignalClient::is_open() const { return impl_->open; }
 
-}  // namespace ct::app
+}  // namespace ct::loadtest

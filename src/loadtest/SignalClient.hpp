@@ -11,18 +11,21 @@ namespace boost::asio {
 class io_context;
 }
 
-namespace ct::app {
+namespace ct::loadtest {
 
-class LoadTestSignal {
+// The /rtc protocol version this client speaks (docs/protocol.md).
+inline constexpr int kSignalProtocolVersion = 1;
+
+class SignalClient {
  public:
   using MessageHandler = std::function<void(const std::string& text)>;
   using CloseHandler = std::function<void(const std::string& reason)>;
 
-  LoadTestSignal(boost::asio::io_context& io, std::string host, uint16_t port, std::string path);
+  SignalClient(boost::asio::io_context& io, std::string host, uint16_t port, std::string path);
   // Handlers are dropped here: none runs after destruction.
-  ~LoadTestSignal();
-  LoadTestSignal(const LoadTestSignal&) = delete;
-  LoadTestSignal& operator=(const LoadTestSignal&) = delete;
+  ~SignalClient();
+  SignalClient(const SignalClient&) = delete;
+  SignalClient& operator=(const SignalClient&) = delete;
 
   // Resolves, connects and upgrades; messages sent before that wait.
   void connect(MessageHandler on_message, CloseHandler on_close);
@@ -36,4 +39,4 @@ class LoadTestSignal {
   std::shared_ptr<Impl> impl_;  // shared with pending operations
 };
 
-}  // namespace ct::app
+}  // namespace ct::loadtest

@@ -1,17 +1,17 @@
 #pragma once
-// Test helpers around turn::EventLoop: run it on a thread of its own (and
+// Test helpers around net::EventLoop: run it on a thread of its own (and
 // stop it as TurnServer does), run work on that thread, wait for a condition.
 #include <chrono>
 #include <future>
 #include <thread>
 
-#include "turn/EventLoop.hpp"
+#include "net/EventLoop.hpp"
 
-namespace ct::turn::test {
+namespace ct::test {
 
 class LoopThread {
  public:
-  explicit LoopThread(EventLoop& loop) : loop_(loop), thread_([this] { loop_.run(); }) {}
+  explicit LoopThread(net::EventLoop& loop) : loop_(loop), thread_([this] { loop_.run(); }) {}
   ~LoopThread() { stop(); }
   LoopThread(const LoopThread&) = delete;
   LoopThread& operator=(const LoopThread&) = delete;
@@ -22,13 +22,13 @@ class LoopThread {
   }
 
  private:
-  EventLoop& loop_;
+  net::EventLoop& loop_;
   std::thread thread_;
 };
 
 // Runs `work` on the loop's thread and waits for its result.
 template <class Work>
-auto on_loop(EventLoop& loop, Work work) {
+auto on_loop(net::EventLoop& loop, Work work) {
   std::packaged_task<decltype(work())()> task(std::move(work));
   auto result = task.get_future();
   loop.post([&task] { task(); });
@@ -45,4 +45,4 @@ bool wait_for(Predicate done, std::chrono::milliseconds limit = std::chrono::mil
   return true;
 }
 
-}  // namespace ct::turn::test
+}  // namespace ct::test

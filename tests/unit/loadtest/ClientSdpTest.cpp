@@ -1,23 +1,19 @@
-// The load client's pure parts: its SDP against the server's own negotiation
-// and builders, the URL, the /proc reading and the report.
+// The load client's SDP against the server's own negotiation and builders.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <nlohmann/json.hpp>
-
-#include "app/LoadTestCommand.hpp"
-#include "app/LoadTestSdp.hpp"
+#include "loadtest/ClientSdp.hpp"
 #include "sdp/DescriptionBuilder.hpp"
 #include "sdp/Negotiation.hpp"
 #include "sdp/SessionDescription.hpp"
 
-namespace ct::app {
+namespace ct::loadtest {
 namespace {
 
-const LocalTransport kLocal{"abcd1234", "0123456789abcdefghijkl",
-                            "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99"};
+const LocalTransport kLocal{
+    "abcd1234", "0123456789abcdefghijkl",
+    "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99"};
 
-TEST(LoadTestSdp, PublisherOfferIsAcceptedByTheServersNegotiation) {
+TEST(ClientSdp, PublisherOfferIsAcceptedByTheServersNegotiation) {
   PublisherOfferParams p{kLocal, "pub0", 1111, 2222, 3333};
   auto text = build_publisher_offer(p);
   auto offer = sdp::SessionDescription::parse(text);
@@ -30,8 +26,8 @@ TEST(LoadTestSdp, PublisherOfferIsAcceptedByTheServersNegotiation) {
   EXPECT_EQ(video.mid, "0");
   ASSERT_FALSE(video.codecs.empty());
   EXPECT_EQ(video.codecs[0].name, "VP8");
-  EXPECT_EQ(video.codecs[0].pt, loadtest_sdp::kVp8Pt);
-  EXPECT_EQ(video.codecs[0].rtx_pt, loadtest_sdp::kVp8RtxPt);
+  EXPECT_EQ(video.codecs[0].pt, client_sdp::kVp8Pt);
+  EXPECT_EQ(video.codecs[0].rtx_pt, client_sdp::kVp8RtxPt);
   EXPECT_EQ(video.remote_ssrcs, std::vector<uint32_t>{1111});
   ASSERT_EQ(video.remote_rtx_ssrcs.size(), 1u);
   EXPECT_EQ(video.remote_rtx_ssrcs[0].second, 2222u);
@@ -44,7 +40,7 @@ TEST(LoadTestSdp, PublisherOfferIsAcceptedByTheServersNegotiation) {
   EXPECT_EQ(negotiation->remote_setup, sdp::Setup::actpass);
 }
 
-TEST(LoadTestSdp, VideoOnlyOfferHasOneSection) {
+TEST(ClientSdp, VideoOnlyOfferHasOneSection) {
   PublisherOfferParams p{kLocal, "pub0", 1111, 2222, std::nullopt};
   auto offer = sdp::SessionDescription::parse(build_publisher_offer(p));
   ASSERT_TRUE(offer);
@@ -67,7 +63,7 @@ sdp::TransportParams server_transport() {
   return t;
 }
 
-TEST(LoadTestSdp, AnswersTheServersSubscriberOfferAsDtlsClient) {
+TEST(ClientSdp, AnswersTheServersSubscriberOfferAsDtlsClient) {
   sdp::OfferSection video;
   video.kind = sdp::MediaKind::video;
   video.mid = "0";
@@ -97,7 +93,7 @@ TEST(LoadTestSdp, AnswersTheServersSubscriberOfferAsDtlsClient) {
   EXPECT_FALSE(answer->ice_lite);
 }
 
-TEST(LoadTestSdp, ServerSdpWithoutWhatWeNeedIsAnError) {
+TEST(ClientSdp, ServerSdpWithoutWhatWeNeedIsAnError) {
   RemoteTransport remote;
   EXPECT_NE(read_remote_transport("garbage", remote), std::nullopt);
   auto t = server_transport();
@@ -106,72 +102,44 @@ TEST(LoadTestSdp, ServerSdpWithoutWhatWeNeedIsAnError) {
   video.mid = "0";
   video.codecs = {sdp::NegotiatedCodec{96, "VP8", 90000, 0, "", {}, std::nullopt}};
   EXPECT_NE(read_remote_transport(sdp::build_offer({video}, t).serialize(), remote), std::nullopt);
+  auto short_pwd = server_transport();
+  short_pwd.ice_pwd = "tooshort";
+  EXPECT_NE(read_remote_transport(sdp::build_offer({video}, short_pwd).serialize(), remote), std::nullopt);
+  auto bad_fingerprint = server_transport();
+  bad_fingerprint.fingerprint_sha256 = "AA:BB:CC";
+  auto error = read_remote_transport(sdp::build_offer({video}, bad_fingerprint).serialize(), remote);
+  ASSERT_NE(error, std::nullopt);
+  EXPECT_NE(error->find("fingerprint"), std::string::npos);
   std::string answer;
   EXPECT_NE(answer_subscriber_offer("v=0\r\n", kLocal, answer), std::nullopt);
 }
 
-TEST(LoadTestCommand, ParsesWebSocketUrls) {
-  auto u = parse_ws_url("ws://127.0.0.1:7880");
-  ASSERT_TRUE(u);
-  EXPECT_EQ(u->host, "127.0.0.1");
-  EXPECT_EQ(u->port, 7880);
-  EXPECT_EQ(u->path, "/rtc");
-  u = parse_ws_url("ws://example.com/custom/rtc");
-  ASSERT_TRUE(u);
-  EXPECT_EQ(u->port, 80);
-  EXPECT_EQ(u->path, "/custom/rtc");
-  u = parse_ws_url("ws://[::1]:9000/");
-  ASSERT_TRUE(u);
-  EXPECT_EQ(u->host, "::1");
-  EXPECT_EQ(u->port, 9000);
-  EXPECT_EQ(u->path, "/rtc");
-  for (const char* bad : {"", "http://x", "wss://x:1", "ws://", "ws://:80", "ws://h:0", "ws://h:99999", "ws://h:8a",
-                          "ws://[::1", "ws://[::1]x"}) {
-    EXPECT_FALSE(parse_ws_url(bad)) << bad;
+// Every cut of a valid server offer is refused with a reason or read as a
+// usable transport (credentials, fingerprint, an IPv4 candidate).
+TEST(ClientSdp, TruncatedServerSdpIsRefusedOrUsable) {
+  sdp::OfferSection video;
+  video.kind = sdp::MediaKind::video;
+  video.mid = "0";
+  video.codecs = {sdp::NegotiatedCodec{96, "VP8", 90000, 0, "", {"nack"}, 97}};
+  video.stream = sdp::LocalStream{5555, 6666, "cname", "stream", "track"};
+  const std::string offer = sdp::build_offer({video}, server_transport()).serialize();
+  size_t refused = 0;
+  for (size_t cut = 0; cut <= offer.size(); ++cut) {
+    RemoteTransport remote;
+    if (auto error = read_remote_transport(offer.substr(0, cut), remote)) {
+      EXPECT_FALSE(error->empty());
+      ++refused;
+      continue;
+    }
+    EXPECT_EQ(remote.ice_ufrag, "srvr") << cut;
+    EXPECT_EQ(remote.ice_pwd, "serverpasswordserverpw") << cut;
+    EXPECT_EQ(remote.fingerprint_value, kLocal.fingerprint_sha256) << cut;
+    EXPECT_TRUE(remote.candidate.is_v4()) << cut;
   }
-}
-
-TEST(LoadTestCommand, ReadsOwnCpuTimeFromProc) {
-  volatile double x = 0;
-  for (int i = 0; i < 20000000; ++i) x = x + 1.0;
-  auto cpu = process_cpu_seconds(int(::getpid()));
-  ASSERT_TRUE(cpu);
-  EXPECT_GT(*cpu, 0.0);
-  EXPECT_FALSE(process_cpu_seconds(-5));
-}
-
-TEST(LoadTestCommand, ReportsAsTextAndJson) {
-  LoadTestResult r;
-  r.ok = true;
-  r.publishers = 1;
-  r.subscribers = 2;
-  r.packets_sent = 1000;
-  r.received_min = 990;
-  r.received_max = 1000;
-  r.received_total = 1990;
-  r.received_avg = 995;
-  r.loss_percent = 0.5;
-  r.server_cpu_s = 0.01;
-  auto j = nlohmann::json::parse(format_result_json(r));
-  EXPECT_EQ(j["packets_sent"], 1000);
-  EXPECT_EQ(j["received_min"], 990);
-  EXPECT_DOUBLE_EQ(j["server_packets_per_cpu_s"].get<double>(), 199000.0);
-  EXPECT_NEAR(j["server_us_per_packet"].get<double>(), 5.025, 0.001);
-  EXPECT_NE(format_result_text(r).find("min 990"), std::string::npos);
-
-  LoadTestResult failed;
-  failed.error = "no server";
-  EXPECT_EQ(nlohmann::json::parse(format_result_json(failed))["error"], "no server");
-  EXPECT_NE(format_result_text(failed).find("no server"), std::string::npos);
-}
-
-TEST(LoadTestCommand, RefusesABadUrlWithoutConnecting) {
-  LoadTestOptions o;
-  o.url = "http://127.0.0.1:1";
-  auto r = run_load_test(o);
-  EXPECT_FALSE(r.ok);
-  EXPECT_NE(r.error.find("--url"), std::string::npos);
+  EXPECT_GT(refused, offer.size() / 2);  // before the candidate line, nothing is usable
+  RemoteTransport whole;
+  EXPECT_EQ(read_remote_transport(offer, whole), std::nullopt);
 }
 
 }  // namespace
-}  // namespace ct::app
+}  // namespace ct::loadtest

@@ -1,24 +1,22 @@
-#include "app/LoadTestParticipant.hpp"
-
-#include <nlohmann/json.hpp>
+#include "loadtest/Participant.hpp"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
-#include "app/LoadTestSdp.hpp"
-#include "app/LoadTestSignal.hpp"
 #include "core/Random.hpp"
 #include "dtls/DtlsCertificate.hpp"
+#include "loadtest/ClientSdp.hpp"
+#include "loadtest/SignalClient.hpp"
 #include "net/UdpSocket.hpp"
 #include "rtp/RtcpCompound.hpp"
 #include "rtp/RtcpPacket.hpp"
 #include "rtp/RtpPacketBuilder.hpp"
-#include "signal/SignalProtocol.hpp"
 #include "webrtc/DatagramSender.hpp"
 
-namespace ct::app {
+namespace ct::loadtest {
 
 using json = nlohmann::json;
-using namespace loadtest_sdp;
+using namespace client_sdp;
 
 namespace {
 constexpr uint32_t kVideoFps = 30;
@@ -36,7 +34,7 @@ uint32_t nonzero_ssrc() {
 }
 }  // namespace
 
-struct LoadTestParticipant::Sender final : webrtc::DatagramSender {
+struct Participant::Sender final : webrtc::DatagramSender {
   explicit Sender(net::UdpSocket& s) : socket(s) {}
   void send_datagram(std::span<const uint8_t> datagram, const net::SocketAddress& to) override {
     socket.send(datagram, to);
@@ -44,12 +42,12 @@ struct LoadTestParticipant::Sender final : webrtc::DatagramSender {
   net::UdpSocket& socket;
 };
 
-LoadTestParticipant::LoadTestParticipant(boost::asio::io_context& io, const dtls::DtlsCertificate& certificate,
-                                         const SignalEndpoint& endpoint, Config config)
+Participant::Participant(boost::asio::io_context& io, const dtls::DtlsCertificate& certificate,
+                         const SignalEndpoint& endpoint, Config config)
     : io_(io),
       certificate_(certificate),
       config_(std::move(config)),
-      signal_(std::make_unique<LoadTestSignal>(io, endpoint.host, endpoint.port, endpoint.path)) {
+      signal_(std::make_unique<SignalClient>(io, endpoint.host, endpoint.port, endpoint.path)) {
   config_.payload_bytes = std::clamp<size_t>(config_.payload_bytes, 16, kMaxPayload);
   if (config_.role == Role::Publisher) {
     video_ssrc_ = nonzero_ssrc();
@@ -67,20 +65,21 @@ LoadTestParticipant::LoadTestParticipant(boost::asio::io_context& io, const dtls
   }
 }
 
-LoadTestParticipant::~LoadTestParticipant() {
+Participant::~Participant() {
   if (socket_) socket_->close();
 }
 
-void LoadTestParticipant::start(TimePoint now) {
+void Participant::start(TimePoint now) {
   join_started_ = now;
   signal_->connect([this](const std::string& text) { on_signal(text); },
                    [this](const std::string& reason) {
                      if (!left_) fail("signaling: " + reason);
                    });
-  signal_->send(json{{"type", "join"}, {"token", config_.token}, {"protocol", signal::kProtocolVersion}}.dump());
+  signal_->send(
+      json{{"type", "join"}, {"token", config_.token}, {"protocol", kSignalProtocolVersion}}.dump());
 }
 
-void LoadTestParticipant::create_transport(TimePoint now) {
+void Participant::create_transport(TimePoint now) {
   if (transport_) return;
   socket_ = std::make_unique<net::UdpSocket>(io_, *net::SocketAddress::parse("127.0.0.1:0"));
   sender_ = std::make_unique<Sender>(*socket_);
@@ -96,7 +95,7 @@ void LoadTestParticipant::create_transport(TimePoint now) {
     socket_->start(receive);
 }
 
-bool LoadTestParticipant::start_transport(const std::string& server_sdp, TimePoint now) {
+bool Participant::start_transport(const std::string& server_sdp, TimePoint now) {
   if (transport_->state() != webrtc::ClientPeerTransport::State::New) return true;
   RemoteTransport remote;
   if (auto err = read_remote_transport(server_sdp, remote)) {
@@ -112,7 +111,7 @@ bool LoadTestParticipant::start_transport(const std::string& server_sdp, TimePoi
   return true;
 }
 
-void LoadTestParticipant::send_offer() {
+void Participant::send_offer() {
   PublisherOfferParams p;
   p.transport = {transport_->local_ufrag(), transport_->local_pwd(), transport_->local_fingerprint()};
   p.cname = config_.identity;
@@ -122,16 +121,19 @@ void LoadTestParticipant::send_offer() {
   json tracks = json::array();
   tracks.push_back({{"mid", kVideoMid}, {"source", "camera"}, {"name", "loadtest-video"}, {"muted", false}});
   if (config_.audio)
-    tracks.push_back({{"mid", kAudioMid}, {"source", "microphone"}, {"name", "loadtest-audio"}, {"muted", false}});
+    tracks.push_back(
+        {{"mid", kAudioMid}, {"source", "microphone"}, {"name", "loadtest-audio"}, {"muted", false}});
   signal_->send(json{{"type", "offer"}, {"sdp", build_publisher_offer(p)}, {"tracks", tracks}}.dump());
 }
 
-void LoadTestParticipant::on_signal(const std::string& text) {
+void Participant::on_signal(const std::string& text) {
   json j = json::parse(text, nullptr, false);
   if (!j.is_object() || !j.contains("type") || !j["type"].is_string()) return;
   const std::string type = j["type"];
   auto now = Clock::now();
-  auto sdp_of = [&j]() { return j.contains("sdp") && j["sdp"].is_string() ? j["sdp"].get<std::string>() : ""; };
+  auto sdp_of = [&j]() {
+    return j.contains("sdp") && j["sdp"].is_string() ? j["sdp"].get<std::string>() : "";
+  };
   if (type == "joined") {
     joined_ = true;
     if (config_.role == Role::Publisher) {
@@ -145,7 +147,8 @@ void LoadTestParticipant::on_signal(const std::string& text) {
     std::string answer;
     const std::string offer = sdp_of();
     if (auto err = answer_subscriber_offer(
-            offer, {transport_->local_ufrag(), transport_->local_pwd(), transport_->local_fingerprint()}, answer)) {
+            offer, {transport_->local_ufrag(), transport_->local_pwd(), transport_->local_fingerprint()},
+            answer)) {
       fail(*err);
       return;
     }
@@ -160,11 +163,11 @@ void LoadTestParticipant::on_signal(const std::string& text) {
   }
 }
 
-void LoadTestParticipant::fail(std::string reason) {
+void Participant::fail(std::string reason) {
   if (error_.empty()) error_ = config_.identity + ": " + std::move(reason);
 }
 
-void LoadTestParticipant::start_media(TimePoint now) {
+void Participant::start_media(TimePoint now) {
   if (config_.role != Role::Publisher) return;
   sending_ = true;
   media_start_ = now;
@@ -172,9 +175,9 @@ void LoadTestParticipant::start_media(TimePoint now) {
   audio_due_base_ = stats_.audio_sent;
 }
 
-void LoadTestParticipant::stop_media() { sending_ = false; }
+void Participant::stop_media() { sending_ = false; }
 
-void LoadTestParticipant::on_tick(TimePoint now) {
+void Participant::on_tick(TimePoint now) {
   if (socket_) socket_->poll();
   if (transport_) transport_->on_tick(now);
   if (!sending_ || !connected()) return;
@@ -187,7 +190,7 @@ void LoadTestParticipant::on_tick(TimePoint now) {
   }
 }
 
-void LoadTestParticipant::send_video_packet() {
+void Participant::send_video_packet() {
   bool first = packet_in_frame_ == 0;
   bool last = packet_in_frame_ + 1 >= packets_per_frame_;
   bool key = false;
@@ -230,7 +233,7 @@ void LoadTestParticipant::send_video_packet() {
   }
 }
 
-void LoadTestParticipant::send_audio_packet() {
+void Participant::send_audio_packet() {
   const uint8_t level[1] = {0x80 | 30};  // RFC 6464: voice, -30 dBov
   const uint8_t mid[1] = {uint8_t(kAudioMid[0])};
   const uint8_t tcc[2] = {uint8_t(transport_sequence_ >> 8), uint8_t(transport_sequence_)};
@@ -249,9 +252,9 @@ void LoadTestParticipant::send_audio_packet() {
   if (length != 0 && transport_->send_rtp(packet_, length)) ++stats_.audio_sent;
 }
 
-void LoadTestParticipant::on_client_connected(webrtc::ClientPeerTransport&) {}
+void Participant::on_client_connected(webrtc::ClientPeerTransport&) {}
 
-void LoadTestParticipant::on_client_rtcp(webrtc::ClientPeerTransport&, std::span<uint8_t> compound) {
+void Participant::on_client_rtcp(webrtc::ClientPeerTransport&, std::span<uint8_t> compound) {
   rtp::RtcpCompound packets(compound);
   while (auto packet = packets.next()) {
     if (packet->type() == rtp::rtcp_type::kPayloadFeedback &&
@@ -259,18 +262,19 @@ void LoadTestParticipant::on_client_rtcp(webrtc::ClientPeerTransport&, std::span
       // RFC 4585 §6.3.1 / RFC 5104 §4.3.1: the next frame is a keyframe.
       ++stats_.keyframe_requests;
       keyframe_wanted_ = true;
-    } else if (packet->type() == rtp::rtcp_type::kTransportFeedback && packet->count() == rtp::rtcp_fmt::kNack) {
+    } else if (packet->type() == rtp::rtcp_type::kTransportFeedback &&
+               packet->count() == rtp::rtcp_fmt::kNack) {
       ++stats_.nacks_received;
     }
   }
 }
 
-void LoadTestParticipant::on_client_closed(webrtc::ClientPeerTransport&, std::string_view reason) {
+void Participant::on_client_closed(webrtc::ClientPeerTransport&, std::string_view reason) {
   // Closing after leave() is expected; anything earlier is a failure.
   if (!left_) fail("transport closed: " + std::string(reason));
 }
 
-void LoadTestParticipant::leave() {
+void Participant::leave() {
   left_ = true;
   sending_ = false;
   signal_->send(json{{"type", "leave"}}.dump());
@@ -278,16 +282,16 @@ void LoadTestParticipant::leave() {
   if (transport_) transport_->close("leave");
 }
 
-bool LoadTestParticipant::connected() const {
+bool Participant::connected() const {
   return transport_ && transport_->state() == webrtc::ClientPeerTransport::State::Connected;
 }
 
-Duration LoadTestParticipant::setup_time() const {
+Duration Participant::setup_time() const {
   if (!transport_ || transport_->connected_at() == TimePoint{}) return Duration::zero();
   return transport_->connected_at() - join_started_;
 }
 
-LoadTestParticipant::Stats LoadTestParticipant::stats() const {
+Participant::Stats Participant::stats() const {
   Stats s = stats_;
   if (transport_) {
     const auto& t = transport_->stats();
@@ -304,6 +308,6 @@ LoadTestParticipant::Stats LoadTestParticipant::stats() const {
   return s;
 }
 
-std::string LoadTestParticipant::srtp_profile() const { return transport_ ? transport_->srtp_profile_name() : ""; }
+std::string Participant::srtp_profile() const { return transport_ ? transport_->srtp_profile_name() : ""; }
 
-}  // namespace ct::app
+}  // namespace ct::loadtest

@@ -1,5 +1,5 @@
 #pragma once
-// One synthetic participant of `ciphertalk loadtest`: it joins over /rtc and
+// One synthetic participant of a load test: it joins over /rtc and
 // runs one real WebRTC connection (ICE, DTLS, SRTP) from its own UDP socket.
 // A publisher offers a VP8 track (and optionally Opus), then sends paced,
 // VP8-shaped RTP and answers PLI/FIR with a keyframe-marked frame; a
@@ -25,9 +25,9 @@ namespace ct::net {
 class UdpSocket;
 }
 
-namespace ct::app {
+namespace ct::loadtest {
 
-class LoadTestSignal;
+class SignalClient;
 
 struct SignalEndpoint {
   std::string host;
@@ -35,7 +35,7 @@ struct SignalEndpoint {
   std::string path = "/rtc";
 };
 
-class LoadTestParticipant final : public webrtc::ClientPeerTransport::Listener {
+class Participant final : public webrtc::ClientPeerTransport::Listener {
  public:
   enum class Role { Publisher, Subscriber };
 
@@ -45,7 +45,7 @@ class LoadTestParticipant final : public webrtc::ClientPeerTransport::Listener {
     std::string token;
     double video_pps = 1000;  // publisher: video packets per second
     size_t payload_bytes = 1100;
-    bool audio = false;  // publisher: also 50 Opus-sized packets per second
+    bool audio = false;                // publisher: also 50 Opus-sized packets per second
     uint32_t unprotect_interval = 64;  // subscriber: authenticate one packet in this many
     // Subscriber: read the socket on every tick instead of being woken per
     // datagram, so the server's sends never pay for waking this process
@@ -61,11 +61,11 @@ class LoadTestParticipant final : public webrtc::ClientPeerTransport::Listener {
     uint64_t datagrams_sent = 0, datagrams_received = 0, send_errors = 0;  // the UDP socket's own counts
   };
 
-  LoadTestParticipant(boost::asio::io_context& io, const dtls::DtlsCertificate& certificate,
-                      const SignalEndpoint& endpoint, Config config);
-  ~LoadTestParticipant() override;
-  LoadTestParticipant(const LoadTestParticipant&) = delete;
-  LoadTestParticipant& operator=(const LoadTestParticipant&) = delete;
+  Participant(boost::asio::io_context& io, const dtls::DtlsCertificate& certificate,
+              const SignalEndpoint& endpoint, Config config);
+  ~Participant() override;
+  Participant(const Participant&) = delete;
+  Participant& operator=(const Participant&) = delete;
 
   // Connects the WebSocket and joins; the publisher then offers, a
   // subscriber waits for the server's offer.
@@ -106,7 +106,7 @@ class LoadTestParticipant final : public webrtc::ClientPeerTransport::Listener {
   boost::asio::io_context& io_;
   const dtls::DtlsCertificate& certificate_;
   Config config_;
-  std::unique_ptr<LoadTestSignal> signal_;
+  std::unique_ptr<SignalClient> signal_;
   std::unique_ptr<net::UdpSocket> socket_;
   std::unique_ptr<Sender> sender_;
   std::unique_ptr<webrtc::ClientPeerTransport> transport_;
@@ -130,4 +130,4 @@ class LoadTestParticipant final : public webrtc::ClientPeerTransport::Listener {
   std::array<uint8_t, 1500> packet_{};
 };
 
-}  // namespace ct::app
+}  // namespace ct::loadtest

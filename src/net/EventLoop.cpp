@@ -1,4 +1,4 @@
-#include "turn/EventLoop.hpp"
+#include "net/EventLoop.hpp"
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -16,9 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "turn/TurnUdpSocket.hpp"
-
-namespace ct::turn {
+namespace ct::net {
 
 namespace {
 
@@ -42,7 +40,7 @@ struct EventLoop::Impl {
   std::vector<Slot> slots;
   std::vector<uint32_t> free_slots;
 
-  std::vector<TurnUdpSocket*> dirty;
+  std::vector<Flushable*> to_flush;
   // Handlers whose bounded drain stopped early: they raise no new edge, so
   // the next turn comes back for them without blocking.
   std::vector<uint64_t> unfinished, unfinished_now;
@@ -73,14 +71,11 @@ struct EventLoop::Impl {
     if (auto* handler = handler_of(key)) handler->on_events(events);
   }
 
-  void flush_dirty() {
-    // Index loop: a flush may mark another socket dirty (it never does
-    // today, but the list must not be invalidated under us).
-    for (size_t i = 0; i < dirty.size(); ++i) {
-      dirty[i]->set_dirty(false);
-      dirty[i]->flush();
-    }
-    dirty.clear();
+  void flush_listed() {
+    // Index loop: a flush may list another output (none does today, but the
+    // list must not be invalidated under us).
+    for (size_t i = 0; i < to_flush.size(); ++i) to_flush[i]->flush();
+    to_flush.clear();
   }
 
   void take_wakeup() {
@@ -185,7 +180,7 @@ struct EventLoop::Impl {
       }
       if (!timers.empty()) run_timers(Clock::now());
       run_deferred();
-      flush_dirty();
+      flush_listed();
       // A full event array may have left ready descriptors behind, which
       // raise no new edge either.
       full = n == kMaxEvents;
@@ -307,13 +302,10 @@ void EventLoop::remove(uint64_t key, int fd) {
 
 void EventLoop::resume_next_turn(uint64_t key) { impl_->unfinished.push_back(key); }
 
-void EventLoop::mark_dirty(TurnUdpSocket& socket) {
-  socket.set_dirty(true);
-  impl_->dirty.push_back(&socket);
-}
+void EventLoop::flush_after_turn(Flushable& output) { impl_->to_flush.push_back(&output); }
 
-void EventLoop::forget_dirty(TurnUdpSocket& socket) { std::erase(impl_->dirty, &socket); }
+void EventLoop::cancel_flush(Flushable& output) { std::erase(impl_->to_flush, &output); }
 
 const EventLoop::Stats& EventLoop::stats() const { return impl_->stats; }
 
-}  // namespace ct::turn
+}  // namespace ct::net

@@ -1,12 +1,14 @@
 #pragma once
-// The TURN server's event loop: one thread, one epoll set, one blocking
-// epoll_wait per wake-up. A relay moves each datagram with about one system
-// call on each side, so the loop keeps the calls around them to a minimum:
+// An event loop of one thread, one epoll set, one blocking epoll_wait per
+// wake-up (the TURN server's). A relay moves each datagram with about one
+// system call on each side, so the loop keeps the calls around them to a
+// minimum:
 //  - descriptors (UDP sockets, TCP/TLS listeners and connections) join the
 //    set once, edge-triggered, and stay in it (no epoll_ctl per wake-up);
 //  - timers need no descriptor: epoll_wait's timeout is the next deadline;
-//  - one wake-up serves every ready descriptor, then sends everything the
-//    UDP sockets queued during it, one sendmmsg per socket.
+//  - one wake-up serves every ready descriptor, then flushes what was
+//    batched during it (every UDP socket that queued datagrams, one
+//    sendmmsg each).
 // Everything but stop() and post() belongs to the loop's thread.
 #include <cstdint>
 #include <functional>
@@ -14,9 +16,7 @@
 
 #include "core/Clock.hpp"
 
-namespace ct::turn {
-
-class TurnUdpSocket;
+namespace ct::net {
 
 class EventLoop {
  public:
@@ -27,6 +27,15 @@ class EventLoop {
 
    protected:
     ~Handler() = default;
+  };
+
+  // Output batched during a turn (a UDP socket's queued datagrams).
+  class Flushable {
+   public:
+    virtual void flush() = 0;
+
+   protected:
+    ~Flushable() = default;
   };
 
   struct Stats {
@@ -76,10 +85,11 @@ class EventLoop {
   // again with EPOLLIN, without blocking.
   void resume_next_turn(uint64_t key);
 
-  // For TurnUdpSocket: the socket has queued datagrams, flush it at the end
-  // of this turn.
-  void mark_dirty(TurnUdpSocket& socket);
-  void forget_dirty(TurnUdpSocket& socket);
+  // Loop thread: calls `output.flush()` once this turn's handlers, posted
+  // and deferred work and timers are done. List it once per turn (the
+  // caller keeps track); cancel_flush() before it is destroyed.
+  void flush_after_turn(Flushable& output);
+  void cancel_flush(Flushable& output);
 
   const Stats& stats() const;
 
@@ -88,4 +98,4 @@ class EventLoop {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace ct::turn
+}  // namespace ct::net

@@ -10,10 +10,10 @@
 
 #include "net/SocketAddress.hpp"
 
-namespace ct::app {
+namespace ct::loadtest {
 
 // Payload types and header-extension ids of the publisher offer (Chromium's numbers).
-namespace loadtest_sdp {
+namespace client_sdp {
 inline constexpr uint8_t kVp8Pt = 96;
 inline constexpr uint8_t kVp8RtxPt = 97;
 inline constexpr uint8_t kOpusPt = 111;
@@ -22,7 +22,7 @@ inline constexpr uint8_t kTransportCcId = 3;
 inline constexpr uint8_t kMidId = 4;
 inline constexpr const char* kVideoMid = "0";
 inline constexpr const char* kAudioMid = "1";
-}  // namespace loadtest_sdp
+}  // namespace client_sdp
 
 struct LocalTransport {
   std::string ice_ufrag, ice_pwd;
@@ -55,4 +55,4 @@ std::optional<std::string> read_remote_transport(const std::string& sdp_text, Re
 std::optional<std::string> answer_subscriber_offer(const std::string& offer_sdp, const LocalTransport& local,
                                                    std::string& answer_sdp);
 
-}  // namespace ct::app
+}  // namespace ct::loadtest
