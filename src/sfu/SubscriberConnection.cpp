@@ -70,9 +70,18 @@ SubscriberConnection::~SubscriberConnection() {
 }
 
 void SubscriberConnection::subscribe(Publication& publication) {
-  Section section;
+  auto kind = publication.video() ? sdp::MediaKind::video : sdp::MediaKind::audio;
+  // JSEP §5.2.2: an m-section stopped in both descriptions may be recycled
+  // for a new track, with a new mid (RFC 8843 §7.2.2: a mid is never reused
+  // for other media). One that never went out in an offer is in no
+  // description and is free at once.
+  auto free = std::find_if(sections_.begin(), sections_.end(), [&](const Section& s) {
+    return !s.subscription && s.kind == kind && (s.recyclable || !s.offered);
+  });
+  Section& section = free != sections_.end() ? *free : sections_.emplace_back();
+  section = Section{};
   section.mid = std::to_string(next_mid_++);
-  section.kind = publication.video() ? sdp::MediaKind::video : sdp::MediaKind::audio;
+  section.kind = kind;
   section.track = publication.info();
   section.track.mid = section.mid;
 
@@ -86,7 +95,6 @@ void SubscriberConnection::subscribe(Publication& publication) {
   params.drop_seed = (key_ << 32) ^ next_mid_;
   params.totals = context_.totals;
   section.subscription = std::make_unique<Subscription>(publication, *transport_, std::move(params));
-  sections_.push_back(std::move(section));
 }
 
 bool SubscriberConnection::unsubscribe(Publication& publication) {
@@ -137,6 +145,7 @@ event::SubscriberOffer SubscriberConnection::make_offer(TimePoint now) {
     s.offered = true;
     if (!s.subscription) {
       // JSEP §5.2.2: a stopped section keeps its place, with port 0.
+      s.stop_offered = true;
       os.stopped = true;
       os.direction = sdp::Direction::inactive;
       sections.push_back(std::move(os));
@@ -232,7 +241,11 @@ std::optional<event::Error> SubscriberConnection::apply_answer(const std::string
     transport_->enable_data_channels(m->sctp_port.value_or(5000), m->max_message_size.value_or(65536));
 
   for (auto& s : sections_) {
-    if (!s.subscription) continue;
+    if (!s.subscription) {
+      // Every offer carries every section, so a stop that went out was in the offer answered here.
+      s.recyclable = s.stop_offered;
+      continue;
+    }
     const sdp::MediaDescription* m = answer->find_media(s.mid);
     if (!m || m->port == 0 || !sdp::receives(m->effective_direction())) continue;
     const auto& params = s.subscription->params();

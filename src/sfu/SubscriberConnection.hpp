@@ -45,7 +45,12 @@ class SubscriberConnection {
     sdp::MediaKind kind = sdp::MediaKind::audio;
     TrackInfo track;                             // mid = ours
     std::unique_ptr<Subscription> subscription;  // null once stopped
-    bool offered = false;                        // went out in an offer (live or stopped)
+    bool offered = false;                        // went out in an offer under this mid (live or stopped)
+    bool stop_offered = false;                   // went out stopped (port 0)
+    // The browser applied an answer to an offer that stopped it: both
+    // descriptions hold it with port 0, so a new track of the same kind may
+    // take its place under a new mid (JSEP, RFC 8829 §5.2.2).
+    bool recyclable = false;
   };
 
   // `key` seeds the fault injection of this participant's subscriptions.
@@ -58,7 +63,9 @@ class SubscriberConnection {
   webrtc::PeerTransport& transport() { return *transport_; }
   const webrtc::PeerTransport& transport() const { return *transport_; }
 
-  // Adds a section for `publication` (sent in the next offer).
+  // Adds a section for `publication` (sent in the next offer): a stopped
+  // one of the same kind is reused where JSEP allows, so a long call with
+  // many tracks coming and going keeps its offers bounded.
   void subscribe(Publication& publication);
   // Stops the section of `publication`; false if there was none.
   bool unsubscribe(Publication& publication);
