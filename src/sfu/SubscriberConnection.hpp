@@ -36,7 +36,12 @@ class SubscriberConnection {
     virtual ~Listener() = default;
     // A report block from the browser about one of our streams: its loss
     // fraction (0..1), and the round trip when it echoes one of our SRs.
-    virtual void on_receiver_report(double loss_fraction, std::optional<Duration> rtt) = 0;
+    virtual void on_receiver_report(double loss_fraction, std::optional<Duration> rtt, TimePoint now) = 0;
+  };
+
+  struct Stats {
+    uint64_t round_trips = 0;    // RTTs measured from report blocks echoing our SRs
+    uint64_t round_trip_us = 0;  // their sum, in microseconds
   };
 
   // A track as the subscriber connection carries it.
@@ -99,11 +104,13 @@ class SubscriberConnection {
   void on_tick(TimePoint now);
 
   ConnectionQualityWindow::Downstream quality_sample() const;
+  const Stats& stats() const { return stats_; }
   // Adds what the transport and the live subscriptions counted so far.
   void add_counters(MediaCounters& counters) const;
 
  private:
-  void on_report_block(const rtp::RtcpReportBlock& block);
+  void on_report_block(const rtp::RtcpReportBlock& block, TimePoint now);
+  void add_own_counters(MediaCounters& counters) const;
   void send_sender_reports(TimePoint now);
 
   const ParticipantContext& context_;
@@ -123,6 +130,7 @@ class SubscriberConnection {
   std::optional<sdp::Origin> last_origin_;
   TimePoint next_sender_report_{};
   TimePoint last_rtcp_{};
+  Stats stats_;
 };
 
 }  // namespace ct::sfu

@@ -22,7 +22,7 @@ struct NoTransportEvents final : webrtc::PeerTransport::Listener {
 };
 
 struct Reports final : SubscriberConnection::Listener {
-  void on_receiver_report(double loss, std::optional<Duration> rtt) override {
+  void on_receiver_report(double loss, std::optional<Duration> rtt, TimePoint) override {
     reports.push_back({loss, rtt});
   }
   std::vector<std::pair<double, std::optional<Duration>>> reports;
