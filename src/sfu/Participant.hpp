@@ -28,6 +28,7 @@ namespace ct::sfu {
 struct MediaCounters;
 
 class Participant final : public webrtc::PeerTransport::Listener,
+                          public PublisherConnection::Listener,
                           public SubscriberConnection::Listener,
                           public DataChannels::Listener {
  public:
@@ -125,8 +126,10 @@ class Participant final : public webrtc::PeerTransport::Listener,
   void on_data_message(webrtc::PeerTransport& transport, uint16_t stream, bool binary,
                        std::span<const uint8_t> message) override;
   void on_data_channel_closed(webrtc::PeerTransport& transport, uint16_t stream) override;
+  // PublisherConnection::Listener
+  void on_publisher_round_trip(Duration rtt) override;
   // SubscriberConnection::Listener
-  void on_receiver_report(double loss_fraction, std::optional<Duration> rtt) override;
+  void on_receiver_report(double loss_fraction, std::optional<Duration> rtt, TimePoint now) override;
   // DataChannels::Listener
   void on_data_packet(const DataPacket& packet, bool reliable) override;
   void on_data_not_allowed() override;
