@@ -45,6 +45,7 @@ void Participant::deliver(RoomEvent event) {
 ParticipantState Participant::state() const {
   ParticipantState s;
   s.info = info_;
+  s.e2ee_announcement = e2ee_announcement_;
   for (const auto& p : publisher_.publications()) s.tracks.push_back(p->info());
   return s;
 }

@@ -57,6 +57,9 @@ class Participant final : public webrtc::PeerTransport::Listener,
   // New display name and/or metadata; false if nothing changed.
   bool update_info(const std::optional<std::string>& name, const std::optional<std::string>& metadata);
   ParticipantState state() const;
+  // The participant's latest end-to-end encryption key announcement (opaque).
+  const std::string& e2ee_announcement() const { return e2ee_announcement_; }
+  void set_e2ee_announcement(std::string announcement) { e2ee_announcement_ = std::move(announcement); }
 
   // --- publisher connection ---
   // Negotiates the publisher connection's offer (see PublisherConnection::negotiate).
@@ -142,6 +145,7 @@ class Participant final : public webrtc::PeerTransport::Listener,
   }
 
   ParticipantInfo info_;
+  std::string e2ee_announcement_;
   std::shared_ptr<ParticipantSink> sink_;
   ParticipantContext context_;  // the parts below keep a reference to it
   uint64_t key_;
