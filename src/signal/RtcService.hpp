@@ -12,11 +12,13 @@
 #include <vector>
 
 #include "signal/AccessToken.hpp"
-#include "signal/HttpServer.hpp"
 #include "signal/SignalProtocol.hpp"
 
 namespace ct::sfu {
 class MediaWorker;
+}
+namespace ct::http {
+class HttpServer;
 }
 
 namespace ct::signal {
@@ -47,7 +49,7 @@ struct RtcServiceConfig {
 class RtcService : public std::enable_shared_from_this<RtcService> {
  public:
   RtcService(RtcServiceConfig config, std::vector<sfu::MediaWorker*> workers);
-  void install(HttpServer& server);
+  void install(http::HttpServer& server);
 
   const RtcServiceConfig& config() const { return config_; }
   const AccessTokenVerifier& verifier() const { return verifier_; }

@@ -8,9 +8,9 @@
 
 #include "core/Log.hpp"
 #include "core/TokenBucket.hpp"
+#include "http/WebSocketUpgrade.hpp"
 #include "sfu/MediaWorker.hpp"
 #include "sfu/Room.hpp"
-#include "signal/HttpUpgrade.hpp"
 #include "signal/RtcService.hpp"
 #include "signal/SignalProtocol.hpp"
 
@@ -27,7 +27,8 @@ constexpr Duration kStrikeMemory = seconds(10);
 
 class RtcSession : public std::enable_shared_from_this<RtcSession> {
  public:
-  RtcSession(std::shared_ptr<RtcService> service, HttpRequest request, std::unique_ptr<UpgradedConnection> c)
+  RtcSession(std::shared_ptr<RtcService> service, http::HttpRequest request,
+             std::unique_ptr<http::UpgradedConnection> c)
       : service_(std::move(service)),
         remote_ip_(request.remote_ip),
         upgrade_request_(std::move(c->request)),
@@ -345,7 +346,7 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
   std::shared_ptr<RtcService> service_;
   std::string remote_ip_;
   beast::http::request<beast::http::string_body> upgrade_request_;
-  websocket::stream<beast::tcp_stream> ws_;
+  http::WebSocketStream ws_;
   asio::steady_timer auth_timer_;
   beast::flat_buffer buffer_;
   std::deque<std::string> queue_;
@@ -368,8 +369,8 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
 
 }  // namespace
 
-void start_rtc_session(std::shared_ptr<RtcService> service, HttpRequest request,
-                       std::unique_ptr<UpgradedConnection> connection) {
+void start_rtc_session(std::shared_ptr<RtcService> service, http::HttpRequest request,
+                       std::unique_ptr<http::UpgradedConnection> connection) {
   std::make_shared<RtcSession>(std::move(service), std::move(request), std::move(connection))->start();
 }
 

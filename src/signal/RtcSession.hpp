@@ -6,14 +6,14 @@
 // their media worker.
 #include <memory>
 
-#include "signal/HttpServer.hpp"
+#include "http/HttpHandler.hpp"
 
 namespace ct::signal {
 
 class RtcService;
 
 // Takes over an upgraded HTTP connection. Keeps itself alive until closed.
-void start_rtc_session(std::shared_ptr<RtcService> service, HttpRequest request,
-                       std::unique_ptr<UpgradedConnection> connection);
+void start_rtc_session(std::shared_ptr<RtcService> service, http::HttpRequest request,
+                       std::unique_ptr<http::UpgradedConnection> connection);
 
 }  // namespace ct::signal
