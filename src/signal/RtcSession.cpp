@@ -11,7 +11,6 @@
 #include "http/WebSocketUpgrade.hpp"
 #include "sfu/MediaWorker.hpp"
 #include "sfu/Room.hpp"
-#include "signal/RtcService.hpp"
 #include "signal/SignalProtocol.hpp"
 
 namespace ct::signal {
@@ -27,7 +26,7 @@ constexpr Duration kStrikeMemory = seconds(10);
 
 class RtcSession : public std::enable_shared_from_this<RtcSession> {
  public:
-  RtcSession(std::shared_ptr<RtcService> service, http::HttpRequest request,
+  RtcSession(std::shared_ptr<RtcSessionListener> service, http::HttpRequest request,
              std::unique_ptr<http::UpgradedConnection> c)
       : service_(std::move(service)),
         remote_ip_(request.remote_ip),
@@ -343,7 +342,7 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
     });
   }
 
-  std::shared_ptr<RtcService> service_;
+  std::shared_ptr<RtcSessionListener> service_;  // the RtcService running this session
   std::string remote_ip_;
   beast::http::request<beast::http::string_body> upgrade_request_;
   http::WebSocketStream ws_;
@@ -369,9 +368,9 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
 
 }  // namespace
 
-void start_rtc_session(std::shared_ptr<RtcService> service, http::HttpRequest request,
+void start_rtc_session(std::shared_ptr<RtcSessionListener> listener, http::HttpRequest request,
                        std::unique_ptr<http::UpgradedConnection> connection) {
-  std::make_shared<RtcSession>(std::move(service), std::move(request), std::move(connection))->start();
+  std::make_shared<RtcSession>(std::move(listener), std::move(request), std::move(connection))->start();
 }
 
 }  // namespace ct::signal
