@@ -1,265 +1,399 @@
 #include "net/UdpSocket.hpp"
 
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <array>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/udp.hpp>
-#include <boost/asio/post.hpp>
 #include <cerrno>
 #include <cstring>
-#include <system_error>
-#include <vector>
+#include <utility>
 
-#include "core/Log.hpp"
+#include "net/AsioUdpWatcher.hpp"
 #include "net/BoundUdpSocket.hpp"
 #include "net/DatagramQueue.hpp"
+#include "net/EventLoopUdpWatcher.hpp"
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103  // linux/udp.h, Linux 4.18
+#endif
+#ifndef SOL_UDP
+#define SOL_UDP 17
+#endif
 
 namespace ct::net {
 
-namespace asio = boost::asio;
+namespace {
 
-struct UdpSocket::Impl : std::enable_shared_from_this<UdpSocket::Impl> {
-  asio::io_context& io;
-  int fd = -1;
-  // Joins the reactor only in start(): an fd in an epoll set costs every
-  // arriving datagram a wake-up callback, which polled sockets avoid.
-  asio::ip::udp::socket socket;
-  bool v4 = true;
-  bool polled = false;
-  ReceiveHandler handler;
-  Stats stats;
-  bool closed = false;
-  bool flush_posted = false;
+// Bounded so one flooded socket cannot starve the others (or timers): 8 * 32
+// datagrams, then the loop comes back to it after serving the rest.
+constexpr int kDrainRounds = 8;
+// Within the kernel's limit (UDP_MAX_SEGMENTS, 64 or more) and one batch.
+constexpr size_t kMaxSegments = UdpSocket::kBatch;
 
-  // Receive side: kBatch buffers, headers and addresses, reused forever.
-  std::array<std::array<uint8_t, kMaxDatagram>, kBatch> rx_buffers;
-  std::array<sockaddr_storage, kBatch> rx_addrs;
-  std::array<iovec, kBatch> rx_iov;
-  std::array<mmsghdr, kBatch> rx_msgs;
+// Receive buffers shared by every socket of the thread: one socket drains at
+// a time and handlers do not keep the datagram.
+struct ReceiveBatch {
+  std::array<std::array<uint8_t, UdpSocket::kMaxDatagram>, UdpSocket::kBatch> buffers;
+  std::array<sockaddr_storage, UdpSocket::kBatch> addrs;
+  std::array<iovec, UdpSocket::kBatch> iov;
+  std::array<mmsghdr, UdpSocket::kBatch> msgs;
+  bool in_use = false;
 
-  // Send side: a batch of copies waiting for sendmmsg.
-  std::array<std::array<uint8_t, kMaxDatagram>, kBatch> tx_buffers;
-  std::array<sockaddr_storage, kBatch> tx_addrs;
-  std::array<iovec, kBatch> tx_iov;
-  std::array<mmsghdr, kBatch> tx_msgs;
-  size_t tx_count = 0;
-
-  // Datagrams the kernel had no room for (EAGAIN: the send buffer is full,
-  // e.g. a keyframe fanned out to many subscribers on a slow link), in
-  // order, until the socket is writable again; beyond kMaxBacklog they are
-  // dropped and counted.
-  DatagramQueue backlog{kMaxBacklog};
-  bool blocked = false;
-  bool write_wait_armed = false;
-
-  Impl(asio::io_context& io_context) : io(io_context), socket(io_context) {}
-
-  void arm() {
-    if (closed) return;
-    socket.async_wait(asio::ip::udp::socket::wait_read, [this](const boost::system::error_code& ec) {
-      if (ec || closed) return;
-      drain();
-      arm();
-    });
-  }
-
-  void drain() {
-    // Bounded so one busy socket cannot starve timers and other work.
-    for (int round = 0; round < 8; ++round) {
-      for (size_t i = 0; i < kBatch; ++i) {
-        rx_iov[i] = {rx_buffers[i].data(), kMaxDatagram};
-        std::memset(&rx_msgs[i].msg_hdr, 0, sizeof(msghdr));
-        rx_msgs[i].msg_hdr.msg_name = &rx_addrs[i];
-        rx_msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
-        rx_msgs[i].msg_hdr.msg_iov = &rx_iov[i];
-        rx_msgs[i].msg_hdr.msg_iovlen = 1;
-      }
-      int n = ::recvmmsg(fd, rx_msgs.data(), kBatch, MSG_DONTWAIT, nullptr);
-      ++stats.receive_syscalls;
-      if (n <= 0) break;
-      for (int i = 0; i < n; ++i) {
-        if (rx_msgs[i].msg_hdr.msg_flags & MSG_TRUNC) continue;  // larger than any media datagram we accept
-        auto from = SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&rx_addrs[i]));
-        if (!from) continue;
-        size_t len = rx_msgs[i].msg_len;
-        ++stats.received_packets;
-        stats.received_bytes += len;
-        handler(std::span<uint8_t>(rx_buffers[i].data(), len), from->unmapped());
-      }
-      if (size_t(n) < kBatch) break;
+  ReceiveBatch() {
+    for (size_t i = 0; i < UdpSocket::kBatch; ++i) {
+      iov[i] = {buffers[i].data(), UdpSocket::kMaxDatagram};
+      std::memset(&msgs[i], 0, sizeof(mmsghdr));
+      msgs[i].msg_hdr.msg_name = &addrs[i];
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
     }
-    flush();
-  }
-
-  static bool send_buffer_full(int error) { return error == EAGAIN || error == EWOULDBLOCK; }
-
-  void count_sent(const mmsghdr* msgs, int n) {
-    for (int i = 0; i < n; ++i) {
-      ++stats.sent_packets;
-      stats.sent_bytes += msgs[i].msg_len;
-    }
-  }
-
-  // One sendmmsg: how many datagrams left (counted); 0 if the send buffer
-  // is full (the socket is now blocked); -1 if the first one failed and is
-  // dropped (an error for one destination, say no route: media tolerates
-  // loss, stalls it does not).
-  int send_batch(mmsghdr* msgs, size_t count) {
-    for (;;) {
-      const int n = ::sendmmsg(fd, msgs, unsigned(count), MSG_DONTWAIT);
-      ++stats.send_syscalls;
-      if (n > 0) {
-        count_sent(msgs, n);
-        return n;
-      }
-      if (n < 0 && errno == EINTR) continue;
-      if (n == 0 || send_buffer_full(errno)) {  // nothing taken: wait for room
-        ++stats.blocked_sends;
-        block();
-        return 0;
-      }
-      ++stats.send_errors;
-      return -1;
-    }
-  }
-
-  void flush() {
-    flush_posted = false;
-    size_t sent = 0;
-    while (sent < tx_count && !blocked) {
-      const int n = send_batch(tx_msgs.data() + sent, tx_count - sent);
-      sent += n < 0 ? 1 : size_t(n);
-    }
-    // What is left waits behind anything already waiting, in order.
-    for (; sent < tx_count; ++sent) {
-      auto to = SocketAddress::from_sockaddr(reinterpret_cast<const sockaddr*>(&tx_addrs[sent]));
-      if (to) enqueue({tx_buffers[sent].data(), tx_iov[sent].iov_len}, *to);
-    }
-    tx_count = 0;
-  }
-
-  void enqueue(std::span<const uint8_t> datagram, const SocketAddress& to) {
-    if (!backlog.push(datagram, to)) ++stats.backlog_drops;
-  }
-
-  void block() {
-    blocked = true;
-    // A polled socket is not in the reactor: its next poll() retries.
-    if (write_wait_armed || !socket.is_open()) return;
-    write_wait_armed = true;
-    socket.async_wait(asio::ip::udp::socket::wait_write,
-                      [weak = weak_from_this()](const boost::system::error_code& ec) {
-                        auto self = weak.lock();
-                        if (ec || !self) return;
-                        self->write_wait_armed = false;
-                        if (!self->closed) self->flush_backlog();
-                      });
-  }
-
-  // The socket is writable again (or a poll came): sends the backlog in
-  // batches until it is empty or the kernel refuses again.
-  void flush_backlog() {
-    std::array<mmsghdr, kBatch> msgs;
-    std::array<iovec, kBatch> iov;
-    std::array<sockaddr_storage, kBatch> addrs;
-    while (!backlog.empty()) {
-      const size_t count = std::min(backlog.size(), kBatch);
-      for (size_t i = 0; i < count; ++i) {
-        const auto entry = backlog.at(i);
-        iov[i] = {const_cast<uint8_t*>(entry.bytes.data()), entry.bytes.size()};
-        std::memset(&msgs[i], 0, sizeof(mmsghdr));
-        msgs[i].msg_hdr.msg_name = &addrs[i];
-        msgs[i].msg_hdr.msg_namelen = entry.to.to_sockaddr(addrs[i]);
-        msgs[i].msg_hdr.msg_iov = &iov[i];
-        msgs[i].msg_hdr.msg_iovlen = 1;
-      }
-      const int n = send_batch(msgs.data(), count);
-      if (n == 0) return;  // refused again: the next writable event comes back
-      backlog.pop(n < 0 ? 1 : size_t(n));
-    }
-    blocked = false;
   }
 };
 
-UdpSocket::UdpSocket(asio::io_context& io, const SocketAddress& bind_address) : impl_(std::make_shared<Impl>(io)) {
-  impl_->fd = open_bound_udp_socket(bind_address);
-  impl_->v4 = bind_address.is_v4();
-  for (size_t i = 0; i < kBatch; ++i) {
-    std::memset(&impl_->tx_msgs[i], 0, sizeof(mmsghdr));
-    impl_->tx_msgs[i].msg_hdr.msg_name = &impl_->tx_addrs[i];
-    impl_->tx_msgs[i].msg_hdr.msg_iov = &impl_->tx_iov[i];
-    impl_->tx_msgs[i].msg_hdr.msg_iovlen = 1;
+ReceiveBatch& receive_batch() {
+  thread_local auto batch = std::make_unique<ReceiveBatch>();
+  return *batch;
+}
+
+// The sender's address; IPv4 (the common case) without the generic parser.
+SocketAddress source_of(const sockaddr_storage& ss) {
+  if (ss.ss_family == AF_INET) {
+    const auto& in = reinterpret_cast<const sockaddr_in&>(ss);
+    std::array<uint8_t, 4> ip;
+    std::memcpy(ip.data(), &in.sin_addr, 4);
+    return SocketAddress::v4(ip, ntohs(in.sin_port));
   }
+  auto parsed = SocketAddress::from_sockaddr(reinterpret_cast<const sockaddr*>(&ss));
+  return parsed ? parsed->unmapped() : SocketAddress{};
+}
+
+// Errors that mean this kernel, device or path cannot take a GSO send.
+bool gso_refused(int error) {
+  return error == EIO || error == EINVAL || error == ENOPROTOOPT || error == EOPNOTSUPP;
+}
+
+}  // namespace
+
+struct UdpSocket::Impl {
+  enum class Mode { Idle, Watched, Polled, Closed };
+
+  int fd = -1;
+  Mode mode = Mode::Idle;
+  std::unique_ptr<Watcher> watcher;
+  ReceiveHandler handler;
+  std::function<void()> drop_observer;
+  Stats stats;
+  // The kernel refused a send for lack of buffer space: the rest waits for
+  // on_writable() (a polled socket: for the next poll; before start(): for
+  // start()).
+  bool blocked = false;
+  // UDP GSO: off once the kernel refuses it; segments above `gso_max_segment`
+  // once the path refused one that size (segment plus headers over the MTU).
+  bool gso = true;
+  size_t gso_max_segment = kMaxDatagram;
+
+  // Queued datagrams, and one sendmmsg entry per run of datagrams to one address.
+  std::array<std::array<uint8_t, kMaxDatagram>, kBatch> tx_buffers;
+  std::array<SocketAddress, kBatch> tx_dest;
+  std::array<sockaddr_storage, kBatch> tx_addrs;
+  std::array<socklen_t, kBatch> tx_addr_len;
+  std::array<iovec, kBatch> tx_iov;
+  size_t tx_count = 0;
+  std::array<mmsghdr, kBatch> tx_msgs;
+  std::array<uint8_t, kBatch> tx_group_size;
+  struct alignas(cmsghdr) Control {
+    uint8_t bytes[CMSG_SPACE(sizeof(uint16_t))];
+  };
+  std::array<Control, kBatch> tx_control;
+  // Behind a batch the kernel refused, in order (its storage is allocated
+  // the first time the socket blocks).
+  DatagramQueue backlog{kMaxBacklog};
+
+  explicit Impl(const SocketAddress& bind_address) : fd(open_bound_udp_socket(bind_address)) {
+    for (auto& control : tx_control) {
+      auto* cmsg = reinterpret_cast<cmsghdr*>(control.bytes);
+      cmsg->cmsg_level = SOL_UDP;
+      cmsg->cmsg_type = UDP_SEGMENT;
+      cmsg->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+    }
+  }
+
+  bool drain();
+  void queue(std::span<const uint8_t> datagram, const SocketAddress& to);
+  void wait_in_backlog(std::span<const uint8_t> datagram, const SocketAddress& to);
+  void flush();
+  // One pass over the batch; stops early only when blocked.
+  void send_batch();
+  size_t group_from(size_t start, std::array<size_t, kBatch>& first);
+  // Keeps datagrams [from, tx_count) as the new batch.
+  void keep_from(size_t from);
+  void refill();
+  void block();
+};
+
+UdpSocket::UdpSocket(boost::asio::io_context& io, const SocketAddress& bind_address)
+    : impl_(std::make_unique<Impl>(bind_address)) {
+  impl_->watcher = std::make_unique<AsioUdpWatcher>(io, *this, impl_->fd, bind_address.is_v4());
+}
+
+UdpSocket::UdpSocket(EventLoop& loop, const SocketAddress& bind_address)
+    : impl_(std::make_unique<Impl>(bind_address)) {
+  impl_->watcher = std::make_unique<EventLoopUdpWatcher>(loop, *this, impl_->fd);
 }
 
 UdpSocket::~UdpSocket() { close(); }
 
 void UdpSocket::start(ReceiveHandler handler) {
   auto& s = *impl_;
+  if (s.mode != Impl::Mode::Idle) return;
   s.handler = std::move(handler);
-  if (s.closed) return;
-  if (!s.socket.is_open()) s.socket.assign(s.v4 ? asio::ip::udp::v4() : asio::ip::udp::v6(), s.fd);
-  s.arm();
+  s.mode = Impl::Mode::Watched;
+  s.watcher->watch_readable();
+  if (s.blocked) s.watcher->watch_writable(true);
 }
 
 void UdpSocket::start_polled(ReceiveHandler handler) {
-  impl_->handler = std::move(handler);
-  impl_->polled = true;
+  auto& s = *impl_;
+  if (s.mode != Impl::Mode::Idle) return;
+  s.handler = std::move(handler);
+  s.mode = Impl::Mode::Polled;
 }
 
 void UdpSocket::poll() {
   auto& s = *impl_;
-  if (s.closed || !s.polled) return;
-  if (s.blocked) s.flush_backlog();
+  if (s.mode != Impl::Mode::Polled) return;
+  on_writable();
   s.drain();
+  s.flush();
 }
 
 void UdpSocket::close() {
-  if (impl_->closed) return;
-  impl_->flush();
-  if (impl_->blocked) impl_->flush_backlog();  // best effort: what is still refused is lost
-  impl_->closed = true;
-  if (impl_->socket.is_open()) {
-    boost::system::error_code ec;
-    impl_->socket.close(ec);  // closes the fd
-  } else {
-    ::close(impl_->fd);
+  auto& s = *impl_;
+  if (s.mode == Impl::Mode::Closed) return;
+  s.mode = Impl::Mode::Closed;  // no more watching, even if the last flush blocks
+  s.blocked = false;            // one last try
+  s.flush();
+  // Still blocked: the kernel has no room and closing cannot wait.
+  s.stats.send_errors += s.tx_count + s.backlog.size();
+  s.tx_count = 0;
+  s.backlog.clear();
+  s.watcher->stop();
+  ::close(s.fd);
+  s.fd = -1;
+}
+
+bool UdpSocket::on_readable() { return impl_->drain(); }
+
+void UdpSocket::on_writable() {
+  auto& s = *impl_;
+  if (!s.blocked) return;
+  s.blocked = false;
+  s.flush();
+  if (!s.blocked && s.mode == Impl::Mode::Watched) s.watcher->watch_writable(false);
+}
+
+bool UdpSocket::Impl::drain() {
+  auto& b = receive_batch();
+  // A handler draining another socket of the thread would overwrite the
+  // datagrams being handled: that one waits for the next turn.
+  if (b.in_use) return false;
+  b.in_use = true;
+  bool finished = false;
+  for (int round = 0; round < kDrainRounds && fd >= 0; ++round) {
+    for (auto& m : b.msgs) m.msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+    const int n = ::recvmmsg(fd, b.msgs.data(), unsigned(kBatch), MSG_DONTWAIT, nullptr);
+    ++stats.receive_syscalls;
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EBADF) {
+        finished = true;
+        break;
+      }
+      continue;  // EINTR, or a pending socket error (an ICMP unreachable) reported once
+    }
+    for (int i = 0; i < n && fd >= 0; ++i) {
+      auto& m = b.msgs[size_t(i)];
+      if (m.msg_hdr.msg_flags & MSG_TRUNC) continue;  // larger than anything we relay or forward
+      const int family = b.addrs[size_t(i)].ss_family;
+      if (family != AF_INET && family != AF_INET6) continue;
+      ++stats.received_packets;
+      stats.received_bytes += m.msg_len;
+      handler(std::span<uint8_t>(b.buffers[size_t(i)].data(), m.msg_len), source_of(b.addrs[size_t(i)]));
+    }
+    // Fewer than asked for: the queue was empty at that moment, and any
+    // datagram arriving later raises a new edge.
+    if (size_t(n) < kBatch) {
+      finished = true;
+      break;
+    }
   }
+  b.in_use = false;
+  return finished || fd < 0;
 }
 
 void UdpSocket::send(std::span<const uint8_t> datagram, const SocketAddress& to) {
   auto& s = *impl_;
-  if (s.closed || datagram.size() > kMaxDatagram) {
+  if (s.fd < 0 || datagram.size() > kMaxDatagram) {
     ++s.stats.send_errors;
     return;
   }
-  if (s.blocked) return s.enqueue(datagram, to);  // behind what already waits, in order
-  if (s.tx_count == kBatch) s.flush();
-  if (s.blocked) return send(datagram, to);
-  size_t i = s.tx_count++;
-  std::memcpy(s.tx_buffers[i].data(), datagram.data(), datagram.size());
-  s.tx_iov[i] = {s.tx_buffers[i].data(), datagram.size()};
-  s.tx_msgs[i].msg_hdr.msg_namelen = to.to_sockaddr(s.tx_addrs[i]);
-  if (!s.flush_posted) {
-    // Sends made outside a receive batch (timers, signaling) still leave promptly.
-    s.flush_posted = true;
-    asio::post(s.io, [weak = std::weak_ptr<Impl>(impl_)] {
-      auto impl = weak.lock();
-      if (impl && impl->flush_posted && !impl->closed) impl->flush();
-    });
-  }
+  if (s.tx_count == kBatch && !s.blocked) s.flush();
+  // Behind others already waiting, to keep the order.
+  if (s.tx_count == kBatch || !s.backlog.empty()) return s.wait_in_backlog(datagram, to);
+  if (s.tx_count == 0 && !s.blocked) s.watcher->flush_soon();
+  s.queue(datagram, to);
 }
 
 void UdpSocket::flush() { impl_->flush(); }
 
+void UdpSocket::on_backlog_drop(std::function<void()> observer) {
+  impl_->drop_observer = std::move(observer);
+}
+
+void UdpSocket::Impl::wait_in_backlog(std::span<const uint8_t> datagram, const SocketAddress& to) {
+  if (backlog.push(datagram, to)) return;
+  ++stats.backlog_drops;
+  if (drop_observer) drop_observer();
+}
+
+void UdpSocket::Impl::queue(std::span<const uint8_t> datagram, const SocketAddress& to) {
+  const size_t i = tx_count++;
+  std::memcpy(tx_buffers[i].data(), datagram.data(), datagram.size());
+  tx_iov[i] = {tx_buffers[i].data(), datagram.size()};
+  if (i > 0 && tx_dest[i - 1] == to) {
+    tx_addrs[i] = tx_addrs[i - 1];
+    tx_addr_len[i] = tx_addr_len[i - 1];
+  } else {
+    tx_addr_len[i] = to.to_sockaddr(tx_addrs[i]);
+  }
+  tx_dest[i] = to;
+}
+
+void UdpSocket::Impl::flush() {
+  if (fd < 0) return;
+  while (!blocked && tx_count > 0) {
+    send_batch();
+    refill();
+  }
+}
+
+void UdpSocket::Impl::refill() {
+  while (tx_count < kBatch && !backlog.empty()) {
+    const auto front = backlog.at(0);
+    queue(front.bytes, front.to);
+    backlog.pop();
+  }
+}
+
+void UdpSocket::Impl::keep_from(size_t from) {
+  const size_t kept = tx_count - from;
+  for (size_t k = 0; k < kept; ++k) {
+    const size_t old = from + k;
+    std::memcpy(tx_buffers[k].data(), tx_buffers[old].data(), tx_iov[old].iov_len);
+    tx_iov[k] = {tx_buffers[k].data(), tx_iov[old].iov_len};
+    tx_dest[k] = tx_dest[old];
+    tx_addrs[k] = tx_addrs[old];
+    tx_addr_len[k] = tx_addr_len[old];
+  }
+  tx_count = kept;
+}
+
+void UdpSocket::Impl::block() {
+  blocked = true;
+  ++stats.blocked_sends;
+  if (mode == Mode::Watched) watcher->watch_writable(true);
+}
+
+// Groups runs to one address from `start`: every datagram but the last of a
+// run the same size, the last no larger (the shape UDP_SEGMENT splits back).
+size_t UdpSocket::Impl::group_from(size_t start, std::array<size_t, kBatch>& first) {
+  size_t groups = 0;
+  for (size_t i = start; i < tx_count;) {
+    const size_t segment = tx_iov[i].iov_len;
+    size_t j = i + 1;
+    if (gso && segment <= gso_max_segment) {
+      while (j < tx_count && j - i < kMaxSegments && tx_iov[j - 1].iov_len == segment &&
+             tx_iov[j].iov_len <= segment && tx_dest[j] == tx_dest[i])
+        ++j;
+    }
+    auto& h = tx_msgs[groups].msg_hdr;
+    h.msg_name = &tx_addrs[i];
+    h.msg_namelen = tx_addr_len[i];
+    h.msg_iov = &tx_iov[i];
+    h.msg_iovlen = j - i;
+    h.msg_flags = 0;
+    if (j - i > 1) {
+      auto* cmsg = reinterpret_cast<cmsghdr*>(tx_control[groups].bytes);
+      const uint16_t size = uint16_t(segment);
+      std::memcpy(CMSG_DATA(cmsg), &size, sizeof(size));
+      h.msg_control = cmsg;
+      h.msg_controllen = sizeof(Control::bytes);
+    } else {
+      h.msg_control = nullptr;
+      h.msg_controllen = 0;
+    }
+    tx_group_size[groups] = uint8_t(j - i);
+    first[groups] = i;
+    ++groups;
+    i = j;
+  }
+  return groups;
+}
+
+void UdpSocket::Impl::send_batch() {
+  std::array<size_t, kBatch> first;
+  size_t start = 0;
+  while (start < tx_count) {
+    const size_t groups = group_from(start, first);
+    start = tx_count;
+    size_t done = 0;
+    while (done < groups) {
+      const int n = ::sendmmsg(fd, tx_msgs.data() + done, unsigned(groups - done), MSG_DONTWAIT);
+      ++stats.send_syscalls;
+      if (n < 0) {
+        const int error = errno;
+        if (error == EINTR) continue;
+        if (error == EAGAIN || error == EWOULDBLOCK) {
+          // Send buffer full (a partial sendmmsg reports it on the next
+          // call): keep the rest, in order, until the socket is writable.
+          keep_from(first[done]);
+          block();
+          return;
+        }
+        const size_t count = tx_group_size[done];
+        if (count > 1 && gso_refused(error)) {
+          // EINVAL: this segment size does not fit the path; others: no GSO
+          // here. Regroup the rest without it.
+          if (error == EINVAL)
+            gso_max_segment = tx_iov[first[done]].iov_len - 1;
+          else
+            gso = false;
+          start = first[done];
+          break;
+        }
+        // An error for this destination alone (no route, say): drop it and
+        // carry on. Media tolerates loss; stalls it does not.
+        stats.send_errors += count;
+        ++done;
+        continue;
+      }
+      for (int k = 0; k < n; ++k) {
+        const size_t count = tx_group_size[done + size_t(k)];
+        stats.sent_packets += count;
+        stats.sent_bytes += tx_msgs[done + size_t(k)].msg_len;
+        if (count > 1) ++stats.gso_sends;
+      }
+      done += size_t(n);
+    }
+  }
+  tx_count = 0;
+}
+
 SocketAddress UdpSocket::local_address() const {
   sockaddr_storage ss;
   socklen_t len = sizeof(ss);
-  ::getsockname(impl_->fd, reinterpret_cast<sockaddr*>(&ss), &len);
+  if (::getsockname(impl_->fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return {};
   return SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&ss)).value_or(SocketAddress{});
 }
 

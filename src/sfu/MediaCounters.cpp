@@ -1,8 +1,5 @@
 #include "sfu/MediaCounters.hpp"
 
-#include "sfu/Participant.hpp"
-#include "sfu/Publication.hpp"
-#include "sfu/Subscription.hpp"
 #include "webrtc/PeerTransport.hpp"
 
 namespace ct::sfu {
@@ -17,34 +14,6 @@ void MediaCounters::add(const webrtc::PeerTransport& transport) {
   rtcp_packets_out += s.rtcp_packets_out;
   srtp_errors += s.srtp_errors;
   dropped_before_connect += s.dropped_before_connect;
-}
-
-void MediaCounters::add(const Publication& publication) {
-  const auto& s = publication.stats();
-  publication_packets_in += s.packets_in;
-  nacks_sent += s.nacks_sent;
-  keyframe_requests_sent += s.keyframe_requests_sent;
-  keyframe_requests_throttled += s.keyframe_requests_throttled;
-}
-
-void MediaCounters::add(const Subscription& subscription) {
-  const auto& s = subscription.stats();
-  forwarded += s.forwarded;
-  retransmitted += s.retransmitted;
-  retransmissions_missing += s.retransmissions_missing;
-  retransmissions_limited += s.retransmissions_limited;
-  keyframe_requests_throttled += s.keyframe_requests_limited;
-  dropped_by_fault_injection += s.dropped_by_fault_injection;
-}
-
-void MediaCounters::add_data(const Participant& participant) {
-  const auto& s = participant.data_stats();
-  data_received += s.received;
-  data_delivered += s.delivered;
-  data_dropped_not_allowed += s.dropped_not_allowed;
-  data_dropped_rate += s.dropped_rate;
-  data_dropped_malformed += s.dropped_malformed;
-  data_dropped_undeliverable += s.dropped_undeliverable;
 }
 
 MediaCounters& MediaCounters::operator+=(const MediaCounters& o) {

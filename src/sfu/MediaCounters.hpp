@@ -1,7 +1,8 @@
 #pragma once
 // What a media worker's rooms have done since it started, for the metrics
-// endpoint. Live objects keep their own stats; when a publication,
-// subscription or participant goes away its stats are folded into the
+// endpoint. A plain value: the objects that count (transports' owners,
+// publications, subscriptions, data channels) add their own stats into it.
+// Live objects keep their own stats; when one goes away it adds them to the
 // worker's totals, so totals + live never goes backwards (a Prometheus
 // counter must not). Events (joins, publications) count straight into the
 // totals. Plain integers: one thread writes and reads them (the worker's).
@@ -12,10 +13,6 @@ class PeerTransport;
 }
 
 namespace ct::sfu {
-
-class Participant;
-class Publication;
-class Subscription;
 
 struct MediaCounters {
   // SRTP/SRTCP on every transport (publisher and subscriber connections).
@@ -33,7 +30,7 @@ struct MediaCounters {
   uint64_t nacks_sent = 0;              // NACKs to publishers
   uint64_t keyframe_requests_sent = 0;  // PLI/FIR to publishers
   uint64_t keyframe_requests_throttled = 0;
-  // Data channel messages (Participant::DataStats).
+  // Data channel messages (DataChannels::Stats).
   uint64_t data_received = 0, data_delivered = 0;
   uint64_t data_dropped_not_allowed = 0, data_dropped_rate = 0, data_dropped_malformed = 0,
            data_dropped_undeliverable = 0;
@@ -42,10 +39,8 @@ struct MediaCounters {
   uint64_t participants_joined = 0;  // joins and rejoins (a resume is not one)
   uint64_t tracks_published = 0;
 
+  // SRTP/SRTCP counts of one transport (a lower layer, which knows nothing of these totals).
   void add(const webrtc::PeerTransport& transport);
-  void add(const Publication& publication);
-  void add(const Subscription& subscription);
-  void add_data(const Participant& participant);  // its data channel counts
   MediaCounters& operator+=(const MediaCounters& other);
 };
 

@@ -1,69 +1,44 @@
 #pragma once
-// One participant of a room: its signaling sink, its two PeerConnections
-// (the publisher connection, where the browser offers and sends, and the
-// subscriber connection, where the server offers and sends), the tracks it
-// publishes and the subscriptions it receives. The media plane lives here:
-// packets from the publisher connection go to their Publication, feedback
-// from the subscriber connection to its Subscription; timers send the
-// server's own RTCP. Membership and events are the Room's.
+// One participant of a room: its signaling sink and the parts that carry its
+// media and data. The publisher connection (the browser offers and sends)
+// holds its publications; the subscriber connection (the server offers and
+// sends) its subscriptions; its data channels relay messages both ways; its
+// quality window judges both connections. The participant routes each
+// transport's callbacks to the part that owns the transport, and joins what
+// one part reports to the others. Membership and events are the Room's.
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "core/Clock.hpp"
-#include "core/TokenBucket.hpp"
-#include "sdp/Types.hpp"
-#include "sfu/ConnectionQualityEstimator.hpp"
-#include "sfu/Publication.hpp"
+#include "sfu/ConnectionQualityWindow.hpp"
+#include "sfu/DataChannels.hpp"
+#include "sfu/ParticipantContext.hpp"
+#include "sfu/PublisherConnection.hpp"
 #include "sfu/RoomEvents.hpp"
-#include "sfu/Subscription.hpp"
+#include "sfu/SubscriberConnection.hpp"
 #include "webrtc/PeerTransport.hpp"
-
-namespace ct::dtls {
-class DtlsCertificate;
-}
-namespace ct::webrtc {
-class MediaPort;
-}
-namespace ct::rtp {
-struct RtcpReportBlock;
-}
 
 namespace ct::sfu {
 
-class ActiveSpeakerDetector;
-class DataRelay;
 struct MediaCounters;
-class TransportCcFeedbackGenerator;
-class RembEstimator;
 
-struct ParticipantContext {
-  webrtc::MediaPort& port;
-  const dtls::DtlsCertificate& certificate;
-  webrtc::PeerTransport::Options transport_options;
-  Duration keyframe_request_interval = milliseconds(500);
-  double drop_forwarded_fraction = 0;
-  ActiveSpeakerDetector* speakers = nullptr;
-  DataRelay* data_relay = nullptr;
-  // The worker's totals, where everything this participant counted goes when it ends.
-  MediaCounters* totals = nullptr;
-};
-
-class Participant final : public webrtc::PeerTransport::Listener {
+class Participant final : public webrtc::PeerTransport::Listener,
+                          public SubscriberConnection::Listener,
+                          public DataChannels::Listener {
  public:
-  // A track as the subscriber connection carries it.
-  struct SubscriberSection {
-    std::string mid;
-    sdp::MediaKind kind = sdp::MediaKind::audio;
-    TrackInfo track;                             // mid = ours
-    std::unique_ptr<Subscription> subscription;  // null once stopped
-    bool offered = false;                        // went out in an offer (live or stopped)
-  };
+  using SubscriberSection = SubscriberConnection::Section;
+  using PublishResult = PublisherConnection::OfferResult;
+  using DataStats = DataChannels::Stats;
+  using QualityUpdate = ConnectionQualityWindow::Update;
+  static constexpr size_t kMaxPublications = PublisherConnection::kMaxPublications;
+  static constexpr double kDataMessagesPerSecond = DataChannels::kMessagesPerSecond;
+  static constexpr double kDataMessageBurst = DataChannels::kMessageBurst;
+  static constexpr double kDataBytesPerSecond = DataChannels::kBytesPerSecond;
 
   // `key` identifies the participant to the active speaker detector.
   Participant(ParticipantInfo info, std::shared_ptr<ParticipantSink> sink, ParticipantContext context,
@@ -83,79 +58,54 @@ class Participant final : public webrtc::PeerTransport::Listener {
   ParticipantState state() const;
 
   // --- publisher connection ---
-  static constexpr size_t kMaxPublications = 16;  // audio and video tracks one participant may publish
-  struct PublishResult {
-    std::string answer_sdp;
-    std::vector<Publication*> added;
-    std::vector<std::unique_ptr<Publication>>
-        removed;  // still subscribed: the Room unsubscribes, then drops them
-    std::string error_code, error_message;
-  };
-  // Negotiates the publisher connection's offer (creating the transport the
-  // first time): new sending m-sections become publications, ones that
-  // stopped sending are handed back for removal.
+  // Negotiates the publisher connection's offer (see PublisherConnection::negotiate).
   PublishResult publisher_offer(const std::string& sdp, const std::vector<TrackMeta>& tracks, TimePoint now);
-  Publication* find_publication(std::string_view sid);
-  const std::vector<std::unique_ptr<Publication>>& publications() const { return publications_; }
-  std::vector<std::unique_ptr<Publication>> take_publications();
-  webrtc::PeerTransport* publisher_transport() { return publisher_.get(); }
+  Publication* find_publication(std::string_view sid) { return publisher_.find_publication(sid); }
+  const std::vector<std::unique_ptr<Publication>>& publications() const { return publisher_.publications(); }
+  std::vector<std::unique_ptr<Publication>> take_publications() { return publisher_.take_publications(); }
+  webrtc::PeerTransport* publisher_transport() { return publisher_.transport(); }
 
   // --- subscriber connection ---
   bool can_subscribe() const { return subscriber_ != nullptr; }
-  webrtc::PeerTransport* subscriber_transport() { return subscriber_.get(); }
+  webrtc::PeerTransport* subscriber_transport() { return subscriber_ ? &subscriber_->transport() : nullptr; }
   // Adds a section for `publication` (sent in the next offer).
   void subscribe(Publication& publication);
   // Stops the section of `publication`; false if there was none.
   bool unsubscribe(Publication& publication);
   // Drops every subscription (before the publications they point at go).
   void clear_subscriptions();
-  const std::vector<SubscriberSection>& subscriber_sections() const { return sections_; }
-  // Adds what this participant's transports, publications and live
-  // subscriptions have counted so far (the metrics endpoint).
-  void add_counters(MediaCounters& counters) const;
+  const std::vector<SubscriberSection>& subscriber_sections() const;
   Subscription* find_subscription(uint32_t ssrc);
   // Renegotiation is serialized (JSEP §5.2): while an offer is outstanding,
   // changes only mark the state dirty and the next offer follows the answer.
-  bool offer_pending() const { return offer_pending_; }
-  bool renegotiation_needed() const { return dirty_; }
-  void mark_dirty() { dirty_ = true; }
+  bool offer_pending() const { return subscriber_ && subscriber_->offer_pending(); }
+  bool renegotiation_needed() const { return subscriber_ && subscriber_->renegotiation_needed(); }
+  void mark_dirty();
   // A new offer of every section, or nullopt when there is nothing to offer.
   std::optional<event::SubscriberOffer> make_subscriber_offer(TimePoint now);
-  const std::optional<event::SubscriberOffer>& pending_offer() const { return pending_offer_; }
+  const std::optional<event::SubscriberOffer>& pending_offer() const;
   // Applies the answer to the pending offer; an error code ("bad_sdp",
   // "no_offer_pending") and message on failure.
   std::optional<event::Error> subscriber_answer(const std::string& sdp, TimePoint now);
   // After a resume (the network may have changed): ICE restart on the
   // subscriber connection; the caller sends the next offer, which carries the
   // new credentials. False when the connection was never answered.
-  bool restart_subscriber_ice();
+  bool restart_subscriber_ice() { return subscriber_ && subscriber_->restart_ice(); }
+
+  // Adds what this participant's transports, publications, live
+  // subscriptions and data channels have counted so far (the metrics endpoint).
+  void add_counters(MediaCounters& counters) const;
 
   // --- data channels ---
-  // Limits on what one participant may send (docs/protocol.md "Data messages").
-  static constexpr double kDataMessagesPerSecond = 100, kDataMessageBurst = 200;
-  static constexpr double kDataBytesPerSecond = 1024 * 1024;
-  struct DataStats {
-    uint64_t received = 0;               // messages from this participant's browser
-    uint64_t relayed = 0;                // of those, handed to the room
-    uint64_t delivered = 0;              // messages sent to this participant
-    uint64_t dropped_not_allowed = 0;    // no canPublishData
-    uint64_t dropped_rate = 0;           // over the message or byte rate
-    uint64_t dropped_malformed = 0;      // not an envelope, too large, text frames
-    uint64_t dropped_undeliverable = 0;  // our channel to this participant not open
-  };
   // Sends one envelope to this participant on its subscriber connection.
   void deliver_data(std::span<const uint8_t> message, bool reliable);
-  const DataStats& data_stats() const { return data_stats_; }
+  const DataStats& data_stats() const { return data_.stats(); }
 
   // Closes one quality window (see ConnectionQualityEstimator): the quality
   // to show, and whether it differs from the one the last call returned.
-  struct QualityUpdate {
-    ConnectionQuality quality;
-    bool changed;
-  };
   QualityUpdate update_quality(TimePoint now);
   // True exactly once: this participant has not yet been sent everyone's quality.
-  bool take_quality_snapshot_due() { return !std::exchange(quality_snapshot_sent_, true); }
+  bool take_quality_snapshot_due() { return quality_.take_snapshot_due(); }
 
   // Timers: transports, deferred keyframe requests, NACKs, SR/RR, transport-cc or REMB.
   void on_tick(TimePoint now);
@@ -164,6 +114,7 @@ class Participant final : public webrtc::PeerTransport::Listener {
   const std::string& connection_lost_reason() const { return connection_lost_reason_; }
 
  private:
+  // webrtc::PeerTransport::Listener: each call goes to the part that owns the transport.
   void on_transport_connected(webrtc::PeerTransport& transport) override;
   void on_rtp(webrtc::PeerTransport& transport, std::span<uint8_t> packet, size_t capacity) override;
   void on_rtcp(webrtc::PeerTransport& transport, std::span<uint8_t> compound, size_t capacity) override;
@@ -174,66 +125,27 @@ class Participant final : public webrtc::PeerTransport::Listener {
   void on_data_message(webrtc::PeerTransport& transport, uint16_t stream, bool binary,
                        std::span<const uint8_t> message) override;
   void on_data_channel_closed(webrtc::PeerTransport& transport, uint16_t stream) override;
+  // SubscriberConnection::Listener
+  void on_receiver_report(double loss_fraction, std::optional<Duration> rtt) override;
+  // DataChannels::Listener
+  void on_data_packet(const DataPacket& packet, bool reliable) override;
+  void on_data_not_allowed() override;
 
-  std::unique_ptr<webrtc::PeerTransport> make_transport(TimePoint now, bool subscriber);
-  Publication* publication_for(uint32_t ssrc, bool& is_rtx);
-  Publication* learn_ssrc(uint32_t ssrc, uint8_t payload_type, std::string_view mid);
-  void on_publisher_rtcp(std::span<const uint8_t> compound, TimePoint now);
-  void on_subscriber_rtcp(std::span<const uint8_t> compound, TimePoint now);
-  void on_subscriber_report_block(const rtp::RtcpReportBlock& block);
-  void send_publisher_reports(TimePoint now);
-  void send_sender_reports(TimePoint now);
+  bool is_publisher(const webrtc::PeerTransport& transport) const {
+    return &transport == publisher_.transport();
+  }
+  bool is_subscriber(const webrtc::PeerTransport& transport) const {
+    return subscriber_ && &transport == &subscriber_->transport();
+  }
 
   ParticipantInfo info_;
   std::shared_ptr<ParticipantSink> sink_;
-  ParticipantContext context_;
+  ParticipantContext context_;  // the parts below keep a reference to it
   uint64_t key_;
-  std::string cname_;
-
-  // Publisher connection.
-  std::unique_ptr<webrtc::PeerTransport> publisher_;
-  bool publisher_remote_set_ = false;
-  std::string publisher_remote_ufrag_, publisher_remote_pwd_, publisher_remote_fingerprint_;
-  std::vector<std::unique_ptr<Publication>> publications_;
-  uint32_t feedback_ssrc_;  // sender SSRC of our RTCP to the publisher
-  uint8_t mid_extension_id_ = 0;
-  uint8_t transport_cc_extension_id_ = 0;
-  std::unique_ptr<TransportCcFeedbackGenerator> transport_cc_;
-  std::unique_ptr<RembEstimator> remb_;
-  TimePoint next_transport_cc_{}, next_receiver_report_{};
-
-  // Subscriber connection.
-  std::unique_ptr<webrtc::PeerTransport> subscriber_;
-  bool subscriber_remote_set_ = false;
-  std::string subscriber_remote_ufrag_, subscriber_remote_pwd_;
-  std::optional<TimePoint> subscriber_connect_deadline_;
-  std::vector<SubscriberSection> sections_;
-  uint32_t next_mid_ = 0;
-  bool offer_pending_ = false;
-  bool dirty_ = false;
-  std::optional<event::SubscriberOffer> pending_offer_;
-  std::optional<sdp::Origin> last_origin_;
-  TimePoint next_sender_report_{};
-
-  // Data channels. Publisher side: the browser's channels, stream -> lossy.
-  std::vector<std::pair<uint16_t, bool>> publisher_channels_;
-  // Subscriber side: the two we open (odd ids, we are the DTLS server).
-  std::optional<uint16_t> reliable_stream_, lossy_stream_;
-  std::string data_mid_;  // the subscriber connection's m=application section
-  TokenBucket data_messages_{kDataMessagesPerSecond, kDataMessageBurst};
-  TokenBucket data_bytes_{kDataBytesPerSecond, kDataBytesPerSecond};
-  bool data_not_allowed_reported_ = false;
-  DataStats data_stats_;
-
-  // The current quality window, and what was last announced.
-  ConnectionQualityEstimator quality_;
-  std::optional<ConnectionQuality> reported_quality_;
-  bool quality_snapshot_sent_ = false;
-  double window_downstream_loss_ = 0;
-  std::optional<Duration> window_rtt_;
-  uint64_t last_upstream_packets_ = 0;
-  TimePoint last_subscriber_rtcp_{};
-
+  PublisherConnection publisher_;
+  std::unique_ptr<SubscriberConnection> subscriber_;  // null without canSubscribe
+  DataChannels data_;
+  ConnectionQualityWindow quality_;
   bool connection_lost_ = false;
   std::string connection_lost_reason_;
 };

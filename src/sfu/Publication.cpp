@@ -38,7 +38,7 @@ Publication::Publication(TrackInfo info, PublicationParams params, webrtc::PeerT
 }
 
 Publication::~Publication() {
-  if (params_.totals) params_.totals->add(*this);
+  if (params_.totals) add_counters(*params_.totals);
 }
 
 void Publication::set_muted(bool muted, TimePoint now) {
@@ -119,6 +119,13 @@ void Publication::add_subscription(Subscription& subscription) { subscriptions_.
 
 void Publication::remove_subscription(Subscription& subscription) {
   std::erase(subscriptions_, &subscription);
+}
+
+void Publication::add_counters(MediaCounters& counters) const {
+  counters.publication_packets_in += stats_.packets_in;
+  counters.nacks_sent += stats_.nacks_sent;
+  counters.keyframe_requests_sent += stats_.keyframe_requests_sent;
+  counters.keyframe_requests_throttled += stats_.keyframe_requests_throttled;
 }
 
 bool Publication::send_rtcp(std::span<uint8_t> buffer, size_t length) {

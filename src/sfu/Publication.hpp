@@ -98,6 +98,8 @@ class Publication {
   void remove_subscription(Subscription& subscription);
   const std::vector<Subscription*>& subscriptions() const { return subscriptions_; }
   const Stats& stats() const { return stats_; }
+  // Adds this publication's stats to `counters` (the metrics endpoint).
+  void add_counters(MediaCounters& counters) const;
 
  private:
   void send_keyframe_request();  // a PLI now, whatever the throttle says

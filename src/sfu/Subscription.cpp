@@ -31,7 +31,7 @@ Subscription::Subscription(Publication& publication, webrtc::PeerTransport& tran
 }
 
 Subscription::~Subscription() {
-  if (params_.totals) params_.totals->add(*this);
+  if (params_.totals) add_counters(*params_.totals);
   publication_.remove_subscription(*this);
 }
 
@@ -174,6 +174,15 @@ bool Subscription::allow_keyframe_request(TimePoint now) {
 
 size_t Subscription::build_sender_report(std::span<uint8_t> out, TimePoint now) {
   return sender_report_.build(out, now, std::chrono::system_clock::now());
+}
+
+void Subscription::add_counters(MediaCounters& counters) const {
+  counters.forwarded += stats_.forwarded;
+  counters.retransmitted += stats_.retransmitted;
+  counters.retransmissions_missing += stats_.retransmissions_missing;
+  counters.retransmissions_limited += stats_.retransmissions_limited;
+  counters.keyframe_requests_throttled += stats_.keyframe_requests_limited;
+  counters.dropped_by_fault_injection += stats_.dropped_by_fault_injection;
 }
 
 }  // namespace ct::sfu

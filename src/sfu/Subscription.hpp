@@ -120,6 +120,8 @@ class Subscription {
   uint32_t ssrc() const { return params_.ssrc; }
   uint32_t rtx_ssrc() const { return params_.rtx_ssrc; }
   const Stats& stats() const { return stats_; }
+  // Adds this subscription's stats to `counters` (the metrics endpoint).
+  void add_counters(MediaCounters& counters) const;
 
  private:
   // Copies `packet` into `buffer` and rewrites it for this subscriber with

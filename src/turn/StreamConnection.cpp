@@ -15,8 +15,8 @@
 #include <system_error>
 #include <vector>
 
+#include "net/EventLoop.hpp"
 #include "turn/ChannelData.hpp"
-#include "turn/EventLoop.hpp"
 #include "turn/TlsServerContext.hpp"
 #include "turn/TurnStats.hpp"
 
@@ -86,9 +86,9 @@ struct SslFree {
 
 }  // namespace
 
-struct StreamConnection::Impl final : EventLoop::Handler {
+struct StreamConnection::Impl final : net::EventLoop::Handler {
   StreamConnection& self;
-  EventLoop& loop;
+  net::EventLoop& loop;
   int fd;
   FiveTuple tuple;
   std::unique_ptr<SSL, SslFree> ssl;
@@ -104,7 +104,7 @@ struct StreamConnection::Impl final : EventLoop::Handler {
   // TLS: a write needs the socket readable first, or a read needs it writable.
   bool write_wants_read = false;
   bool read_wants_write = false;
-  EventLoop::TimerId setup_timer = 0;
+  net::EventLoop::TimerId setup_timer = 0;
   FrameHandler on_frame;
   CloseHandler on_closed;
   std::vector<uint8_t> rx;
@@ -114,9 +114,15 @@ struct StreamConnection::Impl final : EventLoop::Handler {
   uint64_t dropped = 0;
   Counter* send_drops;
 
-  Impl(StreamConnection& s, EventLoop& l, int socket, const FiveTuple& t, const TlsServerContext* tls,
+  Impl(StreamConnection& s, net::EventLoop& l, int socket, const FiveTuple& t, const TlsServerContext* tls,
        Duration timeout, Counter* drops)
-      : self(s), loop(l), fd(socket), tuple(t), setup_timeout(timeout), rx(kReceiveBuffer), send_drops(drops) {
+      : self(s),
+        loop(l),
+        fd(socket),
+        tuple(t),
+        setup_timeout(timeout),
+        rx(kReceiveBuffer),
+        send_drops(drops) {
     if (!tls) return;
     ssl.reset(SSL_new(tls->native()));
     BIO* bio = BIO_new(socket_bio_method());
@@ -327,14 +333,13 @@ struct StreamConnection::Impl final : EventLoop::Handler {
     shut();
     tx.clear();
     tx_offset = 0;
-    if (on_closed) loop.defer([connection = self.shared_from_this()] {
-      connection->impl_->on_closed(*connection);
-    });
+    if (on_closed)
+      loop.defer([connection = self.shared_from_this()] { connection->impl_->on_closed(*connection); });
   }
 };
 
-StreamConnection::StreamConnection(EventLoop& loop, int fd, const FiveTuple& tuple, const TlsServerContext* tls,
-                                   Duration setup_timeout, Counter* send_drops)
+StreamConnection::StreamConnection(net::EventLoop& loop, int fd, const FiveTuple& tuple,
+                                   const TlsServerContext* tls, Duration setup_timeout, Counter* send_drops)
     : impl_(std::make_unique<Impl>(*this, loop, fd, tuple, tls, setup_timeout, send_drops)) {}
 
 StreamConnection::~StreamConnection() {

@@ -1,6 +1,6 @@
 #pragma once
 // One TURN client connection over TCP or TLS (RFC 8656 §3.1), on the TURN
-// server's EventLoop. The stream carries STUN messages and ChannelData
+// server's net::EventLoop. The stream carries STUN messages and ChannelData
 // messages (padded to 4 bytes, §12.5) back to back; each whole one goes to
 // the frame handler, wherever the reads split them. Replies and relayed
 // media are written at once when the socket takes them and otherwise queue,
@@ -18,19 +18,24 @@
 #include "core/Clock.hpp"
 #include "turn/TurnTransport.hpp"
 
+namespace ct::net {
+class EventLoop;
+}
+
 namespace ct::turn {
 
-class EventLoop;
 class TlsServerContext;
 class Counter;
 
-class StreamConnection final : public ClientConnection, public std::enable_shared_from_this<StreamConnection> {
+class StreamConnection final : public ClientConnection,
+                               public std::enable_shared_from_this<StreamConnection> {
  public:
   static constexpr size_t kMaxQueuedToClient = 2 * 1024 * 1024;
   static constexpr Duration kDefaultSetupTimeout = std::chrono::seconds(10);
 
   // One whole framed message; the span is valid during the call only.
-  using FrameHandler = std::function<void(std::span<uint8_t> frame, StreamConnection& connection, TimePoint now)>;
+  using FrameHandler =
+      std::function<void(std::span<uint8_t> frame, StreamConnection& connection, TimePoint now)>;
   // Once per connection, after it closed for any reason, from the loop's
   // deferred work (never from inside a caller's send_to_client()).
   using CloseHandler = std::function<void(StreamConnection& connection)>;
@@ -39,7 +44,7 @@ class StreamConnection final : public ClientConnection, public std::enable_share
   // makes it a TLS server connection; nullptr is plain TCP.
   // `send_drops`, if given, also counts the messages refused because the
   // queue was full (the server's dropped_send_full).
-  StreamConnection(EventLoop& loop, int fd, const FiveTuple& tuple, const TlsServerContext* tls,
+  StreamConnection(net::EventLoop& loop, int fd, const FiveTuple& tuple, const TlsServerContext* tls,
                    Duration setup_timeout = kDefaultSetupTimeout, Counter* send_drops = nullptr);
   // Closes the socket if still open, without calling the close handler.
   ~StreamConnection() override;

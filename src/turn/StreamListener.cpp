@@ -10,7 +10,7 @@
 #include <system_error>
 
 #include "core/Log.hpp"
-#include "turn/EventLoop.hpp"
+#include "net/EventLoop.hpp"
 
 namespace ct::turn {
 
@@ -30,17 +30,17 @@ std::optional<net::SocketAddress> address_of(const sockaddr_storage& ss) {
 
 }  // namespace
 
-struct StreamListener::Impl final : EventLoop::Handler {
-  EventLoop& loop;
+struct StreamListener::Impl final : net::EventLoop::Handler {
+  net::EventLoop& loop;
   int fd = -1;
   uint64_t key = 0;
   bool registered = false;
-  EventLoop::TimerId retry = 0;
+  net::EventLoop::TimerId retry = 0;
   bool starved = false;  // out of descriptors (or memory) since the last accept
   Stats stats;
   AcceptHandler handler;
 
-  explicit Impl(EventLoop& l) : loop(l) {}
+  explicit Impl(net::EventLoop& l) : loop(l) {}
 
   void on_events(uint32_t) override { accept_all(); }
 
@@ -48,7 +48,8 @@ struct StreamListener::Impl final : EventLoop::Handler {
     while (fd >= 0) {
       sockaddr_storage remote{};
       socklen_t len = sizeof(remote);
-      const int conn = ::accept4(fd, reinterpret_cast<sockaddr*>(&remote), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      const int conn =
+          ::accept4(fd, reinterpret_cast<sockaddr*>(&remote), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (conn < 0) {
         const int error = errno;
         if (error == EAGAIN || error == EWOULDBLOCK) return;
@@ -91,15 +92,15 @@ struct StreamListener::Impl final : EventLoop::Handler {
   }
 };
 
-StreamListener::StreamListener(EventLoop& loop, const net::SocketAddress& bind_address)
+StreamListener::StreamListener(net::EventLoop& loop, const net::SocketAddress& bind_address)
     : impl_(std::make_unique<Impl>(loop)) {
   auto fail = [&](const char* what) {
     const int error = errno;
     if (impl_->fd >= 0) ::close(impl_->fd);
     impl_->fd = -1;
-    throw std::system_error(error, std::generic_category(),
-                            std::string(what) + " TCP " + bind_address.ip_string() + ":" +
-                                std::to_string(bind_address.port()));
+    throw std::system_error(
+        error, std::generic_category(),
+        std::string(what) + " TCP " + bind_address.ip_string() + ":" + std::to_string(bind_address.port()));
   };
   sockaddr_storage ss{};
   const socklen_t len = bind_address.to_sockaddr(ss);

@@ -1,6 +1,6 @@
 #pragma once
-// A non-blocking TCP listener on the TURN server's EventLoop (for TURN over
-// TCP and over TLS): accepts every waiting connection on each wake-up and
+// A non-blocking TCP listener on the TURN server's net::EventLoop (for TURN
+// over TCP and over TLS): accepts every waiting connection on each wake-up and
 // hands it over, with TCP_NODELAY set (small STUN and media messages must
 // not wait for Nagle).
 #include <cstdint>
@@ -9,9 +9,11 @@
 
 #include "net/SocketAddress.hpp"
 
-namespace ct::turn {
-
+namespace ct::net {
 class EventLoop;
+}
+
+namespace ct::turn {
 
 class StreamListener {
  public:
@@ -29,7 +31,7 @@ class StreamListener {
   };
 
   // Binds and listens at once; throws std::system_error naming the address.
-  StreamListener(EventLoop& loop, const net::SocketAddress& bind_address);
+  StreamListener(net::EventLoop& loop, const net::SocketAddress& bind_address);
   ~StreamListener();
   StreamListener(const StreamListener&) = delete;
   StreamListener& operator=(const StreamListener&) = delete;

@@ -10,13 +10,13 @@
 #include <unordered_map>
 
 #include "core/Log.hpp"
-#include "turn/EventLoop.hpp"
+#include "net/EventLoop.hpp"
+#include "net/UdpSocket.hpp"
 #include "turn/SelfSignedCertificate.hpp"
 #include "turn/StreamConnection.hpp"
 #include "turn/StreamListener.hpp"
 #include "turn/TlsServerContext.hpp"
 #include "turn/TurnRequestHandler.hpp"
-#include "turn/TurnUdpSocket.hpp"
 
 namespace ct::turn {
 
@@ -27,20 +27,22 @@ constexpr auto kSweepInterval = std::chrono::seconds(1);
 
 class UdpRelaySocket final : public RelaySocket {
  public:
-  UdpRelaySocket(EventLoop& loop, const net::SocketAddress& address, Counter& send_drops)
-      : socket_(loop, address, &send_drops) {}
+  UdpRelaySocket(net::EventLoop& loop, const net::SocketAddress& address, Counter& send_drops)
+      : socket_(loop, address) {
+    socket_.on_backlog_drop([&send_drops] { send_drops.add(); });
+  }
   void start(Receiver receiver) override { socket_.start(std::move(receiver)); }
   void send_to_peer(std::span<const uint8_t> datagram, const net::SocketAddress& to) override {
     socket_.send(datagram, to);
   }
 
  private:
-  TurnUdpSocket socket_;
+  net::UdpSocket socket_;
 };
 
 class UdpRelayFactory final : public RelaySocketFactory {
  public:
-  UdpRelayFactory(EventLoop& loop, Counter& send_drops) : loop_(loop), send_drops_(send_drops) {}
+  UdpRelayFactory(net::EventLoop& loop, Counter& send_drops) : loop_(loop), send_drops_(send_drops) {}
   std::unique_ptr<RelaySocket> open(const net::SocketAddress& address) override {
     try {
       return std::make_unique<UdpRelaySocket>(loop_, address, send_drops_);
@@ -50,20 +52,22 @@ class UdpRelayFactory final : public RelaySocketFactory {
   }
 
  private:
-  EventLoop& loop_;
+  net::EventLoop& loop_;
   Counter& send_drops_;
 };
 
 // The return path to a UDP client: the listener socket and the client's address.
 class UdpClient final : public ClientConnection {
  public:
-  UdpClient(TurnUdpSocket& socket, const net::SocketAddress& client) : socket_(socket), client_(client) {}
+  UdpClient(net::UdpSocket& socket, const net::SocketAddress& client) : socket_(socket), client_(client) {}
   void send_to_client(std::span<const uint8_t> message) override { socket_.send(message, client_); }
   bool is_stream() const override { return false; }
-  std::shared_ptr<ClientConnection> retain() override { return std::make_shared<UdpClient>(socket_, client_); }
+  std::shared_ptr<ClientConnection> retain() override {
+    return std::make_shared<UdpClient>(socket_, client_);
+  }
 
  private:
-  TurnUdpSocket& socket_;
+  net::UdpSocket& socket_;
   net::SocketAddress client_;
 };
 
@@ -71,11 +75,11 @@ class UdpClient final : public ClientConnection {
 
 struct TurnServer::Impl {
   TurnServerConfig config;
-  EventLoop loop;  // outlives every socket, connection and timer below
+  net::EventLoop loop;  // outlives every socket, connection and timer below
   TurnCounters counters;
   UdpRelayFactory relay_factory{loop, counters.dropped_send_full};
   std::optional<TlsServerContext> tls;
-  std::unique_ptr<TurnUdpSocket> udp;
+  std::unique_ptr<net::UdpSocket> udp;
   net::SocketAddress udp_local;
   std::unique_ptr<StreamListener> tcp_listener;
   std::unique_ptr<StreamListener> tls_listener;
@@ -106,16 +110,14 @@ void TurnServer::Impl::on_accepted(int fd, const net::SocketAddress& client, con
     return;
   }
   connections.emplace(connection.get(), connection);
-  connection->start(
-      [this](std::span<uint8_t> frame, StreamConnection& c, TimePoint now) {
-        handler->on_client_message(frame, c.tuple(), c, now);
-      },
-      // Runs deferred: the allocation (and its relay socket) may be what
-      // closed the connection.
-      [this](StreamConnection& c) {
-        handler->on_connection_closed(c.tuple());
-        connections.erase(&c);
-      });
+  connection->start([this](std::span<uint8_t> frame, StreamConnection& c,
+                           TimePoint now) { handler->on_client_message(frame, c.tuple(), c, now); },
+                    // Runs deferred: the allocation (and its relay socket) may be what
+                    // closed the connection.
+                    [this](StreamConnection& c) {
+                      handler->on_connection_closed(c.tuple());
+                      connections.erase(&c);
+                    });
 }
 
 namespace {
@@ -158,11 +160,13 @@ void TurnServer::start() {
   if (c.udp) {
     auto bind = listen;
     bind.set_port(c.port);
-    s.udp = std::make_unique<TurnUdpSocket>(s.loop, bind, &s.counters.dropped_send_full);
+    s.udp = std::make_unique<net::UdpSocket>(s.loop, bind);
+    s.udp->on_backlog_drop([&s] { s.counters.dropped_send_full.add(); });
     s.udp_local = s.udp->local_address();
     s.udp->start([&s](std::span<uint8_t> datagram, const net::SocketAddress& from) {
       UdpClient client(*s.udp, from);
-      s.handler->on_client_message(datagram, FiveTuple{from, s.udp_local, Transport::Udp}, client, Clock::now());
+      s.handler->on_client_message(datagram, FiveTuple{from, s.udp_local, Transport::Udp}, client,
+                                   Clock::now());
     });
   }
   auto open_listener = [&](uint16_t port, bool secure) {
@@ -230,7 +234,11 @@ void TurnServer::allow_peer(const net::SocketAddress& endpoint) {
 TurnStats TurnServer::stats() const { return impl_->counters.snapshot(); }
 
 uint16_t TurnServer::udp_port() const { return impl_->udp ? impl_->udp_local.port() : 0; }
-uint16_t TurnServer::tcp_port() const { return impl_->tcp_listener ? impl_->tcp_listener->local_address().port() : 0; }
-uint16_t TurnServer::tls_port() const { return impl_->tls_listener ? impl_->tls_listener->local_address().port() : 0; }
+uint16_t TurnServer::tcp_port() const {
+  return impl_->tcp_listener ? impl_->tcp_listener->local_address().port() : 0;
+}
+uint16_t TurnServer::tls_port() const {
+  return impl_->tls_listener ? impl_->tls_listener->local_address().port() : 0;
+}
 
 }  // namespace ct::turn

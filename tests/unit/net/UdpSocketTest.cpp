@@ -1,5 +1,3 @@
-#include "net/UdpSocket.hpp"
-
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -7,11 +5,13 @@
 #include <boost/asio/io_context.hpp>
 #include <fstream>
 #include <thread>
+#include <utility>
 #include <vector>
 
-#include "../../support/SendmmsgFaults.hpp"
+#include "../../support/PlainUdpSocket.hpp"
 #include "net/BoundUdpSocket.hpp"
 #include "net/PacketKind.hpp"
+#include "net/UdpSocket.hpp"
 
 using namespace ct::net;
 
@@ -39,6 +39,93 @@ TEST(UdpSocket, BatchedSendAndReceiveOnLoopback) {
   // 100 datagrams in batches of 32 take at most 4 sendmmsg calls.
   EXPECT_LE(a.stats().send_syscalls, 4u);
   EXPECT_EQ(a.stats().sent_packets, 100u);
+  EXPECT_EQ(a.stats().sent_bytes, 100u * 200u);
+  EXPECT_EQ(b.stats().received_packets, 100u);
+  EXPECT_EQ(b.stats().received_bytes, 100u * 200u);
+}
+
+namespace {
+
+std::vector<uint8_t> datagram(size_t size, uint8_t tag) {
+  std::vector<uint8_t> d(size);
+  for (size_t i = 0; i < size; ++i) d[i] = uint8_t(tag + i);
+  return d;
+}
+
+SocketAddress loopback_port(uint16_t port) { return SocketAddress::v4({127, 0, 0, 1}, port); }
+
+}  // namespace
+
+// Whichever loop drives the socket, a run of equal-size datagrams to one
+// address leaves as one GSO send and arrives as the datagrams it was.
+TEST(UdpSocket, RunsOfDatagramsToOneAddressArriveWholeAndInOrder) {
+  boost::asio::io_context io;
+  UdpSocket socket(io, *SocketAddress::parse("127.0.0.1:0"));
+  ct::test::PlainUdpSocket a, b;
+  // Five equal, one shorter (one GSO run), then two to b, then a larger one to a.
+  std::vector<std::pair<ct::test::PlainUdpSocket*, std::vector<uint8_t>>> sent;
+  for (uint8_t i = 0; i < 5; ++i) sent.emplace_back(&a, datagram(1000, i));
+  sent.emplace_back(&a, datagram(300, 9));
+  sent.emplace_back(&b, datagram(500, 20));
+  sent.emplace_back(&b, datagram(500, 21));
+  sent.emplace_back(&a, datagram(1200, 30));
+  size_t bytes = 0;
+  for (auto& [to, data] : sent) {
+    socket.send(data, loopback_port(to->port()));
+    bytes += data.size();
+  }
+  socket.flush();
+  for (auto& [from, data] : sent) {
+    auto got = from->receive();
+    ASSERT_TRUE(got);
+    EXPECT_EQ(*got, data);
+  }
+  EXPECT_FALSE(a.receive(50));
+  EXPECT_FALSE(b.receive(50));
+  EXPECT_EQ(socket.stats().sent_packets, sent.size());
+  EXPECT_EQ(socket.stats().sent_bytes, bytes);
+  EXPECT_EQ(socket.stats().send_errors, 0u);
+  EXPECT_LE(socket.stats().send_syscalls, 1u);
+  EXPECT_EQ(socket.stats().gso_sends, 2u);  // the runs of six and of two (Linux 4.18+ loopback)
+}
+
+// Receive buffers are shared by the thread's sockets: a handler that reads
+// another socket must not overwrite the datagram it is handling. That read
+// waits for the next poll.
+TEST(UdpSocket, HandlerReadingAnotherSocketDoesNotOverwriteItsDatagram) {
+  boost::asio::io_context io;
+  auto loopback = *SocketAddress::parse("127.0.0.1:0");
+  UdpSocket sender(io, loopback), outer(io, loopback), inner(io, loopback);
+  std::vector<uint8_t> inner_got, outer_got;
+  inner.start_polled([&](std::span<uint8_t> d, const SocketAddress&) { inner_got.push_back(d[0]); });
+  outer.start_polled([&](std::span<uint8_t> d, const SocketAddress&) {
+    inner.poll();
+    outer_got.push_back(d[0]);
+  });
+  sender.send(std::vector<uint8_t>(10, 1), outer.local_address());
+  sender.send(std::vector<uint8_t>(10, 2), inner.local_address());
+  sender.flush();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  outer.poll();
+  EXPECT_EQ(outer_got, std::vector<uint8_t>{1});
+  EXPECT_TRUE(inner_got.empty());
+  inner.poll();
+  EXPECT_EQ(inner_got, std::vector<uint8_t>{2});
+}
+
+TEST(UdpSocket, HandlerClosingItsSocketGetsNoMoreDatagrams) {
+  boost::asio::io_context io;
+  auto loopback = *SocketAddress::parse("127.0.0.1:0");
+  UdpSocket sender(io, loopback), receiver(io, loopback);
+  int calls = 0;
+  receiver.start([&](std::span<uint8_t>, const SocketAddress&) {
+    ++calls;
+    receiver.close();
+  });
+  for (int i = 0; i < 5; ++i) sender.send(std::vector<uint8_t>(10, uint8_t(i)), receiver.local_address());
+  sender.flush();
+  io.run_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(calls, 1);
 }
 
 TEST(UdpSocket, PolledSocketReceivesOnlyWhenPolled) {
@@ -110,89 +197,6 @@ TEST(BoundUdpSocket, BuffersAreAsLargeAsTheKernelAllows) {
     EXPECT_GE(granted / 2, expected) << path;  // the kernel reports twice the size
   }
   ::close(fd);
-}
-
-namespace {
-
-std::vector<uint8_t> numbered(uint32_t n) {
-  std::vector<uint8_t> d(100, uint8_t(n));
-  d[0] = uint8_t(n >> 8);
-  d[1] = uint8_t(n);
-  return d;
-}
-
-// Polls `receiver` until `got` (its handler's record) holds `count`
-// datagrams, or a second passed.
-void receive_numbered(UdpSocket& receiver, const std::vector<uint32_t>& got, size_t count) {
-  for (int i = 0; i < 1000 && got.size() < count; ++i) {
-    receiver.poll();
-    if (got.size() < count) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-}
-
-}  // namespace
-
-// A sender (in the reactor unless a test says otherwise) and a polled
-// receiver that records the numbers of what arrives.
-class UdpSocketSendBacklog : public ::testing::Test {
- protected:
-  void SetUp() override {
-    receiver.start_polled([this](std::span<uint8_t> d, const SocketAddress&) { got.push_back(d[0] << 8 | d[1]); });
-  }
-  boost::asio::io_context io;
-  UdpSocket sender{io, *SocketAddress::parse("127.0.0.1:0")};
-  UdpSocket receiver{io, *SocketAddress::parse("127.0.0.1:0")};
-  std::vector<uint32_t> got;
-};
-
-TEST_F(UdpSocketSendBacklog, FullSendBufferDelaysDatagramsInsteadOfDroppingThem) {
-  sender.start([](std::span<uint8_t>, const SocketAddress&) {});
-  ct::test::g_sendmmsg.refused = 0;
-  ct::test::g_sendmmsg.eagain = 3;  // the first flush and two retries find no room
-  constexpr uint32_t kCount = UdpSocket::kBatch + 8;
-  for (uint32_t n = 0; n < kCount; ++n) sender.send(numbered(n), receiver.local_address());
-  sender.flush();
-  io.run_for(std::chrono::milliseconds(200));  // the socket reports writable, the backlog leaves
-  ct::test::g_sendmmsg.eagain = 0;
-  receive_numbered(receiver, got, kCount);
-  ASSERT_EQ(got.size(), kCount);
-  for (uint32_t n = 0; n < kCount; ++n) EXPECT_EQ(got[n], n);
-  EXPECT_EQ(ct::test::g_sendmmsg.refused.load(), 3);
-  EXPECT_EQ(sender.stats().blocked_sends, 3u);
-  EXPECT_EQ(sender.stats().sent_packets, kCount);
-  EXPECT_EQ(sender.stats().send_errors, 0u);
-  EXPECT_EQ(sender.stats().backlog_drops, 0u);
-}
-
-TEST_F(UdpSocketSendBacklog, IsBoundedAndCountsWhatItRefuses) {
-  sender.start([](std::span<uint8_t>, const SocketAddress&) {});
-  ct::test::g_sendmmsg.full = true;
-  constexpr uint32_t kCount = UdpSocket::kMaxBacklog + 40;
-  for (uint32_t n = 0; n < kCount; ++n) sender.send(numbered(n), receiver.local_address());
-  sender.flush();
-  EXPECT_EQ(sender.stats().backlog_drops, 40u);
-  ct::test::g_sendmmsg.full = false;  // room again: the writable socket sends what was accepted
-  io.run_for(std::chrono::milliseconds(200));
-  receive_numbered(receiver, got, UdpSocket::kMaxBacklog);
-  ASSERT_EQ(got.size(), UdpSocket::kMaxBacklog);
-  for (uint32_t n = 0; n < UdpSocket::kMaxBacklog; ++n) EXPECT_EQ(got[n], n);  // the oldest kept, in order
-  EXPECT_EQ(sender.stats().sent_packets, UdpSocket::kMaxBacklog);
-  // Sending works normally again afterwards.
-  sender.send(numbered(9999), receiver.local_address());
-  sender.flush();
-  receive_numbered(receiver, got, UdpSocket::kMaxBacklog + 1);
-  EXPECT_EQ(got.size(), UdpSocket::kMaxBacklog + 1);
-}
-
-TEST_F(UdpSocketSendBacklog, PolledSocketRetriesWhenPolled) {
-  sender.start_polled([](std::span<uint8_t>, const SocketAddress&) {});
-  ct::test::g_sendmmsg.eagain = 1;
-  for (uint32_t n = 0; n < 5; ++n) sender.send(numbered(n), receiver.local_address());
-  sender.flush();
-  EXPECT_EQ(sender.stats().blocked_sends, 1u);
-  sender.poll();
-  receive_numbered(receiver, got, 5);
-  EXPECT_EQ(got, (std::vector<uint32_t>{0, 1, 2, 3, 4}));
 }
 
 TEST(UdpSocket, OversizedDatagramIsRefused) {

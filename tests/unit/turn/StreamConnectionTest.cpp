@@ -1,8 +1,6 @@
 // StreamConnection over real loopback TCP sockets, with a plain blocking
 // client (TCP) or an OpenSSL client (TLS) on the test's thread and the
-// connection on an EventLoop thread.
-#include "turn/StreamConnection.hpp"
-
+// connection on an event loop thread.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -19,21 +17,24 @@
 #include <thread>
 #include <vector>
 
+#include "../../support/EventLoopThread.hpp"
 #include "TurnTestSupport.hpp"
 #include "core/Endian.hpp"
+#include "net/EventLoop.hpp"
 #include "turn/ChannelData.hpp"
-#include "EventLoopTestSupport.hpp"
-#include "turn/EventLoop.hpp"
 #include "turn/SelfSignedCertificate.hpp"
+#include "turn/StreamConnection.hpp"
 #include "turn/TlsServerContext.hpp"
 #include "turn/TurnStats.hpp"
 
 namespace ct::turn {
 namespace {
 
-using test::LoopThread;
-using test::on_loop;
-using test::wait_for;
+using net::EventLoop;
+
+using ct::test::LoopThread;
+using ct::test::on_loop;
+using ct::test::wait_for;
 
 using namespace std::chrono_literals;
 
@@ -91,8 +92,8 @@ struct Recorder {
   }
 };
 
-const FiveTuple kTuple{*net::SocketAddress::parse("127.0.0.1:40000"), *net::SocketAddress::parse("127.0.0.1:3478"),
-                       Transport::Tcp};
+const FiveTuple kTuple{*net::SocketAddress::parse("127.0.0.1:40000"),
+                       *net::SocketAddress::parse("127.0.0.1:3478"), Transport::Tcp};
 
 // The test thread's hold on a connection. A connection belongs to the loop's
 // thread (its destructor leaves the epoll set and cancels its timer), so the
@@ -114,25 +115,27 @@ class ConnectionHandle {
   std::shared_ptr<StreamConnection> connection_;
 };
 
-ConnectionHandle start_connection(EventLoop& loop, int fd, Recorder& recorder, const TlsServerContext* tls = nullptr,
+ConnectionHandle start_connection(EventLoop& loop, int fd, Recorder& recorder,
+                                  const TlsServerContext* tls = nullptr,
                                   Duration setup_timeout = StreamConnection::kDefaultSetupTimeout,
                                   Counter* send_drops = nullptr) {
-  return ConnectionHandle(loop, on_loop(loop, [&] {
-    auto c = std::make_shared<StreamConnection>(loop, fd, kTuple, tls, setup_timeout, send_drops);
-    c->start(
-        [&recorder](std::span<uint8_t> frame, StreamConnection& connection, TimePoint) {
-          {
-            std::lock_guard lock(recorder.mutex);
-            recorder.frames.emplace_back(frame.begin(), frame.end());
-          }
-          if (recorder.echo) connection.send_to_client(frame);
-        },
-        [&recorder](StreamConnection& connection) {
-          EXPECT_FALSE(connection.is_open());
-          ++recorder.closes;
-        });
-    return c;
-  }));
+  return ConnectionHandle(
+      loop, on_loop(loop, [&] {
+        auto c = std::make_shared<StreamConnection>(loop, fd, kTuple, tls, setup_timeout, send_drops);
+        c->start(
+            [&recorder](std::span<uint8_t> frame, StreamConnection& connection, TimePoint) {
+              {
+                std::lock_guard lock(recorder.mutex);
+                recorder.frames.emplace_back(frame.begin(), frame.end());
+              }
+              if (recorder.echo) connection.send_to_client(frame);
+            },
+            [&recorder](StreamConnection& connection) {
+              EXPECT_FALSE(connection.is_open());
+              ++recorder.closes;
+            });
+        return c;
+      }));
 }
 
 // One TCP connection's both ends, the loop running on its own thread.
@@ -146,7 +149,8 @@ class StreamConnectionTest : public ::testing::Test {
 
 std::vector<uint8_t> binding_request() {
   test::TurnTestClient client;
-  return client.request(stun::Method::Binding, [](stun::StunMessageBuilder&) {}, false);
+  return client.request(
+      stun::Method::Binding, [](stun::StunMessageBuilder&) {}, false);
 }
 
 std::vector<uint8_t> channel_data(uint16_t channel, size_t size) {

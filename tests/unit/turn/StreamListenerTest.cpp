@@ -1,5 +1,3 @@
-#include "turn/StreamListener.hpp"
-
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -16,12 +14,15 @@
 #include <thread>
 #include <vector>
 
-#include "EventLoopTestSupport.hpp"
+#include "../../support/EventLoopThread.hpp"
 #include "core/Log.hpp"
-#include "turn/EventLoop.hpp"
+#include "net/EventLoop.hpp"
+#include "turn/StreamListener.hpp"
 
 namespace ct::turn {
 namespace {
+
+using net::EventLoop;
 
 using namespace std::chrono_literals;
 
@@ -130,7 +131,7 @@ TEST(StreamListener, RunningOutOfDescriptorsDelaysConnectionsWithoutLosingThem) 
   constexpr int kClients = 4;
   int clients[kClients];
   for (int& fd : clients) fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  test::LoopThread thread(loop);
+  ct::test::LoopThread thread(loop);
   // The listener logs when it runs out. Under UBSan the first call on a
   // polymorphic object (the logger, fmt's buffers) checks its dynamic type by
   // probing memory through a pipe, which needs descriptors: call the logger
@@ -152,7 +153,7 @@ TEST(StreamListener, RunningOutOfDescriptorsDelaysConnectionsWithoutLosingThem) 
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     a.sin_port = htons(port);
     for (int fd : clients) ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
-    ASSERT_TRUE(test::wait_for([&] { return accepted_count() == 2; }));
+    ASSERT_TRUE(ct::test::wait_for([&] { return accepted_count() == 2; }));
     std::this_thread::sleep_for(350ms);  // about three retries
     EXPECT_EQ(accepted_count(), 2u);
     // Descriptors come free: the two waiting connections are taken.
@@ -161,12 +162,12 @@ TEST(StreamListener, RunningOutOfDescriptorsDelaysConnectionsWithoutLosingThem) 
       for (int fd : accepted) ::close(fd);
       accepted.clear();
     }
-    ASSERT_TRUE(test::wait_for([&] { return accepted_count() == 2; }));
+    ASSERT_TRUE(ct::test::wait_for([&] { return accepted_count() == 2; }));
   }
-  const uint64_t retries = test::on_loop(loop, [&] { return listener.stats().resource_retries; });
+  const uint64_t retries = ct::test::on_loop(loop, [&] { return listener.stats().resource_retries; });
   EXPECT_GE(retries, 1u);
   EXPECT_LE(retries, 10u);  // a timer, not a spin
-  EXPECT_EQ(test::on_loop(loop, [&] { return listener.stats().accepted; }), 4u);
+  EXPECT_EQ(ct::test::on_loop(loop, [&] { return listener.stats().accepted; }), 4u);
   thread.stop();
   for (int fd : accepted) ::close(fd);
   for (int fd : clients) ::close(fd);

@@ -1,0 +1,133 @@
+#pragma once
+// One synthetic participant of a load test: it joins over /rtc and
+// runs one real WebRTC connection (ICE, DTLS, SRTP) from its own UDP socket.
+// A publisher offers a VP8 track (and optionally Opus), then sends paced,
+// VP8-shaped RTP and answers PLI/FIR with a keyframe-marked frame; a
+// subscriber answers the server's offers and counts the RTP it receives,
+// unprotecting a sample of it. Everything runs on the caller's io_context
+// thread; the hot paths allocate nothing.
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/Clock.hpp"
+#include "webrtc/ClientPeerTransport.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+namespace ct::dtls {
+class DtlsCertificate;
+}
+namespace ct::net {
+class UdpSocket;
+}
+
+namespace ct::loadtest {
+
+class SignalClient;
+
+struct SignalEndpoint {
+  std::string host;
+  uint16_t port = 0;
+  std::string path = "/rtc";
+};
+
+class Participant final : public webrtc::ClientPeerTransport::Listener {
+ public:
+  enum class Role { Publisher, Subscriber };
+
+  struct Config {
+    Role role = Role::Subscriber;
+    std::string identity;
+    std::string token;
+    double video_pps = 1000;  // publisher: video packets per second
+    size_t payload_bytes = 1100;
+    bool audio = false;                // publisher: also 50 Opus-sized packets per second
+    uint32_t unprotect_interval = 64;  // subscriber: authenticate one packet in this many
+    // Subscriber: read the socket on every tick instead of being woken per
+    // datagram, so the server's sends never pay for waking this process
+    // (remote subscribers on a real network cost it nothing either).
+    bool polled_receive = true;
+  };
+
+  struct Stats {
+    uint64_t video_sent = 0, audio_sent = 0;
+    uint64_t keyframe_requests = 0, keyframes_sent = 0, nacks_received = 0;
+    uint64_t rtp_received = 0, rtp_unprotected = 0, srtp_errors = 0;
+    uint32_t offers_answered = 0;
+    uint64_t datagrams_sent = 0, datagrams_received = 0, send_errors = 0;  // the UDP socket's own counts
+  };
+
+  Participant(boost::asio::io_context& io, const dtls::DtlsCertificate& certificate,
+              const SignalEndpoint& endpoint, Config config);
+  ~Participant() override;
+  Participant(const Participant&) = delete;
+  Participant& operator=(const Participant&) = delete;
+
+  // Connects the WebSocket and joins; the publisher then offers, a
+  // subscriber waits for the server's offer.
+  void start(TimePoint now);
+  // Publisher: begin (and end) paced sending. Timestamps and sequence numbers run on.
+  void start_media(TimePoint now);
+  void stop_media();
+  // Pacing, ICE/DTLS timers. Call every few milliseconds.
+  void on_tick(TimePoint now);
+  // Sends `leave`, closes DTLS and the WebSocket.
+  void leave();
+
+  bool connected() const;  // the media transport is up
+  bool failed() const { return !error_.empty(); }
+  const std::string& error() const { return error_; }
+  // Subscriber: the tracks in the last offer it answered.
+  int subscribed_tracks() const { return subscribed_tracks_; }
+  // Join sent -> transport connected.
+  Duration setup_time() const;
+  const Config& config() const { return config_; }
+  Stats stats() const;
+  std::string srtp_profile() const;
+
+ private:
+  void on_client_connected(webrtc::ClientPeerTransport&) override;
+  void on_client_rtcp(webrtc::ClientPeerTransport&, std::span<uint8_t> compound) override;
+  void on_client_closed(webrtc::ClientPeerTransport&, std::string_view reason) override;
+
+  void on_signal(const std::string& text);
+  void fail(std::string reason);
+  void send_offer();
+  void create_transport(TimePoint now);
+  bool start_transport(const std::string& server_sdp, TimePoint now);
+  void send_video_packet();
+  void send_audio_packet();
+
+  struct Sender;  // the socket adapter
+  boost::asio::io_context& io_;
+  const dtls::DtlsCertificate& certificate_;
+  Config config_;
+  std::unique_ptr<SignalClient> signal_;
+  std::unique_ptr<net::UdpSocket> socket_;
+  std::unique_ptr<Sender> sender_;
+  std::unique_ptr<webrtc::ClientPeerTransport> transport_;
+  std::string error_;
+  TimePoint join_started_{};
+  bool joined_ = false;
+  bool left_ = false;
+  int subscribed_tracks_ = 0;
+  Stats stats_;
+
+  // Publisher media state.
+  bool sending_ = false;
+  TimePoint media_start_{};
+  uint64_t video_due_base_ = 0, audio_due_base_ = 0;
+  uint32_t video_ssrc_ = 0, video_rtx_ssrc_ = 0, audio_ssrc_ = 0;
+  uint16_t video_sequence_ = 0, audio_sequence_ = 0, transport_sequence_ = 0;
+  uint32_t video_timestamp_ = 0, audio_timestamp_ = 0;
+  uint32_t packets_per_frame_ = 1, packet_in_frame_ = 0;
+  bool keyframe_wanted_ = true;  // the first frame is a keyframe
+  std::vector<uint8_t> video_payload_, audio_payload_;
+  std::array<uint8_t, 1500> packet_{};
+};
+
+}  // namespace ct::loadtest

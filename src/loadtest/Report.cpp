@@ -1,0 +1,75 @@
+#include "loadtest/Report.hpp"
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+namespace ct::loadtest {
+
+std::optional<double> Report::server_us_per_packet() const {
+  if (!server_cpu_s || received_total == 0) return std::nullopt;
+  return *server_cpu_s * 1e6 / double(received_total);
+}
+
+std::optional<double> Report::server_packets_per_cpu_second() const {
+  if (!server_cpu_s || *server_cpu_s <= 0) return std::nullopt;
+  return double(received_total) / *server_cpu_s;
+}
+
+std::string Report::to_text() const {
+  const Report& r = *this;
+  char buffer[2048];
+  std::string out;
+  if (!r.ok) return "loadtest failed: " + r.error + "\n";
+  std::snprintf(buffer, sizeof(buffer),
+                "publishers %u, subscribers %u, media %.1f s, SRTP %s\n"
+                "setup (join -> connected): avg %.0f ms, max %.0f ms\n"
+                "packets sent:     %llu (per subscriber expected)\n"
+                "received per subscriber: min %llu, avg %.1f, max %llu\n"
+                "loss: %.3f %%   sampled unprotect: %llu ok, %llu failed   keyframe requests: %llu\n"
+                "loadtest CPU: %.2f s\n",
+                r.publishers, r.subscribers, r.duration_s, r.srtp_profile.c_str(), r.setup_ms_avg,
+                r.setup_ms_max, (unsigned long long)r.packets_sent, (unsigned long long)r.received_min,
+                r.received_avg, (unsigned long long)r.received_max, r.loss_percent,
+                (unsigned long long)r.unprotected, (unsigned long long)r.unprotect_failures,
+                (unsigned long long)r.keyframe_requests, r.client_cpu_s);
+  out = buffer;
+  if (r.server_cpu_s) {
+    std::snprintf(buffer, sizeof(buffer),
+                  "server CPU: %.2f s = %.2f us per received packet, %.0f packets per CPU-second\n",
+                  *r.server_cpu_s, r.server_us_per_packet().value_or(0),
+                  r.server_packets_per_cpu_second().value_or(0));
+    out += buffer;
+  }
+  return out;
+}
+
+std::string Report::to_json() const {
+  const Report& r = *this;
+  nlohmann::json j = {{"ok", r.ok},
+                      {"publishers", r.publishers},
+                      {"subscribers", r.subscribers},
+                      {"duration_s", r.duration_s},
+                      {"setup_ms_avg", r.setup_ms_avg},
+                      {"setup_ms_max", r.setup_ms_max},
+                      {"packets_sent", r.packets_sent},
+                      {"received_min", r.received_min},
+                      {"received_avg", r.received_avg},
+                      {"received_max", r.received_max},
+                      {"received_total", r.received_total},
+                      {"loss_percent", r.loss_percent},
+                      {"unprotected", r.unprotected},
+                      {"unprotect_failures", r.unprotect_failures},
+                      {"keyframe_requests", r.keyframe_requests},
+                      {"srtp_profile", r.srtp_profile},
+                      {"client_cpu_s", r.client_cpu_s},
+                      {"publisher_send_errors", r.publisher_send_errors}};
+  if (!r.ok) j["error"] = r.error;
+  if (r.server_cpu_s) {
+    j["server_cpu_s"] = *r.server_cpu_s;
+    j["server_us_per_packet"] = r.server_us_per_packet().value_or(0);
+    j["server_packets_per_cpu_s"] = r.server_packets_per_cpu_second().value_or(0);
+  }
+  return j.dump() + "\n";
+}
+
+}  // namespace ct::loadtest

@@ -1,0 +1,34 @@
+#pragma once
+// What a load test measured, and its text and JSON forms.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace ct::loadtest {
+
+struct Report {
+  bool ok = false;
+  std::string error;
+  unsigned publishers = 0, subscribers = 0;
+  double duration_s = 0;                      // the media window, drain included
+  double setup_ms_avg = 0, setup_ms_max = 0;  // join -> transport connected, every participant
+  uint64_t packets_sent = 0;                  // by all publishers; each subscriber should receive all of them
+  uint64_t received_min = 0, received_max = 0, received_total = 0;
+  double received_avg = 0;
+  double loss_percent = 0;                           // 1 - received_total / (packets_sent * subscribers)
+  uint64_t unprotected = 0, unprotect_failures = 0;  // the sampled packets that were authenticated
+  uint64_t keyframe_requests = 0;
+  uint64_t publisher_send_errors = 0, subscriber_send_errors = 0;  // UDP sends the kernel refused
+  std::string srtp_profile;
+  double client_cpu_s = 0;
+  std::optional<double> server_cpu_s;  // with Scenario::server_pid
+
+  // Server CPU per packet the subscribers received, and its inverse.
+  std::optional<double> server_us_per_packet() const;
+  std::optional<double> server_packets_per_cpu_second() const;
+
+  std::string to_text() const;
+  std::string to_json() const;  // one object, one line
+};
+
+}  // namespace ct::loadtest

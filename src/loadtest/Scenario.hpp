@@ -1,0 +1,27 @@
+#pragma once
+// What one load test does (as LiveKit's `lk load-test`): synthetic
+// publishers and subscribers with real ICE/DTLS/SRTP in one room of a
+// running server. The publishers send paced VP8-shaped RTP; the subscribers
+// count what the SFU forwards.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace ct::loadtest {
+
+struct Scenario {
+  std::string url = "ws://127.0.0.1:7880";  // the server's signaling URL
+  std::string room = "loadtest";
+  unsigned publishers = 1;
+  unsigned subscribers = 10;
+  double duration_s = 10;   // of media
+  double video_pps = 1000;  // per publisher
+  size_t payload_bytes = 1100;
+  bool audio = false;
+  int server_pid = 0;  // > 0: measure this process's CPU time over the media window
+  uint32_t unprotect_interval = 64;
+  double setup_timeout_s = 30;
+  bool wake_on_receive = false;  // subscribers woken per datagram instead of polling each tick
+};
+
+}  // namespace ct::loadtest

@@ -1,0 +1,112 @@
+#pragma once
+// Rebuilds the VP8 frames of one RTP stream (RFC 7741) from its packets, as
+// the SFU receives them: in any order, with losses and duplicates.
+//
+// A frame is the run of packets from one that starts it (S=1, PID=0,
+// §4.3) up to the one with the marker bit (§4.1), every sequence number in
+// between present and all with the frame's timestamp. A complete frame is
+// handed to the listener as the VP8 bitstream, payload descriptors removed,
+// in sequence order. Frames go out in stream order: a frame waits while an
+// earlier one misses a packet (a retransmission may still bring it). The
+// wait ends when a later keyframe is complete, or when the window of
+// buffered sequence numbers is full; then the earlier frames are dropped
+// and counted. After a dropped frame only a keyframe may follow, as a
+// decoder could not use delta frames that depend on the lost one; the same
+// holds at the start of the stream.
+//
+// Memory is fixed at construction: `max_packets` slots of `max_packet_bytes`
+// each, plus one frame buffer that grows to the largest frame and is reused.
+// A frame of more packets than the window holds can never complete; it is
+// dropped and counted as oversized. Single-threaded, like the media path.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+namespace ct::record {
+
+// One complete frame. `data` is valid only during the listener call.
+struct Vp8Frame {
+  uint32_t rtp_timestamp = 0;
+  bool keyframe = false;
+  uint16_t first_sequence_number = 0;
+  uint16_t last_sequence_number = 0;
+  std::span<const uint8_t> data;  // the VP8 frame (RFC 6386 §9.1 onward)
+};
+
+class Vp8FrameAssembler {
+ public:
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    // Called from inside push() or finish(); must not call back into the assembler.
+    virtual void on_vp8_frame(const Vp8Frame& frame) = 0;
+  };
+
+  struct Limits {
+    size_t max_packets = 512;        // the window of buffered sequence numbers
+    size_t max_packet_bytes = 1500;  // VP8 data of one packet, descriptor removed
+  };
+
+  struct Stats {
+    uint64_t packets = 0;             // stored for assembly
+    uint64_t duplicate_packets = 0;   // a copy of one still buffered
+    uint64_t late_packets = 0;        // its frame was already written or dropped
+    uint64_t invalid_packets = 0;     // no valid payload descriptor, or larger than max_packet_bytes
+    uint64_t frames = 0;              // handed to the listener
+    uint64_t incomplete_frames = 0;   // dropped: a packet never came, or came too late
+                                      // (frames of which no packet came are not seen)
+    uint64_t undecodable_frames = 0;  // complete, but after a loss and before the next keyframe
+    uint64_t oversized_frames = 0;    // dropped: more packets than the window holds
+  };
+
+  explicit Vp8FrameAssembler(Listener& listener) : Vp8FrameAssembler(listener, Limits{}) {}
+  Vp8FrameAssembler(Listener& listener, Limits limits);
+
+  // One RTP packet of the stream: header fields and the payload (padding removed).
+  void push(uint16_t sequence_number, uint32_t timestamp, bool marker, std::span<const uint8_t> payload);
+
+  // The stream ended: frames still waiting for a packet are dropped and
+  // counted, and complete keyframes behind them are still handed out.
+  void finish();
+
+  const Stats& stats() const { return stats_; }
+  const Limits& limits() const { return limits_; }
+
+ private:
+  struct Slot {
+    int64_t sequence = -1;  // extended sequence number; another value means empty
+    uint32_t timestamp = 0;
+    uint32_t size = 0;
+    bool marker = false;
+    bool starts_frame = false;
+    bool keyframe = false;
+  };
+
+  int64_t extend(uint16_t sequence_number) const;
+  const Slot* slot_at(int64_t sequence) const;
+  std::span<const uint8_t> data_at(int64_t sequence) const;
+  void make_room_for(int64_t sequence);
+  void drain();
+  void complete_frame(int64_t first, int64_t last);
+  bool drop_head_frame();
+  void jump_to_keyframe_with(int64_t sequence);
+
+  Listener& listener_;
+  Limits limits_;
+  Stats stats_;
+  std::vector<Slot> slots_;
+  std::vector<uint8_t> arena_;
+  std::vector<uint8_t> frame_;
+  bool started_ = false;
+  // Until the first frame is written or dropped, an earlier packet may still
+  // move the start back: the first packets can arrive out of order too.
+  bool anchored_ = false;
+  bool need_keyframe_ = true;
+  int64_t head_ = 0;                           // the oldest sequence number not yet written or dropped
+  int64_t highest_ = 0;                        // the highest sequence number stored
+  std::optional<uint32_t> dropped_timestamp_;  // later packets of this frame go silently
+};
+
+}  // namespace ct::record

@@ -1,0 +1,360 @@
+#include "sfu/SubscriberConnection.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "core/Random.hpp"
+#include "rtp/RtcpCompound.hpp"
+#include "rtp/RtcpFir.hpp"
+#include "rtp/RtcpNack.hpp"
+#include "rtp/RtcpPli.hpp"
+#include "rtp/RtcpReceiverReport.hpp"
+#include "rtp/RtcpSenderReport.hpp"
+#include "sdp/DescriptionBuilder.hpp"
+#include "sfu/MediaCounters.hpp"
+#include "sfu/Publication.hpp"
+#include "sfu/SenderReportGenerator.hpp"
+#include "webrtc/MediaPort.hpp"
+#include "webrtc/TransportDescription.hpp"
+
+namespace ct::sfu {
+namespace {
+
+constexpr Duration kReportInterval = seconds(1);
+// RTCP the server writes stays well inside one MTU with the SRTCP trailer.
+constexpr size_t kRtcpBudget = 1200;
+
+// The subscriber connection's payload types are the server's own.
+void server_payload_types(const std::string& codec, uint8_t& pt, std::optional<uint8_t>& rtx_pt) {
+  if (sdp::iequals(codec, "opus")) {
+    pt = subscriber_pt::kOpus;
+  } else if (sdp::iequals(codec, "VP8")) {
+    pt = subscriber_pt::kVp8;
+    rtx_pt = subscriber_pt::kVp8Rtx;
+  } else if (sdp::iequals(codec, "H264")) {
+    pt = subscriber_pt::kH264;
+    rtx_pt = subscriber_pt::kH264Rtx;
+  }
+}
+
+uint32_t random_ssrc() {
+  uint32_t ssrc = 0;
+  while (ssrc == 0) ssrc = random_u32();
+  return ssrc;
+}
+
+}  // namespace
+
+SubscriberConnection::SubscriberConnection(const ParticipantContext& context,
+                                           webrtc::PeerTransport::Listener& transport_listener,
+                                           Listener& listener, uint64_t key, TimePoint now)
+    : context_(context), listener_(listener), key_(key), cname_("ciphertalk-" + random_token(8)) {
+  webrtc::PeerTransport::Options options = context_.transport_options;
+  // The transport waits, unconnected, until there is something to offer;
+  // its connect deadline runs from the first offer (tick_transport).
+  options.connect_timeout = std::chrono::hours(24 * 365);
+  transport_ = std::make_unique<webrtc::PeerTransport>(transport_listener, context_.port,
+                                                       context_.certificate, options, now);
+  context_.port.add(*transport_);
+  // The connection always carries data channels, first in its offers, so
+  // data reaches participants who receive no media.
+  data_mid_ = std::to_string(next_mid_++);
+}
+
+SubscriberConnection::~SubscriberConnection() {
+  // Subscriptions leave their publications; then no datagram may reach a
+  // transport that is going away.
+  sections_.clear();
+  context_.port.remove(*transport_);
+  if (context_.totals) context_.totals->add(*transport_);
+}
+
+void SubscriberConnection::subscribe(Publication& publication) {
+  Section section;
+  section.mid = std::to_string(next_mid_++);
+  section.kind = publication.video() ? sdp::MediaKind::video : sdp::MediaKind::audio;
+  section.track = publication.info();
+  section.track.mid = section.mid;
+
+  SubscriptionParams params;
+  params.mid = section.mid;
+  params.ssrc = random_ssrc();
+  params.payload_type = publication.params().payload_type;
+  server_payload_types(publication.params().codec_name, params.payload_type, params.rtx_payload_type);
+  if (params.rtx_payload_type) params.rtx_ssrc = random_ssrc();
+  params.drop_fraction = context_.drop_forwarded_fraction;
+  params.drop_seed = (key_ << 32) ^ next_mid_;
+  params.totals = context_.totals;
+  section.subscription = std::make_unique<Subscription>(publication, *transport_, std::move(params));
+  sections_.push_back(std::move(section));
+}
+
+bool SubscriberConnection::unsubscribe(Publication& publication) {
+  for (auto& s : sections_) {
+    if (s.subscription && &s.subscription->publication() == &publication) {
+      s.subscription.reset();
+      return true;
+    }
+  }
+  return false;
+}
+
+void SubscriberConnection::clear_subscriptions() {
+  for (auto& s : sections_) s.subscription.reset();
+}
+
+Subscription* SubscriberConnection::find_subscription(uint32_t ssrc) {
+  for (auto& s : sections_) {
+    if (s.subscription && (s.subscription->ssrc() == ssrc || s.subscription->rtx_ssrc() == ssrc))
+      return s.subscription.get();
+  }
+  return nullptr;
+}
+
+bool SubscriberConnection::restart_ice() {
+  if (!remote_set_) return false;
+  transport_->restart_ice();
+  context_.port.add(*transport_);
+  // The next offer carries the new credentials and supersedes one the
+  // browser may never have seen.
+  offer_pending_ = false;
+  pending_offer_.reset();
+  dirty_ = true;
+  return true;
+}
+
+event::SubscriberOffer SubscriberConnection::make_offer(TimePoint now) {
+  event::SubscriberOffer offer;
+  std::vector<sdp::OfferSection> sections;
+  sdp::OfferSection data;
+  data.kind = sdp::MediaKind::application;
+  data.mid = data_mid_;
+  sections.push_back(std::move(data));
+  for (auto& s : sections_) {
+    sdp::OfferSection os;
+    os.kind = s.kind;
+    os.mid = s.mid;
+    s.offered = true;
+    if (!s.subscription) {
+      // JSEP §5.2.2: a stopped section keeps its place, with port 0.
+      os.stopped = true;
+      os.direction = sdp::Direction::inactive;
+      sections.push_back(std::move(os));
+      continue;
+    }
+    const Subscription& sub = *s.subscription;
+    const auto& pp = sub.publication().params();
+    sdp::NegotiatedCodec codec;
+    codec.pt = sub.params().payload_type;
+    codec.name = pp.codec_name;
+    codec.clock_rate = pp.clock_rate;
+    codec.channels = pp.channels;
+    codec.fmtp = pp.fmtp;
+    codec.rtx_pt = sub.params().rtx_payload_type;
+    if (pp.video) codec.rtcp_fb = {"nack", "nack pli", "ccm fir"};
+    os.codecs.push_back(std::move(codec));
+    os.extensions.push_back(
+        sdp::Extmap{subscriber_extension_id::kMid, std::nullopt, std::string(sdp::ext_uri::mid), {}});
+    if (!pp.video) {
+      os.extensions.push_back(sdp::Extmap{
+          subscriber_extension_id::kAudioLevel, std::nullopt, std::string(sdp::ext_uri::audio_level), {}});
+    }
+    os.extensions.push_back(sdp::Extmap{
+        subscriber_extension_id::kAbsSendTime, std::nullopt, std::string(sdp::ext_uri::abs_send_time), {}});
+    os.direction = sdp::Direction::sendonly;
+    sdp::LocalStream stream;
+    stream.ssrc = sub.ssrc();
+    if (sub.rtx_ssrc() != 0) stream.rtx_ssrc = sub.rtx_ssrc();
+    stream.cname = cname_;
+    stream.stream_id = s.track.publisher;
+    stream.track_id = s.track.sid;
+    os.stream = std::move(stream);
+    sections.push_back(std::move(os));
+    offer.tracks.push_back(s.track);
+  }
+  auto description =
+      sdp::build_offer(sections, webrtc::describe_transport(*transport_, context_.port), last_origin_);
+  last_origin_ = description.origin;
+  offer.sdp = description.serialize();
+  offer_pending_ = true;
+  dirty_ = false;
+  pending_offer_ = offer;
+  if (!connect_deadline_ && transport_->state() != webrtc::PeerTransport::State::Connected)
+    connect_deadline_ = now + context_.transport_options.connect_timeout;
+  return offer;
+}
+
+std::optional<event::Error> SubscriberConnection::apply_answer(const std::string& sdp_text, TimePoint now) {
+  if (!offer_pending_) return event::Error{"no_offer_pending", "there is no subscriber offer to answer"};
+  auto bad = [](std::string message) { return event::Error{"bad_sdp", std::move(message)}; };
+  if (sdp_text.size() > sdp::kMaxSdpSize) return bad("the answer is too large");
+  auto answer = sdp::SessionDescription::parse(sdp_text);
+  if (!answer) return bad("malformed SDP answer: " + answer.error());
+
+  // The transport is the first live section's (RFC 8843 §7.3.1), with
+  // session-level values where the section has none.
+  const sdp::MediaDescription* tagged = nullptr;
+  for (const auto& m : answer->media) {
+    if (m.port != 0) {
+      tagged = &m;
+      break;
+    }
+  }
+  if (tagged) {
+    auto setup = tagged->setup.value_or(answer->setup.value_or(sdp::Setup::active));
+    // RFC 8842 §5.3: we offered actpass; the server stays the DTLS server.
+    if (setup != sdp::Setup::active)
+      return bad("the answer must take a=setup:active (the server is the DTLS server)");
+    std::string ufrag = tagged->ice_ufrag.empty() ? answer->ice_ufrag : tagged->ice_ufrag;
+    std::string pwd = tagged->ice_pwd.empty() ? answer->ice_pwd : tagged->ice_pwd;
+    if (remote_set_ && !ufrag.empty() && !pwd.empty() && (ufrag != remote_ufrag_ || pwd != remote_pwd_)) {
+      // The browser's side of an ICE restart we offered.
+      transport_->set_remote_ice_credentials(ufrag, pwd);
+      remote_ufrag_ = ufrag;
+      remote_pwd_ = pwd;
+    }
+    if (!remote_set_) {
+      const sdp::Fingerprint* fingerprint = nullptr;
+      const std::vector<sdp::Fingerprint>* lists[] = {&tagged->fingerprints, &answer->fingerprints};
+      for (const auto* list : lists) {
+        for (const auto& fp : *list)
+          if (!fingerprint && sdp::iequals(fp.algorithm, "sha-256")) fingerprint = &fp;
+      }
+      if (ufrag.empty() || pwd.empty()) return bad("the answer has no ICE credentials");
+      if (!fingerprint) return bad("the answer has no a=fingerprint:sha-256 (RFC 8122)");
+      transport_->set_remote_parameters(ufrag, pwd, fingerprint->algorithm, fingerprint->value);
+      remote_ufrag_ = ufrag;
+      remote_pwd_ = pwd;
+      remote_set_ = true;
+    }
+  }
+  if (const auto* m = answer->find_media(data_mid_); m && m->port != 0 && m->is_sctp())
+    transport_->enable_data_channels(m->sctp_port.value_or(5000), m->max_message_size.value_or(65536));
+
+  for (auto& s : sections_) {
+    if (!s.subscription) continue;
+    const sdp::MediaDescription* m = answer->find_media(s.mid);
+    if (!m || m->port == 0 || !sdp::receives(m->effective_direction())) continue;
+    const auto& params = s.subscription->params();
+    if (!m->find_codec(params.payload_type)) continue;
+    SubscriptionNegotiation negotiation;
+    negotiation.rtx = params.rtx_payload_type && m->find_codec(*params.rtx_payload_type);
+    for (const auto& e : m->extmaps) {
+      if (e.id == 0 || e.id > 14) continue;  // ours are one-byte ids
+      if (e.uri == sdp::ext_uri::mid) negotiation.mid_id = uint8_t(e.id);
+      if (e.uri == sdp::ext_uri::audio_level) negotiation.audio_level_id = uint8_t(e.id);
+      if (e.uri == sdp::ext_uri::abs_send_time) negotiation.abs_send_time_id = uint8_t(e.id);
+    }
+    s.subscription->activate(negotiation, now);
+  }
+  offer_pending_ = false;
+  pending_offer_.reset();
+  return std::nullopt;
+}
+
+void SubscriberConnection::on_report_block(const rtp::RtcpReportBlock& block) {
+  if (!find_subscription(block.ssrc)) return;
+  double loss = block.fraction_lost / 256.0;
+  if (block.last_sr == 0) return listener_.on_receiver_report(loss, std::nullopt);
+  // RFC 3550 §6.4.1: RTT = A - LSR - DLSR, in 1/65536 s of the NTP clock.
+  uint32_t arrival = uint32_t(SenderReportGenerator::to_ntp(std::chrono::system_clock::now()) >> 16);
+  uint32_t rtt_units = arrival - block.last_sr - block.delay_since_last_sr;
+  // More than 10 s is a clock step or a stale LSR, not a path.
+  if (rtt_units > 10u * 65536u) return listener_.on_receiver_report(loss, std::nullopt);
+  listener_.on_receiver_report(loss, microseconds(int64_t(rtt_units) * 1'000'000 / 65536));
+}
+
+void SubscriberConnection::on_rtcp(std::span<const uint8_t> compound, TimePoint now) {
+  last_rtcp_ = now;
+  rtp::RtcpCompound packets(compound);
+  while (auto packet = packets.next()) {
+    if (packet->type() == rtp::rtcp_type::kReceiverReport) {
+      auto rr = rtp::RtcpReceiverReport::parse(*packet);
+      if (!rr) continue;
+      for (size_t i = 0; i < rr->report_count(); ++i) on_report_block(rr->report_block(i));
+    } else if (packet->type() == rtp::rtcp_type::kSenderReport) {
+      auto sr = rtp::RtcpSenderReport::parse(*packet);
+      if (!sr) continue;
+      for (size_t i = 0; i < sr->report_count(); ++i) on_report_block(sr->report_block(i));
+    } else if (packet->type() == rtp::rtcp_type::kTransportFeedback &&
+               packet->count() == rtp::rtcp_fmt::kNack) {
+      auto nack = rtp::RtcpNack::parse(*packet);
+      if (!nack) continue;
+      if (Subscription* s = find_subscription(nack->media_ssrc()))
+        nack->for_each_lost([&](uint16_t seq) { s->retransmit(seq, now); });
+    } else if (packet->type() == rtp::rtcp_type::kPayloadFeedback && packet->count() == rtp::rtcp_fmt::kPli) {
+      auto pli = rtp::RtcpPli::parse(*packet);
+      if (!pli) continue;
+      Subscription* s = find_subscription(pli->media_ssrc());
+      if (s && s->allow_keyframe_request(now)) s->publication().request_keyframe(now);
+    } else if (packet->type() == rtp::rtcp_type::kPayloadFeedback && packet->count() == rtp::rtcp_fmt::kFir) {
+      auto fir = rtp::RtcpFir::parse(*packet);
+      if (!fir) continue;
+      // The publisher is asked with a PLI: its encoder treats both alike,
+      // and one request type keeps one throttle honest.
+      for (size_t i = 0; i < fir->entry_count(); ++i) {
+        const rtp::RtcpFirEntry entry = fir->entry(i);
+        Subscription* s = find_subscription(entry.ssrc);
+        if (s && s->is_new_fir(entry.sequence_number) && s->allow_keyframe_request(now))
+          s->publication().request_keyframe(now);
+      }
+    }
+  }
+}
+
+void SubscriberConnection::on_connected(TimePoint now) {
+  last_rtcp_ = now;
+  for (auto& s : sections_) {
+    if (s.subscription && s.subscription->active()) s.subscription->publication().request_keyframe(now);
+  }
+}
+
+void SubscriberConnection::tick_transport(TimePoint now) {
+  using State = webrtc::PeerTransport::State;
+  transport_->on_tick(now);
+  if (connect_deadline_ && transport_->state() != State::Connected && transport_->state() != State::Closed &&
+      now > *connect_deadline_) {
+    transport_->close("no working connection within the connect timeout");
+  }
+}
+
+void SubscriberConnection::on_tick(TimePoint now) {
+  if (transport_->state() != webrtc::PeerTransport::State::Connected || now < next_sender_report_) return;
+  next_sender_report_ = now + kReportInterval;
+  send_sender_reports(now);
+}
+
+void SubscriberConnection::send_sender_reports(TimePoint now) {
+  // One compound datagram carries the SRs of many streams.
+  std::array<uint8_t, kRtcpBudget + 64> buffer;
+  size_t length = 0;
+  for (auto& s : sections_) {
+    if (!s.subscription || !s.subscription->active()) continue;
+    if (length + rtp::RtcpSenderReport::size(0) > kRtcpBudget) {
+      transport_->send_rtcp(buffer, length);
+      length = 0;
+    }
+    length += s.subscription->build_sender_report(
+        std::span<uint8_t>(buffer.data() + length, kRtcpBudget - length), now);
+  }
+  if (length > 0) transport_->send_rtcp(buffer, length);
+}
+
+ConnectionQualityWindow::Downstream SubscriberConnection::quality_sample() const {
+  ConnectionQualityWindow::Downstream sample;
+  for (const auto& s : sections_)
+    sample.receiving = sample.receiving || (s.subscription && s.subscription->active());
+  sample.connected = transport_->state() == webrtc::PeerTransport::State::Connected;
+  sample.closed = transport_->state() == webrtc::PeerTransport::State::Closed;
+  sample.last_report = last_rtcp_;
+  return sample;
+}
+
+void SubscriberConnection::add_counters(MediaCounters& counters) const {
+  counters.add(*transport_);
+  for (const auto& s : sections_) {
+    if (s.subscription) s.subscription->add_counters(counters);
+  }
+}
+
+}  // namespace ct::sfu

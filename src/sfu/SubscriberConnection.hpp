@@ -1,0 +1,121 @@
+#pragma once
+// A participant's subscriber connection: the PeerConnection on which the
+// server offers and sends. Holds one section per track the participant
+// receives (its Subscription, null once stopped) after the data channel
+// section, serializes renegotiation (one offer outstanding, JSEP §5.2),
+// applies the browser's answers, restarts ICE after a resume, sends SRs, and
+// routes the browser's RTCP (receiver reports, NACK, PLI, FIR) to the
+// subscriptions.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/Clock.hpp"
+#include "sdp/SessionDescription.hpp"
+#include "sdp/Types.hpp"
+#include "sfu/ConnectionQualityWindow.hpp"
+#include "sfu/ParticipantContext.hpp"
+#include "sfu/RoomEvents.hpp"
+#include "sfu/Subscription.hpp"
+
+namespace ct::rtp {
+struct RtcpReportBlock;
+}
+
+namespace ct::sfu {
+
+struct MediaCounters;
+
+class SubscriberConnection {
+ public:
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    // A report block from the browser about one of our streams: its loss
+    // fraction (0..1), and the round trip when it echoes one of our SRs.
+    virtual void on_receiver_report(double loss_fraction, std::optional<Duration> rtt) = 0;
+  };
+
+  // A track as the subscriber connection carries it.
+  struct Section {
+    std::string mid;
+    sdp::MediaKind kind = sdp::MediaKind::audio;
+    TrackInfo track;                             // mid = ours
+    std::unique_ptr<Subscription> subscription;  // null once stopped
+    bool offered = false;                        // went out in an offer (live or stopped)
+  };
+
+  // `key` seeds the fault injection of this participant's subscriptions.
+  SubscriberConnection(const ParticipantContext& context, webrtc::PeerTransport::Listener& transport_listener,
+                       Listener& listener, uint64_t key, TimePoint now);
+  ~SubscriberConnection();
+  SubscriberConnection(const SubscriberConnection&) = delete;
+  SubscriberConnection& operator=(const SubscriberConnection&) = delete;
+
+  webrtc::PeerTransport& transport() { return *transport_; }
+  const webrtc::PeerTransport& transport() const { return *transport_; }
+
+  // Adds a section for `publication` (sent in the next offer).
+  void subscribe(Publication& publication);
+  // Stops the section of `publication`; false if there was none.
+  bool unsubscribe(Publication& publication);
+  // Drops every subscription (before the publications they point at go).
+  void clear_subscriptions();
+  const std::vector<Section>& sections() const { return sections_; }
+  Subscription* find_subscription(uint32_t ssrc);
+
+  // Renegotiation is serialized (JSEP §5.2): while an offer is outstanding,
+  // changes only mark the state dirty and the next offer follows the answer.
+  bool offer_pending() const { return offer_pending_; }
+  bool renegotiation_needed() const { return dirty_; }
+  void mark_dirty() { dirty_ = true; }
+  // A new offer of every section.
+  event::SubscriberOffer make_offer(TimePoint now);
+  const std::optional<event::SubscriberOffer>& pending_offer() const { return pending_offer_; }
+  // Applies the answer to the pending offer; an error code ("bad_sdp",
+  // "no_offer_pending") and message on failure.
+  std::optional<event::Error> apply_answer(const std::string& sdp, TimePoint now);
+  // ICE restart after a resume; the next offer carries the new credentials.
+  // False when the connection was never answered.
+  bool restart_ice();
+
+  void on_rtcp(std::span<const uint8_t> compound, TimePoint now);
+  // DTLS is up: packets forwarded before it were lost, so every answered
+  // subscription starts from a keyframe.
+  void on_connected(TimePoint now);
+  // The transport's timers, and the connect deadline that runs from the first offer.
+  void tick_transport(TimePoint now);
+  // SRs for every answered stream, once a second while connected.
+  void on_tick(TimePoint now);
+
+  ConnectionQualityWindow::Downstream quality_sample() const;
+  // Adds what the transport and the live subscriptions counted so far.
+  void add_counters(MediaCounters& counters) const;
+
+ private:
+  void on_report_block(const rtp::RtcpReportBlock& block);
+  void send_sender_reports(TimePoint now);
+
+  const ParticipantContext& context_;
+  Listener& listener_;
+  uint64_t key_;
+  std::string cname_;
+  std::unique_ptr<webrtc::PeerTransport> transport_;
+  bool remote_set_ = false;
+  std::string remote_ufrag_, remote_pwd_;
+  std::optional<TimePoint> connect_deadline_;
+  std::string data_mid_;  // the m=application section, first in every offer
+  std::vector<Section> sections_;
+  uint32_t next_mid_ = 0;
+  bool offer_pending_ = false;
+  bool dirty_ = false;
+  std::optional<event::SubscriberOffer> pending_offer_;
+  std::optional<sdp::Origin> last_origin_;
+  TimePoint next_sender_report_{};
+  TimePoint last_rtcp_{};
+};
+
+}  // namespace ct::sfu

@@ -1,0 +1,36 @@
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "loadtest/Report.hpp"
+
+namespace ct::loadtest {
+namespace {
+
+TEST(Report, AsTextAndJson) {
+  Report r;
+  r.ok = true;
+  r.publishers = 1;
+  r.subscribers = 2;
+  r.packets_sent = 1000;
+  r.received_min = 990;
+  r.received_max = 1000;
+  r.received_total = 1990;
+  r.received_avg = 995;
+  r.loss_percent = 0.5;
+  r.server_cpu_s = 0.01;
+  auto j = nlohmann::json::parse(r.to_json());
+  EXPECT_EQ(j["packets_sent"], 1000);
+  EXPECT_EQ(j["received_min"], 990);
+  EXPECT_DOUBLE_EQ(j["server_packets_per_cpu_s"].get<double>(), 199000.0);
+  EXPECT_NEAR(j["server_us_per_packet"].get<double>(), 5.025, 0.001);
+  EXPECT_NE(r.to_text().find("min 990"), std::string::npos);
+
+  Report failed;
+  failed.error = "no server";
+  EXPECT_EQ(nlohmann::json::parse(failed.to_json())["error"], "no server");
+  EXPECT_NE(failed.to_text().find("no server"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ct::loadtest

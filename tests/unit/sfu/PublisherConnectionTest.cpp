@@ -1,0 +1,240 @@
+#include <gtest/gtest.h>
+
+#include "RoomTestSupport.hpp"
+#include "rtp/RtcpReceiverReport.hpp"
+#include "rtp/RtcpTransportCc.hpp"
+#include "sfu/ActiveSpeakerDetector.hpp"
+#include "sfu/PublisherConnection.hpp"
+
+namespace ct::sfu::testing {
+namespace {
+
+constexpr uint32_t kAudioSsrc = 0x0a0a0a0a, kVideoSsrc = 0x0b0b0b0b, kRtxSsrc = 0x0c0c0c0c;
+
+// Sends the transport's callbacks to the connection, as the Participant does.
+struct Router final : webrtc::PeerTransport::Listener {
+  void on_rtp(webrtc::PeerTransport&, std::span<uint8_t> packet, size_t) override {
+    connection->on_rtp(packet, Clock::now());
+  }
+  void on_rtcp(webrtc::PeerTransport&, std::span<uint8_t> compound, size_t) override {
+    connection->on_rtcp(compound, Clock::now());
+  }
+  void on_transport_closed(webrtc::PeerTransport&, std::string_view) override { closed = true; }
+  PublisherConnection* connection = nullptr;
+  bool closed = false;
+};
+
+class PublisherConnectionTest : public ::testing::Test {
+ protected:
+  PublisherConnectionTest() {
+    port.start();
+    router.connection = &connection;
+  }
+  ~PublisherConnectionTest() override { port.close(); }
+
+  PublisherConnection::OfferResult offer(const std::vector<Track>& tracks,
+                                         const std::vector<TrackMeta>& meta = {}) {
+    return connection.negotiate(publisher_offer_sdp(browser.peer, tracks), meta, Clock::now());
+  }
+
+  // Brings the transport up with the browser's side on a loopback socket.
+  bool connect(const std::string& answer_sdp) {
+    take_remote(browser.peer, answer_sdp);
+    browser.peer.send_check();
+    return run_until([&] { return browser.peer.connected(); });
+  }
+  bool run_until(const std::function<bool()>& done, Duration timeout = seconds(5)) {
+    auto deadline = Clock::now() + timeout;
+    for (;;) {
+      io.restart();
+      io.run_for(milliseconds(2));
+      auto now = Clock::now();
+      connection.tick_transport(now);
+      connection.on_tick(now);
+      browser.peer.tick(now);
+      if (done()) return true;
+      if (now > deadline) return false;
+    }
+  }
+
+  boost::asio::io_context io;
+  dtls::DtlsCertificate certificate;
+  webrtc::MediaPort port{io, *net::SocketAddress::parse("127.0.0.1:0"), ""};
+  ActiveSpeakerDetector speakers;
+  ParticipantContext context{port, certificate, {}, milliseconds(500), 0, &speakers, nullptr, nullptr};
+  Router router;
+  PublisherConnection connection{context, router, "alice", 7};
+  Endpoint browser{io, port.candidate_address()};
+};
+
+Publication* by_kind(const std::vector<Publication*>& publications, bool video) {
+  for (auto* p : publications)
+    if (p->video() == video) return p;
+  return nullptr;
+}
+
+TEST_F(PublisherConnectionTest, SendingSectionsBecomePublicationsAndTheAnswerOnlyReceives) {
+  EXPECT_EQ(connection.transport(), nullptr);
+  TrackMeta screen;
+  screen.mid = "1";
+  screen.source = "screen_share";
+  screen.name = "slides";
+  auto result = offer({Track{"0", false, kAudioSsrc}, Track{"1", true, kVideoSsrc, kRtxSsrc}}, {screen});
+  ASSERT_TRUE(result.error_code.empty()) << result.error_message;
+  ASSERT_EQ(result.added.size(), 2u);
+  ASSERT_NE(connection.transport(), nullptr);
+
+  const Publication* audio = by_kind(result.added, false);
+  const Publication* video = by_kind(result.added, true);
+  ASSERT_TRUE(audio && video);
+  EXPECT_EQ(audio->info().publisher, "alice");
+  EXPECT_EQ(audio->info().kind, "audio");
+  EXPECT_EQ(audio->info().source, "microphone");
+  EXPECT_EQ(audio->info().codec, "opus");
+  EXPECT_EQ(audio->params().ssrc, kAudioSsrc);
+  EXPECT_EQ(video->info().source, "screen_share");
+  EXPECT_EQ(video->info().name, "slides");
+  EXPECT_EQ(video->info().codec, "VP8");
+  EXPECT_EQ(video->info().mid, "1");
+  EXPECT_EQ(video->params().ssrc, kVideoSsrc);
+  EXPECT_EQ(video->params().rtx_ssrc, kRtxSsrc);
+  EXPECT_TRUE(video->params().nack);
+  EXPECT_EQ(connection.find_publication(video->sid()), video);
+
+  auto answer = sdp::SessionDescription::parse(result.answer_sdp);
+  ASSERT_TRUE(answer.ok()) << answer.error();
+  ASSERT_EQ(answer->media.size(), 2u);
+  for (const auto& m : answer->media) {
+    EXPECT_EQ(m.effective_direction(), sdp::Direction::recvonly) << m.mid;
+    EXPECT_EQ(m.codecs.front().name, m.mid == "0" ? "opus" : "VP8");  // one codec, the one forwarded
+    EXPECT_TRUE(m.ssrcs.empty());
+  }
+}
+
+TEST_F(PublisherConnectionTest, ASectionThatStopsSendingIsHandedBackForRemoval) {
+  auto first = offer({Track{"0", false, kAudioSsrc}, Track{"1", true, kVideoSsrc, kRtxSsrc}});
+  ASSERT_EQ(first.added.size(), 2u);
+  auto tracks = std::vector<Track>{Track{"0", false, kAudioSsrc}, Track{"1", true, kVideoSsrc, kRtxSsrc}};
+  tracks[1].sending = false;
+  auto second = offer(tracks);
+  ASSERT_TRUE(second.error_code.empty()) << second.error_message;
+  EXPECT_TRUE(second.added.empty());
+  ASSERT_EQ(second.removed.size(), 1u);
+  EXPECT_TRUE(second.removed[0]->video());
+  ASSERT_EQ(connection.publications().size(), 1u);
+  EXPECT_FALSE(connection.publications()[0]->video());
+}
+
+TEST_F(PublisherConnectionTest, GarbageTooManyTracksAndAChangedCertificateAreRefused) {
+  auto garbage = connection.negotiate("v=0\r\nnonsense", {}, Clock::now());
+  EXPECT_EQ(garbage.error_code, "bad_sdp");
+  EXPECT_EQ(connection.transport(), nullptr);
+
+  std::vector<Track> many;
+  for (size_t i = 0; i <= PublisherConnection::kMaxPublications; ++i)
+    many.push_back(Track{std::to_string(i), false, uint32_t(100 + i)});
+  auto refused = offer(many);
+  EXPECT_EQ(refused.error_code, "too_many_tracks");
+  EXPECT_TRUE(connection.publications().empty());
+
+  ASSERT_TRUE(offer({Track{"0", false, kAudioSsrc}}).error_code.empty());
+  // An ICE restart (new credentials) from another certificate is not the same browser.
+  test::TestPeer stranger([](std::span<const uint8_t>) {});
+  auto changed =
+      connection.negotiate(publisher_offer_sdp(stranger, {Track{"0", false, kAudioSsrc}}), {}, Clock::now());
+  EXPECT_EQ(changed.error_code, "bad_sdp");
+  EXPECT_NE(changed.error_message.find("fingerprint"), std::string::npos);
+}
+
+TEST_F(PublisherConnectionTest, SourcesAreLearnedFromTheMidExtensionAndRtxIsUnwrapped) {
+  Track video{"1", true, 0, 0};
+  video.signal_ssrcs = false;
+  ASSERT_EQ(offer({video}).added.size(), 1u);
+  const Publication& publication = *connection.publications()[0];
+  EXPECT_EQ(publication.params().ssrc, 0u);
+
+  auto media = video_packet(kVideoSsrc, 10, 1000, 1, "1");
+  connection.on_rtp(media, Clock::now());
+  EXPECT_EQ(publication.params().ssrc, kVideoSsrc);
+  EXPECT_EQ(publication.stats().packets_in, 1u);
+
+  // A packet under another payload type on the media SSRC is not the answered codec.
+  auto other = video_packet(kVideoSsrc, 11, 1000, 2, "1");
+  other[1] = uint8_t((other[1] & 0x80) | 98);
+  connection.on_rtp(other, Clock::now());
+  EXPECT_EQ(publication.stats().packets_in, 1u);
+
+  // RTX (RFC 4588): payload type 97 on its own SSRC, the original number first.
+  std::vector<uint8_t> payload = {0, 11, 1, 2, 3, 4};
+  const uint8_t mid[1] = {'1'};
+  std::vector<uint8_t> rtx(200);
+  rtx.resize(rtp::RtpPacketBuilder()
+                 .payload_type(97)
+                 .sequence_number(500)
+                 .timestamp(1000)
+                 .ssrc(kRtxSsrc)
+                 .add_extension(kPubMid, mid)
+                 .payload(payload)
+                 .build(rtx));
+  connection.on_rtp(rtx, Clock::now());
+  EXPECT_EQ(publication.params().rtx_ssrc, kRtxSsrc);
+  EXPECT_EQ(publication.stats().packets_in, 2u);
+
+  // A source naming a MID that publishes nothing stays unknown.
+  auto stray = video_packet(0x99999999, 1, 1, 3, "7");
+  connection.on_rtp(stray, Clock::now());
+  EXPECT_EQ(publication.stats().packets_in, 2u);
+}
+
+TEST_F(PublisherConnectionTest, AudioLevelsReachTheSpeakerDetector) {
+  ASSERT_EQ(offer({Track{"0", false, kAudioSsrc}}).added.size(), 1u);
+  auto now = Clock::now();
+  for (int i = 0; i < 20; ++i) {
+    auto packet = audio_packet(kAudioSsrc, uint16_t(i), 960u * i, 10, "0");
+    connection.on_rtp(packet, now + milliseconds(20 * i));
+  }
+  EXPECT_GT(speakers.level(7, now + milliseconds(400)), 0.0f);
+}
+
+TEST_F(PublisherConnectionTest, QualitySampleCountsOnlyUnmutedPublications) {
+  TrackMeta muted;
+  muted.mid = "1";
+  muted.muted = true;
+  ASSERT_EQ(
+      offer({Track{"0", false, kAudioSsrc}, Track{"1", true, kVideoSsrc, kRtxSsrc}}, {muted}).added.size(),
+      2u);
+  auto audio = audio_packet(kAudioSsrc, 1, 960, 10, "0");
+  auto video = video_packet(kVideoSsrc, 1, 3000, 1, "1");
+  connection.on_rtp(audio, Clock::now());
+  connection.on_rtp(video, Clock::now());
+  auto sample = connection.quality_sample();
+  EXPECT_TRUE(sample.expecting);
+  EXPECT_EQ(sample.packets_in, 1u);
+  EXPECT_FALSE(sample.connected);
+  EXPECT_FALSE(sample.closed);
+}
+
+TEST_F(PublisherConnectionTest, ReceiverReportsAndTransportFeedbackGoToTheBrowser) {
+  auto result = offer({Track{"1", true, kVideoSsrc, kRtxSsrc}});
+  ASSERT_TRUE(connect(result.answer_sdp));
+  for (uint16_t i = 0; i < 5; ++i)
+    browser.peer.send_rtp(video_packet(kVideoSsrc, uint16_t(100 + i), 3000u * i, i, "1"));
+  bool report = false, feedback = false;
+  ASSERT_TRUE(run_until([&] {
+    for (const auto& d : browser.peer.rtcp_received) {
+      rtp::RtcpCompound c(d);
+      while (auto p = c.next()) {
+        if (auto rr = rtp::RtcpReceiverReport::parse(*p); rr && rr->report_count() == 1)
+          report = report || rr->report_block(0).ssrc == kVideoSsrc;
+        if (p->type() == rtp::rtcp_type::kTransportFeedback && p->count() == rtp::rtcp_fmt::kTransportCc)
+          feedback = true;
+      }
+    }
+    return report && feedback;
+  }));
+  EXPECT_TRUE(connection.quality_sample().connected);
+  EXPECT_EQ(connection.publications()[0]->stats().packets_in, 5u);
+}
+
+}  // namespace
+}  // namespace ct::sfu::testing

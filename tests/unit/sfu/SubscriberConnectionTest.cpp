@@ -1,0 +1,244 @@
+#include <gtest/gtest.h>
+
+#include "RoomTestSupport.hpp"
+#include "rtp/RtcpFir.hpp"
+#include "rtp/RtcpReceiverReport.hpp"
+#include "sfu/Publication.hpp"
+#include "sfu/SenderReportGenerator.hpp"
+#include "sfu/SubscriberConnection.hpp"
+
+namespace ct::sfu::testing {
+namespace {
+
+struct NoTransportEvents final : webrtc::PeerTransport::Listener {
+  void on_rtp(webrtc::PeerTransport&, std::span<uint8_t>, size_t) override {}
+  void on_rtcp(webrtc::PeerTransport&, std::span<uint8_t>, size_t) override {}
+  void on_transport_closed(webrtc::PeerTransport&, std::string_view reason) override {
+    closed_reason = std::string(reason);
+  }
+  std::string closed_reason;
+};
+
+struct Reports final : SubscriberConnection::Listener {
+  void on_receiver_report(double loss, std::optional<Duration> rtt) override {
+    reports.push_back({loss, rtt});
+  }
+  std::vector<std::pair<double, std::optional<Duration>>> reports;
+};
+
+class SubscriberConnectionTest : public ::testing::Test {
+ protected:
+  SubscriberConnectionTest() {
+    port.start();
+    context.transport_options.connect_timeout = seconds(2);
+  }
+  ~SubscriberConnectionTest() override {
+    connection.reset();
+    publications.clear();
+    port.close();
+  }
+
+  // A publication of another participant (its transport never connects: the
+  // keyframe requests it would send go nowhere).
+  Publication& publish(bool video, uint32_t ssrc) {
+    PublicationParams params;
+    params.video = video;
+    params.codec_name = video ? "VP8" : "opus";
+    params.clock_rate = video ? 90000 : 48000;
+    params.channels = video ? 0 : 2;
+    params.payload_type = video ? 120 : 109;  // the publisher's own numbers
+    if (video) params.rtx_payload_type = 121;
+    params.nack = video;
+    params.ssrc = ssrc;
+    TrackInfo info;
+    info.sid = "TR_" + std::to_string(ssrc);
+    info.publisher = "alice";
+    info.kind = video ? "video" : "audio";
+    publications.push_back(
+        std::make_unique<Publication>(info, params, publisher_transport, 1, milliseconds(500)));
+    return *publications.back();
+  }
+
+  std::string answer(const event::SubscriberOffer& offer) {
+    return subscriber_answer_sdp(browser.peer, offer.sdp);
+  }
+
+  boost::asio::io_context io;
+  dtls::DtlsCertificate certificate;
+  webrtc::MediaPort port{io, *net::SocketAddress::parse("127.0.0.1:0"), ""};
+  ParticipantContext context{port, certificate, {}, milliseconds(500), 0, nullptr, nullptr, nullptr};
+  NoTransportEvents transport_events;
+  webrtc::PeerTransport publisher_transport{transport_events, port, certificate, {}, Clock::now()};
+  std::vector<std::unique_ptr<Publication>> publications;
+  Reports reports;
+  std::unique_ptr<SubscriberConnection> connection =
+      std::make_unique<SubscriberConnection>(context, transport_events, reports, 3, Clock::now());
+  Endpoint browser{io, port.candidate_address()};
+};
+
+TEST_F(SubscriberConnectionTest, AnOfferCarriesTheDataSectionThenOneSendingSectionPerTrack) {
+  auto& video = publish(true, 0x1111);
+  connection->subscribe(video);
+  connection->subscribe(publish(false, 0x2222));
+  auto offer = connection->make_offer(Clock::now());
+  EXPECT_TRUE(connection->offer_pending());
+  ASSERT_TRUE(connection->pending_offer());
+  EXPECT_EQ(connection->pending_offer()->sdp, offer.sdp);
+
+  auto d = sdp::SessionDescription::parse(offer.sdp);
+  ASSERT_TRUE(d.ok()) << d.error();
+  ASSERT_EQ(d->media.size(), 3u);
+  EXPECT_TRUE(d->media[0].is_sctp());
+  const auto& v = d->media[1];
+  EXPECT_EQ(v.kind(), sdp::MediaKind::video);
+  EXPECT_EQ(v.effective_direction(), sdp::Direction::sendonly);
+  ASSERT_NE(v.find_codec(subscriber_pt::kVp8), nullptr);  // the server's payload types, not the publisher's
+  EXPECT_EQ(v.find_codec(subscriber_pt::kVp8)->name, "VP8");
+  EXPECT_NE(v.find_codec(subscriber_pt::kVp8Rtx), nullptr);
+  ASSERT_EQ(v.msids.size(), 1u);
+  EXPECT_EQ(v.msids[0], "alice TR_4369");
+  const Subscription* s = connection->sections()[0].subscription.get();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(offered_ssrcs(offer.sdp, v.mid), std::make_pair(s->ssrc(), s->rtx_ssrc()));
+  EXPECT_EQ(d->media[2].find_codec(subscriber_pt::kOpus)->name, "opus");
+
+  ASSERT_EQ(offer.tracks.size(), 2u);
+  EXPECT_EQ(offer.tracks[0].mid, v.mid);  // the track as the subscriber connection carries it
+  EXPECT_EQ(offer.tracks[0].sid, "TR_4369");
+  EXPECT_EQ(&s->publication(), &video);
+}
+
+TEST_F(SubscriberConnectionTest, TheAnswerActivatesTheSectionsItReceives) {
+  EXPECT_EQ(connection->apply_answer("v=0\r\n", Clock::now())->code, "no_offer_pending");
+  connection->subscribe(publish(true, 0x1111));
+  auto offer = connection->make_offer(Clock::now());
+  EXPECT_EQ(connection->apply_answer("v=0\r\nbroken", Clock::now())->code, "bad_sdp");
+  std::string passive = answer(offer);
+  for (size_t at; (at = passive.find("a=setup:active")) != std::string::npos;)
+    passive.replace(at, 14, "a=setup:passive");
+  EXPECT_EQ(connection->apply_answer(passive, Clock::now())->code, "bad_sdp");
+  EXPECT_FALSE(connection->sections()[0].subscription->active());
+  EXPECT_TRUE(connection->offer_pending());  // still waiting for a usable answer
+
+  EXPECT_FALSE(connection->apply_answer(answer(offer), Clock::now()).has_value());
+  EXPECT_TRUE(connection->sections()[0].subscription->active());
+  EXPECT_FALSE(connection->offer_pending());
+  EXPECT_FALSE(connection->pending_offer());
+  EXPECT_TRUE(connection->quality_sample().receiving);
+}
+
+TEST_F(SubscriberConnectionTest, AStoppedSectionKeepsItsPlaceWithPortZero) {
+  auto& video = publish(true, 0x1111);
+  connection->subscribe(video);
+  connection->subscribe(publish(false, 0x2222));
+  auto offer = connection->make_offer(Clock::now());
+  ASSERT_FALSE(connection->apply_answer(answer(offer), Clock::now()));
+  EXPECT_TRUE(connection->unsubscribe(video));
+  EXPECT_FALSE(connection->unsubscribe(video));
+  EXPECT_TRUE(video.subscriptions().empty());
+  auto next = connection->make_offer(Clock::now());
+  auto d = sdp::SessionDescription::parse(next.sdp);
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(d->media.size(), 3u);
+  EXPECT_EQ(d->media[1].port, 0);
+  EXPECT_NE(d->media[2].port, 0);
+  ASSERT_EQ(next.tracks.size(), 1u);
+  EXPECT_EQ(next.tracks[0].kind, "audio");
+}
+
+TEST_F(SubscriberConnectionTest, IceRestartNeedsAnAnsweredConnectionAndSupersedesThePendingOffer) {
+  EXPECT_FALSE(connection->restart_ice());
+  auto offer = connection->make_offer(Clock::now());
+  ASSERT_FALSE(connection->apply_answer(answer(offer), Clock::now()));
+  std::string ufrag = connection->transport().local_ufrag();
+  connection->subscribe(publish(false, 0x2222));
+  connection->make_offer(Clock::now());
+  ASSERT_TRUE(connection->restart_ice());
+  EXPECT_FALSE(connection->offer_pending());
+  EXPECT_TRUE(connection->renegotiation_needed());
+  auto restarted = connection->make_offer(Clock::now());
+  EXPECT_EQ(restarted.sdp.find("a=ice-ufrag:" + ufrag), std::string::npos);
+  EXPECT_NE(restarted.sdp.find("a=ice-ufrag:" + connection->transport().local_ufrag()), std::string::npos);
+}
+
+TEST_F(SubscriberConnectionTest, ReceiverReportsOnOurStreamsGiveLossAndTheRoundTrip) {
+  connection->subscribe(publish(true, 0x1111));
+  connection->make_offer(Clock::now());
+  const Subscription& s = *connection->sections()[0].subscription;
+  std::array<rtp::RtcpReportBlock, 3> blocks{};
+  blocks[0].ssrc = s.ssrc();
+  blocks[0].fraction_lost = 64;
+  // RFC 3550 §6.4.1: our SR 250 ms ago, held 50 ms by the browser: 200 ms.
+  blocks[0].last_sr =
+      uint32_t(SenderReportGenerator::to_ntp(std::chrono::system_clock::now() - milliseconds(250)) >> 16);
+  blocks[0].delay_since_last_sr = 65536 / 20;
+  blocks[1].ssrc = s.rtx_ssrc();  // no SR echoed yet: loss only
+  blocks[2].ssrc = 0x5555;        // not ours: ignored
+  std::array<uint8_t, 128> rr;
+  size_t n = rtp::RtcpReceiverReport::build(rr, 9, blocks);
+  auto now = Clock::now();
+  connection->on_rtcp(std::span(rr.data(), n), now);
+  ASSERT_EQ(reports.reports.size(), 2u);
+  EXPECT_DOUBLE_EQ(reports.reports[0].first, 0.25);
+  ASSERT_TRUE(reports.reports[0].second);
+  EXPECT_NEAR(double(std::chrono::duration_cast<milliseconds>(*reports.reports[0].second).count()), 200, 20);
+  EXPECT_FALSE(reports.reports[1].second);
+  EXPECT_EQ(connection->quality_sample().last_report, now);
+
+  // A stale LSR (a clock step) gives no round trip.
+  blocks[0].last_sr -= 20u * 65536u;
+  n = rtp::RtcpReceiverReport::build(rr, 9, std::span(blocks.data(), 1));
+  connection->on_rtcp(std::span(rr.data(), n), now);
+  ASSERT_EQ(reports.reports.size(), 3u);
+  EXPECT_FALSE(reports.reports[2].second);
+}
+
+TEST_F(SubscriberConnectionTest, NacksPlisAndFirsReachTheirSubscription) {
+  auto& video = publish(true, 0x1111);
+  connection->subscribe(video);
+  ASSERT_FALSE(connection->apply_answer(answer(connection->make_offer(Clock::now())), Clock::now()));
+  const Subscription& s = *connection->sections()[0].subscription;
+  auto now = Clock::now();
+  auto media = video_packet(0x1111, 40, 1000, 1, "1");
+  video.on_rtp(*rtp::RtpPacket::parse(media), now);  // numbers the stream (the send fails: not connected)
+  std::array<uint8_t, 64> buffer;
+  // A NACK is answered, refused or found missing by the subscription it names.
+  const uint16_t lost[] = {7};
+  auto answered = [&] {
+    return s.stats().retransmitted + s.stats().retransmissions_limited + s.stats().retransmissions_missing;
+  };
+  connection->on_rtcp(std::span(buffer.data(), rtp::RtcpNack::build(buffer, 9, s.ssrc(), lost)), now);
+  EXPECT_EQ(answered(), 1u);
+  connection->on_rtcp(std::span(buffer.data(), rtp::RtcpNack::build(buffer, 9, 0x5555, lost)), now);
+  EXPECT_EQ(answered(), 1u);
+  // A PLI goes on; a second at once is over this subscriber's own limit.
+  connection->on_rtcp(std::span(buffer.data(), rtp::RtcpPli::build(buffer, 9, s.ssrc())), now);
+  connection->on_rtcp(std::span(buffer.data(), rtp::RtcpPli::build(buffer, 9, s.ssrc())), now);
+  EXPECT_EQ(s.stats().keyframe_requests_limited, 1u);
+  // A FIR repeating its sequence number is the same request; a new one is limited too.
+  const rtp::RtcpFirEntry first[] = {{s.ssrc(), 1}};
+  const rtp::RtcpFirEntry again[] = {{s.ssrc(), 1}};
+  const rtp::RtcpFirEntry next[] = {{s.ssrc(), 2}};
+  connection->on_rtcp(std::span(buffer.data(), rtp::RtcpFir::build(buffer, 9, first)), now);
+  EXPECT_EQ(s.stats().keyframe_requests_limited, 2u);
+  connection->on_rtcp(std::span(buffer.data(), rtp::RtcpFir::build(buffer, 9, again)), now);
+  EXPECT_EQ(s.stats().keyframe_requests_limited, 2u);
+  connection->on_rtcp(std::span(buffer.data(), rtp::RtcpFir::build(buffer, 9, next)), now);
+  EXPECT_EQ(s.stats().keyframe_requests_limited, 3u);
+}
+
+TEST_F(SubscriberConnectionTest, TheConnectDeadlineRunsFromTheFirstOffer) {
+  auto now = Clock::now();
+  connection->tick_transport(now + seconds(60));  // nothing offered yet: no deadline
+  EXPECT_NE(connection->transport().state(), webrtc::PeerTransport::State::Closed);
+  connection->make_offer(now);
+  connection->tick_transport(now + seconds(1));
+  EXPECT_NE(connection->transport().state(), webrtc::PeerTransport::State::Closed);
+  connection->tick_transport(now + seconds(3));
+  EXPECT_EQ(connection->transport().state(), webrtc::PeerTransport::State::Closed);
+  EXPECT_FALSE(transport_events.closed_reason.empty());
+  EXPECT_TRUE(connection->quality_sample().closed);
+}
+
+}  // namespace
+}  // namespace ct::sfu::testing

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import type { Timers } from '../src/sdk/e2ee/key-manager';
+import { type MembershipChange, MembershipDebouncer, rekeyFor } from '../src/sdk/e2ee/membership';
+
+class ManualTimers implements Timers {
+  now = 0;
+  #next = 1;
+  readonly due = new Map<number, { at: number; callback: () => void }>();
+  setTimeout(callback: () => void, ms: number): unknown {
+    this.due.set(this.#next, { at: this.now + ms, callback });
+    return this.#next++;
+  }
+  clearTimeout(handle: unknown): void {
+    this.due.delete(handle as number);
+  }
+  advance(ms: number): void {
+    this.now += ms;
+    for (const [id, t] of [...this.due]) if (t.at <= this.now) (this.due.delete(id), t.callback());
+  }
+}
+
+function debouncer() {
+  const timers = new ManualTimers();
+  const settled: MembershipChange[] = [];
+  const d = new MembershipDebouncer({ onSettled: (c) => settled.push(c), quietMs: 300, timers });
+  return { timers, settled, d };
+}
+
+describe('membership debouncing', () => {
+  it('settles a burst of joins once, quietMs after the last one, as a ratchet for the newcomers', () => {
+    const { timers, settled, d } = debouncer();
+    d.join('a');
+    timers.advance(200);
+    d.join('b');
+    timers.advance(299);
+    expect(settled).toEqual([]);
+    timers.advance(1);
+    expect(settled).toEqual([{ joined: ['a', 'b'], left: [] }]);
+    expect(rekeyFor(settled[0]!)).toEqual({ action: 'ratchet', newcomers: ['a', 'b'] });
+  });
+
+  it('turns any leave in the burst into one rotation', () => {
+    const { timers, settled, d } = debouncer();
+    d.join('a');
+    d.leave('x');
+    d.leave('y');
+    timers.advance(300);
+    expect(settled).toEqual([{ joined: ['a'], left: ['x', 'y'] }]);
+    expect(rekeyFor(settled[0]!)).toEqual({ action: 'rotate' });
+  });
+
+  it('forgets someone who joined and left inside one burst', () => {
+    const { timers, settled, d } = debouncer();
+    d.join('a');
+    d.leave('a');
+    timers.advance(300);
+    expect(settled).toEqual([]);
+    expect(rekeyFor({ joined: [], left: [] })).toEqual({ action: 'none' });
+  });
+
+  it('keeps a leave when the one who left comes back inside the burst', () => {
+    const { timers, settled, d } = debouncer();
+    d.leave('a');
+    d.join('a');
+    timers.advance(300);
+    expect(rekeyFor(settled[0]!)).toEqual({ action: 'rotate' });
+  });
+
+  it('flush(false) drops the burst and the timer', () => {
+    const { timers, settled, d } = debouncer();
+    d.join('a');
+    d.flush(false);
+    expect(timers.due.size).toBe(0);
+    timers.advance(1000);
+    expect(settled).toEqual([]);
+  });
+});
