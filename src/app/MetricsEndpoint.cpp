@@ -6,9 +6,9 @@
 #include <string_view>
 
 #include "core/Log.hpp"
+#include "http/HttpServer.hpp"
 #include "metrics/PrometheusWriter.hpp"
 #include "sfu/MediaWorker.hpp"
-#include "signal/HttpServer.hpp"
 #include "turn/TurnServer.hpp"
 
 #ifndef CT_VERSION
@@ -228,13 +228,12 @@ std::string MetricsEndpoint::render(const Snapshot& s) {
   return w.take();
 }
 
-void MetricsEndpoint::install(signal::HttpServer& server) {
-  server.add_route("GET", "/metrics", [this](const signal::HttpRequest&, signal::Responder respond) {
-    scrape(std::move(respond));
-  });
+void MetricsEndpoint::install(http::HttpServer& server) {
+  server.add_route("GET", "/metrics",
+                   [this](const http::HttpRequest&, http::Responder respond) { scrape(std::move(respond)); });
 }
 
-void MetricsEndpoint::scrape(signal::Responder respond) {
+void MetricsEndpoint::scrape(http::Responder respond) {
   // Scrapes that arrive while one is being gathered share its answer, so
   // however many clients ask, the workers are asked once at a time.
   if (in_flight_) {
@@ -263,7 +262,7 @@ void MetricsEndpoint::scrape(signal::Responder respond) {
 
 void MetricsEndpoint::finish() {
   auto gather = std::move(in_flight_);
-  signal::HttpResponse response;
+  http::HttpResponse response;
   try {
     if (sources_.rtc) gather->snapshot.signal = sources_.rtc->stats();
     if (sources_.turn) gather->snapshot.turn = sources_.turn->stats();
@@ -273,7 +272,7 @@ void MetricsEndpoint::finish() {
   } catch (const std::exception& e) {
     // Runs in a posted handler: nothing above would catch it.
     spdlog::error("metrics: cannot render: {}", e.what());
-    response = signal::HttpResponse::text(500, "metrics unavailable\n");
+    response = http::HttpResponse::text(500, "metrics unavailable\n");
   }
   response.cross_origin = false;  // for Prometheus, not for pages on other origins
   for (auto& respond : gather->waiting) respond(response);

@@ -11,16 +11,16 @@
 #include <string>
 #include <vector>
 
+#include "http/HttpHandler.hpp"
 #include "metrics/ProcessMetrics.hpp"
 #include "sfu/WorkerMetrics.hpp"
-#include "signal/HttpTypes.hpp"
 #include "signal/RtcService.hpp"
 #include "turn/TurnStats.hpp"
 
 namespace boost::asio {
 class io_context;
 }
-namespace ct::signal {
+namespace ct::http {
 class HttpServer;
 }
 namespace ct::sfu {
@@ -49,7 +49,7 @@ class MetricsEndpoint {
 
   // `http_io` is the HTTP server's io_context (its one thread).
   MetricsEndpoint(boost::asio::io_context& http_io, MetricsSources sources);
-  void install(signal::HttpServer& server);
+  void install(http::HttpServer& server);
 
   static std::string render(const Snapshot& snapshot);
 
@@ -58,9 +58,9 @@ class MetricsEndpoint {
   struct Gather {
     Snapshot snapshot;
     size_t pending = 0;  // workers yet to answer
-    std::vector<signal::Responder> waiting;
+    std::vector<http::Responder> waiting;
   };
-  void scrape(signal::Responder respond);
+  void scrape(http::Responder respond);
   void finish();
 
   boost::asio::io_context& http_io_;

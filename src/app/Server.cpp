@@ -9,14 +9,14 @@
 
 #include "app/MetricsEndpoint.hpp"
 #include "core/Log.hpp"
+#include "core/Random.hpp"
 #include "dtls/DtlsCertificate.hpp"
+#include "http/HttpServer.hpp"
 #include "net/SocketAddress.hpp"
 #include "record/PayloadDump.hpp"
 #include "sfu/MediaWorker.hpp"
 #include "signal/EchoEndpoint.hpp"
-#include "signal/HttpServer.hpp"
 #include "signal/RtcService.hpp"
-#include "core/Random.hpp"
 #include "turn/TurnServer.hpp"
 
 #ifndef CT_DEFAULT_WEB_ROOT
@@ -31,7 +31,7 @@ struct Server::Impl {
   std::unique_ptr<dtls::DtlsCertificate> certificate;
   std::unique_ptr<record::PayloadDump> payload_dump;  // --dev --debug-dump-payloads; outlives the workers
   std::vector<std::unique_ptr<sfu::MediaWorker>> workers;
-  std::unique_ptr<signal::HttpServer> http;
+  std::unique_ptr<ct::http::HttpServer> http;
   std::unique_ptr<signal::EchoEndpoint> echo;
   std::shared_ptr<signal::RtcService> rtc;
   std::unique_ptr<turn::TurnServer> turn;
@@ -71,14 +71,13 @@ void Server::start() {
     raw_workers.push_back(s.workers.back().get());
   }
 
-  signal::HttpServerConfig hc;
+  http::HttpServerConfig hc;
   hc.bind_address = c.http_bind;
   hc.port = c.http_port;
   hc.static_root = c.web_root.empty() ? std::string(CT_DEFAULT_WEB_ROOT) : c.web_root;
-  s.http = std::make_unique<signal::HttpServer>(s.front_io, hc);
-  s.http->add_route("GET", "/healthz", [](signal::HttpRequest, signal::Responder r) {
-    r(signal::HttpResponse::text(200, "ok\n"));
-  });
+  s.http = std::make_unique<http::HttpServer>(s.front_io, hc);
+  s.http->add_route("GET", "/healthz",
+                    [](http::HttpRequest, http::Responder r) { r(http::HttpResponse::text(200, "ok\n")); });
   s.echo = std::make_unique<signal::EchoEndpoint>(raw_workers);
   s.echo->install(*s.http);
   // Embedded TURN: relays to our own media ports are allowed explicitly

@@ -11,7 +11,7 @@
 
 #include "app/MetricsEndpoint.hpp"
 #include "core/Log.hpp"
-#include "signal/HttpServer.hpp"
+#include "http/HttpServer.hpp"
 #include "turn/TurnServer.hpp"
 
 namespace ct::app {
@@ -42,15 +42,15 @@ class TurnMetricsHttp {
   }
 
  private:
-  static signal::HttpServerConfig config(const TurnOptions& options) {
-    signal::HttpServerConfig c;
+  static http::HttpServerConfig config(const TurnOptions& options) {
+    http::HttpServerConfig c;
     c.bind_address = options.metrics_address;
     c.port = options.metrics_port;
     return c;
   }
 
   boost::asio::io_context io_{1};
-  signal::HttpServer http_;
+  http::HttpServer http_;
   MetricsEndpoint endpoint_;
   std::thread thread_;
 };

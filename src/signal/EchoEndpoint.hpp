@@ -5,10 +5,13 @@
 #include <atomic>
 #include <vector>
 
-#include "signal/HttpServer.hpp"
+#include "http/HttpHandler.hpp"
 
 namespace ct::sfu {
 class MediaWorker;
+}
+namespace ct::http {
+class HttpServer;
 }
 
 namespace ct::signal {
@@ -17,11 +20,11 @@ class EchoEndpoint {
  public:
   // Workers are used round-robin; they must outlive the endpoint's routes.
   explicit EchoEndpoint(std::vector<sfu::MediaWorker*> workers);
-  void install(HttpServer& server);
+  void install(http::HttpServer& server);
 
  private:
-  void create(HttpRequest request, Responder respond);
-  void remove(HttpRequest request, Responder respond);
+  void create(http::HttpRequest request, http::Responder respond);
+  void remove(http::HttpRequest request, http::Responder respond);
 
   std::vector<sfu::MediaWorker*> workers_;
   std::atomic<unsigned> next_{0};

@@ -5,9 +5,10 @@
 #include <functional>
 
 #include "core/Log.hpp"
+#include "http/HttpServer.hpp"
+#include "http/WebSocketUpgrade.hpp"
 #include "net/SocketAddress.hpp"
 #include "sfu/MediaWorker.hpp"
-#include "signal/HttpUpgrade.hpp"
 #include "signal/RtcSession.hpp"
 #include "turn/RestCredentials.hpp"
 
@@ -75,9 +76,10 @@ RtcService::RtcService(RtcServiceConfig config, std::vector<sfu::MediaWorker*> w
   for (auto reason : kCloseReasons) stats_.closes[std::string(reason)] = 0;
 }
 
-void RtcService::install(HttpServer& server) {
+void RtcService::install(http::HttpServer& server) {
   server.set_upgrade_handler(
-      "/rtc", [weak = weak_from_this()](HttpRequest req, std::unique_ptr<UpgradedConnection> conn) {
+      "/rtc",
+      [weak = weak_from_this()](http::HttpRequest req, std::unique_ptr<http::UpgradedConnection> conn) {
         if (auto self = weak.lock()) start_rtc_session(self, std::move(req), std::move(conn));
       });
   if (!config_.dev) return;
@@ -85,12 +87,13 @@ void RtcService::install(HttpServer& server) {
   auto key = config_.keys.begin();
   AccessTokenSigner signer(key->first, key->second);
   server.add_route(
-      "GET", "/api/dev/token", [signer, api_key = key->first](HttpRequest req, Responder respond) {
+      "GET", "/api/dev/token",
+      [signer, api_key = key->first](http::HttpRequest req, http::Responder respond) {
         auto room = req.query.find("room");
         auto identity = req.query.find("identity");
         if (room == req.query.end() || identity == req.query.end() || room->second.empty() ||
             identity->second.empty() || room->second.size() > 128 || identity->second.size() > 128) {
-          respond(HttpResponse::json(
+          respond(http::HttpResponse::json(
               400, R"json({"error":"room and identity are required (at most 128 characters)"})json"));
           return;
         }
@@ -103,7 +106,7 @@ void RtcService::install(HttpServer& server) {
         claims.grants.room_join = true;
         claims.expires = std::chrono::system_clock::now() + std::chrono::hours(6);
         std::string token = signer.sign(claims);
-        respond(HttpResponse::json(200, std::string(R"({"token":")") + token + R"("})"));
+        respond(http::HttpResponse::json(200, std::string(R"({"token":")") + token + R"("})"));
       });
 }
 

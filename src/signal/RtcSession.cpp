@@ -8,10 +8,9 @@
 
 #include "core/Log.hpp"
 #include "core/TokenBucket.hpp"
+#include "http/WebSocketUpgrade.hpp"
 #include "sfu/MediaWorker.hpp"
 #include "sfu/Room.hpp"
-#include "signal/HttpUpgrade.hpp"
-#include "signal/RtcService.hpp"
 #include "signal/SignalProtocol.hpp"
 
 namespace ct::signal {
@@ -27,7 +26,8 @@ constexpr Duration kStrikeMemory = seconds(10);
 
 class RtcSession : public std::enable_shared_from_this<RtcSession> {
  public:
-  RtcSession(std::shared_ptr<RtcService> service, HttpRequest request, std::unique_ptr<UpgradedConnection> c)
+  RtcSession(std::shared_ptr<RtcSessionListener> service, http::HttpRequest request,
+             std::unique_ptr<http::UpgradedConnection> c)
       : service_(std::move(service)),
         remote_ip_(request.remote_ip),
         upgrade_request_(std::move(c->request)),
@@ -358,10 +358,10 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
     });
   }
 
-  std::shared_ptr<RtcService> service_;
+  std::shared_ptr<RtcSessionListener> service_;  // the RtcService running this session
   std::string remote_ip_;
   beast::http::request<beast::http::string_body> upgrade_request_;
-  websocket::stream<beast::tcp_stream> ws_;
+  http::WebSocketStream ws_;
   asio::steady_timer auth_timer_;
   beast::flat_buffer buffer_;
   std::deque<std::string> queue_;
@@ -384,9 +384,9 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
 
 }  // namespace
 
-void start_rtc_session(std::shared_ptr<RtcService> service, HttpRequest request,
-                       std::unique_ptr<UpgradedConnection> connection) {
-  std::make_shared<RtcSession>(std::move(service), std::move(request), std::move(connection))->start();
+void start_rtc_session(std::shared_ptr<RtcSessionListener> listener, http::HttpRequest request,
+                       std::unique_ptr<http::UpgradedConnection> connection) {
+  std::make_shared<RtcSession>(std::move(listener), std::move(request), std::move(connection))->start();
 }
 
 }  // namespace ct::signal

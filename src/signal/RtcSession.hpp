@@ -3,17 +3,17 @@
 // docs/protocol.md. Checks size, rate and schema of every message before it
 // reaches a room, and turns the room's events into messages through a bounded
 // send queue. Runs on its connection's strand; rooms are reached by posting to
-// their media worker.
+// their media worker; the service above is reached through its listener.
 #include <memory>
 
-#include "signal/HttpServer.hpp"
+#include "http/HttpHandler.hpp"
+#include "signal/RtcSessionListener.hpp"
 
 namespace ct::signal {
 
-class RtcService;
-
-// Takes over an upgraded HTTP connection. Keeps itself alive until closed.
-void start_rtc_session(std::shared_ptr<RtcService> service, HttpRequest request,
-                       std::unique_ptr<UpgradedConnection> connection);
+// Takes over an upgraded HTTP connection. Keeps itself (and `listener`) alive
+// until closed.
+void start_rtc_session(std::shared_ptr<RtcSessionListener> listener, http::HttpRequest request,
+                       std::unique_ptr<http::UpgradedConnection> connection);
 
 }  // namespace ct::signal

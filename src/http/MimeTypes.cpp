@@ -1,9 +1,9 @@
-#include "signal/MimeTypes.hpp"
+#include "http/MimeTypes.hpp"
 
 #include <array>
 #include <utility>
 
-namespace ct::signal {
+namespace ct::http {
 
 namespace {
 
@@ -52,4 +52,4 @@ std::string_view mime_type_for(std::string_view path) {
   return "application/octet-stream";
 }
 
-}  // namespace ct::signal
+}  // namespace ct::http

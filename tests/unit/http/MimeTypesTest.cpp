@@ -1,8 +1,8 @@
-#include "signal/MimeTypes.hpp"
-
 #include <gtest/gtest.h>
 
-namespace ct::signal {
+#include "http/MimeTypes.hpp"
+
+namespace ct::http {
 namespace {
 
 TEST(MimeTypes, KnownExtensions) {
@@ -29,4 +29,4 @@ TEST(MimeTypes, UnknownIsOctetStream) {
 }
 
 }  // namespace
-}  // namespace ct::signal
+}  // namespace ct::http
