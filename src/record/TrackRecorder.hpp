@@ -1,0 +1,35 @@
+#pragma once
+// Records one published track: the SFU's tap (sfu/PacketTap.hpp) for it.
+// On the media thread it only copies each packet into its TrackRecording's
+// ring (a clock read and a memcpy: no allocation, lock or system call; a
+// full ring drops the packet and counts it). A RecordingWriterThread does
+// everything else. Destroying the tap tells the writer thread that the
+// track ended; it then drains the rest and closes the files.
+#include <memory>
+
+#include "record/TrackRecording.hpp"
+#include "sfu/PacketTap.hpp"
+
+namespace ct::record {
+
+class RecordingWriterThread;
+
+class TrackRecorder final : public sfu::PacketTap {
+ public:
+  explicit TrackRecorder(std::shared_ptr<TrackRecording> recording);
+  ~TrackRecorder() override;
+  TrackRecorder(const TrackRecorder&) = delete;
+  TrackRecorder& operator=(const TrackRecorder&) = delete;
+
+  // A recorder whose recording `writer` drains.
+  static std::unique_ptr<TrackRecorder> start(RecordingWriterThread& writer, TrackRecordingConfig config);
+
+  void on_packet(const rtp::RtpPacket& packet) override;
+
+  const TrackRecording& recording() const { return *recording_; }
+
+ private:
+  std::shared_ptr<TrackRecording> recording_;
+};
+
+}  // namespace ct::record
