@@ -109,6 +109,17 @@ struct Room::Impl final : DataRelay {
     return joined;
   }
 
+  // The participant who may relay key material now: in the room, and the
+  // room encrypted (a plain room tells the sender "e2ee_not_enabled").
+  Participant* key_relay_sender(const std::string& identity) {
+    Participant* p = find(identity);
+    if (p && !options.settings.e2ee_required) {
+      p->deliver(event::Error{"e2ee_not_enabled", "room " + name + " is not end-to-end encrypted"});
+      return nullptr;
+    }
+    return p;
+  }
+
   // Sends `p` the room as it is now: the snapshot, then the key announcements
   // of hidden participants, which the snapshot leaves out. A participant that
   // is hidden from the roster is never hidden from the key exchange: whoever
@@ -295,24 +306,16 @@ void Room::update_participant(const std::string& identity, const std::optional<s
 
 void Room::e2ee_announce(const std::string& identity, std::string announcement) {
   auto& m = *impl_;
-  Participant* p = m.find(identity);
+  Participant* p = m.key_relay_sender(identity);
   if (!p) return;
-  if (!m.options.settings.e2ee_required) {
-    p->deliver(event::Error{"e2ee_not_enabled", "room " + m.name + " is not end-to-end encrypted"});
-    return;
-  }
   p->set_e2ee_announcement(announcement);
   m.broadcast(p, event::E2eeAnnounce{identity, std::move(announcement)});
 }
 
 void Room::e2ee_keys(const std::string& identity, std::vector<E2eeKeyEnvelope> keys) {
   auto& m = *impl_;
-  Participant* p = m.find(identity);
+  Participant* p = m.key_relay_sender(identity);
   if (!p) return;
-  if (!m.options.settings.e2ee_required) {
-    p->deliver(event::Error{"e2ee_not_enabled", "room " + m.name + " is not end-to-end encrypted"});
-    return;
-  }
   std::string missing;
   for (auto& key : keys) {
     Participant* to = key.to == identity ? nullptr : m.find(key.to);

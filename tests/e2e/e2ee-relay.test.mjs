@@ -9,32 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import WebSocket from 'ws';
 import { binary, startServer } from './lib/server.mjs';
-import { waitFor } from './lib/browser.mjs';
-
-async function devToken(server, room, identity) {
-  const r = await fetch(`${server.url}/api/dev/token?room=${room}&identity=${identity}`);
-  return (await r.json()).token;
-}
-
-function connect(server) {
-  const ws = new WebSocket(server.url.replace('http', 'ws') + '/rtc');
-  const client = {
-    ws, got: [], closeCode: null,
-    send: (m) => ws.send(JSON.stringify(m)),
-    of: (type) => client.got.filter((m) => m.type === type),
-    async until(pred, what, timeout = 5000) {
-      const ok = await waitFor(() => client.got.some(pred), { timeout, interval: 50 });
-      assert.ok(ok, `${what}: got ${JSON.stringify(client.got.map((m) => m.type + (m.code ? `:${m.code}` : '')))}`);
-      return client.got.find(pred);
-    },
-  };
-  ws.on('message', (d) => client.got.push(JSON.parse(d.toString())));
-  ws.on('close', (code) => { client.closeCode = code; });
-  ws.on('error', () => {});
-  return new Promise((resolve) => ws.on('open', () => resolve(client)));
-}
+import { connect, devToken } from './lib/signal.mjs';
 
 async function join(server, room, identity, e2ee) {
   const c = await connect(server);

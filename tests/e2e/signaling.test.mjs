@@ -6,32 +6,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import WebSocket from 'ws';
 import { startServer } from './lib/server.mjs';
+import { connect, devToken } from './lib/signal.mjs';
 import { waitFor } from './lib/browser.mjs';
-
-async function devToken(server, room, identity) {
-  const r = await fetch(`${server.url}/api/dev/token?room=${room}&identity=${identity}`);
-  return (await r.json()).token;
-}
-
-// A signaling connection that records everything it receives.
-function connect(server) {
-  const ws = new WebSocket(server.url.replace('http', 'ws') + '/rtc');
-  const client = {
-    ws, got: [], closeCode: null,
-    send: (m) => ws.send(JSON.stringify(m)),
-    has: (pred) => client.got.some(pred),
-    async until(pred, what, timeout = 5000) {
-      const ok = await waitFor(() => client.has(pred), { timeout, interval: 50 });
-      assert.ok(ok, `${what}: got ${JSON.stringify(client.got.map((m) => m.type + (m.code ? `:${m.code}` : '')))}`);
-    },
-  };
-  ws.on('message', (d) => client.got.push(JSON.parse(d.toString())));
-  ws.on('close', (code) => { client.closeCode = code; });
-  ws.on('error', () => {});
-  return new Promise((resolve) => ws.on('open', () => resolve(client)));
-}
 
 async function join(server, room, identity, { resume = false } = {}) {
   const c = await connect(server);

@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <sstream>
 
+#include "MediaTestSupport.hpp"
 #include "RecordTestSupport.hpp"
 #include "Vp8Packetizer.hpp"
 #include "record/IvfReader.hpp"
@@ -27,18 +27,6 @@ sfu::TrackInfo track(std::string kind, std::string codec, std::string sid = "TR_
   t.kind = std::move(kind);
   t.codec = std::move(codec);
   return t;
-}
-
-std::vector<std::string> frame_md5(const std::string& path, const std::string& err_file) {
-  auto result = run("ffmpeg -nostdin -v error -i " + path + " -f framemd5 -", err_file);
-  std::vector<std::string> md5;
-  std::istringstream lines(result.out);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    md5.push_back(line.substr(line.rfind(',') + 1));
-  }
-  return md5;
 }
 
 TEST(PayloadDump, PathComponentsStayInsideTheDirectory) {
@@ -99,10 +87,11 @@ TEST(PayloadDump, AVp8TrackBecomesAnIvfFileThatDecodesToTheOriginalPixels) {
 
   const std::string out = dir.file("dump/room_1/ana-TR_v.ivf");
   ASSERT_TRUE(std::filesystem::exists(out));
-  const auto expected = frame_md5(source, dir.file("a.err"));
+  std::string errors;
+  const auto expected = test::frame_md5(dir, source, nullptr);
   ASSERT_EQ(expected.size(), 20u);
-  EXPECT_EQ(frame_md5(out, dir.file("b.err")), expected);
-  EXPECT_EQ(read_file(dir.file("b.err")).size(), 0u) << "FFmpeg reported errors decoding the dump";
+  EXPECT_EQ(test::frame_md5(dir, out, &errors), expected);
+  EXPECT_EQ(errors, "") << "FFmpeg reported errors decoding the dump";
 }
 
 }  // namespace
