@@ -433,8 +433,10 @@ describe('E2eeSession test hook and sending check', { timeout: 30000 }, () => {
     const alice = relay.join('alice');
     await relay.rekey();
     let videoSent = 0;
-    alice.session.addSendTrack('send-video-1', async () => videoSent);
+    // No track: a data-only participant is encrypted as soon as its key is out.
     expect(await alice.session.checkSending()).toBe('encrypted');
+    alice.session.addSendTrack('send-video-1', async () => videoSent);
+    expect(await alice.session.checkSending()).toBe('starting');
     videoSent = 30;
     expect(await alice.session.checkSending()).toBe('starting');
     // Frames through the worker's transform for that track: encrypted.

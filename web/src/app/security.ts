@@ -17,7 +17,10 @@ const STATUS_TEXT: Record<E2eeState, string> = {
 
 const LOCK_SVG = '<svg viewBox="0 0 24 24" width="14" height="14" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><rect x="5" y="10.5" width="14" height="10" rx="2"/><path d="M8 10.5V7.5a4 4 0 0 1 8 0v3"/></svg>';
 
-interface TileBadges { lock: HTMLButtonElement; failing: HTMLElement }
+interface TileBadges { lock: HTMLButtonElement; failing: HTMLElement; timer?: ReturnType<typeof setTimeout> }
+
+/** Frames of someone who just joined fail until their key arrives: "Cannot decrypt" only when it lasts. */
+const FAILING_GRACE_MS = 1500;
 
 export class SecurityView {
   /** Top bar: the room's encryption status. */
@@ -62,6 +65,7 @@ export class SecurityView {
   }
 
   forgetTile(identity: string): void {
+    clearTimeout(this.tiles.get(identity)?.timer);
     this.tiles.delete(identity);
   }
 
@@ -113,6 +117,7 @@ export class SecurityView {
 
   dispose(): void {
     this.unsubscribe.forEach((off) => off());
+    for (const t of this.tiles.values()) clearTimeout(t.timer);
     this.closeDetails();
   }
 
@@ -140,7 +145,9 @@ export class SecurityView {
     badges.lock.hidden = state !== 'decrypting';
     badges.lock.setAttribute('aria-label', `${this.nameOf(identity)}: end-to-end encrypted. Verify`);
     badges.lock.title = 'Frames decrypt with this participant\'s key. Click to verify.';
-    badges.failing.hidden = state !== 'failing';
+    clearTimeout(badges.timer);
+    if (state !== 'failing') badges.failing.hidden = true;
+    else if (badges.failing.hidden) badges.timer = setTimeout(() => { badges.failing.hidden = this.client.e2ee?.decryptState(identity) !== 'failing'; }, FAILING_GRACE_MS);
   }
 
   private renderMembers(): void {

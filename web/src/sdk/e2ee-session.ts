@@ -523,9 +523,9 @@ export class E2eeSession {
 
   /**
    * Compares, per sent track, the frames its encoder made with the frames the
-   * worker encrypted: the call counts as encrypted only when every track that
-   * sends has had frames encrypted, and as failed when one keeps sending
-   * while the worker sees none of it (its transform is not in place).
+   * worker encrypted: the call counts as encrypted only when every track has
+   * had frames encrypted, and as failed when one keeps sending while the
+   * worker sees none of it (its transform is not in place).
    */
   async checkSending(): Promise<E2eeState> {
     if (!this.#started || this.#disposed) return this.#state;
@@ -540,7 +540,8 @@ export class E2eeSession {
       track.lastSent = sent;
       track.lastEncrypted = encrypted;
       if (track.stalls >= STALLED_CHECKS) failed = true;
-      if (sent > 0 && encrypted === 0) waiting = true;
+      // Nothing encrypted yet (sent or not): not shown as encrypted before it is seen.
+      if (encrypted === 0) waiting = true;
     }
     this.#setState(failed ? 'failed' : waiting ? 'starting' : 'encrypted');
     return this.#state;
