@@ -10,7 +10,8 @@ import { epochOf, stepOf } from '../src/sdk/e2ee/ratchet';
 import { MemoryPinStore } from '../src/sdk/e2ee/trust';
 import { E2eeWorkerCore } from '../src/sdk/e2ee/worker-core';
 import type { FromWorker, ToWorker } from '../src/sdk/e2ee/worker-protocol';
-import { DataDecryptError, E2eeSession, type E2eeEvents, type E2eeWorkerPort } from '../src/sdk/e2ee-session';
+import { E2eeSession, type E2eeEvents } from '../src/sdk/e2ee-session';
+import { DataDecryptError, type E2eeWorkerPort } from '../src/sdk/e2ee-worker-client';
 import type { ClientMessage } from '../src/sdk/protocol';
 
 const ROOM = 'standup';
@@ -482,6 +483,37 @@ describe('E2eeSession test hook and sending check', { timeout: 30000 }, () => {
     ]);
     alice.session.removeReceiveTrack('bob', 'receive-3');
     expect(alice.session.decryptState('bob')).toBeNull();
+  });
+
+  it('tells which frames the keys it holds open, without touching anyone\'s lock', async () => {
+    const relay = new Relay();
+    const alice = relay.join('alice');
+    const bob = relay.join('bob');
+    await relay.rekey();
+    const frames = () => Array.from({ length: 4 }, (_, i) => ({ data: new Uint8Array(60).fill(i + 1).buffer, type: i === 0 ? 'key' : 'delta', getMetadata: () => ({ mimeType: 'video/VP8' }) }));
+    const sealed: { data: ArrayBuffer; keyframe: boolean }[] = [];
+    await bob.port.core.attach(
+      new ReadableStream({ start: (c) => (frames().forEach((f) => c.enqueue(f)), c.close()) }),
+      new WritableStream({ write: (f: { data: ArrayBuffer; type: string }) => void sealed.push({ data: f.data, keyframe: f.type === 'key' }) }),
+      { direction: 'encrypt', track: 'send-video-1' },
+    );
+    expect(await alice.session.decryptFrames('bob', sealed)).toEqual({ encrypted: 0, decrypted: 4, noKey: 0, authFailed: 0, malformed: 0 });
+    // Frames under a key Alice never got: none opens.
+    const stranger = new Relay().join('bob');
+    await new Promise((r) => setTimeout(r, 50));
+    await stranger.session.idle();
+    const foreign: { data: ArrayBuffer; keyframe: boolean }[] = [];
+    await stranger.port.core.attach(
+      new ReadableStream({ start: (c) => (frames().forEach((f) => c.enqueue(f)), c.close()) }),
+      new WritableStream({ write: (f: { data: ArrayBuffer; type: string }) => void foreign.push({ data: f.data, keyframe: f.type === 'key' }) }),
+      { direction: 'encrypt', track: 'send-video-1' },
+    );
+    expect(foreign).toHaveLength(4);
+    const counts = await alice.session.decryptFrames('bob', foreign);
+    expect(counts.decrypted).toBe(0);
+    expect(counts.noKey + counts.authFailed).toBe(4);
+    expect(alice.session.decryptState('bob')).toBeNull();
+    expect(alice.events.e2ee_decrypt_state).toBeUndefined();
   });
 
   it('terminates its worker on dispose unless told to keep it', async () => {

@@ -21,7 +21,8 @@ import {
 import { ReconnectMachine, type DisconnectReason, type ReconnectEffect } from './reconnect';
 import { decodeDataPacket, encodeDataPacket } from './datapacket';
 import { preferVideoCodec, type VideoCodec } from './codecs';
-import { DataDecryptError, type E2eeEvents, type E2eeSession } from './e2ee-session';
+import type { E2eeEvents, E2eeSession } from './e2ee-session';
+import { DataDecryptError } from './e2ee-worker-client';
 import { frameEncryptionApi, openE2ee, receiverTrackName, type E2eeClientOptions, type FrameTransforms } from './e2ee-media';
 
 export interface ClientOptions {

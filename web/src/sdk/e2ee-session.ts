@@ -19,9 +19,10 @@ import {
   AnnouncementError, EpochKeyManager, bytesEqual, KeyWrapError, MembershipDebouncer, TrustOnFirstUse,
   createEphemeralKey, createKeyAnnouncement, deriveWrapKey, exportPublicKey, fromBase64Url, groupCode,
   loadOrCreateIdentityKey, rekeyFor, safetyNumber, systemTimers, toBase64Url, unwrapSenderKey, verifyKeyAnnouncement, wrapSenderKey,
-  type Bytes, type DataDecryptErrorCode, type FromWorker, type IdentityKeyStore, type KeyAnnouncement, type MembershipChange,
-  type PinStore, type SenderKey, type Timers, type ToWorker, type TrackStats, type TrustState, type VerifiedAnnouncement,
+  type Bytes, type FrameCryptorStats, type MediaCodec, type IdentityKeyStore, type KeyAnnouncement, type MembershipChange,
+  type PinStore, type SenderKey, type Timers, type TrackStats, type TrustState, type VerifiedAnnouncement,
 } from './e2ee';
+import { E2eeWorkerClient, type DecryptStateMessage, type E2eeWorkerPort } from './e2ee-worker-client';
 import type { ClientMessage, E2eeKeyEntry } from './protocol';
 
 /**
@@ -61,13 +62,6 @@ export interface E2eeEvents {
   identity_changed: { identity: string; previousKey: string; identityKey: string };
   /** Something in the key exchange was refused (a bad announcement, a key that does not open). */
   e2ee_warning: { identity: string; reason: string };
-}
-
-/** The part of a Worker the session uses. */
-export interface E2eeWorkerPort {
-  postMessage(message: ToWorker, transfer?: Transferable[]): void;
-  onmessage: ((event: MessageEvent<FromWorker>) => void) | null;
-  terminate(): void;
 }
 
 export interface E2eeStores {
@@ -133,15 +127,6 @@ interface SendTrack {
   stalls: number;
 }
 
-type Pending = { resolve: (m: FromWorker) => void; reject: (e: Error) => void };
-
-export class DataDecryptError extends Error {
-  constructor(readonly code: DataDecryptErrorCode | 'closed') {
-    super(`data message does not decrypt: ${code}`);
-    this.name = 'DataDecryptError';
-  }
-}
-
 export class E2eeSession {
   readonly room: string;
   readonly identity: string;
@@ -155,8 +140,7 @@ export class E2eeSession {
   readonly #warnedChanges = new Set<string>();
   readonly #decrypting = new Map<string, Map<string, DecryptState>>();
   readonly #sendTracks = new Map<string, SendTrack>();
-  readonly #requests = new Map<number, Pending>();
-  #nextRequest = 1;
+  readonly #worker: E2eeWorkerClient;
   #chain: Promise<void> = Promise.resolve();
   #self: Self | null = null;
   #trust: TrustOnFirstUse | null = null;
@@ -175,7 +159,7 @@ export class E2eeSession {
     this.identity = options.identity;
     this.#timers = options.timers ?? systemTimers;
     this.#keys = new EpochKeyManager({
-      onSwitch: (key) => this.#post({ type: 'setSendKey', kid: key.kid, key: key.key.slice().buffer }),
+      onSwitch: (key) => this.#worker.post({ type: 'setSendKey', kid: key.kid, key: key.key.slice().buffer }),
       switchDelayMs: options.switchDelayMs ?? 1000,
       timers: this.#timers,
     });
@@ -184,7 +168,7 @@ export class E2eeSession {
       quietMs: options.quietMs ?? 300,
       timers: this.#timers,
     });
-    options.worker.onmessage = (event) => this.#onWorkerMessage(event.data);
+    this.#worker = new E2eeWorkerClient(options.worker, (m) => this.#onDecryptState(m));
   }
 
   get state(): E2eeState {
@@ -317,24 +301,27 @@ export class E2eeSession {
   }
 
   /** Encrypts a data message with our sender key and counter (in the worker). */
-  async encryptData(plaintext: Uint8Array): Promise<Uint8Array> {
-    const r = await this.#request((requestId) => ({ type: 'encryptData', requestId, data: plaintext.slice().buffer }));
-    if (r.type !== 'dataResult' || !r.ok) throw new Error(`cannot encrypt: ${r.type === 'dataResult' && !r.ok ? r.error : 'no result'}`);
-    return new Uint8Array(r.data);
+  encryptData(plaintext: Uint8Array): Promise<Uint8Array> {
+    return this.#worker.encryptData(plaintext);
   }
 
   /** Decrypts `from`'s data message; throws DataDecryptError. */
-  async decryptData(from: string, message: Uint8Array): Promise<Uint8Array> {
-    const r = await this.#request((requestId) => ({ type: 'decryptData', requestId, participant: from, data: message.slice().buffer }));
-    if (r.type !== 'dataResult') throw new DataDecryptError('malformed');
-    if (!r.ok) throw new DataDecryptError(r.error);
-    return new Uint8Array(r.data);
+  decryptData(from: string, message: Uint8Array): Promise<Uint8Array> {
+    return this.#worker.decryptData(from, message);
+  }
+
+  /**
+   * Decrypts `frames` of `participant` outside any track with the keys this
+   * page holds now, and returns the worker's counts for them: which frames
+   * a page can read (tests feed it frames as the server saw them).
+   */
+  decryptFrames(participant: string, frames: readonly { data: ArrayBuffer; keyframe: boolean }[], codec: MediaCodec = 'vp8'): Promise<FrameCryptorStats> {
+    return this.#worker.decryptFrames(participant, frames, codec);
   }
 
   /** The worker's per-track counts. */
-  async workerStats(): Promise<Record<string, TrackStats>> {
-    const r = await this.#request((requestId) => ({ type: 'getStats', requestId }));
-    return r.type === 'stats' ? { ...r.tracks } : {};
+  workerStats(): Promise<Record<string, TrackStats>> {
+    return this.#worker.stats();
   }
 
   dispose(): void {
@@ -344,10 +331,7 @@ export class E2eeSession {
     this.#keys.dispose();
     if (this.#checkTimer !== null) this.#timers.clearTimeout(this.#checkTimer);
     this.#checkTimer = null;
-    if (this.#o.keepWorker) return;
-    this.#o.worker.terminate();
-    for (const p of this.#requests.values()) p.reject(new DataDecryptError('closed'));
-    this.#requests.clear();
+    if (!this.#o.keepWorker) this.#worker.close();
   }
 
   // ---------- the key exchange ----------
@@ -438,7 +422,7 @@ export class E2eeSession {
       return;
     }
     const raw = this.#o.testWrongKey ? key.key.map((b) => b ^ 0x5a) : key.key;
-    this.#post({ type: 'setReceiveKey', participant: from, kid: key.kid, key: raw.buffer });
+    this.#worker.post({ type: 'setReceiveKey', participant: from, kid: key.kid, key: raw.buffer });
     if (!peer.keyReceived) {
       peer.keyReceived = true;
       this.#emitMembership();
@@ -449,7 +433,7 @@ export class E2eeSession {
     this.#pendingBlobs.delete(identity);
     this.#decrypting.delete(identity);
     if (!this.#peers.delete(identity)) return;
-    this.#post({ type: 'removeParticipant', participant: identity });
+    this.#worker.post({ type: 'removeParticipant', participant: identity });
     if (this.#started) this.#debouncer.leave(identity);
   }
 
@@ -552,34 +536,11 @@ export class E2eeSession {
     if (state) this.#o.emit('e2ee_decrypt_state', { participant, state });
   }
 
-  // ---------- the worker ----------
-
-  #post(message: ToWorker): void {
-    if (this.#disposed && !this.#o.keepWorker) return;
-    this.#o.worker.postMessage(message);
-  }
-
-  #request(make: (requestId: number) => ToWorker): Promise<FromWorker> {
-    if (this.#disposed && !this.#o.keepWorker) return Promise.reject(new DataDecryptError('closed'));
-    const requestId = this.#nextRequest++;
-    return new Promise((resolve, reject) => {
-      this.#requests.set(requestId, { resolve, reject });
-      this.#o.worker.postMessage(make(requestId));
-    });
-  }
-
-  #onWorkerMessage(message: FromWorker): void {
-    if (message.type === 'decryptState') {
-      let tracks = this.#decrypting.get(message.participant);
-      if (!tracks) this.#decrypting.set(message.participant, (tracks = new Map()));
-      tracks.set(message.track, message.state);
-      this.#emitDecryptState(message.participant);
-      return;
-    }
-    const pending = this.#requests.get(message.requestId);
-    if (!pending) return;
-    this.#requests.delete(message.requestId);
-    pending.resolve(message);
+  #onDecryptState(message: DecryptStateMessage): void {
+    let tracks = this.#decrypting.get(message.participant);
+    if (!tracks) this.#decrypting.set(message.participant, (tracks = new Map()));
+    tracks.set(message.track, message.state);
+    this.#emitDecryptState(message.participant);
   }
 }
 

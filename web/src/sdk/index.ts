@@ -3,6 +3,7 @@ export * from './client';
 export * from './endpoints';
 export * from './e2ee-session';
 export * from './e2ee-media';
+export * from './e2ee-worker-client';
 export * from './datapacket';
 export * from './reconnect';
 export * from './quality';
