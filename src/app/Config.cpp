@@ -58,7 +58,7 @@ std::optional<std::string> Config::load_yaml_text(const std::string& text) {
     YAML::Node root = YAML::Load(text);
     if (!root || root.IsNull()) return std::nullopt;
     if (!root.IsMap()) return "the top level must be a mapping";
-    static const char* kKnownTop[] = {"log_level", "log_json", "http", "rtc", "keys", "room", "signal", "testing", "turn"};
+    static const char* kKnownTop[] = {"log_level", "log_json", "http", "rtc", "keys", "room", "signal", "testing", "turn", "debug"};
     for (const auto& kv : root) {
       auto key = kv.first.as<std::string>();
       bool known = false;
@@ -90,6 +90,7 @@ std::optional<std::string> Config::load_yaml_text(const std::string& text) {
     }
     if (auto room = root["room"]) {
       read(room, "max_participants", max_participants);
+      read(room, "e2ee", room_e2ee);
       if (room["empty_timeout"]) {
         auto d = parse_duration(room["empty_timeout"].as<std::string>());
         if (!d) return "room.empty_timeout: expected a duration like 20s";
@@ -108,6 +109,7 @@ std::optional<std::string> Config::load_yaml_text(const std::string& text) {
       read(sig, "max_connections", max_connections);
     }
     if (auto t = root["testing"]) read(t, "drop_forwarded_fraction", drop_forwarded_fraction);
+    if (auto d = root["debug"]) read(d, "dump_payloads_dir", debug_dump_payloads_dir);
     if (auto t = root["turn"]) {
       read(t, "enabled", turn_enabled);
       read(t, "port", turn_port);
@@ -151,6 +153,10 @@ std::optional<std::string> Config::validate() const {
     if (k.empty() || secret.empty()) return "keys: API keys and secrets must not be empty";
   }
   if (max_participants == 0) return "room.max_participants must be at least 1";
+  if (room_e2ee != "off" && room_e2ee != "required") return "room.e2ee must be 'off' or 'required'";
+  if (!debug_dump_payloads_dir.empty() && !dev) {
+    return "debug.dump_payloads_dir (--debug-dump-payloads) writes media to disk and is refused without --dev";
+  }
   if (max_message_bytes < 1024) return "signal.max_message_bytes must be at least 1024";
   if (!(messages_per_second > 0)) return "signal.messages_per_second must be positive";
   if (turn_enabled && !dev && turn_secrets.empty()) return "turn.enabled needs turn.secrets (one or more shared secrets)";

@@ -37,6 +37,10 @@ struct Config {
 
   // Rooms and signaling.
   size_t max_participants = 100;
+  // "required": every room is end-to-end encrypted (clients that cannot
+  // encrypt are refused); "off": rooms are plain unless created encrypted
+  // (in --dev, by the first joiner asking for it).
+  std::string room_e2ee = "off";
   std::chrono::seconds empty_room_timeout{20};
   std::chrono::seconds reconnect_window{20};
   size_t max_message_bytes = 64 * 1024;
@@ -57,6 +61,11 @@ struct Config {
   // besides, the embedded one: its URLs and shared secret.
   std::vector<std::string> external_turn_urls;
   std::string external_turn_secret;
+
+  // --dev only: write each forwarded VP8 track, as the SFU sees it, to
+  // DIR/<room>/<participant>-<track>.ivf (the proof that an E2EE room's media
+  // reaches the server only as ciphertext). Empty: off.
+  std::string debug_dump_payloads_dir;
 
   // TEST ONLY: drop this fraction of forwarded packets to exercise NACK/RTX.
   double drop_forwarded_fraction = 0;

@@ -137,6 +137,23 @@ void write_workers(PrometheusWriter& w, const std::vector<sfu::WorkerMetrics>& w
                    "result",
                    {{"sent", [](M m) { return m.media.keyframe_requests_sent; }},
                     {"throttled", [](M m) { return m.media.keyframe_requests_throttled; }}});
+  // Round trips as a count and a sum (average: the rate of one over the other).
+  per_worker_split(
+      w, ws, "ciphertalk_round_trips_total", counter,
+      "Round trips measured to participants' browsers: on subscriber connections from receiver "
+      "reports of the server's SRs, on publisher connections from RTCP XR DLRR answers to its RRTRs.",
+      "connection",
+      {{"publisher", [](M m) { return m.media.publisher_round_trips; }},
+       {"subscriber", [](M m) { return m.media.subscriber_round_trips; }}});
+  w.family("ciphertalk_round_trip_seconds_total", counter,
+           "The sum of the round trips counted in ciphertalk_round_trips_total, in seconds.");
+  for (const auto& m : ws) {
+    std::string worker = std::to_string(m.worker);
+    w.sample({{"worker", worker}, {"connection", "publisher"}},
+             double(m.media.publisher_round_trip_us) / 1e6);
+    w.sample({{"worker", worker}, {"connection", "subscriber"}},
+             double(m.media.subscriber_round_trip_us) / 1e6);
+  }
 }
 
 void write_by_label(PrometheusWriter& w, std::string_view name, std::string_view help, std::string_view label,

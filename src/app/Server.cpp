@@ -11,6 +11,7 @@
 #include "core/Log.hpp"
 #include "dtls/DtlsCertificate.hpp"
 #include "net/SocketAddress.hpp"
+#include "record/PayloadDump.hpp"
 #include "sfu/MediaWorker.hpp"
 #include "signal/EchoEndpoint.hpp"
 #include "signal/HttpServer.hpp"
@@ -28,6 +29,7 @@ struct Server::Impl {
   Config config;
   boost::asio::io_context front_io{1};
   std::unique_ptr<dtls::DtlsCertificate> certificate;
+  std::unique_ptr<record::PayloadDump> payload_dump;  // --dev --debug-dump-payloads; outlives the workers
   std::vector<std::unique_ptr<sfu::MediaWorker>> workers;
   std::unique_ptr<signal::HttpServer> http;
   std::unique_ptr<signal::EchoEndpoint> echo;
@@ -47,6 +49,12 @@ void Server::start() {
   // One certificate for the process; its fingerprint goes into every answer (RFC 8122).
   s.certificate = std::make_unique<dtls::DtlsCertificate>();
 
+  if (!c.debug_dump_payloads_dir.empty()) {
+    s.payload_dump = std::make_unique<record::PayloadDump>(c.debug_dump_payloads_dir);
+    spdlog::warn("debug: writing every forwarded VP8 track to {}/<room>/ (development only)",
+                 c.debug_dump_payloads_dir);
+  }
+
   std::vector<sfu::MediaWorker*> raw_workers;
   for (unsigned i = 0; i < c.workers; ++i) {
     sfu::MediaWorkerConfig wc;
@@ -58,6 +66,7 @@ void Server::start() {
     wc.empty_room_timeout = c.empty_room_timeout;
     wc.max_participants = c.max_participants;
     wc.drop_forwarded_fraction = c.drop_forwarded_fraction;
+    wc.taps = s.payload_dump.get();
     s.workers.push_back(std::make_unique<sfu::MediaWorker>(wc, *s.certificate));
     raw_workers.push_back(s.workers.back().get());
   }
@@ -95,6 +104,7 @@ void Server::start() {
   signal::RtcServiceConfig rc;
   rc.keys = c.keys;
   rc.dev = c.dev;
+  rc.e2ee_required = c.room_e2ee == "required";
   rc.reconnect_window = c.reconnect_window;
   rc.max_message_bytes = c.max_message_bytes;
   rc.messages_per_second = c.messages_per_second;

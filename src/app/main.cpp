@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
   std::string config_file;
   bool dev = false;
   std::string log_level;
-  std::string http_bind, rtc_bind, announced_ip, web_root, srtp_profiles;
+  std::string http_bind, rtc_bind, announced_ip, web_root, srtp_profiles, room_e2ee, dump_payloads;
   int http_port = -1, rtc_port = -1, workers = -1, turn_port = -1, turn_tls_port = -1;
   bool no_turn = false;
 
@@ -47,6 +47,10 @@ int main(int argc, char** argv) {
   serve->add_option("--turn-port", turn_port, "Embedded TURN port, UDP and TCP (3478)")->check(CLI::Range(1, 65535));
   serve->add_option("--turn-tls-port", turn_tls_port, "Embedded TURN TLS port (5349; 0 = none)")->check(CLI::Range(0, 65535));
   serve->add_flag("--no-turn", no_turn, "Do not run the embedded TURN server");
+  serve->add_option("--room-e2ee", room_e2ee, "off, or required: every room is end-to-end encrypted")
+      ->check(CLI::IsMember({"off", "required"}));
+  serve->add_option("--debug-dump-payloads", dump_payloads,
+                    "--dev only: write each forwarded VP8 track as the server sees it to DIR/<room>/<participant>-<track>.ivf");
 
   auto* version = app.add_subcommand("version", "Print the version");
   version->callback([] { std::printf("ciphertalk %s\n", CT_VERSION); });
@@ -74,6 +78,8 @@ int main(int argc, char** argv) {
     if (turn_port > 0) config.turn_port = uint16_t(turn_port);
     if (turn_tls_port >= 0) config.turn_tls_port = uint16_t(turn_tls_port);
     if (no_turn) config.turn_enabled = false;
+    if (!room_e2ee.empty()) config.room_e2ee = room_e2ee;
+    if (!dump_payloads.empty()) config.debug_dump_payloads_dir = dump_payloads;
     if (auto err = config.validate()) {
       std::fprintf(stderr, "ciphertalk: %s\n", err->c_str());
       return 2;

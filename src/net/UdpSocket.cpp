@@ -199,7 +199,11 @@ bool UdpSocket::Impl::drain() {
   // A handler draining another socket of the thread would overwrite the
   // datagrams being handled: that one waits for the next turn.
   if (b.in_use) return false;
-  b.in_use = true;
+  struct InUse {
+    ReceiveBatch& batch;
+    explicit InUse(ReceiveBatch& b) : batch(b) { batch.in_use = true; }
+    ~InUse() { batch.in_use = false; }  // also when a handler throws
+  } in_use(b);
   bool finished = false;
   for (int round = 0; round < kDrainRounds && fd >= 0; ++round) {
     for (auto& m : b.msgs) m.msg_hdr.msg_namelen = sizeof(sockaddr_storage);
@@ -228,7 +232,6 @@ bool UdpSocket::Impl::drain() {
       break;
     }
   }
-  b.in_use = false;
   return finished || fd < 0;
 }
 

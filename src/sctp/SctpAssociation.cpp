@@ -12,138 +12,24 @@
 #include <unordered_map>
 
 #include "core/Log.hpp"
+#include "sctp/UsrsctpStack.hpp"
 
 namespace ct::sctp {
 
-// Packets and events the usrsctp callbacks queue for the owner. Payloads go
-// into one byte buffer so a steady flow reuses the same allocations.
-namespace detail {
-struct SctpInbox {
-  struct Event {
-    enum class Kind : uint8_t { Packet, Message, Notification, PeerClosed };
-    Kind kind = Kind::Packet;
-    uint16_t stream = 0;
-    uint32_t ppid = 0;  // host order
-    int flags = 0;      // MSG_EOR, MSG_NOTIFICATION
-    size_t offset = 0;
-    size_t length = 0;
-  };
-
-  std::mutex mutex;
-  std::vector<Event> events;
-  std::vector<uint8_t> bytes;
-
-  void push(Event event, const void* data, size_t length) {
-    std::lock_guard lock(mutex);
-    event.offset = bytes.size();
-    event.length = length;
-    if (length > 0) {
-      const auto* begin = static_cast<const uint8_t*>(data);
-      bytes.insert(bytes.end(), begin, begin + length);
-    }
-    events.push_back(event);
-  }
-};
-}  // namespace detail
-
-namespace {
-
 using detail::SctpInbox;
-
-// Ids never repeat, so a stale id from a lingering usrsctp timer can never
-// reach a newer association.
-struct Registry {
-  std::mutex mutex;
-  uintptr_t next_id = 1;
-  std::unordered_map<uintptr_t, std::shared_ptr<SctpInbox>> inboxes;
-};
-
-Registry& registry() {
-  static Registry instance;
-  return instance;
-}
-
-std::shared_ptr<SctpInbox> find_inbox(void* id) {
-  Registry& r = registry();
-  std::lock_guard lock(r.mutex);
-  auto it = r.inboxes.find(reinterpret_cast<uintptr_t>(id));
-  return it == r.inboxes.end() ? nullptr : it->second;
-}
-
-// usrsctp's packet output for AF_CONN: `addr` is the association id.
-int on_conn_output(void* addr, void* buffer, size_t length, uint8_t /*tos*/, uint8_t /*set_df*/) {
-  if (auto inbox = find_inbox(addr)) {
-    inbox->push({.kind = SctpInbox::Event::Kind::Packet}, buffer, length);
-  }
-  return 0;
-}
-
-// usrsctp's receive callback: user messages (whole, or a piece without
-// MSG_EOR), notifications, or data == null when the peer closed. The buffer
-// is ours to free().
-int on_receive(struct socket* /*sock*/, union sctp_sockstore /*addr*/, void* data, size_t length,
-               struct sctp_rcvinfo info, int flags, void* ulp_info) {
-  using Kind = SctpInbox::Event::Kind;
-  if (auto inbox = find_inbox(ulp_info)) {
-    if (data == nullptr) {
-      inbox->push({.kind = Kind::PeerClosed}, nullptr, 0);
-    } else if (flags & MSG_NOTIFICATION) {
-      inbox->push({.kind = Kind::Notification, .flags = flags}, data, length);
-    } else {
-      inbox->push(
-          {.kind = Kind::Message, .stream = info.rcv_sid, .ppid = ntohl(info.rcv_ppid), .flags = flags}, data,
-          length);
-    }
-  }
-  std::free(data);
-  return 1;
-}
-
-void ensure_usrsctp_initialized() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    // Port 0: no UDP encapsulation; no threads: timers run in handle_timers().
-    usrsctp_init_nothreads(0, &on_conn_output, nullptr);
-    // DTLS already authenticates the peer (RFC 8261) and there is one AF_CONN
-    // address, so SCTP-AUTH and ASCONF add nothing; ECN marks on the outer
-    // UDP packets never reach an SCTP stack inside DTLS.
-    usrsctp_sysctl_set_sctp_auth_enable(0);
-    usrsctp_sysctl_set_sctp_asconf_enable(0);
-    usrsctp_sysctl_set_sctp_ecn_enable(0);
-    // Partial reliability (RFC 3758) and stream reset (RFC 6525) are what
-    // data channels need (RFC 8831 §6.1).
-    usrsctp_sysctl_set_sctp_pr_enable(1);
-    usrsctp_sysctl_set_sctp_reconfig_enable(1);
-    usrsctp_sysctl_set_sctp_nrsack_enable(0);
-    usrsctp_sysctl_set_sctp_pktdrop_enable(0);
-  });
-}
-
-}  // namespace
 
 SctpAssociation::SctpAssociation(Listener& listener, DtlsRole role)
     : listener_(listener),
       role_(role),
       inbox_(std::make_shared<SctpInbox>()),
       processing_(std::make_unique<SctpInbox>()) {
-  ensure_usrsctp_initialized();
-  Registry& r = registry();
-  {
-    std::lock_guard lock(r.mutex);
-    id_ = r.next_id++;
-    r.inboxes.emplace(id_, inbox_);
-  }
-  usrsctp_register_address(reinterpret_cast<void*>(id_));
+  id_ = UsrsctpStack::add(inbox_);
 }
 
 SctpAssociation::~SctpAssociation() {
   // Unregister first: from here on, a callback on any thread finds nothing.
   // Never hold our locks while calling into usrsctp (its callbacks take them).
-  {
-    Registry& r = registry();
-    std::lock_guard lock(r.mutex);
-    r.inboxes.erase(id_);
-  }
+  UsrsctpStack::remove(id_);
   if (socket_) usrsctp_close(socket_);  // SO_LINGER 0: ABORT and free now
   usrsctp_deregister_address(reinterpret_cast<void*>(id_));
 }
@@ -207,8 +93,7 @@ void SctpAssociation::configure_socket() {
 
 bool SctpAssociation::start(uint16_t local_port, uint16_t remote_port) {
   if (socket_) return false;
-  socket_ = usrsctp_socket(AF_CONN, SOCK_STREAM, IPPROTO_SCTP, &on_receive, nullptr, 0,
-                           reinterpret_cast<void*>(id_));
+  socket_ = UsrsctpStack::open_socket(id_);
   if (!socket_) {
     spdlog::warn("sctp: usrsctp_socket failed: {}", std::strerror(errno));
     return false;
@@ -615,21 +500,6 @@ bool SctpAssociation::channel_acknowledged(uint16_t stream) const {
   return it != channels_.end() && it->second.acknowledged;
 }
 
-void SctpAssociation::handle_timers(TimePoint now) {
-  ensure_usrsctp_initialized();
-  // usrsctp's callout wheel keeps its "current/next timer" in globals, so two
-  // threads must never tick it at once: the loser of try_lock skips, and its
-  // time is counted by the next tick since `last_ms` only moves on a tick.
-  static std::mutex ticking;
-  static std::atomic<int64_t> last_ms{-1};
-  std::unique_lock lock(ticking, std::try_to_lock);
-  if (!lock.owns_lock()) return;
-  const int64_t now_ms = std::chrono::duration_cast<milliseconds>(now.time_since_epoch()).count();
-  const int64_t previous = last_ms.load(std::memory_order_relaxed);
-  if (previous >= 0 && now_ms <= previous) return;
-  last_ms.store(now_ms, std::memory_order_relaxed);
-  if (previous < 0) return;  // the first tick only sets the epoch
-  usrsctp_handle_timers(uint32_t(std::min<int64_t>(now_ms - previous, INT32_MAX)));
-}
+void SctpAssociation::handle_timers(TimePoint now) { UsrsctpStack::handle_timers(now); }
 
 }  // namespace ct::sctp

@@ -35,7 +35,7 @@ struct socket;  // usrsctp's
 namespace ct::sctp {
 
 namespace detail {
-struct SctpInbox;  // what the usrsctp callbacks queue for the owner, see the .cpp
+struct SctpInbox;  // what the usrsctp callbacks queue for the owner, see UsrsctpStack.hpp
 }
 
 // The DTLS role of this end, which fixes the parity of the stream ids it

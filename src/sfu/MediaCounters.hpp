@@ -30,6 +30,11 @@ struct MediaCounters {
   uint64_t nacks_sent = 0;              // NACKs to publishers
   uint64_t keyframe_requests_sent = 0;  // PLI/FIR to publishers
   uint64_t keyframe_requests_throttled = 0;
+  // Round trips to participants' browsers: on subscriber connections from
+  // receiver reports of our SRs, on publisher connections from RTCP XR DLRR
+  // answers to our RRTRs (RFC 3611 §4.5); how many, and their sum.
+  uint64_t subscriber_round_trips = 0, subscriber_round_trip_us = 0;
+  uint64_t publisher_round_trips = 0, publisher_round_trip_us = 0;
   // Data channel messages (DataChannels::Stats).
   uint64_t data_received = 0, data_delivered = 0;
   uint64_t data_dropped_not_allowed = 0, data_dropped_rate = 0, data_dropped_malformed = 0,

@@ -121,7 +121,7 @@ MediaWorker::EchoResult MediaWorker::create_echo(const std::string& offer_sdp) {
   return {201, id, std::move(created.answer_sdp)};
 }
 
-Room& MediaWorker::room(const std::string& name) {
+Room& MediaWorker::room(const std::string& name, const RoomSettings& settings) {
   auto it = rooms_.find(name);
   if (it != rooms_.end()) return *it->second.room;
   RoomOptions options;
@@ -130,7 +130,10 @@ Room& MediaWorker::room(const std::string& name) {
   options.consent_timeout = config_.consent_timeout;
   options.drop_forwarded_fraction = config_.drop_forwarded_fraction;
   options.totals = &totals_;
-  spdlog::info("room '{}' created on worker {}", name, config_.index);
+  options.settings = settings;
+  options.taps = config_.taps;
+  spdlog::info("room '{}' created on worker {}{}", name, config_.index,
+               settings.e2ee_required ? " (end-to-end encrypted)" : "");
   ++totals_.rooms_created;
   auto& entry = rooms_[name];
   entry.room = std::make_unique<Room>(name, options, *port_, certificate_);

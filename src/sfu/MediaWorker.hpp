@@ -12,6 +12,7 @@
 #include "core/Clock.hpp"
 #include "net/SocketAddress.hpp"
 #include "sfu/MediaCounters.hpp"
+#include "sfu/RoomEvents.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -28,6 +29,7 @@ namespace ct::sfu {
 class EchoSession;
 class Room;
 struct WorkerMetrics;
+class PacketTapFactory;
 
 struct MediaWorkerConfig {
   unsigned index = 0;
@@ -38,6 +40,7 @@ struct MediaWorkerConfig {
   Duration empty_room_timeout = seconds(20);  // an empty room closes after this
   size_t max_participants = 100;
   double drop_forwarded_fraction = 0;  // TEST ONLY fault injection, see RoomOptions
+  const PacketTapFactory* taps = nullptr;  // see RoomOptions; outlives the worker
 };
 
 class MediaWorker {
@@ -65,8 +68,9 @@ class MediaWorker {
   size_t echo_session_count() const { return echo_sessions_.size(); }
 
   // --- Rooms (on this worker's thread) ---
-  // The room of that name, created on first use.
-  Room& room(const std::string& name);
+  // The room of that name, created on first use with `settings`; a room
+  // that exists keeps the settings it was created with.
+  Room& room(const std::string& name, const RoomSettings& settings = {});
   Room* find_room(const std::string& name);
   size_t room_count() const { return rooms_.size(); }
 

@@ -11,7 +11,7 @@ Participant::Participant(ParticipantInfo info, std::shared_ptr<ParticipantSink> 
       sink_(std::move(sink)),
       context_(std::move(context)),
       key_(key),
-      publisher_(context_, *this, info_.identity, key_),
+      publisher_(context_, *this, *this, info_.identity, key_),
       data_(*this, info_.can_publish_data) {
   if (info_.can_subscribe)
     subscriber_ = std::make_unique<SubscriberConnection>(context_, *this, *this, key_, now);
@@ -45,6 +45,7 @@ void Participant::deliver(RoomEvent event) {
 ParticipantState Participant::state() const {
   ParticipantState s;
   s.info = info_;
+  s.e2ee_announcement = e2ee_announcement_;
   for (const auto& p : publisher_.publications()) s.tracks.push_back(p->info());
   return s;
 }
@@ -104,13 +105,18 @@ std::optional<event::Error> Participant::subscriber_answer(const std::string& sd
   return subscriber_->apply_answer(sdp, now);
 }
 
-void Participant::on_receiver_report(double loss_fraction, std::optional<Duration> rtt) {
+void Participant::on_receiver_report(double loss_fraction, std::optional<Duration> rtt, TimePoint now) {
   quality_.on_loss(loss_fraction);
   if (!rtt) return;
   quality_.on_round_trip(*rtt);
-  // The publisher connection runs between the same browser and us, but we
-  // send no SR there to measure it: this RTT paces its NACKs.
-  publisher_.set_path_rtt(*rtt);
+  // The publisher connection runs between the same browser and us: until it
+  // measures its own round trip (RTCP XR), this one paces its NACKs.
+  publisher_.set_path_rtt(*rtt, now);
+}
+
+void Participant::on_publisher_round_trip(Duration rtt) {
+  // A participant who only publishes has no receiver reports: this is its round trip.
+  quality_.on_round_trip(rtt);
 }
 
 // --- transports ---

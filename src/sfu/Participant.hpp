@@ -28,6 +28,7 @@ namespace ct::sfu {
 struct MediaCounters;
 
 class Participant final : public webrtc::PeerTransport::Listener,
+                          public PublisherConnection::Listener,
                           public SubscriberConnection::Listener,
                           public DataChannels::Listener {
  public:
@@ -56,6 +57,9 @@ class Participant final : public webrtc::PeerTransport::Listener,
   // New display name and/or metadata; false if nothing changed.
   bool update_info(const std::optional<std::string>& name, const std::optional<std::string>& metadata);
   ParticipantState state() const;
+  // The participant's latest end-to-end encryption key announcement (opaque).
+  const std::string& e2ee_announcement() const { return e2ee_announcement_; }
+  void set_e2ee_announcement(std::string announcement) { e2ee_announcement_ = std::move(announcement); }
 
   // --- publisher connection ---
   // Negotiates the publisher connection's offer (see PublisherConnection::negotiate).
@@ -125,8 +129,10 @@ class Participant final : public webrtc::PeerTransport::Listener,
   void on_data_message(webrtc::PeerTransport& transport, uint16_t stream, bool binary,
                        std::span<const uint8_t> message) override;
   void on_data_channel_closed(webrtc::PeerTransport& transport, uint16_t stream) override;
+  // PublisherConnection::Listener
+  void on_publisher_round_trip(Duration rtt) override;
   // SubscriberConnection::Listener
-  void on_receiver_report(double loss_fraction, std::optional<Duration> rtt) override;
+  void on_receiver_report(double loss_fraction, std::optional<Duration> rtt, TimePoint now) override;
   // DataChannels::Listener
   void on_data_packet(const DataPacket& packet, bool reliable) override;
   void on_data_not_allowed() override;
@@ -139,6 +145,7 @@ class Participant final : public webrtc::PeerTransport::Listener,
   }
 
   ParticipantInfo info_;
+  std::string e2ee_announcement_;
   std::shared_ptr<ParticipantSink> sink_;
   ParticipantContext context_;  // the parts below keep a reference to it
   uint64_t key_;

@@ -8,6 +8,7 @@
 #include "rtp/RtcpReportBlock.hpp"
 #include "rtp/RtpPacket.hpp"
 #include "sfu/MediaCounters.hpp"
+#include "sfu/PacketTap.hpp"
 #include "sfu/ReceiveStreamStats.hpp"
 #include "sfu/RetransmissionBuffer.hpp"
 #include "sfu/Subscription.hpp"
@@ -62,8 +63,11 @@ void Publication::on_rtp(const rtp::RtpPacket& packet, TimePoint now) {
   // Held back while muted, and not kept either: nothing a NACK could fetch.
   if (info_.muted) return;
   if (retransmission_buffer_) retransmission_buffer_->store(packet.bytes(), packet.sequence_number(), now);
+  if (tap_) tap_->on_packet(packet);
   for (auto* s : subscriptions_) s->forward(packet, now);
 }
+
+void Publication::set_tap(std::unique_ptr<PacketTap> tap) { tap_ = std::move(tap); }
 
 void Publication::set_path_rtt(Duration rtt) { receive_stats_->set_rtt(rtt); }
 

@@ -25,6 +25,7 @@ class PeerTransport;
 namespace ct::sfu {
 
 struct MediaCounters;
+class PacketTap;
 class ReceiveStreamStats;
 class RetransmissionBuffer;
 class Subscription;
@@ -76,6 +77,8 @@ class Publication {
   // numbering and asks for a keyframe.
   void set_muted(bool muted, TimePoint now);
   void set_ssrcs(uint32_t ssrc, uint32_t rtx_ssrc);
+  // Lets `tap` see every packet this publication forwards from now on.
+  void set_tap(std::unique_ptr<PacketTap> tap);
 
   // A media packet (RTX already unwrapped) of this publication: counted,
   // kept for retransmission, and forwarded to every active subscription.
@@ -116,6 +119,7 @@ class Publication {
   std::vector<Subscription*> subscriptions_;
   std::vector<uint16_t> lost_;  // reused by on_tick
   Stats stats_;
+  std::unique_ptr<PacketTap> tap_;
 };
 
 }  // namespace ct::sfu

@@ -8,6 +8,7 @@
 #include "rtp/RtcpReceiverReport.hpp"
 #include "rtp/RtcpRemb.hpp"
 #include "rtp/RtcpSenderReport.hpp"
+#include "rtp/RtcpXr.hpp"
 #include "rtp/RtpExtensions.hpp"
 #include "rtp/RtpPacket.hpp"
 #include "rtp/Rtx.hpp"
@@ -17,6 +18,7 @@
 #include "sfu/ActiveSpeakerDetector.hpp"
 #include "sfu/MediaCounters.hpp"
 #include "sfu/RembEstimator.hpp"
+#include "sfu/SenderReportGenerator.hpp"
 #include "sfu/TransportCcFeedbackGenerator.hpp"
 #include "webrtc/MediaPort.hpp"
 #include "webrtc/TransportDescription.hpp"
@@ -55,9 +57,10 @@ uint32_t random_ssrc() {
 
 PublisherConnection::PublisherConnection(const ParticipantContext& context,
                                          webrtc::PeerTransport::Listener& transport_listener,
-                                         std::string identity, uint64_t speaker_key)
+                                         Listener& listener, std::string identity, uint64_t speaker_key)
     : context_(context),
       transport_listener_(transport_listener),
+      listener_(listener),
       identity_(std::move(identity)),
       speaker_key_(speaker_key),
       feedback_ssrc_(random_ssrc()),
@@ -69,7 +72,7 @@ PublisherConnection::~PublisherConnection() {
   if (!transport_) return;
   // No datagram may reach a transport that is going away.
   context_.port.remove(*transport_);
-  if (context_.totals) context_.totals->add(*transport_);
+  if (context_.totals) add_own_counters(*context_.totals);
 }
 
 PublisherConnection::OfferResult PublisherConnection::negotiate(const std::string& sdp_text,
@@ -298,16 +301,38 @@ void PublisherConnection::on_rtp(std::span<uint8_t> packet, TimePoint now) {
 void PublisherConnection::on_rtcp(std::span<const uint8_t> compound, TimePoint now) {
   rtp::RtcpCompound packets(compound);
   while (auto packet = packets.next()) {
-    if (packet->type() != rtp::rtcp_type::kSenderReport) continue;
-    auto sr = rtp::RtcpSenderReport::parse(*packet);
-    if (!sr) continue;
-    bool is_rtx = false;
-    Publication* publication = publication_for(sr->sender_ssrc(), is_rtx);
-    if (publication && !is_rtx) publication->on_sender_report(sr->sender_info().ntp_timestamp, now);
+    if (packet->type() == rtp::rtcp_type::kSenderReport) {
+      auto sr = rtp::RtcpSenderReport::parse(*packet);
+      if (!sr) continue;
+      bool is_rtx = false;
+      Publication* publication = publication_for(sr->sender_ssrc(), is_rtx);
+      if (publication && !is_rtx) publication->on_sender_report(sr->sender_info().ntp_timestamp, now);
+    } else if (auto xr = rtp::RtcpXr::parse(*packet)) {
+      std::optional<uint32_t> rtt_units;
+      xr->for_each_dlrr([&](const rtp::RtcpDlrrItem& item) {
+        // RFC 3611 §4.5: only the sub-block for our RRTRs; LRR 0 means none arrived yet.
+        if (item.ssrc != feedback_ssrc_ || item.last_rr == 0) return;
+        uint32_t arrival = uint32_t(SenderReportGenerator::to_ntp(std::chrono::system_clock::now()) >> 16);
+        rtt_units = arrival - item.last_rr - item.delay_since_last_rr;
+      });
+      // More than 10 s is a clock step or a stale LRR, not a path.
+      if (rtt_units && *rtt_units <= 10u * 65536u)
+        on_round_trip(microseconds(int64_t(*rtt_units) * 1'000'000 / 65536), now);
+    }
   }
 }
 
-void PublisherConnection::set_path_rtt(Duration rtt) {
+void PublisherConnection::on_round_trip(Duration rtt, TimePoint now) {
+  own_rtt_ = rtt;
+  own_rtt_at_ = now;
+  ++stats_.round_trips;
+  stats_.round_trip_us += uint64_t(std::chrono::duration_cast<microseconds>(rtt).count());
+  for (auto& p : publications_) p->set_path_rtt(rtt);
+  listener_.on_publisher_round_trip(rtt);
+}
+
+void PublisherConnection::set_path_rtt(Duration rtt, TimePoint now) {
+  if (own_rtt_ && now - own_rtt_at_ < kOwnRoundTripValidity) return;
   for (auto& p : publications_) p->set_path_rtt(rtt);
 }
 
@@ -355,6 +380,9 @@ void PublisherConnection::send_receiver_reports(TimePoint now) {
     length += rtp::RtcpRemb::build(room.subspan(length), feedback_ssrc_, remb_->estimate_bps(now),
                                    std::span<const uint32_t>(ssrcs.data(), count));
   }
+  // RFC 3611 §4.4: the receiver's reference time, which the browser answers with a DLRR.
+  length += rtp::RtcpXr::build_rrtr(room.subspan(length), feedback_ssrc_,
+                                    SenderReportGenerator::to_ntp(std::chrono::system_clock::now()));
   transport_->send_rtcp(buffer, length);
 }
 
@@ -371,8 +399,14 @@ ConnectionQualityWindow::Upstream PublisherConnection::quality_sample() const {
   return sample;
 }
 
-void PublisherConnection::add_counters(MediaCounters& counters) const {
+void PublisherConnection::add_own_counters(MediaCounters& counters) const {
   if (transport_) counters.add(*transport_);
+  counters.publisher_round_trips += stats_.round_trips;
+  counters.publisher_round_trip_us += stats_.round_trip_us;
+}
+
+void PublisherConnection::add_counters(MediaCounters& counters) const {
+  add_own_counters(counters);
   for (const auto& p : publications_) p->add_counters(counters);
 }
 

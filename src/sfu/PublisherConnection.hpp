@@ -5,8 +5,12 @@
 // learns SSRCs the offer did not list, hands each RTP packet to its
 // publication, and writes the server's feedback as a receiver (RR,
 // transport-cc or REMB; NACK and PLI go out through the publications).
+// The server sends no SRs here, so it measures the round trip as a
+// receiver does (RFC 3611 §4.4, §4.5): an XR RRTR goes out with every RR,
+// and the browser's DLRR answer gives RTT = arrival - LRR - DLRR.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -27,6 +31,21 @@ class RembEstimator;
 class PublisherConnection {
  public:
   static constexpr size_t kMaxPublications = 16;  // audio and video tracks one participant may publish
+  // A round trip measured here paces NACKs rather than one from the
+  // subscriber connection, for as long as measurements keep coming.
+  static constexpr Duration kOwnRoundTripValidity = seconds(5);
+
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    // A round trip to the browser measured on this connection (RTCP XR DLRR).
+    virtual void on_publisher_round_trip(Duration rtt) = 0;
+  };
+
+  struct Stats {
+    uint64_t round_trips = 0;    // RTTs measured from DLRR answers
+    uint64_t round_trip_us = 0;  // their sum, in microseconds
+  };
 
   struct OfferResult {
     std::string answer_sdp;
@@ -40,7 +59,7 @@ class PublisherConnection {
   // to the active speaker detector. The transport, once made, reports to
   // `transport_listener`.
   PublisherConnection(const ParticipantContext& context, webrtc::PeerTransport::Listener& transport_listener,
-                      std::string identity, uint64_t speaker_key);
+                      Listener& listener, std::string identity, uint64_t speaker_key);
   ~PublisherConnection();
   PublisherConnection(const PublisherConnection&) = delete;
   PublisherConnection& operator=(const PublisherConnection&) = delete;
@@ -60,8 +79,13 @@ class PublisherConnection {
   void on_rtcp(std::span<const uint8_t> compound, TimePoint now);
   // The round trip to the browser measured on another path to it (the
   // subscriber connection): paces NACKs (not again before a retransmission
-  // could have arrived).
-  void set_path_rtt(Duration rtt);
+  // could have arrived) unless this connection measures its own.
+  void set_path_rtt(Duration rtt, TimePoint now);
+  // The last round trip measured on this connection, if any.
+  std::optional<Duration> round_trip() const { return own_rtt_; }
+  // The sender SSRC of the server's RTCP here, which the browser's DLRR names.
+  uint32_t feedback_ssrc() const { return feedback_ssrc_; }
+  const Stats& stats() const { return stats_; }
   // The transport's timers (DTLS retransmission, consent freshness).
   void tick_transport(TimePoint now);
   // Media timers while connected: deferred keyframe requests, NACKs, RR,
@@ -76,9 +100,12 @@ class PublisherConnection {
   Publication* publication_for(uint32_t ssrc, bool& is_rtx);
   Publication* learn_ssrc(uint32_t ssrc, uint8_t payload_type, std::string_view mid);
   void send_receiver_reports(TimePoint now);
+  void on_round_trip(Duration rtt, TimePoint now);
+  void add_own_counters(MediaCounters& counters) const;
 
   const ParticipantContext& context_;
   webrtc::PeerTransport::Listener& transport_listener_;
+  Listener& listener_;
   std::string identity_;
   uint64_t speaker_key_;
   std::unique_ptr<webrtc::PeerTransport> transport_;
@@ -91,6 +118,9 @@ class PublisherConnection {
   std::unique_ptr<TransportCcFeedbackGenerator> transport_cc_;
   std::unique_ptr<RembEstimator> remb_;
   TimePoint next_transport_cc_{}, next_receiver_report_{};
+  std::optional<Duration> own_rtt_;
+  TimePoint own_rtt_at_{};
+  Stats stats_;
 };
 
 }  // namespace ct::sfu

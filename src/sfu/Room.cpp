@@ -7,6 +7,7 @@
 #include "sfu/DataPacket.hpp"
 #include "sfu/DataRelay.hpp"
 #include "sfu/MediaCounters.hpp"
+#include "sfu/PacketTap.hpp"
 #include "sfu/Participant.hpp"
 #include "webrtc/MediaPort.hpp"
 
@@ -101,10 +102,23 @@ struct Room::Impl final : DataRelay {
     event::Joined joined;
     joined.room = name;
     joined.self = self;
+    joined.e2ee_required = options.settings.e2ee_required;
     for (const auto& q : participants) {
       if (!q->info().hidden && q->identity() != self.identity) joined.others.push_back(q->state());
     }
     return joined;
+  }
+
+  // Sends `p` the room as it is now: the snapshot, then the key announcements
+  // of hidden participants, which the snapshot leaves out. A participant that
+  // is hidden from the roster is never hidden from the key exchange: whoever
+  // is to receive keys must have announced to everyone.
+  void send_snapshot(Participant& p) {
+    p.deliver(snapshot_for(p.info()));
+    for (const auto& q : participants) {
+      if (q.get() != &p && q->info().hidden && !q->e2ee_announcement().empty())
+        p.deliver(event::E2eeAnnounce{q->identity(), q->e2ee_announcement()});
+    }
   }
 
   void renegotiate(Participant& p, TimePoint now) {
@@ -152,6 +166,8 @@ Room::~Room() = default;
 
 const std::string& Room::name() const { return impl_->name; }
 
+const RoomSettings& Room::settings() const { return impl_->options.settings; }
+
 size_t Room::participant_count() const { return impl_->participants.size(); }
 
 void Room::add_metrics(RoomCensus& census, MediaCounters& counters) const {
@@ -176,6 +192,10 @@ std::optional<event::Error> Room::join(ParticipantInfo info, std::shared_ptr<Par
     return event::Error{"room_full",
                         "room " + m.name + " is full (" + std::to_string(staying) + " participants)"};
   }
+  if (m.options.settings.e2ee_required && !info.e2ee_supported) {
+    return event::Error{"e2ee_unsupported",
+                        "room " + m.name + " is end-to-end encrypted and this client cannot encrypt frames"};
+  }
   if (existing) {
     // The newer connection wins (a reload, a second tab): the old one is told why.
     existing->deliver(event::Removed{"duplicate_identity"});
@@ -183,7 +203,7 @@ std::optional<event::Error> Room::join(ParticipantInfo info, std::shared_ptr<Par
   }
 
   auto participant = std::make_unique<Participant>(info, std::move(sink), m.context(), m.next_key++, now);
-  participant->deliver(m.snapshot_for(info));
+  m.send_snapshot(*participant);
   if (!info.hidden) m.broadcast(nullptr, event::ParticipantJoined{info});
   Participant& p = *participant;
   m.participants.push_back(std::move(participant));
@@ -227,6 +247,7 @@ void Room::publisher_offer(const std::string& identity, const std::string& sdp,
   for (auto& publication : result.removed) m.unpublish(*p, *publication, changed);
   result.removed.clear();
   for (auto* publication : result.added) {
+    if (m.options.taps) publication->set_tap(m.options.taps->tap_for(m.name, identity, publication->info()));
     m.broadcast(p, event::TrackPublished{publication->info()});
     for (auto& q : m.participants) {
       if (q.get() == p || !q->can_subscribe()) continue;
@@ -272,6 +293,38 @@ void Room::update_participant(const std::string& identity, const std::optional<s
   m.broadcast(nullptr, event::ParticipantUpdated{p->info()});
 }
 
+void Room::e2ee_announce(const std::string& identity, std::string announcement) {
+  auto& m = *impl_;
+  Participant* p = m.find(identity);
+  if (!p) return;
+  if (!m.options.settings.e2ee_required) {
+    p->deliver(event::Error{"e2ee_not_enabled", "room " + m.name + " is not end-to-end encrypted"});
+    return;
+  }
+  p->set_e2ee_announcement(announcement);
+  m.broadcast(p, event::E2eeAnnounce{identity, std::move(announcement)});
+}
+
+void Room::e2ee_keys(const std::string& identity, std::vector<E2eeKeyEnvelope> keys) {
+  auto& m = *impl_;
+  Participant* p = m.find(identity);
+  if (!p) return;
+  if (!m.options.settings.e2ee_required) {
+    p->deliver(event::Error{"e2ee_not_enabled", "room " + m.name + " is not end-to-end encrypted"});
+    return;
+  }
+  std::string missing;
+  for (auto& key : keys) {
+    Participant* to = key.to == identity ? nullptr : m.find(key.to);
+    if (!to) {
+      missing += (missing.empty() ? "" : ", ") + key.to;
+      continue;
+    }
+    to->deliver(event::E2eeKey{identity, std::move(key.blob)});
+  }
+  if (!missing.empty()) p->deliver(event::Error{"recipient_not_found", "not in the room: " + missing});
+}
+
 bool Room::is_current_sink(const std::string& identity, const ParticipantSink* sink) const {
   const Participant* p = impl_->find(identity);
   return p && p->sink() == sink;
@@ -284,7 +337,7 @@ bool Room::replace_sink(const std::string& identity, std::shared_ptr<Participant
   // only the newest connection speaks for the participant.
   if (p->sink() != sink.get()) p->deliver(event::Removed{"resumed_elsewhere"});
   p->set_sink(std::move(sink));
-  p->deliver(impl_->snapshot_for(p->info()));
+  impl_->send_snapshot(*p);
   // Resume = ICE restart on the subscriber connection; the browser restarts
   // its publisher connection with its next offer.
   if (p->restart_subscriber_ice())

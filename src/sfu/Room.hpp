@@ -22,6 +22,7 @@ class MediaPort;
 namespace ct::sfu {
 
 struct MediaCounters;
+class PacketTapFactory;
 
 struct RoomOptions {
   size_t max_participants = 100;
@@ -30,6 +31,8 @@ struct RoomOptions {
   Duration keyframe_request_interval = milliseconds(500);  // PLI/FIR throttle per publication
   double drop_forwarded_fraction = 0;  // TEST ONLY: fault injection on forwarded packets (NACK/RTX tests)
   MediaCounters* totals = nullptr;     // the worker's totals: joins, publications, and what ended
+  RoomSettings settings;               // fixed for the room's life
+  const PacketTapFactory* taps = nullptr;  // sees each new publication's packets (payload dumps)
 };
 
 // A room's size and what its live participants have counted (metrics).
@@ -49,13 +52,15 @@ class Room {
   Room& operator=(const Room&) = delete;
 
   const std::string& name() const;
+  const RoomSettings& settings() const;
 
   // Adds a participant. A participant with the same identity is replaced (it
   // gets event::Removed{"duplicate_identity"}, the others see it leave with
   // that reason and join again). Sends event::Joined to the joiner and
   // event::ParticipantJoined to the others (unless hidden); a subscriber is
-  // then offered the tracks already published. Returns an error (code
-  // "room_full") instead when the room is full; nothing is sent then.
+  // then offered the tracks already published. Returns an error instead,
+  // and sends nothing, when the room is full ("room_full") or requires
+  // end-to-end encryption from a client that cannot encrypt ("e2ee_unsupported").
   std::optional<event::Error> join(ParticipantInfo info, std::shared_ptr<ParticipantSink> sink,
                                    TimePoint now);
   // Removes a participant; the others get TrackUnpublished for its tracks,
@@ -89,6 +94,14 @@ class Room {
   // connection that was replaced (resumed elsewhere, duplicate identity) must
   // no longer act for the participant; the signal layer checks this first.
   bool is_current_sink(const std::string& identity, const ParticipantSink* sink) const;
+
+  // End-to-end encryption key relay (docs/protocol.md): the room passes the
+  // client's opaque strings on and never reads them. An announcement replaces
+  // the participant's last one and goes to everyone else; each key goes to
+  // its one recipient. Errors: "e2ee_not_enabled" (a plain room),
+  // "recipient_not_found" (the other keys are still delivered).
+  void e2ee_announce(const std::string& identity, std::string announcement);
+  void e2ee_keys(const std::string& identity, std::vector<E2eeKeyEnvelope> keys);
 
   // Timers: transports, RTCP (SR/RR/REMB/transport-cc, NACK), active speaker.
   // Participants whose transport closed (consent expired, DTLS failed) are

@@ -18,6 +18,7 @@ struct ParticipantInfo {
   bool can_subscribe = true;
   bool can_publish_data = true;
   bool hidden = false;  // not announced to others, cannot publish
+  bool e2ee_supported = false;  // the client can encrypt frames (an E2EE room admits no other)
 };
 
 struct TrackInfo {
@@ -42,6 +43,18 @@ struct TrackMeta {
 struct ParticipantState {
   ParticipantInfo info;
   std::vector<TrackInfo> tracks;
+  std::string e2ee_announcement;  // opaque, relayed as the client sent it; empty until it announces
+};
+
+// What a room is, fixed when it is created.
+struct RoomSettings {
+  bool e2ee_required = false;  // every frame and data message is end-to-end encrypted by the clients
+};
+
+// A wrapped sender key for one participant: opaque to the server (docs/security.md).
+struct E2eeKeyEnvelope {
+  std::string to;    // recipient identity
+  std::string blob;
 };
 
 namespace event {
@@ -49,6 +62,7 @@ struct Joined {  // to the joiner: who is already there
   std::string room;
   ParticipantInfo self;
   std::vector<ParticipantState> others;
+  bool e2ee_required = false;
 };
 struct ParticipantJoined { ParticipantInfo participant; };
 struct ParticipantLeft { std::string identity; std::string reason; };
@@ -69,13 +83,16 @@ struct Quality { std::string identity; std::string quality; };  // "excellent", 
 struct ConnectionQuality { std::vector<Quality> updates; };
 struct Error { std::string code; std::string message; };  // codes documented in docs/protocol.md
 struct Removed { std::string reason; };  // the participant was removed (replaced by a newer connection, room closed)
+// End-to-end encryption key relay: the server passes these on and never reads them.
+struct E2eeAnnounce { std::string from; std::string announcement; };  // a signed ephemeral public key
+struct E2eeKey { std::string from; std::string blob; };              // a sender key wrapped for you
 }  // namespace event
 
 using RoomEvent = std::variant<event::Joined, event::ParticipantJoined, event::ParticipantLeft, event::ParticipantUpdated,
                                event::TrackPublished,
                                event::TrackUnpublished, event::TrackMuted, event::PublisherAnswer,
                                event::SubscriberOffer, event::ActiveSpeakers, event::ConnectionQuality,
-                               event::Error, event::Removed>;
+                               event::Error, event::Removed, event::E2eeAnnounce, event::E2eeKey>;
 
 // One participant's signaling connection as the Room sees it. Called on the
 // room's worker thread; implementations queue and return at once.

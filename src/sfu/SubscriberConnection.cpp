@@ -66,13 +66,22 @@ SubscriberConnection::~SubscriberConnection() {
   // transport that is going away.
   sections_.clear();
   context_.port.remove(*transport_);
-  if (context_.totals) context_.totals->add(*transport_);
+  if (context_.totals) add_own_counters(*context_.totals);
 }
 
 void SubscriberConnection::subscribe(Publication& publication) {
-  Section section;
+  auto kind = publication.video() ? sdp::MediaKind::video : sdp::MediaKind::audio;
+  // JSEP §5.2.2: an m-section stopped in both descriptions may be recycled
+  // for a new track, with a new mid (RFC 8843 §7.2.2: a mid is never reused
+  // for other media). One that never went out in an offer is in no
+  // description and is free at once.
+  auto free = std::find_if(sections_.begin(), sections_.end(), [&](const Section& s) {
+    return !s.subscription && s.kind == kind && (s.recyclable || !s.offered);
+  });
+  Section& section = free != sections_.end() ? *free : sections_.emplace_back();
+  section = Section{};
   section.mid = std::to_string(next_mid_++);
-  section.kind = publication.video() ? sdp::MediaKind::video : sdp::MediaKind::audio;
+  section.kind = kind;
   section.track = publication.info();
   section.track.mid = section.mid;
 
@@ -86,7 +95,6 @@ void SubscriberConnection::subscribe(Publication& publication) {
   params.drop_seed = (key_ << 32) ^ next_mid_;
   params.totals = context_.totals;
   section.subscription = std::make_unique<Subscription>(publication, *transport_, std::move(params));
-  sections_.push_back(std::move(section));
 }
 
 bool SubscriberConnection::unsubscribe(Publication& publication) {
@@ -137,6 +145,7 @@ event::SubscriberOffer SubscriberConnection::make_offer(TimePoint now) {
     s.offered = true;
     if (!s.subscription) {
       // JSEP §5.2.2: a stopped section keeps its place, with port 0.
+      s.stop_offered = true;
       os.stopped = true;
       os.direction = sdp::Direction::inactive;
       sections.push_back(std::move(os));
@@ -232,7 +241,11 @@ std::optional<event::Error> SubscriberConnection::apply_answer(const std::string
     transport_->enable_data_channels(m->sctp_port.value_or(5000), m->max_message_size.value_or(65536));
 
   for (auto& s : sections_) {
-    if (!s.subscription) continue;
+    if (!s.subscription) {
+      // Every offer carries every section, so a stop that went out was in the offer answered here.
+      s.recyclable = s.stop_offered;
+      continue;
+    }
     const sdp::MediaDescription* m = answer->find_media(s.mid);
     if (!m || m->port == 0 || !sdp::receives(m->effective_direction())) continue;
     const auto& params = s.subscription->params();
@@ -252,16 +265,19 @@ std::optional<event::Error> SubscriberConnection::apply_answer(const std::string
   return std::nullopt;
 }
 
-void SubscriberConnection::on_report_block(const rtp::RtcpReportBlock& block) {
+void SubscriberConnection::on_report_block(const rtp::RtcpReportBlock& block, TimePoint now) {
   if (!find_subscription(block.ssrc)) return;
   double loss = block.fraction_lost / 256.0;
-  if (block.last_sr == 0) return listener_.on_receiver_report(loss, std::nullopt);
+  if (block.last_sr == 0) return listener_.on_receiver_report(loss, std::nullopt, now);
   // RFC 3550 §6.4.1: RTT = A - LSR - DLSR, in 1/65536 s of the NTP clock.
   uint32_t arrival = uint32_t(SenderReportGenerator::to_ntp(std::chrono::system_clock::now()) >> 16);
   uint32_t rtt_units = arrival - block.last_sr - block.delay_since_last_sr;
   // More than 10 s is a clock step or a stale LSR, not a path.
-  if (rtt_units > 10u * 65536u) return listener_.on_receiver_report(loss, std::nullopt);
-  listener_.on_receiver_report(loss, microseconds(int64_t(rtt_units) * 1'000'000 / 65536));
+  if (rtt_units > 10u * 65536u) return listener_.on_receiver_report(loss, std::nullopt, now);
+  Duration rtt = microseconds(int64_t(rtt_units) * 1'000'000 / 65536);
+  ++stats_.round_trips;
+  stats_.round_trip_us += uint64_t(std::chrono::duration_cast<microseconds>(rtt).count());
+  listener_.on_receiver_report(loss, rtt, now);
 }
 
 void SubscriberConnection::on_rtcp(std::span<const uint8_t> compound, TimePoint now) {
@@ -271,11 +287,11 @@ void SubscriberConnection::on_rtcp(std::span<const uint8_t> compound, TimePoint 
     if (packet->type() == rtp::rtcp_type::kReceiverReport) {
       auto rr = rtp::RtcpReceiverReport::parse(*packet);
       if (!rr) continue;
-      for (size_t i = 0; i < rr->report_count(); ++i) on_report_block(rr->report_block(i));
+      for (size_t i = 0; i < rr->report_count(); ++i) on_report_block(rr->report_block(i), now);
     } else if (packet->type() == rtp::rtcp_type::kSenderReport) {
       auto sr = rtp::RtcpSenderReport::parse(*packet);
       if (!sr) continue;
-      for (size_t i = 0; i < sr->report_count(); ++i) on_report_block(sr->report_block(i));
+      for (size_t i = 0; i < sr->report_count(); ++i) on_report_block(sr->report_block(i), now);
     } else if (packet->type() == rtp::rtcp_type::kTransportFeedback &&
                packet->count() == rtp::rtcp_fmt::kNack) {
       auto nack = rtp::RtcpNack::parse(*packet);
@@ -350,8 +366,14 @@ ConnectionQualityWindow::Downstream SubscriberConnection::quality_sample() const
   return sample;
 }
 
-void SubscriberConnection::add_counters(MediaCounters& counters) const {
+void SubscriberConnection::add_own_counters(MediaCounters& counters) const {
   counters.add(*transport_);
+  counters.subscriber_round_trips += stats_.round_trips;
+  counters.subscriber_round_trip_us += stats_.round_trip_us;
+}
+
+void SubscriberConnection::add_counters(MediaCounters& counters) const {
+  add_own_counters(counters);
   for (const auto& s : sections_) {
     if (s.subscription) s.subscription->add_counters(counters);
   }

@@ -36,7 +36,12 @@ class SubscriberConnection {
     virtual ~Listener() = default;
     // A report block from the browser about one of our streams: its loss
     // fraction (0..1), and the round trip when it echoes one of our SRs.
-    virtual void on_receiver_report(double loss_fraction, std::optional<Duration> rtt) = 0;
+    virtual void on_receiver_report(double loss_fraction, std::optional<Duration> rtt, TimePoint now) = 0;
+  };
+
+  struct Stats {
+    uint64_t round_trips = 0;    // RTTs measured from report blocks echoing our SRs
+    uint64_t round_trip_us = 0;  // their sum, in microseconds
   };
 
   // A track as the subscriber connection carries it.
@@ -45,7 +50,12 @@ class SubscriberConnection {
     sdp::MediaKind kind = sdp::MediaKind::audio;
     TrackInfo track;                             // mid = ours
     std::unique_ptr<Subscription> subscription;  // null once stopped
-    bool offered = false;                        // went out in an offer (live or stopped)
+    bool offered = false;                        // went out in an offer under this mid (live or stopped)
+    bool stop_offered = false;                   // went out stopped (port 0)
+    // The browser applied an answer to an offer that stopped it: both
+    // descriptions hold it with port 0, so a new track of the same kind may
+    // take its place under a new mid (JSEP, RFC 8829 §5.2.2).
+    bool recyclable = false;
   };
 
   // `key` seeds the fault injection of this participant's subscriptions.
@@ -58,7 +68,9 @@ class SubscriberConnection {
   webrtc::PeerTransport& transport() { return *transport_; }
   const webrtc::PeerTransport& transport() const { return *transport_; }
 
-  // Adds a section for `publication` (sent in the next offer).
+  // Adds a section for `publication` (sent in the next offer): a stopped
+  // one of the same kind is reused where JSEP allows, so a long call with
+  // many tracks coming and going keeps its offers bounded.
   void subscribe(Publication& publication);
   // Stops the section of `publication`; false if there was none.
   bool unsubscribe(Publication& publication);
@@ -92,11 +104,13 @@ class SubscriberConnection {
   void on_tick(TimePoint now);
 
   ConnectionQualityWindow::Downstream quality_sample() const;
+  const Stats& stats() const { return stats_; }
   // Adds what the transport and the live subscriptions counted so far.
   void add_counters(MediaCounters& counters) const;
 
  private:
-  void on_report_block(const rtp::RtcpReportBlock& block);
+  void on_report_block(const rtp::RtcpReportBlock& block, TimePoint now);
+  void add_own_counters(MediaCounters& counters) const;
   void send_sender_reports(TimePoint now);
 
   const ParticipantContext& context_;
@@ -116,6 +130,7 @@ class SubscriberConnection {
   std::optional<sdp::Origin> last_origin_;
   TimePoint next_sender_report_{};
   TimePoint last_rtcp_{};
+  Stats stats_;
 };
 
 }  // namespace ct::sfu

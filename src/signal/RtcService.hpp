@@ -23,7 +23,8 @@ namespace ct::signal {
 
 struct RtcServiceConfig {
   std::map<std::string, std::string> keys;  // API key -> secret
-  bool dev = false;                         // enables GET /api/dev/token
+  bool dev = false;                         // enables GET /api/dev/token and join.e2ee.require
+  bool e2ee_required = false;               // room.e2ee: required — every room is end-to-end encrypted
   std::chrono::seconds reconnect_window{20};
   std::chrono::seconds auth_timeout{10};  // time to send a valid join after connecting
   size_t max_message_bytes = 64 * 1024;   // larger frames are closed with 1009

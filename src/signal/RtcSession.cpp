@@ -210,6 +210,11 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
     info.can_subscribe = g.can_subscribe;
     info.can_publish_data = g.can_publish_data;
     info.hidden = g.hidden;
+    info.e2ee_supported = r.e2ee_supported;
+    // Fixed when the room is created: by the configuration, or in --dev by the
+    // first joiner asking. Later joins (and tokens) cannot turn it off.
+    sfu::RoomSettings settings;
+    settings.e2ee_required = service_->config().e2ee_required || (service_->config().dev && r.e2ee_require);
     service_->note_connect(room_, identity_);
     sink_ = std::make_shared<Sink>(weak_from_this());
     sfu::MediaWorker& worker = service_->worker_for(room_);
@@ -217,8 +222,8 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
     bool resume = r.resume;
     spdlog::info("rtc: {} joins room '{}'{} from {}", identity_, room_, resume ? " (resume)" : "",
                  remote_ip_);
-    worker.post([&worker, room = room_, info = std::move(info), sink = sink_, resume]() mutable {
-      sfu::Room& rm = worker.room(room);
+    worker.post([&worker, room = room_, info = std::move(info), sink = sink_, resume, settings]() mutable {
+      sfu::Room& rm = worker.room(room, settings);
       if (resume && rm.replace_sink(info.identity, sink)) return;
       if (auto err = rm.join(std::move(info), sink, Clock::now())) sink->join_refused(std::move(*err));
     });
@@ -262,6 +267,17 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
     close(websocket::close_code::normal, "left");
   }
   void on_request(request::Ping& r) { send(serialize_pong(r.timestamp)); }
+  // Key relay: passed on as given, never logged (docs/security.md).
+  void on_request(request::E2eeAnnounce& r) {
+    with_room([identity = identity_, announcement = std::move(r.announcement)](sfu::Room& room) mutable {
+      room.e2ee_announce(identity, std::move(announcement));
+    });
+  }
+  void on_request(request::E2eeKeys& r) {
+    with_room([identity = identity_, keys = std::move(r.keys)](sfu::Room& room) mutable {
+      room.e2ee_keys(identity, std::move(keys));
+    });
+  }
 
   void send_error(std::string_view code, std::string_view message, std::string_view request_type = {}) {
     service_->count_error(code);

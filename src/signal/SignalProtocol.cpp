@@ -71,11 +71,13 @@ struct EventWriter {
     for (const auto& o : e.others) {
       json p = to_json(o.info);
       p["tracks"] = tracks_json(o.tracks);
+      if (!o.e2ee_announcement.empty()) p["e2ee_announcement"] = o.e2ee_announcement;
       others.push_back(std::move(p));
     }
     return {{"type", "joined"},
             {"protocol", kProtocolVersion},
             {"room", e.room},
+            {"e2ee", e.e2ee_required ? "required" : "off"},
             {"participant", to_json(e.self)},
             {"participants", std::move(others)}};
   }
@@ -117,6 +119,12 @@ struct EventWriter {
     return {{"type", "error"}, {"code", e.code}, {"message", e.message}};
   }
   json operator()(const sfu::event::Removed& e) const { return {{"type", "removed"}, {"reason", e.reason}}; }
+  json operator()(const sfu::event::E2eeAnnounce& e) const {
+    return {{"type", "e2ee_announce"}, {"from", e.from}, {"announcement", e.announcement}};
+  }
+  json operator()(const sfu::event::E2eeKey& e) const {
+    return {{"type", "e2ee_key"}, {"from", e.from}, {"blob", e.blob}};
+  }
 };
 
 }  // namespace
@@ -141,6 +149,11 @@ std::variant<Request, ProtocolError> parse_request(std::string_view text) {
         r.protocol = version >= 0 && version <= 1'000'000 ? int(version) : -1;
       }
       r.resume = optional_bool(j, "resume");
+      if (auto it = j.find("e2ee"); it != j.end() && !it->is_null()) {
+        if (!it->is_object()) throw SchemaError{"field 'e2ee' must be an object"};
+        r.e2ee_supported = optional_bool(*it, "supported");
+        r.e2ee_require = optional_bool(*it, "require");
+      }
       return Request{r};
     }
     if (type == "offer") {
@@ -179,6 +192,25 @@ std::variant<Request, ProtocolError> parse_request(std::string_view text) {
       return Request{std::move(r)};
     }
     if (type == "leave") return Request{request::Leave{}};
+    if (type == "e2ee_announce") {
+      return Request{
+          request::E2eeAnnounce{string_field(j, "announcement", request::E2eeAnnounce::kMaxAnnouncement)}};
+    }
+    if (type == "e2ee_keys") {
+      request::E2eeKeys r;
+      const json& keys = field(j, "keys");
+      if (!keys.is_array() || keys.empty() || keys.size() > request::E2eeKeys::kMaxKeys)
+        throw SchemaError{"field 'keys' must be an array of 1 to 64"};
+      for (const auto& k : keys) {
+        if (!k.is_object()) throw SchemaError{"each key must be an object"};
+        sfu::E2eeKeyEnvelope envelope;
+        envelope.to = string_field(k, "to", request::E2eeKeys::kMaxIdentity);
+        envelope.blob = string_field(k, "blob", request::E2eeKeys::kMaxBlob);
+        if (envelope.to.empty()) throw SchemaError{"field 'to' must not be empty"};
+        r.keys.push_back(std::move(envelope));
+      }
+      return Request{std::move(r)};
+    }
     if (type == "ping") {
       request::Ping r;
       // Echoed as given when it is an integer (or a float that is one, within
@@ -202,8 +234,9 @@ std::variant<Request, ProtocolError> parse_request(std::string_view text) {
 }
 
 std::string_view request_name(const Request& request) {
-  static constexpr std::string_view kNames[] = {"join", "offer",  "answer", "trickle",
-                                                "mute", "update", "leave",  "ping"};
+  static constexpr std::string_view kNames[] = {"join",   "offer", "answer", "trickle",       "mute",
+                                                "update", "leave", "ping",   "e2ee_announce", "e2ee_keys"};
+  static_assert(std::size(kNames) == std::variant_size_v<Request>);
   return kNames[request.index()];
 }
 

@@ -19,6 +19,8 @@ struct Join {
   std::string token;
   int protocol = kProtocolVersion;
   bool resume = false;  // reconnect within the window: keep tracks and subscriptions
+  bool e2ee_supported = false;  // e2ee.supported: the client can encrypt frames
+  bool e2ee_require = false;    // e2ee.require: create the room encrypted (honoured in --dev only)
 };
 struct Offer {  // publisher connection
   std::string sdp;
@@ -40,13 +42,23 @@ struct Update {  // your own display name or metadata; others get participant_up
   std::optional<std::string> metadata;
 };
 struct Leave {};
+// End-to-end encryption key relay: opaque strings the server passes on.
+struct E2eeAnnounce {
+  static constexpr size_t kMaxAnnouncement = 4096;
+  std::string announcement;
+};
+struct E2eeKeys {
+  static constexpr size_t kMaxKeys = 64, kMaxBlob = 2048, kMaxIdentity = 256;
+  std::vector<sfu::E2eeKeyEnvelope> keys;
+};
 struct Ping {
   int64_t timestamp = 0;
 };
 }  // namespace request
 
 using Request = std::variant<request::Join, request::Offer, request::Answer, request::Trickle, request::Mute,
-                             request::Update, request::Leave, request::Ping>;
+                             request::Update, request::Leave, request::Ping, request::E2eeAnnounce,
+                             request::E2eeKeys>;
 
 struct ProtocolError {
   std::string code;     // "bad_json", "bad_message", "unknown_type"

@@ -92,3 +92,34 @@ TEST(Config, RejectsImpossibleValues) {
   c.keys.clear();
   EXPECT_TRUE(c.validate());
 }
+
+TEST(Config, RoomEncryptionIsOffOrRequired) {
+  Config c;
+  c.apply_dev_defaults();
+  EXPECT_EQ(c.room_e2ee, "off");
+  ASSERT_FALSE(c.load_yaml_text("room:\n  e2ee: required\n"));
+  EXPECT_EQ(c.room_e2ee, "required");
+  EXPECT_FALSE(c.validate());
+  ASSERT_FALSE(c.load_yaml_text("room:\n  e2ee: \"off\"\n"));
+  EXPECT_EQ(c.room_e2ee, "off");
+  ASSERT_FALSE(c.load_yaml_text("room:\n  e2ee: maybe\n"));
+  auto err = c.validate();
+  ASSERT_TRUE(err);
+  EXPECT_NE(err->find("room.e2ee"), std::string::npos);
+}
+
+TEST(Config, PayloadDumpsAreRefusedWithoutDev) {
+  Config dev;
+  dev.apply_dev_defaults();
+  ASSERT_FALSE(dev.load_yaml_text("debug:\n  dump_payloads_dir: /tmp/ct-dump\n"));
+  EXPECT_EQ(dev.debug_dump_payloads_dir, "/tmp/ct-dump");
+  EXPECT_FALSE(dev.validate());
+
+  Config production;
+  production.announced_ip = "203.0.113.7";
+  production.keys["prodkey"] = "a-long-production-secret-of-32-bytes!";
+  production.debug_dump_payloads_dir = "/tmp/ct-dump";
+  auto err = production.validate();
+  ASSERT_TRUE(err);
+  EXPECT_NE(err->find("--dev"), std::string::npos);
+}

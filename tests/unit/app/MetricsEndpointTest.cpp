@@ -43,6 +43,24 @@ TEST(MetricsEndpoint, RendersEveryWorkerUnderOneFamily) {
   EXPECT_EQ(text.rfind("# HELP ciphertalk_build_info ", 0), 0u);
 }
 
+TEST(MetricsEndpoint, RoundTripsAreACountAndASumInSecondsPerConnection) {
+  MetricsEndpoint::Snapshot s;
+  s.workers.resize(1);
+  s.workers[0].media.publisher_round_trips = 4;
+  s.workers[0].media.publisher_round_trip_us = 10'000;  // 2.5 ms on average
+  s.workers[0].media.subscriber_round_trips = 2;
+  s.workers[0].media.subscriber_round_trip_us = 1'500'000;
+  std::string text = MetricsEndpoint::render(s);
+  EXPECT_TRUE(has_line(text, "# TYPE ciphertalk_round_trips_total counter"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_round_trips_total{worker=\"0\",connection=\"publisher\"} 4"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_round_trips_total{worker=\"0\",connection=\"subscriber\"} 2"));
+  EXPECT_TRUE(has_line(text, "# TYPE ciphertalk_round_trip_seconds_total counter"));
+  EXPECT_TRUE(
+      has_line(text, "ciphertalk_round_trip_seconds_total{worker=\"0\",connection=\"publisher\"} 0.01"));
+  EXPECT_TRUE(
+      has_line(text, "ciphertalk_round_trip_seconds_total{worker=\"0\",connection=\"subscriber\"} 1.5"));
+}
+
 TEST(MetricsEndpoint, RendersSignalingAndTurnByReason) {
   MetricsEndpoint::Snapshot s;
   signal::RtcService::Stats signal;

@@ -18,6 +18,7 @@
 #include "rtp/RtcpSenderReport.hpp"
 #include "rtp/RtcpSsrcRewriter.hpp"
 #include "rtp/RtcpTransportCc.hpp"
+#include "rtp/RtcpXr.hpp"
 #include "rtp/RtpExtensions.hpp"
 #include "rtp/RtpPacket.hpp"
 #include "rtp/Rtx.hpp"
@@ -128,13 +129,47 @@ inline uint64_t exercise_rtcp_packet(const RtcpPacket& packet) {
     feedback->packets(packets);
     for (const TransportCcPacket& p : packets) sum += p.sequence_number + p.received + uint32_t(p.delta);
   }
+  if (auto xr = RtcpXr::parse(packet)) {
+    sum += xr->sender_ssrc() + xr->rrtr().value_or(0);
+    xr->for_each_dlrr(
+        [&](const RtcpDlrrItem& item) { sum += item.ssrc + item.last_rr + item.delay_since_last_rr; });
+  }
   return sum;
+}
+
+// Whatever an XR holds survives being written again by the builders.
+inline bool xr_round_trips(const RtcpPacket& packet) {
+  auto xr = RtcpXr::parse(packet);
+  if (!xr) return true;
+  std::vector<uint8_t> out(RtcpXr::rrtr_size());
+  if (auto ntp = xr->rrtr()) {
+    const size_t n = RtcpXr::build_rrtr(out, xr->sender_ssrc(), *ntp);
+    auto again = RtcpPacket::parse(std::span(out).first(n));
+    if (!again || RtcpXr::parse(*again)->rrtr() != ntp) return false;
+  }
+  std::vector<RtcpDlrrItem> items;
+  xr->for_each_dlrr([&](const RtcpDlrrItem& item) { items.push_back(item); });
+  if (items.empty() || 3 * items.size() > 0xFFFF) return true;
+  out.resize(RtcpXr::dlrr_size(items.size()));
+  const size_t n = RtcpXr::build_dlrr(out, xr->sender_ssrc(), items);
+  auto again = RtcpPacket::parse(std::span(out).first(n));
+  if (!again) return false;
+  auto reparsed = RtcpXr::parse(*again);
+  if (!reparsed || reparsed->sender_ssrc() != xr->sender_ssrc()) return false;
+  size_t i = 0;
+  bool same = true;
+  reparsed->for_each_dlrr(
+      [&](const RtcpDlrrItem& item) { same = same && i < items.size() && item == items[i++]; });
+  return same && i == items.size();
 }
 
 inline ExerciseResult exercise_rtcp(std::span<const uint8_t> input) {
   ExerciseResult result;
   RtcpCompound compound(input);
-  while (auto packet = compound.next()) result.checksum += exercise_rtcp_packet(*packet);
+  while (auto packet = compound.next()) {
+    result.checksum += exercise_rtcp_packet(*packet);
+    if (!xr_round_trips(*packet)) result.ok = false;
+  }
   result.checksum += compound.malformed() + RtcpCompound::validate(input);
   // Rewriting with a map and then its inverse restores the datagram.
   std::vector<uint8_t> copy(input.begin(), input.end());

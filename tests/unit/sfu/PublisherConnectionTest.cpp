@@ -3,8 +3,11 @@
 #include "RoomTestSupport.hpp"
 #include "rtp/RtcpReceiverReport.hpp"
 #include "rtp/RtcpTransportCc.hpp"
+#include "rtp/RtcpXr.hpp"
 #include "sfu/ActiveSpeakerDetector.hpp"
+#include "sfu/MediaCounters.hpp"
 #include "sfu/PublisherConnection.hpp"
+#include "sfu/SenderReportGenerator.hpp"
 
 namespace ct::sfu::testing {
 namespace {
@@ -22,6 +25,11 @@ struct Router final : webrtc::PeerTransport::Listener {
   void on_transport_closed(webrtc::PeerTransport&, std::string_view) override { closed = true; }
   PublisherConnection* connection = nullptr;
   bool closed = false;
+};
+
+struct RoundTrips final : PublisherConnection::Listener {
+  void on_publisher_round_trip(Duration rtt) override { measured.push_back(rtt); }
+  std::vector<Duration> measured;
 };
 
 class PublisherConnectionTest : public ::testing::Test {
@@ -63,7 +71,8 @@ class PublisherConnectionTest : public ::testing::Test {
   ActiveSpeakerDetector speakers;
   ParticipantContext context{port, certificate, {}, milliseconds(500), 0, &speakers, nullptr, nullptr};
   Router router;
-  PublisherConnection connection{context, router, "alice", 7};
+  RoundTrips round_trips;
+  PublisherConnection connection{context, router, round_trips, "alice", 7};
   Endpoint browser{io, port.candidate_address()};
 };
 
@@ -219,7 +228,7 @@ TEST_F(PublisherConnectionTest, ReceiverReportsAndTransportFeedbackGoToTheBrowse
   ASSERT_TRUE(connect(result.answer_sdp));
   for (uint16_t i = 0; i < 5; ++i)
     browser.peer.send_rtp(video_packet(kVideoSsrc, uint16_t(100 + i), 3000u * i, i, "1"));
-  bool report = false, feedback = false;
+  bool report = false, feedback = false, reference_time = false;
   ASSERT_TRUE(run_until([&] {
     for (const auto& d : browser.peer.rtcp_received) {
       rtp::RtcpCompound c(d);
@@ -228,12 +237,55 @@ TEST_F(PublisherConnectionTest, ReceiverReportsAndTransportFeedbackGoToTheBrowse
           report = report || rr->report_block(0).ssrc == kVideoSsrc;
         if (p->type() == rtp::rtcp_type::kTransportFeedback && p->count() == rtp::rtcp_fmt::kTransportCc)
           feedback = true;
+        // RFC 3611 §4.4: a receiver reference time with the RR, from the same SSRC.
+        if (auto xr = rtp::RtcpXr::parse(*p); xr && xr->rrtr())
+          reference_time = reference_time || xr->sender_ssrc() == connection.feedback_ssrc();
       }
     }
-    return report && feedback;
+    return report && feedback && reference_time;
   }));
   EXPECT_TRUE(connection.quality_sample().connected);
   EXPECT_EQ(connection.publications()[0]->stats().packets_in, 5u);
+}
+
+// A DLRR as the browser answers our RRTR: LRR `ago` before now, held `held` by the browser.
+std::vector<uint8_t> dlrr(uint32_t for_ssrc, Duration ago, Duration held) {
+  rtp::RtcpDlrrItem item;
+  item.ssrc = for_ssrc;
+  item.last_rr = uint32_t(SenderReportGenerator::to_ntp(std::chrono::system_clock::now() - ago) >> 16);
+  item.delay_since_last_rr =
+      uint32_t(std::chrono::duration_cast<microseconds>(held).count() * 65536 / 1'000'000);
+  std::vector<uint8_t> out(rtp::RtcpXr::dlrr_size(1));
+  out.resize(rtp::RtcpXr::build_dlrr(out, 0x5151, std::span(&item, 1)));
+  return out;
+}
+
+double ms(Duration d) { return double(std::chrono::duration_cast<microseconds>(d).count()) / 1000; }
+
+TEST_F(PublisherConnectionTest, TheBrowsersDlrrGivesTheRoundTrip) {
+  ASSERT_EQ(offer({Track{"1", true, kVideoSsrc, kRtxSsrc}}).added.size(), 1u);
+  auto now = Clock::now();
+  // RFC 3611 §4.5: RTT = A - LRR - DLRR: sent 250 ms ago, held 50 ms: 200 ms.
+  connection.on_rtcp(dlrr(connection.feedback_ssrc(), milliseconds(250), milliseconds(50)), now);
+  ASSERT_TRUE(connection.round_trip());
+  EXPECT_NEAR(ms(*connection.round_trip()), 200, 20);
+  ASSERT_EQ(round_trips.measured.size(), 1u);
+  EXPECT_EQ(connection.stats().round_trips, 1u);
+  EXPECT_NEAR(double(connection.stats().round_trip_us) / 1000, 200, 20);
+
+  // A sub-block for another receiver, one before any RRTR arrived, and a stale one are not ours to count.
+  connection.on_rtcp(dlrr(0x77777777, milliseconds(100), milliseconds(0)), now);
+  auto none_yet = dlrr(connection.feedback_ssrc(), milliseconds(0), milliseconds(0));
+  std::fill(none_yet.begin() + 16, none_yet.begin() + 20, 0);  // LRR 0
+  connection.on_rtcp(none_yet, now);
+  connection.on_rtcp(dlrr(connection.feedback_ssrc(), seconds(30), milliseconds(0)), now);
+  EXPECT_EQ(round_trips.measured.size(), 1u);
+  EXPECT_EQ(connection.stats().round_trips, 1u);
+
+  MediaCounters counters;
+  connection.add_counters(counters);
+  EXPECT_EQ(counters.publisher_round_trips, 1u);
+  EXPECT_EQ(counters.publisher_round_trip_us, connection.stats().round_trip_us);
 }
 
 }  // namespace

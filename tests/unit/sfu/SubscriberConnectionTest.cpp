@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "RoomTestSupport.hpp"
 #include "rtp/RtcpFir.hpp"
 #include "rtp/RtcpReceiverReport.hpp"
@@ -20,7 +22,7 @@ struct NoTransportEvents final : webrtc::PeerTransport::Listener {
 };
 
 struct Reports final : SubscriberConnection::Listener {
-  void on_receiver_report(double loss, std::optional<Duration> rtt) override {
+  void on_receiver_report(double loss, std::optional<Duration> rtt, TimePoint) override {
     reports.push_back({loss, rtt});
   }
   std::vector<std::pair<double, std::optional<Duration>>> reports;
@@ -144,6 +146,94 @@ TEST_F(SubscriberConnectionTest, AStoppedSectionKeepsItsPlaceWithPortZero) {
   EXPECT_NE(d->media[2].port, 0);
   ASSERT_EQ(next.tracks.size(), 1u);
   EXPECT_EQ(next.tracks[0].kind, "audio");
+}
+
+size_t media_sections(const std::string& sdp_text) {
+  auto d = sdp::SessionDescription::parse(sdp_text);
+  return d.ok() ? d->media.size() : 0;
+}
+
+TEST_F(SubscriberConnectionTest, TwentyScreenShareCyclesLeaveAtMostTwoExtraSections) {
+  connection->subscribe(publish(true, 0x1111));   // camera
+  connection->subscribe(publish(false, 0x2222));  // microphone
+  ASSERT_FALSE(connection->apply_answer(answer(connection->make_offer(Clock::now())), Clock::now()));
+  const size_t base = media_sections(connection->make_offer(Clock::now()).sdp);
+  ASSERT_FALSE(connection->apply_answer(answer(*connection->pending_offer()), Clock::now()));
+
+  std::set<std::string> mids;
+  for (uint32_t cycle = 0; cycle < 20; ++cycle) {
+    auto& screen = publish(true, 0x3000 + cycle);
+    connection->subscribe(screen);
+    auto shared = connection->make_offer(Clock::now());
+    ASSERT_EQ(shared.tracks.size(), 3u);
+    const TrackInfo& track = shared.tracks.back();
+    EXPECT_EQ(track.sid, screen.sid());
+    EXPECT_TRUE(mids.insert(track.mid).second) << "mid " << track.mid << " reused";  // RFC 8843 §7.2.2
+    ASSERT_FALSE(connection->apply_answer(answer(shared), Clock::now()));
+    EXPECT_TRUE(connection->find_subscription(offered_ssrcs(shared.sdp, track.mid).first)->active());
+    EXPECT_LE(media_sections(shared.sdp), base + 2) << "cycle " << cycle;
+
+    connection->unsubscribe(screen);
+    auto stopped = connection->make_offer(Clock::now());
+    EXPECT_EQ(stopped.tracks.size(), 2u);
+    ASSERT_FALSE(connection->apply_answer(answer(stopped), Clock::now()));
+    EXPECT_LE(media_sections(stopped.sdp), base + 2) << "cycle " << cycle;
+  }
+  EXPECT_LE(connection->sections().size(), 2u + 2u);
+}
+
+TEST_F(SubscriberConnectionTest, AStoppedSectionWaitsForTheAnswerThatStoppedIt) {
+  auto& first = publish(true, 0x1111);
+  connection->subscribe(first);
+  ASSERT_FALSE(connection->apply_answer(answer(connection->make_offer(Clock::now())), Clock::now()));
+  const std::string first_mid = connection->sections()[0].mid;
+  connection->unsubscribe(first);
+  auto stopping = connection->make_offer(Clock::now());
+
+  // The offer that stops it is not answered yet: a new track takes a new section.
+  connection->subscribe(publish(true, 0x2222));
+  ASSERT_EQ(connection->sections().size(), 2u);
+  EXPECT_EQ(connection->sections()[0].mid, first_mid);
+  EXPECT_FALSE(connection->sections()[0].subscription);
+
+  // Once it is, the stopped section carries the next track, under a new mid.
+  ASSERT_FALSE(connection->apply_answer(answer(stopping), Clock::now()));
+  auto& third = publish(true, 0x3333);
+  connection->subscribe(third);
+  ASSERT_EQ(connection->sections().size(), 2u);
+  EXPECT_NE(connection->sections()[0].mid, first_mid);
+  ASSERT_TRUE(connection->sections()[0].subscription);
+  EXPECT_EQ(&connection->sections()[0].subscription->publication(), &third);
+  auto offer = connection->make_offer(Clock::now());
+  auto d = sdp::SessionDescription::parse(offer.sdp);
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(d->media.size(), 3u);
+  EXPECT_EQ(d->media[1].mid, connection->sections()[0].mid);  // the same place in the description
+  EXPECT_NE(d->media[1].port, 0);
+  EXPECT_EQ(offer.sdp.find("a=mid:" + first_mid + "\r\n"), std::string::npos);
+}
+
+TEST_F(SubscriberConnectionTest, OnlyASectionOfTheSameKindIsReused) {
+  auto& audio = publish(false, 0x1111);
+  connection->subscribe(audio);
+  ASSERT_FALSE(connection->apply_answer(answer(connection->make_offer(Clock::now())), Clock::now()));
+  connection->unsubscribe(audio);
+  ASSERT_FALSE(connection->apply_answer(answer(connection->make_offer(Clock::now())), Clock::now()));
+  connection->subscribe(publish(true, 0x2222));
+  ASSERT_EQ(connection->sections().size(), 2u);
+  EXPECT_FALSE(connection->sections()[0].subscription);
+  connection->subscribe(publish(false, 0x3333));
+  EXPECT_EQ(connection->sections().size(), 2u);
+  EXPECT_TRUE(connection->sections()[0].subscription);
+}
+
+TEST_F(SubscriberConnectionTest, ASectionThatNeverWentOutIsFreeAtOnce) {
+  auto& gone = publish(true, 0x1111);
+  connection->subscribe(gone);
+  connection->unsubscribe(gone);
+  connection->subscribe(publish(true, 0x2222));
+  EXPECT_EQ(connection->sections().size(), 1u);
+  EXPECT_TRUE(connection->sections()[0].subscription);
 }
 
 TEST_F(SubscriberConnectionTest, IceRestartNeedsAnAnsweredConnectionAndSupersedesThePendingOffer) {

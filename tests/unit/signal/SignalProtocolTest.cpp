@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <random>
 
 using namespace ct::signal;
@@ -124,4 +125,66 @@ TEST(SignalProtocol, SerializesEvents) {
   EXPECT_NE(u.find(R"("name":"Ana B.")"), std::string::npos);
   EXPECT_EQ(serialize_error("rate_limited", "slow down", "ping"),
             R"({"code":"rate_limited","message":"slow down","request":"ping","type":"error"})");
+}
+
+TEST(SignalProtocol, ParsesTheEndToEndEncryptionRequests) {
+  auto join = parse_request(R"({"type":"join","token":"t","e2ee":{"supported":true,"require":true}})");
+  EXPECT_TRUE(as<request::Join>(join).e2ee_supported);
+  EXPECT_TRUE(as<request::Join>(join).e2ee_require);
+  auto plain = parse_request(R"({"type":"join","token":"t"})");
+  EXPECT_FALSE(as<request::Join>(plain).e2ee_supported);
+  EXPECT_FALSE(as<request::Join>(plain).e2ee_require);
+  EXPECT_EQ(code_of(parse_request(R"({"type":"join","token":"t","e2ee":true})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"join","token":"t","e2ee":{"supported":"yes"}})")), "bad_message");
+
+  auto announce = parse_request(R"({"type":"e2ee_announce","announcement":"{\"identity\":\"a\"}"})");
+  EXPECT_EQ(as<request::E2eeAnnounce>(announce).announcement, R"({"identity":"a"})");
+  EXPECT_EQ(request_name(std::get<Request>(announce)), "e2ee_announce");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"e2ee_announce"})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"e2ee_announce","announcement":7})")), "bad_message");
+  const std::string long_announcement(request::E2eeAnnounce::kMaxAnnouncement + 1, 'a');
+  EXPECT_EQ(code_of(parse_request(R"({"type":"e2ee_announce","announcement":")" + long_announcement + "\"}")),
+            "bad_message");
+
+  auto keys = parse_request(R"({"type":"e2ee_keys","keys":[{"to":"bob","blob":"AQID"},{"to":"carol","blob":"BA"}]})");
+  const auto& k = as<request::E2eeKeys>(keys);
+  ASSERT_EQ(k.keys.size(), 2u);
+  EXPECT_EQ(k.keys[0].to, "bob");
+  EXPECT_EQ(k.keys[0].blob, "AQID");
+  EXPECT_EQ(k.keys[1].to, "carol");
+  EXPECT_EQ(request_name(std::get<Request>(keys)), "e2ee_keys");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"e2ee_keys","keys":[]})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"e2ee_keys","keys":{}})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"e2ee_keys","keys":[{"to":"","blob":"x"}]})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"e2ee_keys","keys":[{"to":"bob"}]})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"e2ee_keys","keys":["bob"]})")), "bad_message");
+  std::string many = R"({"type":"e2ee_keys","keys":[)";
+  for (size_t i = 0; i <= request::E2eeKeys::kMaxKeys; ++i) many += std::string(i ? "," : "") + R"({"to":"p","blob":"x"})";
+  EXPECT_EQ(code_of(parse_request(many + "]}")), "bad_message");
+  const std::string long_blob(request::E2eeKeys::kMaxBlob + 1, 'b');
+  EXPECT_EQ(code_of(parse_request(R"({"type":"e2ee_keys","keys":[{"to":"bob","blob":")" + long_blob + "\"}]}")),
+            "bad_message");
+}
+
+TEST(SignalProtocol, SerializesTheEndToEndEncryptionEvents) {
+  ct::sfu::event::Joined joined;
+  joined.room = "r";
+  joined.e2ee_required = true;
+  ct::sfu::ParticipantState alice;
+  alice.info.identity = "alice";
+  alice.e2ee_announcement = "A";
+  ct::sfu::ParticipantState bob;
+  bob.info.identity = "bob";
+  joined.others = {alice, bob};
+  auto j = nlohmann::json::parse(serialize_event(joined));
+  EXPECT_EQ(j["e2ee"], "required");
+  EXPECT_EQ(j["participants"][0]["e2ee_announcement"], "A");
+  EXPECT_FALSE(j["participants"][1].contains("e2ee_announcement"));
+  joined.e2ee_required = false;
+  EXPECT_EQ(nlohmann::json::parse(serialize_event(joined))["e2ee"], "off");
+
+  auto announce = nlohmann::json::parse(serialize_event(ct::sfu::event::E2eeAnnounce{"alice", "A"}));
+  EXPECT_EQ(announce, (nlohmann::json{{"type", "e2ee_announce"}, {"from", "alice"}, {"announcement", "A"}}));
+  auto key = nlohmann::json::parse(serialize_event(ct::sfu::event::E2eeKey{"alice", "B"}));
+  EXPECT_EQ(key, (nlohmann::json{{"type", "e2ee_key"}, {"from", "alice"}, {"blob", "B"}}));
 }
