@@ -58,22 +58,32 @@ export function decodeIvf(file, { width = 64, height = 48 } = {}) {
   return { status: r.status, errors, frames };
 }
 
-// The share of pixels in the fake camera's green (green well above red and blue).
-export function greenShare(frame) {
-  let n = 0;
-  for (let i = 0; i < frame.length; i += 3) if (frame[i + 1] > frame[i] + 40 && frame[i + 1] > frame[i + 2] + 40) n++;
-  return n / (frame.length / 3);
+// A picture's luma with its mean taken out, scaled to length 1: what its
+// structure looks like, whatever its brightness. Null for a flat picture
+// (a decoder fed garbage often outputs one: all green, as YUV zero is).
+export function lumaPattern(frame) {
+  const y = new Float64Array(frame.length / 3);
+  for (let i = 0; i < y.length; i++) y[i] = 0.299 * frame[3 * i] + 0.587 * frame[3 * i + 1] + 0.114 * frame[3 * i + 2];
+  const mean = y.reduce((a, b) => a + b, 0) / y.length;
+  let norm = 0;
+  for (let i = 0; i < y.length; i++) norm += (y[i] -= mean) ** 2;
+  norm = Math.sqrt(norm);
+  if (norm < 1) return null;
+  return y.map((v) => v / norm);
 }
 
-export function meanFrame(frames) {
-  const mean = new Float64Array(frames[0].length);
-  for (const f of frames) for (let i = 0; i < f.length; i++) mean[i] += f[i] / frames.length;
-  return mean;
-}
-
-// Mean absolute difference per channel value between a frame and a reference.
-export function meanAbsDiff(frame, reference) {
-  let sum = 0;
-  for (let i = 0; i < frame.length; i++) sum += Math.abs(frame[i] - reference[i]);
-  return sum / frame.length;
+// How much a picture resembles the closest of `references` (lumaPattern
+// values): their normalised correlation, 1 for the same picture, near 0 for
+// unrelated ones, 0 for a flat picture.
+export function resemblance(frame, references) {
+  const z = lumaPattern(frame);
+  if (!z) return 0;
+  let best = 0;
+  for (const r of references) {
+    if (!r) continue;
+    let dot = 0;
+    for (let i = 0; i < z.length; i++) dot += z[i] * r[i];
+    best = Math.max(best, dot);
+  }
+  return best;
 }
