@@ -6,6 +6,7 @@ import {
 import { h, icon, icons } from './dom';
 import { chooseStage } from './layout';
 import { setToggle } from './lobby';
+import { SecurityView } from './security';
 
 export interface CallOptions {
   client: CipherTalkClient;
@@ -63,6 +64,8 @@ export class CallView {
   private readonly panel = h('aside', { class: 'panel', hidden: true });
   private readonly panelTitle = h('h2', { id: 'panel-title' });
   private readonly peopleList = h('ul', { class: 'people', 'aria-label': 'People in the call' });
+  private readonly peopleView: HTMLElement;
+  private readonly security: SecurityView;
   private readonly messages = h('div', { class: 'messages', role: 'log', 'aria-live': 'polite', 'aria-label': 'Chat messages' });
   private readonly chatEmpty = h('p', { class: 'empty' }, 'Messages sent here are seen by everyone in the call.');
   private readonly chatInput = h('input', { type: 'text', 'data-testid': 'chat-input', 'aria-label': 'Message', placeholder: 'Send a message', maxlength: 2000, autocomplete: 'off' });
@@ -88,6 +91,9 @@ export class CallView {
     this.client = options.client;
     this.micOn = options.micOn;
     this.cameraOn = options.cameraOn;
+    this.security = new SecurityView(this.client, (id) => this.members.get(id)?.name ?? this.client.participants.get(id)?.info.name ?? id);
+    this.security.groupCode.addEventListener('click', () => { if (this.panelMode !== 'people') this.openPanel('people'); });
+    this.peopleView = h('div', { class: 'people-view' }, this.security.summary, this.peopleList);
 
     this.micButton = h('button', { type: 'button', class: 'round', 'data-testid': 'toggle-mic', 'aria-label': 'Microphone', onclick: () => this.toggleMic() });
     this.cameraButton = h('button', { type: 'button', class: 'round', 'data-testid': 'toggle-camera', 'aria-label': 'Camera', onclick: () => this.toggleCamera() });
@@ -107,7 +113,7 @@ export class CallView {
     this.panel.append(
       h('header', {}, this.panelTitle,
         h('button', { type: 'button', class: 'round', 'aria-label': 'Close panel', title: 'Close', onclick: () => this.closePanel() }, icon(icons.close))),
-      this.peopleList, this.chatView);
+      this.peopleView, this.chatView);
     this.panel.addEventListener('keydown', (e) => { if (e.key === 'Escape') this.closePanel(); });
 
     this.stage.append(this.screenArea, this.tiles);
@@ -116,8 +122,10 @@ export class CallView {
         h('div', { class: 'brand' }, h('span', { class: 'brand-mark', html: '<svg viewBox="0 0 24 24" fill="#fff"><path d="M4 5.5h16v10H9.5L5.5 19v-3.5H4z"/></svg>' }), h('span', { class: 'brand-text' }, 'CipherTalk')),
         h('span', { class: 'sep', 'aria-hidden': 'true' }, '·'),
         h('span', { class: 'room', title: options.room }, options.room),
-        this.count, h('span', { class: 'spacer' }), this.presenting),
+        this.count, this.security.status, this.security.groupCode, h('span', { class: 'spacer' }), this.presenting),
       this.banner,
+      this.security.warning,
+      this.security.dialog,
       this.stage,
       this.panel,
       h('footer', { class: 'controls', role: 'toolbar', 'aria-label': 'Call controls' },
@@ -178,6 +186,7 @@ export class CallView {
     on('reconnecting', () => { this.banner.hidden = false; });
     on('reconnected', () => { this.banner.hidden = true; });
     on('disconnected', ({ reason }) => { if (reason !== 'left') this.end(reason); });
+    on('e2ee_members', () => this.renderPeople());
   }
 
   private onTrack(identity: string, track: MediaStreamTrack, info: TrackInfo): void {
@@ -226,6 +235,7 @@ export class CallView {
       role: 'group', 'aria-label': self ? `${name} (you)` : name,
     }, video, h('div', { class: 'avatar', style: `--avatar:${avatarColor(identity)}`, 'aria-hidden': 'true' }, initials(name)), label, quality);
     const member: Member = { identity, name, self, tile, video, label, quality, stream };
+    if (!self) this.security.decorateTile(identity, label);
     this.members.set(identity, member);
     if (self) this.tiles.prepend(tile);
     else this.tiles.append(tile);
@@ -240,6 +250,7 @@ export class CallView {
     m.video.srcObject = null;
     m.tile.remove();
     this.members.delete(identity);
+    this.security.forgetTile(identity);
     this.lastSamples.delete(identity);
     this.statsQuality.delete(identity);
     this.serverQuality.delete(identity);
@@ -439,7 +450,7 @@ export class CallView {
     this.panelMode = mode;
     this.panel.hidden = false;
     this.panelTitle.textContent = mode === 'people' ? 'People' : 'Chat';
-    this.peopleList.hidden = mode !== 'people';
+    this.peopleView.hidden = mode !== 'people';
     this.chatView.hidden = mode !== 'chat';
     this.peopleButton.setAttribute('aria-expanded', String(mode === 'people'));
     this.chatButton.setAttribute('aria-expanded', String(mode === 'chat'));
@@ -480,6 +491,7 @@ export class CallView {
       return h('li', { 'data-participant-item': m.identity },
         h('span', { class: 'avatar-sm', style: `--avatar:${avatarColor(m.identity)}`, 'aria-hidden': 'true' }, initials(m.name)),
         h('span', { class: 'who' }, m.name, m.self ? h('span', { class: 'you' }, ' (you)') : null),
+        this.security.verifyButton(m.identity, m.self),
         h('span', { class: 'state' }, stateIcon(micOn, icons.mic, icons.micOff, 'Microphone'), stateIcon(cameraOn, icons.camera, icons.cameraOff, 'Camera')));
     }));
     this.peopleButton.title = `People (${this.members.size})`;
@@ -527,6 +539,7 @@ export class CallView {
     clearInterval(this.statsTimer);
     this.resizeObserver.disconnect();
     this.unsubscribe.forEach((off) => off());
+    this.security.dispose();
     this.options.stream.getTracks().forEach((t) => t.stop());
     this.screenStream?.getTracks().forEach((t) => t.stop());
     for (const m of this.members.values()) m.video.srcObject = null;

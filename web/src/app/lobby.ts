@@ -43,7 +43,7 @@ export class Lobby {
   private readonly roomInput: HTMLInputElement;
   private readonly nameInput: HTMLInputElement;
   private readonly joinButton: HTMLButtonElement;
-  private readonly errorLine = h('p', { class: 'form-error', role: 'alert' });
+  private readonly errorLine = h('p', { class: 'form-error', role: 'alert', 'data-testid': 'join-error' });
   private readonly meterBars = Array.from({ length: 5 }, () => h('i'));
   private meterStop: (() => void) | null = null;
   private resolveChoice!: (c: LobbyChoice) => void;

@@ -3,7 +3,11 @@
 // URL parameters: room, name (pre-fill the lobby), autojoin=1 (join straight
 // away), token (an access token from the app's backend; without one the page
 // asks a `ciphertalk serve --dev` server for a development token), identity
-// (optional; otherwise derived from the name, unique per browser tab).
+// (optional; otherwise derived from the name, unique per browser tab),
+// e2ee=1 (ask for the room to be end-to-end encrypted; a `--dev` server
+// honours it when this join creates the room). On a development server two
+// test hooks: e2eeTestWrongKey=1 (this page decrypts with wrong keys) and
+// e2eeTestKeepKeys=1 (the page keeps its keys after leaving).
 import './styles.css';
 import { CipherTalkClient, fetchDevToken, signalingUrl, type DisconnectReason } from '../sdk';
 import { CallView } from './call';
@@ -49,7 +53,7 @@ function showLobby(room: string, name: string, autojoin: boolean, error?: string
 
 async function join(choice: LobbyChoice): Promise<void> {
   const { room, name } = choice;
-  const query = new URLSearchParams({ room, name });
+  const query = new URLSearchParams({ room, name, ...(params.get('e2ee') === '1' ? { e2ee: '1' } : {}) });
   history.replaceState(null, '', `/?${query}`);
   const identity = identityFor(room, name);
   let client: CipherTalkClient;
@@ -57,7 +61,12 @@ async function join(choice: LobbyChoice): Promise<void> {
     const access = token ?? await fetchDevToken(room, identity, name).catch(() => {
       throw new Error('This server needs an access token: open the link your app gave you.');
     });
-    client = new CipherTalkClient({ url: signalingUrl(), token: access });
+    // Test hooks only where the page fetched its own development token.
+    const hook = (flag: string): boolean => !token && params.get(flag) === '1';
+    client = new CipherTalkClient({
+      url: signalingUrl(), token: access,
+      e2ee: { require: params.get('e2ee') === '1', testWrongKey: hook('e2eeTestWrongKey'), testKeepKeysAfterLeave: hook('e2eeTestKeepKeys') },
+    });
   } catch (e) {
     choice.stream.getTracks().forEach((t) => t.stop());
     showLobby(room, name, false, (e as Error).message);
@@ -80,9 +89,14 @@ async function join(choice: LobbyChoice): Promise<void> {
     client.leave();
     choice.stream.getTracks().forEach((t) => t.stop());
     const code = (e as { code?: string }).code;
-    showLobby(room, name, false, code === 'room_full' ? 'This room is full.' : `Could not join: ${(e as Error).message}`);
+    showLobby(room, name, false, (code && joinErrors[code]) ?? `Could not join: ${(e as Error).message}`);
   }
 }
+
+const joinErrors: Record<string, string> = {
+  room_full: 'This room is full.',
+  e2ee_unsupported: 'This call is end-to-end encrypted, and this browser cannot encrypt video calls. Join from a current version of Chrome, Edge, Firefox or Safari.',
+};
 
 const endings: Record<DisconnectReason, [string, string]> = {
   left: ['You left the call', 'Thanks for joining.'],

@@ -44,8 +44,12 @@ function tileFor(participant: string, label?: string): HTMLElement {
 }
 
 const token = params.get('token') || await fetchDevToken(room, identity, params.get('name') || identity);
-// ?relay=1 forces every packet through the TURN servers the server hands out.
-const client = new CipherTalkClient({ url: signalingUrl(), token, iceTransportPolicy: params.get('relay') === '1' ? 'relay' : 'all' });
+// ?relay=1 forces every packet through the TURN servers the server hands out;
+// ?e2ee=1 asks for an end-to-end encrypted room (honoured by `--dev` when this join creates it).
+const client = new CipherTalkClient({
+  url: signalingUrl(), token, iceTransportPolicy: params.get('relay') === '1' ? 'relay' : 'all',
+  e2ee: { require: params.get('e2ee') === '1' },
+});
 window.ct = client;
 const firstFrameAt: Record<string, number> = {};
 window.ctFirstFrames = () => ({ subscriberConnectedAt: client.subscriberConnectedAt ?? null, firstFrameAt });

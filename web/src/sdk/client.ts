@@ -9,7 +9,9 @@
 // Events (CustomEvent, payload in `detail`; `on()` is a typed shorthand):
 // every server message by its type (joined, participant_joined, ...), and
 // track / track_removed (remote media), data (a data message), reconnecting,
-// reconnected, disconnected, subscriber_state.
+// reconnected, disconnected, subscriber_state; in an end-to-end encrypted
+// room (`e2ee` option, see e2ee-session.ts) e2ee_state, e2ee_members,
+// e2ee_decrypt_state, identity_changed and e2ee_warning.
 
 import {
   PROTOCOL_VERSION, parseServerMessage,
@@ -18,7 +20,10 @@ import {
 } from './protocol';
 import { ReconnectMachine, type DisconnectReason, type ReconnectEffect } from './reconnect';
 import { decodeDataPacket, encodeDataPacket } from './datapacket';
-import { videoCodecPreferences, type VideoCodec } from './codecs';
+import { preferVideoCodec, type VideoCodec } from './codecs';
+import type { E2eeEvents, E2eeSession } from './e2ee-session';
+import { DataDecryptError } from './e2ee-worker-client';
+import { frameEncryptionApi, openE2ee, receiverTrackName, type E2eeClientOptions, type FrameTransforms } from './e2ee-media';
 
 export interface ClientOptions {
   url: string;
@@ -29,6 +34,12 @@ export interface ClientOptions {
   reconnectWindowMs?: number;
   /** How long one resume attempt may take before it is abandoned. */
   attemptTimeoutMs?: number;
+  /**
+   * Take part in end-to-end encrypted rooms (true, or options). Without it,
+   * or in a browser that cannot encrypt frames, joining one fails with
+   * `e2ee_unsupported`.
+   */
+  e2ee?: boolean | E2eeClientOptions;
 }
 
 export interface RemoteTrackEvent { participant: string; track: MediaStreamTrack; info: TrackInfo }
@@ -37,7 +48,7 @@ export interface PublishOptions { source?: TrackSource; videoCodec?: VideoCodec 
 export interface PublishDataOptions { reliable?: boolean; topic?: string; destinationIdentities?: string[] }
 
 type MessageEvents = { [K in ServerMessageType]: ServerMessageOf<K> };
-export interface ClientEvents extends MessageEvents {
+export interface ClientEvents extends MessageEvents, E2eeEvents {
   track: RemoteTrackEvent;
   track_removed: { participant: string; info: TrackInfo };
   data: DataEvent;
@@ -83,8 +94,14 @@ export class CipherTalkClient extends EventTarget {
   readonly sendChannels = new Map<string, RTCDataChannel>();
   /** Channels the server delivers on (subscriber connection). */
   readonly receiveChannels = new Map<string, RTCDataChannel>();
-  /** Data messages that could not be decoded. */
+  /** Data messages that could not be decoded (or, in an encrypted room, decrypted). */
   malformedDataMessages = 0;
+  /** Whether this client can join an end-to-end encrypted room. */
+  readonly e2eeSupported: boolean;
+  /** The key exchange and frame encryption of an encrypted room; null in a plain one. */
+  e2ee: E2eeSession | null = null;
+  private transforms: FrameTransforms | null = null;
+  private readonly e2eeOptions: E2eeClientOptions | null;
 
   private pending: PendingWait[] = [];
   private subscriberChain: Promise<void> = Promise.resolve();
@@ -94,13 +111,15 @@ export class CipherTalkClient extends EventTarget {
   private attemptTimer: ReturnType<typeof setTimeout> | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor({ url, token, iceServers = [], iceTransportPolicy = 'all', reconnectWindowMs = 20000, attemptTimeoutMs = 5000 }: ClientOptions) {
+  constructor({ url, token, iceServers = [], iceTransportPolicy = 'all', reconnectWindowMs = 20000, attemptTimeoutMs = 5000, e2ee }: ClientOptions) {
     super();
     this.url = url;
     this.token = token;
     this.rtcConfig = { iceServers, iceTransportPolicy, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
     this.connection = new ReconnectMachine({ windowMs: reconnectWindowMs });
     this.attemptTimeoutMs = attemptTimeoutMs;
+    this.e2eeOptions = e2ee ? (e2ee === true ? {} : e2ee) : null;
+    this.e2eeSupported = !!this.e2eeOptions && frameEncryptionApi() !== null;
   }
 
   /** Typed addEventListener; returns a function that removes the listener. */
@@ -138,7 +157,8 @@ export class CipherTalkClient extends EventTarget {
       const ws = new WebSocket(this.url);
       this.ws = ws;
       ws.onopen = () => {
-        ws.send(JSON.stringify({ type: 'join', token: this.token, protocol: PROTOCOL_VERSION, resume } satisfies ClientMessage));
+        const e2ee = this.e2eeOptions ? { supported: this.e2eeSupported, require: !!this.e2eeOptions.require } : undefined;
+        ws.send(JSON.stringify({ type: 'join', token: this.token, protocol: PROTOCOL_VERSION, resume, ...(e2ee ? { e2ee } : {}) } satisfies ClientMessage));
         resolve();
       };
       ws.onerror = () => reject(new Error('cannot reach the signaling server'));
@@ -162,7 +182,7 @@ export class CipherTalkClient extends EventTarget {
     if (!this.rtcConfig.iceServers.length && Array.isArray(message.iceServers)) {
       this.rtcConfig.iceServers = message.iceServers;
     }
-    const subscriber = new RTCPeerConnection(this.rtcConfig);
+    const subscriber = new RTCPeerConnection(this.peerConnectionConfig());
     this.subscriber = subscriber;
     subscriber.ontrack = (ev) => this.onRemoteTrack(ev);
     subscriber.ondatachannel = (ev) => this.attachReceiveChannel(ev.channel);
@@ -175,11 +195,15 @@ export class CipherTalkClient extends EventTarget {
     return message;
   }
 
+  private peerConnectionConfig(): RTCConfiguration {
+    return { ...this.rtcConfig, ...this.transforms?.peerConnectionConfig };
+  }
+
   // The publisher connection, with the two data channels created before its
   // first offer so that the offer carries an m=application section.
   private ensurePublisher(): RTCPeerConnection {
     if (this.publisher) return this.publisher;
-    const pc = new RTCPeerConnection(this.rtcConfig);
+    const pc = new RTCPeerConnection(this.peerConnectionConfig());
     this.publisher = pc;
     const reliable = pc.createDataChannel(RELIABLE_LABEL, { ordered: true });
     const lossy = pc.createDataChannel(LOSSY_LABEL, { ordered: false, maxRetransmits: 0 });
@@ -202,6 +226,11 @@ export class CipherTalkClient extends EventTarget {
       const added: AddedTrack[] = [];
       for (const track of stream.getTracks()) {
         const transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+        // Before any await: a transform set later may never apply (e2ee-media.ts).
+        if (this.transforms && this.e2ee) {
+          const { name, sent } = this.transforms.attachSender(transceiver.sender, track.kind, track.kind === 'audio' ? 'opus' : videoCodec ?? 'vp8');
+          this.e2ee.addSendTrack(name, sent);
+        }
         if (track.kind === 'video' && videoCodec) preferVideoCodec(transceiver, videoCodec);
         const own: TrackSource = source === 'screen_share' && track.kind === 'audio' ? 'screen_share_audio'
           : source ?? (track.kind === 'audio' ? 'microphone' : 'camera');
@@ -293,6 +322,8 @@ export class CipherTalkClient extends EventTarget {
       const matches = this.localMatches(key);
       if (!matches.length) return;
       for (const [sid, local] of matches) {
+        const encrypted = this.transforms?.senderName(local.transceiver.sender);
+        if (encrypted) this.e2ee?.removeSendTrack(encrypted);
         local.transceiver.stop();
         this.localTracks.delete(sid);
       }
@@ -306,7 +337,9 @@ export class CipherTalkClient extends EventTarget {
    * rejects when it does not.
    */
   async publishData(payload: Uint8Array | string, { reliable = true, topic = '', destinationIdentities = [] }: PublishDataOptions = {}): Promise<void> {
-    const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
+    const plain = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
+    // In an encrypted room the payload is sealed with our sender key; topic and destinations stay readable for routing.
+    const bytes = this.e2ee ? await this.e2ee.encryptData(plain) : plain;
     const packet = encodeDataPacket({ topic, destinations: destinationIdentities, payload: bytes });
     const channel = this.sendChannels.get(reliable ? RELIABLE_LABEL : LOSSY_LABEL);
     if (!channel) throw new Error('no data channel: publish or openDataChannels() first');
@@ -318,14 +351,19 @@ export class CipherTalkClient extends EventTarget {
   private attachReceiveChannel(channel: RTCDataChannel): void {
     channel.binaryType = 'arraybuffer';
     this.receiveChannels.set(channel.label, channel);
+    let order = Promise.resolve();
     channel.onmessage = (ev: MessageEvent) => {
       if (!(ev.data instanceof ArrayBuffer)) { this.malformedDataMessages++; return; }
-      try {
-        const p = decodeDataPacket(ev.data);
-        this.emit('data', { from: p.sender, topic: p.topic, payload: p.payload, reliable: channel.label !== LOSSY_LABEL });
-      } catch {
+      const data = ev.data;
+      // Decryption is asynchronous: the chain keeps messages in the order they came.
+      order = order.then(async () => {
+        const p = decodeDataPacket(data);
+        const payload = this.e2ee ? await this.e2ee.decryptData(p.sender, p.payload) : p.payload;
+        this.emit('data', { from: p.sender, topic: p.topic, payload, reliable: channel.label !== LOSSY_LABEL });
+      }).catch((e: unknown) => {
+        if (e instanceof DataDecryptError && e.code === 'closed') return;
         this.malformedDataMessages++;
-      }
+      });
     };
   }
 
@@ -346,6 +384,7 @@ export class CipherTalkClient extends EventTarget {
 
   private closePeerConnections(): void {
     this.clearTimers();
+    this.e2ee?.dispose();
     for (const pc of [this.publisher, this.subscriber]) pc?.close();
     this.publisher = this.subscriber = null;
     this.sendChannels.clear();
@@ -423,10 +462,13 @@ export class CipherTalkClient extends EventTarget {
         if (this.attemptTimer) clearTimeout(this.attemptTimer);
         this.attemptTimer = null;
         this.runEffects(this.connection.handle({ type: 'joined' }));
+        this.joinedE2ee(msg);
         break;
       }
       case 'participant_joined':
         this.participants.set(msg.participant.identity, { info: msg.participant, tracks: new Map() });
+        this.e2ee?.rosterChanged();
+        if (msg.participant.e2ee_announcement) this.e2ee?.announcementReceived(msg.participant.identity, msg.participant.e2ee_announcement);
         break;
       case 'participant_updated': {
         const p = this.participants.get(msg.participant.identity);
@@ -437,8 +479,16 @@ export class CipherTalkClient extends EventTarget {
         const p = this.participants.get(msg.identity);
         if (p) for (const sid of p.tracks.keys()) this.dropRemoteTrack(sid);
         this.participants.delete(msg.identity);
+        this.e2ee?.participantLeft(msg.identity);
+        this.e2ee?.rosterChanged();
         break;
       }
+      case 'e2ee_announce':
+        this.e2ee?.announcementReceived(msg.from, msg.announcement);
+        break;
+      case 'e2ee_key':
+        this.e2ee?.keyReceived(msg.from, msg.blob);
+        break;
       case 'track_published':
         this.participants.get(msg.track.publisher)?.tracks.set(msg.track.sid, msg.track);
         break;
@@ -471,6 +521,26 @@ export class CipherTalkClient extends EventTarget {
     this.emit(msg.type, msg as never);
   }
 
+  private joinedE2ee(msg: JoinedMessage): void {
+    if (msg.e2ee !== 'required') {
+      this.emit('e2ee_state', { state: 'off' });
+      return;
+    }
+    if (this.e2ee) {
+      this.e2ee.resumed(msg.participants);
+      return;
+    }
+    if (!this.e2eeOptions || !this.e2eeSupported) return; // the server lets no such client in
+    const { session, transforms } = openE2ee({
+      room: msg.room, identity: msg.participant.identity, send: (m) => this.send(m),
+      emit: (type, detail) => this.dispatchEvent(new CustomEvent(type, { detail })), roster: () => this.participants.keys(),
+    }, this.e2eeOptions);
+    this.e2ee = session;
+    this.transforms = transforms;
+    this.emit('e2ee_state', { state: session.state });
+    session.start(msg.participants);
+  }
+
   private async answerSubscriber(msg: ServerMessageOf<'offer'>): Promise<void> {
     const pc = this.subscriber;
     if (!pc) return;
@@ -488,6 +558,7 @@ export class CipherTalkClient extends EventTarget {
       source: ev.track.kind === 'audio' ? 'microphone' : 'camera', name: '', codec: '', muted: false,
     };
     this.remoteTracks.set(mid, { info, track: ev.track });
+    if (this.transforms) this.transforms.attachReceiver(ev.receiver, info.publisher, mid, ev.track.kind);
     this.emit('track', { participant: info.publisher, track: ev.track, info });
   }
 
@@ -495,6 +566,7 @@ export class CipherTalkClient extends EventTarget {
     for (const [mid, r] of this.remoteTracks) {
       if (r.info.sid === sid) {
         this.remoteTracks.delete(mid);
+        this.e2ee?.removeReceiveTrack(r.info.publisher, receiverTrackName(mid));
         this.emit('track_removed', { participant: r.info.publisher, info: r.info });
       }
     }
@@ -515,23 +587,4 @@ function waitForOpen(channel: RTCDataChannel, timeoutMs: number): Promise<void> 
     channel.addEventListener('open', done);
     channel.addEventListener('close', done);
   });
-}
-
-/** Fetches a development token (`ciphertalk serve --dev` only). */
-export async function fetchDevToken(room: string, identity: string, name?: string): Promise<string> {
-  const q = new URLSearchParams({ room, identity, ...(name ? { name } : {}) });
-  const r = await fetch(`/api/dev/token?${q}`);
-  if (!r.ok) throw new Error(`dev token: ${r.status}`);
-  return ((await r.json()) as { token: string }).token;
-}
-
-/** The /rtc URL of the server that served this page. */
-export function signalingUrl(loc: Location = location): string {
-  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/rtc`;
-}
-
-function preferVideoCodec(transceiver: RTCRtpTransceiver, codec: VideoCodec): void {
-  const available = RTCRtpSender.getCapabilities?.('video')?.codecs;
-  const list = available && videoCodecPreferences(available, codec);
-  if (list && transceiver.setCodecPreferences) transceiver.setCodecPreferences(list);
 }

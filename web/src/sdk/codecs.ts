@@ -25,3 +25,10 @@ export function videoCodecPreferences<T extends CodecCapability>(available: read
   const rtx = available.filter((c) => c.mimeType.toLowerCase() === 'video/rtx');
   return [...ordered, ...rtx];
 }
+
+/** Sends `transceiver`'s video in `codec` when the browser can; otherwise leaves the browser's default. */
+export function preferVideoCodec(transceiver: RTCRtpTransceiver, codec: VideoCodec): void {
+  const available = RTCRtpSender.getCapabilities?.('video')?.codecs;
+  const list = available && videoCodecPreferences(available, codec);
+  if (list && transceiver.setCodecPreferences) transceiver.setCodecPreferences(list);
+}

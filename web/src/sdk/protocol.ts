@@ -18,6 +18,8 @@ export interface ParticipantInfo {
   metadata: string;
   permissions: Permissions;
   tracks?: TrackInfo[];
+  /** In an encrypted room: the participant's latest key announcement (opaque to the server). */
+  e2ee_announcement?: string;
 }
 
 export interface TrackInfo {
@@ -45,8 +47,19 @@ export interface OfferedTrack {
   muted: boolean;
 }
 
+/** The room's end-to-end encryption setting, fixed when the room was created. */
+export type E2eeSetting = 'required' | 'off';
+
+/** One wrapped sender key for one recipient. */
+export interface E2eeKeyEntry {
+  to: string;
+  blob: string;
+}
+
 export type ClientMessage =
-  | { type: 'join'; token: string; protocol: number; resume: boolean }
+  | { type: 'join'; token: string; protocol: number; resume: boolean; e2ee?: { supported: boolean; require: boolean } }
+  | { type: 'e2ee_announce'; announcement: string }
+  | { type: 'e2ee_keys'; keys: E2eeKeyEntry[] }
   | { type: 'offer'; sdp: string; tracks: OfferedTrack[] }
   | { type: 'answer'; sdp: string }
   | { type: 'mute'; sid: string; muted: boolean }
@@ -61,6 +74,8 @@ export interface JoinedMessage {
   participant: ParticipantInfo;
   participants: ParticipantInfo[];
   iceServers?: IceServerInfo[];
+  /** Absent from servers that predate end-to-end encryption: the room is plain. */
+  e2ee?: E2eeSetting;
 }
 
 export type ServerMessage =
@@ -77,7 +92,9 @@ export type ServerMessage =
   | { type: 'connection_quality'; updates: { identity: string; quality: ConnectionQuality }[] }
   | { type: 'error'; code: string; message: string; request?: string }
   | { type: 'removed'; reason: string }
-  | { type: 'pong'; timestamp: number };
+  | { type: 'pong'; timestamp: number }
+  | { type: 'e2ee_announce'; from: string; announcement: string }
+  | { type: 'e2ee_key'; from: string; blob: string };
 
 export type ServerMessageType = ServerMessage['type'];
 export type ServerMessageOf<T extends ServerMessageType> = Extract<ServerMessage, { type: T }>;
