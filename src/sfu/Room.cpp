@@ -161,7 +161,9 @@ struct Room::Impl final : DataRelay {
         std::find_if(participants.begin(), participants.end(), [&](const auto& q) { return q.get() == &p; });
     std::unique_ptr<Participant> owned = std::move(*it);
     participants.erase(it);
-    if (!owned->info().hidden)
+    // A hidden participant that took part in the key exchange leaves visibly:
+    // the others must rotate their keys away from it.
+    if (!owned->info().hidden || !owned->e2ee_announcement().empty())
       broadcast(nullptr, event::ParticipantLeft{owned->identity(), std::string(reason)});
     publications.clear();  // nobody subscribes to them any more
     owned.reset();         // leaves the port before its transports go

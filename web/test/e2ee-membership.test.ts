@@ -49,13 +49,13 @@ describe('membership debouncing', () => {
     expect(rekeyFor(settled[0]!)).toEqual({ action: 'rotate' });
   });
 
-  it('forgets someone who joined and left inside one burst', () => {
+  it('rotates for someone who (re)joined and left inside one burst: a re-announcing member holds the keys', () => {
     const { timers, settled, d } = debouncer();
     d.join('a');
     d.leave('a');
     timers.advance(300);
-    expect(settled).toEqual([]);
-    expect(rekeyFor({ joined: [], left: [] })).toEqual({ action: 'none' });
+    expect(settled).toEqual([{ joined: [], left: ['a'] }]);
+    expect(rekeyFor(settled[0]!)).toEqual({ action: 'rotate' });
   });
 
   it('keeps a leave when the one who left comes back inside the burst', () => {

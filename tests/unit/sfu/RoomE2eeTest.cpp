@@ -88,6 +88,21 @@ TEST_F(RoomE2ee, AHiddenParticipantsAnnouncementIsNeverHidden) {
   EXPECT_EQ(a.sink->last<event::E2eeAnnounce>().from, "recorder");
 }
 
+TEST_F(RoomE2ee, AHiddenParticipantThatHeldKeysLeavesVisiblySoKeysRotate) {
+  make_e2ee_room();
+  auto& a = join("alice", capable());
+  ParticipantInfo hidden = capable();
+  hidden.hidden = true;
+  join("recorder", hidden);
+  join("lurker", hidden);  // hidden and never announced: stays invisible
+  room->e2ee_announce("recorder", "recorder-key");
+  room->leave("recorder", "left");
+  room->leave("lurker", "left");
+  auto left = a.sink->all<event::ParticipantLeft>();
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].identity, "recorder");
+}
+
 TEST_F(RoomE2ee, WrappedKeysReachOnlyTheirRecipient) {
   make_e2ee_room();
   auto& a = join("alice", capable());

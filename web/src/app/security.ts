@@ -11,7 +11,7 @@ import { h } from './dom';
 const STATUS_TEXT: Record<E2eeState, string> = {
   encrypted: 'end-to-end encrypted',
   starting: 'setting up end-to-end encryption…',
-  failed: 'not encrypting: your media is held back',
+  failed: 'encryption failed: a track you send may not be encrypted',
   off: 'not end-to-end encrypted',
 };
 

@@ -102,6 +102,7 @@ export class CipherTalkClient extends EventTarget {
   e2ee: E2eeSession | null = null;
   private transforms: FrameTransforms | null = null;
   private readonly e2eeOptions: E2eeClientOptions | null;
+  private e2eeMode: JoinedMessage['e2ee'] | null = null; // fixed by the first joined
 
   private pending: PendingWait[] = [];
   private subscriberChain: Promise<void> = Promise.resolve();
@@ -522,6 +523,12 @@ export class CipherTalkClient extends EventTarget {
   }
 
   private joinedE2ee(msg: JoinedMessage): void {
+    // A room's encryption is fixed at its creation: a resume that says otherwise is not believed.
+    if (this.e2eeMode !== null && this.e2eeMode !== msg.e2ee) {
+      this.emit('error', { type: 'error', code: 'e2ee_mode_changed', message: 'the room changed its encryption' });
+      return this.leave();
+    }
+    this.e2eeMode = msg.e2ee;
     if (msg.e2ee !== 'required') {
       this.emit('e2ee_state', { state: 'off' });
       return;

@@ -45,11 +45,10 @@ export class MembershipDebouncer {
   }
 
   leave(participant: string): void {
-    // Joined and gone inside one burst: it never received a key, so nothing to do for it.
-    if (this.#joined.delete(participant) && !this.#left.has(participant)) {
-      this.#restart();
-      return;
-    }
+    // Gone, even if it (re)joined inside this burst: a member that re-announced
+    // (a resume, a new ephemeral key) holds every current key, so a leave
+    // always rotates; a true newcomer costs one needless rotation at most.
+    this.#joined.delete(participant);
     this.#left.add(participant);
     this.#restart();
   }
