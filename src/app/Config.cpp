@@ -59,8 +59,8 @@ std::optional<std::string> Config::load_yaml_text(const std::string& text) {
     YAML::Node root = YAML::Load(text);
     if (!root || root.IsNull()) return std::nullopt;
     if (!root.IsMap()) return "the top level must be a mapping";
-    static const char* kKnownTop[] = {"log_level", "log_json", "http",    "rtc",  "keys",
-                                      "room",      "signal",   "testing", "turn", "debug"};
+    static const char* kKnownTop[] = {"log_level", "log_json", "http", "rtc",   "keys",     "room",
+                                      "signal",    "testing",  "turn", "debug", "recording"};
     for (const auto& kv : root) {
       auto key = kv.first.as<std::string>();
       bool known = false;
