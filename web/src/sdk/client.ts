@@ -24,23 +24,7 @@ import { preferVideoCodec, type VideoCodec } from './codecs';
 import type { E2eeEvents, E2eeSession } from './e2ee-session';
 import { DataDecryptError } from './e2ee-worker-client';
 import { frameEncryptionApi, openE2ee, receiverTrackName, type E2eeClientOptions, type FrameTransforms } from './e2ee-media';
-
-export interface ClientOptions {
-  url: string;
-  token: string;
-  iceServers?: RTCIceServer[];
-  iceTransportPolicy?: RTCIceTransportPolicy;
-  /** How long to keep trying to resume after the signaling connection drops. */
-  reconnectWindowMs?: number;
-  /** How long one resume attempt may take before it is abandoned. */
-  attemptTimeoutMs?: number;
-  /**
-   * Take part in end-to-end encrypted rooms (true, or options). Without it,
-   * or in a browser that cannot encrypt frames, joining one fails with
-   * `e2ee_unsupported`.
-   */
-  e2ee?: boolean | E2eeClientOptions;
-}
+import type { ClientOptions } from './client-options';
 
 export interface RemoteTrackEvent { participant: string; track: MediaStreamTrack; info: TrackInfo }
 export interface DataEvent { from: string; topic: string; payload: Uint8Array; reliable: boolean }
