@@ -10,7 +10,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer } from './lib/server.mjs';
+import { binary, startServer } from './lib/server.mjs';
 import { launchBrowser, waitFor } from './lib/browser.mjs';
 import { joinApp, waitForFramesFrom } from './lib/app.mjs';
 import { connect, devToken } from './lib/signal.mjs';
@@ -111,6 +111,47 @@ test('start and stop recording a two-person call: playable WebM per track, and a
         assert.equal(decode.stdout + decode.stderr, '', `${t.file} decodes cleanly`);
       }
     }
+  } finally {
+    await browser.close();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// The web client: whoever may record has a record button; everyone, and
+// whoever joins later, sees the indicator while the room is recorded.
+test('the web client records with a button and shows everyone that it records', { timeout: 120000 }, async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ct-recordings-'));
+  const server = await startServer(['--recordings-dir', dir]);
+  const browser = await launchBrowser();
+  const indicatorShown = (page) => page.locator('[data-testid=recording-indicator]').isVisible();
+  try {
+    const alice = await joinApp(browser, server.url, { room: 'ui', identity: 'alice', name: 'Alice' });
+    // A token without roomRecord: no button, but the indicator all the same.
+    const token = execFileSync(binary, ['token', 'create', '--dev', '--room', 'ui', '--identity', 'bob', '--grant', 'join'], { encoding: 'utf8' }).trim();
+    const bob = await joinApp(browser, server.url, { room: 'ui', identity: 'bob', name: 'Bob', query: { token } });
+    const button = alice.locator('[data-testid=toggle-recording]');
+    assert.ok(await button.isVisible(), 'alice (a --dev token) may record');
+    assert.equal(await bob.locator('[data-testid=toggle-recording]').isVisible(), false, 'bob may not record');
+    assert.equal(await indicatorShown(alice), false);
+
+    await button.click();
+    for (const page of [alice, bob]) {
+      assert.ok(await waitFor(() => indicatorShown(page), { timeout: 5000 }), 'the indicator shows while recording');
+    }
+    assert.equal(await button.getAttribute('aria-pressed'), 'true');
+    const carol = await joinApp(browser, server.url, { room: 'ui', identity: 'carol', name: 'Carol' });
+    assert.ok(await indicatorShown(carol), 'a late joiner sees the recording at once');
+
+    await button.click();
+    for (const page of [alice, bob, carol]) {
+      assert.ok(await waitFor(async () => !(await indicatorShown(page)), { timeout: 5000 }), 'the indicator goes when it stops');
+    }
+    const [id] = readdirSync(path.join(dir, 'ui'));
+    assert.ok(await waitFor(() => existsSync(path.join(dir, 'ui', id, 'manifest.json')), { timeout: 5000 }));
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'ui', id, 'manifest.json'), 'utf8'));
+    assert.equal(manifest.started_by, 'alice');
+    assert.equal(manifest.stopped_by, 'alice');
   } finally {
     await browser.close();
     await server.stop();
