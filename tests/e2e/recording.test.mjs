@@ -158,3 +158,34 @@ test('the web client records with a button and shows everyone that it records', 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// A server that shuts down (SIGTERM) while recording closes the room, and
+// with it the recording: the files are complete and the manifest is written.
+test('a recording still running when the server stops is finished, not lost', { timeout: 120000 }, async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ct-recordings-'));
+  const server = await startServer(['--recordings-dir', dir]);
+  const browser = await launchBrowser();
+  try {
+    const alice = await joinApp(browser, server.url, { room: 'late', identity: 'alice', name: 'Alice' });
+    await alice.locator('[data-testid=toggle-recording]').click();
+    assert.ok(await waitFor(() => alice.locator('[data-testid=recording-indicator]').isVisible(), { timeout: 5000 }));
+    await alice.waitForTimeout(4000);
+    assert.equal(await server.stop(), 0, 'the server exits cleanly');
+
+    const [id] = readdirSync(path.join(dir, 'late'));
+    const folder = path.join(dir, 'late', id);
+    const manifest = JSON.parse(readFileSync(path.join(folder, 'manifest.json'), 'utf8'));
+    assert.equal(manifest.stopped_by, null, 'nobody stopped it: the room closed');
+    assert.deepEqual(manifest.tracks.map((t) => t.codec).sort(), ['VP8', 'opus']);
+    for (const t of manifest.tracks) {
+      const { duration } = probe(path.join(folder, t.file));
+      assert.ok(duration > 2.5, `${t.file}: ${duration} s`);
+      const decode = spawnSync('ffmpeg', ['-v', 'error', '-i', path.join(folder, t.file), '-f', 'null', '-'], { encoding: 'utf8' });
+      assert.equal(decode.stdout + decode.stderr, '', `${t.file} decodes cleanly`);
+    }
+  } finally {
+    await browser.close();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
