@@ -42,7 +42,12 @@ constexpr std::string_view kErrorCodes[] = {"bad_json",
                                             "track_not_found",
                                             "data_not_allowed",
                                             "rate_limited",
-                                            "too_many_connections"};
+                                            "too_many_connections",
+                                            "recording_disabled",
+                                            "recording_not_allowed",
+                                            "recording_active",
+                                            "recording_not_active",
+                                            "recording_failed"};
 constexpr std::string_view kCloseReasons[] = {"left",
                                               "token_refused",
                                               "permission_denied",
