@@ -41,6 +41,7 @@ void Config::apply_dev_defaults() {
   announced_ip.clear();
   keys.emplace("devkey", "devsecret");
   turn_enabled = true;
+  recordings_dir = "./recordings";
 }
 
 std::optional<std::string> Config::load_yaml_file(const std::string& path) {
@@ -58,7 +59,8 @@ std::optional<std::string> Config::load_yaml_text(const std::string& text) {
     YAML::Node root = YAML::Load(text);
     if (!root || root.IsNull()) return std::nullopt;
     if (!root.IsMap()) return "the top level must be a mapping";
-    static const char* kKnownTop[] = {"log_level", "log_json", "http", "rtc", "keys", "room", "signal", "testing", "turn", "debug"};
+    static const char* kKnownTop[] = {"log_level", "log_json", "http", "rtc",   "keys",     "room",
+                                      "signal",    "testing",  "turn", "debug", "recording"};
     for (const auto& kv : root) {
       auto key = kv.first.as<std::string>();
       bool known = false;
@@ -110,6 +112,7 @@ std::optional<std::string> Config::load_yaml_text(const std::string& text) {
     }
     if (auto t = root["testing"]) read(t, "drop_forwarded_fraction", drop_forwarded_fraction);
     if (auto d = root["debug"]) read(d, "dump_payloads_dir", debug_dump_payloads_dir);
+    if (auto r = root["recording"]) read(r, "dir", recordings_dir);
     if (auto t = root["turn"]) {
       read(t, "enabled", turn_enabled);
       read(t, "port", turn_port);
@@ -142,11 +145,13 @@ std::optional<std::string> Config::validate() const {
     return "rtc.announced_ip is not an IP address: " + announced_ip;
   }
   if (announced_ip.empty() && (rtc_bind == "0.0.0.0" || rtc_bind == "::")) {
-    return "rtc.bind is a wildcard address; set rtc.announced_ip (--announced-ip) to the address browsers can reach";
+    return "rtc.bind is a wildcard address; set rtc.announced_ip (--announced-ip) to the address browsers "
+           "can reach";
   }
   if (workers == 0 || workers > 64) return "rtc.workers must be between 1 and 64";
   if (unsigned(rtc_port) + workers - 1 > 65535) return "rtc.port + rtc.workers exceeds 65535";
-  if (srtp_profiles != "all" && srtp_profiles != "aes-cm") return "rtc.srtp_profiles must be 'all' or 'aes-cm'";
+  if (srtp_profiles != "all" && srtp_profiles != "aes-cm")
+    return "rtc.srtp_profiles must be 'all' or 'aes-cm'";
   if (consent_timeout.count() < 5) return "rtc.consent_timeout must be at least 5s";
   if (keys.empty()) return "no API keys: set keys: {KEY: SECRET} in the config (or use --dev)";
   for (const auto& [k, secret] : keys) {
@@ -155,15 +160,18 @@ std::optional<std::string> Config::validate() const {
   if (max_participants == 0) return "room.max_participants must be at least 1";
   if (room_e2ee != "off" && room_e2ee != "required") return "room.e2ee must be 'off' or 'required'";
   if (!debug_dump_payloads_dir.empty() && !dev) {
-    return "debug.dump_payloads_dir (--debug-dump-payloads) writes media to disk and is refused without --dev";
+    return "debug.dump_payloads_dir (--debug-dump-payloads) writes media to disk and is refused without "
+           "--dev";
   }
   if (max_message_bytes < 1024) return "signal.max_message_bytes must be at least 1024";
   if (!(messages_per_second > 0)) return "signal.messages_per_second must be positive";
-  if (turn_enabled && !dev && turn_secrets.empty()) return "turn.enabled needs turn.secrets (one or more shared secrets)";
+  if (turn_enabled && !dev && turn_secrets.empty())
+    return "turn.enabled needs turn.secrets (one or more shared secrets)";
   if (turn_enabled && turn_tls_port != 0 && !dev && (turn_tls_cert.empty() || turn_tls_key.empty())) {
     return "turn.tls_port needs turn.tls_cert and turn.tls_key (or set tls_port: 0)";
   }
-  if (!external_turn_urls.empty() && external_turn_secret.empty()) return "turn.external.urls needs turn.external.secret";
+  if (!external_turn_urls.empty() && external_turn_secret.empty())
+    return "turn.external.urls needs turn.external.secret";
   if (drop_forwarded_fraction < 0 || drop_forwarded_fraction >= 1) {
     return "testing.drop_forwarded_fraction must be in [0, 1)";
   }

@@ -46,14 +46,14 @@ struct Config {
   size_t max_message_bytes = 64 * 1024;
   double messages_per_second = 20;
   size_t max_connections_per_ip = 64;  // per IPv4 address or IPv6 /64
-  size_t max_connections = 10000;     // signaling connections in total
+  size_t max_connections = 10000;      // signaling connections in total
 
   // Embedded TURN server (RFC 8656) with coturn-style REST credentials.
   bool turn_enabled = false;      // --dev: on
   uint16_t turn_port = 3478;      // UDP and TCP
   uint16_t turn_tls_port = 5349;  // 0: no TLS listener
   std::string turn_realm = "ciphertalk";
-  std::vector<std::string> turn_secrets;  // --dev: a random one; the first signs new credentials
+  std::vector<std::string> turn_secrets;    // --dev: a random one; the first signs new credentials
   std::string turn_tls_cert, turn_tls_key;  // empty in --dev: self-signed
   std::string turn_host;  // host or IP written into turn: URLs; empty: the announced/bound media address
   std::chrono::seconds turn_credential_ttl{6 * 3600};
@@ -61,6 +61,10 @@ struct Config {
   // besides, the embedded one: its URLs and shared secret.
   std::vector<std::string> external_turn_urls;
   std::string external_turn_secret;
+
+  // Recording (docs/recording.md): DIR/<room>/<recording-id>/ per recording.
+  // Empty: recording is off and requests get "recording_disabled". --dev: ./recordings.
+  std::string recordings_dir;
 
   // --dev only: write each forwarded VP8 track, as the SFU sees it, to
   // DIR/<room>/<participant>-<track>.ivf (the proof that an E2EE room's media

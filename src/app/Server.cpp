@@ -14,6 +14,7 @@
 #include "http/HttpServer.hpp"
 #include "net/SocketAddress.hpp"
 #include "record/PayloadDump.hpp"
+#include "record/RoomRecorder.hpp"
 #include "sfu/MediaWorker.hpp"
 #include "signal/EchoEndpoint.hpp"
 #include "signal/RtcService.hpp"
@@ -30,6 +31,7 @@ struct Server::Impl {
   boost::asio::io_context front_io{1};
   std::unique_ptr<dtls::DtlsCertificate> certificate;
   std::unique_ptr<record::PayloadDump> payload_dump;  // --dev --debug-dump-payloads; outlives the workers
+  std::unique_ptr<record::RoomRecorder> recorder;     // --recordings-dir; outlives the workers
   std::vector<std::unique_ptr<sfu::MediaWorker>> workers;
   std::unique_ptr<ct::http::HttpServer> http;
   std::unique_ptr<signal::EchoEndpoint> echo;
@@ -55,6 +57,11 @@ void Server::start() {
                  c.debug_dump_payloads_dir);
   }
 
+  if (!c.recordings_dir.empty()) {
+    s.recorder = std::make_unique<record::RoomRecorder>(c.recordings_dir);
+    spdlog::info("recording: on request, into {}/<room>/<recording-id>/", c.recordings_dir);
+  }
+
   std::vector<sfu::MediaWorker*> raw_workers;
   for (unsigned i = 0; i < c.workers; ++i) {
     sfu::MediaWorkerConfig wc;
@@ -67,6 +74,7 @@ void Server::start() {
     wc.max_participants = c.max_participants;
     wc.drop_forwarded_fraction = c.drop_forwarded_fraction;
     wc.taps = s.payload_dump.get();
+    wc.recordings = s.recorder.get();
     s.workers.push_back(std::make_unique<sfu::MediaWorker>(wc, *s.certificate));
     raw_workers.push_back(s.workers.back().get());
   }
@@ -116,7 +124,8 @@ void Server::start() {
     signal::RtcServiceConfig::TurnOffer offer;
     offer.urls = {"turn:" + host + ":" + std::to_string(c.turn_port) + "?transport=udp",
                   "turn:" + host + ":" + std::to_string(c.turn_port) + "?transport=tcp"};
-    if (c.turn_tls_port) offer.urls.push_back("turns:" + host + ":" + std::to_string(c.turn_tls_port) + "?transport=tcp");
+    if (c.turn_tls_port)
+      offer.urls.push_back("turns:" + host + ":" + std::to_string(c.turn_tls_port) + "?transport=tcp");
     offer.secret = turn_secrets.front();
     offer.ttl = c.turn_credential_ttl;
     rc.turn.push_back(std::move(offer));
@@ -126,7 +135,8 @@ void Server::start() {
   }
   s.rtc = std::make_shared<signal::RtcService>(rc, raw_workers);
   s.rtc->install(*s.http);
-  s.metrics = std::make_unique<MetricsEndpoint>(s.front_io, MetricsSources{raw_workers, s.rtc.get(), s.turn.get()});
+  s.metrics =
+      std::make_unique<MetricsEndpoint>(s.front_io, MetricsSources{raw_workers, s.rtc.get(), s.turn.get()});
   s.metrics->install(*s.http);
 
   for (auto& w : s.workers) w->start();

@@ -15,42 +15,59 @@
 #endif
 
 int main(int argc, char** argv) {
-  CLI::App app{"CipherTalk: self-hosted group voice and video calls (SFU, STUN/TURN, E2EE key relay)", "ciphertalk"};
+  CLI::App app{"CipherTalk: self-hosted group voice and video calls (SFU, STUN/TURN, E2EE key relay)",
+               "ciphertalk"};
   app.require_subcommand(1);
 
   std::string config_file;
   bool dev = false;
   std::string log_level;
-  std::string http_bind, rtc_bind, announced_ip, web_root, srtp_profiles, room_e2ee, dump_payloads;
+  std::string http_bind, rtc_bind, announced_ip, web_root, srtp_profiles, room_e2ee, dump_payloads,
+      recordings_dir;
   int http_port = -1, rtc_port = -1, workers = -1, turn_port = -1, turn_tls_port = -1;
   bool no_turn = false;
 
   auto* serve = app.add_subcommand("serve", "Run the server (HTTP, signaling, media)");
-  serve->add_flag("--dev", dev, "Development mode: no config needed, loopback only (HTTP 127.0.0.1:7880, UDP 127.0.0.1:7882)");
-  serve->add_option("-c,--config", config_file, "YAML config file (see ciphertalk.example.yaml)")->check(CLI::ExistingFile);
+  serve->add_flag(
+      "--dev", dev,
+      "Development mode: no config needed, loopback only (HTTP 127.0.0.1:7880, UDP 127.0.0.1:7882)");
+  serve->add_option("-c,--config", config_file, "YAML config file (see ciphertalk.example.yaml)")
+      ->check(CLI::ExistingFile);
   serve->add_option("--log-level", log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
   serve->add_option("--http-bind", http_bind, "HTTP listen address");
-  serve->add_option("--http-port", http_port, "HTTP port (web client, /echo, /healthz)")->check(CLI::Range(0, 65535));
+  serve->add_option("--http-port", http_port, "HTTP port (web client, /echo, /healthz)")
+      ->check(CLI::Range(0, 65535));
   serve->add_option("--rtc-bind", rtc_bind, "Media UDP listen address");
-  serve->add_option("--rtc-port", rtc_port, "First media UDP port; worker i uses port+i")->check(CLI::Range(1, 65535));
+  serve->add_option("--rtc-port", rtc_port, "First media UDP port; worker i uses port+i")
+      ->check(CLI::Range(1, 65535));
   serve->add_option("--workers", workers, "Media worker threads")->check(CLI::Range(1, 64));
-  serve->add_option("--announced-ip", announced_ip, "Address put in ICE candidates (public IP behind 1:1 NAT)");
+  serve->add_option("--announced-ip", announced_ip,
+                    "Address put in ICE candidates (public IP behind 1:1 NAT)");
   serve->add_option("--web-root", web_root, "Directory of the web client's files");
-  serve->add_option("--srtp-profiles", srtp_profiles, "all (AES-GCM first) or aes-cm (force AES_CM_128_HMAC_SHA1_80)")
+  serve
+      ->add_option("--srtp-profiles", srtp_profiles,
+                   "all (AES-GCM first) or aes-cm (force AES_CM_128_HMAC_SHA1_80)")
       ->check(CLI::IsMember({"all", "aes-cm"}));
 
   ct::app::add_token_command(app);
   ct::app::add_turn_command(app);
   ct::app::add_loadtest_command(app);
 
-  serve->add_option("--turn-port", turn_port, "Embedded TURN port, UDP and TCP (3478)")->check(CLI::Range(1, 65535));
-  serve->add_option("--turn-tls-port", turn_tls_port, "Embedded TURN TLS port (5349; 0 = none)")->check(CLI::Range(0, 65535));
+  serve->add_option("--turn-port", turn_port, "Embedded TURN port, UDP and TCP (3478)")
+      ->check(CLI::Range(1, 65535));
+  serve->add_option("--turn-tls-port", turn_tls_port, "Embedded TURN TLS port (5349; 0 = none)")
+      ->check(CLI::Range(0, 65535));
   serve->add_flag("--no-turn", no_turn, "Do not run the embedded TURN server");
   serve->add_option("--room-e2ee", room_e2ee, "off, or required: every room is end-to-end encrypted")
       ->check(CLI::IsMember({"off", "required"}));
   serve->add_option("--debug-dump-payloads", dump_payloads,
-                    "--dev only: write each forwarded VP8 track as the server sees it to DIR/<room>/<participant>-<track>.ivf");
+                    "--dev only: write each forwarded VP8 track as the server sees it to "
+                    "DIR/<room>/<participant>-<track>.ivf");
+
+  serve->add_option(
+      "--recordings-dir", recordings_dir,
+      "Record rooms on request into DIR/<room>/<recording-id>/ (--dev: ./recordings; unset: recording off)");
 
   auto* version = app.add_subcommand("version", "Print the version");
   version->callback([] { std::printf("ciphertalk %s\n", CT_VERSION); });
@@ -80,6 +97,7 @@ int main(int argc, char** argv) {
     if (no_turn) config.turn_enabled = false;
     if (!room_e2ee.empty()) config.room_e2ee = room_e2ee;
     if (!dump_payloads.empty()) config.debug_dump_payloads_dir = dump_payloads;
+    if (!recordings_dir.empty()) config.recordings_dir = recordings_dir;
     if (auto err = config.validate()) {
       std::fprintf(stderr, "ciphertalk: %s\n", err->c_str());
       return 2;

@@ -30,6 +30,8 @@ class EchoSession;
 class Room;
 struct WorkerMetrics;
 class PacketTapFactory;
+class RoomRecordingFactory;
+class RoomRecordingFactory;
 
 struct MediaWorkerConfig {
   unsigned index = 0;
@@ -39,8 +41,9 @@ struct MediaWorkerConfig {
   Duration consent_timeout = seconds(30);
   Duration empty_room_timeout = seconds(20);  // an empty room closes after this
   size_t max_participants = 100;
-  double drop_forwarded_fraction = 0;  // TEST ONLY fault injection, see RoomOptions
-  const PacketTapFactory* taps = nullptr;  // see RoomOptions; outlives the worker
+  double drop_forwarded_fraction = 0;                // TEST ONLY fault injection, see RoomOptions
+  const PacketTapFactory* taps = nullptr;            // see RoomOptions; outlives the worker
+  const RoomRecordingFactory* recordings = nullptr;  // see RoomOptions; outlives the worker
 };
 
 class MediaWorker {
@@ -59,9 +62,9 @@ class MediaWorker {
 
   // --- Echo service (run on this worker's thread, via post) ---
   struct EchoResult {
-    int status = 0;          // 201 created, 400 bad offer, 503 over capacity
-    std::string id;          // resource id for DELETE
-    std::string body;        // SDP answer, or the reason for an error
+    int status = 0;    // 201 created, 400 bad offer, 503 over capacity
+    std::string id;    // resource id for DELETE
+    std::string body;  // SDP answer, or the reason for an error
   };
   EchoResult create_echo(const std::string& offer_sdp);
   bool delete_echo(const std::string& id);

@@ -63,11 +63,17 @@ void Publication::on_rtp(const rtp::RtpPacket& packet, TimePoint now) {
   // Held back while muted, and not kept either: nothing a NACK could fetch.
   if (info_.muted) return;
   if (retransmission_buffer_) retransmission_buffer_->store(packet.bytes(), packet.sequence_number(), now);
-  if (tap_) tap_->on_packet(packet);
+  for (auto& tap : taps_) tap->on_packet(packet);
   for (auto* s : subscriptions_) s->forward(packet, now);
 }
 
-void Publication::set_tap(std::unique_ptr<PacketTap> tap) { tap_ = std::move(tap); }
+void Publication::add_tap(std::unique_ptr<PacketTap> tap) {
+  if (tap) taps_.push_back(std::move(tap));
+}
+
+void Publication::remove_tap(const PacketTap* tap) {
+  std::erase_if(taps_, [tap](const auto& t) { return t.get() == tap; });
+}
 
 void Publication::set_path_rtt(Duration rtt) { receive_stats_->set_rtt(rtt); }
 

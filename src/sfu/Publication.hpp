@@ -77,8 +77,11 @@ class Publication {
   // numbering and asks for a keyframe.
   void set_muted(bool muted, TimePoint now);
   void set_ssrcs(uint32_t ssrc, uint32_t rtx_ssrc);
-  // Lets `tap` see every packet this publication forwards from now on.
-  void set_tap(std::unique_ptr<PacketTap> tap);
+  // Lets `tap` see every packet this publication forwards from now on,
+  // alongside the taps it already has (a payload dump and a recording).
+  void add_tap(std::unique_ptr<PacketTap> tap);
+  // Destroys the tap `tap` (added before); others stay.
+  void remove_tap(const PacketTap* tap);
 
   // A media packet (RTX already unwrapped) of this publication: counted,
   // kept for retransmission, and forwarded to every active subscription.
@@ -119,7 +122,7 @@ class Publication {
   std::vector<Subscription*> subscriptions_;
   std::vector<uint16_t> lost_;  // reused by on_tick
   Stats stats_;
-  std::unique_ptr<PacketTap> tap_;
+  std::vector<std::unique_ptr<PacketTap>> taps_;  // few; iterated per packet, changed rarely
 };
 
 }  // namespace ct::sfu

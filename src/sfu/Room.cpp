@@ -9,6 +9,7 @@
 #include "sfu/MediaCounters.hpp"
 #include "sfu/PacketTap.hpp"
 #include "sfu/Participant.hpp"
+#include "sfu/RoomRecordingFactory.hpp"
 #include "webrtc/MediaPort.hpp"
 
 namespace ct::sfu {
@@ -28,6 +29,9 @@ struct Room::Impl final : DataRelay {
   std::vector<std::unique_ptr<Participant>> participants;  // in join order
   uint64_t next_key = 1;
   TimePoint next_quality{};
+  std::unique_ptr<RoomRecording> recording;
+  // The taps the recording put on live publications, by publication sid.
+  std::vector<std::pair<std::string, const PacketTap*>> recording_taps;
 
   Impl(std::string n, RoomOptions o, webrtc::MediaPort& p, const dtls::DtlsCertificate& c)
       : name(std::move(n)), options(o), port(p), certificate(c) {}
@@ -35,7 +39,37 @@ struct Room::Impl final : DataRelay {
   ~Impl() {
     // Subscriptions point into other participants' publications: drop them all first.
     for (auto& p : participants) p->clear_subscriptions();
-    participants.clear();
+    participants.clear();  // their taps go with their publications
+    if (recording) recording->finish("");
+  }
+
+  // Starts recording `publication` of `publisher` if the room records.
+  void tap_for_recording(const std::string& publisher, Publication& publication, TimePoint now) {
+    if (!recording) return;
+    auto tap = recording->tap_for(publisher, publication.info());
+    if (!tap) return;
+    recording_taps.emplace_back(publication.sid(), tap.get());
+    publication.add_tap(std::move(tap));
+    // A WebM starts at a keyframe: ask for one rather than wait for it.
+    if (publication.video()) publication.request_keyframe(now);
+  }
+
+  // Ends the recording: removes its taps (their files close), then lets it
+  // write its manifest; everyone hears.
+  void end_recording(const std::string& stopped_by) {
+    if (!recording) return;
+    for (auto& p : participants) {
+      for (auto& publication : p->publications()) {
+        for (const auto& [sid, tap] : recording_taps)
+          if (sid == publication->sid()) publication->remove_tap(tap);
+      }
+    }
+    recording_taps.clear();
+    std::string id = recording->id();
+    recording->finish(stopped_by);
+    recording.reset();
+    spdlog::info("room {}: recording {} stopped{}", name, id, stopped_by.empty() ? "" : " by " + stopped_by);
+    broadcast(nullptr, event::Recording{false, std::move(id)});
   }
 
   Participant* find(std::string_view identity) {
@@ -103,6 +137,8 @@ struct Room::Impl final : DataRelay {
     joined.room = name;
     joined.self = self;
     joined.e2ee_required = options.settings.e2ee_required;
+    joined.recording = recording != nullptr;
+    if (recording) joined.recording_id = recording->id();
     for (const auto& q : participants) {
       if (!q->info().hidden && q->identity() != self.identity) joined.others.push_back(q->state());
     }
@@ -168,6 +204,7 @@ struct Room::Impl final : DataRelay {
     publications.clear();  // nobody subscribes to them any more
     owned.reset();         // leaves the port before its transports go
     for (auto* q : changed) renegotiate(*q, now);
+    if (participants.empty()) end_recording("");
   }
 };
 
@@ -260,7 +297,8 @@ void Room::publisher_offer(const std::string& identity, const std::string& sdp,
   for (auto& publication : result.removed) m.unpublish(*p, *publication, changed);
   result.removed.clear();
   for (auto* publication : result.added) {
-    if (m.options.taps) publication->set_tap(m.options.taps->tap_for(m.name, identity, publication->info()));
+    if (m.options.taps) publication->add_tap(m.options.taps->tap_for(m.name, identity, publication->info()));
+    m.tap_for_recording(identity, *publication, now);
     m.broadcast(p, event::TrackPublished{publication->info()});
     for (auto& q : m.participants) {
       if (q.get() == p || !q->can_subscribe()) continue;
@@ -351,6 +389,55 @@ bool Room::replace_sink(const std::string& identity, std::shared_ptr<Participant
     p->deliver(*p->pending_offer());
   return true;
 }
+
+void Room::start_recording(const std::string& identity, TimePoint now) {
+  auto& m = *impl_;
+  Participant* p = m.find(identity);
+  if (!p) return;
+  if (!m.options.recordings) {
+    p->deliver(event::Error{"recording_disabled", "this server does not record (no --recordings-dir)"});
+    return;
+  }
+  if (!p->info().can_record) {
+    p->deliver(event::Error{"recording_not_allowed", "this participant's token does not grant roomRecord"});
+    return;
+  }
+  if (m.recording) {
+    p->deliver(event::Error{"recording_active", "room " + m.name + " is already being recorded"});
+    return;
+  }
+  m.recording = m.options.recordings->start(m.name, identity, m.options.settings.e2ee_required);
+  if (!m.recording) {
+    p->deliver(event::Error{"recording_failed", "the recording could not be started (see the server log)"});
+    return;
+  }
+  spdlog::info("room {}: recording {} started by {}", m.name, m.recording->id(), identity);
+  for (auto& q : m.participants) {
+    for (auto& publication : q->publications()) m.tap_for_recording(q->identity(), *publication, now);
+  }
+  m.broadcast(nullptr, event::Recording{true, m.recording->id()});
+}
+
+void Room::stop_recording(const std::string& identity) {
+  auto& m = *impl_;
+  Participant* p = m.find(identity);
+  if (!p) return;
+  if (!m.options.recordings) {
+    p->deliver(event::Error{"recording_disabled", "this server does not record (no --recordings-dir)"});
+    return;
+  }
+  if (!p->info().can_record) {
+    p->deliver(event::Error{"recording_not_allowed", "this participant's token does not grant roomRecord"});
+    return;
+  }
+  if (!m.recording) {
+    p->deliver(event::Error{"recording_not_active", "room " + m.name + " is not being recorded"});
+    return;
+  }
+  m.end_recording(identity);
+}
+
+bool Room::recording() const { return impl_->recording != nullptr; }
 
 void Room::on_tick(TimePoint now) {
   auto& m = *impl_;

@@ -23,16 +23,18 @@ namespace ct::sfu {
 
 struct MediaCounters;
 class PacketTapFactory;
+class RoomRecordingFactory;
 
 struct RoomOptions {
   size_t max_participants = 100;
   bool aes_cm_only = false;  // SRTP profile choice for every transport
   Duration consent_timeout = seconds(30);
   Duration keyframe_request_interval = milliseconds(500);  // PLI/FIR throttle per publication
-  double drop_forwarded_fraction = 0;  // TEST ONLY: fault injection on forwarded packets (NACK/RTX tests)
-  MediaCounters* totals = nullptr;     // the worker's totals: joins, publications, and what ended
-  RoomSettings settings;               // fixed for the room's life
+  double drop_forwarded_fraction = 0;      // TEST ONLY: fault injection on forwarded packets (NACK/RTX tests)
+  MediaCounters* totals = nullptr;         // the worker's totals: joins, publications, and what ended
+  RoomSettings settings;                   // fixed for the room's life
   const PacketTapFactory* taps = nullptr;  // sees each new publication's packets (payload dumps)
+  const RoomRecordingFactory* recordings = nullptr;  // null: recording is off ("recording_disabled")
 };
 
 // A room's size and what its live participants have counted (metrics).
@@ -102,6 +104,16 @@ class Room {
   // "recipient_not_found" (the other keys are still delivered).
   void e2ee_announce(const std::string& identity, std::string announcement);
   void e2ee_keys(const std::string& identity, std::vector<E2eeKeyEnvelope> keys);
+
+  // Recording (docs/recording.md): a participant allowed to record starts or
+  // stops it; everyone gets event::Recording. While it runs every Opus and
+  // VP8 publication, present and future, is tapped, and video publishers are
+  // asked for a keyframe. It stops by itself when the room empties or closes.
+  // Errors: "recording_disabled", "recording_not_allowed",
+  // "recording_active", "recording_not_active", "recording_failed".
+  void start_recording(const std::string& identity, TimePoint now);
+  void stop_recording(const std::string& identity);
+  bool recording() const;
 
   // Timers: transports, RTCP (SR/RR/REMB/transport-cc, NACK), active speaker.
   // Participants whose transport closed (consent expired, DTLS failed) are

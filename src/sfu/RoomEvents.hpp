@@ -19,6 +19,7 @@ struct ParticipantInfo {
   bool can_publish_data = true;
   bool hidden = false;  // not announced to others, cannot publish
   bool e2ee_supported = false;  // the client can encrypt frames (an E2EE room admits no other)
+  bool can_record = false;      // may start and stop the room's recording
 };
 
 struct TrackInfo {
@@ -63,6 +64,8 @@ struct Joined {  // to the joiner: who is already there
   ParticipantInfo self;
   std::vector<ParticipantState> others;
   bool e2ee_required = false;
+  bool recording = false;  // the room is being recorded now
+  std::string recording_id;
 };
 struct ParticipantJoined { ParticipantInfo participant; };
 struct ParticipantLeft { std::string identity; std::string reason; };
@@ -86,13 +89,15 @@ struct Removed { std::string reason; };  // the participant was removed (replace
 // End-to-end encryption key relay: the server passes these on and never reads them.
 struct E2eeAnnounce { std::string from; std::string announcement; };  // a signed ephemeral public key
 struct E2eeKey { std::string from; std::string blob; };              // a sender key wrapped for you
+struct Recording { bool active = false; std::string id; };  // the room's recording started or stopped
 }  // namespace event
 
 using RoomEvent = std::variant<event::Joined, event::ParticipantJoined, event::ParticipantLeft, event::ParticipantUpdated,
                                event::TrackPublished,
                                event::TrackUnpublished, event::TrackMuted, event::PublisherAnswer,
                                event::SubscriberOffer, event::ActiveSpeakers, event::ConnectionQuality,
-                               event::Error, event::Removed, event::E2eeAnnounce, event::E2eeKey>;
+                               event::Error, event::Removed, event::E2eeAnnounce, event::E2eeKey,
+                               event::Recording>;
 
 // One participant's signaling connection as the Room sees it. Called on the
 // room's worker thread; implementations queue and return at once.

@@ -210,6 +210,7 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
     info.can_subscribe = g.can_subscribe;
     info.can_publish_data = g.can_publish_data;
     info.hidden = g.hidden;
+    info.can_record = g.room_record;
     info.e2ee_supported = r.e2ee_supported;
     // Fixed when the room is created: by the configuration, or in --dev by the
     // first joiner asking. Later joins (and tokens) cannot turn it off.
@@ -277,6 +278,13 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
     with_room([identity = identity_, keys = std::move(r.keys)](sfu::Room& room) mutable {
       room.e2ee_keys(identity, std::move(keys));
     });
+  }
+
+  void on_request(request::StartRecording&) {
+    with_room([identity = identity_](sfu::Room& room) { room.start_recording(identity, Clock::now()); });
+  }
+  void on_request(request::StopRecording&) {
+    with_room([identity = identity_](sfu::Room& room) { room.stop_recording(identity); });
   }
 
   void send_error(std::string_view code, std::string_view message, std::string_view request_type = {}) {

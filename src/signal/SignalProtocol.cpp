@@ -50,7 +50,8 @@ json to_json(const sfu::ParticipantInfo& p) {
           {"permissions",
            {{"canPublish", p.can_publish},
             {"canSubscribe", p.can_subscribe},
-            {"canPublishData", p.can_publish_data}}}};
+            {"canPublishData", p.can_publish_data},
+            {"canRecord", p.can_record}}}};
 }
 
 json to_json(const sfu::TrackInfo& t) {
@@ -78,6 +79,8 @@ struct EventWriter {
             {"protocol", kProtocolVersion},
             {"room", e.room},
             {"e2ee", e.e2ee_required ? "required" : "off"},
+            {"recording", e.recording},
+            {"recording_id", e.recording ? json(e.recording_id) : json(nullptr)},
             {"participant", to_json(e.self)},
             {"participants", std::move(others)}};
   }
@@ -124,6 +127,9 @@ struct EventWriter {
   }
   json operator()(const sfu::event::E2eeKey& e) const {
     return {{"type", "e2ee_key"}, {"from", e.from}, {"blob", e.blob}};
+  }
+  json operator()(const sfu::event::Recording& e) const {
+    return {{"type", "recording"}, {"active", e.active}, {"id", e.id}};
   }
 };
 
@@ -192,6 +198,8 @@ std::variant<Request, ProtocolError> parse_request(std::string_view text) {
       return Request{std::move(r)};
     }
     if (type == "leave") return Request{request::Leave{}};
+    if (type == "start_recording") return Request{request::StartRecording{}};
+    if (type == "stop_recording") return Request{request::StopRecording{}};
     if (type == "e2ee_announce") {
       return Request{
           request::E2eeAnnounce{string_field(j, "announcement", request::E2eeAnnounce::kMaxAnnouncement)}};
@@ -234,8 +242,9 @@ std::variant<Request, ProtocolError> parse_request(std::string_view text) {
 }
 
 std::string_view request_name(const Request& request) {
-  static constexpr std::string_view kNames[] = {"join",   "offer", "answer", "trickle",       "mute",
-                                                "update", "leave", "ping",   "e2ee_announce", "e2ee_keys"};
+  static constexpr std::string_view kNames[] = {
+      "join", "offer",         "answer",    "trickle",         "mute",          "update", "leave",
+      "ping", "e2ee_announce", "e2ee_keys", "start_recording", "stop_recording"};
   static_assert(std::size(kNames) == std::variant_size_v<Request>);
   return kNames[request.index()];
 }

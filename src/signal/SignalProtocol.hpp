@@ -18,7 +18,7 @@ namespace request {
 struct Join {
   std::string token;
   int protocol = kProtocolVersion;
-  bool resume = false;  // reconnect within the window: keep tracks and subscriptions
+  bool resume = false;          // reconnect within the window: keep tracks and subscriptions
   bool e2ee_supported = false;  // e2ee.supported: the client can encrypt frames
   bool e2ee_require = false;    // e2ee.require: create the room encrypted (honoured in --dev only)
 };
@@ -54,11 +54,14 @@ struct E2eeKeys {
 struct Ping {
   int64_t timestamp = 0;
 };
+// The room's recording (needs the roomRecord grant; docs/recording.md).
+struct StartRecording {};
+struct StopRecording {};
 }  // namespace request
 
 using Request = std::variant<request::Join, request::Offer, request::Answer, request::Trickle, request::Mute,
                              request::Update, request::Leave, request::Ping, request::E2eeAnnounce,
-                             request::E2eeKeys>;
+                             request::E2eeKeys, request::StartRecording, request::StopRecording>;
 
 struct ProtocolError {
   std::string code;     // "bad_json", "bad_message", "unknown_type"
@@ -78,7 +81,8 @@ struct IceServer {
 
 // Server messages. `ice_servers` goes into "joined" (ignored for other events).
 std::string serialize_event(const sfu::RoomEvent& event, const std::vector<IceServer>& ice_servers = {});
-std::string serialize_error(std::string_view code, std::string_view message, std::string_view request_type = {});
+std::string serialize_error(std::string_view code, std::string_view message,
+                            std::string_view request_type = {});
 std::string serialize_pong(int64_t timestamp);
 
 }  // namespace ct::signal

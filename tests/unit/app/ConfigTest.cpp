@@ -1,6 +1,6 @@
-#include "app/Config.hpp"
-
 #include <gtest/gtest.h>
+
+#include "app/Config.hpp"
 
 using ct::app::Config;
 
@@ -122,4 +122,15 @@ TEST(Config, PayloadDumpsAreRefusedWithoutDev) {
   auto err = production.validate();
   ASSERT_TRUE(err);
   EXPECT_NE(err->find("--dev"), std::string::npos);
+}
+
+TEST(Config, RecordingIsOffUnlessADirectoryIsGiven) {
+  Config production;
+  EXPECT_TRUE(production.recordings_dir.empty());
+  ASSERT_FALSE(production.load_yaml_text("recording:\n  dir: /var/lib/ciphertalk/recordings\n"));
+  EXPECT_EQ(production.recordings_dir, "/var/lib/ciphertalk/recordings");
+
+  Config dev;
+  dev.apply_dev_defaults();
+  EXPECT_EQ(dev.recordings_dir, "./recordings");
 }

@@ -59,6 +59,9 @@ TEST(RtcService, ErrorCodesAndCloseReasonsAreListedFromTheStart) {
   EXPECT_EQ(stats.errors.count("token_expired"), 1u);
   EXPECT_EQ(stats.errors.at("room_full"), 0u);
   EXPECT_EQ(stats.closes.count("rate_limited"), 1u);
+  for (const char* code : {"recording_disabled", "recording_not_allowed", "recording_active",
+                           "recording_not_active", "recording_failed"})
+    EXPECT_EQ(stats.errors.count(code), 1u) << code;
   s->count_error("room_full");
   s->count_close("left");
   EXPECT_EQ(s->stats().errors.at("room_full"), 1u);

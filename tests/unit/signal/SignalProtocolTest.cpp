@@ -1,9 +1,9 @@
-#include "signal/SignalProtocol.hpp"
-
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <random>
+
+#include "signal/SignalProtocol.hpp"
 
 using namespace ct::signal;
 
@@ -39,18 +39,23 @@ TEST(SignalProtocol, ParsesEveryRequest) {
   EXPECT_EQ(as<request::Ping>(parse_request(R"({"type":"ping","timestamp":-1e300})")).timestamp, 0);
   EXPECT_EQ(as<request::Ping>(parse_request(R"({"type":"ping","timestamp":"7"})")).timestamp, 0);
   // A protocol number too large for an int does not wrap around to a supported one.
-  EXPECT_NE(as<request::Join>(parse_request(R"({"type":"join","token":"t","protocol":4294967297})")).protocol, 1);
-  EXPECT_NE(as<request::Join>(parse_request(R"({"type":"join","token":"t","protocol":18446744073709551615})")).protocol,
+  EXPECT_NE(as<request::Join>(parse_request(R"({"type":"join","token":"t","protocol":4294967297})")).protocol,
             1);
-  EXPECT_EQ(code_of(parse_request(R"({"type":"join","token":"t","protocol":18446744073709551617})")), "bad_message");
+  EXPECT_NE(as<request::Join>(parse_request(R"({"type":"join","token":"t","protocol":18446744073709551615})"))
+                .protocol,
+            1);
+  EXPECT_EQ(code_of(parse_request(R"({"type":"join","token":"t","protocol":18446744073709551617})")),
+            "bad_message");
   EXPECT_NO_THROW(as<request::Leave>(parse_request(R"({"type":"leave"})")));
-  auto update = as<request::Update>(parse_request(R"({"type":"update","name":"Ana B.","metadata":"{\"hand\":true}"})"));
+  auto update =
+      as<request::Update>(parse_request(R"({"type":"update","name":"Ana B.","metadata":"{\"hand\":true}"})"));
   EXPECT_EQ(update.name, "Ana B.");
   EXPECT_EQ(update.metadata, R"({"hand":true})");
   auto name_only = as<request::Update>(parse_request(R"({"type":"update","name":"Ana"})"));
   EXPECT_FALSE(name_only.metadata.has_value());
   EXPECT_EQ(request_name(std::get<Request>(parse_request(R"({"type":"update","name":"Ana"})"))), "update");
-  EXPECT_NO_THROW(as<request::Trickle>(parse_request(R"({"type":"trickle","target":"publisher","candidate":{}})")));
+  EXPECT_NO_THROW(
+      as<request::Trickle>(parse_request(R"({"type":"trickle","target":"publisher","candidate":{}})")));
 }
 
 TEST(SignalProtocol, ErrorsCarryStableCodes) {
@@ -64,12 +69,14 @@ TEST(SignalProtocol, ErrorsCarryStableCodes) {
   EXPECT_EQ(code_of(parse_request(R"({"type":"join","token":5})")), "bad_message");
   EXPECT_EQ(code_of(parse_request(R"({"type":"join","token":"t","protocol":"1"})")), "bad_message");
   EXPECT_EQ(code_of(parse_request(R"({"type":"offer","sdp":"v=0","tracks":{}})")), "bad_message");
-  EXPECT_EQ(code_of(parse_request(R"({"type":"offer","sdp":"v=0","tracks":[{"source":"camera"}]})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"offer","sdp":"v=0","tracks":[{"source":"camera"}]})")),
+            "bad_message");
   EXPECT_EQ(code_of(parse_request(R"({"type":"mute","sid":"x"})")), "bad_message");
   EXPECT_EQ(code_of(parse_request(R"({"type":"mute","sid":"x","muted":"yes"})")), "bad_message");
   EXPECT_EQ(code_of(parse_request(R"({"type":"update"})")), "bad_message");
   EXPECT_EQ(code_of(parse_request(R"({"type":"update","name":7})")), "bad_message");
-  EXPECT_EQ(code_of(parse_request(R"({"type":"update","name":")" + std::string(129, 'a') + R"("})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"update","name":")" + std::string(129, 'a') + R"("})")),
+            "bad_message");
   EXPECT_EQ(code_of(parse_request(R"({"type":"update","metadata":")" + std::string(4097, 'a') + R"("})")),
             "bad_message");
   // The reason names the field, for people.
@@ -135,7 +142,8 @@ TEST(SignalProtocol, ParsesTheEndToEndEncryptionRequests) {
   EXPECT_FALSE(as<request::Join>(plain).e2ee_supported);
   EXPECT_FALSE(as<request::Join>(plain).e2ee_require);
   EXPECT_EQ(code_of(parse_request(R"({"type":"join","token":"t","e2ee":true})")), "bad_message");
-  EXPECT_EQ(code_of(parse_request(R"({"type":"join","token":"t","e2ee":{"supported":"yes"}})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"join","token":"t","e2ee":{"supported":"yes"}})")),
+            "bad_message");
 
   auto announce = parse_request(R"({"type":"e2ee_announce","announcement":"{\"identity\":\"a\"}"})");
   EXPECT_EQ(as<request::E2eeAnnounce>(announce).announcement, R"({"identity":"a"})");
@@ -146,7 +154,8 @@ TEST(SignalProtocol, ParsesTheEndToEndEncryptionRequests) {
   EXPECT_EQ(code_of(parse_request(R"({"type":"e2ee_announce","announcement":")" + long_announcement + "\"}")),
             "bad_message");
 
-  auto keys = parse_request(R"({"type":"e2ee_keys","keys":[{"to":"bob","blob":"AQID"},{"to":"carol","blob":"BA"}]})");
+  auto keys =
+      parse_request(R"({"type":"e2ee_keys","keys":[{"to":"bob","blob":"AQID"},{"to":"carol","blob":"BA"}]})");
   const auto& k = as<request::E2eeKeys>(keys);
   ASSERT_EQ(k.keys.size(), 2u);
   EXPECT_EQ(k.keys[0].to, "bob");
@@ -159,11 +168,13 @@ TEST(SignalProtocol, ParsesTheEndToEndEncryptionRequests) {
   EXPECT_EQ(code_of(parse_request(R"({"type":"e2ee_keys","keys":[{"to":"bob"}]})")), "bad_message");
   EXPECT_EQ(code_of(parse_request(R"({"type":"e2ee_keys","keys":["bob"]})")), "bad_message");
   std::string many = R"({"type":"e2ee_keys","keys":[)";
-  for (size_t i = 0; i <= request::E2eeKeys::kMaxKeys; ++i) many += std::string(i ? "," : "") + R"({"to":"p","blob":"x"})";
+  for (size_t i = 0; i <= request::E2eeKeys::kMaxKeys; ++i)
+    many += std::string(i ? "," : "") + R"({"to":"p","blob":"x"})";
   EXPECT_EQ(code_of(parse_request(many + "]}")), "bad_message");
   const std::string long_blob(request::E2eeKeys::kMaxBlob + 1, 'b');
-  EXPECT_EQ(code_of(parse_request(R"({"type":"e2ee_keys","keys":[{"to":"bob","blob":")" + long_blob + "\"}]}")),
-            "bad_message");
+  EXPECT_EQ(
+      code_of(parse_request(R"({"type":"e2ee_keys","keys":[{"to":"bob","blob":")" + long_blob + "\"}]}")),
+      "bad_message");
 }
 
 TEST(SignalProtocol, SerializesTheEndToEndEncryptionEvents) {
@@ -187,4 +198,36 @@ TEST(SignalProtocol, SerializesTheEndToEndEncryptionEvents) {
   EXPECT_EQ(announce, (nlohmann::json{{"type", "e2ee_announce"}, {"from", "alice"}, {"announcement", "A"}}));
   auto key = nlohmann::json::parse(serialize_event(ct::sfu::event::E2eeKey{"alice", "B"}));
   EXPECT_EQ(key, (nlohmann::json{{"type", "e2ee_key"}, {"from", "alice"}, {"blob", "B"}}));
+}
+
+TEST(SignalProtocol, ParsesAndSerializesRecording) {
+  auto start = parse_request(R"({"type":"start_recording"})");
+  ASSERT_TRUE(std::holds_alternative<Request>(start));
+  EXPECT_TRUE(std::holds_alternative<request::StartRecording>(std::get<Request>(start)));
+  EXPECT_EQ(request_name(std::get<Request>(start)), "start_recording");
+  auto stop = parse_request(R"({"type":"stop_recording","extra":1})");
+  ASSERT_TRUE(std::holds_alternative<Request>(stop));
+  EXPECT_EQ(request_name(std::get<Request>(stop)), "stop_recording");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"start_recordin"})")), "unknown_type");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"start_recording")")), "bad_json");
+
+  auto on =
+      nlohmann::json::parse(serialize_event(ct::sfu::event::Recording{true, "20261207T001502Z-abc123"}));
+  EXPECT_EQ(on,
+            nlohmann::json::parse(R"({"type":"recording","active":true,"id":"20261207T001502Z-abc123"})"));
+  auto off = nlohmann::json::parse(serialize_event(ct::sfu::event::Recording{false, "X"}));
+  EXPECT_EQ(off["active"], false);
+
+  ct::sfu::event::Joined joined;
+  joined.self.identity = "alice";
+  joined.self.can_record = true;
+  auto plain = nlohmann::json::parse(serialize_event(joined));
+  EXPECT_EQ(plain["recording"], false);
+  EXPECT_TRUE(plain["recording_id"].is_null());
+  EXPECT_EQ(plain["participant"]["permissions"]["canRecord"], true);
+  joined.recording = true;
+  joined.recording_id = "R1";
+  auto recording = nlohmann::json::parse(serialize_event(joined));
+  EXPECT_EQ(recording["recording"], true);
+  EXPECT_EQ(recording["recording_id"], "R1");
 }

@@ -6,6 +6,7 @@ import {
 import { h, icon, icons } from './dom';
 import { chooseStage } from './layout';
 import { setToggle } from './lobby';
+import { RecordingControl } from './recording';
 import { SecurityView } from './security';
 
 export interface CallOptions {
@@ -86,6 +87,7 @@ export class CallView {
   private statsTimer: ReturnType<typeof setInterval> | undefined;
   private readonly resizeObserver = new ResizeObserver(() => this.layout());
   private readonly unsubscribe: (() => void)[] = [];
+  private readonly recordingControl: RecordingControl;
 
   constructor(private readonly options: CallOptions) {
     this.client = options.client;
@@ -101,6 +103,7 @@ export class CallView {
     if (!navigator.mediaDevices?.getDisplayMedia) { this.screenButton.disabled = true; this.screenButton.title = 'Screen sharing is not available in this browser'; }
     this.peopleButton = h('button', { type: 'button', class: 'round', 'data-testid': 'toggle-participants', 'aria-label': 'Participants', 'aria-expanded': 'false', 'aria-controls': 'side-panel', title: 'People', onclick: () => this.openPanel('people') }, icon(icons.people));
     this.chatButton = h('button', { type: 'button', class: 'round', 'data-testid': 'toggle-chat', 'aria-label': 'Chat', 'aria-expanded': 'false', 'aria-controls': 'side-panel', title: 'Chat', onclick: () => this.openPanel('chat') }, icon(icons.chat), this.unreadBadge);
+    this.recordingControl = new RecordingControl(this.client);
     const leaveButton = h('button', { type: 'button', class: 'round leave', 'data-testid': 'leave', 'aria-label': 'Leave call', title: 'Leave call', onclick: () => this.leave() }, icon(icons.leave));
 
     const composer = h('form', { class: 'composer' }, this.chatInput,
@@ -122,7 +125,7 @@ export class CallView {
         h('div', { class: 'brand' }, h('span', { class: 'brand-mark', html: '<svg viewBox="0 0 24 24" fill="#fff"><path d="M4 5.5h16v10H9.5L5.5 19v-3.5H4z"/></svg>' }), h('span', { class: 'brand-text' }, 'CipherTalk')),
         h('span', { class: 'sep', 'aria-hidden': 'true' }, '·'),
         h('span', { class: 'room', title: options.room }, options.room),
-        this.count, this.security.status, this.security.groupCode, h('span', { class: 'spacer' }), this.presenting),
+        this.count, this.recordingControl.indicator, this.security.status, this.security.groupCode, h('span', { class: 'spacer' }), this.presenting),
       this.banner,
       this.security.warning,
       this.security.dialog,
@@ -131,7 +134,7 @@ export class CallView {
       h('footer', { class: 'controls', role: 'toolbar', 'aria-label': 'Call controls' },
         h('div', { class: 'group' }, this.micButton, this.cameraButton, this.screenButton),
         h('span', { class: 'divider', 'aria-hidden': 'true' }),
-        h('div', { class: 'group' }, this.peopleButton, this.chatButton),
+        h('div', { class: 'group' }, this.peopleButton, this.chatButton, this.recordingControl.button),
         h('span', { class: 'divider', 'aria-hidden': 'true' }),
         leaveButton));
 
@@ -540,6 +543,7 @@ export class CallView {
     this.resizeObserver.disconnect();
     this.unsubscribe.forEach((off) => off());
     this.security.dispose();
+    this.recordingControl.dispose();
     this.options.stream.getTracks().forEach((t) => t.stop());
     this.screenStream?.getTracks().forEach((t) => t.stop());
     for (const m of this.members.values()) m.video.srcObject = null;

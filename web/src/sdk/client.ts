@@ -24,23 +24,7 @@ import { preferVideoCodec, type VideoCodec } from './codecs';
 import type { E2eeEvents, E2eeSession } from './e2ee-session';
 import { DataDecryptError } from './e2ee-worker-client';
 import { frameEncryptionApi, openE2ee, receiverTrackName, type E2eeClientOptions, type FrameTransforms } from './e2ee-media';
-
-export interface ClientOptions {
-  url: string;
-  token: string;
-  iceServers?: RTCIceServer[];
-  iceTransportPolicy?: RTCIceTransportPolicy;
-  /** How long to keep trying to resume after the signaling connection drops. */
-  reconnectWindowMs?: number;
-  /** How long one resume attempt may take before it is abandoned. */
-  attemptTimeoutMs?: number;
-  /**
-   * Take part in end-to-end encrypted rooms (true, or options). Without it,
-   * or in a browser that cannot encrypt frames, joining one fails with
-   * `e2ee_unsupported`.
-   */
-  e2ee?: boolean | E2eeClientOptions;
-}
+import type { ClientOptions } from './client-options';
 
 export interface RemoteTrackEvent { participant: string; track: MediaStreamTrack; info: TrackInfo }
 export interface DataEvent { from: string; topic: string; payload: Uint8Array; reliable: boolean }
@@ -81,6 +65,8 @@ export class CipherTalkClient extends EventTarget {
   readonly connection: ReconnectMachine;
   identity: string | null = null;
   room: string | null = null;
+  /** The room's recording as the server last said, and whether you may start or stop it. */
+  recording = { active: false, id: null as string | null, allowed: false };
   readonly participants = new Map<string, RemoteParticipant>();
   /** sid -> a track this client publishes */
   readonly localTracks = new Map<string, LocalTrack>();
@@ -373,6 +359,10 @@ export class CipherTalkClient extends EventTarget {
     this.send({ type: 'update', ...update });
   }
 
+  /** Starts or stops the room's recording (needs roomRecord); everyone then gets a `recording` event. */
+  startRecording(): void { this.send({ type: 'start_recording' }); }
+  stopRecording(): void { this.send({ type: 'stop_recording' }); }
+
   leave(): void {
     this.send({ type: 'leave' });
     this.runEffects(this.connection.handle({ type: 'leave' }));
@@ -452,6 +442,7 @@ export class CipherTalkClient extends EventTarget {
       case 'joined': {
         this.identity = msg.participant.identity;
         this.room = msg.room;
+        this.recording = { active: msg.recording === true, id: msg.recording_id ?? null, allowed: msg.participant.permissions.canRecord === true };
         this.participants.clear();
         for (const p of msg.participants) {
           this.participants.set(p.identity, { info: p, tracks: new Map((p.tracks ?? []).map((t) => [t.sid, t])) });
@@ -487,6 +478,7 @@ export class CipherTalkClient extends EventTarget {
       case 'e2ee_announce':
         this.e2ee?.announcementReceived(msg.from, msg.announcement);
         break;
+      case 'recording': this.recording = { ...this.recording, active: msg.active, id: msg.id }; break;
       case 'e2ee_key':
         this.e2ee?.keyReceived(msg.from, msg.blob);
         break;

@@ -1,5 +1,6 @@
 export * from './protocol';
 export * from './client';
+export * from './client-options';
 export * from './endpoints';
 export * from './e2ee-session';
 export * from './e2ee-media';

@@ -10,6 +10,8 @@ export interface Permissions {
   canPublish: boolean;
   canSubscribe: boolean;
   canPublishData: boolean;
+  /** May start and stop the room's recording (the roomRecord grant); absent from older servers. */
+  canRecord?: boolean;
 }
 
 export interface ParticipantInfo {
@@ -65,6 +67,8 @@ export type ClientMessage =
   | { type: 'mute'; sid: string; muted: boolean }
   | { type: 'update'; name?: string; metadata?: string }
   | { type: 'leave' }
+  | { type: 'start_recording' }
+  | { type: 'stop_recording' }
   | { type: 'ping'; timestamp: number };
 
 export interface JoinedMessage {
@@ -76,6 +80,9 @@ export interface JoinedMessage {
   iceServers?: IceServerInfo[];
   /** Absent from servers that predate end-to-end encryption: the room is plain. */
   e2ee?: E2eeSetting;
+  /** Whether the room is being recorded now, and that recording's id. */
+  recording?: boolean;
+  recording_id?: string | null;
 }
 
 export type ServerMessage =
@@ -94,7 +101,8 @@ export type ServerMessage =
   | { type: 'removed'; reason: string }
   | { type: 'pong'; timestamp: number }
   | { type: 'e2ee_announce'; from: string; announcement: string }
-  | { type: 'e2ee_key'; from: string; blob: string };
+  | { type: 'e2ee_key'; from: string; blob: string }
+  | { type: 'recording'; active: boolean; id: string };
 
 export type ServerMessageType = ServerMessage['type'];
 export type ServerMessageOf<T extends ServerMessageType> = Extract<ServerMessage, { type: T }>;

@@ -1,0 +1,149 @@
+#include "record/RoomRecordingFolder.hpp"
+
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <system_error>
+
+#include "core/Log.hpp"
+#include "record/PayloadDump.hpp"
+#include "record/TrackCodec.hpp"
+#include "record/TrackRecorder.hpp"
+#include "sfu/RoomEvents.hpp"
+
+namespace ct::record {
+namespace {
+
+using nlohmann::json;
+using WallClock = std::chrono::system_clock;
+
+// RFC 3339 in UTC with milliseconds: "2026-12-07T00:15:02.125Z".
+std::string wall_clock_text(WallClock::time_point t) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  const std::time_t seconds = std::time_t(ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[40];
+  const size_t n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+  std::snprintf(text + n, sizeof text - n, ".%03dZ", int(ms % 1000));
+  return text;
+}
+
+// The manifest's view of one TrackRecorder: notes the first packet's wall
+// clock time (one clock read, once) and the counts when the track ends.
+class ManifestTrackTap final : public sfu::PacketTap {
+ public:
+  ManifestTrackTap(std::unique_ptr<TrackRecorder> recorder, RoomRecordingFolder::Track& track)
+      : recorder_(std::move(recorder)), track_(track) {}
+  ~ManifestTrackTap() override {
+    track_.packets = recorder_->recording().packets_queued();
+    track_.packets_dropped = recorder_->recording().packets_dropped();
+  }
+
+  void on_packet(const rtp::RtpPacket& packet) override {
+    if (!track_.first_packet) [[unlikely]]
+      track_.first_packet = WallClock::now();
+    recorder_->on_packet(packet);
+  }
+
+ private:
+  std::unique_ptr<TrackRecorder> recorder_;
+  RoomRecordingFolder::Track& track_;
+};
+
+}  // namespace
+
+RoomRecordingFolder::RoomRecordingFolder(std::filesystem::path folder, Info info,
+                                         RecordingWriterThread& writer)
+    : folder_(std::move(folder)), info_(std::move(info)), writer_(writer), started_(WallClock::now()) {}
+
+RoomRecordingFolder::~RoomRecordingFolder() { finish(""); }
+
+std::unique_ptr<sfu::PacketTap> RoomRecordingFolder::tap_for(const std::string& participant,
+                                                             const sfu::TrackInfo& track) {
+  if (finished_) return nullptr;
+  const auto codec = track_codec_from_name(track.codec);
+  if (!codec) {
+    spdlog::warn("recording {}: {} of {} is {}, which is not recorded (only Opus and VP8)", info_.id,
+                 track.sid, participant, track.codec.empty() ? "of no known codec" : track.codec);
+    return nullptr;
+  }
+  auto entry = std::make_unique<Track>();
+  entry->participant = participant;
+  entry->sid = track.sid;
+  entry->kind = track.kind;
+  entry->source = track.source;
+  entry->codec = std::string(track_codec_name(*codec));
+  entry->name = PayloadDump::path_component(participant) + "-" + PayloadDump::path_component(track.sid);
+  TrackRecordingConfig config;
+  config.directory = folder_;
+  config.name = entry->name;
+  config.codec = *codec;
+  spdlog::info("recording {}: {} ({}) of {} -> {}/{}.webm", info_.id, track.sid, entry->codec, participant,
+               folder_.string(), entry->name);
+  auto tap = std::make_unique<ManifestTrackTap>(TrackRecorder::start(writer_, std::move(config)), *entry);
+  tracks_.push_back(std::move(entry));
+  return tap;
+}
+
+std::string RoomRecordingFolder::manifest(const std::string& stopped_by,
+                                          WallClock::time_point stopped) const {
+  json tracks = json::array();
+  for (const auto& t : tracks_) {
+    json j = {{"participant", t->participant},
+              {"sid", t->sid},
+              {"kind", t->kind},
+              {"source", t->source},
+              {"codec", t->codec},
+              {"file", t->name + ".webm"},
+              {"rtpdump", t->name + ".rtpdump"},
+              {"packets", t->packets},
+              {"packets_dropped", t->packets_dropped}};
+    if (t->first_packet) {
+      j["first_packet_at"] = wall_clock_text(*t->first_packet);
+      j["first_packet_offset_ms"] =
+          std::chrono::duration_cast<std::chrono::milliseconds>(*t->first_packet - started_).count();
+    } else {
+      j["first_packet_at"] = nullptr;
+      j["first_packet_offset_ms"] = nullptr;
+    }
+    tracks.push_back(std::move(j));
+  }
+  json m = {{"room", info_.room},
+            {"id", info_.id},
+            {"started_at", wall_clock_text(started_)},
+            {"stopped_at", wall_clock_text(stopped)},
+            {"started_by", info_.started_by},
+            {"stopped_by", stopped_by.empty() ? json(nullptr) : json(stopped_by)},
+            {"e2ee", info_.e2ee},
+            {"tracks", std::move(tracks)}};
+  if (info_.e2ee) {
+    m["e2ee_note"] =
+        "the room was end-to-end encrypted: the server holds no keys, so these files hold the clients' "
+        "ciphertext and do not play";
+  }
+  return m.dump(2) + "\n";
+}
+
+void RoomRecordingFolder::finish(const std::string& stopped_by) {
+  if (finished_) return;
+  finished_ = true;
+  // Small and once per recording; written whole under another name, then
+  // renamed, so a reader never sees half a manifest.
+  const auto path = manifest_path();
+  const auto partial = folder_ / "manifest.json.partial";
+  {
+    std::ofstream out(partial, std::ios::trunc);
+    out << manifest(stopped_by, WallClock::now());
+    if (!out.flush()) {
+      spdlog::error("recording {}: cannot write {}", info_.id, partial.string());
+      return;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(partial, path, ec);
+  if (ec) spdlog::error("recording {}: cannot write {}: {}", info_.id, path.string(), ec.message());
+}
+
+}  // namespace ct::record
