@@ -47,7 +47,10 @@ constexpr std::string_view kErrorCodes[] = {"bad_json",
                                             "recording_not_allowed",
                                             "recording_active",
                                             "recording_not_active",
-                                            "recording_failed"};
+                                            "recording_failed",
+                                            "e2ee_unsupported",
+                                            "e2ee_not_enabled",
+                                            "recipient_not_found"};
 constexpr std::string_view kCloseReasons[] = {"left",
                                               "token_refused",
                                               "permission_denied",

@@ -60,7 +60,8 @@ TEST(RtcService, ErrorCodesAndCloseReasonsAreListedFromTheStart) {
   EXPECT_EQ(stats.errors.at("room_full"), 0u);
   EXPECT_EQ(stats.closes.count("rate_limited"), 1u);
   for (const char* code : {"recording_disabled", "recording_not_allowed", "recording_active",
-                           "recording_not_active", "recording_failed"})
+                           "recording_not_active", "recording_failed", "e2ee_unsupported", "e2ee_not_enabled",
+                           "recipient_not_found"})
     EXPECT_EQ(stats.errors.count(code), 1u) << code;
   s->count_error("room_full");
   s->count_close("left");
