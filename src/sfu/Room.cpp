@@ -145,6 +145,22 @@ struct Room::Impl final : DataRelay {
     return joined;
   }
 
+  // The participant who may start or stop this room's recording: in the
+  // room, on a server that records, and granted roomRecord (or told why not).
+  Participant* recording_requester(const std::string& identity) {
+    Participant* p = find(identity);
+    if (!p) return nullptr;
+    if (!options.recordings) {
+      p->deliver(event::Error{"recording_disabled", "this server does not record (no --recordings-dir)"});
+      return nullptr;
+    }
+    if (!p->info().can_record) {
+      p->deliver(event::Error{"recording_not_allowed", "this participant's token does not grant roomRecord"});
+      return nullptr;
+    }
+    return p;
+  }
+
   // The participant who may relay key material now: in the room, and the
   // room encrypted (a plain room tells the sender "e2ee_not_enabled").
   Participant* key_relay_sender(const std::string& identity) {
@@ -392,16 +408,8 @@ bool Room::replace_sink(const std::string& identity, std::shared_ptr<Participant
 
 void Room::start_recording(const std::string& identity, TimePoint now) {
   auto& m = *impl_;
-  Participant* p = m.find(identity);
+  Participant* p = m.recording_requester(identity);
   if (!p) return;
-  if (!m.options.recordings) {
-    p->deliver(event::Error{"recording_disabled", "this server does not record (no --recordings-dir)"});
-    return;
-  }
-  if (!p->info().can_record) {
-    p->deliver(event::Error{"recording_not_allowed", "this participant's token does not grant roomRecord"});
-    return;
-  }
   if (m.recording) {
     p->deliver(event::Error{"recording_active", "room " + m.name + " is already being recorded"});
     return;
@@ -420,16 +428,8 @@ void Room::start_recording(const std::string& identity, TimePoint now) {
 
 void Room::stop_recording(const std::string& identity) {
   auto& m = *impl_;
-  Participant* p = m.find(identity);
+  Participant* p = m.recording_requester(identity);
   if (!p) return;
-  if (!m.options.recordings) {
-    p->deliver(event::Error{"recording_disabled", "this server does not record (no --recordings-dir)"});
-    return;
-  }
-  if (!p->info().can_record) {
-    p->deliver(event::Error{"recording_not_allowed", "this participant's token does not grant roomRecord"});
-    return;
-  }
   if (!m.recording) {
     p->deliver(event::Error{"recording_not_active", "room " + m.name + " is not being recorded"});
     return;
