@@ -2,38 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { bytesToHex, hexToBytes } from '../src/sdk/e2ee/bytes';
 import { FrameCryptor } from '../src/sdk/e2ee/frame-cryptor';
 import type { FrameInfo } from '../src/sdk/e2ee/frame-layout';
-import { EpochKeyManager, type SenderKey, type Timers } from '../src/sdk/e2ee/key-manager';
+import { EpochKeyManager, type SenderKey } from '../src/sdk/e2ee/key-manager';
 import { MAX_RATCHET_STEP, epochOf, keyId, nextRatchetKeyId, ratchetBaseKey, stepOf } from '../src/sdk/e2ee/ratchet';
 import { ReceiverKeyRing } from '../src/sdk/e2ee/receiver-keys';
 import { SenderKeyState } from '../src/sdk/e2ee/sender-key';
+import { ManualTimers } from './manual-timers';
 
 const OPUS: FrameInfo = { codec: 'opus', keyframe: false };
-
-/** Timers run by hand: advance(ms) fires what is due, in order. */
-class ManualTimers implements Timers {
-  now = 0;
-  #next = 1;
-  readonly #due = new Map<number, { at: number; callback: () => void }>();
-  setTimeout(callback: () => void, ms: number): unknown {
-    const id = this.#next++;
-    this.#due.set(id, { at: this.now + ms, callback });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.#due.delete(handle as number);
-  }
-  advance(ms: number): void {
-    this.now += ms;
-    for (const [id, t] of [...this.#due].sort((a, b) => a[1].at - b[1].at)) {
-      if (t.at > this.now) continue;
-      this.#due.delete(id);
-      t.callback();
-    }
-  }
-  get scheduled(): number {
-    return this.#due.size;
-  }
-}
 
 async function sealOpus(sender: SenderKeyState, seed: number): Promise<ArrayBuffer> {
   const r = await new FrameCryptor().encrypt(new Uint8Array([0x78, seed, seed + 1, seed + 2]).buffer, OPUS, sender);
@@ -204,7 +179,7 @@ describe('EpochKeyManager', () => {
     timers.advance(500);
     const second = m.rotate().keys[0]!;
     expect(second.kid).toBe(keyId(2n, 0));
-    expect(timers.scheduled).toBe(1);
+    expect(timers.due.size).toBe(1);
     timers.advance(1000);
     expect(switched.map((k) => k.kid)).toEqual([keyId(0n, 0), keyId(2n, 0)]);
   });

@@ -1,23 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Timers } from '../src/sdk/e2ee/key-manager';
 import { type MembershipChange, MembershipDebouncer, rekeyFor } from '../src/sdk/e2ee/membership';
+import { ManualTimers } from './manual-timers';
 
-class ManualTimers implements Timers {
-  now = 0;
-  #next = 1;
-  readonly due = new Map<number, { at: number; callback: () => void }>();
-  setTimeout(callback: () => void, ms: number): unknown {
-    this.due.set(this.#next, { at: this.now + ms, callback });
-    return this.#next++;
-  }
-  clearTimeout(handle: unknown): void {
-    this.due.delete(handle as number);
-  }
-  advance(ms: number): void {
-    this.now += ms;
-    for (const [id, t] of [...this.due]) if (t.at <= this.now) (this.due.delete(id), t.callback());
-  }
-}
 
 function debouncer() {
   const timers = new ManualTimers();

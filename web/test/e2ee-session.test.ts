@@ -5,7 +5,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { utf8 } from '../src/sdk/e2ee/bytes';
 import { MemoryIdentityKeyStore, createEphemeralKey, createKeyAnnouncement } from '../src/sdk/e2ee/identity';
-import type { Timers } from '../src/sdk/e2ee/key-manager';
 import { epochOf, stepOf } from '../src/sdk/e2ee/ratchet';
 import { MemoryPinStore } from '../src/sdk/e2ee/trust';
 import { E2eeWorkerCore } from '../src/sdk/e2ee/worker-core';
@@ -13,27 +12,12 @@ import type { FromWorker, ToWorker } from '../src/sdk/e2ee/worker-protocol';
 import { E2eeSession, type E2eeEvents } from '../src/sdk/e2ee-session';
 import { DataDecryptError, type E2eeWorkerPort } from '../src/sdk/e2ee-worker-client';
 import type { ClientMessage } from '../src/sdk/protocol';
+import { ManualTimers } from './manual-timers';
 
 const ROOM = 'standup';
 const QUIET_MS = 300;
 const SWITCH_MS = 1000;
 
-class ManualTimers implements Timers {
-  now = 0;
-  #next = 1;
-  readonly due = new Map<number, { at: number; callback: () => void }>();
-  setTimeout(callback: () => void, ms: number): unknown {
-    this.due.set(this.#next, { at: this.now + ms, callback });
-    return this.#next++;
-  }
-  clearTimeout(handle: unknown): void {
-    this.due.delete(handle as number);
-  }
-  advance(ms: number): void {
-    this.now += ms;
-    for (const [id, t] of [...this.due].sort((x, y) => x[1].at - y[1].at)) if (t.at <= this.now) (this.due.delete(id), t.callback());
-  }
-}
 
 /** The real worker core behind a Worker-shaped port; remembers what it is still working on. */
 class CorePort implements E2eeWorkerPort {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "../../support/WebSocketFrames.hpp"
 #include "HttpServerFixture.hpp"
 #include "http/HttpServer.hpp"
 #include "http/ReadAheadStream.hpp"
@@ -24,39 +25,14 @@ constexpr std::string_view kUpgradeHead =
     "GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
     "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
 
-// A client frame as RFC 6455 §5.2 lays it out: FIN + text opcode, masked
-// (§5.3: every client frame is), payload shorter than 64 KiB.
-std::string masked_text_frame(std::string_view payload) {
-  static constexpr std::array<uint8_t, 4> kMask{0x9d, 0x04, 0x5e, 0xc1};
-  std::string frame;
-  frame.push_back(static_cast<char>(0x81));
-  if (payload.size() < 126) {
-    frame.push_back(static_cast<char>(0x80 | payload.size()));
-  } else {
-    frame.push_back(static_cast<char>(0x80 | 126));
-    frame.push_back(static_cast<char>(payload.size() >> 8));
-    frame.push_back(static_cast<char>(payload.size() & 0xff));
-  }
-  for (uint8_t m : kMask) frame.push_back(static_cast<char>(m));
-  for (size_t i = 0; i < payload.size(); ++i) frame.push_back(static_cast<char>(payload[i] ^ kMask[i % 4]));
-  return frame;
-}
-
 // The text messages in unmasked server frames, in order; stops at the first
 // frame that is not a whole text frame.
 std::vector<std::string> text_messages(std::string_view frames) {
   std::vector<std::string> out;
-  while (frames.size() >= 2 && static_cast<uint8_t>(frames[0]) == 0x81) {
-    size_t length = static_cast<uint8_t>(frames[1]) & 0x7f;
-    size_t header = 2;
-    if (length == 126) {
-      if (frames.size() < 4) break;
-      length = (size_t{static_cast<uint8_t>(frames[2])} << 8) | static_cast<uint8_t>(frames[3]);
-      header = 4;
-    }
-    if (frames.size() < header + length) break;
-    out.emplace_back(frames.substr(header, length));
-    frames.remove_prefix(header + length);
+  while (auto f = ct::test::peek_server_frame(frames)) {
+    if (!f->text || !f->complete) break;
+    out.emplace_back(frames.substr(f->header, f->length));
+    frames.remove_prefix(f->header + f->length);
   }
   return out;
 }
@@ -162,7 +138,8 @@ TEST_F(WebSocketUpgradeTest, FramesSentWithTheRequestReachTheWebSocket) {
   Client c(port());
   // One write: the request and, right behind it, two frames, as a client
   // does that sends without waiting for the 101 (RFC 6455 §4.1 allows it).
-  c.send_raw(std::string(kUpgradeHead) + "\r\n" + masked_text_frame("first") + masked_text_frame("second"));
+  c.send_raw(std::string(kUpgradeHead) + "\r\n" + ct::test::masked_text_frame("first") +
+             ct::test::masked_text_frame("second"));
   const auto [head, messages] = split_reply(c.read_until_close());
   EXPECT_TRUE(head.starts_with("HTTP/1.1 101")) << head;
   // RFC 6455 §1.3's sample key and its accept value.
@@ -177,7 +154,7 @@ TEST_F(WebSocketUpgradeTest, ReadAheadLargerThanTheWebSocketReadBufferIsKept) {
   Client c(port());
   const std::string big(3000, 'b');
   c.send_raw(std::string(kUpgradeHead) + "Cookie: session=" + std::string(4000, 'c') + "\r\n\r\n" +
-             masked_text_frame("a") + masked_text_frame(big) + masked_text_frame("z"));
+             ct::test::masked_text_frame("a") + ct::test::masked_text_frame(big) + ct::test::masked_text_frame("z"));
   const auto [head, messages] = split_reply(c.read_until_close());
   EXPECT_TRUE(head.starts_with("HTTP/1.1 101")) << head;
   ASSERT_EQ(messages.size(), 3u);

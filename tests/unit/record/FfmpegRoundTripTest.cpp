@@ -113,15 +113,7 @@ class FfmpegRoundTrip : public ::testing::Test {
         run("ffmpeg -nostdin -v error -i " + path + " -f framemd5 -", dir_.file("decode.err"));
     last_exit_code_ = result.exit_code;
     last_errors_ = result.err;
-    std::vector<std::string> md5;
-    std::istringstream lines(result.out);
-    std::string line;
-    while (std::getline(lines, line)) {
-      if (line.empty() || line[0] == '#') continue;
-      md5.push_back(line.substr(line.rfind(',') + 1));
-      md5.back().erase(0, md5.back().find_first_not_of(' '));
-    }
-    return md5;
+    return test::parse_framemd5(result.out);
   }
 
   std::vector<test::RtpVp8Packet> packetize(const std::vector<SourceFrame>& frames) {

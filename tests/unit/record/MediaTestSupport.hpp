@@ -15,6 +15,8 @@
 #include "Vp8Packetizer.hpp"
 #include "record/IvfReader.hpp"
 #include "record/LittleEndian.hpp"
+#include "rtp/RtpPacket.hpp"
+#include "sfu/PacketTap.hpp"
 
 namespace ct::record::test {
 
@@ -29,21 +31,20 @@ struct Vp8Source {
   std::vector<std::string> md5;  // each decoded frame's, as ffmpeg -f framemd5 gives them
 };
 
+// Hands one packet to a tap as the SFU does: a parsed view over a buffer.
+inline void send(sfu::PacketTap& tap, std::vector<uint8_t> bytes) {
+  const auto packet = rtp::RtpPacket::parse(bytes);
+  ASSERT_TRUE(packet);
+  tap.on_packet(*packet);
+}
+
 // Decoded frames' MD5s in order; decoder complaints go to `errors`.
 inline std::vector<std::string> frame_md5(const TempDir& dir, const std::string& path, std::string* errors) {
   const CommandResult result = run(
       "ffmpeg -nostdin -v error -i " + path + " -fps_mode passthrough -f framemd5 -", dir.file("md5.err"));
   if (errors)
     *errors = result.err + (result.exit_code == 0 ? "" : "exit code " + std::to_string(result.exit_code));
-  std::vector<std::string> md5;
-  std::istringstream lines(result.out);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    md5.push_back(line.substr(line.rfind(',') + 1));
-    md5.back().erase(0, md5.back().find_first_not_of(' '));
-  }
-  return md5;
+  return parse_framemd5(result.out);
 }
 
 // `frames` frames of FFmpeg's test pattern at 320x240, 30 fps, by libvpx;

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iterator>
 #include <span>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -67,6 +68,19 @@ inline CommandResult run(const std::string& command, const std::string& err_file
   const std::vector<uint8_t> err = read_file(err_file);
   result.err.assign(err.begin(), err.end());
   return result;
+}
+
+// The per-frame MD5s in `ffmpeg -f framemd5` output, in order.
+inline std::vector<std::string> parse_framemd5(const std::string& out) {
+  std::vector<std::string> md5;
+  std::istringstream lines(out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    md5.push_back(line.substr(line.rfind(',') + 1));
+    md5.back().erase(0, md5.back().find_first_not_of(' '));
+  }
+  return md5;
 }
 
 // FFmpeg is a test dependency (scripts/setup installs it): its absence is a

@@ -23,11 +23,7 @@ namespace {
 using namespace std::chrono_literals;
 using test::TempDir;
 
-void send(sfu::PacketTap& tap, std::vector<uint8_t> bytes) {
-  const auto packet = rtp::RtpPacket::parse(bytes);
-  ASSERT_TRUE(packet);
-  tap.on_packet(*packet);
-}
+using test::send;
 
 // Waits until `path` has `size` bytes: the writer thread flushed them.
 bool wait_for_size(const std::filesystem::path& path, uintmax_t size) {

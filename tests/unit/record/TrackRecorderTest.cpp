@@ -26,12 +26,7 @@ namespace {
 using namespace std::chrono_literals;
 using test::TempDir;
 
-// Hands each packet to the tap as the SFU does: a parsed view over a buffer.
-void send(sfu::PacketTap& tap, std::vector<uint8_t> bytes) {
-  const auto packet = rtp::RtpPacket::parse(bytes);
-  ASSERT_TRUE(packet);
-  tap.on_packet(*packet);
-}
+using test::send;
 
 // Up to `distance` places out of order, every `duplicate_every`th sent twice.
 std::vector<std::vector<uint8_t>> reordered(const std::vector<std::vector<uint8_t>>& packets, unsigned seed,

@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "../../support/WebSocketFrames.hpp"
 #include "http/HttpServer.hpp"
 #include "signal/RtcService.hpp"
 
@@ -20,24 +21,6 @@ namespace {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
-
-// A client frame as RFC 6455 §5.2 lays it out: FIN + text opcode, masked
-// (§5.3: every client frame is), payload shorter than 64 KiB.
-std::string masked_text_frame(std::string_view payload) {
-  static constexpr std::array<uint8_t, 4> kMask{0x37, 0xfa, 0x21, 0x3d};
-  std::string frame;
-  frame.push_back(static_cast<char>(0x81));
-  if (payload.size() < 126) {
-    frame.push_back(static_cast<char>(0x80 | payload.size()));
-  } else {
-    frame.push_back(static_cast<char>(0x80 | 126));
-    frame.push_back(static_cast<char>(payload.size() >> 8));
-    frame.push_back(static_cast<char>(payload.size() & 0xff));
-  }
-  for (uint8_t m : kMask) frame.push_back(static_cast<char>(m));
-  for (size_t i = 0; i < payload.size(); ++i) frame.push_back(static_cast<char>(payload[i] ^ kMask[i % 4]));
-  return frame;
-}
 
 // A WebSocket client on a raw TCP socket, so a test decides exactly which
 // bytes go out in one write. Every wait is bounded.
@@ -60,22 +43,14 @@ class RawWebSocketClient {
 
   // The payload of the next unmasked text frame from the server, or nullopt.
   std::optional<std::string> read_text_message() {
-    size_t header = 0;
-    size_t length = 0;
+    std::optional<ct::test::ServerFrame> frame;
     const bool complete = fill([&] {
-      if (in_.size() < 2) return false;
-      length = static_cast<uint8_t>(in_[1]) & 0x7f;
-      header = 2;
-      if (length == 126) {
-        if (in_.size() < 4) return false;
-        length = (size_t{static_cast<uint8_t>(in_[2])} << 8) | static_cast<uint8_t>(in_[3]);
-        header = 4;
-      }
-      return in_.size() >= header + length;
+      frame = ct::test::peek_server_frame(in_);
+      return frame && frame->complete;
     });
-    if (!complete || static_cast<uint8_t>(in_[0]) != 0x81) return std::nullopt;
-    std::string payload = in_.substr(header, length);
-    in_.erase(0, header + length);
+    if (!complete || !frame->text) return std::nullopt;
+    std::string payload = in_.substr(frame->header, frame->length);
+    in_.erase(0, frame->header + frame->length);
     return payload;
   }
 
@@ -146,8 +121,8 @@ TEST_F(RtcSessionTest, MessagesSentInTheUpgradeWriteAreAnswered) {
   client.write(
       "GET /rtc HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
       "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n" +
-      masked_text_frame(R"({"type":"ping","timestamp":41})") +
-      masked_text_frame(R"({"type":"ping","timestamp":42})"));
+      ct::test::masked_text_frame(R"({"type":"ping","timestamp":41})") +
+      ct::test::masked_text_frame(R"({"type":"ping","timestamp":42})"));
 
   const auto head = client.read_response_head();
   ASSERT_TRUE(head);
