@@ -306,7 +306,10 @@ void PublisherConnection::on_rtcp(std::span<const uint8_t> compound, TimePoint n
       if (!sr) continue;
       bool is_rtx = false;
       Publication* publication = publication_for(sr->sender_ssrc(), is_rtx);
-      if (publication && !is_rtx) publication->on_sender_report(sr->sender_info().ntp_timestamp, now);
+      if (publication && !is_rtx) {
+        const auto info = sr->sender_info();
+        publication->on_sender_report(info.ntp_timestamp, info.rtp_timestamp, now);
+      }
     } else if (auto xr = rtp::RtcpXr::parse(*packet)) {
       std::optional<uint32_t> rtt_units;
       xr->for_each_dlrr([&](const rtp::RtcpDlrrItem& item) {
