@@ -89,6 +89,7 @@ void TrackRecording::take_packet(std::span<uint8_t> packet, int64_t arrival_ns) 
     return;
   }
   if (const auto rtp = rtp::RtpPacket::parse(packet)) {
+    if (!first_media_at_) first_media_at_ = Clock::now();
     webm_->push(*rtp, arrival_unix_us);
   } else {
     ++packets_unparsable_;
@@ -103,6 +104,12 @@ void TrackRecording::publish_writer_state() {
     return;
   }
   const TimePoint now = Clock::now();
+  // The first keyframe the room asks for itself when the recording (or the
+  // track) starts; a second request right behind it would only make the
+  // encoder send two. Ask only when it has not come a while after the
+  // track's packets began, and at once after a dropped frame.
+  if (!webm_->webm().started() && (!first_media_at_ || now - *first_media_at_ < kKeyframeRequestInterval))
+    return;
   if (keyframe_requested_ && now - last_keyframe_request_ < kKeyframeRequestInterval) return;
   keyframe_requested_ = true;
   last_keyframe_request_ = now;

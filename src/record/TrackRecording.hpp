@@ -14,9 +14,10 @@
 // The media side's counters are atomics any thread may read. The writer
 // side's numbers (writer_stats()) belong to the writer thread until
 // finished() is true. Two atomics go back from the writer thread: a
-// keyframe request (raised when the file needs a keyframe to start or to
-// carry on after a dropped frame; the media thread takes it and sends a
-// PLI) and the file's time zero on the wall clock, for the manifest.
+// keyframe request (raised when the file needs a keyframe to carry on after
+// a dropped frame, or still has none to start with a second after the
+// track's packets began; the media thread takes it and sends a PLI) and
+// the file's time zero on the wall clock, for the manifest.
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
@@ -48,7 +49,8 @@ struct TrackRecordingConfig {
 class TrackRecording {
  public:
   // While the file waits for a keyframe, the writer thread asks again this
-  // often (the SFU's own throttle spaces the PLIs it sends).
+  // often (the SFU's own throttle spaces the PLIs it sends); at the start it
+  // waits this long for the keyframe the room asked for.
   static constexpr Duration kKeyframeRequestInterval = milliseconds(1000);
 
   // About 2 s of a video track at 250 packets/s, or 2.5 s of Opus
@@ -147,6 +149,7 @@ class TrackRecording {
   uint64_t packets_unparsable_ = 0;
   bool dump_error_logged_ = false;
   bool webm_error_logged_ = false;
+  std::optional<TimePoint> first_media_at_;  // when the writer took the track's first RTP packet
   TimePoint last_keyframe_request_{};
   bool keyframe_requested_ = false;  // since the file last had what it needed
 };

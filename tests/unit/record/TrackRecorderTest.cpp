@@ -259,43 +259,59 @@ TEST_F(TrackRecorderTest, AFolderThatCannotBeMadeIsReportedNotThrown) {
   EXPECT_EQ(stats.frames_written, 0u);
 }
 
-
-// The writer thread's way back: until the file can start on a keyframe it
-// asks for one (once per interval, taken once by the media thread), and
-// the publisher's sender report places the file's time zero at its capture
-// time on the wall clock. The report goes into the dump, not into the WebM.
+// The writer thread's way back: a file still without a keyframe a second
+// after its packets began asks for one (once per interval, taken once by the
+// media thread), not at once (the room asks at the start itself); and the
+// publisher's sender report places the file's time zero at its capture time
+// on the wall clock. The report goes into the dump, not into the WebM.
 TEST_F(TrackRecorderTest, AsksForAKeyframeUntilTheFileStartsAndTakesTimeZeroFromSenderReports) {
   RecordingWriterThread writer(2ms);
   auto recording = std::make_shared<TrackRecording>(config(TrackCodec::Vp8, 96));
   writer.add(recording);
   TrackRecorder recorder(recording);
+  const test::Vp8Source source = test::encode_vp8(dir_, 10, "-g 5 -keyint_min 5", 5000);
+  ASSERT_TRUE(source.frames[5].keyframe);
+  const auto packets = test::vp8_rtp_packets(source.frames);
+  auto first_packet_of = [&](size_t frame) {
+    size_t i = 0;
+    while (uint32_t(packets[i][4] << 24 | packets[i][5] << 16 | packets[i][6] << 8 | packets[i][7]) !=
+           source.frames[frame].rtp_timestamp)
+      ++i;
+    return i;
+  };
+  const size_t at = first_packet_of(1), keyframe_at = first_packet_of(5);  // frames 1-4 first: no keyframe
+  const auto started = std::chrono::steady_clock::now();
+  for (size_t i = at; i < keyframe_at; ++i) send(recorder, packets[i]);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_FALSE(recorder.take_keyframe_request()) << "asked at once, beside the room's own request";
   bool asked = false;
-  for (int i = 0; i < 200 && !asked; ++i) {
+  for (int i = 0; i < 400 && !asked; ++i) {
     asked = recorder.take_keyframe_request();
     if (!asked) std::this_thread::sleep_for(5ms);
   }
-  EXPECT_TRUE(asked) << "no keyframe request before the first keyframe";
+  EXPECT_TRUE(asked) << "no keyframe request while the file waits for one";
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 900ms);
   std::this_thread::sleep_for(20ms);
   EXPECT_FALSE(recorder.take_keyframe_request()) << "asked again within the interval";
 
-  const test::Vp8Source source = test::encode_vp8(dir_, 10, "", 5000);
-  for (const auto& packet : test::vp8_rtp_packets(source.frames)) send(recorder, packet);
-  // The report's instant is 1 s of RTP time after the first frame, and now
-  // on the sender's clock (which is the server's here): time zero is 1 s ago.
-  const auto wall_now = std::chrono::system_clock::now();
-  const auto now_us =
-      std::chrono::duration_cast<std::chrono::microseconds>(wall_now.time_since_epoch()).count();
+  for (size_t i = keyframe_at; i < packets.size(); ++i) send(recorder, packets[i]);
+  // The report's instant is 1 s of RTP time after frame 5, and now on the
+  // sender's clock (which is the server's here): time zero is 1 s ago.
+  const auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
   const uint64_t ntp =
       (uint64_t(now_us / 1'000'000 + 2208988800) << 32) | ((uint64_t(now_us % 1'000'000) << 32) / 1'000'000);
-  recorder.on_sender_report(ntp, 5000 + 90000, Clock::now());
+  recorder.on_sender_report(ntp, source.frames[5].rtp_timestamp + 90000, Clock::now());
   for (int i = 0; i < 200 && !recording->media_start_unix_us(); ++i) std::this_thread::sleep_for(5ms);
   std::this_thread::sleep_for(20ms);  // a drain after the report
   ASSERT_TRUE(recording->media_start_unix_us());
   EXPECT_NEAR(double(*recording->media_start_unix_us()), double(now_us - 1'000'000), 50'000.0);
+  std::this_thread::sleep_for(1100ms);
   EXPECT_FALSE(recorder.take_keyframe_request()) << "asked while the file runs";
 
   writer.stop();
-  EXPECT_EQ(recording->writer_stats().frames_written, 10u);
+  EXPECT_EQ(recording->writer_stats().frames_written, 5u);
   EXPECT_EQ(test::decode_errors(dir_, recording->webm_path().string()), "");
   const auto dump = test::read_file(recording->dump_path().string());
   auto reader = RtpDumpReader::open(dump);
