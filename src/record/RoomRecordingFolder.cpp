@@ -48,6 +48,11 @@ class ManifestTrackTap final : public sfu::PacketTap {
       track_.first_packet = WallClock::now();
     recorder_->on_packet(packet);
   }
+  void on_packet_at(const rtp::RtpPacket& packet, TimePoint arrival) override {
+    if (!track_.first_packet) [[unlikely]]
+      track_.first_packet = WallClock::now();
+    recorder_->on_packet_at(packet, arrival);
+  }
   void on_sender_report(uint64_t ntp_timestamp, uint32_t rtp_timestamp, TimePoint arrival) override {
     recorder_->on_sender_report(ntp_timestamp, rtp_timestamp, arrival);
   }

@@ -22,6 +22,9 @@ class PacketTap {
  public:
   virtual ~PacketTap() = default;
   virtual void on_packet(const rtp::RtpPacket& packet) = 0;
+  // The same, with the time the server received the packet (its receive
+  // batch's), for taps that keep arrival times: no clock read of their own.
+  virtual void on_packet_at(const rtp::RtpPacket& packet, TimePoint /*arrival*/) { on_packet(packet); }
   // The publisher's RTCP sender report for this track (RFC 3550 §6.4.1):
   // its NTP and RTP timestamps of one instant, and when it arrived.
   virtual void on_sender_report(uint64_t /*ntp_timestamp*/, uint32_t /*rtp_timestamp*/,

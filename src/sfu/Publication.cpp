@@ -63,7 +63,7 @@ void Publication::on_rtp(const rtp::RtpPacket& packet, TimePoint now) {
   // Held back while muted, and not kept either: nothing a NACK could fetch.
   if (info_.muted) return;
   if (retransmission_buffer_) retransmission_buffer_->store(packet.bytes(), packet.sequence_number(), now);
-  for (auto& tap : taps_) tap->on_packet(packet);
+  for (auto& tap : taps_) tap->on_packet_at(packet, now);
   for (auto* s : subscriptions_) s->forward(packet, now);
 }
 
