@@ -17,6 +17,7 @@
 #include "MediaTestSupport.hpp"
 #include "RecordTestSupport.hpp"
 #include "record/RecordingWriterThread.hpp"
+#include "record/Recovery.hpp"
 #include "record/RtpDumpReader.hpp"
 #include "record/TrackRecorder.hpp"
 #include "rtp/RtpPacket.hpp"
@@ -349,6 +350,14 @@ TEST_F(TrackRecorderTest, H264IsWrittenToMatroskaAndDecodesToTheSourcePixels) {
   std::string errors;
   EXPECT_EQ(test::frame_md5(dir_, file, &errors), source.md5);
   EXPECT_EQ(errors, "");
+
+  // After a crash: recover() rebuilds the same .mkv from the dump.
+  std::filesystem::remove(file);
+  const auto recovered = recover(recording->config().directory);
+  ASSERT_EQ(recovered.size(), 1u);
+  EXPECT_EQ(recovered[0].error, "");
+  EXPECT_EQ(recovered[0].webm.string(), file);
+  EXPECT_EQ(test::frame_md5(dir_, file, &errors), source.md5);
 }
 
 TEST_F(TrackRecorderTest, H264WithLostPacketsStillDecodesCleanly) {
