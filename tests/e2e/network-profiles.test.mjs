@@ -107,3 +107,135 @@ test('profiles: names and custom values are checked', () => {
   assert.throws(() => resolveProfile({ delay: 10, jitter: 20 }), /jitter must not exceed/);
   assert.throws(() => resolveProfile({ loss: 100 }), /loss must be below/);
 });
+
+// What a subscriber's page receives, from getStats() on its subscriber connection.
+function receiveStats(page) {
+  return page.evaluate(async () => {
+    const pc = window.ct.subscriber;
+    const out = { at: performance.now(), connection: pc.connectionState, page: document.getElementById('state').textContent,
+      videoBytes: 0, audioBytes: 0, framesDecoded: 0, audioPackets: 0, packetsLost: 0, freezeCount: 0, freezesSeconds: 0, rttMs: null, frameWidth: 0 };
+    (await pc.getStats()).forEach((s) => {
+      if (s.type === 'inbound-rtp') {
+        out.packetsLost += s.packetsLost ?? 0;
+        if (s.kind === 'video') {
+          out.videoBytes += s.bytesReceived ?? 0;
+          out.framesDecoded += s.framesDecoded ?? 0;
+          out.freezeCount += s.freezeCount ?? 0;
+          out.freezesSeconds += s.totalFreezesDuration ?? 0;
+          out.frameWidth = Math.max(out.frameWidth, s.frameWidth ?? 0);
+        } else {
+          out.audioBytes += s.bytesReceived ?? 0;
+          out.audioPackets += s.packetsReceived ?? 0;
+        }
+      }
+      if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded' && s.currentRoundTripTime !== undefined) {
+        out.rttMs = Math.round(s.currentRoundTripTime * 1000);
+      }
+    });
+    return out;
+  });
+}
+
+// What arrived between two receiveStats() samples.
+function between(a, b) {
+  const seconds = (b.at - a.at) / 1000;
+  const r = (x) => Math.round(x * 10) / 10;
+  return {
+    seconds: r(seconds), kbit: r(((b.videoBytes + b.audioBytes - a.videoBytes - a.audioBytes) * 8) / 1000 / seconds),
+    fps: r((b.framesDecoded - a.framesDecoded) / seconds), audioPps: r((b.audioPackets - a.audioPackets) / seconds),
+    lost: b.packetsLost - a.packetsLost, freezes: b.freezeCount - a.freezeCount, freezesSeconds: r(b.freezesSeconds - a.freezesSeconds),
+    rttMs: b.rttMs, frameWidth: b.frameWidth, connection: b.connection, page: b.page,
+  };
+}
+
+// An unshaped publisher (alice) and a subscriber (bob) behind `profile`, each
+// in its own namespace and browser; resolves once bob decodes alice's video.
+async function callBehind(net, server, profile) {
+  const origin = net.origin(server);
+  const pub = await net.addClient('pub');
+  const sub = await net.addClient('sub');
+  await sub.setProfile(profile);
+  const alice = await joinCall(await pub.launchBrowser(origin), origin, 'profiles', 'alice');
+  const bob = await joinCall(await sub.launchBrowser(origin), origin, 'profiles', 'bob');
+  const { ok, stats } = await waitForVideoFrom(bob, ['alice'], { minFrames: 30, timeout: 30000 });
+  assert.ok(ok, `bob (${profile}) decodes alice's video: ${JSON.stringify(stats)}\n${server.log().slice(-2000)}`);
+  assert.ok(stats.alice.audioPackets > 0, 'bob receives alice\'s audio');
+  return { alice, bob, sub };
+}
+
+test('a subscriber behind 3g decodes an unshaped publisher\'s video and audio', { timeout: 90000 }, async () => {
+  const net = await createNetwork();
+  let server;
+  try {
+    server = await startServer(net.serverArgs());
+    const { bob } = await callBehind(net, server, '3g');
+    const start = await receiveStats(bob);
+    await sleep(10000);
+    const r = between(start, await receiveStats(bob));
+    // Without simulcast the SFU forwards alice's one stream unchanged, so what
+    // reaches bob is whatever of it fits through 750 kbit/s.
+    console.log('3g subscriber, 10 s:', JSON.stringify(r));
+    assert.equal(r.connection, 'connected');
+    assert.ok(r.fps >= 5, `bob keeps decoding video: ${r.fps} frames/s`);
+    assert.ok(r.audioPps >= 25, `bob keeps receiving audio: ${r.audioPps} packets/s`);
+    assert.ok(r.kbit <= 750 * 1.1, `bob cannot receive more than the link carries: ${r.kbit} kbit/s`);
+    assert.ok(r.rttMs >= 190, `bob's ICE round trip crosses the 3g link twice: ${r.rttMs} ms`);
+  } finally {
+    await net.destroy();
+    if (server) await server.stop();
+  }
+});
+
+test('a step change 5g -> 3g -> 5g during a call does not drop it', { timeout: 90000 }, async () => {
+  const net = await createNetwork();
+  let server;
+  try {
+    server = await startServer(net.serverArgs());
+    const { bob, sub } = await callBehind(net, server, '5g');
+    const phases = [];
+    for (const [profile, ms] of [['5g', 6000], ['3g', 10000], ['5g', 10000]]) {
+      await sub.setProfile(profile);
+      const start = await receiveStats(bob);
+      await sleep(ms);
+      const r = { profile, ...between(start, await receiveStats(bob)) };
+      phases.push(r);
+      assert.equal(r.connection, 'connected', `${profile}: ${JSON.stringify(r)}`);
+      assert.equal(r.page, 'connected', `${profile}: the page does not reconnect`);
+      assert.ok(r.fps >= 3, `${profile}: bob keeps decoding video: ${JSON.stringify(r)}`);
+      assert.ok(r.audioPps >= 25, `${profile}: bob keeps receiving audio: ${JSON.stringify(r)}`);
+    }
+    console.table(phases);
+    assert.ok(phases[1].rttMs >= 190, `the 3g step reaches the call: RTT ${phases[1].rttMs} ms`);
+    assert.ok(phases[1].kbit <= 750 * 1.1, `the 3g step limits the call: ${phases[1].kbit} kbit/s`);
+    assert.ok(phases[2].rttMs < 100, `the step back to 5g reaches the call: RTT ${phases[2].rttMs} ms`);
+  } finally {
+    await net.destroy();
+    if (server) await server.stop();
+  }
+});
+
+test('the load tool runs behind 4g inside a namespace', { timeout: 60000 }, async () => {
+  const net = await createNetwork();
+  let server;
+  try {
+    server = await startServer(net.serverArgs());
+    const client = await net.addClient('load');
+    await client.setProfile('4g');
+    // One publisher and two subscribers, all behind the same 4g link:
+    // 200 video packets/s up, twice that down, well inside 8 Mbit/s.
+    const { stdout } = await client.loadtest(['--url', `ws://${net.serverIp}:${server.ports.http}`, '--room', 'profiles-load',
+      '--subscribers', '2', '--duration', '3', '--video-pps', '200', '--audio', '--json']);
+    const r = JSON.parse(stdout);
+    const shaped = await client.shaperStats();
+    console.log('loadtest behind 4g:', JSON.stringify({ ...r, shaper: shaped }));
+    assert.equal(r.ok, true);
+    assert.equal(r.unprotect_failures, 0);
+    assert.ok(r.received_min >= 0.95 * r.packets_sent, `0.5 % loss each way: ${r.received_min} of ${r.packets_sent}`);
+    // Joining takes several round trips (WebSocket, ICE, DTLS) of 100 ms each.
+    assert.ok(r.setup_ms_max >= 300, `setup ${r.setup_ms_max} ms`);
+    assert.ok(shaped.up.packets >= r.packets_sent && shaped.down.packets >= 2 * r.received_min, JSON.stringify(shaped));
+  } finally {
+    await net.destroy();
+    if (server) await server.stop();
+  }
+});
