@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { startServer } from './lib/server.mjs';
 import { waitFor } from './lib/browser.mjs';
 import { joinCall, waitForVideoFrom } from './lib/call.mjs';
-import { createNetwork, PROBE, PROFILES, resolveProfile } from './lib/netns.mjs';
+import { createNetwork, PROBE, PROFILES, QUEUE_MS, resolveProfile } from './lib/netns.mjs';
 import { udpEcho, udpSend, udpSink } from './lib/netns-probe.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -67,7 +67,10 @@ test('each profile shapes delay, rate and loss in both directions', { timeout: 1
       if (p.rate) {
         // Offered 10 % above the limit: what arrives is the limit, within 25 %.
         const load = { kbit: p.rate * 1.1, seconds: 2, size: 1200 };
-        const up = await measureUp(net, client, load);
+        // Round trips while the upstream queue is full: the queue adds at most QUEUE_MS.
+        const [up, loadedRtt] = await Promise.all([measureUp(net, client, load), sleep(500).then(() => measureRtt(net, client))]);
+        row.loadedRttMs = loadedRtt.medianMs;
+        assert.ok(loadedRtt.medianMs <= 2 * (p.delay + p.jitter) + QUEUE_MS + 50, `${name}: RTT with a full queue ${loadedRtt.medianMs} ms`);
         const down = await measureDown(client, load);
         Object.assign(row, { upKbit: up.medianKbit, downKbit: down.medianKbit });
         for (const [dir, r] of [['up', up], ['down', down]]) {

@@ -209,6 +209,7 @@ class Client {
     this.browsers = new Set();
     this.shaper = null;
     this.loopbackSnat = false;
+    this.stopping = false;
   }
 
   async init() {
