@@ -31,6 +31,11 @@ class LossBasedBound {
   // estimate the sender uses now, `delay_based_bps` the delay-based one.
   void update(TimePoint now, double target_bps, double delay_based_bps, Duration rtt);
 
+  // A probe carried `bps` without trouble: the bound is at least that
+  // (libwebrtc resets its loss-based rate to a probe's result likewise).
+  void on_probe_result(double bps) {
+    if (bound_bps_ < bps) bound_bps_ = bps;
+  }
   // Bits per second, or kUnbounded.
   double bound_bps() const { return bound_bps_; }
   // Loss fraction of the last judged interval.

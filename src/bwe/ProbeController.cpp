@@ -50,7 +50,22 @@ void ProbeController::expire(TimePoint now) {
 
 void ProbeController::on_estimate(double estimate_bps, bool congested, TimePoint now) {
   expire(now);
+  if (estimate_bps >= recent_high_bps_ || now - recent_high_at_ > kDropWindow) {
+    recent_high_bps_ = estimate_bps;
+    recent_high_at_ = now;
+  } else if (estimate_bps < kLargeDrop * recent_high_bps_ && recovery_bps_ == 0) {
+    recovery_bps_ = kRecoveryShare * recent_high_bps_;
+  }
   if (congested || cluster_count_ > 0 || estimate_bps >= wanted_bps_) return;
+  if (recovery_bps_ > estimate_bps) {
+    ++counters_.recoveries;
+    plan(recovery_bps_, now);
+    recovery_bps_ = 0;
+    recent_high_bps_ = estimate_bps;
+    recent_high_at_ = now;
+    return;
+  }
+  recovery_bps_ = 0;
   if (probed_ && now - last_probe_ < kPeriodicInterval) return;
   plan(estimate_bps * kFurtherMultiplier, now);
 }

@@ -3,7 +3,9 @@
 // 4× the start rate at the beginning; 2× the result again while probes keep
 // finding room (exponential probing, as libwebrtc does); and 2× the
 // estimate every kPeriodicInterval while the estimate is below what the
-// sender wants and the path shows no congestion. The sender pads or sends
+// sender wants and the path shows no congestion; and once the congestion
+// after a large drop clears, 85% of the rate before the drop (libwebrtc's
+// probe after a large drop), so a short loss burst costs seconds, not tens. The sender pads or sends
 // RTX for the clusters of probe_plan(); results come back through the
 // feedback. Clusters live in a fixed array: no allocation.
 #include <array>
@@ -28,11 +30,16 @@ class ProbeController {
   static constexpr Duration kPeriodicInterval = seconds(5);
   // A cluster with no result this long after it was planned has failed.
   static constexpr Duration kClusterTimeout = seconds(2);
+  // A fall below this share of the rate seen within kDropWindow is a large drop.
+  static constexpr double kLargeDrop = 0.66;
+  static constexpr double kRecoveryShare = 0.85;
+  static constexpr Duration kDropWindow = seconds(5);
 
   struct Counters {
     uint64_t planned = 0;
     uint64_t succeeded = 0;
     uint64_t timed_out = 0;
+    uint64_t recoveries = 0;       // probes after a large drop
     uint64_t unknown_results = 0;  // feedback for a cluster no longer tracked
   };
 
@@ -69,6 +76,9 @@ class ProbeController {
   size_t pending_count_ = 0;
   bool probed_ = false;
   TimePoint last_probe_{};
+  double recent_high_bps_ = 0;
+  TimePoint recent_high_at_{};
+  double recovery_bps_ = 0;  // to probe for once the congestion clears; 0 when none
   Counters counters_;
 };
 
