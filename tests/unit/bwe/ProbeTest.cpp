@@ -136,6 +136,27 @@ TEST(ProbeController, ProbesPeriodicallyOnlyBelowTheWantedRateAndWithoutCongesti
   EXPECT_EQ(controller.probe_plan().size(), 1u);
 }
 
+TEST(ProbeController, AfterALargeDropProbesForMostOfTheOldRateOnceCongestionClears) {
+  ProbeController controller(10e6);
+  controller.on_estimate(2e6, false, t0);  // a periodic probe is planned; let it time out
+  controller.on_estimate(2e6, true, t0 + ProbeController::kClusterTimeout);
+  controller.on_estimate(0.8e6, true, t0 + seconds(3));  // a drop of 60%, while congested
+  EXPECT_TRUE(controller.probe_plan().empty());
+  controller.on_estimate(0.8e6, false, t0 + seconds(4));  // long before the periodic interval
+  ASSERT_EQ(controller.probe_plan().size(), 1u);
+  EXPECT_DOUBLE_EQ(controller.probe_plan()[0].target_bps(), ProbeController::kRecoveryShare * 2e6);
+  EXPECT_EQ(controller.counters().recoveries, 1u);
+}
+
+TEST(ProbeController, ASmallDropIsNoReasonToProbe) {
+  ProbeController controller(10e6);
+  controller.on_estimate(2e6, false, t0);
+  controller.on_estimate(2e6, true, t0 + ProbeController::kClusterTimeout);
+  controller.on_estimate(1.7e6, false, t0 + seconds(3));
+  EXPECT_TRUE(controller.probe_plan().empty());
+  EXPECT_EQ(controller.counters().recoveries, 0u);
+}
+
 TEST(ProbeController, ResultsForUnknownClustersAreCounted) {
   ProbeController controller(3e6);
   EXPECT_FALSE(controller.on_result(probe_packet(42, 0, 1, 1), 1e6, t0));
