@@ -42,7 +42,8 @@ void OveruseDetector::update_threshold(double modified_trend, int64_t now_ms) {
     return;
   }
   const double k = magnitude < threshold_ms_ ? kDown : kUp;
-  const double elapsed_ms = double(std::min<int64_t>(now_ms - last_update_ms_, 100));
+  // Arrival times come from the receiver's clock: a step back adapts nothing.
+  const double elapsed_ms = double(std::clamp<int64_t>(now_ms - last_update_ms_, 0, 100));
   threshold_ms_ += k * (magnitude - threshold_ms_) * elapsed_ms;
   threshold_ms_ = std::clamp(threshold_ms_, kMinThresholdMs, kMaxThresholdMs);
   last_update_ms_ = now_ms;

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "FeedbackWriter.hpp"
 #include "core/Encoding.hpp"
 #include "rtp/RtcpPacket.hpp"
 #include "rtp/RtcpTransportCc.hpp"
@@ -35,11 +36,6 @@ struct Random {
   }
 };
 
-int64_t floor_div(int64_t value, int64_t divisor) {
-  const int64_t q = value / divisor;
-  return (value % divisor != 0 && value < 0) ? q - 1 : q;
-}
-
 // The receiver: arrivals by sequence number, reported every 50 ms.
 class Receiver {
  public:
@@ -56,34 +52,18 @@ class Receiver {
       }
     }
     if (highest < next_) return {};
-    using rtp::RtcpTransportCc;
-    std::vector<rtp::TransportCcPacket> packets;
-    int64_t reference = -1;
-    int64_t previous_tick = 0;
+    std::vector<std::optional<int64_t>> statuses;
     for (int64_t seq = next_; seq <= highest; ++seq) {
-      rtp::TransportCcPacket packet{uint16_t(seq), false, 0};
       const auto& arrival = arrivals_[size_t(seq)];
       if (arrival && *arrival <= now_us) {
-        const int64_t receiver_us = *arrival + kReceiverClockOffsetUs;
-        if (reference < 0) {
-          reference = floor_div(receiver_us, RtcpTransportCc::kReferenceTimeUnitUs);
-          previous_tick = reference * (RtcpTransportCc::kReferenceTimeUnitUs / RtcpTransportCc::kDeltaUnitUs);
-        }
-        const int64_t tick = floor_div(receiver_us, RtcpTransportCc::kDeltaUnitUs);
-        packet.received = true;
-        packet.delta = int32_t(tick - previous_tick);
-        previous_tick = tick;
+        statuses.push_back(*arrival + kReceiverClockOffsetUs);
+      } else {
+        statuses.push_back(std::nullopt);
       }
-      packets.push_back(packet);
     }
+    const uint16_t base = uint16_t(next_);
     next_ = highest + 1;
-    std::vector<uint8_t> out(RtcpTransportCc::max_size(packets.size()));
-    int32_t wrapped = int32_t(reference & 0xFFFFFF);  // 24-bit signed on the wire
-    if (wrapped >= 0x800000) wrapped -= 0x1000000;
-    const size_t length = RtcpTransportCc::build(out, 0x5EC0DE, 0xC1A0, wrapped, count_++, packets);
-    if (length == 0) throw std::runtime_error("feedback does not encode");
-    out.resize(length);
-    return out;
+    return write_feedback(base, statuses, count_++);
   }
 
  private:
