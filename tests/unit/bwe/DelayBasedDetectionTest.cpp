@@ -126,5 +126,13 @@ TEST(OveruseDetector, ThresholdFollowsTheTrendAndIgnoresSpikes) {
   EXPECT_LT(detector.threshold_ms(), 20);
 }
 
+TEST(OveruseDetector, ReceiverClockSteppingBackAdaptsNothing) {
+  OveruseDetector detector;
+  detector.detect(0, 8, 10, 10'000);
+  const double threshold = detector.threshold_ms();
+  detector.detect(0, 8, 10, 5'000);
+  EXPECT_DOUBLE_EQ(detector.threshold_ms(), threshold);
+}
+
 }  // namespace
 }  // namespace ct::bwe
