@@ -1,8 +1,9 @@
-// ciphertalk: the one binary. Subcommands: serve, token, turn, loadtest, recover, version.
+// ciphertalk: the one binary. Subcommands: serve, token, turn, loadtest, compose, recover, version.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
 
+#include "app/ComposeCommand.hpp"
 #include "app/Config.hpp"
 #include "app/LoadTestCommand.hpp"
 #include "app/RecoverCommand.hpp"
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
   ct::app::add_token_command(app);
   ct::app::add_turn_command(app);
   ct::app::add_loadtest_command(app);
+  ct::app::add_compose_command(app);
   ct::app::add_recover_command(app);
 
   serve->add_option("--turn-port", turn_port, "Embedded TURN port, UDP and TCP (3478)")
