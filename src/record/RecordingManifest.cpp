@@ -1,5 +1,6 @@
 #include "record/RecordingManifest.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -9,6 +10,8 @@ namespace ct::record {
 namespace {
 
 using nlohmann::json;
+
+constexpr int64_t kLastUtcTimeMs = 253402300799999;  // 9999-12-31T23:59:59.999Z
 
 bool digits(std::string_view text, size_t at, size_t count, int& out) {
   if (at + count > text.size()) return false;
@@ -93,7 +96,9 @@ std::optional<int64_t> parse_utc_time_ms(std::string_view text) {
       !digits(text, 11, 2, hour) || text[13] != ':' || !digits(text, 14, 2, minute) || text[16] != ':' ||
       !digits(text, 17, 2, second))
     return std::nullopt;
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
+  // No recording happened before 1970; what utc_time_text writes reads back.
+  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 ||
+      second > 60)
     return std::nullopt;
   size_t at = 19;
   int64_t ms = 0;
@@ -114,6 +119,8 @@ std::optional<int64_t> parse_utc_time_ms(std::string_view text) {
 }
 
 std::string utc_time_text(int64_t unix_ms) {
+  // Within what parse_utc_time_ms reads: 1970 to the end of 9999.
+  unix_ms = std::clamp<int64_t>(unix_ms, 0, kLastUtcTimeMs);
   const int64_t ms = ((unix_ms % 1000) + 1000) % 1000;
   const std::time_t seconds = std::time_t((unix_ms - ms) / 1000);
   std::tm utc{};

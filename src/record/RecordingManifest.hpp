@@ -53,9 +53,10 @@ struct RecordingManifest::Parsed {
 };
 
 // "2026-12-07T00:15:02.125Z" (RFC 3339 in UTC, as the manifest writes it;
-// fractions of any length, or none) to Unix milliseconds.
+// fractions of any length, or none; years 1970 to 9999) to Unix milliseconds.
 std::optional<int64_t> parse_utc_time_ms(std::string_view text);
-// The other way: always with milliseconds.
+// The other way: always with milliseconds; times before 1970 or after 9999
+// are written as the nearest it can read.
 std::string utc_time_text(int64_t unix_ms);
 
 }  // namespace ct::record

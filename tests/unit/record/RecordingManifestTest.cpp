@@ -110,9 +110,13 @@ TEST(RecordingManifest, UtcTimesReadAndWriteBack) {
   EXPECT_EQ(parse_utc_time_ms("2000-02-29T12:00:00.000123Z"), 951825600000);
   EXPECT_EQ(utc_time_text(1796602502125), "2026-12-07T00:15:02.125Z");
   EXPECT_EQ(utc_time_text(0), "1970-01-01T00:00:00.000Z");
+  // What it writes always reads back, however far off the time.
+  EXPECT_EQ(utc_time_text(-5), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(utc_time_text(INT64_MAX), "9999-12-31T23:59:59.999Z");
+  EXPECT_EQ(parse_utc_time_ms("9999-12-31T23:59:59.999Z"), 253402300799999);
   for (const char* bad :
        {"", "2026-12-07", "2026-12-07T00:15:02", "2026-12-07T00:15:02.Z", "2026-12-07T00:15:02+01:00",
-        "2026-12-07T24:00:00Z", "2026-12-07T00:15:02.125Zjunk", "20261207T001502Z"}) {
+        "2026-12-07T24:00:00Z", "0226-12-07T00:15:02Z", "2026-12-07T00:15:02.125Zjunk", "20261207T001502Z"}) {
     EXPECT_FALSE(parse_utc_time_ms(bad)) << bad;
   }
 }
