@@ -1,10 +1,12 @@
-// ciphertalk: the one binary. Subcommands: serve, token, turn, loadtest, version.
+// ciphertalk: the one binary. Subcommands: serve, token, turn, loadtest, compose, recover, version.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
 
+#include "app/ComposeCommand.hpp"
 #include "app/Config.hpp"
 #include "app/LoadTestCommand.hpp"
+#include "app/RecoverCommand.hpp"
 #include "app/Server.hpp"
 #include "app/TokenCommand.hpp"
 #include "app/TurnCommand.hpp"
@@ -53,6 +55,8 @@ int main(int argc, char** argv) {
   ct::app::add_token_command(app);
   ct::app::add_turn_command(app);
   ct::app::add_loadtest_command(app);
+  ct::app::add_compose_command(app);
+  ct::app::add_recover_command(app);
 
   serve->add_option("--turn-port", turn_port, "Embedded TURN port, UDP and TCP (3478)")
       ->check(CLI::Range(1, 65535));
