@@ -8,6 +8,7 @@
 
 #include "core/Log.hpp"
 #include "record/PayloadDump.hpp"
+#include "record/RecordingWriterThread.hpp"
 #include "record/TrackCodec.hpp"
 #include "record/TrackRecorder.hpp"
 #include "sfu/RoomEvents.hpp"
@@ -144,6 +145,7 @@ void RoomRecordingFolder::finish(const std::string& stopped_by) {
   std::error_code ec;
   std::filesystem::rename(partial, path, ec);
   if (ec) spdlog::error("recording {}: cannot write {}: {}", info_.id, path.string(), ec.message());
+  writer_.folder_stopped(folder_);  // complete once the writer thread has closed its tracks
 }
 
 }  // namespace ct::record
