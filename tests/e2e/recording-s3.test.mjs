@@ -10,7 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -182,6 +182,44 @@ test('finished recordings are stored on both targets, multipart for large files,
     await server.stop();
     await storeA.stop();
     await storeB.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+// Retention: a stored recording (kept locally too) is deleted, locally and in
+// the bucket, once it is older than the period; the deletions are counted.
+test('the retention period deletes local and stored recordings', { timeout: 90000 }, async () => {
+  const work = mkdtempSync(path.join(tmpdir(), 'ct-s3-'));
+  const dir = path.join(work, 'recordings');
+  const base = portBlock();
+  const ports = { http: base, rtc: base + 2, turn: base + 4, turnTls: base + 5 };
+  const store = await startS3(path.join(work, 's3'), base + 10, 'keep');
+  const server = await startServer(['--recordings-dir', dir, '--s3-endpoint', store.url, '--s3-bucket', 'keep',
+    '--s3-keep-local', '--recording-retention', '6s'], { ports, env: KEYS });
+  const browser = await launchBrowser();
+  try {
+    const alice = await joinApp(browser, server.url, { room: 'brief', identity: 'alice', name: 'Alice' });
+    await alice.waitForTimeout(1000);
+    const id = await recordFor(alice, dir, 'brief', 2);
+    const folder = path.join(dir, 'brief', id);
+    const stored = () => {
+      try { return JSON.parse(readFileSync(path.join(folder, 'upload.json'), 'utf8')).stored === true; } catch { return false; }
+    };
+    assert.ok(await waitFor(stored, { timeout: 5000 }), `stored well within the period\n${server.log().slice(-3000)}`);
+    assert.ok(existsSync(path.join(folder, 'manifest.json')), '--s3-keep-local keeps the local copy');
+    const uploaded = Object.keys(await listBucket(store, 'keep')).filter((k) => k.startsWith(`brief/${id}/`));
+    assert.ok(uploaded.length >= 3, `objects in the bucket: ${uploaded}`);
+
+    assert.ok(await waitFor(async () => !existsSync(folder) && Object.keys(await listBucket(store, 'keep')).length === 0,
+      { timeout: 20000 }), `deleted locally and in the bucket after the period\n${server.log().slice(-3000)}`);
+    const m = await scrapeMetrics(server.url);
+    assert.equal(m.sum('ciphertalk_recording_retention_deleted_total', { where: 'local' }), 1);
+    assert.equal(m.sum('ciphertalk_recording_retention_deleted_total', { where: 'object_storage' }), uploaded.length);
+    assert.equal(m.sum('ciphertalk_recording_retention_failures_total'), 0);
+  } finally {
+    await browser.close();
+    await server.stop();
+    await store.stop();
     rmSync(work, { recursive: true, force: true });
   }
 });

@@ -5,7 +5,9 @@
 
 #include <fstream>
 
+#include "../objectstore/LocalHttpListener.hpp"
 #include "RecordTestSupport.hpp"
+#include "objectstore/S3Client.hpp"
 #include "record/RecordingRetention.hpp"
 
 namespace ct::record {
@@ -77,6 +79,62 @@ TEST(RecordingRetention, AMissingDirectoryIsNothingToDo) {
       RecordingRetention::sweep_local("/nonexistent/recordings", std::chrono::system_clock::now(), 1h);
   EXPECT_EQ(sweep.deleted, 0u);
   EXPECT_EQ(sweep.failed, 0u);
+}
+
+TEST(RecordingRetention, DeletesOnlyOldRecordingObjectsUnderThePrefixOnEveryPage) {
+  objectstore::test::LocalHttpListener s3;
+  const auto object = [](const std::string& key, const char* modified) {
+    return "<Contents><Key>" + key + "</Key><LastModified>" + modified +
+           "</LastModified><Size>1</Size></Contents>";
+  };
+  const char* kOld = "2026-11-01T00:00:00.000Z";
+  const char* kNew = "2026-12-06T23:00:00.000Z";
+  s3.script({200,
+             "<ListBucketResult><IsTruncated>true</IsTruncated><NextContinuationToken>next</"
+             "NextContinuationToken>" +
+                 object("ct/standup/20261101T000000Z-aaaaaa/a.webm", kOld) +
+                 object("ct/standup/20261206T230000Z-bbbbbb/a.webm", kNew) + object("ct/notes.txt", kOld) +
+                 object("ct/standup/holiday/a.jpg", kOld) + "</ListBucketResult>",
+             {}});
+  s3.script({204, "", {}});  // the old recording's object
+  s3.script({200,
+             "<ListBucketResult><IsTruncated>false</IsTruncated>" +
+                 object("ct/standup/20261101T000000Z-aaaaaa/manifest.json", kOld) +
+                 object("ct/standup/20261101T000000Z-aaaaaa/deeper/x", kOld) + "</ListBucketResult>",
+             {}});
+  s3.script({500, "", {}});  // the manifest's delete fails twice
+  s3.script({500, "", {}});
+  objectstore::S3Target t;
+  t.endpoint = s3.endpoint();
+  t.bucket = "rec";
+  t.prefix = "ct/";
+  objectstore::S3Client client(
+      t, objectstore::RetryPolicy({2, std::chrono::milliseconds(1), std::chrono::milliseconds(1)}));
+  const auto now = *objectstore::parse_s3_time("2026-12-07T00:00:00Z");
+  const auto sweep = RecordingRetention::sweep_remote(client, now, 24h * 7);
+  EXPECT_EQ(sweep.deleted, 1u);
+  EXPECT_EQ(sweep.failed, 1u);
+  EXPECT_NE(sweep.error.find("manifest.json"), std::string::npos);
+  const auto r = s3.requests();
+  ASSERT_EQ(r.size(), 5u);
+  EXPECT_EQ(r[0].target, "/rec?list-type=2&prefix=ct%2F");
+  EXPECT_EQ(r[1].method, "DELETE");
+  EXPECT_EQ(r[1].target, "/rec/ct/standup/20261101T000000Z-aaaaaa/a.webm");
+  EXPECT_EQ(r[2].target, "/rec?continuation-token=next&list-type=2&prefix=ct%2F");
+  EXPECT_EQ(r[3].target, "/rec/ct/standup/20261101T000000Z-aaaaaa/manifest.json");
+}
+
+TEST(RecordingRetention, AFailedListingIsCountedNotThrown) {
+  objectstore::test::LocalHttpListener s3;
+  s3.script({403, "<Error><Code>AccessDenied</Code><Message>no</Message></Error>", {}});
+  objectstore::S3Target t;
+  t.endpoint = s3.endpoint();
+  t.bucket = "rec";
+  objectstore::S3Client client(t);
+  const auto sweep = RecordingRetention::sweep_remote(client, std::chrono::system_clock::now(), 1h);
+  EXPECT_EQ(sweep.deleted, 0u);
+  EXPECT_EQ(sweep.failed, 1u);
+  EXPECT_NE(sweep.error.find("AccessDenied"), std::string::npos);
 }
 
 }  // namespace
