@@ -139,6 +139,10 @@ TEST(S3Client, SignaturesAreTheOnesBotocoreComputes) {
   listener.script({200, "", {"ETag: \"e\""}});
   listener.script({200, "<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>", {}});
   listener.script({200, "", {"ETag: \"p1\""}});
+  listener.script(
+      {200, "<InitiateMultipartUploadResult><UploadId>U</UploadId></InitiateMultipartUploadResult>", {}});
+  listener.script({200, "", {"Content-Length: 3000"}});
+  listener.script({204, "", {}});
   const auto t = target_for(listener);
   S3Client client(t);
   std::string body(3000, 'x');
@@ -147,8 +151,12 @@ TEST(S3Client, SignaturesAreTheOnesBotocoreComputes) {
   ListObjectsPage page;
   ASSERT_TRUE(client.list_objects("rec/standup/", "a/b+c=", page).ok());
   ASSERT_TRUE(client.upload_part("standup/R1/a.webm", "up/load+id", 2, bytes_of(body)).ok());
+  ASSERT_TRUE(client.create_multipart_upload("standup/R1/b c.webm").ok());
+  ASSERT_TRUE(client.head_object("standup/R1/a.webm").ok());
+  ASSERT_TRUE(client.delete_object("standup/R1/a.webm").ok());
   const auto requests = listener.requests();
-  ASSERT_EQ(requests.size(), 3u);
+  ASSERT_EQ(requests.size(), 6u);
+  EXPECT_EQ(requests[3].target, "/recordings/standup/R1/b%20c.webm?uploads=");
   EXPECT_EQ(requests[1].target,
             "/recordings?continuation-token=a%2Fb%2Bc%3D&list-type=2&prefix=rec%2Fstandup%2F");
   EXPECT_EQ(requests[2].target, "/recordings/standup/R1/a.webm?partNumber=2&uploadId=up%2Fload%2Bid");
