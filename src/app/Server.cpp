@@ -20,6 +20,7 @@
 #include "record/RoomRecorder.hpp"
 #include "sfu/MediaWorker.hpp"
 #include "signal/EchoEndpoint.hpp"
+#include "signal/RoomServiceApi.hpp"
 #include "signal/RtcService.hpp"
 #include "turn/TurnServer.hpp"
 
@@ -42,6 +43,7 @@ struct Server::Impl {
   std::unique_ptr<ct::http::HttpServer> http;
   std::unique_ptr<signal::EchoEndpoint> echo;
   std::shared_ptr<signal::RtcService> rtc;
+  std::unique_ptr<signal::RoomServiceApi> room_api;
   std::unique_ptr<turn::TurnServer> turn;
   std::unique_ptr<MetricsEndpoint> metrics;
   bool started = false;
@@ -157,6 +159,10 @@ void Server::start() {
   }
   s.rtc = std::make_shared<signal::RtcService>(rc, raw_workers);
   s.rtc->install(*s.http);
+  s.room_api = std::make_unique<signal::RoomServiceApi>(
+      s.rtc->verifier(),
+      [rtc = s.rtc.get()](const std::string& room) -> sfu::MediaWorker& { return rtc->worker_for(room); });
+  s.room_api->install(*s.http);
   s.metrics = std::make_unique<MetricsEndpoint>(
       s.front_io, MetricsSources{raw_workers, s.rtc.get(), s.turn.get(), s.uploader.get()});
   s.metrics->install(*s.http);
