@@ -8,6 +8,7 @@
 
 #include "core/Log.hpp"
 #include "record/PayloadDump.hpp"
+#include "record/RecordingWriterThread.hpp"
 #include "record/TrackCodec.hpp"
 #include "record/TrackRecorder.hpp"
 #include "sfu/RoomEvents.hpp"
@@ -155,6 +156,7 @@ void RoomRecordingFolder::write_manifest(const std::string& text) const {
   std::error_code ec;
   std::filesystem::rename(partial, path, ec);
   if (ec) spdlog::error("recording {}: cannot write {}: {}", info_.id, path.string(), ec.message());
+  writer_.folder_stopped(folder_);  // complete once the writer thread has closed its tracks
 }
 
 }  // namespace ct::record
