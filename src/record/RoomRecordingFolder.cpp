@@ -137,6 +137,7 @@ void RoomRecordingFolder::finish(const std::string& stopped_by) {
   if (finished_) return;
   finished_ = true;
   write_manifest(manifest(stopped_by, WallClock::now()));
+  writer_.folder_stopped(folder_);  // complete once the writer thread has closed its tracks
 }
 
 void RoomRecordingFolder::write_manifest(const std::string& text) const {
@@ -156,7 +157,6 @@ void RoomRecordingFolder::write_manifest(const std::string& text) const {
   std::error_code ec;
   std::filesystem::rename(partial, path, ec);
   if (ec) spdlog::error("recording {}: cannot write {}: {}", info_.id, path.string(), ec.message());
-  writer_.folder_stopped(folder_);  // complete once the writer thread has closed its tracks
 }
 
 }  // namespace ct::record
