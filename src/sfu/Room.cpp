@@ -14,6 +14,11 @@
 
 namespace ct::sfu {
 namespace {
+
+event::Error recording_disabled() {
+  return event::Error{"recording_disabled", "this server does not record (no --recordings-dir)"};
+}
+
 // Speaker updates go out at most this often, and only when they changed.
 constexpr Duration kActiveSpeakerInterval = milliseconds(500);
 // Connection quality is judged over windows this long.
@@ -152,7 +157,7 @@ struct Room::Impl final : DataRelay {
     Participant* p = find(identity);
     if (!p) return nullptr;
     if (!options.recordings) {
-      p->deliver(event::Error{"recording_disabled", "this server does not record (no --recordings-dir)"});
+      p->deliver(recording_disabled());
       return nullptr;
     }
     if (!p->info().can_record) {
@@ -408,37 +413,43 @@ bool Room::replace_sink(const std::string& identity, std::shared_ptr<Participant
 }
 
 void Room::start_recording(const std::string& identity, TimePoint now) {
-  auto& m = *impl_;
-  Participant* p = m.recording_requester(identity);
+  Participant* p = impl_->recording_requester(identity);
   if (!p) return;
-  if (m.recording) {
-    p->deliver(event::Error{"recording_active", "room " + m.name + " is already being recorded"});
-    return;
-  }
-  m.recording = m.options.recordings->start(m.name, identity, m.options.settings.e2ee_required);
-  if (!m.recording) {
-    p->deliver(event::Error{"recording_failed", "the recording could not be started (see the server log)"});
-    return;
-  }
-  spdlog::info("room {}: recording {} started by {}", m.name, m.recording->id(), identity);
+  if (auto error = start_recording_by(identity, now)) p->deliver(std::move(*error));
+}
+
+void Room::stop_recording(const std::string& identity) {
+  Participant* p = impl_->recording_requester(identity);
+  if (!p) return;
+  if (auto error = stop_recording_by(identity)) p->deliver(std::move(*error));
+}
+
+std::optional<event::Error> Room::start_recording_by(const std::string& started_by, TimePoint now) {
+  auto& m = *impl_;
+  if (!m.options.recordings) return recording_disabled();
+  if (m.recording) return event::Error{"recording_active", "room " + m.name + " is already being recorded"};
+  m.recording = m.options.recordings->start(m.name, started_by, m.options.settings.e2ee_required);
+  if (!m.recording)
+    return event::Error{"recording_failed", "the recording could not be started (see the server log)"};
+  spdlog::info("room {}: recording {} started by {}", m.name, m.recording->id(), started_by);
   for (auto& q : m.participants) {
     for (auto& publication : q->publications()) m.tap_for_recording(q->identity(), *publication, now);
   }
   m.broadcast(nullptr, event::Recording{true, m.recording->id()});
+  return std::nullopt;
 }
 
-void Room::stop_recording(const std::string& identity) {
+std::optional<event::Error> Room::stop_recording_by(const std::string& stopped_by) {
   auto& m = *impl_;
-  Participant* p = m.recording_requester(identity);
-  if (!p) return;
-  if (!m.recording) {
-    p->deliver(event::Error{"recording_not_active", "room " + m.name + " is not being recorded"});
-    return;
-  }
-  m.end_recording(identity);
+  if (!m.options.recordings) return recording_disabled();
+  if (!m.recording) return event::Error{"recording_not_active", "room " + m.name + " is not being recorded"};
+  m.end_recording(stopped_by);
+  return std::nullopt;
 }
 
 bool Room::recording() const { return impl_->recording != nullptr; }
+
+std::string Room::recording_id() const { return impl_->recording ? impl_->recording->id() : std::string(); }
 
 void Room::on_tick(TimePoint now) {
   auto& m = *impl_;

@@ -114,7 +114,15 @@ class Room {
   // "recording_active", "recording_not_active", "recording_failed".
   void start_recording(const std::string& identity, TimePoint now);
   void stop_recording(const std::string& identity);
+  // The same for whoever the caller has already authorised (the room service
+  // API: a token with roomRecord, who need not be in the room). Returns the
+  // error instead of sending it: "recording_disabled", "recording_active",
+  // "recording_not_active", "recording_failed".
+  std::optional<event::Error> start_recording_by(const std::string& started_by, TimePoint now);
+  std::optional<event::Error> stop_recording_by(const std::string& stopped_by);
   bool recording() const;
+  // The running recording's id; empty when none runs.
+  std::string recording_id() const;
 
   // Timers: transports, RTCP (SR/RR/REMB/transport-cc, NACK), active speaker.
   // Participants whose transport closed (consent expired, DTLS failed) are

@@ -257,5 +257,40 @@ TEST_F(RoomRecordingTest, ClosingTheRoomEndsTheRecording) {
   EXPECT_EQ(log.finished, (std::vector<std::string>{""}));
 }
 
+// The room service API's path: whoever the caller authorised, in the room or
+// not; errors come back instead of going to a participant.
+TEST_F(RoomRecordingTest, AnAuthorisedCallerOutsideTheRoomStartsAndStops) {
+  make_recording_room();
+  auto& a = join("alice");  // no grant: the API caller is checked elsewhere
+  EXPECT_EQ(room->recording_id(), "");
+  EXPECT_FALSE(room->start_recording_by("backend", Clock::now()).has_value());
+  EXPECT_EQ(room->recording_id(), "REC1");
+  EXPECT_EQ(log.started, (std::vector<std::string>{"test-room/backend/plain"}));
+  EXPECT_TRUE(a.sink->last<event::Recording>().active);
+  auto again = room->start_recording_by("backend", Clock::now());
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->code, "recording_active");
+  EXPECT_EQ(a.sink->count<event::Error>(), 0u) << "the caller gets the error, not the room";
+
+  EXPECT_FALSE(room->stop_recording_by("backend").has_value());
+  EXPECT_EQ(log.finished, (std::vector<std::string>{"backend"}));
+  EXPECT_FALSE(a.sink->last<event::Recording>().active);
+  EXPECT_EQ(room->recording_id(), "");
+  auto stopped = room->stop_recording_by("backend");
+  ASSERT_TRUE(stopped.has_value());
+  EXPECT_EQ(stopped->code, "recording_not_active");
+}
+
+TEST_F(RoomRecordingTest, TheApiPathSaysWhenRecordingIsDisabled) {
+  make_room();
+  join("alice");
+  auto start = room->start_recording_by("backend", Clock::now());
+  ASSERT_TRUE(start.has_value());
+  EXPECT_EQ(start->code, "recording_disabled");
+  auto stop = room->stop_recording_by("backend");
+  ASSERT_TRUE(stop.has_value());
+  EXPECT_EQ(stop->code, "recording_disabled");
+}
+
 }  // namespace
 }  // namespace ct::sfu::testing
