@@ -1,6 +1,9 @@
 // The media-thread cost of recording a track: TrackRecorder::on_packet (a
 // clock read and a copy into the ring) against a tap that does nothing,
-// per packet, side by side in one run. The writer side is not timed: every
+// per packet, side by side in one run. Then the whole forwarding path with
+// ten published tracks, recorded (a TrackRecorder tap on each) or not:
+// Publication::on_rtp to every subscription, SRTP protect and the send
+// slot, per inbound packet, both in one run for their ratio. The writer side is not timed: every
 // 256 packets the timing pauses while the ring is drained. The recording's
 // folder cannot be created (it is under /dev/null), so the drain takes the
 // packets without writing files: disk speed is not what is measured here.
@@ -11,11 +14,15 @@
 #include <string>
 #include <vector>
 
+#include "ConnectedTransport.hpp"
 #include "core/Log.hpp"
 #include "record/TrackRecorder.hpp"
 #include "record/TrackRecording.hpp"
 #include "rtp/RtpPacket.hpp"
+#include "rtp/RtpPacketBuilder.hpp"
 #include "sfu/PacketTap.hpp"
+#include "sfu/Publication.hpp"
+#include "sfu/Subscription.hpp"
 
 namespace {
 
@@ -95,5 +102,98 @@ void BM_TrackRecorderOnPacketRingFull(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_TrackRecorderOnPacketRingFull)->Arg(1200);
+
+// Ten video tracks (as in a room of ten cameras), each forwarded to
+// `subscribers` subscriptions, packets taken in turn; recorded or not. The
+// publications' ticks (every 20 ms in the server: about every 60 packets at
+// 3000 packets/s) run in the loop, as they ask the taps for keyframe requests.
+void BM_ForwardTenTracks(benchmark::State& state) {
+  constexpr int kTracks = 10;
+  const bool recorded = state.range(0) != 0;
+  const int subscribers = int(state.range(1));
+  bench::ConnectedTransport connected;
+  if (connected.transport->state() != webrtc::PeerTransport::State::Connected) {
+    state.SkipWithError("handshake failed");
+    return;
+  }
+  std::vector<std::unique_ptr<sfu::Publication>> publications;
+  std::vector<std::unique_ptr<sfu::Subscription>> subscriptions;
+  std::vector<std::shared_ptr<record::TrackRecording>> recordings;
+  std::vector<std::vector<uint8_t>> buffers;
+  std::vector<rtp::RtpPacket> packets;
+  const std::vector<uint8_t> payload(1100, 0x42);  // ~1100 bytes of video, as Chromium sends
+  const uint8_t abs[3] = {1, 2, 3}, tcc[2] = {0, 1}, mid[1] = {'1'};
+  buffers.reserve(kTracks);
+  for (int t = 0; t < kTracks; ++t) {
+    sfu::PublicationParams params;
+    params.video = true;
+    params.codec_name = "VP8";
+    params.clock_rate = 90000;
+    params.payload_type = 96;
+    params.ssrc = 0x01020304u + uint32_t(t);
+    params.mid_id = 4;
+    params.abs_send_time_id = 2;
+    sfu::TrackInfo info;
+    info.sid = "TR_bench" + std::to_string(t);
+    info.mid = std::to_string(t);
+    publications.push_back(
+        std::make_unique<sfu::Publication>(info, params, *connected.transport, 1, milliseconds(500)));
+    for (int i = 0; i < subscribers; ++i) {
+      sfu::SubscriptionParams sp;
+      sp.mid = std::to_string(i);
+      sp.ssrc = 0x10000000u + uint32_t(t * 100 + i);
+      sp.payload_type = 96;
+      subscriptions.push_back(
+          std::make_unique<sfu::Subscription>(*publications.back(), *connected.transport, sp));
+      subscriptions.back()->activate({true, 1, 0, 3}, connected.now);
+    }
+    if (recorded) {
+      recordings.push_back(nowhere_recording(0));
+      publications.back()->add_tap(std::make_unique<record::TrackRecorder>(recordings.back()));
+    }
+    buffers.emplace_back(1500);
+    const size_t n = rtp::RtpPacketBuilder()
+                         .payload_type(96)
+                         .sequence_number(1)
+                         .timestamp(90000)
+                         .ssrc(params.ssrc)
+                         .add_extension(2, abs)
+                         .add_extension(3, tcc)
+                         .add_extension(4, mid)
+                         .payload(payload)
+                         .build(buffers.back());
+    buffers.back().resize(n);
+    packets.push_back(*rtp::RtpPacket::parse(buffers.back()));
+  }
+  uint16_t sequence = 1;
+  TimePoint now = connected.now;
+  size_t in_batch = 0;
+  connected.sender.sent = 0;
+  for (auto _ : state) {
+    const auto track = size_t(in_batch % kTracks);
+    if (track == 0) {
+      ++sequence;
+      now += microseconds(3300);  // each track at 300 packets/s
+    }
+    packets[track].set_sequence_number(sequence);
+    publications[track]->on_rtp(packets[track], now);
+    if (in_batch % 60 == 59)
+      for (auto& publication : publications) publication->on_tick(now);
+    if (++in_batch == kBatch * kTracks) {
+      in_batch = 0;
+      state.PauseTiming();
+      for (auto& recording : recordings) recording->drain();
+      state.ResumeTiming();
+    }
+  }
+  state.SetItemsProcessed(int64_t(state.iterations()));
+  state.counters["per_packet_ns"] = benchmark::Counter(
+      double(state.iterations()), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  for (const auto& recording : recordings)
+    if (recording->packets_dropped() != 0) state.SkipWithError("a ring overflowed: not the steady state");
+  if (connected.sender.sent < uint64_t(state.iterations()) * uint64_t(subscribers))
+    state.SkipWithError("packets were not sent");
+}
+BENCHMARK(BM_ForwardTenTracks)->ArgNames({"recorded", "subscribers"})->ArgsProduct({{0, 1}, {1, 3}});
 
 }  // namespace

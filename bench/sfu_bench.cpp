@@ -6,84 +6,20 @@
 // outbound packet.
 #include <benchmark/benchmark.h>
 
-#include <array>
-#include <cstring>
-#include <deque>
 #include <memory>
 #include <vector>
 
-#include "../tests/support/TestPeer.hpp"
-#include "dtls/DtlsCertificate.hpp"
+#include "ConnectedTransport.hpp"
 #include "rtp/RtpPacket.hpp"
 #include "rtp/RtpPacketBuilder.hpp"
 #include "sfu/Publication.hpp"
 #include "sfu/Subscription.hpp"
-#include "stun/StunMessage.hpp"
-#include "webrtc/DatagramSender.hpp"
-#include "webrtc/PeerTransport.hpp"
 
 namespace {
 
 using namespace ct;
 
-struct Sender final : webrtc::DatagramSender {
-  void send_datagram(std::span<const uint8_t> d, const net::SocketAddress&) override {
-    if (handshake) {
-      queue.emplace_back(d.begin(), d.end());
-      return;
-    }
-    std::memcpy(slot.data(), d.data(), std::min(d.size(), slot.size()));  // what the send batch does
-    ++sent;
-  }
-  bool handshake = true;
-  std::deque<std::vector<uint8_t>> queue;
-  std::array<uint8_t, 1600> slot{};
-  uint64_t sent = 0;
-};
-
-struct Listener final : webrtc::PeerTransport::Listener {
-  void on_rtp(webrtc::PeerTransport&, std::span<uint8_t>, size_t) override {}
-  void on_rtcp(webrtc::PeerTransport&, std::span<uint8_t>, size_t) override {}
-  void on_transport_closed(webrtc::PeerTransport&, std::string_view) override {}
-};
-
-// A PeerTransport connected to an in-memory client over ICE + DTLS.
-struct ConnectedTransport {
-  ConnectedTransport() {
-    transport = std::make_unique<webrtc::PeerTransport>(listener, sender, certificate,
-                                                        webrtc::PeerTransport::Options{}, now);
-    client.set_remote(transport->local_ufrag(), transport->local_pwd(), transport->local_fingerprint());
-    transport->set_remote_parameters(client.ufrag(), client.pwd(), "sha-256", client.fingerprint());
-    client.send_check();
-    for (int round = 0; round < 50 && (!to_server.empty() || !sender.queue.empty()); ++round) {
-      while (!to_server.empty()) {
-        auto d = std::move(to_server.front());
-        to_server.pop_front();
-        if (d[0] < 4) {
-          if (auto m = stun::StunMessage::parse(d)) transport->receive_stun(*m, address, now);
-        } else {
-          size_t size = d.size();
-          d.resize(size + 64);
-          transport->receive_datagram(std::span(d.data(), size), d.size(), address, now);
-        }
-      }
-      while (!sender.queue.empty()) {
-        auto d = std::move(sender.queue.front());
-        sender.queue.pop_front();
-        client.receive(d, now);
-      }
-    }
-    sender.handshake = false;
-  }
-  dtls::DtlsCertificate certificate;
-  Sender sender;
-  Listener listener;
-  TimePoint now = Clock::now();
-  std::deque<std::vector<uint8_t>> to_server;
-  test::TestPeer client{[this](std::span<const uint8_t> d) { to_server.emplace_back(d.begin(), d.end()); }};
-  net::SocketAddress address = *net::SocketAddress::parse("127.0.0.1:40000");
-  std::unique_ptr<webrtc::PeerTransport> transport;
-};
+using bench::ConnectedTransport;
 
 void BM_ForwardToSubscriptions(benchmark::State& state) {
   const int k = int(state.range(0));
@@ -143,9 +79,10 @@ void BM_ForwardToSubscriptions(benchmark::State& state) {
     publication.on_rtp(packet, now);
   }
   state.SetItemsProcessed(int64_t(state.iterations()) * k);
-  state.counters["per_packet_ns"] =
-      benchmark::Counter(double(state.iterations()) * k, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
-  if (connected.sender.sent != uint64_t(state.iterations()) * uint64_t(k)) state.SkipWithError("packets were not sent");
+  state.counters["per_packet_ns"] = benchmark::Counter(
+      double(state.iterations()) * k, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  if (connected.sender.sent != uint64_t(state.iterations()) * uint64_t(k))
+    state.SkipWithError("packets were not sent");
 }
 BENCHMARK(BM_ForwardToSubscriptions)->Arg(1)->Arg(10)->Arg(100);
 

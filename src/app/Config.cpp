@@ -128,7 +128,10 @@ std::optional<std::string> Config::load_yaml_text(const std::string& text) {
       read(sig, "max_connections_per_ip", max_connections_per_ip);
       read(sig, "max_connections", max_connections);
     }
-    if (auto t = root["testing"]) read(t, "drop_forwarded_fraction", drop_forwarded_fraction);
+    if (auto t = root["testing"]) {
+      read(t, "drop_forwarded_fraction", drop_forwarded_fraction);
+      read(t, "drop_received_fraction", drop_received_fraction);
+    }
     if (auto d = root["debug"]) read(d, "dump_payloads_dir", debug_dump_payloads_dir);
     if (auto r = root["recording"]) {
       read(r, "dir", recordings_dir);
@@ -285,6 +288,9 @@ std::optional<std::string> Config::validate() const {
   if (storage_retry_max_delay.count() < 1) return "recording.storage.retry_max_delay must be at least 1s";
   if (drop_forwarded_fraction < 0 || drop_forwarded_fraction >= 1) {
     return "testing.drop_forwarded_fraction must be in [0, 1)";
+  }
+  if (drop_received_fraction < 0 || drop_received_fraction >= 1) {
+    return "testing.drop_received_fraction must be in [0, 1)";
   }
   return std::nullopt;
 }

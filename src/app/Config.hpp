@@ -94,6 +94,9 @@ struct Config {
 
   // TEST ONLY: drop this fraction of forwarded packets to exercise NACK/RTX.
   double drop_forwarded_fraction = 0;
+  // TEST ONLY: drop this fraction of the media packets publishers send (after
+  // SRTP, before the SFU sees them), as loss on their uplink would.
+  double drop_received_fraction = 0;
 
   // Applies the --dev defaults: loopback only, zero configuration.
   void apply_dev_defaults();

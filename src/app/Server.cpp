@@ -97,6 +97,7 @@ void Server::start() {
     wc.empty_room_timeout = c.empty_room_timeout;
     wc.max_participants = c.max_participants;
     wc.drop_forwarded_fraction = c.drop_forwarded_fraction;
+    wc.drop_received_fraction = c.drop_received_fraction;
     wc.taps = s.payload_dump.get();
     wc.recordings = s.recorder.get();
     s.workers.push_back(std::make_unique<sfu::MediaWorker>(wc, *s.certificate));
@@ -180,6 +181,9 @@ void Server::start() {
   }
   if (c.drop_forwarded_fraction > 0) {
     spdlog::warn("TESTING: dropping {:.1f}% of forwarded packets", c.drop_forwarded_fraction * 100);
+  }
+  if (c.drop_received_fraction > 0) {
+    spdlog::warn("TESTING: dropping {:.1f}% of received media packets", c.drop_received_fraction * 100);
   }
   spdlog::info("CipherTalk listening on http://{}:{} (web client from {}; Prometheus metrics at /metrics)",
                c.http_bind, s.http->port(), hc.static_root);

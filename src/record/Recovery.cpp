@@ -15,7 +15,7 @@ namespace {
 RecoveredTrack recover_track(const std::filesystem::path& dump_path) {
   RecoveredTrack track;
   track.dump = dump_path;
-  track.webm = std::filesystem::path(dump_path).replace_extension(".webm");
+  track.webm = std::filesystem::path(dump_path).replace_extension(".webm");  // H.264: .mkv, below
   const MappedFile file(dump_path.string());
   if (!file.is_open()) {
     track.error = file.error();
@@ -33,6 +33,7 @@ RecoveredTrack recover_track(const std::filesystem::path& dump_path) {
     track.error = dump_path.string() + ": codec '" + header.codec + "' cannot be written to WebM";
     return track;
   }
+  track.webm.replace_extension(track_codec_file_extension(*codec));
   // Written beside the old file, then renamed over it: a failed recovery
   // leaves what was there.
   const std::filesystem::path partial = std::filesystem::path(track.webm).concat(".partial");

@@ -40,6 +40,8 @@ class ManifestTrackTap final : public sfu::PacketTap {
   ~ManifestTrackTap() override {
     track_.packets = recorder_->recording().packets_queued();
     track_.packets_dropped = recorder_->recording().packets_dropped();
+    if (const auto start = recorder_->recording().media_start_unix_us())
+      track_.media_start = WallClock::time_point(std::chrono::microseconds(*start));
   }
 
   void on_packet(const rtp::RtpPacket& packet) override {
@@ -47,6 +49,15 @@ class ManifestTrackTap final : public sfu::PacketTap {
       track_.first_packet = WallClock::now();
     recorder_->on_packet(packet);
   }
+  void on_packet_at(const rtp::RtpPacket& packet, TimePoint arrival) override {
+    if (!track_.first_packet) [[unlikely]]
+      track_.first_packet = WallClock::now();
+    recorder_->on_packet_at(packet, arrival);
+  }
+  void on_sender_report(uint64_t ntp_timestamp, uint32_t rtp_timestamp, TimePoint arrival) override {
+    recorder_->on_sender_report(ntp_timestamp, rtp_timestamp, arrival);
+  }
+  bool take_keyframe_request() override { return recorder_->take_keyframe_request(); }
 
  private:
   std::unique_ptr<TrackRecorder> recorder_;
@@ -70,7 +81,7 @@ std::unique_ptr<sfu::PacketTap> RoomRecordingFolder::tap_for(const std::string& 
   if (finished_) return nullptr;
   const auto codec = track_codec_from_name(track.codec);
   if (!codec) {
-    spdlog::warn("recording {}: {} of {} is {}, which is not recorded (only Opus and VP8)", info_.id,
+    spdlog::warn("recording {}: {} of {} is {}, which is not recorded (only Opus, VP8 and H.264)", info_.id,
                  track.sid, participant, track.codec.empty() ? "of no known codec" : track.codec);
     return nullptr;
   }
@@ -80,13 +91,14 @@ std::unique_ptr<sfu::PacketTap> RoomRecordingFolder::tap_for(const std::string& 
   entry->kind = track.kind;
   entry->source = track.source;
   entry->codec = std::string(track_codec_name(*codec));
+  entry->extension = std::string(track_codec_file_extension(*codec));
   entry->name = PayloadDump::path_component(participant) + "-" + PayloadDump::path_component(track.sid);
   TrackRecordingConfig config;
   config.directory = folder_;
   config.name = entry->name;
   config.codec = *codec;
-  spdlog::info("recording {}: {} ({}) of {} -> {}/{}.webm", info_.id, track.sid, entry->codec, participant,
-               folder_.string(), entry->name);
+  spdlog::info("recording {}: {} ({}) of {} -> {}/{}{}", info_.id, track.sid, entry->codec, participant,
+               folder_.string(), entry->name, entry->extension);
   auto tap = std::make_unique<ManifestTrackTap>(TrackRecorder::start(writer_, std::move(config)), *entry);
   tracks_.push_back(std::move(entry));
   write_manifest(manifest("", std::nullopt));
@@ -102,7 +114,7 @@ std::string RoomRecordingFolder::manifest(const std::string& stopped_by,
               {"kind", t->kind},
               {"source", t->source},
               {"codec", t->codec},
-              {"file", t->name + ".webm"},
+              {"file", t->name + t->extension},
               {"rtpdump", t->name + ".rtpdump"},
               {"packets", t->packets},
               {"packets_dropped", t->packets_dropped}};
@@ -113,6 +125,12 @@ std::string RoomRecordingFolder::manifest(const std::string& stopped_by,
     } else {
       j["first_packet_at"] = nullptr;
       j["first_packet_offset_ms"] = nullptr;
+    }
+    // Where the media file's time zero sits on the recording's timeline
+    // (from the publisher's sender reports when it sent them).
+    if (t->media_start) {
+      j["start_offset_ms"] =
+          std::chrono::duration_cast<std::chrono::milliseconds>(*t->media_start - started_).count();
     }
     tracks.push_back(std::move(j));
   }

@@ -1,9 +1,9 @@
 #pragma once
-// One recording of one room, in its own folder: a TrackRecorder per Opus or
-// VP8 publication (<participant>-<track>.webm and .rtpdump), and
-// manifest.json, which says what the folder holds (docs/recording.md):
-// written at the start and whenever a track is added with "state":
-// "recording", and at the end with "state": "stopped".
+// One recording of one room, in its own folder: a TrackRecorder per Opus,
+// VP8 or H.264 publication (<participant>-<track>.webm, .mkv for H.264, and
+// .rtpdump), and manifest.json, which says what the folder holds
+// (docs/recording.md): written at the start and whenever a track is added
+// with "state": "recording", and at the end with "state": "stopped".
 // Lives on the room's worker thread; the files are written by the
 // RecordingWriterThread.
 #include <chrono>
@@ -34,6 +34,9 @@ class RoomRecordingFolder final : public sfu::RoomRecording {
     std::optional<std::chrono::system_clock::time_point> first_packet;
     uint64_t packets = 0;          // handed to the writer thread
     uint64_t packets_dropped = 0;  // lost to the recording (writer too slow)
+    // Time zero of the media file on the wall clock (TrackRecording::media_start_unix_us).
+    std::optional<std::chrono::system_clock::time_point> media_start;
+    std::string extension = ".webm";  // of the media file
   };
 
   RoomRecordingFolder(std::filesystem::path folder, Info info, RecordingWriterThread& writer);

@@ -25,7 +25,8 @@ std::optional<RtpDumpHeader> RtpDumpHeader::parse(std::span<const uint8_t> file)
   RtpDumpHeader header;
   header.version = load_le16(&file[8]);
   header.header_size = load_le16(&file[10]);
-  if (header.version != kVersion || header.header_size < kSize || header.header_size > file.size()) {
+  if (header.version < kOldestVersion || header.version > kVersion || header.header_size < kSize ||
+      header.header_size > file.size()) {
     return std::nullopt;
   }
   header.clock_rate = load_le32(&file[12]);

@@ -20,4 +20,8 @@ void TrackRecorder::on_packet(const rtp::RtpPacket& packet) {
   recording_->push(packet.bytes(), Clock::now());
 }
 
+void TrackRecorder::on_sender_report(uint64_t ntp_timestamp, uint32_t rtp_timestamp, TimePoint arrival) {
+  recording_->push_sender_report(ntp_timestamp, rtp_timestamp, arrival);
+}
+
 }  // namespace ct::record

@@ -15,7 +15,8 @@ constexpr int64_t kFirstExtendedBase = int64_t(1) << 32;
 
 Vp8FrameAssembler::Vp8FrameAssembler(Listener& listener, Limits limits)
     : listener_(listener),
-      limits_{std::max<size_t>(limits.max_packets, 1), std::max<size_t>(limits.max_packet_bytes, 1)},
+      limits_{std::max<size_t>(limits.max_packets, 1), std::max<size_t>(limits.max_packet_bytes, 1),
+              limits.max_wait_rtp},
       slots_(limits_.max_packets),
       arena_(limits_.max_packets * limits_.max_packet_bytes) {}
 
@@ -72,6 +73,24 @@ void Vp8FrameAssembler::push(uint16_t sequence_number, uint32_t timestamp, bool 
   // Still buffered, so the frame at the head waits for a packet: if this one
   // completed a keyframe, nothing before it is worth waiting for.
   if (sequence >= head_) jump_to_keyframe_with(sequence);
+  drop_expired();
+}
+
+// Gives up on the frame at the head once the newest packet is more than
+// max_wait_rtp after it: a retransmission would have come by now.
+void Vp8FrameAssembler::drop_expired() {
+  if (limits_.max_wait_rtp == 0 || !started_) return;
+  while (head_ <= highest_) {
+    const Slot* newest = slot_at(highest_);
+    int64_t first = head_;
+    while (first <= highest_ && !slot_at(first)) ++first;
+    if (!newest || first > highest_) return;
+    // Wrap-safe: timestamps of one stream stay within 2^31 of each other.
+    const auto waited = int32_t(newest->timestamp - slot_at(first)->timestamp);
+    if (waited <= int32_t(limits_.max_wait_rtp)) return;
+    if (!drop_head_frame()) return;
+    drain();
+  }
 }
 
 void Vp8FrameAssembler::finish() {

@@ -8,9 +8,11 @@
 // handed to the listener as the VP8 bitstream, payload descriptors removed,
 // in sequence order. Frames go out in stream order: a frame waits while an
 // earlier one misses a packet (a retransmission may still bring it). The
-// wait ends when a later keyframe is complete, or when the window of
-// buffered sequence numbers is full; then the earlier frames are dropped
-// and counted. After a dropped frame only a keyframe may follow, as a
+// wait ends when a later keyframe is complete, when the newest packet's
+// timestamp is `max_wait_rtp` past the waiting frame's (a time bound in RTP
+// clock units, so a lost packet holds the stream back as long at 30 packets/s
+// as at 500), or when the window of buffered sequence numbers is full; then
+// the earlier frames are dropped and counted. After a dropped frame only a keyframe may follow, as a
 // decoder could not use delta frames that depend on the lost one; the same
 // holds at the start of the stream.
 //
@@ -47,6 +49,7 @@ class Vp8FrameAssembler {
   struct Limits {
     size_t max_packets = 512;        // the window of buffered sequence numbers
     size_t max_packet_bytes = 1500;  // VP8 data of one packet, descriptor removed
+    uint32_t max_wait_rtp = 0;       // RTP clock units a missing packet is waited for; 0: the window only
   };
 
   struct Stats {
@@ -73,6 +76,9 @@ class Vp8FrameAssembler {
 
   const Stats& stats() const { return stats_; }
   const Limits& limits() const { return limits_; }
+  // True until the first keyframe goes out and again after a dropped frame,
+  // until the next keyframe: the moment to ask the sender for one.
+  bool waiting_for_keyframe() const { return need_keyframe_; }
 
  private:
   struct Slot {
@@ -92,6 +98,7 @@ class Vp8FrameAssembler {
   void complete_frame(int64_t first, int64_t last);
   bool drop_head_frame();
   void jump_to_keyframe_with(int64_t sequence);
+  void drop_expired();
 
   Listener& listener_;
   Limits limits_;

@@ -11,6 +11,7 @@ extern "C" {
 #include <cstring>
 #include <utility>
 
+#include "record/H264SequenceParameterSet.hpp"
 #include "record/LittleEndian.hpp"
 #include "record/OpusPacket.hpp"
 #include "record/Vp8FrameHeader.hpp"
@@ -46,7 +47,8 @@ WebmTrackWriter::WebmTrackWriter(std::string path, Format format)
 
 WebmTrackWriter::~WebmTrackWriter() { close(); }
 
-bool WebmTrackWriter::write(uint32_t rtp_timestamp, bool keyframe, std::span<const uint8_t> frame) {
+bool WebmTrackWriter::write(uint32_t rtp_timestamp, bool keyframe, std::span<const uint8_t> frame,
+                            std::span<const uint8_t> parameter_sets) {
   if (failed_ || closed_) return false;
   if (frame.empty()) {
     ++stats_.frames_invalid;
@@ -59,7 +61,7 @@ bool WebmTrackWriter::write(uint32_t rtp_timestamp, bool keyframe, std::span<con
   have_timestamp_ = true;
   last_rtp_timestamp_ = rtp_timestamp;
 
-  const bool video = format_.codec == TrackCodec::Vp8;
+  const bool video = track_codec_is_video(format_.codec);
   std::optional<uint32_t> samples;
   if (!video) {
     samples = OpusPacket::samples(frame);
@@ -73,8 +75,9 @@ bool WebmTrackWriter::write(uint32_t rtp_timestamp, bool keyframe, std::span<con
       ++stats_.frames_skipped;
       return false;
     }
-    if (!start(frame)) return false;
+    if (!start(frame, parameter_sets)) return false;
     first_pts_ = extended_timestamp_;
+    first_rtp_timestamp_ = rtp_timestamp;
   }
   const int64_t pts = extended_timestamp_ - first_pts_;
   if (pts <= last_pts_) {
@@ -109,7 +112,27 @@ bool WebmTrackWriter::close() {
   return !failed_;
 }
 
-bool WebmTrackWriter::start(std::span<const uint8_t> first_frame) {
+// The SPS among the Annex B parameter sets gives the picture size.
+bool WebmTrackWriter::read_h264_size(std::span<const uint8_t> parameter_sets) {
+  for (size_t at = 0; at + 4 < parameter_sets.size();) {
+    // Each NAL unit is behind 00 00 00 01, and none holds that sequence (§7.4.1).
+    size_t end = at + 4;
+    while (end + 4 <= parameter_sets.size() &&
+           !(parameter_sets[end] == 0 && parameter_sets[end + 1] == 0 && parameter_sets[end + 2] == 0 &&
+             parameter_sets[end + 3] == 1))
+      ++end;
+    if (end + 4 > parameter_sets.size()) end = parameter_sets.size();
+    if (const auto sps = H264SequenceParameterSet::parse(parameter_sets.subspan(at + 4, end - at - 4))) {
+      width_ = uint16_t(sps->width);
+      height_ = uint16_t(sps->height);
+      return true;
+    }
+    at = end;
+  }
+  return false;
+}
+
+bool WebmTrackWriter::start(std::span<const uint8_t> first_frame, std::span<const uint8_t> parameter_sets) {
   if (format_.codec == TrackCodec::Vp8) {
     const auto header = Vp8FrameHeader::parse(first_frame);
     if (!header || !header->keyframe) {
@@ -118,8 +141,12 @@ bool WebmTrackWriter::start(std::span<const uint8_t> first_frame) {
     }
     width_ = header->width;
     height_ = header->height;
+  } else if (format_.codec == TrackCodec::H264 && !read_h264_size(parameter_sets)) {
+    ++stats_.frames_skipped;  // a keyframe without its SPS: no decoder could start there
+    return false;
   }
-  int result = avformat_alloc_output_context2(&context_, nullptr, "webm", path_.c_str());
+  const char* container = format_.codec == TrackCodec::H264 ? "matroska" : "webm";
+  int result = avformat_alloc_output_context2(&context_, nullptr, container, path_.c_str());
   if (result < 0 || !context_) {
     fail("create muxer", result);
     return false;
@@ -132,11 +159,23 @@ bool WebmTrackWriter::start(std::span<const uint8_t> first_frame) {
   }
   stream->time_base = AVRational{1, int(clock_rate_)};
   AVCodecParameters& parameters = *stream->codecpar;
-  if (format_.codec == TrackCodec::Vp8) {
+  if (track_codec_is_video(format_.codec)) {
     parameters.codec_type = AVMEDIA_TYPE_VIDEO;
-    parameters.codec_id = AV_CODEC_ID_VP8;
+    parameters.codec_id = format_.codec == TrackCodec::H264 ? AV_CODEC_ID_H264 : AV_CODEC_ID_VP8;
     parameters.width = width_;
     parameters.height = height_;
+    if (format_.codec == TrackCodec::H264) {
+      // Annex B SPS and PPS: the muxer writes them as the avcC record
+      // (ISO/IEC 14496-15 §5.2.4.1) and converts each frame to length prefixes.
+      parameters.extradata =
+          static_cast<uint8_t*>(av_mallocz(parameter_sets.size() + AV_INPUT_BUFFER_PADDING_SIZE));
+      if (!parameters.extradata) {
+        fail("allocate SPS/PPS", AVERROR(ENOMEM));
+        return false;
+      }
+      std::memcpy(parameters.extradata, parameter_sets.data(), parameter_sets.size());
+      parameters.extradata_size = int(parameter_sets.size());
+    }
   } else {
     parameters.codec_type = AVMEDIA_TYPE_AUDIO;
     parameters.codec_id = AV_CODEC_ID_OPUS;

@@ -1,11 +1,15 @@
 #pragma once
 // Writes one track's frames to a WebM file through libavformat's
 // Matroska/WebM muxer, without transcoding: VP8 frames (RFC 6386) or Opus
-// packets (RFC 6716), each with its RTP timestamp.
+// packets (RFC 6716), each with its RTP timestamp; or H.264 access units
+// (Annex B byte stream) to a Matroska file (WebM has no H.264).
 //
 // - The file is created at the first frame a player can start with: a VP8
-//   keyframe (its width and height, §9.1, become the track's), or any Opus
-//   packet. Frames before it are skipped and counted.
+//   keyframe (its width and height, §9.1, become the track's), an H.264
+//   keyframe that comes with its SPS and PPS (they become the track's
+//   CodecPrivate, which the muxer turns into an avcC record, and the SPS
+//   gives width and height), or any Opus packet. Frames before it are
+//   skipped and counted.
 // - Timestamps are the RTP timestamps extended across the 32-bit wrap
 //   (RFC 3550 §5.1), counted from the first written frame, on the codec's
 //   clock (90 kHz video, 48 kHz audio). A frame whose timestamp is not
@@ -53,8 +57,11 @@ class WebmTrackWriter {
   WebmTrackWriter(const WebmTrackWriter&) = delete;
   WebmTrackWriter& operator=(const WebmTrackWriter&) = delete;
 
-  // One frame; false if it was not written (skipped, dropped, or after an error).
-  bool write(uint32_t rtp_timestamp, bool keyframe, std::span<const uint8_t> frame);
+  // One frame; false if it was not written (skipped, dropped, or after an
+  // error). `parameter_sets`: H.264 only, the keyframe's SPS and PPS in
+  // Annex B form; the file starts at the first keyframe that has them.
+  bool write(uint32_t rtp_timestamp, bool keyframe, std::span<const uint8_t> frame,
+             std::span<const uint8_t> parameter_sets = {});
   // Writes the held frame and the file's index and closes it. False if an
   // error happened now or before. Without any written frame, no file exists.
   bool close();
@@ -65,11 +72,14 @@ class WebmTrackWriter {
   const std::string& path() const { return path_; }
   uint16_t width() const { return width_; }
   uint16_t height() const { return height_; }
+  // The RTP timestamp of the first written frame: the file's time zero.
+  uint32_t first_rtp_timestamp() const { return first_rtp_timestamp_; }
   // From the first written frame to the end of the last one, in RTP clock units.
   int64_t duration() const { return duration_; }
 
  private:
-  bool start(std::span<const uint8_t> first_frame);
+  bool start(std::span<const uint8_t> first_frame, std::span<const uint8_t> parameter_sets);
+  bool read_h264_size(std::span<const uint8_t> parameter_sets);
   bool mux(int64_t pts, int64_t duration, bool keyframe, std::span<const uint8_t> frame);
   bool write_held(int64_t duration);
   void fail(const std::string& what, int av_error);
@@ -91,7 +101,8 @@ class WebmTrackWriter {
   uint32_t last_rtp_timestamp_ = 0;
   int64_t extended_timestamp_ = 0;  // of the last frame seen, from the first one seen
   int64_t first_pts_ = 0;           // the extended timestamp of the first written frame
-  int64_t last_pts_ = -1;           // of the last frame accepted, from first_pts_
+  uint32_t first_rtp_timestamp_ = 0;
+  int64_t last_pts_ = -1;  // of the last frame accepted, from first_pts_
   int64_t last_video_duration_ = 0;
   int64_t duration_ = 0;
 

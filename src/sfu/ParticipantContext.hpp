@@ -28,6 +28,7 @@ struct ParticipantContext {
   DataRelay* data_relay = nullptr;
   // The worker's totals, where everything this participant counted goes when it ends.
   MediaCounters* totals = nullptr;
+  double drop_received_fraction = 0;  // TEST ONLY: inbound media packets dropped after SRTP
 };
 
 }  // namespace ct::sfu

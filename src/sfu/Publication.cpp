@@ -63,7 +63,7 @@ void Publication::on_rtp(const rtp::RtpPacket& packet, TimePoint now) {
   // Held back while muted, and not kept either: nothing a NACK could fetch.
   if (info_.muted) return;
   if (retransmission_buffer_) retransmission_buffer_->store(packet.bytes(), packet.sequence_number(), now);
-  for (auto& tap : taps_) tap->on_packet(packet);
+  for (auto& tap : taps_) tap->on_packet_at(packet, now);
   for (auto* s : subscriptions_) s->forward(packet, now);
 }
 
@@ -77,8 +77,9 @@ void Publication::remove_tap(const PacketTap* tap) {
 
 void Publication::set_path_rtt(Duration rtt) { receive_stats_->set_rtt(rtt); }
 
-void Publication::on_sender_report(uint64_t ntp_timestamp, TimePoint now) {
+void Publication::on_sender_report(uint64_t ntp_timestamp, uint32_t rtp_timestamp, TimePoint now) {
   receive_stats_->on_sender_report(ntp_timestamp, now);
+  for (auto& tap : taps_) tap->on_sender_report(ntp_timestamp, rtp_timestamp, now);
 }
 
 void Publication::request_keyframe(TimePoint now) {
@@ -101,6 +102,9 @@ void Publication::send_keyframe_request() {
 }
 
 void Publication::on_tick(TimePoint now) {
+  // Once per tick rather than per packet: the forwarding path stays as it was.
+  for (auto& tap : taps_)
+    if (tap->take_keyframe_request()) request_keyframe(now);
   if (keyframe_wanted_ && params_.ssrc != 0 && keyframe_throttle_.allow(now)) send_keyframe_request();
   if (!params_.nack || params_.ssrc == 0) return;
   lost_.clear();

@@ -86,14 +86,16 @@ class Publication {
   // A media packet (RTX already unwrapped) of this publication: counted,
   // kept for retransmission, and forwarded to every active subscription.
   void on_rtp(const rtp::RtpPacket& packet, TimePoint now);
-  // The publisher's sender report (RFC 3550 §6.4.1), for LSR/DLSR in our RRs.
-  void on_sender_report(uint64_t ntp_timestamp, TimePoint now);
+  // The publisher's sender report (RFC 3550 §6.4.1), for LSR/DLSR in our
+  // RRs, and for the taps (a recording places its tracks on one clock).
+  void on_sender_report(uint64_t ntp_timestamp, uint32_t rtp_timestamp, TimePoint now);
   // The round trip to the publisher's browser, as measured on another path to it.
   void set_path_rtt(Duration rtt);
   // Asks the publisher for a keyframe (PLI, RFC 4585 §6.3.1), at most once
   // per interval; a request inside the interval is sent when it ends.
   void request_keyframe(TimePoint now);
-  // Deferred keyframe requests and NACKs for gaps (RFC 4585 §6.2.1).
+  // Deferred keyframe requests, the taps' keyframe requests, and NACKs for
+  // gaps (RFC 4585 §6.2.1).
   void on_tick(TimePoint now);
   // A kept packet for a retransmission, by the publisher's sequence number.
   std::optional<std::span<const uint8_t>> find_packet(uint16_t sequence_number, TimePoint now) const;

@@ -65,7 +65,24 @@ PublisherConnection::PublisherConnection(const ParticipantContext& context,
       speaker_key_(speaker_key),
       feedback_ssrc_(random_ssrc()),
       transport_cc_(std::make_unique<TransportCcFeedbackGenerator>(feedback_ssrc_)),
-      remb_(std::make_unique<RembEstimator>()) {}
+      remb_(std::make_unique<RembEstimator>()),
+      drop_state_(uint64_t(feedback_ssrc_) | 1) {
+  if (context_.drop_received_fraction > 0) {
+    const double f = std::min(context_.drop_received_fraction, 1.0);
+    drop_threshold_ = f >= 1.0 ? UINT32_MAX : uint32_t(f * 4294967296.0);
+  }
+}
+
+// TEST ONLY: loss on the publisher's uplink, after SRTP so that the SFU's
+// NACKs and the publisher's retransmissions (RTX) repair it.
+bool PublisherConnection::drop_for_fault_injection() {
+  if (drop_threshold_ == 0) return false;
+  // xorshift64*
+  drop_state_ ^= drop_state_ >> 12;
+  drop_state_ ^= drop_state_ << 25;
+  drop_state_ ^= drop_state_ >> 27;
+  return uint32_t((drop_state_ * 0x2545F4914F6CDD1DULL) >> 32) < drop_threshold_;
+}
 
 PublisherConnection::~PublisherConnection() {
   publications_.clear();
@@ -260,6 +277,8 @@ Publication* PublisherConnection::learn_ssrc(uint32_t ssrc, uint8_t payload_type
 }
 
 void PublisherConnection::on_rtp(std::span<uint8_t> packet, TimePoint now) {
+  if (drop_for_fault_injection()) [[unlikely]]
+    return;
   auto rtp = rtp::RtpPacket::parse(packet);
   if (!rtp) return;
 
@@ -306,7 +325,10 @@ void PublisherConnection::on_rtcp(std::span<const uint8_t> compound, TimePoint n
       if (!sr) continue;
       bool is_rtx = false;
       Publication* publication = publication_for(sr->sender_ssrc(), is_rtx);
-      if (publication && !is_rtx) publication->on_sender_report(sr->sender_info().ntp_timestamp, now);
+      if (publication && !is_rtx) {
+        const auto info = sr->sender_info();
+        publication->on_sender_report(info.ntp_timestamp, info.rtp_timestamp, now);
+      }
     } else if (auto xr = rtp::RtcpXr::parse(*packet)) {
       std::optional<uint32_t> rtt_units;
       xr->for_each_dlrr([&](const rtp::RtcpDlrrItem& item) {

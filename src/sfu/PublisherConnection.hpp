@@ -102,6 +102,7 @@ class PublisherConnection {
   void send_receiver_reports(TimePoint now);
   void on_round_trip(Duration rtt, TimePoint now);
   void add_own_counters(MediaCounters& counters) const;
+  bool drop_for_fault_injection();
 
   const ParticipantContext& context_;
   webrtc::PeerTransport::Listener& transport_listener_;
@@ -121,6 +122,8 @@ class PublisherConnection {
   std::optional<Duration> own_rtt_;
   TimePoint own_rtt_at_{};
   Stats stats_;
+  uint32_t drop_threshold_ = 0;  // TEST ONLY (ParticipantContext::drop_received_fraction)
+  uint64_t drop_state_;
 };
 
 }  // namespace ct::sfu

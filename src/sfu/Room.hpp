@@ -30,10 +30,11 @@ struct RoomOptions {
   bool aes_cm_only = false;  // SRTP profile choice for every transport
   Duration consent_timeout = seconds(30);
   Duration keyframe_request_interval = milliseconds(500);  // PLI/FIR throttle per publication
-  double drop_forwarded_fraction = 0;      // TEST ONLY: fault injection on forwarded packets (NACK/RTX tests)
-  MediaCounters* totals = nullptr;         // the worker's totals: joins, publications, and what ended
-  RoomSettings settings;                   // fixed for the room's life
-  const PacketTapFactory* taps = nullptr;  // sees each new publication's packets (payload dumps)
+  double drop_forwarded_fraction = 0;  // TEST ONLY: fault injection on forwarded packets (NACK/RTX tests)
+  double drop_received_fraction = 0;   // TEST ONLY: fault injection on publishers' packets (recording tests)
+  MediaCounters* totals = nullptr;     // the worker's totals: joins, publications, and what ended
+  RoomSettings settings;               // fixed for the room's life
+  const PacketTapFactory* taps = nullptr;            // sees each new publication's packets (payload dumps)
   const RoomRecordingFactory* recordings = nullptr;  // null: recording is off ("recording_disabled")
 };
 

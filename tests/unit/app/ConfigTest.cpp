@@ -48,6 +48,7 @@ signal:
   reconnect_window: 30s
 testing:
   drop_forwarded_fraction: 0.05
+  drop_received_fraction: 0.04
 )"));
   EXPECT_EQ(c.keys.at("k1"), "s1");
   EXPECT_EQ(c.keys.at("devkey"), "devsecret");
@@ -55,6 +56,7 @@ testing:
   EXPECT_EQ(c.empty_room_timeout.count(), 5);
   EXPECT_EQ(c.reconnect_window.count(), 30);
   EXPECT_DOUBLE_EQ(c.drop_forwarded_fraction, 0.05);
+  EXPECT_DOUBLE_EQ(c.drop_received_fraction, 0.04);
   EXPECT_EQ(c.log_level, "debug");
   EXPECT_EQ(c.http_port, 9000);
   EXPECT_EQ(c.rtc_port, 40000);
@@ -89,6 +91,11 @@ TEST(Config, RejectsImpossibleValues) {
   c.drop_forwarded_fraction = 1.5;
   EXPECT_TRUE(c.validate());
   c.drop_forwarded_fraction = 0;
+  c.drop_received_fraction = 1.0;
+  EXPECT_TRUE(c.validate());
+  c.drop_received_fraction = -0.1;
+  EXPECT_TRUE(c.validate());
+  c.drop_received_fraction = 0;
   c.keys.clear();
   EXPECT_TRUE(c.validate());
 }

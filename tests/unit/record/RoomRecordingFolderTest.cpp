@@ -1,4 +1,4 @@
-// A room's recording folder: a tap and files per Opus or VP8 track, nothing
+// A room's recording folder: a tap and files per Opus, VP8 or H.264 track, nothing
 // for other codecs, and a manifest that says who, when, which files, and
 // whether they hold ciphertext. RoomRecorder makes the folders.
 #include <gtest/gtest.h>
@@ -7,6 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <thread>
 
 #include "MediaTestSupport.hpp"
 #include "RecordTestSupport.hpp"
@@ -45,19 +46,24 @@ TEST(RoomRecordingFolder, RecordsOpusAndVp8AndWritesTheManifest) {
   auto audio = folder.tap_for("bob", track("TR_a", "audio", "opus"));
   auto video = folder.tap_for("bob", track("TR_v", "video", "VP8"));
   auto h264 = folder.tap_for("carol", track("TR_h", "video", "H264"));
+  auto g722 = folder.tap_for("carol", track("TR_g", "audio", "G722"));
   ASSERT_TRUE(audio);
   ASSERT_TRUE(video);
-  EXPECT_FALSE(h264) << "only Opus and VP8 are recorded";
+  ASSERT_TRUE(h264);
+  EXPECT_FALSE(g722) << "only Opus, VP8 and H.264 are recorded";
 
   const std::vector<uint8_t> opus_payload = {0xfc, 0xff, 0xfe};  // a 20 ms Opus packet's TOC byte and data
-  for (uint16_t seq = 1; seq <= 5; ++seq) {
+  for (uint16_t seq = 1; seq <= 40; ++seq) {
     auto bytes = test::rtp_packet(111, seq, 960u * seq, false, opus_payload);
     const auto packet = rtp::RtpPacket::parse(bytes);
     ASSERT_TRUE(packet);
     audio->on_packet(*packet);
   }
+  // The writer thread (5 ms polls) writes the first Opus packets and knows the file's time zero.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
   audio.reset();
   video.reset();  // never saw a packet
+  h264.reset();
   folder.finish("bob");
   folder.finish("nobody");  // once only
 
@@ -70,7 +76,7 @@ TEST(RoomRecordingFolder, RecordsOpusAndVp8AndWritesTheManifest) {
   EXPECT_FALSE(m.contains("e2ee_note"));
   EXPECT_TRUE(std::regex_match(m["started_at"].get<std::string>(),
                                std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")));
-  ASSERT_EQ(m["tracks"].size(), 2u);
+  ASSERT_EQ(m["tracks"].size(), 3u);
   const auto& a = m["tracks"][0];
   EXPECT_EQ(a["participant"], "bob");
   EXPECT_EQ(a["sid"], "TR_a");
@@ -78,12 +84,19 @@ TEST(RoomRecordingFolder, RecordsOpusAndVp8AndWritesTheManifest) {
   EXPECT_EQ(a["codec"], "opus");
   EXPECT_EQ(a["file"], "bob-TR_a.webm");
   EXPECT_EQ(a["rtpdump"], "bob-TR_a.rtpdump");
-  EXPECT_EQ(a["packets"], 5);
+  EXPECT_EQ(a["packets"], 40);
   EXPECT_GE(a["first_packet_offset_ms"].get<int64_t>(), 0);
+  // No sender report came: time zero is the arrival of the first packet written.
+  ASSERT_TRUE(a.contains("start_offset_ms"));
+  EXPECT_NEAR(a["start_offset_ms"].get<double>(), a["first_packet_offset_ms"].get<double>(), 50.0);
   const auto& v = m["tracks"][1];
   EXPECT_EQ(v["codec"], "VP8");
   EXPECT_TRUE(v["first_packet_offset_ms"].is_null());
+  EXPECT_FALSE(v.contains("start_offset_ms"));
   EXPECT_EQ(v["packets"], 0);
+  const auto& h = m["tracks"][2];
+  EXPECT_EQ(h["codec"], "H264");
+  EXPECT_EQ(h["file"], "carol-TR_h.mkv");
 
   writer.stop();
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "bob-TR_a.rtpdump"));

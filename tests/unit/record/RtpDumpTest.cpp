@@ -39,7 +39,7 @@ TEST(RtpDumpHeader, SerializesEveryFieldAndParsesItBack) {
   const auto bytes = header.serialize();
   ASSERT_EQ(bytes.size(), 48u);
   EXPECT_EQ(std::string(bytes.begin(), bytes.begin() + 8), "CTRTPDMP");
-  EXPECT_EQ(load_le16(&bytes[8]), 1);
+  EXPECT_EQ(load_le16(&bytes[8]), 2);
   EXPECT_EQ(load_le16(&bytes[10]), 48);
   EXPECT_EQ(load_le32(&bytes[12]), 90000u);
   EXPECT_EQ(bytes[16], 96);
@@ -59,8 +59,14 @@ TEST(RtpDumpHeader, RefusesWhatIsNotAKnownHeader) {
   wrong_magic[0] = 'X';
   EXPECT_FALSE(RtpDumpHeader::parse(wrong_magic));
   auto wrong_version = bytes;
-  store_le16(&wrong_version[8], 2);
+  store_le16(&wrong_version[8], 3);
   EXPECT_FALSE(RtpDumpHeader::parse(wrong_version));
+  store_le16(&wrong_version[8], 0);
+  EXPECT_FALSE(RtpDumpHeader::parse(wrong_version));
+  auto version_1 = bytes;  // written before sender reports were kept: still read
+  store_le16(&version_1[8], 1);
+  ASSERT_TRUE(RtpDumpHeader::parse(version_1));
+  EXPECT_EQ(RtpDumpHeader::parse(version_1)->version, 1);
   auto small_header = bytes;
   store_le16(&small_header[10], 20);
   EXPECT_FALSE(RtpDumpHeader::parse(small_header));

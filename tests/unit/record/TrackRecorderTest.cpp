@@ -13,9 +13,11 @@
 #include <thread>
 #include <vector>
 
+#include "H264TestSupport.hpp"
 #include "MediaTestSupport.hpp"
 #include "RecordTestSupport.hpp"
 #include "record/RecordingWriterThread.hpp"
+#include "record/Recovery.hpp"
 #include "record/RtpDumpReader.hpp"
 #include "record/TrackRecorder.hpp"
 #include "rtp/RtpPacket.hpp"
@@ -72,7 +74,7 @@ class TrackRecorderTest : public ::testing::Test {
   TrackRecordingConfig config(TrackCodec codec, uint8_t payload_type) const {
     TrackRecordingConfig c;
     c.directory = dir_.path() / "room" / "rec1";
-    c.name = codec == TrackCodec::Vp8 ? "alice-TR_video" : "alice-TR_audio";
+    c.name = track_codec_is_video(codec) ? "alice-TR_video" : "alice-TR_audio";
     c.codec = codec;
     c.payload_type = payload_type;
     return c;
@@ -256,6 +258,123 @@ TEST_F(TrackRecorderTest, AFolderThatCannotBeMadeIsReportedNotThrown) {
   EXPECT_NE(stats.dump_error, "");
   EXPECT_NE(stats.webm_error, "");
   EXPECT_EQ(stats.frames_written, 0u);
+}
+
+// The writer thread's way back: a file still without a keyframe a second
+// after its packets began asks for one (once per interval, taken once by the
+// media thread), not at once (the room asks at the start itself); and the
+// publisher's sender report places the file's time zero at its capture time
+// on the wall clock. The report goes into the dump, not into the WebM.
+TEST_F(TrackRecorderTest, AsksForAKeyframeUntilTheFileStartsAndTakesTimeZeroFromSenderReports) {
+  RecordingWriterThread writer(2ms);
+  auto recording = std::make_shared<TrackRecording>(config(TrackCodec::Vp8, 96));
+  writer.add(recording);
+  TrackRecorder recorder(recording);
+  const test::Vp8Source source = test::encode_vp8(dir_, 10, "-g 5 -keyint_min 5", 5000);
+  ASSERT_TRUE(source.frames[5].keyframe);
+  const auto packets = test::vp8_rtp_packets(source.frames);
+  auto first_packet_of = [&](size_t frame) {
+    size_t i = 0;
+    while (uint32_t(packets[i][4] << 24 | packets[i][5] << 16 | packets[i][6] << 8 | packets[i][7]) !=
+           source.frames[frame].rtp_timestamp)
+      ++i;
+    return i;
+  };
+  const size_t at = first_packet_of(1), keyframe_at = first_packet_of(5);  // frames 1-4 first: no keyframe
+  const auto started = std::chrono::steady_clock::now();
+  for (size_t i = at; i < keyframe_at; ++i) send(recorder, packets[i]);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_FALSE(recorder.take_keyframe_request()) << "asked at once, beside the room's own request";
+  bool asked = false;
+  for (int i = 0; i < 400 && !asked; ++i) {
+    asked = recorder.take_keyframe_request();
+    if (!asked) std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_TRUE(asked) << "no keyframe request while the file waits for one";
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 900ms);
+  std::this_thread::sleep_for(20ms);
+  EXPECT_FALSE(recorder.take_keyframe_request()) << "asked again within the interval";
+
+  for (size_t i = keyframe_at; i < packets.size(); ++i) send(recorder, packets[i]);
+  // The report's instant is 1 s of RTP time after frame 5, and now on the
+  // sender's clock (which is the server's here): time zero is 1 s ago.
+  const auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  const uint64_t ntp =
+      (uint64_t(now_us / 1'000'000 + 2208988800) << 32) | ((uint64_t(now_us % 1'000'000) << 32) / 1'000'000);
+  recorder.on_sender_report(ntp, source.frames[5].rtp_timestamp + 90000, Clock::now());
+  for (int i = 0; i < 200 && !recording->media_start_unix_us(); ++i) std::this_thread::sleep_for(5ms);
+  std::this_thread::sleep_for(20ms);  // a drain after the report
+  ASSERT_TRUE(recording->media_start_unix_us());
+  EXPECT_NEAR(double(*recording->media_start_unix_us()), double(now_us - 1'000'000), 50'000.0);
+  std::this_thread::sleep_for(1100ms);
+  EXPECT_FALSE(recorder.take_keyframe_request()) << "asked while the file runs";
+
+  writer.stop();
+  EXPECT_EQ(recording->writer_stats().frames_written, 5u);
+  EXPECT_EQ(test::decode_errors(dir_, recording->webm_path().string()), "");
+  const auto dump = test::read_file(recording->dump_path().string());
+  auto reader = RtpDumpReader::open(dump);
+  ASSERT_TRUE(reader);
+  EXPECT_EQ(reader->header().version, 2);
+  size_t reports = 0;
+  while (const auto record = reader->next()) reports += RtpDumpHeader::is_rtcp(record->packet) ? 1 : 0;
+  EXPECT_EQ(reports, 1u);
+}
+
+// H.264 as Chromium sends it (RFC 6184 mode 1), reordered and with losses,
+// into Matroska: ffprobe finds an h264 stream of the right size, ffmpeg
+// decodes every frame without a word, and each decoded frame is one of the
+// source's, in order; without losses, all of them.
+std::vector<std::vector<uint8_t>> h264_rtp_packets(const test::H264Source& source) {
+  std::vector<std::vector<uint8_t>> out;
+  for (const auto& p : test::packetize_h264(source.access_units, 65000))
+    out.push_back(test::rtp_packet(102, p.sequence_number, p.timestamp, p.marker, p.payload));
+  return out;
+}
+
+TEST_F(TrackRecorderTest, H264IsWrittenToMatroskaAndDecodesToTheSourcePixels) {
+  const test::H264Source source = test::encode_h264(dir_, 45, 15, 123456);
+  ASSERT_EQ(source.md5.size(), 45u);
+  const auto sent = reordered(h264_rtp_packets(source), 5, 4, 9);
+  const auto recording = record(config(TrackCodec::H264, 102), sent);
+  const std::string file = recording->webm_path().string();
+  EXPECT_EQ(file, (dir_.path() / "room/rec1/alice-TR_video.mkv").string());
+  EXPECT_EQ(recording->writer_stats().frames_written, 45u);
+  EXPECT_EQ(recording->writer_stats().webm_error, "");
+  const test::Probe probe = test::probe(dir_, file);
+  EXPECT_EQ(probe.streams, "h264,video,320,240,45\n");
+  EXPECT_NEAR(probe.duration, 1.5, 0.1);
+  EXPECT_EQ(test::decode_errors(dir_, file), "");
+  std::string errors;
+  EXPECT_EQ(test::frame_md5(dir_, file, &errors), source.md5);
+  EXPECT_EQ(errors, "");
+
+  // After a crash: recover() rebuilds the same .mkv from the dump.
+  std::filesystem::remove(file);
+  const auto recovered = recover(recording->config().directory);
+  ASSERT_EQ(recovered.size(), 1u);
+  EXPECT_EQ(recovered[0].error, "");
+  EXPECT_EQ(recovered[0].webm.string(), file);
+  EXPECT_EQ(test::frame_md5(dir_, file, &errors), source.md5);
+}
+
+TEST_F(TrackRecorderTest, H264WithLostPacketsStillDecodesCleanly) {
+  const test::H264Source source = test::encode_h264(dir_, 90, 15, 0xFFFF0000u);
+  const auto sent = reordered(without_some(h264_rtp_packets(source), 8, 0.03), 2, 3, 0);
+  const auto recording = record(config(TrackCodec::H264, 102), sent);
+  const auto stats = recording->writer_stats();
+  EXPECT_GT(stats.frames_incomplete, 0u);
+  EXPECT_GT(stats.frames_written, 15u);
+  EXPECT_LT(stats.frames_written, 90u);
+  const std::string file = recording->webm_path().string();
+  EXPECT_EQ(test::decode_errors(dir_, file), "");
+  std::string errors;
+  const auto md5 = test::frame_md5(dir_, file, &errors);
+  EXPECT_EQ(errors, "");
+  EXPECT_EQ(md5.size(), stats.frames_written);
+  EXPECT_TRUE(is_subsequence(md5, source.md5));
 }
 
 }  // namespace

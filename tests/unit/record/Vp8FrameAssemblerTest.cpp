@@ -445,5 +445,60 @@ TEST(Vp8FrameAssembler, ChromiumRunA) {
   EXPECT_EQ(assembler.stats().packets, 39u);
 }
 
+
+// The jitter buffer's time bound: a missing packet is waited for until the
+// newest packet is max_wait_rtp later; a retransmission inside it lands in
+// its frame, one that never comes costs the frames up to the next keyframe,
+// and the assembler says it wants one.
+class Vp8FrameAssemblerWait : public ::testing::Test {
+ protected:
+  static constexpr uint32_t kMaxWait = 15000;  // five frames at 3000 ticks each
+  const Stream stream = make_stream("KDDDDDDDKD", 2);
+  const RtpVp8Packet lost = stream.packets[1][1];  // the second packet of frame 1
+  FrameLog log;
+  Vp8FrameAssembler assembler{log, Vp8FrameAssembler::Limits{512, 1500, kMaxWait}};
+
+  void push_frames(size_t from, size_t to) {  // [from, to), without the lost packet
+    for (size_t f = from; f < to; ++f)
+      for (const RtpVp8Packet& packet : stream.packets[f])
+        if (packet.sequence_number != lost.sequence_number) push(assembler, packet);
+  }
+};
+
+TEST_F(Vp8FrameAssemblerWait, ARetransmissionInsideTheBoundLandsInItsFrame) {
+  EXPECT_TRUE(assembler.waiting_for_keyframe());  // nothing written yet
+  push_frames(0, 6);                              // frame 5 is 12000 ticks after frame 1: still waiting
+  EXPECT_FALSE(assembler.waiting_for_keyframe());
+  expect_frames(log, stream, {0});
+  push(assembler, lost);
+  expect_frames(log, stream, {0, 1, 2, 3, 4, 5});
+  EXPECT_EQ(assembler.stats().incomplete_frames, 0u);
+}
+
+TEST_F(Vp8FrameAssemblerWait, APacketThatNeverComesDropsItsFrameAfterTheBoundAndWantsAKeyframe) {
+  push_frames(0, 7);  // frame 6: 15000 ticks, exactly the bound
+  EXPECT_EQ(assembler.stats().incomplete_frames, 0u);
+  EXPECT_FALSE(assembler.waiting_for_keyframe());
+  push_frames(7, 8);  // frame 7: past it
+  EXPECT_EQ(assembler.stats().incomplete_frames, 1u);
+  EXPECT_EQ(assembler.stats().undecodable_frames, 6u);  // frames 2..7 depend on the lost one
+  EXPECT_TRUE(assembler.waiting_for_keyframe());
+  push(assembler, lost);  // too late now
+  EXPECT_EQ(assembler.stats().late_packets, 1u);
+  push_frames(8, 10);
+  expect_frames(log, stream, {0, 8, 9});
+  EXPECT_FALSE(assembler.waiting_for_keyframe());
+}
+
+TEST_F(Vp8FrameAssemblerWait, WithoutATimeBoundOnlyTheWindowEndsTheWait) {
+  FrameLog window_log;
+  Vp8FrameAssembler window_only(window_log, Vp8FrameAssembler::Limits{512, 1500, 0});
+  for (size_t f = 0; f < 8; ++f)
+    for (const RtpVp8Packet& packet : stream.packets[f])
+      if (packet.sequence_number != lost.sequence_number) push(window_only, packet);
+  EXPECT_EQ(window_only.stats().incomplete_frames, 0u);
+  expect_frames(window_log, stream, {0});
+}
+
 }  // namespace
 }  // namespace ct::record

@@ -288,5 +288,30 @@ TEST_F(PublisherConnectionTest, TheBrowsersDlrrGivesTheRoundTrip) {
   EXPECT_EQ(counters.publisher_round_trip_us, connection.stats().round_trip_us);
 }
 
+// TEST ONLY loss on the uplink (testing.drop_received_fraction): about that
+// share of the publisher's media never reaches its publications; without
+// the setting, nothing is dropped.
+TEST_F(PublisherConnectionTest, TheTestOnlyUplinkLossDropsThatShareOfMediaPackets) {
+  ParticipantContext lossy = context;
+  lossy.drop_received_fraction = 0.25;
+  PublisherConnection lossy_connection{lossy, router, round_trips, "bob", 8};
+  for (PublisherConnection* c : {&connection, &lossy_connection}) {
+    auto result = c->negotiate(publisher_offer_sdp(browser.peer, {Track{"1", true, kVideoSsrc, kRtxSsrc}}),
+                               {}, Clock::now());
+    ASSERT_EQ(result.added.size(), 1u);
+    for (uint16_t i = 0; i < 2000; ++i) {
+      auto video = video_packet(kVideoSsrc, uint16_t(100 + i), 3000u * i, i, "1");
+      c->on_rtp(video, Clock::now());
+    }
+    const uint64_t in = result.added[0]->stats().packets_in;
+    if (c == &connection) {
+      EXPECT_EQ(in, 2000u);
+    } else {
+      EXPECT_GT(in, 1400u);
+      EXPECT_LT(in, 1600u);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ct::sfu::testing

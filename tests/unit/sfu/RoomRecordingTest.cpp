@@ -4,6 +4,7 @@
 // and the recording ending when the room empties. The factory is a fake that
 // notes what the room asks of it.
 #include "RoomTestSupport.hpp"
+#include "rtp/RtcpSenderReport.hpp"
 #include "rtp/RtpPacket.hpp"
 #include "sfu/PacketTap.hpp"
 #include "sfu/RoomRecordingFactory.hpp"
@@ -12,22 +13,33 @@ namespace ct::sfu::testing {
 namespace {
 
 struct RecordingLog {
-  std::vector<std::string> started;   // "room/by/e2ee"
-  std::vector<std::string> tapped;    // "participant/kind/codec"
-  std::vector<std::string> finished;  // stopped_by
-  std::vector<uint16_t> packets;      // sequence numbers seen by any recording tap
+  std::vector<std::string> started;                           // "room/by/e2ee"
+  std::vector<std::string> tapped;                            // "participant/kind/codec"
+  std::vector<std::string> finished;                          // stopped_by
+  std::vector<uint16_t> packets;                              // sequence numbers seen by any recording tap
+  std::vector<std::pair<uint64_t, uint32_t>> sender_reports;  // NTP and RTP timestamps
+  int keyframe_requests = 0;                                  // for a tap to hand out, one per take
   int live_taps = 0;
   int taps_alive_at_finish = -1;
 };
 
 class FakeTap final : public PacketTap {
  public:
-  explicit FakeTap(RecordingLog& log) : log_(log) { ++log_.live_taps; }
+  FakeTap(RecordingLog& log, bool video) : log_(log), video_(video) { ++log_.live_taps; }
   ~FakeTap() override { --log_.live_taps; }
   void on_packet(const rtp::RtpPacket& packet) override { log_.packets.push_back(packet.sequence_number()); }
+  void on_sender_report(uint64_t ntp, uint32_t rtp_timestamp, TimePoint) override {
+    log_.sender_reports.emplace_back(ntp, rtp_timestamp);
+  }
+  bool take_keyframe_request() override {
+    if (!video_ || log_.keyframe_requests == 0) return false;
+    --log_.keyframe_requests;
+    return true;
+  }
 
  private:
   RecordingLog& log_;
+  bool video_;
 };
 
 class FakeRecording final : public RoomRecording {
@@ -37,7 +49,7 @@ class FakeRecording final : public RoomRecording {
   std::unique_ptr<PacketTap> tap_for(const std::string& participant, const TrackInfo& track) override {
     log_.tapped.push_back(participant + "/" + track.kind + "/" + track.codec);
     if (track.codec == "H264") return nullptr;  // as the real one: not recorded
-    return std::make_unique<FakeTap>(log_);
+    return std::make_unique<FakeTap>(log_, track.kind == "video");
   }
   void finish(const std::string& stopped_by) override {
     log_.finished.push_back(stopped_by);
@@ -146,6 +158,36 @@ TEST_F(RoomRecordingTest, StartTapsEveryPublicationAsksForAKeyframeAndTellsEvery
   room->start_recording("alice", Clock::now());
   EXPECT_EQ(a.sink->last<event::Error>().code, "recording_active");
   EXPECT_EQ(log.started.size(), 1u);
+}
+
+// The recorder's way back to the publisher: its keyframe requests become
+// PLIs on the next tick, and the publisher's sender reports reach it.
+TEST_F(RoomRecordingTest, ATapsKeyframeRequestBecomesAPliAndSenderReportsReachTheTaps) {
+  make_recording_room();
+  join("alice", recorder());
+  auto& b = join("bob");
+  constexpr uint32_t kVideoSsrc = 0x1111;
+  publish(b, {{"0", false, 0x2222, 0}, {"1", true, kVideoSsrc, 0x3333}});
+  room->start_recording("alice", Clock::now());
+  ASSERT_TRUE(room->recording());
+  ASSERT_TRUE(run_until([&] { return count_plis(b.publisher.peer, kVideoSsrc) > 0; }));
+  // Let the start's request and its throttle interval pass, and the PLIs settle.
+  run_for(milliseconds(700));
+  const size_t plis_before = count_plis(b.publisher.peer, kVideoSsrc);
+  run_for(milliseconds(100));
+  ASSERT_EQ(count_plis(b.publisher.peer, kVideoSsrc), plis_before) << "PLIs without a request";
+
+  log.keyframe_requests = 1;
+  ASSERT_TRUE(run_until([&] { return count_plis(b.publisher.peer, kVideoSsrc) > plis_before; }))
+      << "the tap's request sent no PLI";
+  EXPECT_EQ(log.keyframe_requests, 0);
+
+  const rtp::RtcpSenderInfo info{0xE1234567'80000000ull, 123456789u, 10, 1000};
+  std::array<uint8_t, rtp::RtcpSenderReport::size(0)> sr{};
+  ASSERT_GT(rtp::RtcpSenderReport::build(sr, kVideoSsrc, info, {}), 0u);
+  b.publisher.peer.send_rtcp(sr);
+  ASSERT_TRUE(run_until([&] { return !log.sender_reports.empty(); }));
+  EXPECT_EQ(log.sender_reports.front(), std::make_pair(info.ntp_timestamp, info.rtp_timestamp));
 }
 
 TEST_F(RoomRecordingTest, ALateJoinerSeesTheRecordingAndItsTracksAreRecorded) {
