@@ -59,8 +59,8 @@ void Subscription::activate(const SubscriptionNegotiation& negotiation, TimePoin
   extension_ids_no_mid_ = extension_ids_;
   map(p.mid_id, negotiation.mid_id);
   bool was_active = active_;
+  if (!was_active) choose_layer(now);  // before active_: the request below is the one keyframe request
   active_ = true;
-  choose_layer(now);
   if (!was_active) request_keyframe(now);
 }
 

@@ -113,6 +113,11 @@ class Subscription {
   // The most a bandwidth allocator lets this subscription have (a layer
   // index; LayerSelector::kAnyLayer without one).
   void set_budget_max_layer(int layer, TimePoint now);
+  // VP8 temporal layers above `tid` are not sent (a lever for a bandwidth
+  // allocator); simulcast subscriptions only.
+  void set_max_temporal_layer(uint8_t tid) {
+    if (simulcast_) simulcast_->set_max_temporal_layer(tid);
+  }
   // The layer the viewer wants (dynacast), kNoLayer for none; 0 without simulcast.
   int desired_layer() const;
   // The layer being sent now, kNoLayer for none.

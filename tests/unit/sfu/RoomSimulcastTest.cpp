@@ -8,6 +8,7 @@
 #include "RoomTestSupport.hpp"
 #include "rtp/RtpExtensions.hpp"
 #include "rtp/Vp8Payload.hpp"
+#include "sfu/PacketTap.hpp"
 
 namespace ct::sfu::testing {
 namespace {
@@ -61,7 +62,7 @@ std::vector<uint8_t> layer_packet(int layer, uint16_t seq, uint32_t ts, uint16_t
 class RoomSimulcastTest : public RoomFixture {
  protected:
   void SetUp() override {
-    make_room();
+    make_room(options);
     alice = &join("alice");
     bob = &join("bob");
     size_t answers = alice->sink->count<event::PublisherAnswer>();
@@ -100,6 +101,7 @@ class RoomSimulcastTest : public RoomFixture {
     return out;
   }
 
+  RoomOptions options;
   Browser* alice = nullptr;
   Browser* bob = nullptr;
   std::string sid;
@@ -234,6 +236,46 @@ TEST_F(RoomSimulcastTest, WhileTheWantedLayerIsPausedTheNextLowerOneIsSent) {
   send_frames(2, {2});
   packets = received(*bob, bob_ssrc);
   EXPECT_EQ(packets.back().payload().back(), 2);
+}
+
+// A payload dump (or a recording) taps the top layer, the best the
+// publisher sends, and keeps it wanted whoever watches.
+class SeenTapFactory final : public PacketTapFactory {
+ public:
+  explicit SeenTapFactory(std::vector<uint32_t>& ssrcs) : ssrcs_(ssrcs) {}
+  std::unique_ptr<PacketTap> tap_for(const std::string&, const std::string&,
+                                     const TrackInfo&) const override {
+    struct Tap final : PacketTap {
+      explicit Tap(std::vector<uint32_t>& s) : seen(s) {}
+      void on_packet(const rtp::RtpPacket& p) override { seen.push_back(p.ssrc()); }
+      std::vector<uint32_t>& seen;
+    };
+    return std::make_unique<Tap>(ssrcs_);
+  }
+
+ private:
+  std::vector<uint32_t>& ssrcs_;
+};
+
+class RoomSimulcastTapTest : public RoomSimulcastTest {
+ protected:
+  RoomSimulcastTapTest() { options.taps = &factory; }
+  std::vector<uint32_t> tapped;
+  SeenTapFactory factory{tapped};
+};
+
+TEST_F(RoomSimulcastTapTest, TapsSeeTheTopLayerOnlyAndKeepItWanted) {
+  send_frames(1, {0, 1, 2});
+  room->update_track_settings("bob", sid, TrackSettings{320, 180, true});
+  const size_t before = alice->sink->count<event::LayersWanted>();
+  for (int i = 0; i < 4 && alice->sink->count<event::LayersWanted>() == before; ++i) send_frames(30);
+  ASSERT_FALSE(tapped.empty());
+  for (uint32_t ssrc : tapped) EXPECT_EQ(ssrc, kLayerSsrc[2]);
+  ASSERT_EQ(alice->sink->count<event::LayersWanted>(), before + 1);
+  auto wanted = alice->sink->last<event::LayersWanted>();
+  EXPECT_TRUE(wanted.layers[0].active);
+  EXPECT_FALSE(wanted.layers[1].active);
+  EXPECT_TRUE(wanted.layers[2].active);
 }
 
 }  // namespace
