@@ -3,7 +3,7 @@
 // whose tile is small receives the low layer and one with a large tile the
 // high one; growing the small tile switches it up without a long freeze;
 // hiding a tile stops its video; and when nobody wants the high layer the
-// publisher stops sending it.
+// publisher stops sending it. The same switching works for H.264.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './lib/server.mjs';
@@ -11,10 +11,10 @@ import { launchBrowser, waitFor } from './lib/browser.mjs';
 
 const ROOM = 'simulcast';
 
-async function join(browser, url, identity, query = '') {
+async function join(browser, url, identity, query = '', room = ROOM) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on('pageerror', (e) => console.log(`[${identity}] page error`, e.message));
-  await page.goto(`${url}/call.html?room=${ROOM}&identity=${identity}${query}`);
+  await page.goto(`${url}/call.html?room=${room}&identity=${identity}${query}`);
   await page.waitForFunction(() => window.ctReady === true, null, { timeout: 20000 });
   return page;
 }
@@ -133,6 +133,37 @@ test('simulcast layers follow each tile; hidden tiles and unwanted layers stop',
       return s && s.frameWidth >= 960;
     }, { timeout: 15000 });
     assert.ok(resumed, `f resumes for bob: ${JSON.stringify(await inbound(bob, 'alice'))} ${JSON.stringify(await outbound(alice))}`);
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});
+
+test('H.264 simulcast: the layer follows the tile, switching down without a freeze', { timeout: 90000 }, async () => {
+  const server = await startServer();
+  const browser = await launchBrowser();
+  try {
+    const alice = await join(browser, server.url, 'alice', '&capture=720&codec=h264', 'simulcast-h264');
+    const bob = await join(browser, server.url, 'bob', '', 'simulcast-h264');
+    await bob.waitForFunction(() => document.querySelector('.tile[data-participant="alice"]'), null, { timeout: 15000 });
+    await setTile(bob, 'alice', LARGE);
+    const large = await waitFor(async () => {
+      const s = await inbound(bob, 'alice');
+      return s && s.frameWidth >= 960 && s;
+    }, { timeout: 25000 });
+    assert.ok(large, `a large tile gets the H.264 high layer: ${JSON.stringify(await inbound(bob, 'alice'))} ` +
+      `(alice sends ${JSON.stringify(await outbound(alice))})`);
+    await setTile(bob, 'alice', SMALL);
+    const small = await waitFor(async () => {
+      const s = await inbound(bob, 'alice');
+      return s && s.frameWidth > 0 && s.frameWidth <= 320 && s;
+    }, { timeout: 8000 });
+    assert.ok(small, `a small tile gets the H.264 low layer: ${JSON.stringify(await inbound(bob, 'alice'))}`);
+    await bob.waitForTimeout(1500);
+    const after = await inbound(bob, 'alice');
+    assert.ok(after.framesDecoded > small.framesDecoded, 'the low layer keeps decoding');
+    assert.ok(after.totalFreezesDuration - large.totalFreezesDuration <= 1,
+      `no freeze over 1 s while switching: ${JSON.stringify({ large, after })}`);
   } finally {
     await browser.close();
     await server.stop();
