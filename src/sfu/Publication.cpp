@@ -175,8 +175,13 @@ double Publication::loss_fraction() const {
 uint32_t Publication::wanted_layers() const {
   uint32_t mask = 0;
   for (const auto* s : subscriptions_) {
-    int wanted = s->active() ? s->desired_layer() : -1;
-    if (wanted >= 0 && size_t(wanted) < layers_.size()) mask |= 1u << wanted;
+    if (!s->active()) continue;
+    // The layer a viewer wants, and the one it gets until that one comes
+    // (the encoder may not send it, for bandwidth): pausing that would
+    // leave the viewer with nothing.
+    for (int wanted : {s->desired_layer(), s->current_layer()}) {
+      if (wanted >= 0 && size_t(wanted) < layers_.size()) mask |= 1u << wanted;
+    }
   }
   // A recording takes the top layer whoever watches.
   if (!taps_.empty()) mask |= 1u << tap_layer();

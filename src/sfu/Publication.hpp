@@ -127,7 +127,7 @@ class Publication {
   // The worst loss over the layers.
   double loss_fraction() const;
 
-  // Dynacast: the layers some active subscription wants (bit i = layer i),
+  // Dynacast: the layers some active subscription wants or is being sent (bit i = layer i),
   // and, when that differs from what the publisher was last told, the mask
   // to tell it now. A newly wanted layer is told at once; one no longer
   // wanted only after kLayerUnwantedDelay, so a tile flicking size does not

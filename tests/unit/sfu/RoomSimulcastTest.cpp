@@ -201,7 +201,8 @@ TEST_F(RoomSimulcastTest, LayersNobodyReceivesArePausedAtThePublisherAndResumed)
   room->update_track_settings("bob", sid, TrackSettings{320, 180, true});
   // Keeps every layer live while the unwanted ones wait out the delay.
   const size_t before = alice->sink->count<event::LayersWanted>();
-  for (int i = 0; i < 4 && alice->sink->count<event::LayersWanted>() == before; ++i) send_frames(30);
+  // q's keyframes (the answer to the switch's PLI) move bob to q; f is then neither wanted nor sent.
+  for (int i = 0; i < 4 && alice->sink->count<event::LayersWanted>() == before; ++i) send_frames(30, {0});
   ASSERT_EQ(alice->sink->count<event::LayersWanted>(), before + 1);
   auto wanted = alice->sink->last<event::LayersWanted>();
   EXPECT_EQ(wanted.sid, sid);
@@ -236,6 +237,21 @@ TEST_F(RoomSimulcastTest, WhileTheWantedLayerIsPausedTheNextLowerOneIsSent) {
   send_frames(2, {2});
   packets = received(*bob, bob_ssrc);
   EXPECT_EQ(packets.back().payload().back(), 2);
+}
+
+TEST_F(RoomSimulcastTest, TheFallbackLayerBeingSentStaysWanted) {
+  // f never comes (the encoder lacks the bandwidth): a big tile gets h, so
+  // h stays on at the publisher while q, which nobody gets, is paused.
+  send_frames(1, {0, 1}, {0, 1});
+  const size_t before = alice->sink->count<event::LayersWanted>();
+  for (int i = 0; i < 6 && alice->sink->count<event::LayersWanted>() == before; ++i)
+    send_frames(30, {1}, {0, 1});
+  ASSERT_EQ(alice->sink->count<event::LayersWanted>(), before + 1);
+  auto wanted = alice->sink->last<event::LayersWanted>();
+  EXPECT_FALSE(wanted.layers[0].active);
+  EXPECT_TRUE(wanted.layers[1].active);
+  EXPECT_TRUE(wanted.layers[2].active);
+  EXPECT_EQ(received(*bob, bob_ssrc).back().payload().back(), 1);
 }
 
 // A payload dump (or a recording) taps the top layer, the best the
