@@ -40,7 +40,16 @@ std::string codec_label(const std::string& name) {
   if (sdp::iequals(name, "opus")) return "opus";
   if (sdp::iequals(name, "VP8")) return "VP8";
   if (sdp::iequals(name, "H264")) return "H264";
+  if (sdp::iequals(name, "VP9")) return "VP9";
   return name;
+}
+
+// The defaults, and VP9 profile 0 after them (what Chromium offers, RFC 9628
+// §6): taken only from a browser that offers neither VP8 nor H.264.
+sdp::CodecPolicy publisher_policy() {
+  sdp::CodecPolicy policy = sdp::CodecPolicy::defaults();
+  policy.video.push_back(sdp::CodecSpec{"VP9", 90000, 0, {{"profile-id", {"0", ""}}}});
+  return policy;
 }
 
 bool is_sending(const sdp::NegotiatedMedia& m) {
@@ -88,7 +97,7 @@ PublisherConnection::OfferResult PublisherConnection::negotiate(const std::strin
   if (sdp_text.size() > sdp::kMaxSdpSize) return fail("the offer is too large");
   auto offer = sdp::SessionDescription::parse(sdp_text);
   if (!offer) return fail("malformed SDP offer: " + offer.error());
-  auto negotiation = sdp::negotiate(*offer, sdp::CodecPolicy::defaults());
+  auto negotiation = sdp::negotiate(*offer, publisher_policy());
   if (!negotiation) return fail("unusable SDP offer: " + negotiation.error());
   // New ICE credentials in an offer are an ICE restart (RFC 8839 §4.4.1.1.1);
   // the DTLS association continues, so its certificate must not change.

@@ -29,7 +29,7 @@ struct TrackInfo {
   std::string source;     // "camera", "microphone", "screen_share", "screen_share_audio", "unknown"
   std::string name;
   std::string mid;        // the m-section in the publisher's connection
-  std::string codec;      // "opus", "VP8", "H264"
+  std::string codec;      // "opus", "VP8", "H264", "VP9"
   bool muted = false;
   std::vector<std::string> rids;  // simulcast layers (RFC 8851 RIDs), lowest first; empty without simulcast
 };

@@ -34,6 +34,9 @@ void server_payload_types(const std::string& codec, uint8_t& pt, std::optional<u
   } else if (sdp::iequals(codec, "H264")) {
     pt = subscriber_pt::kH264;
     rtx_pt = subscriber_pt::kH264Rtx;
+  } else if (sdp::iequals(codec, "VP9")) {
+    pt = subscriber_pt::kVp9;
+    rtx_pt = subscriber_pt::kVp9Rtx;
   }
 }
 

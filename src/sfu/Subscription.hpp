@@ -43,6 +43,8 @@ inline constexpr uint8_t kVp8 = 96;
 inline constexpr uint8_t kVp8Rtx = 97;
 inline constexpr uint8_t kH264 = 102;
 inline constexpr uint8_t kH264Rtx = 103;
+inline constexpr uint8_t kVp9 = 98;
+inline constexpr uint8_t kVp9Rtx = 99;
 }  // namespace subscriber_pt
 namespace subscriber_extension_id {
 inline constexpr uint8_t kMid = 1;

@@ -9,6 +9,7 @@
 #include "rtp/RtpExtensions.hpp"
 #include "rtp/Vp8Payload.hpp"
 #include "sfu/PacketTap.hpp"
+#include "sfu/Subscription.hpp"
 
 namespace ct::sfu::testing {
 namespace {
@@ -19,9 +20,23 @@ constexpr uint32_t kLayerSsrc[] = {0x11110000, 0x22220000, 0x33330000};
 constexpr uint16_t kLayerWidth[] = {320, 640, 1280};
 constexpr uint16_t kLayerHeight[] = {180, 360, 720};
 
-// A Chromium-like simulcast offer: one video section, no a=ssrc lines.
-std::string simulcast_offer(const test::TestPeer& peer) {
+constexpr uint8_t kVp9Pt = 120;
+
+void replace(std::string& s, const std::string& from, const std::string& to) {
+  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+    s.replace(at, from.size(), to);
+}
+
+// A Chromium-like simulcast offer: one video section, no a=ssrc lines; VP8,
+// or VP9 profile 0 alone (as a browser told to prefer it offers).
+std::string simulcast_offer(const test::TestPeer& peer, bool vp9) {
   std::string s = publisher_offer_sdp(peer, {Track{"0", true, 0, 0, true, false}});
+  if (vp9) {
+    replace(s, "UDP/TLS/RTP/SAVPF 96 97", "UDP/TLS/RTP/SAVPF 120 121");
+    replace(s, "a=rtpmap:96 VP8/90000", "a=rtpmap:120 VP9/90000\r\na=fmtp:120 profile-id=0");
+    replace(s, "a=rtcp-fb:96 ", "a=rtcp-fb:120 ");
+    replace(s, "a=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96", "a=rtpmap:121 rtx/90000\r\na=fmtp:121 apt=120");
+  }
   const std::string mid_line = "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n";
   s.insert(s.find(mid_line) + mid_line.size(),
            "a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n"
@@ -31,11 +46,15 @@ std::string simulcast_offer(const test::TestPeer& peer) {
 }
 
 // One packet of one layer: a VP8 descriptor with a 15-bit PictureID, then a
-// keyframe header carrying the layer's size, or a delta frame. The last
+// keyframe header carrying the layer's size, or a delta frame; or a VP9
+// descriptor (RFC 9628 §4.2: I, B, E, and P on delta frames). The last
 // payload byte names the layer.
-std::vector<uint8_t> layer_packet(int layer, uint16_t seq, uint32_t ts, uint16_t picture_id, bool keyframe) {
+std::vector<uint8_t> layer_packet(int layer, uint16_t seq, uint32_t ts, uint16_t picture_id, bool keyframe,
+                                  bool vp9 = false) {
   std::vector<uint8_t> payload = {0x90, 0x80, uint8_t(0x80 | (picture_id >> 8)), uint8_t(picture_id)};
-  if (keyframe) {
+  if (vp9) {
+    payload = {uint8_t(keyframe ? 0x8C : 0xCC), uint8_t(0x80 | (picture_id >> 8)), uint8_t(picture_id), 0x00};
+  } else if (keyframe) {
     const uint16_t w = kLayerWidth[layer], h = kLayerHeight[layer];
     payload.insert(payload.end(), {0x50, 0x42, 0x00, 0x9d, 0x01, 0x2a, uint8_t(w), uint8_t(w >> 8),
                                    uint8_t(h), uint8_t(h >> 8)});
@@ -47,7 +66,7 @@ std::vector<uint8_t> layer_packet(int layer, uint16_t seq, uint32_t ts, uint16_t
   const std::string_view rid = kRids[layer];
   std::vector<uint8_t> out(1500);
   size_t n = rtp::RtpPacketBuilder()
-                 .payload_type(96)
+                 .payload_type(vp9 ? kVp9Pt : 96)
                  .sequence_number(seq)
                  .timestamp(ts)
                  .ssrc(kLayerSsrc[layer])
@@ -66,7 +85,7 @@ class RoomSimulcastTest : public RoomFixture {
     alice = &join("alice");
     bob = &join("bob");
     size_t answers = alice->sink->count<event::PublisherAnswer>();
-    room->publisher_offer("alice", simulcast_offer(alice->publisher.peer), {}, Clock::now());
+    room->publisher_offer("alice", simulcast_offer(alice->publisher.peer, vp9), {}, Clock::now());
     ASSERT_EQ(alice->sink->count<event::PublisherAnswer>(), answers + 1);
     take_remote(alice->publisher.peer, alice->sink->last<event::PublisherAnswer>().sdp);
     alice->publisher.peer.send_check();
@@ -83,7 +102,7 @@ class RoomSimulcastTest : public RoomFixture {
     for (int f = 0; f < frames; ++f) {
       for (int layer : layers) {
         alice->publisher.peer.send_rtp(layer_packet(layer, seq[layer]++, ts[layer], picture_id[layer],
-                                                    f == 0 && key_layers.count(layer) > 0));
+                                                    f == 0 && key_layers.count(layer) > 0, vp9));
         ts[layer] += 3000;
         picture_id[layer] = uint16_t((picture_id[layer] + 1) & 0x7FFF);
       }
@@ -102,6 +121,7 @@ class RoomSimulcastTest : public RoomFixture {
   }
 
   RoomOptions options;
+  bool vp9 = false;
   Browser* alice = nullptr;
   Browser* bob = nullptr;
   std::string sid;
@@ -252,6 +272,37 @@ TEST_F(RoomSimulcastTest, TheFallbackLayerBeingSentStaysWanted) {
   EXPECT_TRUE(wanted.layers[1].active);
   EXPECT_TRUE(wanted.layers[2].active);
   EXPECT_EQ(received(*bob, bob_ssrc).back().payload().back(), 1);
+}
+
+class RoomVp9SimulcastTest : public RoomSimulcastTest {
+ protected:
+  RoomVp9SimulcastTest() { vp9 = true; }
+};
+
+TEST_F(RoomVp9SimulcastTest, Vp9IsAcceptedForwardedUnderOurPayloadTypeAndSwitchedAtItsKeyframes) {
+  auto answer = sdp::SessionDescription::parse(alice->sink->last<event::PublisherAnswer>().sdp);
+  ASSERT_TRUE(answer.ok());
+  ASSERT_EQ(answer->media.at(0).codecs.size(), 2u);  // VP9 and its RTX
+  EXPECT_EQ(answer->media.at(0).codecs[0].name, "VP9");
+  const auto offer = bob->sink->last<event::SubscriberOffer>();
+  EXPECT_EQ(offer.tracks.at(0).codec, "VP9");
+  EXPECT_NE(offer.sdp.find("a=rtpmap:98 VP9/90000\r\n"), std::string::npos) << offer.sdp;
+  EXPECT_NE(offer.sdp.find("a=fmtp:98 profile-id=0\r\n"), std::string::npos) << offer.sdp;
+
+  send_frames(1, {0, 1, 2});
+  send_frames(2);
+  room->update_track_settings("bob", sid, TrackSettings{320, 180, true});
+  send_frames(2);
+  send_frames(2, {0});
+  auto packets = received(*bob, bob_ssrc);
+  ASSERT_EQ(packets.size(), 7u);
+  for (size_t i = 0; i < packets.size(); ++i) {
+    EXPECT_EQ(packets[i].payload_type(), subscriber_pt::kVp9) << i;
+    EXPECT_EQ(packets[i].payload().back(), i < 5 ? 2 : 0) << i;
+    if (i > 0) {
+      EXPECT_EQ(packets[i].sequence_number(), uint16_t(packets[i - 1].sequence_number() + 1)) << i;
+    }
+  }
 }
 
 // A payload dump (or a recording) taps the top layer, the best the
