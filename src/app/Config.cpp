@@ -5,6 +5,7 @@
 #include <charconv>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "net/SocketAddress.hpp"
 
@@ -23,7 +24,24 @@ std::optional<std::chrono::seconds> parse_duration(const std::string& text) {
   if (unit.empty() || unit == "s") return std::chrono::seconds(value);
   if (unit == "m") return std::chrono::seconds(value * 60);
   if (unit == "h") return std::chrono::seconds(value * 3600);
+  if (unit == "d") return std::chrono::seconds(value * 86400);
   if (unit == "ms") return std::chrono::seconds(value / 1000);
+  return std::nullopt;
+}
+
+// "16777216", "512K", "16M", "1G" (K/M/G: KiB/MiB/GiB; "KiB" etc. too) -> bytes.
+std::optional<uint64_t> parse_size(const std::string& text) {
+  std::string_view t(text);
+  size_t digits = 0;
+  while (digits < t.size() && t[digits] >= '0' && t[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 12) return std::nullopt;
+  uint64_t value = 0;
+  std::from_chars(t.data(), t.data() + digits, value);
+  std::string_view unit = t.substr(digits);
+  if (unit.empty() || unit == "B") return value;
+  if (unit == "K" || unit == "KiB") return value << 10;
+  if (unit == "M" || unit == "MiB") return value << 20;
+  if (unit == "G" || unit == "GiB") return value << 30;
   return std::nullopt;
 }
 
@@ -112,7 +130,10 @@ std::optional<std::string> Config::load_yaml_text(const std::string& text) {
     }
     if (auto t = root["testing"]) read(t, "drop_forwarded_fraction", drop_forwarded_fraction);
     if (auto d = root["debug"]) read(d, "dump_payloads_dir", debug_dump_payloads_dir);
-    if (auto r = root["recording"]) read(r, "dir", recordings_dir);
+    if (auto r = root["recording"]) {
+      read(r, "dir", recordings_dir);
+      if (auto err = load_storage_yaml(r)) return *err;
+    }
     if (auto t = root["turn"]) {
       read(t, "enabled", turn_enabled);
       read(t, "port", turn_port);
@@ -134,6 +155,82 @@ std::optional<std::string> Config::load_yaml_text(const std::string& text) {
     }
   } catch (const YAML::Exception& e) {
     return std::string("invalid YAML: ") + e.what();
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Config::load_storage_yaml(const YAML::Node& recording) {
+  if (recording["retention"]) {
+    auto d = parse_duration(recording["retention"].as<std::string>());
+    if (!d) return "recording.retention: expected a duration like 30d, 12h or 0 (off)";
+    recording_retention = *d;
+  }
+  auto storage = recording["storage"];
+  if (!storage) return std::nullopt;
+  if (!storage.IsMap()) return "recording.storage: expected a mapping";
+  read(storage, "keep_local", storage_keep_local);
+  for (const char* key : {"multipart_threshold", "part_size"}) {
+    if (!storage[key]) continue;
+    auto size = parse_size(storage[key].as<std::string>());
+    if (!size) return std::string("recording.storage.") + key + ": expected a size like 16M";
+    (std::string_view(key) == "part_size" ? storage_part_size : storage_multipart_threshold) = *size;
+  }
+  if (storage["retry_max_delay"]) {
+    auto d = parse_duration(storage["retry_max_delay"].as<std::string>());
+    if (!d) return "recording.storage.retry_max_delay: expected a duration like 5m";
+    storage_retry_max_delay = *d;
+  }
+  if (auto targets = storage["targets"]) {
+    if (!targets.IsSequence()) return "recording.storage.targets: expected a list";
+    storage_targets.clear();
+    for (const auto& t : targets) {
+      if (!t.IsMap()) return "recording.storage.targets: each target is a mapping";
+      StorageTarget target;
+      read(t, "endpoint", target.endpoint);
+      read(t, "bucket", target.bucket);
+      read(t, "region", target.region);
+      read(t, "prefix", target.prefix);
+      read(t, "sse", target.sse);
+      storage_targets.push_back(std::move(target));
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Config::apply_storage_flags(const StorageFlags& flags) {
+  for (size_t i = 0; i < 2; ++i) {
+    const auto& f = flags.targets[i];
+    if (!f.given()) continue;
+    if (storage_targets.size() < i)
+      return "--s3-secondary-* needs a first target (--s3-endpoint/--s3-bucket)";
+    if (storage_targets.size() == i) storage_targets.emplace_back();
+    StorageTarget& t = storage_targets[i];
+    if (!f.endpoint.empty()) t.endpoint = f.endpoint;
+    if (!f.bucket.empty()) t.bucket = f.bucket;
+    if (!f.region.empty()) t.region = f.region;
+    if (!f.prefix.empty()) t.prefix = f.prefix;
+    if (!f.sse.empty()) t.sse = f.sse;
+  }
+  if (flags.keep_local) storage_keep_local = true;
+  if (!flags.multipart_threshold.empty()) {
+    auto size = parse_size(flags.multipart_threshold);
+    if (!size) return "--s3-multipart-threshold: expected a size like 16M";
+    storage_multipart_threshold = *size;
+  }
+  if (!flags.part_size.empty()) {
+    auto size = parse_size(flags.part_size);
+    if (!size) return "--s3-part-size: expected a size like 8M";
+    storage_part_size = *size;
+  }
+  if (!flags.retry_max_delay.empty()) {
+    auto d = parse_duration(flags.retry_max_delay);
+    if (!d) return "--s3-retry-max-delay: expected a duration like 5m";
+    storage_retry_max_delay = *d;
+  }
+  if (!flags.retention.empty()) {
+    auto d = parse_duration(flags.retention);
+    if (!d) return "--recording-retention: expected a duration like 30d, 12h or 0 (off)";
+    recording_retention = *d;
   }
   return std::nullopt;
 }
@@ -172,6 +269,20 @@ std::optional<std::string> Config::validate() const {
   }
   if (!external_turn_urls.empty() && external_turn_secret.empty())
     return "turn.external.urls needs turn.external.secret";
+  for (const auto& t : storage_targets) {
+    if (t.bucket.empty()) return "recording.storage.targets: every target needs a bucket (--s3-bucket)";
+    if (t.sse != "" && t.sse != "none" && t.sse != "AES256" && t.sse != "aws:kms")
+      return "recording.storage.targets: sse must be none, AES256 or aws:kms";
+    if (!t.endpoint.empty() && t.endpoint.rfind("http://", 0) != 0 && t.endpoint.rfind("https://", 0) != 0)
+      return "recording.storage.targets: endpoint must start with http:// or https://";
+  }
+  if (!storage_targets.empty() && recordings_dir.empty())
+    return "recording.storage needs recording.dir (--recordings-dir)";
+  if (recording_retention.count() > 0 && recordings_dir.empty())
+    return "recording.retention needs recording.dir (--recordings-dir)";
+  if (storage_part_size < (5ull << 20))
+    return "recording.storage.part_size must be at least 5M (S3's minimum)";
+  if (storage_retry_max_delay.count() < 1) return "recording.storage.retry_max_delay must be at least 1s";
   if (drop_forwarded_fraction < 0 || drop_forwarded_fraction >= 1) {
     return "testing.drop_forwarded_fraction must be in [0, 1)";
   }

@@ -9,6 +9,10 @@
 #include <string>
 #include <vector>
 
+namespace YAML {
+class Node;
+}
+
 namespace ct::app {
 
 struct Config {
@@ -66,6 +70,23 @@ struct Config {
   // Empty: recording is off and requests get "recording_disabled". --dev: ./recordings.
   std::string recordings_dir;
 
+  // Object storage and retention for finished recordings (docs/recording.md,
+  // "Object storage and retention"). Keys come from the environment, never
+  // the config file: CT_S3_ACCESS_KEY_ID / CT_S3_SECRET_ACCESS_KEY (or AWS_*).
+  struct StorageTarget {
+    std::string endpoint;  // empty: Amazon S3 itself
+    std::string bucket;
+    std::string region = "us-east-1";
+    std::string prefix;
+    std::string sse;  // "" (none), "AES256" or "aws:kms"
+  };
+  std::vector<StorageTarget> storage_targets;  // every one must confirm a recording; empty: local only
+  bool storage_keep_local = false;             // keep the local copy after it is stored
+  uint64_t storage_multipart_threshold = 16ull << 20;
+  uint64_t storage_part_size = 8ull << 20;  // at least 5 MiB (S3's minimum)
+  std::chrono::seconds storage_retry_max_delay{300};
+  std::chrono::seconds recording_retention{0};  // 0: off; local folders and uploaded objects
+
   // --dev only: write each forwarded VP8 track, as the SFU sees it, to
   // DIR/<room>/<participant>-<track>.ivf (the proof that an E2EE room's media
   // reaches the server only as ciphertext). Empty: off.
@@ -79,6 +100,25 @@ struct Config {
   // Merges a YAML file over this config. Returns an error message, or nothing on success.
   std::optional<std::string> load_yaml_file(const std::string& path);
   std::optional<std::string> load_yaml_text(const std::string& text);
+  // The --s3-* and --recording-retention flags as given (empty: not given).
+  // `targets[0]` is the first storage target (--s3-endpoint ...), `targets[1]`
+  // the second (--s3-secondary-endpoint ...); a flag overrides that target's
+  // field from the config file, or adds the target.
+  struct StorageFlags {
+    struct Target {
+      std::string endpoint, bucket, region, prefix, sse;
+      bool given() const {
+        return !endpoint.empty() || !bucket.empty() || !region.empty() || !prefix.empty() || !sse.empty();
+      }
+    };
+    Target targets[2];
+    bool keep_local = false;
+    std::string multipart_threshold, part_size, retry_max_delay, retention;
+  };
+  std::optional<std::string> apply_storage_flags(const StorageFlags& flags);
+
+  // The recording.retention and recording.storage keys. Returns an error message or nothing.
+  std::optional<std::string> load_storage_yaml(const YAML::Node& recording);
   // Checks values that cannot work together. Returns an error message or nothing.
   std::optional<std::string> validate() const;
   // The IP written into ICE candidates.

@@ -214,6 +214,32 @@ void write_turn(PrometheusWriter& w, const turn::TurnStats& s) {
   for (const auto& [reason, value] : dropped) w.sample({{"reason", reason}}, value);
 }
 
+void write_uploads(PrometheusWriter& w, const record::RecordingUploader::Stats& s) {
+  w.family("ciphertalk_recording_uploads_total", MetricType::counter,
+           "Recording files put into object storage, by result (ok: confirmed by the store).");
+  w.sample({{"result", "ok"}}, s.files_uploaded);
+  w.sample({{"result", "failed"}}, s.file_upload_failures);
+  w.family("ciphertalk_recording_upload_bytes_total", MetricType::counter,
+           "Bytes of recordings the object stores accepted.");
+  w.sample(s.bytes_uploaded);
+  w.family("ciphertalk_recording_upload_retries_total", MetricType::counter,
+           "Object storage requests repeated after a transient failure.");
+  w.sample(s.retries);
+  w.family("ciphertalk_recordings_stored_total", MetricType::counter,
+           "Recordings every object storage target confirmed.");
+  w.sample(s.recordings_stored);
+  w.family("ciphertalk_recordings_pending_upload", MetricType::gauge,
+           "Finished recordings not yet confirmed by every object storage target.");
+  w.sample(s.recordings_pending);
+  w.family("ciphertalk_recording_retention_deleted_total", MetricType::counter,
+           "Recordings deleted by the retention period: local folders and stored objects.");
+  w.sample({{"where", "local"}}, s.retention_deleted_local);
+  w.sample({{"where", "object_storage"}}, s.retention_deleted_remote);
+  w.family("ciphertalk_recording_retention_failures_total", MetricType::counter,
+           "Deletions (or listings) the retention period could not make.");
+  w.sample(s.retention_failures);
+}
+
 }  // namespace
 
 MetricsEndpoint::MetricsEndpoint(boost::asio::io_context& http_io, MetricsSources sources)
@@ -227,6 +253,7 @@ std::string MetricsEndpoint::render(const Snapshot& s) {
   if (!s.workers.empty()) write_workers(w, s.workers);
   if (s.signal) write_signal(w, *s.signal);
   if (s.turn) write_turn(w, *s.turn);
+  if (s.uploads) write_uploads(w, *s.uploads);
   s.process.write(w);
   return w.take();
 }
@@ -269,6 +296,7 @@ void MetricsEndpoint::finish() {
   try {
     if (sources_.rtc) gather->snapshot.signal = sources_.rtc->stats();
     if (sources_.turn) gather->snapshot.turn = sources_.turn->stats();
+    if (sources_.uploader) gather->snapshot.uploads = sources_.uploader->stats();
     gather->snapshot.process = metrics::ProcessMetrics::read_self();
     response.body = render(gather->snapshot);
     response.content_type = std::string(metrics::PrometheusWriter::kContentType);

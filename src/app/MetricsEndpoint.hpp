@@ -13,6 +13,7 @@
 
 #include "http/HttpHandler.hpp"
 #include "metrics/ProcessMetrics.hpp"
+#include "record/RecordingUploader.hpp"
 #include "sfu/WorkerMetrics.hpp"
 #include "signal/RtcService.hpp"
 #include "turn/TurnStats.hpp"
@@ -36,6 +37,7 @@ struct MetricsSources {
   std::vector<sfu::MediaWorker*> workers;
   const signal::RtcService* rtc = nullptr;
   const turn::TurnServer* turn = nullptr;
+  const record::RecordingUploader* uploader = nullptr;  // object storage and retention of recordings
 };
 
 class MetricsEndpoint {
@@ -44,6 +46,7 @@ class MetricsEndpoint {
     std::vector<sfu::WorkerMetrics> workers;  // in worker order
     std::optional<signal::RtcService::Stats> signal;
     std::optional<turn::TurnStats> turn;
+    std::optional<record::RecordingUploader::Stats> uploads;
     metrics::ProcessMetrics process;
   };
 

@@ -3,17 +3,20 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
+#include <cstdlib>
 #include <stdexcept>
 #include <thread>
 #include <vector>
 
 #include "app/MetricsEndpoint.hpp"
+#include "app/RecordingStorage.hpp"
 #include "core/Log.hpp"
 #include "core/Random.hpp"
 #include "dtls/DtlsCertificate.hpp"
 #include "http/HttpServer.hpp"
 #include "net/SocketAddress.hpp"
 #include "record/PayloadDump.hpp"
+#include "record/RecordingUploader.hpp"
 #include "record/RoomRecorder.hpp"
 #include "sfu/MediaWorker.hpp"
 #include "signal/EchoEndpoint.hpp"
@@ -31,6 +34,9 @@ struct Server::Impl {
   Config config;
   boost::asio::io_context front_io{1};
   std::unique_ptr<dtls::DtlsCertificate> certificate;
+  // --s3-*, --recording-retention: declared before the recorder, so it outlives the writer thread that feeds
+  // it.
+  std::unique_ptr<record::RecordingUploader> uploader;
   std::unique_ptr<record::PayloadDump> payload_dump;  // --dev --debug-dump-payloads; outlives the workers
   std::unique_ptr<record::RoomRecorder> recorder;     // --recordings-dir; outlives the workers
   std::vector<std::unique_ptr<sfu::MediaWorker>> workers;
@@ -62,6 +68,22 @@ void Server::start() {
   if (!c.recordings_dir.empty()) {
     s.recorder = std::make_unique<record::RoomRecorder>(c.recordings_dir);
     spdlog::info("recording: on request, into {}/<room>/<recording-id>/", c.recordings_dir);
+  }
+  if (s.recorder && (!c.storage_targets.empty() || c.recording_retention.count() > 0)) {
+    auto uc = recording_uploader_config(c, [](const char* name) { return std::getenv(name); });
+    if (auto* error = std::get_if<std::string>(&uc)) throw std::runtime_error(*error);
+    auto& uploader_config = std::get<record::RecordingUploaderConfig>(uc);
+    for (const auto& t : uploader_config.targets) {
+      spdlog::info("recording: finished recordings go to {} (keys {}<room>/<id>/<file>{})", t.name(),
+                   t.prefix, t.sse.empty() ? "" : ", server-side encryption " + t.sse);
+    }
+    if (c.recording_retention.count() > 0)
+      spdlog::info("recording: retention {} s, local and stored copies", c.recording_retention.count());
+    s.uploader = std::make_unique<record::RecordingUploader>(std::move(uploader_config));
+    if (!c.storage_targets.empty()) {
+      s.recorder->on_recording_complete(
+          [uploader = s.uploader.get()](const std::filesystem::path& folder) { uploader->enqueue(folder); });
+    }
   }
 
   std::vector<sfu::MediaWorker*> raw_workers;
@@ -141,8 +163,8 @@ void Server::start() {
       s.rtc->verifier(),
       [rtc = s.rtc.get()](const std::string& room) -> sfu::MediaWorker& { return rtc->worker_for(room); });
   s.room_api->install(*s.http);
-  s.metrics =
-      std::make_unique<MetricsEndpoint>(s.front_io, MetricsSources{raw_workers, s.rtc.get(), s.turn.get()});
+  s.metrics = std::make_unique<MetricsEndpoint>(
+      s.front_io, MetricsSources{raw_workers, s.rtc.get(), s.turn.get(), s.uploader.get()});
   s.metrics->install(*s.http);
 
   for (auto& w : s.workers) w->start();

@@ -1,10 +1,12 @@
-// ciphertalk: the one binary. Subcommands: serve, token, turn, loadtest, version.
+// ciphertalk: the one binary. Subcommands: serve, token, turn, loadtest, compose, recover, version.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
 
+#include "app/ComposeCommand.hpp"
 #include "app/Config.hpp"
 #include "app/LoadTestCommand.hpp"
+#include "app/RecoverCommand.hpp"
 #include "app/Server.hpp"
 #include "app/TokenCommand.hpp"
 #include "app/TurnCommand.hpp"
@@ -53,6 +55,8 @@ int main(int argc, char** argv) {
   ct::app::add_token_command(app);
   ct::app::add_turn_command(app);
   ct::app::add_loadtest_command(app);
+  ct::app::add_compose_command(app);
+  ct::app::add_recover_command(app);
 
   serve->add_option("--turn-port", turn_port, "Embedded TURN port, UDP and TCP (3478)")
       ->check(CLI::Range(1, 65535));
@@ -68,6 +72,30 @@ int main(int argc, char** argv) {
   serve->add_option(
       "--recordings-dir", recordings_dir,
       "Record rooms on request into DIR/<room>/<recording-id>/ (--dev: ./recordings; unset: recording off)");
+
+  // Object storage and retention (docs/recording.md, "Object storage and retention").
+  ct::app::Config::StorageFlags storage;
+  for (int i = 0; i < 2; ++i) {
+    auto& t = storage.targets[i];
+    const std::string p = i == 0 ? "--s3-" : "--s3-secondary-";
+    const std::string which = i == 0 ? "Object storage" : "Second object storage target";
+    serve->add_option(p + "endpoint", t.endpoint, which + ": S3-compatible endpoint URL (empty: Amazon S3)");
+    serve->add_option(p + "bucket", t.bucket, which + ": bucket for finished recordings");
+    serve->add_option(p + "region", t.region, which + ": region for the signature (us-east-1)");
+    serve->add_option(p + "prefix", t.prefix, which + ": key prefix; keys are PREFIX<room>/<id>/<file>");
+    serve->add_option(p + "sse", t.sse, which + ": server-side encryption: none, AES256 or aws:kms")
+        ->check(CLI::IsMember({"none", "AES256", "aws:kms"}));
+  }
+  serve->add_flag("--s3-keep-local", storage.keep_local,
+                  "Keep the local copy of a recording once it is stored");
+  serve->add_option("--s3-multipart-threshold", storage.multipart_threshold,
+                    "Files larger than this go up in parts (16M)");
+  serve->add_option("--s3-part-size", storage.part_size, "Size of each part, at least 5M (8M)");
+  serve->add_option("--s3-retry-max-delay", storage.retry_max_delay,
+                    "Longest wait between attempts to store a recording (5m)");
+  serve->add_option(
+      "--recording-retention", storage.retention,
+      "Delete recordings, local and stored, this long after they end (e.g. 30d; off by default)");
 
   auto* version = app.add_subcommand("version", "Print the version");
   version->callback([] { std::printf("ciphertalk %s\n", CT_VERSION); });
@@ -98,6 +126,10 @@ int main(int argc, char** argv) {
     if (!room_e2ee.empty()) config.room_e2ee = room_e2ee;
     if (!dump_payloads.empty()) config.debug_dump_payloads_dir = dump_payloads;
     if (!recordings_dir.empty()) config.recordings_dir = recordings_dir;
+    if (auto err = config.apply_storage_flags(storage)) {
+      std::fprintf(stderr, "ciphertalk: %s\n", err->c_str());
+      return 2;
+    }
     if (auto err = config.validate()) {
       std::fprintf(stderr, "ciphertalk: %s\n", err->c_str());
       return 2;

@@ -13,6 +13,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -38,10 +40,20 @@ class RecordingWriterThread {
   // Recordings not yet finished.
   size_t active() const;
 
+  // Told, on this thread, when a stopped recording folder is complete: every
+  // track recording writing into it has closed its files. Set before the
+  // first recording starts.
+  void set_folder_closed_listener(std::function<void(const std::filesystem::path&)> listener);
+  // From any thread: the recording writing into `folder` has stopped (no
+  // more tracks will be added). The listener hears of it once its tracks close.
+  void folder_stopped(std::filesystem::path folder);
+
  private:
   void run(std::stop_token stop);
   // One pass: drains each recording, finishes those whose input closed.
   void poll(std::vector<std::shared_ptr<TrackRecording>>& recordings);
+  // Tells the listener of each stopped folder none of `recordings` still writes into.
+  void report_closed_folders(const std::vector<std::shared_ptr<TrackRecording>>& recordings);
 
   const std::chrono::milliseconds poll_interval_;
   mutable std::mutex mutex_;
@@ -49,6 +61,9 @@ class RecordingWriterThread {
   std::vector<std::shared_ptr<TrackRecording>> added_;  // guarded by mutex_
   size_t active_ = 0;                                   // guarded by mutex_
   bool stopped_ = false;                                // guarded by mutex_
+  std::vector<std::filesystem::path> stopped_folders_;  // guarded by mutex_
+  bool all_closed_ = false;                             // guarded by mutex_: the thread has ended
+  std::function<void(const std::filesystem::path&)> folder_closed_;
   std::jthread thread_;
 };
 

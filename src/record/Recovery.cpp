@@ -27,6 +27,7 @@ RecoveredTrack recover_track(const std::filesystem::path& dump_path) {
     return track;
   }
   const RtpDumpHeader& header = reader->header();
+  track.codec = header.codec;
   const auto codec = track_codec_from_name(header.codec);
   if (!codec) {
     track.error = dump_path.string() + ": codec '" + header.codec + "' cannot be written to WebM";
@@ -42,6 +43,9 @@ RecoveredTrack recover_track(const std::filesystem::path& dump_path) {
   packet_bytes.reserve(RtpDumpHeader::kMaxPacketSize);
   while (const auto record = reader->next()) {
     ++track.packets;
+    const uint64_t arrival = header.start_time_us + record->arrival_us;
+    if (!track.first_packet_us) track.first_packet_us = arrival;
+    track.last_packet_us = arrival;
     packet_bytes.assign(record->packet.begin(), record->packet.end());
     if (const auto packet = rtp::RtpPacket::parse(packet_bytes)) writer.push(*packet);
   }

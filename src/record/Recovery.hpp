@@ -8,6 +8,7 @@
 // crash is used up to its last whole record.
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,12 @@ struct RecoveredTrack {
   bool truncated = false;  // the dump's last record was cut short
   bool corrupt = false;    // the dump held bytes that are no record; what came before was used
   std::string error;       // empty when the WebM was written
+  std::string codec;       // as the dump's header names it: "VP8", "opus"
+  // Arrival of the first and the last packet, µs since the Unix epoch; none
+  // without a packet.
+  std::optional<uint64_t> first_packet_us, last_packet_us;
+
+  bool playable() const { return error.empty() && frames > 0; }
 };
 
 // One entry per dump in `folder`, in name order.

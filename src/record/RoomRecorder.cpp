@@ -17,6 +17,10 @@ RoomRecorder::RoomRecorder(std::filesystem::path directory)
 
 RoomRecorder::~RoomRecorder() { writer_->stop(); }
 
+void RoomRecorder::on_recording_complete(std::function<void(const std::filesystem::path&)> listener) {
+  writer_->set_folder_closed_listener(std::move(listener));
+}
+
 std::string RoomRecorder::new_id() {
   const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm utc{};

@@ -5,6 +5,7 @@
 // every recorded track of every room (docs/recording.md). Outlives the
 // media workers that use it.
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -29,6 +30,11 @@ class RoomRecorder final : public sfu::RoomRecordingFactory {
   static std::string new_id();
 
   const std::filesystem::path& directory() const { return directory_; }
+
+  // Called (on the writer thread) with each recording's folder once it is
+  // complete: stopped, manifest written, every track file closed. Set
+  // before the first recording starts; e.g. the RecordingUploader's enqueue.
+  void on_recording_complete(std::function<void(const std::filesystem::path&)> listener);
 
  private:
   std::filesystem::path directory_;

@@ -8,6 +8,7 @@
 
 #include "core/Log.hpp"
 #include "record/PayloadDump.hpp"
+#include "record/RecordingWriterThread.hpp"
 #include "record/TrackCodec.hpp"
 #include "record/TrackRecorder.hpp"
 #include "sfu/RoomEvents.hpp"
@@ -56,7 +57,11 @@ class ManifestTrackTap final : public sfu::PacketTap {
 
 RoomRecordingFolder::RoomRecordingFolder(std::filesystem::path folder, Info info,
                                          RecordingWriterThread& writer)
-    : folder_(std::move(folder)), info_(std::move(info)), writer_(writer), started_(WallClock::now()) {}
+    : folder_(std::move(folder)), info_(std::move(info)), writer_(writer), started_(WallClock::now()) {
+  // From the start, so that a crash leaves a manifest that says what was
+  // being recorded, and since when (`ciphertalk recover` completes it).
+  write_manifest(manifest("", std::nullopt));
+}
 
 RoomRecordingFolder::~RoomRecordingFolder() { finish(""); }
 
@@ -84,11 +89,12 @@ std::unique_ptr<sfu::PacketTap> RoomRecordingFolder::tap_for(const std::string& 
                folder_.string(), entry->name);
   auto tap = std::make_unique<ManifestTrackTap>(TrackRecorder::start(writer_, std::move(config)), *entry);
   tracks_.push_back(std::move(entry));
+  write_manifest(manifest("", std::nullopt));
   return tap;
 }
 
 std::string RoomRecordingFolder::manifest(const std::string& stopped_by,
-                                          WallClock::time_point stopped) const {
+                                          std::optional<WallClock::time_point> stopped) const {
   json tracks = json::array();
   for (const auto& t : tracks_) {
     json j = {{"participant", t->participant},
@@ -112,8 +118,9 @@ std::string RoomRecordingFolder::manifest(const std::string& stopped_by,
   }
   json m = {{"room", info_.room},
             {"id", info_.id},
+            {"state", stopped ? "stopped" : "recording"},
             {"started_at", wall_clock_text(started_)},
-            {"stopped_at", wall_clock_text(stopped)},
+            {"stopped_at", stopped ? json(wall_clock_text(*stopped)) : json(nullptr)},
             {"started_by", info_.started_by},
             {"stopped_by", stopped_by.empty() ? json(nullptr) : json(stopped_by)},
             {"e2ee", info_.e2ee},
@@ -129,13 +136,19 @@ std::string RoomRecordingFolder::manifest(const std::string& stopped_by,
 void RoomRecordingFolder::finish(const std::string& stopped_by) {
   if (finished_) return;
   finished_ = true;
-  // Small and once per recording; written whole under another name, then
-  // renamed, so a reader never sees half a manifest.
+  write_manifest(manifest(stopped_by, WallClock::now()));
+  writer_.folder_stopped(folder_);  // complete once the writer thread has closed its tracks
+}
+
+void RoomRecordingFolder::write_manifest(const std::string& text) const {
+  // Small (a few kilobytes) and written at the start, per track and at the
+  // stop; whole under another name, then renamed (atomic, POSIX rename(2)),
+  // so a reader, or a crash, never leaves half a manifest.
   const auto path = manifest_path();
   const auto partial = folder_ / "manifest.json.partial";
   {
     std::ofstream out(partial, std::ios::trunc);
-    out << manifest(stopped_by, WallClock::now());
+    out << text;
     if (!out.flush()) {
       spdlog::error("recording {}: cannot write {}", info_.id, partial.string());
       return;

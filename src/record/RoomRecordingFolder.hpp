@@ -1,7 +1,9 @@
 #pragma once
 // One recording of one room, in its own folder: a TrackRecorder per Opus or
-// VP8 publication (<participant>-<track>.webm and .rtpdump), and at the end
-// manifest.json, which says what the folder holds (docs/recording.md).
+// VP8 publication (<participant>-<track>.webm and .rtpdump), and
+// manifest.json, which says what the folder holds (docs/recording.md):
+// written at the start and whenever a track is added with "state":
+// "recording", and at the end with "state": "stopped".
 // Lives on the room's worker thread; the files are written by the
 // RecordingWriterThread.
 #include <chrono>
@@ -44,10 +46,14 @@ class RoomRecordingFolder final : public sfu::RoomRecording {
 
   const std::filesystem::path& folder() const { return folder_; }
   std::filesystem::path manifest_path() const { return folder_ / "manifest.json"; }
-  // The manifest as finish() writes it (pretty-printed JSON).
-  std::string manifest(const std::string& stopped_by, std::chrono::system_clock::time_point stopped) const;
+  // The manifest as finish() writes it (pretty-printed JSON); without a stop
+  // time, as it is written while the recording runs.
+  std::string manifest(const std::string& stopped_by,
+                       std::optional<std::chrono::system_clock::time_point> stopped) const;
 
  private:
+  void write_manifest(const std::string& text) const;
+
   std::filesystem::path folder_;
   Info info_;
   RecordingWriterThread& writer_;

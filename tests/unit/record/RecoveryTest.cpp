@@ -103,6 +103,19 @@ TEST_F(RecoveryTest, AKilledRecordingIsRebuiltFromWhatArrived) {
   EXPECT_TRUE(video_track.truncated);
   EXPECT_FALSE(video_track.corrupt);
   EXPECT_FALSE(std::filesystem::exists(crashed / "bob-TR_v.webm.partial"));
+  // What recover's manifest is made of: the codec and the arrival times on
+  // the wall clock, the first no later than the last, both around now.
+  EXPECT_EQ(audio.codec, "opus");
+  EXPECT_EQ(video_track.codec, "VP8");
+  EXPECT_TRUE(audio.playable());
+  for (const auto* t : {&audio, &video_track}) {
+    ASSERT_TRUE(t->first_packet_us && t->last_packet_us);
+    EXPECT_LE(*t->first_packet_us, *t->last_packet_us);
+    const auto now_us = uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
+    EXPECT_LT(now_us - *t->first_packet_us, 60'000'000u) << "arrived within the last minute";
+  }
 
   const test::Probe audio_probe = test::probe(dir_, audio.webm.string());
   EXPECT_EQ(audio_probe.streams, "opus,audio,2," + std::to_string(audio_half.size()) + "\n");

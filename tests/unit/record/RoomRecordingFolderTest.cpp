@@ -103,6 +103,34 @@ TEST(RoomRecordingFolder, AnEncryptedRoomsManifestSaysTheFilesHoldCiphertext) {
   EXPECT_TRUE(m["tracks"].empty());
 }
 
+// A crash must leave a manifest: it is there from the start and lists each
+// track as soon as it is added, marked as still recording, and says
+// "stopped" once finished. No partial file is left beside it.
+TEST(RoomRecordingFolder, TheManifestIsWrittenWhileRecordingAndMarkedStoppedAtTheEnd) {
+  TempDir dir;
+  RecordingWriterThread writer(std::chrono::milliseconds(5));
+  RoomRecordingFolder folder(dir.path(), {"live", "R3", "alice", false}, writer);
+  auto m = read_json(folder.manifest_path());
+  EXPECT_EQ(m["state"], "recording");
+  EXPECT_TRUE(m["stopped_at"].is_null());
+  EXPECT_TRUE(m["tracks"].empty());
+
+  auto video = folder.tap_for("bob", track("TR_v", "video", "VP8"));
+  ASSERT_TRUE(video);
+  m = read_json(folder.manifest_path());
+  EXPECT_EQ(m["state"], "recording");
+  ASSERT_EQ(m["tracks"].size(), 1u);
+  EXPECT_EQ(m["tracks"][0]["file"], "bob-TR_v.webm");
+  EXPECT_EQ(m["tracks"][0]["rtpdump"], "bob-TR_v.rtpdump");
+
+  video.reset();
+  folder.finish("alice");
+  m = read_json(folder.manifest_path());
+  EXPECT_EQ(m["state"], "stopped");
+  EXPECT_TRUE(m["stopped_at"].is_string());
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "manifest.json.partial"));
+}
+
 TEST(RoomRecorder, EachRecordingGetsItsOwnFolderUnderTheRoom) {
   TempDir dir;
   RoomRecorder recorder(dir.path());
