@@ -7,6 +7,7 @@
 #include <benchmark/benchmark.h>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "ConnectedTransport.hpp"
@@ -85,5 +86,114 @@ void BM_ForwardToSubscriptions(benchmark::State& state) {
     state.SkipWithError("packets were not sent");
 }
 BENCHMARK(BM_ForwardToSubscriptions)->Arg(1)->Arg(10)->Arg(100);
+
+// The same fan-out for a simulcast publication: three layers (q, h, f)
+// arriving in turn, VP8 with PictureID and TL0PICIDX, a keyframe on each
+// layer every 30 of its packets. The K subscriptions are spread over the
+// layers by their tile sizes; with switching on (argument 1) every
+// subscription's tile changes size every 90 packets, so it moves to another
+// layer at that layer's next keyframe, and the rewriter splices sequence
+// numbers, timestamps, PictureID and TL0PICIDX. Reported per outbound packet,
+// to hold against BM_ForwardToSubscriptions in the same run.
+void BM_ForwardSimulcast(benchmark::State& state) {
+  const int k = int(state.range(0));
+  const bool switching = state.range(1) != 0;
+  ConnectedTransport connected;
+  if (connected.transport->state() != webrtc::PeerTransport::State::Connected) {
+    state.SkipWithError("handshake failed");
+    return;
+  }
+  sfu::PublicationParams params;
+  params.video = true;
+  params.codec_name = "VP8";
+  params.clock_rate = 90000;
+  params.payload_type = 96;
+  params.rtx_payload_type = 97;
+  params.mid_id = 4;
+  params.abs_send_time_id = 2;
+  params.rid_id = 10;
+  params.rids = {"q", "h", "f"};
+  sfu::TrackInfo info;
+  info.sid = "TR_bench";
+  info.mid = "1";
+  sfu::Publication publication(info, params, *connected.transport, 1, milliseconds(500));
+  const uint32_t layer_ssrc[3] = {0x01020304, 0x01020305, 0x01020306};
+  for (size_t i = 0; i < 3; ++i) publication.set_layer_ssrcs(i, layer_ssrc[i], 0);
+  const sfu::TrackSettings tiles[3] = {{320, 180, true}, {640, 360, true}, {1280, 720, true}};
+  std::vector<std::unique_ptr<sfu::Subscription>> subscriptions;
+  for (int i = 0; i < k; ++i) {
+    sfu::SubscriptionParams sp;
+    sp.mid = std::to_string(i % 10);
+    sp.ssrc = 0x10000000u + uint32_t(i);
+    sp.rtx_ssrc = 0x20000000u + uint32_t(i);
+    sp.payload_type = 96;
+    sp.rtx_payload_type = 97;
+    subscriptions.push_back(std::make_unique<sfu::Subscription>(publication, *connected.transport, sp));
+    subscriptions.back()->activate({true, 1, 0, 3}, connected.now);
+    subscriptions.back()->update_settings(tiles[i % 3], connected.now);
+  }
+
+  // ~1100-byte packets: VP8 descriptor (X, I|L|T, 15-bit PictureID,
+  // TL0PICIDX, TID), then a keyframe or delta frame header.
+  std::vector<uint8_t> payload(1100, 0x42);
+  const uint8_t abs[3] = {1, 2, 3}, tcc[2] = {0, 1}, mid[1] = {'1'};
+  std::array<std::vector<uint8_t>, 3> bytes;
+  std::array<std::optional<rtp::RtpPacket>, 3> packets;
+  for (size_t l = 0; l < 3; ++l) {
+    const uint8_t rid[1] = {uint8_t("qhf"[l])};
+    bytes[l].resize(1500);
+    size_t n = rtp::RtpPacketBuilder()
+                   .payload_type(96)
+                   .sequence_number(1)
+                   .timestamp(90000)
+                   .ssrc(layer_ssrc[l])
+                   .add_extension(2, abs)
+                   .add_extension(3, tcc)
+                   .add_extension(4, mid)
+                   .add_extension(10, rid)
+                   .payload(payload)
+                   .build(bytes[l]);
+    bytes[l].resize(n);
+    packets[l] = rtp::RtpPacket::parse(bytes[l]);
+  }
+  // Keyframe headers (RFC 6386 §9.1) of 320x180, 640x360 and 1280x720.
+  const uint8_t keyframes[3][10] = {{0x50, 0x42, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xb4, 0x00},
+                                    {0x50, 0x42, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0x68, 0x01},
+                                    {0x50, 0x42, 0x00, 0x9d, 0x01, 0x2a, 0x00, 0x05, 0xd0, 0x02}};
+  const uint8_t delta[3] = {0x31, 0x0a, 0x00};
+  uint32_t count = 0;
+  std::array<uint16_t, 3> seq{1, 1, 1};
+  TimePoint now = connected.now;
+  connected.sender.sent = 0;
+  for (auto _ : state) {
+    const size_t l = count % 3;
+    const uint32_t n = count / 3;
+    rtp::RtpPacket& p = *packets[l];
+    p.set_sequence_number(seq[l]++);
+    p.set_timestamp(90000 + 3000 * n);
+    auto pl = p.payload();
+    const uint16_t picture_id = uint16_t(n & 0x7FFF);
+    const uint8_t descriptor[6] = {0x90,       0xE0, uint8_t(0x80 | (picture_id >> 8)), uint8_t(picture_id),
+                                   uint8_t(n), 0x00};
+    std::memcpy(pl.data(), descriptor, sizeof descriptor);
+    const bool key = n % 30 == 0;
+    std::memcpy(pl.data() + sizeof descriptor, key ? keyframes[l] : delta,
+                key ? sizeof keyframes[l] : sizeof delta);
+    now += microseconds(300);
+    publication.on_rtp(p, l, now);
+    ++count;
+    if (switching && count % 90 == 0) {
+      for (int i = 0; i < k; ++i) subscriptions[size_t(i)]->update_settings(tiles[(i + count / 90) % 3], now);
+    }
+  }
+  uint64_t switches = 0;
+  for (auto& s : subscriptions) switches += s->stats().layer_switches;
+  state.SetItemsProcessed(int64_t(connected.sender.sent));
+  state.counters["per_packet_ns"] = benchmark::Counter(
+      double(connected.sender.sent), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["switches"] = double(switches);
+  if (connected.sender.sent == 0) state.SkipWithError("packets were not sent");
+}
+BENCHMARK(BM_ForwardSimulcast)->Args({10, 0})->Args({10, 1})->Args({100, 0})->Args({100, 1});
 
 }  // namespace

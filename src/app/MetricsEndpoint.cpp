@@ -113,6 +113,9 @@ void write_workers(PrometheusWriter& w, const std::vector<sfu::WorkerMetrics>& w
              [](M m) { return m.media.publication_packets_in; });
   per_worker(w, ws, "ciphertalk_forwarded_packets_total", counter, "RTP packets forwarded to subscribers.",
              [](M m) { return m.media.forwarded; });
+  per_worker(w, ws, "ciphertalk_simulcast_layer_switches_total", counter,
+             "Simulcast layer changes made for subscribers, each at a keyframe of the new layer.",
+             [](M m) { return m.media.layer_switches; });
   per_worker_split(w, ws, "ciphertalk_retransmissions_total", counter,
                    "Packets subscribers asked for again (NACK): resent, no longer kept, or not resent (never "
                    "sent to them, just resent, or over the per-subscriber budget).",

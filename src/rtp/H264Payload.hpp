@@ -73,6 +73,12 @@ struct H264Payload {
   // the first fragment of one).
   bool starts_nal_of_type(uint8_t type) const;
 
+  // A decoder can start here: an SPS (Chromium sends SPS and PPS in an
+  // STAP-A in front of each IDR) or the start of an IDR slice.
+  bool starts_keyframe() const {
+    return starts_nal_of_type(h264_nal::kSps) || starts_nal_of_type(h264_nal::kIdrSlice);
+  }
+
   static uint8_t nal_type(uint8_t nal_header) { return nal_header & 0x1F; }
 };
 

@@ -29,6 +29,7 @@ std::optional<Vp8Payload> Vp8Payload::parse(std::span<const uint8_t> payload) {
     const uint8_t extension = payload[at++];
     if (extension & kPictureId) {
       if (at >= payload.size()) return std::nullopt;
+      vp8.picture_id_offset = at;
       if (payload[at] & kLongPictureId) {
         if (at + 2 > payload.size()) return std::nullopt;
         vp8.picture_id = uint16_t((payload[at] & 0x7F) << 8 | payload[at + 1]);
@@ -42,6 +43,7 @@ std::optional<Vp8Payload> Vp8Payload::parse(std::span<const uint8_t> payload) {
     }
     if (extension & kTl0PicIdx) {
       if (at >= payload.size()) return std::nullopt;
+      vp8.tl0_pic_idx_offset = at;
       vp8.tl0_pic_idx = payload[at++];
     }
     // One byte carries TID/Y and KEYIDX; it is there when either T or K is set,
@@ -61,7 +63,35 @@ std::optional<Vp8Payload> Vp8Payload::parse(std::span<const uint8_t> payload) {
   vp8.descriptor_size = at;
   vp8.data = payload.subspan(at);
   vp8.keyframe = vp8.starts_frame() && (vp8.data[0] & kInverseKeyFrame) == 0;
+  // RFC 6386 §9.1: a 3-byte frame tag, the start code 9d 01 2a, then 14-bit
+  // width and height, little-endian, each under a 2-bit scale.
+  const auto& d = vp8.data;
+  if (vp8.keyframe && d.size() >= 10 && d[3] == 0x9d && d[4] == 0x01 && d[5] == 0x2a) {
+    vp8.width = uint16_t((d[6] | d[7] << 8) & 0x3FFF);
+    vp8.height = uint16_t((d[8] | d[9] << 8) & 0x3FFF);
+  }
   return vp8;
+}
+
+bool Vp8Payload::write_picture_id(std::span<uint8_t> payload, const Vp8Payload& parsed, uint16_t id) {
+  if (!parsed.picture_id || parsed.picture_id_offset == 0) return false;
+  const size_t at = parsed.picture_id_offset;
+  if (parsed.picture_id_bits == 15) {
+    if (at + 2 > payload.size()) return false;
+    payload[at] = uint8_t(kLongPictureId | ((id >> 8) & 0x7F));
+    payload[at + 1] = uint8_t(id);
+    return true;
+  }
+  if (at >= payload.size()) return false;
+  payload[at] = uint8_t(id & 0x7F);
+  return true;
+}
+
+bool Vp8Payload::write_tl0_pic_idx(std::span<uint8_t> payload, const Vp8Payload& parsed, uint8_t index) {
+  if (!parsed.tl0_pic_idx || parsed.tl0_pic_idx_offset == 0) return false;
+  if (parsed.tl0_pic_idx_offset >= payload.size()) return false;
+  payload[parsed.tl0_pic_idx_offset] = index;
+  return true;
 }
 
 }  // namespace ct::rtp

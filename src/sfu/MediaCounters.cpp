@@ -31,6 +31,7 @@ MediaCounters& MediaCounters::operator+=(const MediaCounters& o) {
   retransmissions_missing += o.retransmissions_missing;
   retransmissions_limited += o.retransmissions_limited;
   dropped_by_fault_injection += o.dropped_by_fault_injection;
+  layer_switches += o.layer_switches;
   nacks_sent += o.nacks_sent;
   keyframe_requests_sent += o.keyframe_requests_sent;
   keyframe_requests_throttled += o.keyframe_requests_throttled;

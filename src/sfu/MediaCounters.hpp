@@ -27,6 +27,7 @@ struct MediaCounters {
   uint64_t retransmissions_missing = 0;  // NACKed packets no longer kept
   uint64_t retransmissions_limited = 0;  // NACKed packets not resent (limits on one subscriber)
   uint64_t dropped_by_fault_injection = 0;
+  uint64_t layer_switches = 0;          // simulcast layer changes made for subscribers
   uint64_t nacks_sent = 0;              // NACKs to publishers
   uint64_t keyframe_requests_sent = 0;  // PLI/FIR to publishers
   uint64_t keyframe_requests_throttled = 0;

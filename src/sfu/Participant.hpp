@@ -80,6 +80,10 @@ class Participant final : public webrtc::PeerTransport::Listener,
   void clear_subscriptions();
   const std::vector<SubscriberSection>& subscriber_sections() const;
   Subscription* find_subscription(uint32_t ssrc);
+  // The live subscription to the track `track_sid`, if any.
+  Subscription* find_subscription_of(std::string_view track_sid) {
+    return subscriber_ ? subscriber_->find_subscription_of(track_sid) : nullptr;
+  }
   // Renegotiation is serialized (JSEP §5.2): while an offer is outstanding,
   // changes only mark the state dirty and the next offer follows the answer.
   bool offer_pending() const { return subscriber_ && subscriber_->offer_pending(); }

@@ -17,6 +17,7 @@
 #include "sdp/SessionDescription.hpp"
 #include "sfu/ActiveSpeakerDetector.hpp"
 #include "sfu/MediaCounters.hpp"
+#include "sfu/PublicationLayer.hpp"
 #include "sfu/RembEstimator.hpp"
 #include "sfu/SenderReportGenerator.hpp"
 #include "sfu/TransportCcFeedbackGenerator.hpp"
@@ -39,7 +40,16 @@ std::string codec_label(const std::string& name) {
   if (sdp::iequals(name, "opus")) return "opus";
   if (sdp::iequals(name, "VP8")) return "VP8";
   if (sdp::iequals(name, "H264")) return "H264";
+  if (sdp::iequals(name, "VP9")) return "VP9";
   return name;
+}
+
+// The defaults, and VP9 profile 0 after them (what Chromium offers, RFC 9628
+// §6): taken only from a browser that offers neither VP8 nor H.264.
+sdp::CodecPolicy publisher_policy() {
+  sdp::CodecPolicy policy = sdp::CodecPolicy::defaults();
+  policy.video.push_back(sdp::CodecSpec{"VP9", 90000, 0, {{"profile-id", {"0", ""}}}});
+  return policy;
 }
 
 bool is_sending(const sdp::NegotiatedMedia& m) {
@@ -104,7 +114,7 @@ PublisherConnection::OfferResult PublisherConnection::negotiate(const std::strin
   if (sdp_text.size() > sdp::kMaxSdpSize) return fail("the offer is too large");
   auto offer = sdp::SessionDescription::parse(sdp_text);
   if (!offer) return fail("malformed SDP offer: " + offer.error());
-  auto negotiation = sdp::negotiate(*offer, sdp::CodecPolicy::defaults());
+  auto negotiation = sdp::negotiate(*offer, publisher_policy());
   if (!negotiation) return fail("unusable SDP offer: " + negotiation.error());
   // New ICE credentials in an offer are an ICE restart (RFC 8839 §4.4.1.1.1);
   // the DTLS association continues, so its certificate must not change.
@@ -182,7 +192,8 @@ PublisherConnection::OfferResult PublisherConnection::negotiate(const std::strin
       if (media == ssrc) rtx_ssrc = rtx;
     }
     if (existing != publications_.end()) {
-      if (ssrc != 0 && (*existing)->params().ssrc == 0) (*existing)->set_ssrcs(ssrc, rtx_ssrc);
+      if (ssrc != 0 && !(*existing)->simulcast() && (*existing)->params().ssrc == 0)
+        (*existing)->set_ssrcs(ssrc, rtx_ssrc);
       continue;
     }
 
@@ -204,6 +215,16 @@ PublisherConnection::OfferResult PublisherConnection::negotiate(const std::strin
       if (e.uri == sdp::ext_uri::mid) params.mid_id = uint8_t(e.id);
       if (e.uri == sdp::ext_uri::audio_level) params.audio_level_id = uint8_t(e.id);
       if (e.uri == sdp::ext_uri::abs_send_time) params.abs_send_time_id = uint8_t(e.id);
+      if (e.uri == sdp::ext_uri::rid) params.rid_id = uint8_t(e.id);
+      if (e.uri == sdp::ext_uri::repaired_rid) params.repaired_rid_id = uint8_t(e.id);
+    }
+    // RFC 8853 §5.1: simulcast layers in the order of the send list, which
+    // the client gives lowest first. Without the RID extension the layers
+    // could not be told apart: such an offer is forwarded as one stream.
+    if (params.video && params.rid_id != 0 && m.rids.size() > 1) {
+      for (const auto& rid : m.rids) {
+        if (params.rids.size() < Publication::kMaxLayers) params.rids.push_back(rid.id);
+      }
     }
 
     TrackInfo track;
@@ -219,9 +240,22 @@ PublisherConnection::OfferResult PublisherConnection::negotiate(const std::strin
       track.name = meta.name;
       track.muted = meta.muted;
     }
+    const bool simulcast = !params.rids.empty();
+    track.rids = params.rids;
+    if (simulcast) params.ssrc = params.rtx_ssrc = 0;  // learned per layer below or from the RID
     publications_.push_back(std::make_unique<Publication>(std::move(track), std::move(params), *transport_,
                                                           feedback_ssrc_,
                                                           context_.keyframe_request_interval));
+    // An offer that lists one SSRC per layer (a=ssrc-group:SIM, RFC 5576
+    // §4.2 style) names them in layer order.
+    if (simulcast && m.remote_ssrcs.size() == publications_.back()->layer_count()) {
+      for (size_t i = 0; i < m.remote_ssrcs.size(); ++i) {
+        uint32_t layer_rtx = 0;
+        for (auto [media, rtx] : m.remote_rtx_ssrcs)
+          if (media == m.remote_ssrcs[i]) layer_rtx = rtx;
+        publications_.back()->set_layer_ssrcs(i, m.remote_ssrcs[i], layer_rtx);
+      }
+    }
     result.added.push_back(publications_.back().get());
   }
 
@@ -243,26 +277,40 @@ std::vector<std::unique_ptr<Publication>> PublisherConnection::take_publications
   return std::move(publications_);
 }
 
-Publication* PublisherConnection::publication_for(uint32_t ssrc, bool& is_rtx) {
+Publication* PublisherConnection::publication_for(uint32_t ssrc, bool& is_rtx, size_t& layer) {
   for (auto& p : publications_) {
-    if (p->params().ssrc == ssrc) {
-      is_rtx = false;
-      return p.get();
-    }
-    if (p->params().rtx_ssrc == ssrc) {
-      is_rtx = true;
+    int index = p->layer_of_ssrc(ssrc, is_rtx);
+    if (index >= 0) {
+      layer = size_t(index);
       return p.get();
     }
   }
   return nullptr;
 }
 
-Publication* PublisherConnection::learn_ssrc(uint32_t ssrc, uint8_t payload_type, std::string_view mid) {
+Publication* PublisherConnection::learn_ssrc(const rtp::RtpPacket& packet, std::string_view mid) {
   // Sources the offer did not list are bound by their MID header extension
   // (RFC 8843 §9.2) on first sight; the first source of a section wins.
+  const uint32_t ssrc = packet.ssrc();
+  const uint8_t payload_type = packet.payload_type();
   for (auto& p : publications_) {
     if (p->info().mid != mid) continue;
     const auto& params = p->params();
+    if (p->simulcast()) {
+      // RFC 8852 §3: each layer's packets name their RID; RTX packets name
+      // the layer they repair with the repaired RID.
+      const bool rtx = params.rtx_payload_type && payload_type == *params.rtx_payload_type;
+      if (!rtx && payload_type != params.payload_type) return nullptr;
+      const uint8_t id = rtx ? params.repaired_rid_id : params.rid_id;
+      auto rid = id != 0 ? rtp::read_rid(packet.find_extension(id)) : std::nullopt;
+      if (!rid) return nullptr;
+      const int index = p->layer_of_rid(*rid);
+      if (index < 0) return nullptr;
+      const auto& layer = p->layer(size_t(index));
+      if (!rtx && layer.ssrc() == 0) p->set_layer_ssrcs(size_t(index), ssrc, layer.rtx_ssrc());
+      if (rtx && layer.rtx_ssrc() == 0) p->set_layer_ssrcs(size_t(index), layer.ssrc(), ssrc);
+      return p.get();
+    }
     if (payload_type == params.payload_type && params.ssrc == 0) {
       p->set_ssrcs(ssrc, params.rtx_ssrc);
       return p.get();
@@ -291,11 +339,11 @@ void PublisherConnection::on_rtp(std::span<uint8_t> packet, TimePoint now) {
   }
 
   bool is_rtx = false;
-  Publication* publication = publication_for(rtp->ssrc(), is_rtx);
+  size_t layer = 0;
+  Publication* publication = publication_for(rtp->ssrc(), is_rtx, layer);
   if (!publication && mid_extension_id_ != 0) {
     if (auto mid = rtp::read_mid(rtp->find_extension(mid_extension_id_))) {
-      if (learn_ssrc(rtp->ssrc(), rtp->payload_type(), *mid))
-        publication = publication_for(rtp->ssrc(), is_rtx);
+      if (learn_ssrc(*rtp, *mid)) publication = publication_for(rtp->ssrc(), is_rtx, layer);
     }
   }
   if (!publication) return;
@@ -304,9 +352,9 @@ void PublisherConnection::on_rtp(std::span<uint8_t> packet, TimePoint now) {
   if (is_rtx) {
     // An answer to our NACK (RFC 4588 §4): forwarded as the original packet.
     // Padding-only probes carry no OSN and end here.
-    auto original = rtp::unwrap_rtx_in_place(*rtp, params.ssrc, params.payload_type);
+    auto original = rtp::unwrap_rtx_in_place(*rtp, publication->layer(layer).ssrc(), params.payload_type);
     if (!original) return;
-    publication->on_rtp(*original, now);
+    publication->on_rtp(*original, layer, now);
     return;
   }
   if (rtp->payload_type() != params.payload_type) return;  // only the answered codec is forwarded
@@ -314,7 +362,7 @@ void PublisherConnection::on_rtp(std::span<uint8_t> packet, TimePoint now) {
     if (auto level = rtp::read_audio_level(rtp->find_extension(params.audio_level_id)))
       context_.speakers->add_level(speaker_key_, level->level, level->voice_activity, now);
   }
-  publication->on_rtp(*rtp, now);
+  publication->on_rtp(*rtp, layer, now);
 }
 
 void PublisherConnection::on_rtcp(std::span<const uint8_t> compound, TimePoint now) {
@@ -324,10 +372,11 @@ void PublisherConnection::on_rtcp(std::span<const uint8_t> compound, TimePoint n
       auto sr = rtp::RtcpSenderReport::parse(*packet);
       if (!sr) continue;
       bool is_rtx = false;
-      Publication* publication = publication_for(sr->sender_ssrc(), is_rtx);
+      size_t layer = 0;
+      Publication* publication = publication_for(sr->sender_ssrc(), is_rtx, layer);
       if (publication && !is_rtx) {
         const auto info = sr->sender_info();
-        publication->on_sender_report(info.ntp_timestamp, info.rtp_timestamp, now);
+        publication->on_sender_report(layer, info.ntp_timestamp, info.rtp_timestamp, now);
       }
     } else if (auto xr = rtp::RtcpXr::parse(*packet)) {
       std::optional<uint32_t> rtt_units;
@@ -387,11 +436,14 @@ void PublisherConnection::send_receiver_reports(TimePoint now) {
   size_t count = 0;
   double worst_loss = 0;
   for (auto& p : publications_) {
-    if (p->params().ssrc == 0 || count == blocks.size()) continue;
-    blocks[count] = p->make_report_block(now);
-    ssrcs[count] = p->params().ssrc;
-    worst_loss = std::max(worst_loss, p->loss_fraction());
-    ++count;
+    for (size_t i = 0; i < p->layer_count(); ++i) {
+      auto& layer = p->layer(i);
+      if (layer.ssrc() == 0 || count == blocks.size()) continue;
+      blocks[count] = layer.make_report_block(now);
+      ssrcs[count] = layer.ssrc();
+      worst_loss = std::max(worst_loss, layer.loss_fraction());
+      ++count;
+    }
   }
   std::array<uint8_t, kRtcpBudget + 64> buffer;
   std::span<uint8_t> room(buffer.data(), kRtcpBudget);

@@ -22,6 +22,10 @@
 #include "sfu/Publication.hpp"
 #include "sfu/RoomEvents.hpp"
 
+namespace ct::rtp {
+class RtpPacket;
+}
+
 namespace ct::sfu {
 
 struct MediaCounters;
@@ -97,8 +101,8 @@ class PublisherConnection {
   void add_counters(MediaCounters& counters) const;
 
  private:
-  Publication* publication_for(uint32_t ssrc, bool& is_rtx);
-  Publication* learn_ssrc(uint32_t ssrc, uint8_t payload_type, std::string_view mid);
+  Publication* publication_for(uint32_t ssrc, bool& is_rtx, size_t& layer);
+  Publication* learn_ssrc(const rtp::RtpPacket& packet, std::string_view mid);
   void send_receiver_reports(TimePoint now);
   void on_round_trip(Duration rtt, TimePoint now);
   void add_own_counters(MediaCounters& counters) const;

@@ -357,6 +357,19 @@ void Room::set_track_muted(const std::string& identity, const std::string& track
   m.broadcast(p, event::TrackMuted{identity, track_sid, muted});
 }
 
+void Room::update_track_settings(const std::string& identity, const std::string& track_sid,
+                                 const TrackSettings& settings) {
+  auto& m = *impl_;
+  Participant* p = m.find(identity);
+  if (!p) return;
+  Subscription* subscription = p->find_subscription_of(track_sid);
+  if (!subscription) {
+    p->deliver(event::Error{"track_not_found", "no subscribed track " + track_sid});
+    return;
+  }
+  subscription->update_settings(settings, Clock::now());
+}
+
 void Room::update_participant(const std::string& identity, const std::optional<std::string>& name,
                               const std::optional<std::string>& metadata) {
   auto& m = *impl_;
@@ -466,6 +479,18 @@ void Room::on_tick(TimePoint now) {
     spdlog::info("room {}: {} lost its connection ({})", m.name, identity, p->connection_lost_reason());
     p->deliver(event::Removed{"connection_lost"});
     m.remove(*p, "connection_lost", now);
+  }
+
+  // Dynacast: publishers pause the simulcast layers nobody receives.
+  for (auto& p : m.participants) {
+    for (const auto& publication : p->publications()) {
+      auto mask = publication->take_layers_wanted_change(now);
+      if (!mask) continue;
+      event::LayersWanted wanted{publication->sid(), {}};
+      for (size_t i = 0; i < publication->params().rids.size(); ++i)
+        wanted.layers.push_back(event::LayerWanted{publication->params().rids[i], (*mask & (1u << i)) != 0});
+      p->deliver(std::move(wanted));
+    }
   }
 
   if (now >= m.next_quality) {

@@ -82,6 +82,13 @@ class Room {
   // Mute state of one of the participant's own tracks. Muted publications
   // forward nothing; the others get event::TrackMuted. Error: "track_not_found".
   void set_track_muted(const std::string& identity, const std::string& track_sid, bool muted);
+  // Adaptive stream: how the subscriber shows one track it receives (tile
+  // size, visibility, quality limit); the SFU sends the smallest simulcast
+  // layer that fills the tile and nothing for a hidden one. Publishers hear
+  // of layers nobody wants as event::LayersWanted (dynacast). Error:
+  // "track_not_found" (not subscribed to that track).
+  void update_track_settings(const std::string& identity, const std::string& track_sid,
+                             const TrackSettings& settings);
   // A participant's own name or metadata changed: everyone (itself too) gets
   // event::ParticipantUpdated; hidden participants are announced to nobody.
   void update_participant(const std::string& identity, const std::optional<std::string>& name,

@@ -29,8 +29,9 @@ struct TrackInfo {
   std::string source;     // "camera", "microphone", "screen_share", "screen_share_audio", "unknown"
   std::string name;
   std::string mid;        // the m-section in the publisher's connection
-  std::string codec;      // "opus", "VP8", "H264"
+  std::string codec;      // "opus", "VP8", "H264", "VP9"
   bool muted = false;
+  std::vector<std::string> rids;  // simulcast layers (RFC 8851 RIDs), lowest first; empty without simulcast
 };
 
 // What the client says about the tracks in its publisher offer, by mid.
@@ -39,6 +40,16 @@ struct TrackMeta {
   std::string source;
   std::string name;
   bool muted = false;
+};
+
+// What a subscriber says about how it shows one track (adaptive stream):
+// the tile's size in device pixels (0 x 0: not reported, the best layer is
+// wanted), whether it is visible at all, and an optional quality limit
+// (a layer index: 0 low, 1 medium, 2 high).
+struct TrackSettings {
+  uint32_t width = 0, height = 0;
+  bool visible = true;
+  int max_layer = 1 << 20;  // no limit
 };
 
 struct ParticipantState {
@@ -90,6 +101,10 @@ struct Removed { std::string reason; };  // the participant was removed (replace
 struct E2eeAnnounce { std::string from; std::string announcement; };  // a signed ephemeral public key
 struct E2eeKey { std::string from; std::string blob; };              // a sender key wrapped for you
 struct Recording { bool active = false; std::string id; };  // the room's recording started or stopped
+// To a publisher (dynacast): which simulcast layers of its track someone
+// receives; the client pauses the encodings of the others.
+struct LayerWanted { std::string rid; bool active = false; };
+struct LayersWanted { std::string sid; std::vector<LayerWanted> layers; };
 }  // namespace event
 
 using RoomEvent = std::variant<event::Joined, event::ParticipantJoined, event::ParticipantLeft, event::ParticipantUpdated,
@@ -97,7 +112,7 @@ using RoomEvent = std::variant<event::Joined, event::ParticipantJoined, event::P
                                event::TrackUnpublished, event::TrackMuted, event::PublisherAnswer,
                                event::SubscriberOffer, event::ActiveSpeakers, event::ConnectionQuality,
                                event::Error, event::Removed, event::E2eeAnnounce, event::E2eeKey,
-                               event::Recording>;
+                               event::Recording, event::LayersWanted>;
 
 // One participant's signaling connection as the Room sees it. Called on the
 // room's worker thread; implementations queue and return at once.

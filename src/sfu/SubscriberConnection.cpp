@@ -34,6 +34,9 @@ void server_payload_types(const std::string& codec, uint8_t& pt, std::optional<u
   } else if (sdp::iequals(codec, "H264")) {
     pt = subscriber_pt::kH264;
     rtx_pt = subscriber_pt::kH264Rtx;
+  } else if (sdp::iequals(codec, "VP9")) {
+    pt = subscriber_pt::kVp9;
+    rtx_pt = subscriber_pt::kVp9Rtx;
   }
 }
 
@@ -109,6 +112,13 @@ bool SubscriberConnection::unsubscribe(Publication& publication) {
 
 void SubscriberConnection::clear_subscriptions() {
   for (auto& s : sections_) s.subscription.reset();
+}
+
+Subscription* SubscriberConnection::find_subscription_of(std::string_view track_sid) {
+  for (auto& s : sections_) {
+    if (s.subscription && s.subscription->publication().sid() == track_sid) return s.subscription.get();
+  }
+  return nullptr;
 }
 
 Subscription* SubscriberConnection::find_subscription(uint32_t ssrc) {
@@ -302,7 +312,7 @@ void SubscriberConnection::on_rtcp(std::span<const uint8_t> compound, TimePoint 
       auto pli = rtp::RtcpPli::parse(*packet);
       if (!pli) continue;
       Subscription* s = find_subscription(pli->media_ssrc());
-      if (s && s->allow_keyframe_request(now)) s->publication().request_keyframe(now);
+      if (s && s->allow_keyframe_request(now)) s->request_keyframe(now);
     } else if (packet->type() == rtp::rtcp_type::kPayloadFeedback && packet->count() == rtp::rtcp_fmt::kFir) {
       auto fir = rtp::RtcpFir::parse(*packet);
       if (!fir) continue;
@@ -312,7 +322,7 @@ void SubscriberConnection::on_rtcp(std::span<const uint8_t> compound, TimePoint 
         const rtp::RtcpFirEntry entry = fir->entry(i);
         Subscription* s = find_subscription(entry.ssrc);
         if (s && s->is_new_fir(entry.sequence_number) && s->allow_keyframe_request(now))
-          s->publication().request_keyframe(now);
+          s->request_keyframe(now);
       }
     }
   }
@@ -321,7 +331,7 @@ void SubscriberConnection::on_rtcp(std::span<const uint8_t> compound, TimePoint 
 void SubscriberConnection::on_connected(TimePoint now) {
   last_rtcp_ = now;
   for (auto& s : sections_) {
-    if (s.subscription && s.subscription->active()) s.subscription->publication().request_keyframe(now);
+    if (s.subscription && s.subscription->active()) s.subscription->request_keyframe(now);
   }
 }
 
@@ -335,6 +345,10 @@ void SubscriberConnection::tick_transport(TimePoint now) {
 }
 
 void SubscriberConnection::on_tick(TimePoint now) {
+  // Simulcast layer choice follows what the publishers send.
+  for (auto& s : sections_) {
+    if (s.subscription) s.subscription->on_tick(now);
+  }
   if (transport_->state() != webrtc::PeerTransport::State::Connected || now < next_sender_report_) return;
   next_sender_report_ = now + kReportInterval;
   send_sender_reports(now);

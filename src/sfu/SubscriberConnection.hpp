@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/Clock.hpp"
@@ -78,6 +79,8 @@ class SubscriberConnection {
   void clear_subscriptions();
   const std::vector<Section>& sections() const { return sections_; }
   Subscription* find_subscription(uint32_t ssrc);
+  // The live subscription to the track `track_sid`, if any.
+  Subscription* find_subscription_of(std::string_view track_sid);
 
   // Renegotiation is serialized (JSEP §5.2): while an offer is outstanding,
   // changes only mark the state dirty and the next offer follows the answer.

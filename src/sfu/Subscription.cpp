@@ -4,11 +4,15 @@
 #include <array>
 #include <cstring>
 
+#include "core/Endian.hpp"
 #include "core/Random.hpp"
 #include "rtp/RtpPacket.hpp"
 #include "rtp/Rtx.hpp"
+#include "rtp/Vp8Payload.hpp"
+#include "sfu/LayerPacket.hpp"
 #include "sfu/MediaCounters.hpp"
 #include "sfu/Publication.hpp"
+#include "sfu/PublicationLayer.hpp"
 #include "webrtc/PeerTransport.hpp"
 
 namespace ct::sfu {
@@ -26,6 +30,11 @@ Subscription::Subscription(Publication& publication, webrtc::PeerTransport& tran
   if (params_.drop_fraction > 0) {
     double f = std::min(params_.drop_fraction, 1.0);
     drop_threshold_ = f >= 1.0 ? UINT32_MAX : uint32_t(f * 4294967296.0);
+  }
+  if (publication_.simulcast()) {
+    simulcast_ = std::make_unique<SimulcastRewriter>(
+        uint16_t(random_u32()), random_u32(), uint16_t(random_u32()), publication_.params().clock_rate);
+    desired_layer_ = int(publication_.layer_count()) - 1;
   }
   publication_.add_subscription(*this);
 }
@@ -50,8 +59,65 @@ void Subscription::activate(const SubscriptionNegotiation& negotiation, TimePoin
   extension_ids_no_mid_ = extension_ids_;
   map(p.mid_id, negotiation.mid_id);
   bool was_active = active_;
+  if (!was_active) choose_layer(now);  // before active_: the request below is the one keyframe request
   active_ = true;
-  if (!was_active) publication_.request_keyframe(now);
+  if (!was_active) request_keyframe(now);
+}
+
+void Subscription::request_keyframe(TimePoint now) {
+  if (!simulcast_) return publication_.request_keyframe(now);
+  int layer = simulcast_->switch_pending() ? simulcast_->target_layer() : simulcast_->current_layer();
+  if (layer != SimulcastRewriter::kNoLayer) publication_.request_keyframe(size_t(layer), now);
+}
+
+void Subscription::update_settings(const TrackSettings& settings, TimePoint now) {
+  settings_ = settings;
+  choose_layer(now);
+}
+
+void Subscription::set_budget_max_layer(int layer, TimePoint now) {
+  budget_max_layer_ = layer;
+  choose_layer(now);
+}
+
+int Subscription::desired_layer() const { return simulcast_ ? desired_layer_ : 0; }
+
+int Subscription::current_layer() const { return simulcast_ ? simulcast_->current_layer() : 0; }
+
+int Subscription::target_layer() const { return simulcast_ ? simulcast_->target_layer() : 0; }
+
+void Subscription::choose_layer(TimePoint now) {
+  if (!simulcast_) return;
+  std::array<LayerSelector::Layer, Publication::kMaxLayers> layers;
+  const size_t count = std::min(publication_.layer_count(), layers.size());
+  // The layers start one after another: until each had its chance, one not
+  // seen yet counts as coming, so a start does not pass through them all.
+  const auto first = publication_.first_packet();
+  const bool starting = !first || now - *first < PublicationLayer::kLiveWindow;
+  for (size_t i = 0; i < count; ++i) {
+    const PublicationLayer& l = publication_.layer(i);
+    layers[i] = LayerSelector::Layer{l.width(), l.height(), l.live(now) || (starting && !l.received())};
+  }
+  const std::span<const LayerSelector::Layer> view(layers.data(), count);
+  LayerSelector::Viewer viewer{settings_.width, settings_.height, settings_.visible, settings_.max_layer};
+  desired_layer_ = LayerSelector::desired(view, viewer, budget_max_layer_);
+  const int target = LayerSelector::target(view, desired_layer_);
+  if (target == simulcast_->target_layer()) return;
+  simulcast_->set_target_layer(target);
+  // RFC 4585 §6.3.1: the new layer can only be joined at a keyframe; ask for one.
+  if (active_ && simulcast_->switch_pending()) {
+    publication_.request_keyframe(size_t(target), now);
+    switch_requested_at_ = now;
+  }
+}
+
+void Subscription::on_tick(TimePoint now) {
+  if (!simulcast_ || !active_) return;
+  choose_layer(now);
+  if (simulcast_->switch_pending() && now - switch_requested_at_ >= kSwitchKeyframeRetry) {
+    publication_.request_keyframe(size_t(simulcast_->target_layer()), now);
+    switch_requested_at_ = now;
+  }
 }
 
 bool Subscription::drop_for_fault_injection() {
@@ -64,7 +130,7 @@ bool Subscription::drop_for_fault_injection() {
   return draw < drop_threshold_;
 }
 
-size_t Subscription::rewrite(std::span<const uint8_t> packet, uint16_t sequence_number,
+size_t Subscription::rewrite(std::span<const uint8_t> packet, uint16_t sequence_number, uint32_t timestamp,
                              std::span<uint8_t> buffer) {
   if (packet.size() > buffer.size()) return 0;
   std::memcpy(buffer.data(), packet.data(), packet.size());
@@ -87,9 +153,49 @@ size_t Subscription::rewrite(std::span<const uint8_t> packet, uint16_t sequence_
   }
   rtp->set_ssrc(params_.ssrc);
   rtp->set_sequence_number(sequence_number);
-  rtp->set_timestamp(rewriter_.rewrite_timestamp(rtp->timestamp()));
+  rtp->set_timestamp(timestamp);
   rtp->set_payload_type(params_.payload_type);
   return packet.size();
+}
+
+size_t Subscription::rewrite_layer(std::span<const uint8_t> packet, const SimulcastRewriter::Output& output,
+                                   std::span<uint8_t> buffer) {
+  size_t length = rewrite(packet, output.sequence_number, output.timestamp, buffer);
+  if (length == 0 || (!output.picture_id && !output.tl0_pic_idx)) return length;
+  auto rtp = rtp::RtpPacket::parse(buffer.first(length));
+  if (!rtp) return 0;
+  auto vp8 = rtp::Vp8Payload::parse(rtp->payload());
+  if (!vp8) return 0;
+  if (output.picture_id) rtp::Vp8Payload::write_picture_id(rtp->payload(), *vp8, *output.picture_id);
+  if (output.tl0_pic_idx) rtp::Vp8Payload::write_tl0_pic_idx(rtp->payload(), *vp8, *output.tl0_pic_idx);
+  return length;
+}
+
+bool Subscription::send_media(std::span<uint8_t> buffer, size_t length, uint32_t timestamp,
+                              size_t payload_size, TimePoint now) {
+  if (length == 0 || !transport_.send_rtp(buffer, length)) return false;
+  sender_report_.on_packet_sent(timestamp, payload_size, now);
+  ++stats_.forwarded;
+  return true;
+}
+
+bool Subscription::forward(const rtp::RtpPacket& packet, const LayerPacket& described, TimePoint now) {
+  if (!simulcast_) return forward(packet, now);
+  if (!active_) return false;
+  // A keyframe of another layer may be one to switch to now that it is sent
+  // (a layer resumed): choose again before it passes.
+  if (described.keyframe_start && described.layer != simulcast_->target_layer()) choose_layer(now);
+  const uint64_t switches = simulcast_->stats().switches;
+  auto output = simulcast_->rewrite(described, now);
+  if (!output) return false;
+  stats_.layer_switches += simulcast_->stats().switches - switches;
+  if (drop_for_fault_injection()) {
+    ++stats_.dropped_by_fault_injection;
+    return false;
+  }
+  std::array<uint8_t, kPacketBufferSize> buffer;  // left uninitialized: every byte sent is written first
+  size_t length = rewrite_layer(packet.bytes(), *output, buffer);
+  return send_media(buffer, length, output->timestamp, packet.payload().size(), now);
 }
 
 bool Subscription::forward(const rtp::RtpPacket& packet, TimePoint now) {
@@ -102,19 +208,18 @@ bool Subscription::forward(const rtp::RtpPacket& packet, TimePoint now) {
     return false;
   }
   std::array<uint8_t, kPacketBufferSize> buffer;  // left uninitialized: every byte sent is written first
-  size_t length = rewrite(packet.bytes(), sequence_number, buffer);
-  if (length == 0 || !transport_.send_rtp(buffer, length)) return false;
-  sender_report_.on_packet_sent(rewriter_.rewrite_timestamp(packet.timestamp()), packet.payload().size(),
-                                now);
-  ++stats_.forwarded;
-  return true;
+  const uint32_t timestamp = rewriter_.rewrite_timestamp(packet.timestamp());
+  size_t length = rewrite(packet.bytes(), sequence_number, timestamp, buffer);
+  return send_media(buffer, length, timestamp, packet.payload().size(), now);
 }
 
 bool Subscription::retransmit(uint16_t sequence_number, TimePoint now) {
-  if (!active_ || !rewriter_.started()) return false;
+  const bool started = simulcast_ ? simulcast_->started() : rewriter_.started();
+  if (!active_ || !started) return false;
+  const uint16_t next = simulcast_ ? simulcast_->next_sequence_number() : rewriter_.next_sequence_number();
   // Only numbers this subscriber was given: a NACK must never reveal a packet
   // it was not sent (e.g. one held back while the track was muted).
-  if (!RtpStreamRewriter::is_newer(rewriter_.next_sequence_number(), sequence_number)) {
+  if (!RtpStreamRewriter::is_newer(next, sequence_number)) {
     ++stats_.retransmissions_limited;
     return false;
   }
@@ -133,14 +238,34 @@ bool Subscription::retransmit(uint16_t sequence_number, TimePoint now) {
   }
   resent_number_[slot] = sequence_number;
   resent_at_[slot] = now;
-  auto stored = publication_.find_packet(rewriter_.original_sequence_number(sequence_number), now);
-  if (!stored) {
-    ++stats_.retransmissions_missing;
-    return false;
-  }
   std::array<uint8_t, kPacketBufferSize> media;
-  size_t length = rewrite(*stored, sequence_number, media);
+  size_t length = 0;
+  if (simulcast_) {
+    // The layer and number it was made from, and the numbers it was sent with.
+    auto origin = simulcast_->origin(sequence_number);
+    auto stored = origin
+                      ? publication_.find_packet(size_t(origin->layer), origin->inbound_sequence_number, now)
+                      : std::nullopt;
+    if (!stored) {
+      ++stats_.retransmissions_missing;
+      return false;
+    }
+    length = rewrite_layer(*stored, origin->output, media);
+  } else {
+    auto stored = publication_.find_packet(rewriter_.original_sequence_number(sequence_number), now);
+    if (!stored) {
+      ++stats_.retransmissions_missing;
+      return false;
+    }
+    if (stored->size() < 12) return false;  // RFC 3550 §5.1: the timestamp is bytes 4-7
+    length =
+        rewrite(*stored, sequence_number, rewriter_.rewrite_timestamp(load_u32(stored->data() + 4)), media);
+  }
   if (length == 0) return false;
+  return retransmit_media(media, length);
+}
+
+bool Subscription::retransmit_media(std::span<uint8_t> media, size_t length) {
   bool sent = false;
   if (negotiation_.rtx && params_.rtx_payload_type && params_.rtx_ssrc != 0) {
     // RFC 4588 §4: the original packet behind its OSN, on our RTX SSRC and
@@ -183,6 +308,7 @@ void Subscription::add_counters(MediaCounters& counters) const {
   counters.retransmissions_limited += stats_.retransmissions_limited;
   counters.keyframe_requests_throttled += stats_.keyframe_requests_limited;
   counters.dropped_by_fault_injection += stats_.dropped_by_fault_injection;
+  counters.layer_switches += stats_.layer_switches;
 }
 
 }  // namespace ct::sfu

@@ -7,6 +7,7 @@
 // is allocated per packet.
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -15,8 +16,11 @@
 #include "core/TokenBucket.hpp"
 #include "rtp/RtpExtensionIdMap.hpp"
 #include "sfu/KeyframeRequestThrottle.hpp"
+#include "sfu/LayerSelector.hpp"
+#include "sfu/RoomEvents.hpp"
 #include "sfu/RtpStreamRewriter.hpp"
 #include "sfu/SenderReportGenerator.hpp"
+#include "sfu/SimulcastRewriter.hpp"
 
 namespace ct::rtp {
 class RtpPacket;
@@ -29,6 +33,7 @@ namespace ct::sfu {
 
 struct MediaCounters;
 class Publication;
+struct LayerPacket;
 
 // The server's fixed payload types and header extension ids in every
 // subscriber connection (its offers choose them, RFC 8829 §5.2.1).
@@ -38,6 +43,8 @@ inline constexpr uint8_t kVp8 = 96;
 inline constexpr uint8_t kVp8Rtx = 97;
 inline constexpr uint8_t kH264 = 102;
 inline constexpr uint8_t kH264Rtx = 103;
+inline constexpr uint8_t kVp9 = 98;
+inline constexpr uint8_t kVp9Rtx = 99;
 }  // namespace subscriber_pt
 namespace subscriber_extension_id {
 inline constexpr uint8_t kMid = 1;
@@ -79,7 +86,10 @@ class Subscription {
     // recently, or over the retransmission budget (a NACK storm).
     uint64_t retransmissions_limited = 0;
     uint64_t keyframe_requests_limited = 0;  // PLI/FIR from this subscriber over its own limit
+    uint64_t layer_switches = 0;             // simulcast layer changes made at keyframes
   };
+  // While a switch waits for the target layer's keyframe, it is asked for again this often.
+  static constexpr Duration kSwitchKeyframeRetry = milliseconds(1000);
 
   // Registers with `publication` until destroyed; the publication must outlive it.
   Subscription(Publication& publication, webrtc::PeerTransport& transport, SubscriptionParams params);
@@ -94,6 +104,34 @@ class Subscription {
 
   // Forwards one publisher packet (not modified). False if not sent.
   bool forward(const rtp::RtpPacket& packet, TimePoint now);
+  // A video packet, read by the publication: a simulcast subscription sends
+  // only its layer and switches at keyframes; others forward as above.
+  bool forward(const rtp::RtpPacket& packet, const LayerPacket& described, TimePoint now);
+
+  // Adaptive stream: the subscriber's tile for this track (size, visibility,
+  // quality limit). The layer is chosen again; a hidden tile gets nothing.
+  void update_settings(const TrackSettings& settings, TimePoint now);
+  const TrackSettings& settings() const { return settings_; }
+  // The most a bandwidth allocator lets this subscription have (a layer
+  // index; LayerSelector::kAnyLayer without one).
+  void set_budget_max_layer(int layer, TimePoint now);
+  // VP8 temporal layers above `tid` are not sent (a lever for a bandwidth
+  // allocator); simulcast subscriptions only.
+  void set_max_temporal_layer(uint8_t tid) {
+    if (simulcast_) simulcast_->set_max_temporal_layer(tid);
+  }
+  // The layer the viewer wants (dynacast), kNoLayer for none; 0 without simulcast.
+  int desired_layer() const;
+  // The layer being sent now, kNoLayer for none.
+  int current_layer() const;
+  // The layer the subscription is switching to or staying on.
+  int target_layer() const;
+  // The keyframe a subscriber's PLI/FIR asks for: of the layer it gets (or
+  // is switching to), or the whole track's without simulcast.
+  void request_keyframe(TimePoint now);
+  // Layer choice follows the layers the publisher is sending; a pending
+  // switch asks for its keyframe again.
+  void on_tick(TimePoint now);
   // Answers a NACK for one of our sequence numbers from the publication's
   // retransmission buffer, as RTX (RFC 4588) when negotiated.
   bool retransmit(uint16_t sequence_number, TimePoint now);
@@ -110,7 +148,10 @@ class Subscription {
   static constexpr Duration kMinResendInterval = milliseconds(50);  // per sequence number
   static constexpr Duration kKeyframeRequestInterval = seconds(1);
   // The source skipped ahead on purpose: continue the numbering.
-  void resync() { rewriter_.resync(); }
+  void resync() {
+    rewriter_.resync();
+    if (simulcast_) simulcast_->restart();
+  }
   // An SR for this stream (RFC 3550 §6.4.1); 0 before the first packet.
   size_t build_sender_report(std::span<uint8_t> out, TimePoint now);
 
@@ -126,7 +167,15 @@ class Subscription {
  private:
   // Copies `packet` into `buffer` and rewrites it for this subscriber with
   // sequence number `sequence_number`; returns the length, 0 if unusable.
-  size_t rewrite(std::span<const uint8_t> packet, uint16_t sequence_number, std::span<uint8_t> buffer);
+  size_t rewrite(std::span<const uint8_t> packet, uint16_t sequence_number, uint32_t timestamp,
+                 std::span<uint8_t> buffer);
+  // The same, then the VP8 PictureID and TL0PICIDX of a spliced stream.
+  size_t rewrite_layer(std::span<const uint8_t> packet, const SimulcastRewriter::Output& output,
+                       std::span<uint8_t> buffer);
+  bool send_media(std::span<uint8_t> buffer, size_t length, uint32_t timestamp, size_t payload_size,
+                  TimePoint now);
+  bool retransmit_media(std::span<uint8_t> media, size_t length);
+  void choose_layer(TimePoint now);
   bool drop_for_fault_injection();
 
   Publication& publication_;
@@ -135,6 +184,11 @@ class Subscription {
   SubscriptionNegotiation negotiation_;
   bool active_ = false;
   RtpStreamRewriter rewriter_;
+  std::unique_ptr<SimulcastRewriter> simulcast_;  // simulcast publications only
+  TrackSettings settings_;
+  int budget_max_layer_ = LayerSelector::kAnyLayer;
+  int desired_layer_ = 0;
+  TimePoint switch_requested_at_{};
   uint16_t rtx_sequence_number_;
   rtp::RtpExtensionIdMap extension_ids_;         // publisher id -> ours, MID element kept
   rtp::RtpExtensionIdMap extension_ids_no_mid_;  // the same without the MID element

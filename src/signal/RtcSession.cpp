@@ -262,6 +262,11 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
       room.set_track_muted(identity, sid, muted);
     });
   }
+  void on_request(request::UpdateTrackSettings& r) {
+    with_room([identity = identity_, sid = std::move(r.sid), settings = r.settings](sfu::Room& room) {
+      room.update_track_settings(identity, sid, settings);
+    });
+  }
   void on_request(request::Leave&) {
     left_ = true;
     with_room([identity = identity_](sfu::Room& room) { room.leave(identity, "left"); });

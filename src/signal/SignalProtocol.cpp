@@ -55,9 +55,20 @@ json to_json(const sfu::ParticipantInfo& p) {
 }
 
 json to_json(const sfu::TrackInfo& t) {
-  return {{"sid", t.sid},       {"publisher", t.publisher}, {"kind", t.kind},
-          {"source", t.source}, {"name", t.name},           {"mid", t.mid},
-          {"codec", t.codec},   {"muted", t.muted}};
+  json j = {{"sid", t.sid},       {"publisher", t.publisher}, {"kind", t.kind},
+            {"source", t.source}, {"name", t.name},           {"mid", t.mid},
+            {"codec", t.codec},   {"muted", t.muted}};
+  if (!t.rids.empty()) j["rids"] = t.rids;
+  return j;
+}
+
+int64_t optional_dimension(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return 0;
+  if (!it->is_number_integer() || it->get<int64_t>() < 0 ||
+      it->get<int64_t>() > request::UpdateTrackSettings::kMaxDimension)
+    throw SchemaError{std::string("field '") + key + "' must be an integer from 0 to 16384"};
+  return it->get<int64_t>();
 }
 
 json tracks_json(const std::vector<sfu::TrackInfo>& tracks) {
@@ -131,6 +142,11 @@ struct EventWriter {
   json operator()(const sfu::event::Recording& e) const {
     return {{"type", "recording"}, {"active", e.active}, {"id", e.id}};
   }
+  json operator()(const sfu::event::LayersWanted& e) const {
+    json layers = json::array();
+    for (const auto& l : e.layers) layers.push_back({{"rid", l.rid}, {"active", l.active}});
+    return {{"type", "layers_wanted"}, {"sid", e.sid}, {"layers", std::move(layers)}};
+  }
 };
 
 }  // namespace
@@ -197,6 +213,22 @@ std::variant<Request, ProtocolError> parse_request(std::string_view text) {
       if (!r.name && !r.metadata) throw SchemaError{"give 'name' or 'metadata'"};
       return Request{std::move(r)};
     }
+    if (type == "update_track_settings") {
+      request::UpdateTrackSettings r;
+      r.sid = string_field(j, "sid", 64);
+      r.settings.width = uint32_t(optional_dimension(j, "width"));
+      r.settings.height = uint32_t(optional_dimension(j, "height"));
+      r.settings.visible = optional_bool(j, "visible", true);
+      const std::string quality = optional_string(j, "quality", 16);
+      if (quality == "low") {
+        r.settings.max_layer = 0;
+      } else if (quality == "medium") {
+        r.settings.max_layer = 1;
+      } else if (!quality.empty() && quality != "high") {
+        throw SchemaError{"field 'quality' must be \"low\", \"medium\" or \"high\""};
+      }
+      return Request{std::move(r)};
+    }
     if (type == "leave") return Request{request::Leave{}};
     if (type == "start_recording") return Request{request::StartRecording{}};
     if (type == "stop_recording") return Request{request::StopRecording{}};
@@ -242,9 +274,19 @@ std::variant<Request, ProtocolError> parse_request(std::string_view text) {
 }
 
 std::string_view request_name(const Request& request) {
-  static constexpr std::string_view kNames[] = {
-      "join", "offer",         "answer",    "trickle",         "mute",          "update", "leave",
-      "ping", "e2ee_announce", "e2ee_keys", "start_recording", "stop_recording"};
+  static constexpr std::string_view kNames[] = {"join",
+                                                "offer",
+                                                "answer",
+                                                "trickle",
+                                                "mute",
+                                                "update",
+                                                "leave",
+                                                "ping",
+                                                "e2ee_announce",
+                                                "e2ee_keys",
+                                                "start_recording",
+                                                "stop_recording",
+                                                "update_track_settings"};
   static_assert(std::size(kNames) == std::variant_size_v<Request>);
   return kNames[request.index()];
 }

@@ -54,14 +54,21 @@ struct E2eeKeys {
 struct Ping {
   int64_t timestamp = 0;
 };
+// Adaptive stream: how this subscriber shows one track it receives.
+struct UpdateTrackSettings {
+  static constexpr int64_t kMaxDimension = 16384;
+  std::string sid;
+  sfu::TrackSettings settings;
+};
 // The room's recording (needs the roomRecord grant; docs/recording.md).
 struct StartRecording {};
 struct StopRecording {};
 }  // namespace request
 
-using Request = std::variant<request::Join, request::Offer, request::Answer, request::Trickle, request::Mute,
-                             request::Update, request::Leave, request::Ping, request::E2eeAnnounce,
-                             request::E2eeKeys, request::StartRecording, request::StopRecording>;
+using Request =
+    std::variant<request::Join, request::Offer, request::Answer, request::Trickle, request::Mute,
+                 request::Update, request::Leave, request::Ping, request::E2eeAnnounce, request::E2eeKeys,
+                 request::StartRecording, request::StopRecording, request::UpdateTrackSettings>;
 
 struct ProtocolError {
   std::string code;     // "bad_json", "bad_message", "unknown_type"

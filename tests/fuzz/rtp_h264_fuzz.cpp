@@ -30,5 +30,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   });
   if (units == 0 || covered != size) std::abort();
   (void)h264->starts_nal_of_type(ct::rtp::h264_nal::kSps);
+  (void)h264->starts_keyframe();
   return 0;
 }

@@ -17,5 +17,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (vp8->partition_id > 7) std::abort();
   if (vp8->picture_id && vp8->picture_id_bits != 7 && vp8->picture_id_bits != 15) std::abort();
   if (vp8->keyframe && !vp8->starts_frame()) std::abort();
+  if ((vp8->width != 0) && !vp8->keyframe) std::abort();
+  // Rewriting writes only inside the descriptor and parses back the same.
+  uint8_t copy[64];
+  if (vp8->descriptor_size <= sizeof copy && vp8->picture_id) {
+    std::span<uint8_t> out(copy, vp8->descriptor_size);
+    for (size_t i = 0; i < out.size(); ++i) out[i] = data[i];
+    if (!ct::rtp::Vp8Payload::write_picture_id(out, *vp8, 0x1234)) std::abort();
+    if (vp8->tl0_pic_idx && !ct::rtp::Vp8Payload::write_tl0_pic_idx(out, *vp8, 0x56)) std::abort();
+  }
   return 0;
 }

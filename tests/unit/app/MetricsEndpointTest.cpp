@@ -19,6 +19,7 @@ TEST(MetricsEndpoint, RendersEveryWorkerUnderOneFamily) {
   s.workers[0].census.participants = 5;
   s.workers[0].census.video_publications = 3;
   s.workers[0].media.forwarded = 1000;
+  s.workers[0].media.layer_switches = 12;
   s.workers[0].socket.backlog_drops = 7;
   s.workers[1].worker = 1;
   s.workers[1].rooms = 1;
@@ -31,6 +32,7 @@ TEST(MetricsEndpoint, RendersEveryWorkerUnderOneFamily) {
   EXPECT_TRUE(has_line(text, "ciphertalk_participants{worker=\"0\"} 5"));
   EXPECT_TRUE(has_line(text, "ciphertalk_published_tracks{worker=\"0\",kind=\"video\"} 3"));
   EXPECT_TRUE(has_line(text, "ciphertalk_forwarded_packets_total{worker=\"0\"} 1000"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_simulcast_layer_switches_total{worker=\"0\"} 12"));
   EXPECT_TRUE(has_line(text, "ciphertalk_udp_dropped_total{worker=\"0\",reason=\"backlog_full\"} 7"));
   EXPECT_TRUE(has_line(text, "ciphertalk_udp_dropped_total{worker=\"1\",reason=\"malformed\"} 4"));
   // Each family once, its samples together: worker 1's rooms come right after worker 0's.

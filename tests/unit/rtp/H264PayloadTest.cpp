@@ -152,5 +152,37 @@ TEST(H264Payload, ChromiumsPacketsParseAsDescribed) {
   EXPECT_GT(single, 3u);
 }
 
+// Where a decoder can start: the SFU switches simulcast layers only there.
+TEST(H264Payload, KeyframesStartAtAnSpsOrTheFirstFragmentOfAnIdr) {
+  EXPECT_TRUE(H264Payload::parse(Bytes{0x65, 0x88, 0x84})->starts_keyframe());        // IDR slice
+  EXPECT_TRUE(H264Payload::parse(Bytes{0x67, 0x42, 0xc0, 0x1f})->starts_keyframe());  // SPS
+  EXPECT_FALSE(H264Payload::parse(Bytes{0x41, 0x9a, 0x00})->starts_keyframe());       // non-IDR slice
+  EXPECT_TRUE(
+      H264Payload::parse(Bytes{0x78, 0x00, 0x02, 0x67, 0x42, 0x00, 0x02, 0x68, 0xce})->starts_keyframe());
+  EXPECT_TRUE(H264Payload::parse(Bytes{0x7c, 0x85, 0x00})->starts_keyframe());   // FU-A S=1, IDR
+  EXPECT_FALSE(H264Payload::parse(Bytes{0x7c, 0x05, 0x00})->starts_keyframe());  // a middle fragment
+  EXPECT_FALSE(H264Payload::parse(Bytes{0x7c, 0x45, 0x00})->starts_keyframe());  // the last one
+  EXPECT_FALSE(H264Payload::parse(Bytes{0x7c, 0x81, 0x00})->starts_keyframe());  // first of a non-IDR slice
+}
+
+TEST(H264Payload, ChromiumKeyframesStartWithSpsThenIdr) {
+  size_t starts = 0, lines = 0;
+  for (test::FixtureLine& line : test::load_fixture("chromium-rtp.hex")) {
+    const auto& d = line.description;
+    if (d.find("H264 pt=") == std::string::npos) continue;
+    const auto rtp = RtpPacket::parse(line.bytes);
+    ASSERT_TRUE(rtp);
+    const auto h = H264Payload::parse(rtp->payload());
+    ASSERT_TRUE(h) << line.line_number;
+    ++lines;
+    const bool expected =
+        d.find("STAP-A[SPS") != std::string::npos || d.find("S=1 E=0 nal=IDR") != std::string::npos;
+    EXPECT_EQ(h->starts_keyframe(), expected) << line.line_number << " " << d;
+    if (h->starts_keyframe()) ++starts;
+  }
+  EXPECT_GT(lines, 0u);
+  EXPECT_EQ(starts, 4u);  // two keyframes, each an SPS/PPS STAP-A and the IDR's first fragment
+}
+
 }  // namespace
 }  // namespace ct::rtp

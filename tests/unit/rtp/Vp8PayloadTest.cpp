@@ -249,5 +249,86 @@ TEST(Vp8Payload, EveryPrefixOfChromiumPackets) {
   }
 }
 
+TEST(Vp8Payload, KeyframeSizeFromTheFrameHeader) {
+  const auto bytes = packet({0x10}, kKeyframeData);
+  const auto vp8 = Vp8Payload::parse(bytes);
+  ASSERT_TRUE(vp8);
+  EXPECT_EQ(vp8->width, 320);
+  EXPECT_EQ(vp8->height, 240);
+  // A delta frame, a keyframe cut before its size, or one without the start code has none.
+  for (const auto& data :
+       {kDeltaData, std::vector<uint8_t>(kKeyframeData.begin(), kKeyframeData.end() - 1),
+        std::vector<uint8_t>{0x50, 0x42, 0x00, 0x9d, 0x01, 0x2b, 0x40, 0x01, 0xf0, 0x00}}) {
+    const auto other = Vp8Payload::parse(packet({0x10}, data));
+    ASSERT_TRUE(other);
+    EXPECT_EQ(other->width, 0);
+    EXPECT_EQ(other->height, 0);
+  }
+}
+
+TEST(Vp8Payload, ChromiumKeyframesAre640x480) {
+  size_t keyframes = 0;
+  for (test::FixtureLine& line : test::load_fixture("chromium-rtp.hex")) {
+    if (line.description.find("VP8 pt=") == std::string::npos ||
+        line.description.find("keyframe 640x480") == std::string::npos)
+      continue;
+    const auto rtp = RtpPacket::parse(line.bytes);
+    ASSERT_TRUE(rtp);
+    const auto vp8 = Vp8Payload::parse(rtp->payload());
+    ASSERT_TRUE(vp8);
+    EXPECT_EQ(vp8->width, 640) << line.line_number;
+    EXPECT_EQ(vp8->height, 480) << line.line_number;
+    ++keyframes;
+  }
+  EXPECT_EQ(keyframes, 4u);
+}
+
+TEST(Vp8Payload, RewritesA15BitPictureIdAndTl0PicIdxInPlace) {
+  // X, I+L+T, M|0x12 0x34, TL0PICIDX 0xAB, TID 2 Y
+  auto bytes = packet({0x90, 0xE0, 0x92, 0x34, 0xAB, 0xA0}, kKeyframeData);
+  auto vp8 = Vp8Payload::parse(bytes);
+  ASSERT_TRUE(vp8);
+  ASSERT_TRUE(Vp8Payload::write_picture_id(bytes, *vp8, 0x7FFE));
+  ASSERT_TRUE(Vp8Payload::write_tl0_pic_idx(bytes, *vp8, 0x05));
+  const auto again = Vp8Payload::parse(bytes);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->picture_id, 0x7FFE);
+  EXPECT_EQ(again->picture_id_bits, 15);
+  EXPECT_EQ(again->tl0_pic_idx, 0x05);
+  EXPECT_EQ(again->temporal_id, 2);
+  EXPECT_TRUE(again->layer_sync);
+  EXPECT_TRUE(again->keyframe);
+  EXPECT_EQ(again->descriptor_size, vp8->descriptor_size);
+  // Only the 15 bits are kept.
+  ASSERT_TRUE(Vp8Payload::write_picture_id(bytes, *vp8, 0x8001));
+  EXPECT_EQ(Vp8Payload::parse(bytes)->picture_id, 1);
+}
+
+TEST(Vp8Payload, RewritesA7BitPictureIdInItsOwnWidth) {
+  auto bytes = packet({0x90, 0x80, 0x05}, kDeltaData);
+  auto vp8 = Vp8Payload::parse(bytes);
+  ASSERT_TRUE(vp8);
+  ASSERT_TRUE(Vp8Payload::write_picture_id(bytes, *vp8, 0x1FF));
+  const auto again = Vp8Payload::parse(bytes);
+  EXPECT_EQ(again->picture_id, 0x7F);
+  EXPECT_EQ(again->picture_id_bits, 7);
+  EXPECT_EQ(again->data.size(), kDeltaData.size());
+}
+
+TEST(Vp8Payload, NothingToRewriteWithoutTheField) {
+  auto bytes = packet({0x10}, kDeltaData);
+  auto vp8 = Vp8Payload::parse(bytes);
+  ASSERT_TRUE(vp8);
+  const auto before = bytes;
+  EXPECT_FALSE(Vp8Payload::write_picture_id(bytes, *vp8, 3));
+  EXPECT_FALSE(Vp8Payload::write_tl0_pic_idx(bytes, *vp8, 3));
+  EXPECT_EQ(bytes, before);
+  // A buffer shorter than the parsed descriptor is not written past its end.
+  auto long_id = packet({0x90, 0x80, 0x81, 0x02}, kDeltaData);
+  auto parsed = Vp8Payload::parse(long_id);
+  ASSERT_TRUE(parsed);
+  EXPECT_FALSE(Vp8Payload::write_picture_id(std::span<uint8_t>(long_id.data(), 3), *parsed, 9));
+}
+
 }  // namespace
 }  // namespace ct::rtp

@@ -1,11 +1,15 @@
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "RoomTestSupport.hpp"
 #include "rtp/RtcpReceiverReport.hpp"
 #include "rtp/RtcpTransportCc.hpp"
 #include "rtp/RtcpXr.hpp"
 #include "sfu/ActiveSpeakerDetector.hpp"
 #include "sfu/MediaCounters.hpp"
+#include "sfu/PublicationLayer.hpp"
 #include "sfu/PublisherConnection.hpp"
 #include "sfu/SenderReportGenerator.hpp"
 
@@ -193,6 +197,69 @@ TEST_F(PublisherConnectionTest, SourcesAreLearnedFromTheMidExtensionAndRtxIsUnwr
   auto stray = video_packet(0x99999999, 1, 1, 3, "7");
   connection.on_rtp(stray, Clock::now());
   EXPECT_EQ(publication.stats().packets_in, 2u);
+}
+
+TEST_F(PublisherConnectionTest, ChromiumsSimulcastOfferIsOnePublicationOfThreeLayers) {
+  // A real Chromium offer (tests/fixtures/sdp/README.md): a=rid q, h, f and
+  // a=simulcast:send q;h;f, RID extensions 10 and 11, no a=ssrc lines.
+  std::ifstream file(std::string(CT_FIXTURES_DIR) + "/sdp/chromium-offer-simulcast-datachannel.sdp");
+  std::stringstream text;
+  text << file.rdbuf();
+  auto result = connection.negotiate(text.str(), {}, Clock::now());
+  ASSERT_TRUE(result.error_code.empty()) << result.error_message;
+  Publication* video = nullptr;
+  for (auto* p : result.added)
+    if (p->video()) video = p;
+  ASSERT_NE(video, nullptr);
+  EXPECT_TRUE(video->simulcast());
+  EXPECT_EQ(video->params().rids, (std::vector<std::string>{"q", "h", "f"}));
+  EXPECT_EQ(video->info().rids, video->params().rids);
+  EXPECT_EQ(video->layer_count(), 3u);
+  EXPECT_EQ(video->params().rid_id, 10);
+  EXPECT_EQ(video->params().repaired_rid_id, 11);
+
+  auto answer = sdp::SessionDescription::parse(result.answer_sdp);
+  ASSERT_TRUE(answer.ok()) << answer.error();
+  const auto* m = answer->find_media(video->info().mid);
+  ASSERT_NE(m, nullptr);
+  ASSERT_EQ(m->rids.size(), 3u);
+  EXPECT_EQ(m->rids[2].id, "f");
+  EXPECT_EQ(m->rids[2].direction, sdp::RidDirection::recv);
+  EXPECT_EQ(m->simulcast, "recv q;h;f");
+
+  // Each layer's SSRC is learned from its RID (RFC 8852 §3.1), and an RTX
+  // SSRC from the repaired RID (§3.2) of the layer it repairs.
+  const std::string_view mid = video->info().mid;
+  auto packet = [&](uint32_t ssrc, uint8_t pt, uint8_t rid_id, std::string_view rid, uint16_t seq) {
+    std::vector<uint8_t> payload = {0x00, 0x07, 0x10, 0x01, 0x02, 0x03};
+    std::vector<uint8_t> out(200);
+    out.resize(rtp::RtpPacketBuilder()
+                   .payload_type(pt)
+                   .sequence_number(seq)
+                   .timestamp(1000)
+                   .ssrc(ssrc)
+                   .add_extension(4, std::span(reinterpret_cast<const uint8_t*>(mid.data()), mid.size()))
+                   .add_extension(rid_id, std::span(reinterpret_cast<const uint8_t*>(rid.data()), rid.size()))
+                   .payload(payload)
+                   .build(out));
+    return out;
+  };
+  auto send = [&](std::vector<uint8_t> bytes) { connection.on_rtp(bytes, Clock::now()); };
+  const uint8_t pt = video->params().payload_type;
+  const uint8_t rtx_pt = *video->params().rtx_payload_type;
+  send(packet(0xA1, pt, 10, "q", 1));
+  send(packet(0xA2, pt, 10, "h", 1));
+  send(packet(0xA3, pt, 10, "f", 1));
+  send(packet(0xB2, rtx_pt, 11, "h", 1));
+  send(packet(0xC0, pt, 10, "x", 1));  // a RID the offer did not name
+  EXPECT_EQ(video->layer(0).ssrc(), 0xA1u);
+  EXPECT_EQ(video->layer(1).ssrc(), 0xA2u);
+  EXPECT_EQ(video->layer(2).ssrc(), 0xA3u);
+  EXPECT_EQ(video->layer(1).rtx_ssrc(), 0xB2u);
+  EXPECT_EQ(video->layer(0).rtx_ssrc(), 0u);
+  EXPECT_EQ(video->layer(1).stats().packets_in, 2u);  // the RTX packet, unwrapped, counts for h
+  bool rtx = false;
+  EXPECT_EQ(video->layer_of_ssrc(0xC0, rtx), -1);
 }
 
 TEST_F(PublisherConnectionTest, AudioLevelsReachTheSpeakerDetector) {

@@ -231,3 +231,55 @@ TEST(SignalProtocol, ParsesAndSerializesRecording) {
   EXPECT_EQ(recording["recording"], true);
   EXPECT_EQ(recording["recording_id"], "R1");
 }
+
+TEST(SignalProtocol, ParsesTrackSettings) {
+  auto full = parse_request(
+      R"({"type":"update_track_settings","sid":"TR_a","width":320,"height":180,"visible":false,"quality":"medium"})");
+  ASSERT_TRUE(std::holds_alternative<Request>(full));
+  const auto& r = std::get<request::UpdateTrackSettings>(std::get<Request>(full));
+  EXPECT_EQ(r.sid, "TR_a");
+  EXPECT_EQ(r.settings.width, 320u);
+  EXPECT_EQ(r.settings.height, 180u);
+  EXPECT_FALSE(r.settings.visible);
+  EXPECT_EQ(r.settings.max_layer, 1);
+  EXPECT_EQ(request_name(std::get<Request>(full)), "update_track_settings");
+  // Only the sid is required: an unreported size, visible, no quality limit.
+  auto bare = parse_request(R"({"type":"update_track_settings","sid":"TR_b"})");
+  ASSERT_TRUE(std::holds_alternative<Request>(bare));
+  const auto& b = std::get<request::UpdateTrackSettings>(std::get<Request>(bare));
+  EXPECT_EQ(b.settings.width, 0u);
+  EXPECT_TRUE(b.settings.visible);
+  EXPECT_GT(b.settings.max_layer, 2);
+  auto low = parse_request(R"({"type":"update_track_settings","sid":"TR_b","quality":"low"})");
+  EXPECT_EQ(std::get<request::UpdateTrackSettings>(std::get<Request>(low)).settings.max_layer, 0);
+}
+
+TEST(SignalProtocol, MalformedTrackSettingsAreBadMessages) {
+  for (const char* text : {
+           R"({"type":"update_track_settings"})",
+           R"({"type":"update_track_settings","sid":7})",
+           R"({"type":"update_track_settings","sid":"TR_a","width":-1})",
+           R"({"type":"update_track_settings","sid":"TR_a","width":1.5})",
+           R"({"type":"update_track_settings","sid":"TR_a","height":99999})",
+           R"({"type":"update_track_settings","sid":"TR_a","height":"720"})",
+           R"({"type":"update_track_settings","sid":"TR_a","visible":"yes"})",
+           R"({"type":"update_track_settings","sid":"TR_a","quality":"ultra"})",
+           R"({"type":"update_track_settings","sid":"TR_a","quality":2})",
+       }) {
+    EXPECT_EQ(code_of(parse_request(text)), "bad_message") << text;
+  }
+}
+
+TEST(SignalProtocol, SerializesLayersWantedAndTrackRids) {
+  ct::sfu::event::LayersWanted wanted{"TR_v", {{"q", true}, {"h", false}, {"f", false}}};
+  EXPECT_EQ(nlohmann::json::parse(serialize_event(wanted)),
+            nlohmann::json::parse(R"({"type":"layers_wanted","sid":"TR_v",
+      "layers":[{"rid":"q","active":true},{"rid":"h","active":false},{"rid":"f","active":false}]})"));
+  ct::sfu::TrackInfo track;
+  track.sid = "TR_v";
+  auto plain = nlohmann::json::parse(serialize_event(ct::sfu::event::TrackPublished{track}));
+  EXPECT_FALSE(plain["track"].contains("rids"));
+  track.rids = {"q", "h", "f"};
+  auto simulcast = nlohmann::json::parse(serialize_event(ct::sfu::event::TrackPublished{track}));
+  EXPECT_EQ(simulcast["track"]["rids"], nlohmann::json::parse(R"(["q","h","f"])"));
+}

@@ -200,6 +200,8 @@ export class CallView {
       const video = screen.tile.querySelector('video')!;
       video.srcObject = screen.stream;
       video.play().catch(() => {});
+      // Adaptive stream: the server sends the layer this tile can show, nothing while it is hidden.
+      if (track.kind === 'video') this.client.adaptiveStream.observe(info.sid, video);
       this.layout();
       return;
     }
@@ -209,6 +211,7 @@ export class CallView {
     // A fresh srcObject assignment makes the element pick up the changed stream.
     member.video.srcObject = member.stream;
     member.video.play().catch(() => {});
+    if (track.kind === 'video') this.client.adaptiveStream.observe(info.sid, member.video);
     this.refreshMember(identity);
   }
 

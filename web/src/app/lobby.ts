@@ -19,7 +19,8 @@ export interface LobbyOptions {
 
 /** Opens camera and microphone, falling back to whichever of them works. */
 export async function openMedia(cameraId?: string, micId?: string): Promise<MediaStream> {
-  const video: MediaTrackConstraints = { width: { ideal: 640 }, height: { ideal: 480 }, ...(cameraId ? { deviceId: { exact: cameraId } } : {}) };
+  // 1280x720 where the camera allows: published in three simulcast layers (sdk/simulcast.ts).
+  const video: MediaTrackConstraints = { width: { ideal: 1280 }, height: { ideal: 720 }, ...(cameraId ? { deviceId: { exact: cameraId } } : {}) };
   const audio: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, ...(micId ? { deviceId: { exact: micId } } : {}) };
   for (const constraints of [{ video, audio }, { audio }, { video }] as MediaStreamConstraints[]) {
     try {

@@ -48,16 +48,18 @@ const token = params.get('token') || await fetchDevToken(room, identity, params.
 // ?e2ee=1 asks for an end-to-end encrypted room (honoured by `--dev` when this join creates it).
 const client = new CipherTalkClient({
   url: signalingUrl(), token, iceTransportPolicy: params.get('relay') === '1' ? 'relay' : 'all',
-  e2ee: { require: params.get('e2ee') === '1' },
+  e2ee: { require: params.get('e2ee') === '1' }, simulcast: params.get('simulcast') !== '0',
 });
 window.ct = client;
 const firstFrameAt: Record<string, number> = {};
 window.ctFirstFrames = () => ({ subscriberConnectedAt: client.subscriberConnectedAt ?? null, firstFrameAt });
 
-client.on('track', ({ participant, track }) => {
+client.on('track', ({ participant, track, info }) => {
   const video = tileFor(participant).querySelector('video')!;
   (video.srcObject as MediaStream).addTrack(track);
   if (track.kind === 'video') {
+    // Adaptive stream: the server sends the simulcast layer this tile can show.
+    client.adaptiveStream.observe(info.sid, video);
     video.play().catch(() => {});
     // When this participant's first frame was shown (for tests and diagnostics).
     video.requestVideoFrameCallback(() => { firstFrameAt[participant] ??= performance.now(); });
@@ -78,7 +80,9 @@ client.on('active_speakers', ({ speakers }) => {
 client.on('reconnecting', () => { $('state').textContent = 'reconnecting'; });
 client.on('reconnected', () => { $('state').textContent = 'connected'; });
 
-const media = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
+// ?capture=720 captures 1280x720, published in three simulcast layers; ?simulcast=0 sends one stream.
+const hd = params.get('capture') === '720';
+const media = await navigator.mediaDevices.getUserMedia({ audio: true, video: hd ? { width: 1280, height: 720 } : { width: 320, height: 240 } });
 const self = tileFor(identity, `${identity} (you)`);
 const selfVideo = self.querySelector('video')!;
 selfVideo.srcObject = media;

@@ -16,4 +16,10 @@ export interface ClientOptions {
    * `e2ee_unsupported`.
    */
   e2ee?: boolean | E2eeClientOptions;
+  /**
+   * Publish camera video in three layers and screen shares in two where the
+   * capture allows (default true); false sends one stream. publish() may
+   * override it per call.
+   */
+  simulcast?: boolean;
 }

@@ -25,10 +25,12 @@ import type { E2eeEvents, E2eeSession } from './e2ee-session';
 import { DataDecryptError } from './e2ee-worker-client';
 import { frameEncryptionApi, openE2ee, receiverTrackName, type E2eeClientOptions, type FrameTransforms } from './e2ee-media';
 import type { ClientOptions } from './client-options';
+import { applyLayersWanted, transceiverInit } from './simulcast';
+import { AdaptiveStream } from './adaptive-stream';
 
 export interface RemoteTrackEvent { participant: string; track: MediaStreamTrack; info: TrackInfo }
 export interface DataEvent { from: string; topic: string; payload: Uint8Array; reliable: boolean }
-export interface PublishOptions { source?: TrackSource; videoCodec?: VideoCodec }
+export interface PublishOptions { source?: TrackSource; videoCodec?: VideoCodec; simulcast?: boolean }
 export interface PublishDataOptions { reliable?: boolean; topic?: string; destinationIdentities?: string[] }
 
 type MessageEvents = { [K in ServerMessageType]: ServerMessageOf<K> };
@@ -90,6 +92,9 @@ export class CipherTalkClient extends EventTarget {
   private readonly e2eeOptions: E2eeClientOptions | null;
   private e2eeMode: JoinedMessage['e2ee'] | null = null; // fixed by the first joined
 
+  /** Adaptive stream: observe(sid, element) each remote video's tile; the server sends what fits it. */
+  readonly adaptiveStream = new AdaptiveStream((r) => this.send({ type: 'update_track_settings', ...r }));
+  private readonly simulcast: boolean;
   private pending: PendingWait[] = [];
   private subscriberChain: Promise<void> = Promise.resolve();
   private publisherChain: Promise<unknown> = Promise.resolve();
@@ -98,13 +103,14 @@ export class CipherTalkClient extends EventTarget {
   private attemptTimer: ReturnType<typeof setTimeout> | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor({ url, token, iceServers = [], iceTransportPolicy = 'all', reconnectWindowMs = 20000, attemptTimeoutMs = 5000, e2ee }: ClientOptions) {
+  constructor({ url, token, iceServers = [], iceTransportPolicy = 'all', reconnectWindowMs = 20000, attemptTimeoutMs = 5000, e2ee, simulcast = true }: ClientOptions) {
     super();
     this.url = url;
     this.token = token;
     this.rtcConfig = { iceServers, iceTransportPolicy, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
     this.connection = new ReconnectMachine({ windowMs: reconnectWindowMs });
     this.attemptTimeoutMs = attemptTimeoutMs;
+    this.simulcast = simulcast;
     this.e2eeOptions = e2ee ? (e2ee === true ? {} : e2ee) : null;
     this.e2eeSupported = !!this.e2eeOptions && frameEncryptionApi() !== null;
   }
@@ -207,20 +213,21 @@ export class CipherTalkClient extends EventTarget {
    * `videoCodec` sends video in that codec when the browser can (otherwise
    * the browser's default, VP8); subscribers receive it as sent.
    */
-  publish(stream: MediaStream, { source, videoCodec }: PublishOptions = {}): Promise<(TrackInfo | undefined)[]> {
+  publish(stream: MediaStream, { source, videoCodec, simulcast }: PublishOptions = {}): Promise<(TrackInfo | undefined)[]> {
     return this.serializePublisher(async () => {
       const pc = this.ensurePublisher();
       const added: AddedTrack[] = [];
       for (const track of stream.getTracks()) {
-        const transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+        const own: TrackSource = source === 'screen_share' && track.kind === 'audio' ? 'screen_share_audio'
+          : source ?? (track.kind === 'audio' ? 'microphone' : 'camera');
+        // Camera video in three layers and a screen share in two, where the capture allows (simulcast.ts).
+        const transceiver = pc.addTransceiver(track, transceiverInit(track, stream, own, simulcast ?? this.simulcast));
         // Before any await: a transform set later may never apply (e2ee-media.ts).
         if (this.transforms && this.e2ee) {
           const { name, sent } = this.transforms.attachSender(transceiver.sender, track.kind, track.kind === 'audio' ? 'opus' : videoCodec ?? 'vp8');
           this.e2ee.addSendTrack(name, sent);
         }
         if (track.kind === 'video' && videoCodec) preferVideoCodec(transceiver, videoCodec);
-        const own: TrackSource = source === 'screen_share' && track.kind === 'audio' ? 'screen_share_audio'
-          : source ?? (track.kind === 'audio' ? 'microphone' : 'camera');
         added.push({ track, transceiver, source: own });
       }
       await this.negotiatePublisher(added);
@@ -403,6 +410,7 @@ export class CipherTalkClient extends EventTarget {
         case 'reconnecting': this.emit('reconnecting', {}); break;
         case 'reconnected':
           this.emit('reconnected', {});
+          this.adaptiveStream.resend();
           // A resume is an ICE restart on both connections (docs/protocol.md): the
           // server restarts the subscriber with its next offer, we restart the publisher.
           this.restartPublisherIce().catch((e: unknown) => this.emit('error', { type: 'error', code: 'client', message: String(e) }));
@@ -500,6 +508,8 @@ export class CipherTalkClient extends EventTarget {
           .then(() => this.answerSubscriber(msg))
           .catch((e: unknown) => this.emit('error', { type: 'error', code: 'client', message: String(e) }));
         break;
+      case 'layers_wanted': // dynacast: pause the encodings nobody receives
+        applyLayersWanted(this.localTracks.get(msg.sid)?.transceiver.sender, msg.layers).catch(() => undefined); break;
       case 'removed':
         this.runEffects(this.connection.handle({ type: 'removed' }));
         break;
@@ -565,6 +575,7 @@ export class CipherTalkClient extends EventTarget {
     for (const [mid, r] of this.remoteTracks) {
       if (r.info.sid === sid) {
         this.remoteTracks.delete(mid);
+        this.adaptiveStream.unobserve(sid);
         this.e2ee?.removeReceiveTrack(r.info.publisher, receiverTrackName(mid));
         this.emit('track_removed', { participant: r.info.publisher, info: r.info });
       }

@@ -9,3 +9,5 @@ export * from './datapacket';
 export * from './reconnect';
 export * from './quality';
 export * from './codecs';
+export * from './simulcast';
+export * from './adaptive-stream';

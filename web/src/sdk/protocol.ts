@@ -33,6 +33,8 @@ export interface TrackInfo {
   mid: string;
   codec: string;
   muted: boolean;
+  /** A simulcast track's layers (RIDs), lowest first; absent for one stream. */
+  rids?: string[];
 }
 
 export interface IceServerInfo {
@@ -67,6 +69,7 @@ export type ClientMessage =
   | { type: 'mute'; sid: string; muted: boolean }
   | { type: 'update'; name?: string; metadata?: string }
   | { type: 'leave' }
+  | { type: 'update_track_settings'; sid: string; width?: number; height?: number; visible?: boolean; quality?: 'low' | 'medium' | 'high' }
   | { type: 'start_recording' }
   | { type: 'stop_recording' }
   | { type: 'ping'; timestamp: number };
@@ -102,7 +105,8 @@ export type ServerMessage =
   | { type: 'pong'; timestamp: number }
   | { type: 'e2ee_announce'; from: string; announcement: string }
   | { type: 'e2ee_key'; from: string; blob: string }
-  | { type: 'recording'; active: boolean; id: string };
+  | { type: 'recording'; active: boolean; id: string }
+  | { type: 'layers_wanted'; sid: string; layers: { rid: string; active: boolean }[] };
 
 export type ServerMessageType = ServerMessage['type'];
 export type ServerMessageOf<T extends ServerMessageType> = Extract<ServerMessage, { type: T }>;
