@@ -8,8 +8,9 @@
 // track of one sender maps through the same sender clock, so its audio and
 // video line up as they were captured (RFC 3550 §6.4.1: the NTP and RTP
 // timestamps of one report belong to the same instant). Without a report,
-// time zero is the arrival time of the packet that completed the first
-// frame. Not thread-safe; for the recording writer thread.
+// time zero is the first frame's arrival time as the caller gives it
+// (RtpWebmWriter: the arrival of the packet that released the frame, less
+// their RTP distance). Not thread-safe; for the recording writer thread.
 #include <cstdint>
 #include <optional>
 

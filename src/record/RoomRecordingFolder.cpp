@@ -44,14 +44,13 @@ class ManifestTrackTap final : public sfu::PacketTap {
       track_.media_start = WallClock::time_point(std::chrono::microseconds(*start));
   }
 
-  void on_packet(const rtp::RtpPacket& packet) override {
-    if (!track_.first_packet) [[unlikely]]
-      track_.first_packet = WallClock::now();
-    recorder_->on_packet(packet);
-  }
+  void on_packet(const rtp::RtpPacket& packet) override { on_packet_at(packet, Clock::now()); }
   void on_packet_at(const rtp::RtpPacket& packet, TimePoint arrival) override {
-    if (!track_.first_packet) [[unlikely]]
+    if (!track_.first_packet) [[unlikely]] {
       track_.first_packet = WallClock::now();
+      track_.first_arrival = arrival;
+    }
+    track_.last_arrival = arrival;
     recorder_->on_packet_at(packet, arrival);
   }
   void on_sender_report(uint64_t ntp_timestamp, uint32_t rtp_timestamp, TimePoint arrival) override {
@@ -122,9 +121,12 @@ std::string RoomRecordingFolder::manifest(const std::string& stopped_by,
       j["first_packet_at"] = wall_clock_text(*t->first_packet);
       j["first_packet_offset_ms"] =
           std::chrono::duration_cast<std::chrono::milliseconds>(*t->first_packet - started_).count();
+      j["duration_ms"] =
+          std::chrono::duration_cast<std::chrono::milliseconds>(t->last_arrival - t->first_arrival).count();
     } else {
       j["first_packet_at"] = nullptr;
       j["first_packet_offset_ms"] = nullptr;
+      j["duration_ms"] = nullptr;
     }
     // Where the media file's time zero sits on the recording's timeline
     // (from the publisher's sender reports when it sent them).

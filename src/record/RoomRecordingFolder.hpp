@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/Clock.hpp"
 #include "sfu/RoomRecordingFactory.hpp"
 
 namespace ct::record {
@@ -32,8 +33,9 @@ class RoomRecordingFolder final : public sfu::RoomRecording {
   struct Track {
     std::string participant, sid, kind, source, codec, name;  // name: the files' name without extension
     std::optional<std::chrono::system_clock::time_point> first_packet;
-    uint64_t packets = 0;          // handed to the writer thread
-    uint64_t packets_dropped = 0;  // lost to the recording (writer too slow)
+    TimePoint first_arrival{}, last_arrival{};  // the SFU's clock: the track's length as received
+    uint64_t packets = 0;                       // handed to the writer thread
+    uint64_t packets_dropped = 0;               // lost to the recording (writer too slow)
     // Time zero of the media file on the wall clock (TrackRecording::media_start_unix_us).
     std::optional<std::chrono::system_clock::time_point> media_start;
     std::string extension = ".webm";  // of the media file

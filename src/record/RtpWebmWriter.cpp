@@ -8,7 +8,8 @@ namespace ct::record {
 RtpWebmWriter::RtpWebmWriter(std::string path, WebmTrackWriter::Format format, uint8_t payload_type)
     : webm_(std::move(path), format),
       payload_type_(payload_type),
-      start_clock_(track_codec_clock_rate(format.codec)) {
+      start_clock_(track_codec_clock_rate(format.codec)),
+      clock_rate_(track_codec_clock_rate(format.codec)) {
   const uint32_t max_wait_rtp = track_codec_clock_rate(format.codec) / 1000 * kMaxWaitMs;
   if (format.codec == TrackCodec::Vp8) {
     assembler_.emplace(static_cast<Vp8FrameAssembler::Listener&>(*this),
@@ -24,6 +25,7 @@ RtpWebmWriter::RtpWebmWriter(std::string path, WebmTrackWriter::Format format, u
 void RtpWebmWriter::push(const rtp::RtpPacket& packet, int64_t arrival_unix_us) {
   if (finished_) return;
   arrival_unix_us_ = arrival_unix_us;
+  arrival_rtp_timestamp_ = packet.timestamp();
   // A sender report kept in the dump (RtpDumpHeader::is_rtcp) is no media.
   if (RtpDumpHeader::is_rtcp(packet.bytes())) return;
   if (payload_type_ != RtpDumpHeader::kAnyPayloadType && packet.payload_type() != payload_type_) {
@@ -75,7 +77,12 @@ void RtpWebmWriter::on_ordered_packet(const RtpReorderBuffer::Packet& packet) {
 }
 
 void RtpWebmWriter::note_start() {
-  if (webm_.started()) start_clock_.on_media_start(webm_.first_rtp_timestamp(), arrival_unix_us_);
+  if (!webm_.started()) return;
+  // The first frame may come out of a reorder window only when a later
+  // packet arrives: it arrived earlier by their RTP distance.
+  const auto later = int32_t(arrival_rtp_timestamp_ - webm_.first_rtp_timestamp());
+  const int64_t earlier_us = later > 0 ? int64_t(later) * 1'000'000 / clock_rate_ : 0;
+  start_clock_.on_media_start(webm_.first_rtp_timestamp(), arrival_unix_us_ - earlier_us);
 }
 
 }  // namespace ct::record

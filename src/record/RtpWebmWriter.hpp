@@ -83,7 +83,9 @@ class RtpWebmWriter final : Vp8FrameAssembler::Listener,
   std::optional<RtpReorderBuffer> reorder_;
   bool finished_ = false;
   MediaStartClock start_clock_;
-  int64_t arrival_unix_us_ = 0;  // of the packet being pushed
+  uint32_t clock_rate_;
+  int64_t arrival_unix_us_ = 0;         // of the packet being pushed
+  uint32_t arrival_rtp_timestamp_ = 0;  // and its RTP timestamp
 };
 
 }  // namespace ct::record

@@ -102,6 +102,8 @@ test('start and stop recording a two-person call: playable WebM per track, and a
         assert.ok(files.includes(t.file), `${t.file} exists (${files.join(', ')})`);
         assert.ok(files.includes(t.rtpdump), `${t.rtpdump} exists`);
         assert.ok(t.first_packet_offset_ms >= 0 && t.first_packet_offset_ms < 2000, `first packet soon after the start: ${t.first_packet_offset_ms}`);
+        assert.ok(Math.abs(t.duration_ms / 1000 - recordedSeconds) <= 1.5,
+          `${t.file}: received for ${t.duration_ms} ms of the ${recordedSeconds.toFixed(2)} s recorded`);
         assert.ok(t.packets > 0);
         const file = path.join(folder, t.file);
         const { streams, duration } = probe(file);

@@ -53,11 +53,12 @@ TEST(RoomRecordingFolder, RecordsOpusAndVp8AndWritesTheManifest) {
   EXPECT_FALSE(g722) << "only Opus, VP8 and H.264 are recorded";
 
   const std::vector<uint8_t> opus_payload = {0xfc, 0xff, 0xfe};  // a 20 ms Opus packet's TOC byte and data
+  const TimePoint t0 = Clock::now();
   for (uint16_t seq = 1; seq <= 40; ++seq) {
     auto bytes = test::rtp_packet(111, seq, 960u * seq, false, opus_payload);
     const auto packet = rtp::RtpPacket::parse(bytes);
     ASSERT_TRUE(packet);
-    audio->on_packet(*packet);
+    audio->on_packet_at(*packet, t0 + milliseconds(20) * (seq - 1));  // as the SFU received them
   }
   // The writer thread (5 ms polls) writes the first Opus packets and knows the file's time zero.
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -86,12 +87,14 @@ TEST(RoomRecordingFolder, RecordsOpusAndVp8AndWritesTheManifest) {
   EXPECT_EQ(a["rtpdump"], "bob-TR_a.rtpdump");
   EXPECT_EQ(a["packets"], 40);
   EXPECT_GE(a["first_packet_offset_ms"].get<int64_t>(), 0);
+  EXPECT_EQ(a["duration_ms"], 39 * 20) << "from the first packet's arrival to the last's";
   // No sender report came: time zero is the arrival of the first packet written.
   ASSERT_TRUE(a.contains("start_offset_ms"));
   EXPECT_NEAR(a["start_offset_ms"].get<double>(), a["first_packet_offset_ms"].get<double>(), 50.0);
   const auto& v = m["tracks"][1];
   EXPECT_EQ(v["codec"], "VP8");
   EXPECT_TRUE(v["first_packet_offset_ms"].is_null());
+  EXPECT_TRUE(v["duration_ms"].is_null());
   EXPECT_FALSE(v.contains("start_offset_ms"));
   EXPECT_EQ(v["packets"], 0);
   const auto& h = m["tracks"][2];
