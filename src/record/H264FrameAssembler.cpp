@@ -22,13 +22,11 @@ void H264FrameAssembler::push(uint16_t sequence_number, uint32_t timestamp, bool
     ++stats_.invalid_packets;
     return;
   }
-  const std::optional<int64_t> sequence = window_.admit(sequence_number);
-  stats_.late_packets = window_.counts().late;
-  stats_.duplicate_packets = window_.counts().duplicate;
+  const std::optional<int64_t> sequence =
+      window_.insert(sequence_number, Packet{.timestamp = timestamp, .marker = marker}, payload,
+                     [this] { return give_up_on_head(); });
+  copy_window_counts();
   if (!sequence) return;
-  window_.make_room_for(*sequence, [this] { return give_up_on_head(); });
-  ++stats_.packets;
-  window_.store(*sequence, Packet{.timestamp = timestamp, .marker = marker}, payload);
   drain();
   window_.drop_expired(limits_.max_wait_rtp, [this] { return give_up_on_head(); });
 }
@@ -36,6 +34,12 @@ void H264FrameAssembler::push(uint16_t sequence_number, uint32_t timestamp, bool
 // Every push() ends drained, so what is left waits for a packet.
 void H264FrameAssembler::finish() {
   window_.drop_all([this] { return give_up_on_head(); });
+}
+
+void H264FrameAssembler::copy_window_counts() {
+  stats_.packets = window_.counts().stored;
+  stats_.late_packets = window_.counts().late;
+  stats_.duplicate_packets = window_.counts().duplicate;
 }
 
 bool H264FrameAssembler::give_up_on_head() {

@@ -84,6 +84,7 @@ class H264FrameAssembler {
   // Drops the head frame and writes what is then complete; false when
   // nothing is stored.
   bool give_up_on_head();
+  void copy_window_counts();
   void append_nal(std::span<const uint8_t> nal);
 
   Listener& listener_;

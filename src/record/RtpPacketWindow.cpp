@@ -50,6 +50,7 @@ bool RtpPacketWindow::store(int64_t sequence, Packet packet, std::span<const uin
   slots_[index] = packet;
   if (!data.empty()) std::memcpy(arena_.data() + index * max_packet_bytes_, data.data(), data.size());
   highest_ = std::max(highest_, sequence);
+  ++counts_.stored;
   return true;
 }
 

@@ -36,6 +36,7 @@ class RtpPacketWindow {
   };
 
   struct Counts {
+    uint64_t stored = 0;
     uint64_t duplicate = 0;  // a copy of one still stored
     uint64_t late = 0;       // before the head once it advanced, or a window or more behind the highest
   };
@@ -65,6 +66,20 @@ class RtpPacketWindow {
   // stored, when `data` is larger than max_packet_bytes or `sequence` lies
   // outside the window.
   bool store(int64_t sequence, Packet packet, std::span<const uint8_t> data);
+
+  // admit(), make_room_for() and store() in one: the packet's extended
+  // sequence number when it was stored. Data larger than max_packet_bytes
+  // is refused first, before anything moves.
+  template <class GiveUp>
+  std::optional<int64_t> insert(uint16_t sequence_number, const Packet& packet, std::span<const uint8_t> data,
+                                GiveUp&& give_up) {
+    if (data.size() > max_packet_bytes_) return std::nullopt;
+    const std::optional<int64_t> sequence = admit(sequence_number);
+    if (!sequence) return std::nullopt;
+    make_room_for(*sequence, give_up);
+    if (!store(*sequence, packet, data)) return std::nullopt;
+    return sequence;
+  }
 
   // True when `sequence` lies within head() + max_packets.
   bool has_room_for(int64_t sequence) const { return sequence - head_ < int64_t(slots_.size()); }

@@ -19,18 +19,14 @@ void Vp8FrameAssembler::push(uint16_t sequence_number, uint32_t timestamp, bool 
     ++stats_.invalid_packets;
     return;
   }
-  const std::optional<int64_t> sequence = window_.admit(sequence_number);
-  stats_.late_packets = window_.counts().late;
-  stats_.duplicate_packets = window_.counts().duplicate;
+  const Packet packet{.timestamp = timestamp,
+                      .marker = marker,
+                      .starts_frame = vp8->starts_frame(),
+                      .keyframe = vp8->keyframe};
+  const std::optional<int64_t> sequence =
+      window_.insert(sequence_number, packet, vp8->data, [this] { return give_up_on_head(); });
+  copy_window_counts();
   if (!sequence) return;
-  window_.make_room_for(*sequence, [this] { return give_up_on_head(); });
-  ++stats_.packets;
-  window_.store(*sequence,
-                Packet{.timestamp = timestamp,
-                       .marker = marker,
-                       .starts_frame = vp8->starts_frame(),
-                       .keyframe = vp8->keyframe},
-                vp8->data);
 
   drain();
   // Still buffered, so the frame at the head waits for a packet: if this one
@@ -41,6 +37,12 @@ void Vp8FrameAssembler::push(uint16_t sequence_number, uint32_t timestamp, bool 
 
 void Vp8FrameAssembler::finish() {
   window_.drop_all([this] { return give_up_on_head(); });
+}
+
+void Vp8FrameAssembler::copy_window_counts() {
+  stats_.packets = window_.counts().stored;
+  stats_.late_packets = window_.counts().late;
+  stats_.duplicate_packets = window_.counts().duplicate;
 }
 
 bool Vp8FrameAssembler::give_up_on_head() {

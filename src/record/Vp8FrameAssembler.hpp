@@ -91,6 +91,7 @@ class Vp8FrameAssembler {
   // Drops the head frame and writes what is then complete; false when
   // nothing is stored.
   bool give_up_on_head();
+  void copy_window_counts();
   void jump_to_keyframe_with(int64_t sequence);
 
   Listener& listener_;

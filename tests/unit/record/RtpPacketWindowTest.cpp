@@ -138,6 +138,32 @@ TEST(RtpPacketWindowTest, MakingRoomWithNothingStoredMovesTheHeadUpToTheNewPacke
   EXPECT_TRUE(window.store(*far, Packet{.timestamp = 2}, bytes_of(100)));
 }
 
+TEST(RtpPacketWindowTest, InsertAdmitsMakesRoomAndStoresInOneStep) {
+  RtpPacketWindow window(2, 16);
+  int given_up = 0;
+  auto give_up = [&] {
+    const auto stored = window.first_stored();
+    if (!stored) return false;
+    ++given_up;
+    window.advance_to(*stored + 1);
+    return true;
+  };
+  const auto first = window.insert(1, Packet{.timestamp = 1}, bytes_of(1), give_up);
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(window.insert(2, Packet{.timestamp = 2}, bytes_of(2), give_up));
+  const auto third = window.insert(3, Packet{.timestamp = 3, .marker = true}, bytes_of(3), give_up);
+  ASSERT_TRUE(third);
+  EXPECT_EQ(given_up, 1);
+  EXPECT_TRUE(window.slot_at(*third)->marker);
+  EXPECT_FALSE(window.insert(3, Packet{}, bytes_of(3), give_up));                  // duplicate
+  EXPECT_FALSE(window.insert(1, Packet{}, bytes_of(1), give_up));                  // late
+  EXPECT_FALSE(window.insert(4, Packet{}, std::vector<uint8_t>(17, 0), give_up));  // oversized
+  EXPECT_EQ(given_up, 1);  // nothing was dropped for the oversized one
+  EXPECT_EQ(window.counts().stored, 3u);
+  EXPECT_EQ(window.counts().duplicate, 1u);
+  EXPECT_EQ(window.counts().late, 1u);
+}
+
 TEST(RtpPacketWindowTest, TheHeadExpiresOnceTheNewestIsMaxWaitPastIt) {
   RtpPacketWindow window(16, 16);
   ASSERT_TRUE(put(window, 1, 1000));
@@ -254,6 +280,7 @@ TEST(RtpPacketWindowTest, GarbageKeepsEveryStoredPacketInsideTheWindow) {
     EXPECT_EQ(std::vector<uint8_t>(read.begin(), read.end()), data);
   }
   EXPECT_EQ(refused, window.counts().late + window.counts().duplicate);
+  EXPECT_EQ(stored, window.counts().stored);
   EXPECT_GT(stored, 0u);
   EXPECT_GT(window.counts().late, 0u);
 }
