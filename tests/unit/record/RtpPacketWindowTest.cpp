@@ -31,6 +31,22 @@ std::optional<int64_t> put(RtpPacketWindow& window, uint16_t sequence_number, ui
   return sequence;
 }
 
+// What an assembler does when it gives up on the head: moves it past the
+// first stored packet, or past that packet's whole timestamp run; false
+// when nothing is stored. Counts the calls that dropped something.
+struct GiveUp {
+  RtpPacketWindow& window;
+  bool whole_run = false;
+  int count = 0;
+  bool operator()() {
+    const std::optional<int64_t> stored = window.first_stored();
+    if (!stored) return false;
+    ++count;
+    window.advance_to(whole_run ? window.timestamp_run_from(*stored).end : *stored + 1);
+    return true;
+  }
+};
+
 TEST(RtpPacketWindowTest, StoresPacketsWithTheirDataAndHeaderFields) {
   RtpPacketWindow window(8, 16);
   const auto first = put(window, 100, 9000);
@@ -112,15 +128,9 @@ TEST(RtpPacketWindowTest, MakingRoomGivesUpOnTheHeadUntilTheNewPacketFits) {
   const auto sequence = window.admit(5);
   ASSERT_TRUE(sequence);
   EXPECT_FALSE(window.has_room_for(*sequence));
-  int given_up = 0;
-  window.make_room_for(*sequence, [&] {
-    const auto stored = window.first_stored();
-    if (!stored) return false;
-    ++given_up;
-    window.advance_to(*stored + 1);
-    return true;
-  });
-  EXPECT_EQ(given_up, 2);
+  GiveUp give_up{window};
+  window.make_room_for(*sequence, give_up);
+  EXPECT_EQ(give_up.count, 2);
   EXPECT_EQ(window.head(), *first + 2);
   EXPECT_TRUE(window.store(*sequence, Packet{.timestamp = 4}, bytes_of(5)));
   EXPECT_EQ(window.highest(), *sequence);
@@ -140,25 +150,18 @@ TEST(RtpPacketWindowTest, MakingRoomWithNothingStoredMovesTheHeadUpToTheNewPacke
 
 TEST(RtpPacketWindowTest, InsertAdmitsMakesRoomAndStoresInOneStep) {
   RtpPacketWindow window(2, 16);
-  int given_up = 0;
-  auto give_up = [&] {
-    const auto stored = window.first_stored();
-    if (!stored) return false;
-    ++given_up;
-    window.advance_to(*stored + 1);
-    return true;
-  };
+  GiveUp give_up{window};
   const auto first = window.insert(1, Packet{.timestamp = 1}, bytes_of(1), give_up);
   ASSERT_TRUE(first);
   ASSERT_TRUE(window.insert(2, Packet{.timestamp = 2}, bytes_of(2), give_up));
   const auto third = window.insert(3, Packet{.timestamp = 3, .marker = true}, bytes_of(3), give_up);
   ASSERT_TRUE(third);
-  EXPECT_EQ(given_up, 1);
+  EXPECT_EQ(give_up.count, 1);
   EXPECT_TRUE(window.slot_at(*third)->marker);
   EXPECT_FALSE(window.insert(3, Packet{}, bytes_of(3), give_up));                  // duplicate
   EXPECT_FALSE(window.insert(1, Packet{}, bytes_of(1), give_up));                  // late
   EXPECT_FALSE(window.insert(4, Packet{}, std::vector<uint8_t>(17, 0), give_up));  // oversized
-  EXPECT_EQ(given_up, 1);  // nothing was dropped for the oversized one
+  EXPECT_EQ(give_up.count, 1);  // nothing was dropped for the oversized one
   EXPECT_EQ(window.counts().stored, 3u);
   EXPECT_EQ(window.counts().duplicate, 1u);
   EXPECT_EQ(window.counts().late, 1u);
@@ -172,13 +175,9 @@ TEST(RtpPacketWindowTest, TheHeadExpiresOnceTheNewestIsMaxWaitPastIt) {
   EXPECT_FALSE(window.head_expired(0));  // 0: the window bounds the wait alone
   ASSERT_TRUE(put(window, 4, 1091));
   EXPECT_TRUE(window.head_expired(90));
-  int given_up = 0;
-  window.drop_expired(90, [&] {
-    ++given_up;
-    window.advance_to(window.timestamp_run_from(*window.first_stored()).end);
-    return true;
-  });
-  EXPECT_EQ(given_up, 1);
+  GiveUp give_up{window, true};
+  window.drop_expired(90, give_up);
+  EXPECT_EQ(give_up.count, 1);
   EXPECT_EQ(window.first_stored(), window.extend(3));
 }
 
@@ -210,15 +209,9 @@ TEST(RtpPacketWindowTest, DropAllGivesUpUntilNothingIsLeft) {
   RtpPacketWindow window(8, 16);
   ASSERT_TRUE(put(window, 1, 1));
   ASSERT_TRUE(put(window, 3, 2));
-  int given_up = 0;
-  window.drop_all([&] {
-    const auto stored = window.first_stored();
-    if (!stored) return false;
-    ++given_up;
-    window.advance_to(window.timestamp_run_from(*stored).end);
-    return true;
-  });
-  EXPECT_EQ(given_up, 2);
+  GiveUp give_up{window, true};
+  window.drop_all(give_up);
+  EXPECT_EQ(give_up.count, 2);
   EXPECT_FALSE(window.first_stored());
 }
 
@@ -263,12 +256,8 @@ TEST(RtpPacketWindowTest, GarbageKeepsEveryStoredPacketInsideTheWindow) {
       ++refused;
       continue;
     }
-    window.make_room_for(*sequence, [&] {
-      const auto first = window.first_stored();
-      if (!first) return false;
-      window.advance_to(*first + 1);
-      return true;
-    });
+    GiveUp give_up{window};
+    window.make_room_for(*sequence, give_up);
     if (!window.store(*sequence, Packet{.timestamp = uint32_t(random())}, data)) {
       EXPECT_GT(size, 8u);
       continue;
