@@ -14,12 +14,11 @@
 #include <string>
 #include <vector>
 
-#include "ConnectedTransport.hpp"
+#include "ForwardingSetup.hpp"
 #include "core/Log.hpp"
 #include "record/TrackRecorder.hpp"
 #include "record/TrackRecording.hpp"
 #include "rtp/RtpPacket.hpp"
-#include "rtp/RtpPacketBuilder.hpp"
 #include "sfu/PacketTap.hpp"
 #include "sfu/Publication.hpp"
 #include "sfu/Subscription.hpp"
@@ -112,27 +111,16 @@ void BM_ForwardTenTracks(benchmark::State& state) {
   const bool recorded = state.range(0) != 0;
   const int subscribers = int(state.range(1));
   bench::ConnectedTransport connected;
-  if (connected.transport->state() != webrtc::PeerTransport::State::Connected) {
-    state.SkipWithError("handshake failed");
-    return;
-  }
+  if (!bench::handshake_done(state, connected)) return;
   std::vector<std::unique_ptr<sfu::Publication>> publications;
   std::vector<std::unique_ptr<sfu::Subscription>> subscriptions;
   std::vector<std::shared_ptr<record::TrackRecording>> recordings;
   std::vector<std::vector<uint8_t>> buffers;
   std::vector<rtp::RtpPacket> packets;
   const std::vector<uint8_t> payload(1100, 0x42);  // ~1100 bytes of video, as Chromium sends
-  const uint8_t abs[3] = {1, 2, 3}, tcc[2] = {0, 1}, mid[1] = {'1'};
   buffers.reserve(kTracks);
   for (int t = 0; t < kTracks; ++t) {
-    sfu::PublicationParams params;
-    params.video = true;
-    params.codec_name = "VP8";
-    params.clock_rate = 90000;
-    params.payload_type = 96;
-    params.ssrc = 0x01020304u + uint32_t(t);
-    params.mid_id = 4;
-    params.abs_send_time_id = 2;
+    const sfu::PublicationParams params = bench::vp8_publication_params(0x01020304u + uint32_t(t));
     sfu::TrackInfo info;
     info.sid = "TR_bench" + std::to_string(t);
     info.mid = std::to_string(t);
@@ -151,18 +139,7 @@ void BM_ForwardTenTracks(benchmark::State& state) {
       recordings.push_back(nowhere_recording(0));
       publications.back()->add_tap(std::make_unique<record::TrackRecorder>(recordings.back()));
     }
-    buffers.emplace_back(1500);
-    const size_t n = rtp::RtpPacketBuilder()
-                         .payload_type(96)
-                         .sequence_number(1)
-                         .timestamp(90000)
-                         .ssrc(params.ssrc)
-                         .add_extension(2, abs)
-                         .add_extension(3, tcc)
-                         .add_extension(4, mid)
-                         .payload(payload)
-                         .build(buffers.back());
-    buffers.back().resize(n);
+    buffers.push_back(bench::video_packet_bytes(params.ssrc, payload));
     packets.push_back(*rtp::RtpPacket::parse(buffers.back()));
   }
   uint16_t sequence = 1;

@@ -10,9 +10,8 @@
 #include <optional>
 #include <vector>
 
-#include "ConnectedTransport.hpp"
+#include "ForwardingSetup.hpp"
 #include "rtp/RtpPacket.hpp"
-#include "rtp/RtpPacketBuilder.hpp"
 #include "sfu/Publication.hpp"
 #include "sfu/Subscription.hpp"
 
@@ -25,51 +24,20 @@ using bench::ConnectedTransport;
 void BM_ForwardToSubscriptions(benchmark::State& state) {
   const int k = int(state.range(0));
   ConnectedTransport connected;
-  if (connected.transport->state() != webrtc::PeerTransport::State::Connected) {
-    state.SkipWithError("handshake failed");
-    return;
-  }
-  sfu::PublicationParams params;
-  params.video = true;
-  params.codec_name = "VP8";
-  params.clock_rate = 90000;
-  params.payload_type = 96;
+  if (!bench::handshake_done(state, connected)) return;
+  sfu::PublicationParams params = bench::vp8_publication_params(0x01020304);
   params.rtx_payload_type = 97;
-  params.ssrc = 0x01020304;
   params.rtx_ssrc = 0x01020305;
-  params.mid_id = 4;
-  params.abs_send_time_id = 2;
   sfu::TrackInfo info;
   info.sid = "TR_bench";
   info.mid = "1";
   sfu::Publication publication(info, params, *connected.transport, 1, milliseconds(500));
-  std::vector<std::unique_ptr<sfu::Subscription>> subscriptions;
-  for (int i = 0; i < k; ++i) {
-    sfu::SubscriptionParams sp;
-    sp.mid = std::to_string(i % 10);
-    sp.ssrc = 0x10000000u + uint32_t(i);
-    sp.rtx_ssrc = 0x20000000u + uint32_t(i);
-    sp.payload_type = 96;
-    sp.rtx_payload_type = 97;
-    subscriptions.push_back(std::make_unique<sfu::Subscription>(publication, *connected.transport, sp));
-    subscriptions.back()->activate({true, 1, 0, 3}, connected.now);
-  }
+  const std::vector<std::unique_ptr<sfu::Subscription>> subscriptions =
+      bench::subscribe(publication, connected, k);
 
   // A typical video packet: ~1100 bytes with Chromium's extensions.
-  std::vector<uint8_t> payload(1100, 0x42);
-  const uint8_t abs[3] = {1, 2, 3}, tcc[2] = {0, 1}, mid[1] = {'1'};
-  std::vector<uint8_t> bytes(1500);
-  size_t n = rtp::RtpPacketBuilder()
-                 .payload_type(96)
-                 .sequence_number(1)
-                 .timestamp(90000)
-                 .ssrc(params.ssrc)
-                 .add_extension(2, abs)
-                 .add_extension(3, tcc)
-                 .add_extension(4, mid)
-                 .payload(payload)
-                 .build(bytes);
-  bytes.resize(n);
+  const std::vector<uint8_t> payload(1100, 0x42);
+  std::vector<uint8_t> bytes = bench::video_packet_bytes(params.ssrc, payload);
   auto packet = *rtp::RtpPacket::parse(bytes);
   uint16_t seq = 1;
   TimePoint now = connected.now;
@@ -99,19 +67,10 @@ void BM_ForwardSimulcast(benchmark::State& state) {
   const int k = int(state.range(0));
   const bool switching = state.range(1) != 0;
   ConnectedTransport connected;
-  if (connected.transport->state() != webrtc::PeerTransport::State::Connected) {
-    state.SkipWithError("handshake failed");
-    return;
-  }
-  sfu::PublicationParams params;
-  params.video = true;
-  params.codec_name = "VP8";
-  params.clock_rate = 90000;
-  params.payload_type = 96;
+  if (!bench::handshake_done(state, connected)) return;
+  sfu::PublicationParams params = bench::vp8_publication_params(0);  // each layer's SSRC is set below
   params.rtx_payload_type = 97;
-  params.mid_id = 4;
-  params.abs_send_time_id = 2;
-  params.rid_id = 10;
+  params.rid_id = bench::kRidId;
   params.rids = {"q", "h", "f"};
   sfu::TrackInfo info;
   info.sid = "TR_bench";
@@ -120,40 +79,18 @@ void BM_ForwardSimulcast(benchmark::State& state) {
   const uint32_t layer_ssrc[3] = {0x01020304, 0x01020305, 0x01020306};
   for (size_t i = 0; i < 3; ++i) publication.set_layer_ssrcs(i, layer_ssrc[i], 0);
   const sfu::TrackSettings tiles[3] = {{320, 180, true}, {640, 360, true}, {1280, 720, true}};
-  std::vector<std::unique_ptr<sfu::Subscription>> subscriptions;
-  for (int i = 0; i < k; ++i) {
-    sfu::SubscriptionParams sp;
-    sp.mid = std::to_string(i % 10);
-    sp.ssrc = 0x10000000u + uint32_t(i);
-    sp.rtx_ssrc = 0x20000000u + uint32_t(i);
-    sp.payload_type = 96;
-    sp.rtx_payload_type = 97;
-    subscriptions.push_back(std::make_unique<sfu::Subscription>(publication, *connected.transport, sp));
-    subscriptions.back()->activate({true, 1, 0, 3}, connected.now);
-    subscriptions.back()->update_settings(tiles[i % 3], connected.now);
-  }
+  const std::vector<std::unique_ptr<sfu::Subscription>> subscriptions =
+      bench::subscribe(publication, connected, k);
+  for (int i = 0; i < k; ++i) subscriptions[size_t(i)]->update_settings(tiles[i % 3], connected.now);
 
   // ~1100-byte packets: VP8 descriptor (X, I|L|T, 15-bit PictureID,
   // TL0PICIDX, TID), then a keyframe or delta frame header.
-  std::vector<uint8_t> payload(1100, 0x42);
-  const uint8_t abs[3] = {1, 2, 3}, tcc[2] = {0, 1}, mid[1] = {'1'};
+  const std::vector<uint8_t> payload(1100, 0x42);
   std::array<std::vector<uint8_t>, 3> bytes;
   std::array<std::optional<rtp::RtpPacket>, 3> packets;
   for (size_t l = 0; l < 3; ++l) {
     const uint8_t rid[1] = {uint8_t("qhf"[l])};
-    bytes[l].resize(1500);
-    size_t n = rtp::RtpPacketBuilder()
-                   .payload_type(96)
-                   .sequence_number(1)
-                   .timestamp(90000)
-                   .ssrc(layer_ssrc[l])
-                   .add_extension(2, abs)
-                   .add_extension(3, tcc)
-                   .add_extension(4, mid)
-                   .add_extension(10, rid)
-                   .payload(payload)
-                   .build(bytes[l]);
-    bytes[l].resize(n);
+    bytes[l] = bench::video_packet_bytes(layer_ssrc[l], payload, rid);
     packets[l] = rtp::RtpPacket::parse(bytes[l]);
   }
   // Keyframe headers (RFC 6386 §9.1) of 320x180, 640x360 and 1280x720.

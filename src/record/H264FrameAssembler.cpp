@@ -1,33 +1,20 @@
 #include "record/H264FrameAssembler.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 #include "rtp/H264Payload.hpp"
 
 namespace ct::record {
 
 namespace {
-constexpr int64_t kFirstExtendedBase = int64_t(1) << 32;  // far from zero: the start may move back
-constexpr uint8_t kStartCode[] = {0, 0, 0, 1};            // Annex B §B.1.1, a zero_byte and the prefix
+constexpr uint8_t kStartCode[] = {0, 0, 0, 1};  // Annex B §B.1.1, a zero_byte and the prefix
 }  // namespace
 
 H264FrameAssembler::H264FrameAssembler(Listener& listener, Limits limits)
     : listener_(listener),
       limits_{std::max<size_t>(limits.max_packets, 1), std::max<size_t>(limits.max_packet_bytes, 1),
               limits.max_wait_rtp},
-      slots_(limits_.max_packets),
-      arena_(limits_.max_packets * limits_.max_packet_bytes) {}
-
-const H264FrameAssembler::Slot* H264FrameAssembler::slot_at(int64_t sequence) const {
-  const Slot& slot = slots_[size_t(sequence) % slots_.size()];
-  return slot.sequence == sequence ? &slot : nullptr;
-}
-
-std::span<const uint8_t> H264FrameAssembler::data_at(int64_t sequence) const {
-  const size_t index = size_t(sequence) % slots_.size();
-  return std::span(arena_).subspan(index * limits_.max_packet_bytes, slots_[index].size);
-}
+      window_(limits_.max_packets, limits_.max_packet_bytes) {}
 
 void H264FrameAssembler::push(uint16_t sequence_number, uint32_t timestamp, bool marker,
                               std::span<const uint8_t> payload) {
@@ -35,62 +22,42 @@ void H264FrameAssembler::push(uint16_t sequence_number, uint32_t timestamp, bool
     ++stats_.invalid_packets;
     return;
   }
-  // The nearer candidate around the highest seen, across the wrap (RFC 3550 A.1).
-  const int64_t sequence = started_ ? highest_ + int16_t(uint16_t(sequence_number - uint16_t(highest_)))
-                                    : kFirstExtendedBase + sequence_number;
-  if (!started_) {
-    started_ = true;
-    head_ = highest_ = sequence;
-  } else if (sequence < head_) {
-    if (anchored_ || highest_ - sequence >= int64_t(slots_.size())) {
-      ++stats_.late_packets;
-      return;
-    }
-    head_ = sequence;  // the first packets may come out of order too
-  } else if (sequence > highest_) {
-    make_room_for(sequence);
-  }
-  const size_t index = size_t(sequence) % slots_.size();
-  if (slots_[index].sequence == sequence) {
-    ++stats_.duplicate_packets;
-    return;
-  }
-  ++stats_.packets;
-  slots_[index] = Slot{sequence, timestamp, uint32_t(payload.size()), marker};
-  std::memcpy(arena_.data() + index * limits_.max_packet_bytes, payload.data(), payload.size());
-  highest_ = std::max(highest_, sequence);
+  const std::optional<int64_t> sequence =
+      window_.insert(sequence_number, Packet{.timestamp = timestamp, .marker = marker}, payload,
+                     [this] { return give_up_on_head(); });
+  copy_window_counts();
+  if (!sequence) return;
   drain();
-  drop_expired();
+  window_.drop_expired(limits_.max_wait_rtp, [this] { return give_up_on_head(); });
 }
 
+// Every push() ends drained, so what is left waits for a packet.
 void H264FrameAssembler::finish() {
-  while (started_ && head_ <= highest_) {
-    drain();
-    if (head_ <= highest_ && !drop_head_frame()) break;
-  }
+  window_.drop_all([this] { return give_up_on_head(); });
 }
 
-void H264FrameAssembler::make_room_for(int64_t sequence) {
-  const auto window = int64_t(slots_.size());
-  while (sequence - head_ >= window) {
-    if (!drop_head_frame()) {
-      head_ = sequence - window + 1;  // nothing left buffered
-      return;
-    }
-    drain();
-  }
+void H264FrameAssembler::copy_window_counts() {
+  stats_.packets = window_.counts().stored;
+  stats_.late_packets = window_.counts().late;
+  stats_.duplicate_packets = window_.counts().duplicate;
+}
+
+bool H264FrameAssembler::give_up_on_head() {
+  if (!drop_head_frame()) return false;
+  drain();
+  return true;
 }
 
 // Writes or skips every complete frame at the head, in order; stops at the
 // first one still missing a packet.
 void H264FrameAssembler::drain() {
-  while (head_ <= highest_) {
-    const Slot* first = slot_at(head_);
+  while (window_.head() <= window_.highest()) {
+    const int64_t head = window_.head();
+    const Packet* first = window_.slot_at(head);
     if (!first) return;  // a retransmission may still bring it
-    int64_t last = head_;
-    for (;; ++last) {
-      if (last > highest_) return;
-      const Slot* slot = slot_at(last);
+    for (int64_t last = head;; ++last) {
+      if (last > window_.highest()) return;
+      const Packet* slot = window_.slot_at(last);
       if (!slot) return;
       if (slot->timestamp != first->timestamp) {
         // The timestamp changed before a marker: the frame's end is lost
@@ -99,7 +66,7 @@ void H264FrameAssembler::drain() {
         break;
       }
       if (slot->marker) {
-        complete_frame(head_, last);
+        complete_frame(head, last);
         break;
       }
     }
@@ -112,9 +79,8 @@ void H264FrameAssembler::append_nal(std::span<const uint8_t> nal) {
 }
 
 void H264FrameAssembler::complete_frame(int64_t first, int64_t last) {
-  anchored_ = true;
-  head_ = last + 1;
-  const uint32_t timestamp = slot_at(first)->timestamp;
+  const uint32_t timestamp = window_.slot_at(first)->timestamp;
+  window_.advance_to(last + 1);
   // Keeps their capacity: no allocation once the largest frame was seen.
   frame_.clear();
   parameter_sets_.clear();
@@ -125,7 +91,7 @@ void H264FrameAssembler::complete_frame(int64_t first, int64_t last) {
     idr |= type == rtp::h264_nal::kIdrSlice;
   };
   for (int64_t sequence = first; sequence <= last && !malformed; ++sequence) {
-    const auto payload = rtp::H264Payload::parse(data_at(sequence));
+    const auto payload = rtp::H264Payload::parse(window_.data_at(sequence));
     if (!payload) {  // checked when stored
       malformed = true;
       break;
@@ -182,39 +148,14 @@ void H264FrameAssembler::complete_frame(int64_t first, int64_t last) {
 // and the missing sequence numbers around it, up to the next buffered
 // packet of another timestamp. False when nothing is buffered.
 bool H264FrameAssembler::drop_head_frame() {
-  int64_t first = head_;
-  while (first <= highest_ && !slot_at(first)) ++first;
-  if (first > highest_) return false;
-  const uint32_t timestamp = slot_at(first)->timestamp;
-  int64_t end = first;
-  while (end <= highest_) {
-    const Slot* slot = slot_at(end);
-    if (slot && slot->timestamp != timestamp) break;
-    ++end;
-  }
-  if (!dropped_any_ || dropped_timestamp_ != timestamp) ++stats_.incomplete_frames;
-  dropped_any_ = true;
+  const std::optional<int64_t> first = window_.first_stored();
+  if (!first) return false;
+  const uint32_t timestamp = window_.slot_at(*first)->timestamp;
+  if (dropped_timestamp_ != timestamp) ++stats_.incomplete_frames;
   dropped_timestamp_ = timestamp;
   need_keyframe_ = true;
-  anchored_ = true;
-  head_ = end;
+  window_.advance_to(window_.timestamp_run_from(*first).end);
   return true;
-}
-
-// Gives up on the frame at the head once the newest packet is more than
-// max_wait_rtp after it: a retransmission would have come by now.
-void H264FrameAssembler::drop_expired() {
-  if (limits_.max_wait_rtp == 0) return;
-  while (head_ <= highest_) {
-    const Slot* newest = slot_at(highest_);
-    int64_t first = head_;
-    while (first <= highest_ && !slot_at(first)) ++first;
-    if (!newest || first > highest_) return;
-    const auto waited = int32_t(newest->timestamp - slot_at(first)->timestamp);  // wrap-safe
-    if (waited <= int32_t(limits_.max_wait_rtp)) return;
-    if (!drop_head_frame()) return;
-    drain();
-  }
 }
 
 }  // namespace ct::record

@@ -22,8 +22,11 @@
 // frame and is reused. Single-threaded.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
+
+#include "record/RtpPacketWindow.hpp"
 
 namespace ct::record {
 
@@ -73,36 +76,26 @@ class H264FrameAssembler {
   const Stats& stats() const { return stats_; }
 
  private:
-  struct Slot {
-    int64_t sequence = -1;  // extended sequence number; another value means empty
-    uint32_t timestamp = 0;
-    uint32_t size = 0;
-    bool marker = false;
-  };
+  using Packet = RtpPacketWindow::Packet;
 
-  const Slot* slot_at(int64_t sequence) const;
-  std::span<const uint8_t> data_at(int64_t sequence) const;
-  void make_room_for(int64_t sequence);
   void drain();
   void complete_frame(int64_t first, int64_t last);
   bool drop_head_frame();
-  void drop_expired();
+  // Drops the head frame and writes what is then complete; false when
+  // nothing is stored.
+  bool give_up_on_head();
+  void copy_window_counts();
   void append_nal(std::span<const uint8_t> nal);
 
   Listener& listener_;
   Limits limits_;
   Stats stats_;
-  std::vector<Slot> slots_;
-  std::vector<uint8_t> arena_;
+  RtpPacketWindow window_;
   std::vector<uint8_t> frame_;
   std::vector<uint8_t> parameter_sets_;
-  bool started_ = false;
-  bool anchored_ = false;  // a frame went out or was dropped: head_ may no longer move back
   bool need_keyframe_ = true;
-  int64_t head_ = 0;     // the oldest sequence number not yet written or dropped
-  int64_t highest_ = 0;  // the highest sequence number stored
-  bool dropped_any_ = false;
-  uint32_t dropped_timestamp_ = 0;  // of the last dropped frame: its later packets are not counted again
+  std::optional<uint32_t>
+      dropped_timestamp_;  // of the last dropped frame: its later packets are not counted again
 };
 
 }  // namespace ct::record

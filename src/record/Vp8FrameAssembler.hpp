@@ -26,6 +26,8 @@
 #include <span>
 #include <vector>
 
+#include "record/RtpPacketWindow.hpp"
+
 namespace ct::record {
 
 // One complete frame. `data` is valid only during the listener call.
@@ -81,38 +83,23 @@ class Vp8FrameAssembler {
   bool waiting_for_keyframe() const { return need_keyframe_; }
 
  private:
-  struct Slot {
-    int64_t sequence = -1;  // extended sequence number; another value means empty
-    uint32_t timestamp = 0;
-    uint32_t size = 0;
-    bool marker = false;
-    bool starts_frame = false;
-    bool keyframe = false;
-  };
+  using Packet = RtpPacketWindow::Packet;
 
-  int64_t extend(uint16_t sequence_number) const;
-  const Slot* slot_at(int64_t sequence) const;
-  std::span<const uint8_t> data_at(int64_t sequence) const;
-  void make_room_for(int64_t sequence);
   void drain();
   void complete_frame(int64_t first, int64_t last);
   bool drop_head_frame();
+  // Drops the head frame and writes what is then complete; false when
+  // nothing is stored.
+  bool give_up_on_head();
+  void copy_window_counts();
   void jump_to_keyframe_with(int64_t sequence);
-  void drop_expired();
 
   Listener& listener_;
   Limits limits_;
   Stats stats_;
-  std::vector<Slot> slots_;
-  std::vector<uint8_t> arena_;
+  RtpPacketWindow window_;
   std::vector<uint8_t> frame_;
-  bool started_ = false;
-  // Until the first frame is written or dropped, an earlier packet may still
-  // move the start back: the first packets can arrive out of order too.
-  bool anchored_ = false;
   bool need_keyframe_ = true;
-  int64_t head_ = 0;                           // the oldest sequence number not yet written or dropped
-  int64_t highest_ = 0;                        // the highest sequence number stored
   std::optional<uint32_t> dropped_timestamp_;  // later packets of this frame go silently
 };
 
