@@ -56,6 +56,7 @@ function setTile(page, publisher, style) {
 }
 
 const SMALL = 'width: 240px; height: 135px; aspect-ratio: auto;';
+const MEDIUM = 'width: 640px; height: 360px; aspect-ratio: auto;';
 const LARGE = 'width: 1280px; height: 720px; aspect-ratio: auto; grid-column: 1 / -1;';
 const HIDDEN = 'display: none;';
 
@@ -69,8 +70,11 @@ test('simulcast layers follow each tile; hidden tiles and unwanted layers stop',
     for (const page of [bob, carol]) {
       await page.waitForFunction(() => document.querySelector('.tile[data-participant="alice"]'), null, { timeout: 15000 });
     }
+    // Tiles that want the high and the middle layer (the low one the encoder
+    // sends first of all): dynacast would pause a layer nobody wants before
+    // a loaded encoder had ramped up to it.
     await setTile(bob, 'alice', LARGE);
-    await setTile(carol, 'alice', SMALL);
+    await setTile(carol, 'alice', MEDIUM);
 
     // The publisher sends three layers, named by their rids.
     const layers = await waitFor(async () => {
@@ -78,6 +82,7 @@ test('simulcast layers follow each tile; hidden tiles and unwanted layers stop',
       return ['q', 'h', 'f'].every((r) => o[r]?.bytesSent > 0) && o;
     }, { timeout: 20000 });
     assert.ok(layers, `alice sends q, h and f: ${JSON.stringify(await outbound(alice))}`);
+    await setTile(carol, 'alice', SMALL);
 
     // Small tile: the low layer. Large tile: the high one (once the encoder sends it at full size).
     const small = await waitFor(async () => {

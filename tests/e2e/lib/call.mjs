@@ -5,7 +5,18 @@ export async function joinCall(browser, serverUrl, room, identity) {
   const page = await browser.newPage();
   page.on('console', (m) => { if (m.type() === 'error') console.log(`[${identity}]`, m.text()); });
   page.on('pageerror', (e) => console.log(`[${identity}] page error`, e.message));
-  await page.goto(`${serverUrl}/call.html?room=${encodeURIComponent(room)}&identity=${encodeURIComponent(identity)}`);
+  const url = `${serverUrl}/call.html?room=${encodeURIComponent(room)}&identity=${encodeURIComponent(identity)}`;
+  // Chromium aborts a load when its network changes under it (a test
+  // namespace's link coming up): that one is tried again.
+  for (let attempt = 1; ; ++attempt) {
+    try {
+      await page.goto(url);
+      break;
+    } catch (e) {
+      if (attempt >= 3 || !String(e.message).includes('ERR_NETWORK_CHANGED')) throw e;
+      await page.waitForTimeout(500);
+    }
+  }
   await page.waitForFunction(() => window.ctReady === true, null, { timeout: 20000 });
   return page;
 }

@@ -214,6 +214,9 @@ class Client {
 
   async init() {
     await sh('ip', ['netns', 'add', this.ns]);
+    // IPv4 only: an IPv6 address finishing duplicate detection a second
+    // after the browser starts is a "network change" that aborts its page load.
+    await sh('ip', ['netns', 'exec', this.ns, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
     await sh('ip', ['link', 'add', this.peerIf, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', this.ns]);
     await sh('ip', ['link', 'set', this.peerIf, 'master', this.net.bridge, 'up']);
     await sh('ip', ['-n', this.ns, 'addr', 'add', `${this.ip}/24`, 'dev', 'eth0']);
