@@ -16,6 +16,7 @@
 #include "record/RecordingUploader.hpp"
 #include "sfu/WorkerMetrics.hpp"
 #include "signal/RtcService.hpp"
+#include "signal/WhipEndpoint.hpp"
 #include "turn/TurnStats.hpp"
 
 namespace boost::asio {
@@ -38,6 +39,7 @@ struct MetricsSources {
   const signal::RtcService* rtc = nullptr;
   const turn::TurnServer* turn = nullptr;
   const record::RecordingUploader* uploader = nullptr;  // object storage and retention of recordings
+  const signal::WhipEndpoint* whip = nullptr;           // WHIP ingest sessions and requests
 };
 
 class MetricsEndpoint {
@@ -47,6 +49,7 @@ class MetricsEndpoint {
     std::optional<signal::RtcService::Stats> signal;
     std::optional<turn::TurnStats> turn;
     std::optional<record::RecordingUploader::Stats> uploads;
+    std::optional<signal::WhipEndpoint::Stats> whip;
     metrics::ProcessMetrics process;
   };
 
