@@ -79,7 +79,7 @@ test('a GStreamer WHIP client publishes into a room and a browser renders it', {
     assert.equal(created?.event, 'created', `the WHIP POST: ${whip.log}\n--- server ---\n${server.log()}`);
     assert.match(created.location, /\/whip\/stage\/[A-Za-z0-9]{32}$/);
     assert.match(created.etag, /^"[A-Za-z0-9]+"$/);
-    assert.ok(created.links >= 1, 'ICE servers in Link headers');
+    assert.ok(created.links >= 2, 'the embedded TURN server over UDP and TCP, in Link headers');
 
     // Listed like anyone, as an ingress participant, with its video playing.
     assert.ok(await waitFor(() => viewer.locator('[data-participant="obs"]').count(), { timeout: 20000 }),
@@ -219,6 +219,9 @@ test('a WHIP session restarts ICE by PATCH, is replaced by a second POST, and en
     assert.equal(first.status, 201, await first.clone().text());
     assert.equal(first.headers.get('content-type'), 'application/sdp');
     assert.match(await first.text(), /a=simulcast:recv q;h;f/);
+    // Our TURN server, with credentials for this identity (RFC 9725 §4.6).
+    const links = first.headers.get('link') ?? '';
+    assert.match(links, new RegExp(`<turn:127\\.0\\.0\\.1:${server.ports.turn}\\?transport=udp>; rel="ice-server"; username="\\d+:encoder"; credential="[^"]+"; credential-type="password"`), links);
     const location = new URL(first.headers.get('location'), server.url).href;
     const etag = first.headers.get('etag');
 

@@ -12,6 +12,7 @@ Prints one JSON line per event: {"event": "created", "location": ...},
 {"event": "connected"}, {"event": "patched", "status": 204},
 {"event": "deleted", "status": 200}.
 """
+import email.message
 import json
 import socket
 import sys
@@ -77,11 +78,11 @@ class WhipClient:
         req = urllib.request.Request(url, data=body if method != 'DELETE' else None, method=method, headers=headers)
         try:
             with urllib.request.urlopen(req, timeout=10) as r:
-                return r.status, dict(r.headers), r.read().decode()
+                return r.status, r.headers, r.read().decode()
         except urllib.error.HTTPError as e:
-            return e.code, dict(e.headers), e.read().decode()
+            return e.code, e.headers, e.read().decode()
         except urllib.error.URLError as e:
-            return 0, {}, str(e.reason)
+            return 0, email.message.Message(), str(e.reason)
 
     def run(self):
         self.pipe.set_state(Gst.State.PLAYING)
@@ -147,7 +148,7 @@ class WhipClient:
             self.location = urljoin(self.url, headers.get('Location'))
             self.etag = headers.get('ETag')
             pending, self.pending = self.pending, []
-        links = [v for k, v in headers.items() if k.lower() == 'link']
+        links = headers.get_all('Link') or []  # one header per ICE server URL
         say(event='created', location=self.location, etag=self.etag, links=len(links))
         GLib.idle_add(self.apply_answer, body)
         if pending:
