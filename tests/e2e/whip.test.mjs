@@ -84,6 +84,8 @@ test('a GStreamer WHIP client publishes into a room and a browser renders it', {
     // Listed like anyone, as an ingress participant, with its video playing.
     assert.ok(await waitFor(() => viewer.locator('[data-participant="obs"]').count(), { timeout: 20000 }),
       `the viewer lists the broadcaster\n${whip.log}`);
+    assert.ok(await waitFor(async () => /\(broadcast\)/.test(await viewer.locator('[data-participant-item="obs"]').textContent().catch(() => '')), { timeout: 5000 }),
+      'the people list marks it as a broadcast');
     // What the signaling protocol says of it.
     const listener = await connect(server);
     listener.send({ type: 'join', token: token('stage', 'listener', '--no-publish'), protocol: 1 });
