@@ -140,7 +140,9 @@ std::optional<SdpFragment> SdpFragment::parse(std::string_view text, std::string
       (m ? m->ice_pwd : f.ice_pwd) = std::string(*v);
     } else if (auto v = attribute(line, "ice-options")) {
       for (auto option : split(*v)) {
-        if (!token(option)) return fail("bad ice-options");
+        if (!token(option) || option.size() > kMaxIceOptionLength) return fail("bad ice-options");
+        if (f.ice_options.size() >= kMaxIceOptions)
+          return fail("more than " + std::to_string(kMaxIceOptions) + " ice-options");
         f.ice_options.emplace_back(option);
       }
     } else if (auto v = attribute(line, "ice-lite")) {

@@ -17,6 +17,9 @@ struct SdpFragment {
   static constexpr size_t kMaxMedia = 64;
   static constexpr size_t kMaxCandidates = 256;  // in the whole fragment
   static constexpr size_t kMaxLineLength = 1024;
+  // ICE options are short tokens ("trickle", "ice2"); together they fit one line.
+  static constexpr size_t kMaxIceOptions = 16;
+  static constexpr size_t kMaxIceOptionLength = 32;
 
   struct Media {
     std::string mline;  // what follows "m=": "audio 9 UDP/TLS/RTP/SAVPF 111"

@@ -16,8 +16,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (error.empty()) std::abort();  // a refusal always says why
     return 0;
   }
-  // What it accepts serializes to a fragment it accepts again, unchanged.
+  // What it accepts serializes to a fragment it accepts again, unchanged
+  // (one of attributes it does not know serializes to nothing).
   std::string once = fragment->serialize();
+  if (once.empty()) return 0;
   auto again = ct::signal::SdpFragment::parse(once, error);
   if (!again || again->serialize() != once) std::abort();
   (void)ct::signal::SdpFragment::ice_of(text);

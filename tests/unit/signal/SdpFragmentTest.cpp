@@ -157,6 +157,10 @@ TEST(SdpFragmentTest, SizesAreBounded) {
   for (size_t i = 0; i <= SdpFragment::kMaxMedia; ++i) many_media += "m=audio 9 RTP/AVP 0\r\n";
   EXPECT_FALSE(parse(many_media));
   EXPECT_FALSE(parse("a=ice-options:" + std::string(SdpFragment::kMaxLineLength, 'x') + "\r\n"));
+  EXPECT_FALSE(parse("a=ice-options:" + std::string(SdpFragment::kMaxIceOptionLength + 1, 'x') + "\r\n"));
+  std::string many_options;
+  for (size_t i = 0; i <= SdpFragment::kMaxIceOptions; ++i) many_options += "a=ice-options:trickle\r\n";
+  EXPECT_FALSE(parse(many_options));
 }
 
 TEST(SdpFragmentTest, TakesTheIcePartOfAnAnswer) {
