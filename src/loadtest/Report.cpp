@@ -23,14 +23,15 @@ std::string Report::to_text() const {
   std::snprintf(buffer, sizeof(buffer),
                 "publishers %u, subscribers %u, media %.1f s, SRTP %s\n"
                 "setup (join -> connected): avg %.0f ms, max %.0f ms\n"
-                "packets sent:     %llu (per subscriber expected)\n"
+                "packets sent:     %llu (%s)\n"
                 "received per subscriber: min %llu, avg %.1f, max %llu\n"
                 "loss: %.3f %%   sampled unprotect: %llu ok, %llu failed   keyframe requests: %llu\n"
                 "loadtest CPU: %.2f s\n",
                 r.publishers, r.subscribers, r.duration_s, r.srtp_profile.c_str(), r.setup_ms_avg,
-                r.setup_ms_max, (unsigned long long)r.packets_sent, (unsigned long long)r.received_min,
-                r.received_avg, (unsigned long long)r.received_max, r.loss_percent,
-                (unsigned long long)r.unprotected, (unsigned long long)r.unprotect_failures,
+                r.setup_ms_max, (unsigned long long)r.packets_sent,
+                r.simulcast.enabled ? "all layers; each subscriber receives one" : "per subscriber expected",
+                (unsigned long long)r.received_min, r.received_avg, (unsigned long long)r.received_max,
+                r.loss_percent, (unsigned long long)r.unprotected, (unsigned long long)r.unprotect_failures,
                 (unsigned long long)r.keyframe_requests, r.client_cpu_s);
   out = buffer;
   if (r.simulcast.enabled) {

@@ -57,6 +57,7 @@ TEST(Report, SimulcastCountsOnlyWithSimulcast) {
   const auto text = r.to_text();
   EXPECT_NE(text.find("layer switches seen: 7 (fewest for one subscriber 3)"), std::string::npos);
   EXPECT_NE(text.find("discontinuities: 1"), std::string::npos);
+  EXPECT_NE(text.find("each subscriber receives one"), std::string::npos);
 }
 
 }  // namespace
