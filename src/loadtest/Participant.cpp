@@ -432,7 +432,10 @@ Participant::Stats Participant::stats() const {
     s.datagrams_received = u.received_packets;
     s.send_errors = u.send_errors;
   }
-  for (const auto& layer : layers_) s.layer_packets_sent[layer.params().index] = layer.stats().packets_sent;
+  for (const auto& layer : layers_) {
+    s.layer_packets_sent[layer.params().index] = layer.stats().packets_sent;
+    s.layer_pauses += layer.stats().pauses;
+  }
   for (const auto& c : continuity_) {
     const auto& v = c.stats();
     s.video.packets += v.packets;

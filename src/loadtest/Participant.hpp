@@ -83,6 +83,7 @@ class Participant final : public webrtc::ClientPeerTransport::Listener {
     // Simulcast publisher: packets per layer. Subscriber: its video tracks'
     // checks, summed, and the tile-size changes it asked for.
     std::array<uint64_t, StreamContinuity::kLayers> layer_packets_sent{};
+    uint64_t layer_pauses = 0;  // layers_wanted set a layer inactive
     StreamContinuity::Stats video;
     uint64_t switch_requests = 0;
   };

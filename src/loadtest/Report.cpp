@@ -36,19 +36,20 @@ std::string Report::to_text() const {
   out = buffer;
   if (r.simulcast.enabled) {
     const auto& m = r.simulcast;
-    std::snprintf(buffer, sizeof(buffer),
-                  "simulcast layers sent (q/h/f): %llu / %llu / %llu; received: %llu / %llu / %llu\n"
-                  "layer switches seen: %llu (fewest for one subscriber %llu) after %llu tile-size requests\n"
-                  "discontinuities: %llu   video lost: %llu   late: %llu   "
-                  "forward latency: avg %.2f ms, max %.2f ms\n",
-                  (unsigned long long)r.layer_packets_sent[0], (unsigned long long)r.layer_packets_sent[1],
-                  (unsigned long long)r.layer_packets_sent[2],
-                  (unsigned long long)m.layer_packets_received[0],
-                  (unsigned long long)m.layer_packets_received[1],
-                  (unsigned long long)m.layer_packets_received[2], (unsigned long long)m.switches,
-                  (unsigned long long)m.switches_min, (unsigned long long)m.switch_requests,
-                  (unsigned long long)m.discontinuities, (unsigned long long)m.lost,
-                  (unsigned long long)m.late, m.latency_avg_ms(), double(m.latency_max_us) / 1e3);
+    std::snprintf(
+        buffer, sizeof(buffer),
+        "simulcast layers sent (q/h/f): %llu / %llu / %llu; received: %llu / %llu / %llu; "
+        "paused by dynacast: %llu\n"
+        "layer switches seen: %llu (fewest for one subscriber %llu) after %llu tile-size requests\n"
+        "discontinuities: %llu   video lost: %llu   late: %llu   "
+        "forward latency: avg %.2f ms, max %.2f ms\n",
+        (unsigned long long)r.layer_packets_sent[0], (unsigned long long)r.layer_packets_sent[1],
+        (unsigned long long)r.layer_packets_sent[2], (unsigned long long)m.layer_packets_received[0],
+        (unsigned long long)m.layer_packets_received[1], (unsigned long long)m.layer_packets_received[2],
+        (unsigned long long)r.layer_pauses, (unsigned long long)m.switches,
+        (unsigned long long)m.switches_min, (unsigned long long)m.switch_requests,
+        (unsigned long long)m.discontinuities, (unsigned long long)m.lost, (unsigned long long)m.late,
+        m.latency_avg_ms(), double(m.latency_max_us) / 1e3);
     out += buffer;
   }
   if (r.server_cpu_s) {
@@ -86,6 +87,7 @@ std::string Report::to_json() const {
     const auto& m = r.simulcast;
     j["simulcast"] = {{"layer_packets_sent", r.layer_packets_sent},
                       {"layer_packets_received", m.layer_packets_received},
+                      {"layer_pauses", r.layer_pauses},
                       {"switch_requests", m.switch_requests},
                       {"layer_switches", m.switches},
                       {"layer_switches_min", m.switches_min},

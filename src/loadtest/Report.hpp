@@ -27,6 +27,7 @@ struct Report {
   // what the subscribers' checks saw in the media window. `loss_percent` is
   // then the share of video sequence numbers skipped.
   std::array<uint64_t, 3> layer_packets_sent{};
+  uint64_t layer_pauses = 0;  // layers the publishers paused because dynacast said so
   struct Simulcast {
     bool enabled = false;
     uint64_t switch_requests = 0;  // update_track_settings sent

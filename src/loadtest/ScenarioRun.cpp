@@ -207,6 +207,7 @@ class ScenarioRun::Impl {
       r.publisher_send_errors += s.send_errors;
       for (size_t l = 0; l < s.layer_packets_sent.size(); ++l)
         r.layer_packets_sent[l] += s.layer_packets_sent[l];
+      r.layer_pauses += s.layer_pauses;
     }
     double setup_sum = 0;
     size_t setups = 0;

@@ -7,8 +7,9 @@
 // frame, and layer changes only at a keyframe of the new layer. The layer
 // comes from each packet's PayloadStamp, so switches are counted as the
 // receiver sees them. A sequence gap inside one layer is loss, not a
-// discontinuity. Packets are untrusted input: anything that does not parse
-// as stamped VP8 is only counted.
+// discontinuity; on a lossy link a packet lost just before a switch looks
+// like a seam (nothing tells the two apart), so expect 0 only without loss. Packets are untrusted input:
+// anything that does not parse as stamped VP8 is only counted.
 #include <array>
 #include <cstdint>
 

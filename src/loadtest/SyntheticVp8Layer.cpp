@@ -57,7 +57,10 @@ void SyntheticVp8Layer::request_keyframe() {
 void SyntheticVp8Layer::set_active(bool active, TimePoint now) {
   if (active == active_) return;
   active_ = active;
-  if (!active_) return;
+  if (!active_) {
+    ++stats_.pauses;
+    return;
+  }
   start(now);
   keyframe_wanted_ = true;
   // An encoder that resumes mid-frame would not: begin a new frame.

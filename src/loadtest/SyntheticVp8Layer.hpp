@@ -38,6 +38,7 @@ class SyntheticVp8Layer {
   };
   struct Stats {
     uint64_t packets_sent = 0, keyframes_sent = 0, keyframe_requests = 0;
+    uint64_t pauses = 0;  // set inactive by dynacast
   };
 
   static constexpr size_t kDescriptorSize = 6;  // X, I (M=1), L, T/K: Chromium's simulcast form

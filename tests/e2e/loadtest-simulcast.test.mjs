@@ -2,7 +2,8 @@
 // publisher sends three VP8 layers with RIDs, subscribers keep changing the
 // tile size they ask for, and every video packet they receive is checked.
 // The server must switch layers for them (its own counter moves), every
-// layer must reach someone, and the spliced streams must stay seamless.
+// layer must reach someone, and the spliced streams must stay seamless; a
+// layer nobody wants is paused at the publisher (dynacast) and returns.
 // And `--bind`: the tool runs from a network namespace with its sockets on
 // the namespace's own address, with no address rewriting in between.
 import { test } from 'node:test';
@@ -51,6 +52,29 @@ test('loadtest --simulcast: subscribers switch layers, every layer arrives, no s
     const made = (await scrapeMetrics(server.url)).sum(SWITCHES) - before;
     assert.ok(made > 0, 'the server made no layer switch');
     assert.ok(Math.abs(made - s.layer_switches) <= Math.max(2, 0.1 * made), `server ${made}, seen ${s.layer_switches}`);
+  } finally {
+    assert.equal(await server.stop(), 0);
+  }
+});
+
+test('loadtest --simulcast: a layer nobody wants is paused and comes back at a keyframe', { timeout: 30000 }, async () => {
+  const server = await startServer();
+  try {
+    // One subscriber, four seconds per tile size: small, medium, then large.
+    // The full layer goes unwanted for longer than dynacast's 3 s, so the
+    // server tells the publisher to pause it (layers_wanted), and to resume
+    // it when the large tile comes.
+    const { code, out, err } = await run(['loadtest', '--url', `ws://127.0.0.1:${server.ports.http}`,
+      '--room', 'e2e-dynacast', '--subscribers', '1', '--duration', '10', '--simulcast',
+      '--layer-switch-interval', '4', '--json'], 25000);
+    assert.equal(code, 0, `loadtest failed:\n${out}\n${err}\n${server.log()}`);
+    const r = JSON.parse(out);
+    const s = r.simulcast;
+    assert.ok(s.layer_pauses > 0, 'no layer was paused');
+    assert.ok(s.layer_packets_received[2] > 0, 'the full layer never came back');
+    assert.ok(s.layer_packets_sent[2] < 0.9 * 180 * 10, `the full layer was sent all along: ${s.layer_packets_sent[2]}`);
+    assert.ok(s.layer_switches >= 2, `switches ${s.layer_switches}`);
+    assert.equal(s.discontinuities, 0);
   } finally {
     assert.equal(await server.stop(), 0);
   }

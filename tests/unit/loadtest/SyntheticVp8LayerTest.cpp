@@ -4,6 +4,7 @@
 #include <array>
 #include <string_view>
 
+#include "loadtest/Participant.hpp"
 #include "loadtest/PayloadStamp.hpp"
 #include "loadtest/SyntheticVp8Layer.hpp"
 #include "rtp/RtpExtensions.hpp"
@@ -124,6 +125,29 @@ TEST(SyntheticVp8Layer, PacesAtItsRateAndAPausedLayerResumesWithAKeyframe) {
   EXPECT_EQ(layer.due(t0 + seconds(5)), 0u);  // no burst for the paused time
   EXPECT_EQ(layer.due(t0 + seconds(6)), 60u);
   EXPECT_TRUE(rtp::Vp8Payload::parse(next(layer).packet().payload())->keyframe);
+  EXPECT_EQ(layer.stats().pauses, 1u);
+}
+
+// The rates --help and docs/benchmarks.md state for --simulcast's defaults.
+TEST(SyntheticVp8Layer, ThePublishersLayersAreThoseOfA720pCamera) {
+  const auto layers = Participant::layer_params(180, 1100, 3);
+  ASSERT_EQ(layers.size(), 3u);
+  const struct {
+    const char* rid;
+    uint16_t width, height;
+    double pps;
+    size_t payload;
+  } expected[] = {{"q", 320, 180, 30, 550}, {"h", 640, 360, 60, 1100}, {"f", 1280, 720, 180, 1100}};
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(layers[i].rid, expected[i].rid);
+    EXPECT_EQ(layers[i].index, i);
+    EXPECT_EQ(layers[i].source, 3);
+    EXPECT_EQ(layers[i].width, expected[i].width);
+    EXPECT_EQ(layers[i].height, expected[i].height);
+    EXPECT_DOUBLE_EQ(layers[i].packets_per_second, expected[i].pps);
+    EXPECT_EQ(layers[i].payload_bytes, expected[i].payload);
+    EXPECT_EQ(layers[i].frames_per_second, 30u);
+  }
 }
 
 }  // namespace
