@@ -18,6 +18,7 @@
 #include "signal/RtcService.hpp"
 #include "signal/WhipEndpoint.hpp"
 #include "turn/TurnStats.hpp"
+#include "webhook/WebhookSender.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -39,6 +40,7 @@ struct MetricsSources {
   const signal::RtcService* rtc = nullptr;
   const turn::TurnServer* turn = nullptr;
   const record::RecordingUploader* uploader = nullptr;  // object storage and retention of recordings
+  const webhook::WebhookSender* webhooks = nullptr;     // --webhook-url
   const signal::WhipEndpoint* whip = nullptr;           // WHIP ingest sessions and requests
 };
 
@@ -49,6 +51,7 @@ class MetricsEndpoint {
     std::optional<signal::RtcService::Stats> signal;
     std::optional<turn::TurnStats> turn;
     std::optional<record::RecordingUploader::Stats> uploads;
+    std::optional<webhook::WebhookSender::Stats> webhooks;
     std::optional<signal::WhipEndpoint::Stats> whip;
     metrics::ProcessMetrics process;
   };
