@@ -6,10 +6,12 @@
 #include "core/Random.hpp"
 #include "dtls/DtlsCertificate.hpp"
 #include "loadtest/ClientSdp.hpp"
+#include "loadtest/JanusSignalClient.hpp"
 #include "loadtest/SignalClient.hpp"
 #include "net/UdpSocket.hpp"
 #include "rtp/RtcpCompound.hpp"
 #include "rtp/RtcpPacket.hpp"
+#include "rtp/RtpPacket.hpp"
 #include "rtp/RtpPacketBuilder.hpp"
 #include "webrtc/DatagramSender.hpp"
 
@@ -26,6 +28,20 @@ constexpr size_t kMaxPayload = 1200;
 // A pacing step never sends more than this many packets of one stream, so a
 // stalled loop catches up in steps instead of one burst that overruns buffers.
 constexpr uint64_t kMaxBurst = 256;
+
+std::unique_ptr<SignalChannel> make_signal_channel(boost::asio::io_context& io,
+                                                   const SignalEndpoint& endpoint, bool publisher,
+                                                   const std::string& identity) {
+  if (endpoint.target == ServerTarget::Janus)
+    return std::make_unique<JanusSignalClient>(io, endpoint.host, endpoint.port, endpoint.path, publisher,
+                                               endpoint.room, identity);
+  return std::make_unique<SignalClient>(io, endpoint.host, endpoint.port, endpoint.path);
+}
+
+void write_send_time(std::vector<uint8_t>& payload, TimePoint now) {
+  auto ns = uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count());
+  for (int i = 7; i >= 0; --i, ns >>= 8) payload[Participant::kSendTimeOffset + size_t(i)] = uint8_t(ns);
+}
 
 uint32_t nonzero_ssrc() {
   uint32_t s = 0;
@@ -47,7 +63,7 @@ Participant::Participant(boost::asio::io_context& io, const dtls::DtlsCertificat
     : io_(io),
       certificate_(certificate),
       config_(std::move(config)),
-      signal_(std::make_unique<SignalClient>(io, endpoint.host, endpoint.port, endpoint.path)) {
+      signal_(make_signal_channel(io, endpoint, config_.role == Role::Publisher, config_.identity)) {
   config_.payload_bytes = std::clamp<size_t>(config_.payload_bytes, 16, kMaxPayload);
   if (config_.role == Role::Publisher) {
     video_ssrc_ = nonzero_ssrc();
@@ -81,7 +97,9 @@ void Participant::start(TimePoint now) {
 
 void Participant::create_transport(TimePoint now) {
   if (transport_) return;
-  socket_ = std::make_unique<net::UdpSocket>(io_, *net::SocketAddress::parse("127.0.0.1:0"));
+  // Any address: the kernel sends from the one that routes to the server
+  // (loopback, or a veth for a server that refuses loopback candidates).
+  socket_ = std::make_unique<net::UdpSocket>(io_, *net::SocketAddress::parse("0.0.0.0:0"));
   sender_ = std::make_unique<Sender>(*socket_);
   webrtc::ClientPeerTransport::Options options;
   options.rtp_unprotect_interval = config_.unprotect_interval;
@@ -102,8 +120,9 @@ bool Participant::start_transport(const std::string& server_sdp, TimePoint now) 
     fail(*err);
     return false;
   }
-  if (!transport_->set_remote_parameters(remote.ice_ufrag, remote.ice_pwd, remote.fingerprint_algorithm,
-                                         remote.fingerprint_value, remote.candidate)) {
+  if (!transport_->set_remote_parameters(
+          remote.ice_ufrag, remote.ice_pwd, remote.fingerprint_algorithm, remote.fingerprint_value,
+          remote.candidate, remote.remote_dtls_client ? dtls::Role::Server : dtls::Role::Client)) {
     fail("the server's fingerprint is unusable");
     return false;
   }
@@ -211,6 +230,7 @@ void Participant::send_video_packet() {
       video_payload_[6] = 0x2a;
     }
   }
+  write_send_time(video_payload_, Clock::now());
   const uint8_t mid[1] = {uint8_t(kVideoMid[0])};
   const uint8_t tcc[2] = {uint8_t(transport_sequence_ >> 8), uint8_t(transport_sequence_)};
   ++transport_sequence_;
@@ -234,6 +254,7 @@ void Participant::send_video_packet() {
 }
 
 void Participant::send_audio_packet() {
+  write_send_time(audio_payload_, Clock::now());
   const uint8_t level[1] = {0x80 | 30};  // RFC 6464: voice, -30 dBov
   const uint8_t mid[1] = {uint8_t(kAudioMid[0])};
   const uint8_t tcc[2] = {uint8_t(transport_sequence_ >> 8), uint8_t(transport_sequence_)};
@@ -253,6 +274,19 @@ void Participant::send_audio_packet() {
 }
 
 void Participant::on_client_connected(webrtc::ClientPeerTransport&) {}
+
+void Participant::on_client_rtp(webrtc::ClientPeerTransport&, std::span<uint8_t> packet) {
+  auto rtp = rtp::RtpPacket::parse(packet);
+  if (!rtp) return;
+  auto payload = rtp->payload();
+  if (payload.size() < kSendTimeOffset + 8) return;
+  uint64_t ns = 0;
+  for (size_t i = 0; i < 8; ++i) ns = (ns << 8) | payload[kSendTimeOffset + i];
+  const auto now_ns =
+      uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count());
+  if (ns > now_ns) return;  // not a send time of ours
+  latency_.record(std::chrono::duration_cast<Duration>(std::chrono::nanoseconds(int64_t(now_ns - ns))));
+}
 
 void Participant::on_client_rtcp(webrtc::ClientPeerTransport&, std::span<uint8_t> compound) {
   rtp::RtcpCompound packets(compound);

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "core/Clock.hpp"
+#include "loadtest/LatencyHistogram.hpp"
+#include "loadtest/SignalChannel.hpp"
 #include "webrtc/ClientPeerTransport.hpp"
 
 namespace boost::asio {
@@ -27,12 +29,12 @@ class UdpSocket;
 
 namespace ct::loadtest {
 
-class SignalClient;
-
 struct SignalEndpoint {
   std::string host;
   uint16_t port = 0;
   std::string path = "/rtc";
+  ServerTarget target = ServerTarget::CipherTalk;
+  std::string room;  // Janus: the VideoRoom to join (CipherTalk's room is in the token)
 };
 
 class Participant final : public webrtc::ClientPeerTransport::Listener {
@@ -88,9 +90,17 @@ class Participant final : public webrtc::ClientPeerTransport::Listener {
   const Config& config() const { return config_; }
   Stats stats() const;
   std::string srtp_profile() const;
+  // Subscriber: forward latency of the packets it unprotected (send time in
+  // the payload to the read; with polled receive, the read is the next tick).
+  const LatencyHistogram& latency() const { return latency_; }
+
+  // Where the publisher writes its send time (steady clock, nanoseconds,
+  // big-endian) in every payload: after the VP8 descriptor and frame tag.
+  static constexpr size_t kSendTimeOffset = 8;
 
  private:
   void on_client_connected(webrtc::ClientPeerTransport&) override;
+  void on_client_rtp(webrtc::ClientPeerTransport&, std::span<uint8_t> packet) override;
   void on_client_rtcp(webrtc::ClientPeerTransport&, std::span<uint8_t> compound) override;
   void on_client_closed(webrtc::ClientPeerTransport&, std::string_view reason) override;
 
@@ -106,7 +116,7 @@ class Participant final : public webrtc::ClientPeerTransport::Listener {
   boost::asio::io_context& io_;
   const dtls::DtlsCertificate& certificate_;
   Config config_;
-  std::unique_ptr<SignalClient> signal_;
+  std::unique_ptr<SignalChannel> signal_;
   std::unique_ptr<net::UdpSocket> socket_;
   std::unique_ptr<Sender> sender_;
   std::unique_ptr<webrtc::ClientPeerTransport> transport_;
@@ -116,6 +126,7 @@ class Participant final : public webrtc::ClientPeerTransport::Listener {
   bool left_ = false;
   int subscribed_tracks_ = 0;
   Stats stats_;
+  LatencyHistogram latency_;
 
   // Publisher media state.
   bool sending_ = false;

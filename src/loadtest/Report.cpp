@@ -33,6 +33,12 @@ std::string Report::to_text() const {
                 (unsigned long long)r.unprotected, (unsigned long long)r.unprotect_failures,
                 (unsigned long long)r.keyframe_requests, r.client_cpu_s);
   out = buffer;
+  std::snprintf(buffer, sizeof(buffer), "target %s, rooms %u (publishers and subscribers per room)\n",
+                r.target.c_str(), r.rooms);
+  out += buffer;
+  std::snprintf(buffer, sizeof(buffer), "forward latency: p50 %.2f ms, p99 %.2f ms (%llu samples)\n",
+                r.latency_p50_ms, r.latency_p99_ms, (unsigned long long)r.latency_samples);
+  out += buffer;
   if (r.server_cpu_s) {
     std::snprintf(buffer, sizeof(buffer),
                   "server CPU: %.2f s = %.2f us per received packet, %.0f packets per CPU-second\n",
@@ -63,6 +69,11 @@ std::string Report::to_json() const {
                       {"srtp_profile", r.srtp_profile},
                       {"client_cpu_s", r.client_cpu_s},
                       {"publisher_send_errors", r.publisher_send_errors}};
+  j["target"] = r.target;
+  j["rooms"] = r.rooms;
+  j["latency_samples"] = r.latency_samples;
+  j["latency_p50_ms"] = r.latency_p50_ms;
+  j["latency_p99_ms"] = r.latency_p99_ms;
   if (!r.ok) j["error"] = r.error;
   if (r.server_cpu_s) {
     j["server_cpu_s"] = *r.server_cpu_s;

@@ -22,6 +22,11 @@ struct Report {
   std::string srtp_profile;
   double client_cpu_s = 0;
   std::optional<double> server_cpu_s;  // with Scenario::server_pid
+  std::string target = "ciphertalk";   // the server kind the participants signaled to
+  unsigned rooms = 1;                  // publishers and subscribers are per room
+  // Forward latency of the packets the subscribers unprotected.
+  uint64_t latency_samples = 0;
+  double latency_p50_ms = 0, latency_p99_ms = 0;
 
   // Server CPU per packet the subscribers received, and its inverse.
   std::optional<double> server_us_per_packet() const;

@@ -40,14 +40,24 @@ class ScenarioRun::Impl {
       result_.error = "invalid --url '" + scenario_.url + "' (ws://HOST:PORT[/PATH])";
       return result_;
     }
-    endpoint_ = SignalEndpoint{url->host, url->port, url->path};
+    endpoint_ = SignalEndpoint{url->host, url->port, url->path, scenario_.target, scenario_.room};
     result_.publishers = scenario_.publishers;
     result_.subscribers = scenario_.subscribers;
+    result_.rooms = std::max(1u, scenario_.rooms);
+    result_.target = scenario_.target == ServerTarget::Janus ? "janus" : "ciphertalk";
     try {
-      for (unsigned i = 0; i < scenario_.publishers; ++i)
-        publishers_.push_back(make(Participant::Role::Publisher, "loadtest-pub-" + std::to_string(i)));
-      for (unsigned i = 0; i < scenario_.subscribers; ++i)
-        subscribers_.push_back(make(Participant::Role::Subscriber, "loadtest-sub-" + std::to_string(i)));
+      // Room-major: participant i of a group is in room i / (its count per room).
+      for (unsigned room = 0; room < result_.rooms; ++room) {
+        const std::string name =
+            result_.rooms == 1 ? scenario_.room : scenario_.room + "-" + std::to_string(room);
+        const std::string tag = result_.rooms == 1 ? "" : "r" + std::to_string(room) + "-";
+        for (unsigned i = 0; i < scenario_.publishers; ++i)
+          publishers_.push_back(
+              make(Participant::Role::Publisher, name, "loadtest-" + tag + "pub-" + std::to_string(i)));
+        for (unsigned i = 0; i < scenario_.subscribers; ++i)
+          subscribers_.push_back(
+              make(Participant::Role::Subscriber, name, "loadtest-" + tag + "sub-" + std::to_string(i)));
+      }
     } catch (const std::exception& e) {
       result_.error = e.what();
       return result_;
@@ -63,17 +73,20 @@ class ScenarioRun::Impl {
  private:
   enum class Phase { Publishing, Subscribing, Settling, Media, Draining, Leaving, Done };
 
-  std::unique_ptr<Participant> make(Participant::Role role, const std::string& identity) {
+  std::unique_ptr<Participant> make(Participant::Role role, const std::string& room,
+                                    const std::string& identity) {
     Participant::Config c;
     c.role = role;
     c.identity = identity;
-    c.token = issue_token_(identity, role);
+    c.token = issue_token_(room, identity, role);
     c.video_pps = scenario_.video_pps;
     c.payload_bytes = scenario_.payload_bytes;
     c.audio = scenario_.audio;
     c.unprotect_interval = scenario_.unprotect_interval;
     c.polled_receive = !scenario_.wake_on_receive;
-    return std::make_unique<Participant>(io_, certificate_, endpoint_, std::move(c));
+    SignalEndpoint endpoint = endpoint_;
+    endpoint.room = room;
+    return std::make_unique<Participant>(io_, certificate_, endpoint, std::move(c));
   }
 
   void arm() {
@@ -209,7 +222,17 @@ class ScenarioRun::Impl {
       r.subscriber_send_errors += s.send_errors;
     }
     r.received_avg = subscribers_.empty() ? 0 : double(r.received_total) / double(subscribers_.size());
-    double expected = double(r.packets_sent) * double(subscribers_.size());
+    // Each subscriber expects what its own room's publishers sent.
+    double expected = 0;
+    for (size_t i = 0; i < publishers_.size(); ++i) {
+      auto s = publishers_[i]->stats();
+      expected += double(s.video_sent + s.audio_sent) * double(scenario_.subscribers);
+    }
+    LatencyHistogram latency;
+    for (const auto& s : subscribers_) latency.merge(s->latency());
+    r.latency_samples = latency.count();
+    r.latency_p50_ms = ms(latency.quantile(0.50));
+    r.latency_p99_ms = ms(latency.quantile(0.99));
     r.loss_percent = expected > 0 ? std::max(0.0, 100.0 * (1.0 - double(r.received_total) / expected)) : 0;
     r.ok = true;
   }

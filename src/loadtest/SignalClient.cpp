@@ -5,6 +5,7 @@
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/field.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <deque>
 
@@ -15,8 +16,8 @@ namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
 struct SignalClient::Impl : std::enable_shared_from_this<Impl> {
-  Impl(asio::io_context& io, std::string h, uint16_t p, std::string pa)
-      : resolver(io), ws(io), host(std::move(h)), port(p), path(std::move(pa)) {}
+  Impl(asio::io_context& io, std::string h, uint16_t p, std::string pa, std::string sub)
+      : resolver(io), ws(io), host(std::move(h)), port(p), path(std::move(pa)), subprotocol(std::move(sub)) {}
 
   tcp::resolver resolver;
   beast::websocket::stream<beast::tcp_stream> ws;
@@ -25,6 +26,7 @@ struct SignalClient::Impl : std::enable_shared_from_this<Impl> {
   std::string host;
   uint16_t port;
   std::string path;
+  std::string subprotocol;
   MessageHandler on_message;
   CloseHandler on_close;
   bool open = false, writing = false, closing = false, finished = false;
@@ -54,6 +56,12 @@ struct SignalClient::Impl : std::enable_shared_from_this<Impl> {
           if (ec) return self->fail("connect: " + ec.message());
           beast::get_lowest_layer(self->ws).socket().set_option(tcp::no_delay(true));
           self->ws.text(true);
+          if (!self->subprotocol.empty()) {
+            self->ws.set_option(beast::websocket::stream_base::decorator(
+                [sub = self->subprotocol](beast::websocket::request_type& request) {
+                  request.set(beast::http::field::sec_websocket_protocol, sub);
+                }));
+          }
           self->ws.async_handshake(self->host + ":" + std::to_string(self->port), self->path,
                                    [self](const boost::system::error_code& e) {
                                      if (e) return self->fail("WebSocket handshake: " + e.message());
@@ -98,8 +106,9 @@ struct SignalClient::Impl : std::enable_shared_from_this<Impl> {
   }
 };
 
-SignalClient::SignalClient(asio::io_context& io, std::string host, uint16_t port, std::string path)
-    : impl_(std::make_shared<Impl>(io, std::move(host), port, std::move(path))) {}
+SignalClient::SignalClient(asio::io_context& io, std::string host, uint16_t port, std::string path,
+                           std::string subprotocol)
+    : impl_(std::make_shared<Impl>(io, std::move(host), port, std::move(path), std::move(subprotocol))) {}
 
 SignalClient::~SignalClient() {
   impl_->on_message = nullptr;

@@ -32,5 +32,23 @@ TEST(Report, AsTextAndJson) {
   EXPECT_NE(failed.to_text().find("no server"), std::string::npos);
 }
 
+TEST(Report, NamesTheTargetRoomsAndLatency) {
+  Report r;
+  r.ok = true;
+  r.target = "janus";
+  r.rooms = 5;
+  r.latency_samples = 300;
+  r.latency_p50_ms = 0.42;
+  r.latency_p99_ms = 2.5;
+  auto j = nlohmann::json::parse(r.to_json());
+  EXPECT_EQ(j["target"], "janus");
+  EXPECT_EQ(j["rooms"], 5);
+  EXPECT_EQ(j["latency_samples"], 300);
+  EXPECT_DOUBLE_EQ(j["latency_p99_ms"].get<double>(), 2.5);
+  const std::string text = r.to_text();
+  EXPECT_NE(text.find("target janus, rooms 5"), std::string::npos) << text;
+  EXPECT_NE(text.find("p50 0.42 ms, p99 2.50 ms (300 samples)"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace ct::loadtest

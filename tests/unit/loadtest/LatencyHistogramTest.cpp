@@ -1,0 +1,39 @@
+#include <gtest/gtest.h>
+
+#include "loadtest/LatencyHistogram.hpp"
+
+namespace ct::loadtest {
+namespace {
+
+TEST(LatencyHistogram, QuantilesAreTheUpperEdgesOfTheirBuckets) {
+  LatencyHistogram h;
+  EXPECT_EQ(h.quantile(0.5), Duration::zero());
+  for (int i = 0; i < 99; ++i) h.record(microseconds(250));  // bucket [250, 260)
+  h.record(milliseconds(3));
+  EXPECT_EQ(h.count(), 100u);
+  EXPECT_EQ(h.quantile(0.5), microseconds(260));
+  EXPECT_EQ(h.quantile(0.99), microseconds(260));
+  EXPECT_EQ(h.quantile(1.0), microseconds(3010));
+}
+
+TEST(LatencyHistogram, LateSamplesCountInTheLastBucketAndNegativeOnesNotAtAll) {
+  LatencyHistogram h;
+  h.record(seconds(5));
+  h.record(-microseconds(1));
+  EXPECT_EQ(h.count(), 1u);
+  EXPECT_EQ(h.quantile(0.5), LatencyHistogram::kBucket * int64_t(LatencyHistogram::kBuckets));
+}
+
+TEST(LatencyHistogram, MergingAddsTheSamples) {
+  LatencyHistogram a, b;
+  a.record(microseconds(5));
+  b.record(microseconds(95));
+  b.record(microseconds(95));
+  a.merge(b);
+  EXPECT_EQ(a.count(), 3u);
+  EXPECT_EQ(a.quantile(0.3), microseconds(10));
+  EXPECT_EQ(a.quantile(0.5), microseconds(100));
+}
+
+}  // namespace
+}  // namespace ct::loadtest
