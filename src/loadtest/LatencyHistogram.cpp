@@ -5,12 +5,27 @@
 
 namespace ct::loadtest {
 
+namespace {
+constexpr size_t kFineBuckets = size_t(LatencyHistogram::kFineRange / LatencyHistogram::kFineBucket);
+constexpr size_t kBuckets = kFineBuckets + size_t((LatencyHistogram::kRange - LatencyHistogram::kFineRange) /
+                                                  LatencyHistogram::kCoarseBucket);
+}  // namespace
+
 LatencyHistogram::LatencyHistogram() : buckets_(kBuckets, 0) {}
+
+size_t LatencyHistogram::bucket_of(Duration latency) {
+  if (latency < kFineRange) return size_t(latency / kFineBucket);
+  return std::min(kBuckets - 1, kFineBuckets + size_t((latency - kFineRange) / kCoarseBucket));
+}
+
+Duration LatencyHistogram::upper_edge(size_t bucket) {
+  if (bucket < kFineBuckets) return kFineBucket * int64_t(bucket + 1);
+  return kFineRange + kCoarseBucket * int64_t(bucket - kFineBuckets + 1);
+}
 
 void LatencyHistogram::record(Duration latency) {
   if (latency < Duration::zero()) return;
-  const auto index = std::min<int64_t>(latency / kBucket, int64_t(kBuckets) - 1);
-  ++buckets_[size_t(index)];
+  ++buckets_[bucket_of(latency)];
   ++count_;
 }
 
@@ -27,9 +42,9 @@ Duration LatencyHistogram::quantile(double q) const {
   uint64_t seen = 0;
   for (size_t i = 0; i < kBuckets; ++i) {
     seen += buckets_[i];
-    if (seen >= rank) return kBucket * int64_t(i + 1);
+    if (seen >= rank) return upper_edge(i);
   }
-  return kBucket * int64_t(kBuckets);
+  return kRange;
 }
 
 }  // namespace ct::loadtest

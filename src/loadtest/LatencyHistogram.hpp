@@ -1,7 +1,8 @@
 #pragma once
 // Forward latencies (a publisher's send time, carried in the payload, to a
-// subscriber's read) in fixed 10 µs buckets up to 100 ms: recording is one
-// increment and never allocates; quantiles read the buckets.
+// subscriber's read) in fixed buckets: 10 µs wide up to 10 ms (a forwarding
+// server's range), then 1 ms wide up to 2 s (shaped links, stalls).
+// Recording is one increment and never allocates; quantiles read the buckets.
 #include <cstdint>
 #include <vector>
 
@@ -11,8 +12,10 @@ namespace ct::loadtest {
 
 class LatencyHistogram {
  public:
-  static constexpr Duration kBucket = microseconds(10);
-  static constexpr size_t kBuckets = 10000;  // 100 ms; later samples land in the last bucket
+  static constexpr Duration kFineBucket = microseconds(10);
+  static constexpr Duration kFineRange = milliseconds(10);
+  static constexpr Duration kCoarseBucket = milliseconds(1);
+  static constexpr Duration kRange = seconds(2);  // later samples land in the last bucket
 
   LatencyHistogram();
 
@@ -27,6 +30,9 @@ class LatencyHistogram {
   Duration quantile(double q) const;
 
  private:
+  static size_t bucket_of(Duration latency);
+  static Duration upper_edge(size_t bucket);
+
   std::vector<uint32_t> buckets_;
   uint64_t count_ = 0;
 };
