@@ -31,8 +31,8 @@ function bench(timeoutMs) {
 test('bench-vs-janus --quick: Janus forwards the load to every subscriber; both servers and a ratio are reported', { timeout: 70000 }, async () => {
   const { code, out, err } = await bench(65000);
   assert.equal(code, 0, `bench-vs-janus failed:\n${out}\n${err}`);
-  // | round | load | server | packets forwarded | server CPU us/pkt | loss | latency p50 ms | p99 ms |
-  const runs = [...out.matchAll(/^\| (\d+) \| ([^|]+) \| (ciphertalk|janus) \| (\d+) \| ([\d.]+) \| ([\d.]+) % \| ([\d.]+) \| ([\d.]+) \|$/gm)]
+  // | round | load | server | packets forwarded | server CPU us/pkt | loss | latency p50 ms | p99 ms | drops |
+  const runs = [...out.matchAll(/^\| (\d+) \| ([^|]+) \| (ciphertalk|janus) \| (\d+) \| ([\d.]+) \| ([\d.]+) % \| ([\d.]+) \| ([\d.]+) \| (\d+) \|$/gm)]
     .map((m) => ({ load: m[2].trim(), server: m[3], forwarded: Number(m[4]), us: Number(m[5]), loss: Number(m[6]), p50: Number(m[7]) }));
   const janus = runs.filter((r) => r.server === 'janus');
   const ours = runs.filter((r) => r.server === 'ciphertalk');
