@@ -15,9 +15,9 @@ constexpr Duration kTick = milliseconds(100);
 }
 
 struct JanusSignalClient::Impl : std::enable_shared_from_this<Impl> {
-  Impl(boost::asio::io_context& io, std::string host, uint16_t port, std::string path, bool publisher,
-       std::string room, std::string display)
-      : socket(io, std::move(host), port, std::move(path), kSubprotocol),
+  Impl(boost::asio::io_context& io, std::string host, uint16_t port, std::string path,
+       std::string bind_address, bool publisher, std::string room, std::string display)
+      : socket(io, std::move(host), port, std::move(path), std::move(bind_address), kSubprotocol),
         timer(io),
         room_client(
             publisher, std::move(room), std::move(display),
@@ -45,9 +45,10 @@ struct JanusSignalClient::Impl : std::enable_shared_from_this<Impl> {
 };
 
 JanusSignalClient::JanusSignalClient(boost::asio::io_context& io, std::string host, uint16_t port,
-                                     std::string path, bool publisher, std::string room, std::string display)
-    : impl_(std::make_shared<Impl>(io, std::move(host), port, std::move(path), publisher, std::move(room),
-                                   std::move(display))) {}
+                                     std::string path, std::string bind_address, bool publisher,
+                                     std::string room, std::string display)
+    : impl_(std::make_shared<Impl>(io, std::move(host), port, std::move(path), std::move(bind_address),
+                                   publisher, std::move(room), std::move(display))) {}
 
 JanusSignalClient::~JanusSignalClient() {
   impl_->on_message = nullptr;

@@ -16,8 +16,9 @@ class JanusSignalClient final : public SignalChannel {
   // The WebSocket subprotocol Janus' websockets transport serves its API on.
   static constexpr const char* kSubprotocol = "janus-protocol";
 
+  // `bind_address`: the local end of the TCP connection, as SignalClient's.
   JanusSignalClient(boost::asio::io_context& io, std::string host, uint16_t port, std::string path,
-                    bool publisher, std::string room, std::string display);
+                    std::string bind_address, bool publisher, std::string room, std::string display);
   ~JanusSignalClient() override;
   JanusSignalClient(const JanusSignalClient&) = delete;
   JanusSignalClient& operator=(const JanusSignalClient&) = delete;

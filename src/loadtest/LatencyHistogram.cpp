@@ -27,12 +27,18 @@ void LatencyHistogram::record(Duration latency) {
   if (latency < Duration::zero()) return;
   ++buckets_[bucket_of(latency)];
   ++count_;
+  sum_ += latency;
+  max_ = std::max(max_, latency);
 }
 
 void LatencyHistogram::merge(const LatencyHistogram& other) {
   for (size_t i = 0; i < kBuckets; ++i) buckets_[i] += other.buckets_[i];
   count_ += other.count_;
+  sum_ += other.sum_;
+  max_ = std::max(max_, other.max_);
 }
+
+Duration LatencyHistogram::mean() const { return count_ ? sum_ / int64_t(count_) : Duration::zero(); }
 
 Duration LatencyHistogram::quantile(double q) const {
   if (count_ == 0) return Duration::zero();

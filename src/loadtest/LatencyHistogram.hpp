@@ -28,6 +28,9 @@ class LatencyHistogram {
   // The upper edge of the bucket holding the q-quantile (0 < q <= 1); zero
   // without samples.
   Duration quantile(double q) const;
+  // Exact, not bucketed; zero without samples.
+  Duration mean() const;
+  Duration max() const { return max_; }
 
  private:
   static size_t bucket_of(Duration latency);
@@ -35,6 +38,7 @@ class LatencyHistogram {
 
   std::vector<uint32_t> buckets_;
   uint64_t count_ = 0;
+  Duration sum_{}, max_{};
 };
 
 }  // namespace ct::loadtest

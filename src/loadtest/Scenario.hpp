@@ -28,6 +28,12 @@ struct Scenario {
   double setup_timeout_s = 30;
   bool wake_on_receive = false;  // subscribers woken per datagram instead of polling each tick
   ServerTarget target = ServerTarget::CipherTalk;  // Janus: its VideoRoom plugin over its WebSocket API
+  std::string bind_address;                        // local address of every socket; empty: media on 127.0.0.1
+  // Publishers send three simulcast layers (video_pps is the top layer's
+  // rate); subscribers change the tile size they ask for every interval and
+  // check every video packet.
+  bool simulcast = false;
+  double layer_switch_interval_s = 2;
 };
 
 }  // namespace ct::loadtest

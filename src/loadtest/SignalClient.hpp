@@ -16,9 +16,11 @@ inline constexpr int kSignalProtocolVersion = 1;
 
 class SignalClient final : public SignalChannel {
  public:
-  // `subprotocol`, if not empty, is offered in Sec-WebSocket-Protocol (RFC 6455 §4.1).
+  // `bind_address` (an IP, or empty for the route's own) is the local end of
+  // the TCP connection; `subprotocol`, if not empty, is offered in
+  // Sec-WebSocket-Protocol (RFC 6455 §4.1).
   SignalClient(boost::asio::io_context& io, std::string host, uint16_t port, std::string path,
-               std::string subprotocol = {});
+               std::string bind_address = {}, std::string subprotocol = {});
   // Handlers are dropped here: none runs after destruction.
   ~SignalClient() override;
   SignalClient(const SignalClient&) = delete;

@@ -41,6 +41,20 @@ TEST(LatencyHistogram, MergingAddsTheSamples) {
   EXPECT_EQ(a.count(), 3u);
   EXPECT_EQ(a.quantile(0.3), microseconds(10));
   EXPECT_EQ(a.quantile(0.5), microseconds(100));
+  EXPECT_EQ(a.mean(), microseconds(65));
+  EXPECT_EQ(a.max(), microseconds(95));
+}
+
+TEST(LatencyHistogram, MeanAndMaxAreExactNotBucketed) {
+  LatencyHistogram h;
+  EXPECT_EQ(h.mean(), Duration::zero());
+  EXPECT_EQ(h.max(), Duration::zero());
+  h.record(microseconds(1003));
+  h.record(microseconds(2501));
+  h.record(seconds(3));        // past the last bucket, still its own value
+  h.record(-microseconds(7));  // not counted
+  EXPECT_EQ(h.max(), seconds(3));
+  EXPECT_EQ(h.mean(), (microseconds(1003) + microseconds(2501) + seconds(3)) / 3);
 }
 
 }  // namespace
