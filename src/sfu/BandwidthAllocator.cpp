@@ -92,7 +92,15 @@ size_t BandwidthAllocator::state_for(uint64_t id) {
 }
 
 void BandwidthAllocator::count_change(const State& before, const Work& work, int applied) {
-  if (!before.holding) return;  // new, or nothing was wanted: not a change the budget made
+  if (!before.holding) {
+    // New (or wanted nothing before): measured against what its viewer wants.
+    if (applied < 0) {
+      ++stats_.paused;
+    } else if (applied + 1 < int(work.step_count)) {
+      ++stats_.downgraded;
+    }
+    return;
+  }
   if (applied < 0) {
     if (!before.paused) ++stats_.paused;
     return;

@@ -70,10 +70,11 @@ class BandwidthAllocator {
     uint8_t max_temporal_layer = kAllTemporalLayers;
     bool paused = false;  // wanted video that the budget cannot carry
   };
+  // Changes from what a track had before, or for a new one from what its viewer wants.
   struct Stats {
     uint64_t paused = 0;      // videos paused for bandwidth
-    uint64_t downgraded = 0;  // moved to a cheaper step (not paused)
-    uint64_t upgraded = 0;    // moved to a dearer step, a resume included
+    uint64_t downgraded = 0;  // a cheaper step (not paused)
+    uint64_t upgraded = 0;    // a dearer step, a resume included
   };
 
   BandwidthAllocator();
@@ -83,6 +84,9 @@ class BandwidthAllocator {
   // `demands` are forgotten.
   void allocate(uint64_t budget_bps, std::span<const Demand> demands, TimePoint now,
                 std::span<Allocation> out);
+  // Forgets every subscription's state (the budget went away): the next
+  // allocation starts afresh. The stats stay.
+  void reset() { states_.clear(); }
   const Stats& stats() const { return stats_; }
 
  private:

@@ -370,6 +370,10 @@ void Room::update_track_settings(const std::string& identity, const std::string&
   subscription->update_settings(settings, Clock::now());
 }
 
+void Room::set_receive_bandwidth(const std::string& identity, std::optional<uint64_t> max_bps) {
+  if (Participant* p = impl_->find(identity)) p->set_bandwidth_budget(max_bps, Clock::now());
+}
+
 void Room::update_participant(const std::string& identity, const std::optional<std::string>& name,
                               const std::optional<std::string>& metadata) {
   auto& m = *impl_;
@@ -507,6 +511,10 @@ void Room::on_tick(TimePoint now) {
       }
     }
     m.broadcast(nullptr, update);
+    // Bandwidth allocation puts the speakers' video first.
+    std::vector<std::string> speaking;
+    for (const auto& s : update.speakers) speaking.push_back(s.identity);
+    for (auto& p : m.participants) p->set_active_speakers(speaking);
   }
 }
 

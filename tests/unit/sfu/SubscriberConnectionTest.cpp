@@ -25,7 +25,9 @@ struct Reports final : SubscriberConnection::Listener {
   void on_receiver_report(double loss, std::optional<Duration> rtt, TimePoint) override {
     reports.push_back({loss, rtt});
   }
+  void on_track_paused(const std::string& sid, bool paused) override { pauses.push_back({sid, paused}); }
   std::vector<std::pair<double, std::optional<Duration>>> reports;
+  std::vector<std::pair<std::string, bool>> pauses;
 };
 
 class SubscriberConnectionTest : public ::testing::Test {
