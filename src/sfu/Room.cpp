@@ -33,6 +33,7 @@ struct Room::Impl final : DataRelay {
   ActiveSpeakerDetector speakers{kActiveSpeakerInterval};
   std::vector<std::unique_ptr<Participant>> participants;  // in join order
   uint64_t next_key = 1;
+  std::vector<std::string> speaking;  // the active speakers' identities, loudest first
   TimePoint next_quality{};
   std::unique_ptr<RoomRecording> recording;
   // The taps the recording put on live publications, by publication sid.
@@ -278,6 +279,7 @@ std::optional<event::Error> Room::join(ParticipantInfo info, std::shared_ptr<Par
   m.send_snapshot(*participant);
   if (!info.hidden) m.broadcast(nullptr, event::ParticipantJoined{info});
   Participant& p = *participant;
+  p.set_active_speakers(m.speaking);
   m.participants.push_back(std::move(participant));
   if (m.options.totals) ++m.options.totals->participants_joined;
 
@@ -512,9 +514,9 @@ void Room::on_tick(TimePoint now) {
     }
     m.broadcast(nullptr, update);
     // Bandwidth allocation puts the speakers' video first.
-    std::vector<std::string> speaking;
-    for (const auto& s : update.speakers) speaking.push_back(s.identity);
-    for (auto& p : m.participants) p->set_active_speakers(speaking);
+    m.speaking.clear();
+    for (const auto& s : update.speakers) m.speaking.push_back(s.identity);
+    for (auto& p : m.participants) p->set_active_speakers(m.speaking);
   }
 }
 
