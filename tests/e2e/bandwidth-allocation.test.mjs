@@ -13,6 +13,9 @@ import { scrapeMetrics } from './lib/metrics.mjs';
 
 const ROOM = 'bandwidth';
 const LARGE = 'width: 1280px; height: 720px; aspect-ratio: auto; grid-column: 1 / -1;';
+// The high layer is 1280 wide; Chromium's CPU adaptation may scale it to 960
+// on a loaded machine (as in simulcast.test.mjs). The middle layer is 640.
+const HIGH_WIDTH = 960;
 
 async function join(browser, url, identity, query = '') {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -71,7 +74,7 @@ test('a capped subscriber gets the low layer or a paused tile while another keep
     }
     const high = (page) => waitFor(async () => {
       const s = await inbound(page, 'alice');
-      return s && s.frameWidth >= 1200 && s;
+      return s && s.frameWidth >= HIGH_WIDTH && s;
     }, { timeout: 25000 });
     assert.ok(await high(bob), `bob gets the high layer first: ${JSON.stringify(await inbound(bob, 'alice'))} ` +
       `(alice sends ${JSON.stringify(await outbound(alice))})`);
@@ -95,14 +98,14 @@ test('a capped subscriber gets the low layer or a paused tile while another keep
     const lowLater = await inbound(bob, 'alice');
     assert.ok(lowLater.framesDecoded > low.framesDecoded, 'the low layer keeps decoding');
     const carolNow = await inbound(carol, 'alice');
-    assert.ok(carolNow.frameWidth >= 1200, `carol keeps the high layer: ${JSON.stringify(carolNow)}`);
+    assert.ok(carolNow.frameWidth >= HIGH_WIDTH, `carol keeps the high layer: ${JSON.stringify(carolNow)}`);
     assert.equal(await pausedShown(bob), false, 'a lower layer is not a pause');
 
     // Lifted: the high layer is back within 10 s.
     await setReceiveBandwidth(bob, null);
     const back = await waitFor(async () => {
       const s = await inbound(bob, 'alice');
-      return s && s.frameWidth >= 1200 && s;
+      return s && s.frameWidth >= HIGH_WIDTH && s;
     }, { timeout: 10000 });
     assert.ok(back, `lifting the cap brings the high layer back: ${JSON.stringify(await inbound(bob, 'alice'))}`);
 
@@ -115,7 +118,7 @@ test('a capped subscriber gets the low layer or a paused tile while another keep
     const paused2 = await inbound(bob, 'alice');
     assert.ok(paused2.bytesReceived - paused1.bytesReceived < 2000,
       `a paused track sends nothing: ${paused1.bytesReceived} -> ${paused2.bytesReceived}`);
-    assert.ok((await inbound(carol, 'alice')).frameWidth >= 1200, 'carol still has the high layer');
+    assert.ok((await inbound(carol, 'alice')).frameWidth >= HIGH_WIDTH, 'carol still has the high layer');
 
     // Lifted again: the video and the tile come back.
     await setReceiveBandwidth(bob, null);
