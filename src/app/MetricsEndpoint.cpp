@@ -116,6 +116,14 @@ void write_workers(PrometheusWriter& w, const std::vector<sfu::WorkerMetrics>& w
   per_worker(w, ws, "ciphertalk_simulcast_layer_switches_total", counter,
              "Simulcast layer changes made for subscribers, each at a keyframe of the new layer.",
              [](M m) { return m.media.layer_switches; });
+  per_worker_split(w, ws, "ciphertalk_bandwidth_allocations_total", counter,
+                   "Changes the per-subscriber bandwidth allocator made to what a subscriber receives of a "
+                   "track: paused (not even its lowest layer fits), downgraded (a cheaper layer or fewer "
+                   "temporal layers), upgraded (a dearer one, or resumed).",
+                   "result",
+                   {{"paused", [](M m) { return m.media.bandwidth_paused; }},
+                    {"downgraded", [](M m) { return m.media.bandwidth_downgraded; }},
+                    {"upgraded", [](M m) { return m.media.bandwidth_upgraded; }}});
   per_worker_split(w, ws, "ciphertalk_retransmissions_total", counter,
                    "Packets subscribers asked for again (NACK): resent, no longer kept, or not resent (never "
                    "sent to them, just resent, or over the per-subscriber budget).",

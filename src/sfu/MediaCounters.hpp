@@ -31,6 +31,8 @@ struct MediaCounters {
   uint64_t nacks_sent = 0;              // NACKs to publishers
   uint64_t keyframe_requests_sent = 0;  // PLI/FIR to publishers
   uint64_t keyframe_requests_throttled = 0;
+  // Bandwidth allocation changes (BandwidthAllocator::Stats): paused, a cheaper step, a dearer one.
+  uint64_t bandwidth_paused = 0, bandwidth_downgraded = 0, bandwidth_upgraded = 0;
   // Round trips to participants' browsers: on subscriber connections from
   // receiver reports of our SRs, on publisher connections from RTCP XR DLRR
   // answers to our RRTRs (RFC 3611 §4.5); how many, and their sum.

@@ -105,6 +105,10 @@ std::optional<event::Error> Participant::subscriber_answer(const std::string& sd
   return subscriber_->apply_answer(sdp, now);
 }
 
+void Participant::on_track_paused(const std::string& track_sid, bool paused) {
+  deliver(event::TrackPaused{track_sid, paused, "bandwidth"});
+}
+
 void Participant::on_receiver_report(double loss_fraction, std::optional<Duration> rtt, TimePoint now) {
   quality_.on_loss(loss_fraction);
   if (!rtt) return;

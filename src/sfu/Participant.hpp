@@ -100,6 +100,16 @@ class Participant final : public webrtc::PeerTransport::Listener,
   // new credentials. False when the connection was never answered.
   bool restart_subscriber_ice() { return subscriber_ && subscriber_->restart_ice(); }
 
+  // The most this participant receives (bits per second), nullopt for no
+  // limit: its subscriber connection shares it among the tracks.
+  void set_bandwidth_budget(std::optional<uint64_t> budget_bps, TimePoint now) {
+    if (subscriber_) subscriber_->set_bandwidth_budget(budget_bps, now);
+  }
+  // Who speaks now, loudest first (their video comes first when the budget is short).
+  void set_active_speakers(std::vector<std::string> identities) {
+    if (subscriber_) subscriber_->set_active_speakers(std::move(identities));
+  }
+
   // Adds what this participant's transports, publications, live
   // subscriptions and data channels have counted so far (the metrics endpoint).
   void add_counters(MediaCounters& counters) const;
@@ -137,6 +147,7 @@ class Participant final : public webrtc::PeerTransport::Listener,
   void on_publisher_round_trip(Duration rtt) override;
   // SubscriberConnection::Listener
   void on_receiver_report(double loss_fraction, std::optional<Duration> rtt, TimePoint now) override;
+  void on_track_paused(const std::string& track_sid, bool paused) override;
   // DataChannels::Listener
   void on_data_packet(const DataPacket& packet, bool reliable) override;
   void on_data_not_allowed() override;

@@ -93,6 +93,7 @@ void Publication::on_rtp(const rtp::RtpPacket& packet, size_t layer_index, TimeP
   if (info_.muted) return;
   layer.store(packet.bytes(), packet.sequence_number(), now);
   if (!params_.video) {
+    layer.count_forwarded(packet.bytes().size(), 0, now);
     for (auto& tap : taps_) tap->on_packet_at(packet, now);
     for (auto* s : subscriptions_) s->forward(packet, now);
     return;
@@ -100,6 +101,8 @@ void Publication::on_rtp(const rtp::RtpPacket& packet, size_t layer_index, TimeP
   // Read once here for every subscription: layer, keyframe, VP8 fields.
   const LayerPacket described = LayerPacket::describe(
       params_.codec_name, int(layer_index), packet.sequence_number(), packet.timestamp(), packet.payload());
+  layer.count_forwarded(packet.bytes().size(),
+                        described.vp8 && described.vp8->temporal_id ? *described.vp8->temporal_id : 0, now);
   if (described.keyframe_start) {
     layer.on_keyframe(described.vp8 ? described.vp8->width : 0, described.vp8 ? described.vp8->height : 0,
                       now);

@@ -14,6 +14,7 @@
 #include "core/Clock.hpp"
 #include "rtp/RtcpReportBlock.hpp"
 #include "sfu/KeyframeRequestThrottle.hpp"
+#include "sfu/LayerBitrate.hpp"
 
 namespace ct::sfu {
 
@@ -53,6 +54,13 @@ class PublicationLayer {
   // Keeps a forwarded packet for retransmissions.
   void store(std::span<const uint8_t> bytes, uint16_t sequence_number, TimePoint now);
   void on_keyframe(uint16_t width, uint16_t height, TimePoint now);
+  // A packet that is forwarded (not a duplicate), counted into the bitrate
+  // with its VP8 temporal layer (0 when it has none).
+  void count_forwarded(size_t bytes, uint8_t temporal_id, TimePoint now) {
+    bitrate_.add(bytes, temporal_id, now);
+  }
+  // What this layer arrived at over the last second (LayerBitrate).
+  const LayerBitrate& bitrate() const { return bitrate_; }
   void on_sender_report(uint64_t ntp_timestamp, TimePoint now);
   void set_rtt(Duration rtt);
 
@@ -88,6 +96,7 @@ class PublicationLayer {
   TimePoint last_packet_{};
   std::optional<TimePoint> last_keyframe_;
   uint16_t width_ = 0, height_ = 0;
+  LayerBitrate bitrate_;
   Stats stats_;
 };
 

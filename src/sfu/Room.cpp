@@ -35,6 +35,7 @@ struct Room::Impl final : DataRelay {
   ActiveSpeakerDetector speakers{kActiveSpeakerInterval};
   std::vector<std::unique_ptr<Participant>> participants;  // in join order
   uint64_t next_key = 1;
+  std::vector<std::string> speaking;  // the active speakers' identities, loudest first
   TimePoint next_quality{};
   std::unique_ptr<RoomRecording> recording;
   // The taps the recording put on live publications, by publication sid.
@@ -316,6 +317,7 @@ std::optional<event::Error> Room::join(ParticipantInfo info, std::shared_ptr<Par
   m.send_snapshot(*participant);
   if (!info.hidden) m.broadcast(nullptr, event::ParticipantJoined{info});
   Participant& p = *participant;
+  p.set_active_speakers(m.speaking);
   m.participants.push_back(std::move(participant));
   if (m.options.totals) ++m.options.totals->participants_joined;
   m.notify(RoomActivity::Kind::participant_joined, &p.info());
@@ -408,6 +410,10 @@ void Room::update_track_settings(const std::string& identity, const std::string&
     return;
   }
   subscription->update_settings(settings, Clock::now());
+}
+
+void Room::set_receive_bandwidth(const std::string& identity, std::optional<uint64_t> max_bps) {
+  if (Participant* p = impl_->find(identity)) p->set_bandwidth_budget(max_bps, Clock::now());
 }
 
 void Room::update_participant(const std::string& identity, const std::optional<std::string>& name,
@@ -553,6 +559,10 @@ void Room::on_tick(TimePoint now) {
       }
     }
     m.broadcast(nullptr, update);
+    // Bandwidth allocation puts the speakers' video first.
+    m.speaking.clear();
+    for (const auto& s : update.speakers) m.speaking.push_back(s.identity);
+    for (auto& p : m.participants) p->set_active_speakers(m.speaking);
   }
 }
 

@@ -91,6 +91,10 @@ class Room {
   // "track_not_found" (not subscribed to that track).
   void update_track_settings(const std::string& identity, const std::string& track_sid,
                              const TrackSettings& settings);
+  // The most the participant receives, in bits per second (nullopt: no
+  // limit): its subscriber connection shares it among its tracks by
+  // priority and pauses what does not fit (event::TrackPaused).
+  void set_receive_bandwidth(const std::string& identity, std::optional<uint64_t> max_bps);
   // A participant's own name or metadata changed: everyone (itself too) gets
   // event::ParticipantUpdated; hidden participants are announced to nobody.
   void update_participant(const std::string& identity, const std::optional<std::string>& name,

@@ -13,6 +13,7 @@
 #include "sdp/DescriptionBuilder.hpp"
 #include "sfu/MediaCounters.hpp"
 #include "sfu/Publication.hpp"
+#include "sfu/PublicationLayer.hpp"
 #include "sfu/SenderReportGenerator.hpp"
 #include "webrtc/MediaPort.hpp"
 #include "webrtc/TransportDescription.hpp"
@@ -345,6 +346,10 @@ void SubscriberConnection::tick_transport(TimePoint now) {
 }
 
 void SubscriberConnection::on_tick(TimePoint now) {
+  if (budget_bps_ && now >= next_allocation_) {
+    next_allocation_ = now + kAllocationInterval;
+    allocate_bandwidth(*budget_bps_, now);
+  }
   // Simulcast layer choice follows what the publishers send.
   for (auto& s : sections_) {
     if (s.subscription) s.subscription->on_tick(now);
@@ -370,6 +375,70 @@ void SubscriberConnection::send_sender_reports(TimePoint now) {
   if (length > 0) transport_->send_rtcp(buffer, length);
 }
 
+void SubscriberConnection::set_bandwidth_budget(std::optional<uint64_t> budget_bps, TimePoint now) {
+  budget_bps_ = budget_bps;
+  next_allocation_ = now;  // shared out again at the next tick
+  if (budget_bps_) return;
+  allocator_.reset();
+  for (auto& s : sections_) {
+    Subscription* sub = s.subscription.get();
+    if (!sub) continue;
+    sub->set_max_temporal_layer(SimulcastRewriter::kAllTemporalLayers);
+    sub->set_budget_max_layer(LayerSelector::kAnyLayer, now);
+    if (sub->paused()) {
+      sub->set_paused(false, now);
+      listener_.on_track_paused(sub->publication().sid(), false);
+    }
+  }
+}
+
+void SubscriberConnection::allocate_bandwidth(uint64_t budget_bps, TimePoint now) {
+  demands_.clear();
+  allocated_.clear();
+  for (auto& s : sections_) {
+    Subscription* sub = s.subscription.get();
+    if (!sub || !sub->active()) continue;
+    const Publication& publication = sub->publication();
+    BandwidthAllocator::Demand d;
+    d.id = sub->ssrc();
+    d.audio = !publication.video();
+    d.desired_layer = publication.muted() ? BandwidthAllocator::kNoLayer : sub->viewer_layer();
+    d.layer_count = std::min(publication.layer_count(), BandwidthAllocator::kMaxLayers);
+    for (size_t i = 0; i < d.layer_count; ++i) {
+      const PublicationLayer& layer = publication.layer(i);
+      d.layers[i].live = layer.live(now);
+      d.layers[i].bps = layer.bitrate().total_bitrate(now);
+      d.layers[i].base_bps = layer.bitrate().has_temporal_layers(now) ? layer.bitrate().base_bitrate(now) : 0;
+    }
+    d.audio_bps = d.audio ? d.layers[0].bps : 0;
+    if (publication.info().source == "screen_share") {
+      d.priority = BandwidthAllocator::Priority::screen_share;
+    } else if (std::find(active_speakers_.begin(), active_speakers_.end(), publication.info().publisher) !=
+               active_speakers_.end()) {
+      d.priority = BandwidthAllocator::Priority::active_speaker;
+    }
+    const TrackSettings& settings = sub->settings();
+    // A tile of unknown size wants the best: it ranks with the biggest.
+    d.tile_area =
+        settings.width == 0 && settings.height == 0 ? UINT64_MAX : uint64_t(settings.width) * settings.height;
+    demands_.push_back(d);
+    allocated_.push_back(sub);
+  }
+  allocations_.resize(demands_.size());
+  allocator_.allocate(budget_bps, demands_, now, allocations_);
+  for (size_t i = 0; i < allocated_.size(); ++i) {
+    Subscription& sub = *allocated_[i];
+    const BandwidthAllocator::Allocation& a = allocations_[i];
+    if (demands_[i].audio) continue;  // always sent
+    sub.set_max_temporal_layer(a.max_temporal_layer);
+    if (!a.paused) sub.set_budget_max_layer(a.layer < 0 ? LayerSelector::kAnyLayer : a.layer, now);
+    if (a.paused != sub.paused()) {
+      sub.set_paused(a.paused, now);
+      listener_.on_track_paused(sub.publication().sid(), a.paused);
+    }
+  }
+}
+
 ConnectionQualityWindow::Downstream SubscriberConnection::quality_sample() const {
   ConnectionQualityWindow::Downstream sample;
   for (const auto& s : sections_)
@@ -384,6 +453,9 @@ void SubscriberConnection::add_own_counters(MediaCounters& counters) const {
   counters.add(*transport_);
   counters.subscriber_round_trips += stats_.round_trips;
   counters.subscriber_round_trip_us += stats_.round_trip_us;
+  counters.bandwidth_paused += allocator_.stats().paused;
+  counters.bandwidth_downgraded += allocator_.stats().downgraded;
+  counters.bandwidth_upgraded += allocator_.stats().upgraded;
 }
 
 void SubscriberConnection::add_counters(MediaCounters& counters) const {

@@ -17,6 +17,7 @@
 #include "core/Clock.hpp"
 #include "sdp/SessionDescription.hpp"
 #include "sdp/Types.hpp"
+#include "sfu/BandwidthAllocator.hpp"
 #include "sfu/ConnectionQualityWindow.hpp"
 #include "sfu/ParticipantContext.hpp"
 #include "sfu/RoomEvents.hpp"
@@ -38,7 +39,12 @@ class SubscriberConnection {
     // A report block from the browser about one of our streams: its loss
     // fraction (0..1), and the round trip when it echoes one of our SRs.
     virtual void on_receiver_report(double loss_fraction, std::optional<Duration> rtt, TimePoint now) = 0;
+    // The bandwidth allocator paused a track for this subscriber (nothing
+    // of it is sent), or resumed it.
+    virtual void on_track_paused(const std::string& track_sid, bool paused) = 0;
   };
+  // How often the budget is shared out again while one is set.
+  static constexpr Duration kAllocationInterval = milliseconds(500);
 
   struct Stats {
     uint64_t round_trips = 0;    // RTTs measured from report blocks echoing our SRs
@@ -106,6 +112,20 @@ class SubscriberConnection {
   // SRs for every answered stream, once a second while connected.
   void on_tick(TimePoint now);
 
+  // The most this subscriber receives, in bits per second (its own cap, and
+  // later the send-side estimate): while set, on_tick shares it among the
+  // tracks every kAllocationInterval (BandwidthAllocator); nullopt lifts
+  // every limit at once.
+  void set_bandwidth_budget(std::optional<uint64_t> budget_bps, TimePoint now);
+  const std::optional<uint64_t>& bandwidth_budget() const { return budget_bps_; }
+  // Shares `budget_bps` among the live subscriptions now and applies the
+  // result: a layer cap, a temporal layer cap, or a pause (told to the listener).
+  void allocate_bandwidth(uint64_t budget_bps, TimePoint now);
+  // Who speaks now (identities, loudest first): their video comes before
+  // other cameras when the budget is short.
+  void set_active_speakers(std::vector<std::string> identities) { active_speakers_ = std::move(identities); }
+  const BandwidthAllocator::Stats& allocation_stats() const { return allocator_.stats(); }
+
   ConnectionQualityWindow::Downstream quality_sample() const;
   const Stats& stats() const { return stats_; }
   // Adds what the transport and the live subscriptions counted so far.
@@ -134,6 +154,13 @@ class SubscriberConnection {
   TimePoint next_sender_report_{};
   TimePoint last_rtcp_{};
   Stats stats_;
+  std::optional<uint64_t> budget_bps_;
+  TimePoint next_allocation_{};
+  std::vector<std::string> active_speakers_;
+  BandwidthAllocator allocator_;
+  std::vector<BandwidthAllocator::Demand> demands_;  // reused by allocate_bandwidth
+  std::vector<BandwidthAllocator::Allocation> allocations_;
+  std::vector<Subscription*> allocated_;  // the subscription behind each demand
 };
 
 }  // namespace ct::sfu

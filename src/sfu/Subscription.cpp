@@ -35,6 +35,7 @@ Subscription::Subscription(Publication& publication, webrtc::PeerTransport& tran
     simulcast_ = std::make_unique<SimulcastRewriter>(
         uint16_t(random_u32()), random_u32(), uint16_t(random_u32()), publication_.params().clock_rate);
     desired_layer_ = int(publication_.layer_count()) - 1;
+    viewer_layer_ = desired_layer_;
   }
   publication_.add_subscription(*this);
 }
@@ -80,6 +81,17 @@ void Subscription::set_budget_max_layer(int layer, TimePoint now) {
   choose_layer(now);
 }
 
+void Subscription::set_paused(bool paused, TimePoint now) {
+  if (paused == paused_) return;
+  paused_ = paused;
+  if (simulcast_) return choose_layer(now);  // paused: no layer; resumed: at the target's keyframe
+  if (paused) return;
+  // What was held back is not loss: continue the numbering, from a keyframe.
+  rewriter_.resync();
+  await_keyframe_ = true;
+  if (active_) publication_.request_keyframe(now);
+}
+
 int Subscription::desired_layer() const { return simulcast_ ? desired_layer_ : 0; }
 
 int Subscription::current_layer() const { return simulcast_ ? simulcast_->current_layer() : 0; }
@@ -100,7 +112,9 @@ void Subscription::choose_layer(TimePoint now) {
   }
   const std::span<const LayerSelector::Layer> view(layers.data(), count);
   LayerSelector::Viewer viewer{settings_.width, settings_.height, settings_.visible, settings_.max_layer};
-  desired_layer_ = LayerSelector::desired(view, viewer, budget_max_layer_);
+  viewer_layer_ = LayerSelector::desired(view, viewer);
+  desired_layer_ =
+      paused_ ? LayerSelector::kNoLayer : LayerSelector::desired(view, viewer, budget_max_layer_);
   const int target = LayerSelector::target(view, desired_layer_);
   if (target == simulcast_->target_layer()) return;
   simulcast_->set_target_layer(target);
@@ -180,7 +194,11 @@ bool Subscription::send_media(std::span<uint8_t> buffer, size_t length, uint32_t
 }
 
 bool Subscription::forward(const rtp::RtpPacket& packet, const LayerPacket& described, TimePoint now) {
-  if (!simulcast_) return forward(packet, now);
+  if (!simulcast_) {
+    if (paused_ || (await_keyframe_ && !described.keyframe_start)) return false;
+    await_keyframe_ = false;
+    return forward(packet, now);
+  }
   if (!active_) return false;
   // A keyframe of another layer may be one to switch to now that it is sent
   // (a layer resumed): choose again before it passes.
@@ -199,7 +217,7 @@ bool Subscription::forward(const rtp::RtpPacket& packet, const LayerPacket& desc
 }
 
 bool Subscription::forward(const rtp::RtpPacket& packet, TimePoint now) {
-  if (!active_) return false;
+  if (!active_ || paused_) return false;
   // The number is taken before fault injection, so an injected drop looks
   // like real loss to the subscriber (a gap it NACKs).
   uint16_t sequence_number = rewriter_.rewrite_sequence_number(packet.sequence_number());

@@ -120,6 +120,13 @@ class Subscription {
   void set_max_temporal_layer(uint8_t tid) {
     if (simulcast_) simulcast_->set_max_temporal_layer(tid);
   }
+  // A bandwidth allocator's pause: nothing is sent until it is lifted, and
+  // then the stream restarts at a keyframe (asked for at once).
+  void set_paused(bool paused, TimePoint now);
+  bool paused() const { return paused_; }
+  // The layer the viewer's tile and quality limit want, before any budget
+  // limit (what an allocator aims for); kNoLayer for a hidden tile; 0 without simulcast.
+  int viewer_layer() const { return simulcast_ ? viewer_layer_ : 0; }
   // The layer the viewer wants (dynacast), kNoLayer for none; 0 without simulcast.
   int desired_layer() const;
   // The layer being sent now, kNoLayer for none.
@@ -188,6 +195,9 @@ class Subscription {
   TrackSettings settings_;
   int budget_max_layer_ = LayerSelector::kAnyLayer;
   int desired_layer_ = 0;
+  int viewer_layer_ = 0;
+  bool paused_ = false;
+  bool await_keyframe_ = false;  // resumed without simulcast: the stream restarts at a keyframe
   TimePoint switch_requested_at_{};
   uint16_t rtx_sequence_number_;
   rtp::RtpExtensionIdMap extension_ids_;         // publisher id -> ours, MID element kept

@@ -267,6 +267,11 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
       room.update_track_settings(identity, sid, settings);
     });
   }
+  void on_request(request::SetReceiveBandwidth& r) {
+    with_room([identity = identity_, max_bps = r.max_bps](sfu::Room& room) {
+      room.set_receive_bandwidth(identity, max_bps);
+    });
+  }
   void on_request(request::Leave&) {
     left_ = true;
     with_room([identity = identity_](sfu::Room& room) { room.leave(identity, "left"); });

@@ -148,6 +148,9 @@ struct EventWriter {
     for (const auto& l : e.layers) layers.push_back({{"rid", l.rid}, {"active", l.active}});
     return {{"type", "layers_wanted"}, {"sid", e.sid}, {"layers", std::move(layers)}};
   }
+  json operator()(const sfu::event::TrackPaused& e) const {
+    return {{"type", "track_paused"}, {"sid", e.sid}, {"paused", e.paused}, {"reason", e.reason}};
+  }
 };
 
 }  // namespace
@@ -230,6 +233,16 @@ std::variant<Request, ProtocolError> parse_request(std::string_view text) {
       }
       return Request{std::move(r)};
     }
+    if (type == "set_receive_bandwidth") {
+      request::SetReceiveBandwidth r;
+      const json& v = field(j, "max_bps");
+      if (!v.is_null()) {
+        if (!v.is_number_unsigned() || v.get<uint64_t>() > request::SetReceiveBandwidth::kMaxBps)
+          throw SchemaError{"field 'max_bps' must be null or an integer from 0 to 100000000000"};
+        r.max_bps = v.get<uint64_t>();
+      }
+      return Request{r};
+    }
     if (type == "leave") return Request{request::Leave{}};
     if (type == "start_recording") return Request{request::StartRecording{}};
     if (type == "stop_recording") return Request{request::StopRecording{}};
@@ -287,7 +300,8 @@ std::string_view request_name(const Request& request) {
                                                 "e2ee_keys",
                                                 "start_recording",
                                                 "stop_recording",
-                                                "update_track_settings"};
+                                                "update_track_settings",
+                                                "set_receive_bandwidth"};
   static_assert(std::size(kNames) == std::variant_size_v<Request>);
   return kNames[request.index()];
 }

@@ -60,6 +60,12 @@ struct UpdateTrackSettings {
   std::string sid;
   sfu::TrackSettings settings;
 };
+// The most this subscriber wants to receive, in bits per second (a data
+// saver); nullopt lifts the limit.
+struct SetReceiveBandwidth {
+  static constexpr uint64_t kMaxBps = 100'000'000'000;
+  std::optional<uint64_t> max_bps;
+};
 // The room's recording (needs the roomRecord grant; docs/recording.md).
 struct StartRecording {};
 struct StopRecording {};
@@ -68,7 +74,8 @@ struct StopRecording {};
 using Request =
     std::variant<request::Join, request::Offer, request::Answer, request::Trickle, request::Mute,
                  request::Update, request::Leave, request::Ping, request::E2eeAnnounce, request::E2eeKeys,
-                 request::StartRecording, request::StopRecording, request::UpdateTrackSettings>;
+                 request::StartRecording, request::StopRecording, request::UpdateTrackSettings,
+                 request::SetReceiveBandwidth>;
 
 struct ProtocolError {
   std::string code;     // "bad_json", "bad_message", "unknown_type"

@@ -20,6 +20,9 @@ TEST(MetricsEndpoint, RendersEveryWorkerUnderOneFamily) {
   s.workers[0].census.video_publications = 3;
   s.workers[0].media.forwarded = 1000;
   s.workers[0].media.layer_switches = 12;
+  s.workers[0].media.bandwidth_paused = 2;
+  s.workers[0].media.bandwidth_downgraded = 5;
+  s.workers[0].media.bandwidth_upgraded = 4;
   s.workers[0].socket.backlog_drops = 7;
   s.workers[1].worker = 1;
   s.workers[1].rooms = 1;
@@ -33,6 +36,9 @@ TEST(MetricsEndpoint, RendersEveryWorkerUnderOneFamily) {
   EXPECT_TRUE(has_line(text, "ciphertalk_published_tracks{worker=\"0\",kind=\"video\"} 3"));
   EXPECT_TRUE(has_line(text, "ciphertalk_forwarded_packets_total{worker=\"0\"} 1000"));
   EXPECT_TRUE(has_line(text, "ciphertalk_simulcast_layer_switches_total{worker=\"0\"} 12"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_bandwidth_allocations_total{worker=\"0\",result=\"paused\"} 2"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_bandwidth_allocations_total{worker=\"0\",result=\"downgraded\"} 5"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_bandwidth_allocations_total{worker=\"0\",result=\"upgraded\"} 4"));
   EXPECT_TRUE(has_line(text, "ciphertalk_udp_dropped_total{worker=\"0\",reason=\"backlog_full\"} 7"));
   EXPECT_TRUE(has_line(text, "ciphertalk_udp_dropped_total{worker=\"1\",reason=\"malformed\"} 4"));
   // Each family once, its samples together: worker 1's rooms come right after worker 0's.

@@ -50,7 +50,7 @@ std::string simulcast_offer(const test::TestPeer& peer, bool vp9) {
 // descriptor (RFC 9628 §4.2: I, B, E, and P on delta frames). The last
 // payload byte names the layer.
 std::vector<uint8_t> layer_packet(int layer, uint16_t seq, uint32_t ts, uint16_t picture_id, bool keyframe,
-                                  bool vp9 = false) {
+                                  bool vp9 = false, size_t payload_size = 200) {
   std::vector<uint8_t> payload = {0x90, 0x80, uint8_t(0x80 | (picture_id >> 8)), uint8_t(picture_id)};
   if (vp9) {
     payload = {uint8_t(keyframe ? 0x8C : 0xCC), uint8_t(0x80 | (picture_id >> 8)), uint8_t(picture_id), 0x00};
@@ -61,7 +61,7 @@ std::vector<uint8_t> layer_packet(int layer, uint16_t seq, uint32_t ts, uint16_t
   } else {
     payload.insert(payload.end(), {0x31, 0x0a, 0x00});
   }
-  payload.resize(200, 0);
+  payload.resize(payload_size, 0);
   payload.back() = uint8_t(layer);
   const std::string_view rid = kRids[layer];
   std::vector<uint8_t> out(1500);
@@ -102,7 +102,8 @@ class RoomSimulcastTest : public RoomFixture {
     for (int f = 0; f < frames; ++f) {
       for (int layer : layers) {
         alice->publisher.peer.send_rtp(layer_packet(layer, seq[layer]++, ts[layer], picture_id[layer],
-                                                    f == 0 && key_layers.count(layer) > 0, vp9));
+                                                    f == 0 && key_layers.count(layer) > 0, vp9,
+                                                    payload_size[layer]));
         ts[layer] += 3000;
         picture_id[layer] = uint16_t((picture_id[layer] + 1) & 0x7FFF);
       }
@@ -129,6 +130,7 @@ class RoomSimulcastTest : public RoomFixture {
   uint16_t seq[3] = {100, 20000, 40000};
   uint32_t ts[3] = {1000, 900000, 5000000};
   uint16_t picture_id[3] = {10, 2000, 30000};
+  size_t payload_size[3] = {200, 200, 200};
 };
 
 TEST_F(RoomSimulcastTest, TheAnswerAcceptsTheLayersAndTheTrackNamesThem) {
@@ -209,6 +211,50 @@ TEST_F(RoomSimulcastTest, AHiddenTileGetsNothingAndResumesAtAKeyframe) {
   auto packets = received(*bob, bob_ssrc);
   ASSERT_EQ(packets.size(), before + 2);
   EXPECT_EQ(packets.back().payload().back(), 1);
+}
+
+TEST_F(RoomSimulcastTest, AReceiveBandwidthCapSendsTheLayerThatFitsAndLiftingItBringsTheTopBack) {
+  payload_size[0] = 100, payload_size[1] = 400, payload_size[2] = 1200;
+  send_frames(1, {0, 1, 2});
+  send_frames(40);
+  // About 31, 103 and 295 kbit/s as measured: 150 kbit/s carries the middle
+  // layer (nothing measured would have let the top one through).
+  room->set_receive_bandwidth("bob", 150'000);
+  send_frames(20);
+  send_frames(5, {1});
+  auto packets = received(*bob, bob_ssrc);
+  ASSERT_GE(packets.size(), 5u);
+  EXPECT_EQ(packets.back().payload().back(), 1);
+  EXPECT_EQ(bob->sink->count<event::TrackPaused>(), 0u);
+  room->set_receive_bandwidth("bob", std::nullopt);
+  send_frames(5);
+  send_frames(5, {2});
+  packets = received(*bob, bob_ssrc);
+  EXPECT_EQ(packets.back().payload().back(), 2);
+}
+
+TEST_F(RoomSimulcastTest, ACapBelowTheLowestLayerPausesTheTrackAndTellsTheSubscriber) {
+  payload_size[0] = 100, payload_size[1] = 400, payload_size[2] = 1200;
+  send_frames(1, {0, 1, 2});
+  send_frames(40);
+  room->set_receive_bandwidth("bob", 10'000);
+  run_for(milliseconds(50));
+  ASSERT_EQ(bob->sink->count<event::TrackPaused>(), 1u);
+  auto paused = bob->sink->last<event::TrackPaused>();
+  EXPECT_EQ(paused.sid, sid);
+  EXPECT_TRUE(paused.paused);
+  EXPECT_EQ(paused.reason, "bandwidth");
+  const size_t before = received(*bob, bob_ssrc).size();
+  send_frames(10, {0, 1, 2});
+  EXPECT_EQ(received(*bob, bob_ssrc).size(), before);
+  // Lifted: resumed at once, at the next keyframe.
+  room->set_receive_bandwidth("bob", std::nullopt);
+  ASSERT_EQ(bob->sink->count<event::TrackPaused>(), 2u);
+  EXPECT_FALSE(bob->sink->last<event::TrackPaused>().paused);
+  send_frames(3, {2});
+  auto packets = received(*bob, bob_ssrc);
+  ASSERT_GT(packets.size(), before);
+  EXPECT_EQ(packets.back().payload().back(), 2);
 }
 
 TEST_F(RoomSimulcastTest, UnknownTracksInSettingsAreAnError) {

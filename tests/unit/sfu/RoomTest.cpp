@@ -265,6 +265,56 @@ TEST_F(RoomTest, MuteStopsForwardingAndSequenceStaysContinuous) {
     EXPECT_EQ(packets[i].sequence_number(), uint16_t(packets[i - 1].sequence_number() + 1)) << i;
 }
 
+TEST_F(RoomTest, ABandwidthPauseOfASingleStreamStopsItAndResumesAtAKeyframe) {
+  two_connected();
+  // VP8 (RFC 7741): S=1 PID=0, then a keyframe (P=0, start code) or a delta frame.
+  auto vp8 = [&](uint16_t seq, bool keyframe) {
+    std::vector<uint8_t> payload = {0x10};
+    if (keyframe) {
+      payload.insert(payload.end(), {0x50, 0x42, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0xe0, 0x01});
+    } else {
+      payload.insert(payload.end(), {0x31, 0x0a, 0x00});
+    }
+    payload.resize(300, 0);
+    std::vector<uint8_t> out(1500);
+    const std::string_view mid = "1";
+    out.resize(
+        rtp::RtpPacketBuilder()
+            .payload_type(96)
+            .sequence_number(seq)
+            .timestamp(1000u + 3000u * seq)
+            .ssrc(kVideoSsrc)
+            .add_extension(kPubMid, std::span(reinterpret_cast<const uint8_t*>(mid.data()), mid.size()))
+            .payload(payload)
+            .build(out));
+    a->publisher.peer.send_rtp(out);
+  };
+  for (uint16_t seq = 100; seq < 110; ++seq) vp8(seq, seq == 100);
+  ASSERT_TRUE(run_until([&] { return received_video() >= 10; }));
+  run_for(milliseconds(150));  // the rate counts whole 100 ms buckets
+  // About 26 kbit/s of video measured: 1 kbit/s carries none of it.
+  auto sid = track_of_kind(offer.tracks, "video")->sid;
+  room->set_receive_bandwidth("bob", 1000);
+  ASSERT_TRUE(run_until([&] { return b->sink->count<event::TrackPaused>() == 1; }));
+  EXPECT_EQ(b->sink->last<event::TrackPaused>().sid, sid);
+  EXPECT_TRUE(b->sink->last<event::TrackPaused>().paused);
+  for (uint16_t seq = 110; seq < 115; ++seq) vp8(seq, seq == 110);
+  run_for(milliseconds(100));
+  EXPECT_EQ(received_video(), 10u);
+  // Lifted: nothing until a keyframe, then on without a gap in the numbering.
+  room->set_receive_bandwidth("bob", std::nullopt);
+  EXPECT_FALSE(b->sink->last<event::TrackPaused>().paused);
+  for (uint16_t seq = 115; seq < 118; ++seq) vp8(seq, false);
+  run_for(milliseconds(100));
+  EXPECT_EQ(received_video(), 10u);
+  for (uint16_t seq = 118; seq < 121; ++seq) vp8(seq, seq == 118);
+  ASSERT_TRUE(run_until([&] { return received_video() >= 13; }));
+  auto packets = parsed(b->subscriber.peer.rtp_received, sub_video_ssrc);
+  ASSERT_EQ(packets.size(), 13u);
+  for (size_t i = 1; i < packets.size(); ++i)
+    EXPECT_EQ(packets[i].sequence_number(), uint16_t(packets[i - 1].sequence_number() + 1)) << i;
+}
+
 TEST_F(RoomTest, NackFromSubscriberIsAnsweredWithRtx) {
   RoomOptions options;
   options.drop_forwarded_fraction = 0.25;

@@ -25,7 +25,9 @@ struct Reports final : SubscriberConnection::Listener {
   void on_receiver_report(double loss, std::optional<Duration> rtt, TimePoint) override {
     reports.push_back({loss, rtt});
   }
+  void on_track_paused(const std::string& sid, bool paused) override { pauses.push_back({sid, paused}); }
   std::vector<std::pair<double, std::optional<Duration>>> reports;
+  std::vector<std::pair<std::string, bool>> pauses;
 };
 
 class SubscriberConnectionTest : public ::testing::Test {
@@ -42,7 +44,7 @@ class SubscriberConnectionTest : public ::testing::Test {
 
   // A publication of another participant (its transport never connects: the
   // keyframe requests it would send go nowhere).
-  Publication& publish(bool video, uint32_t ssrc) {
+  Publication& publish(bool video, uint32_t ssrc, std::string publisher = "alice", std::string source = "") {
     PublicationParams params;
     params.video = video;
     params.codec_name = video ? "VP8" : "opus";
@@ -54,7 +56,8 @@ class SubscriberConnectionTest : public ::testing::Test {
     params.ssrc = ssrc;
     TrackInfo info;
     info.sid = "TR_" + std::to_string(ssrc);
-    info.publisher = "alice";
+    info.publisher = std::move(publisher);
+    info.source = std::move(source);
     info.kind = video ? "video" : "audio";
     publications.push_back(
         std::make_unique<Publication>(info, params, publisher_transport, 1, milliseconds(500)));
@@ -328,6 +331,91 @@ TEST_F(SubscriberConnectionTest, TheConnectDeadlineRunsFromTheFirstOffer) {
   EXPECT_EQ(connection->transport().state(), webrtc::PeerTransport::State::Closed);
   EXPECT_FALSE(transport_events.closed_reason.empty());
   EXPECT_TRUE(connection->quality_sample().closed);
+}
+
+// Bandwidth allocation through the connection: what each publication is
+// measured at, its source and its publisher's speaking decide who is paused.
+class SubscriberConnectionBandwidthTest : public SubscriberConnectionTest {
+ protected:
+  // Subscribes to every publication and answers, so the subscriptions are live.
+  void subscribe_all() {
+    for (auto& p : publications) connection->subscribe(*p);
+    ASSERT_FALSE(connection->apply_answer(answer(connection->make_offer(now)), now).has_value());
+  }
+  // One second of 30 packets of 300 bytes (about 75 kbit/s) on each publication.
+  void send_second() {
+    for (int i = 0; i < 30; ++i) {
+      for (auto& p : publications) {
+        std::vector<uint8_t> payload(300, 0);
+        payload[0] = 0x10;  // VP8: S=1, PID=0; a delta frame
+        payload[1] = 0x31;
+        std::vector<uint8_t> out(1500);
+        out.resize(rtp::RtpPacketBuilder()
+                       .payload_type(p->params().payload_type)
+                       .sequence_number(seq)
+                       .timestamp(3000u * seq)
+                       .ssrc(p->params().ssrc)
+                       .payload(payload)
+                       .build(out));
+        p->on_rtp(*rtp::RtpPacket::parse(out), now);
+      }
+      ++seq;
+      now += milliseconds(34);
+    }
+  }
+  bool paused(const Publication& p) { return connection->find_subscription_of(p.sid())->paused(); }
+
+  TimePoint now = Clock::now();
+  uint16_t seq = 1;
+};
+
+TEST_F(SubscriberConnectionBandwidthTest, AScreenShareComesBeforeACamera) {
+  auto& camera = publish(true, 0x1111, "bob", "camera");
+  auto& screen = publish(true, 0x2222, "carol", "screen_share");
+  subscribe_all();
+  send_second();
+  // Room for one of the two.
+  connection->allocate_bandwidth(120'000, now);
+  EXPECT_TRUE(paused(camera));
+  EXPECT_FALSE(paused(screen));
+  ASSERT_EQ(reports.pauses.size(), 1u);
+  EXPECT_EQ(reports.pauses[0], std::make_pair(camera.sid(), true));
+  // Speaking does not put a camera before a screen share.
+  connection->set_active_speakers({"bob"});
+  send_second();
+  connection->allocate_bandwidth(120'000, now);
+  EXPECT_TRUE(paused(camera));
+  EXPECT_FALSE(paused(screen));
+}
+
+TEST_F(SubscriberConnectionBandwidthTest, TheActiveSpeakersCameraComesFirst) {
+  auto& bob = publish(true, 0x1111, "bob", "camera");
+  auto& dave = publish(true, 0x2222, "dave", "camera");
+  subscribe_all();
+  connection->set_active_speakers({"dave"});
+  send_second();
+  connection->allocate_bandwidth(120'000, now);
+  EXPECT_TRUE(paused(bob));
+  EXPECT_FALSE(paused(dave));
+}
+
+TEST_F(SubscriberConnectionBandwidthTest, ABudgetIsSharedOnTheTickAndLiftingItResumesEverything) {
+  auto& bob = publish(true, 0x1111, "bob", "camera");
+  auto& dave = publish(true, 0x2222, "dave", "camera");
+  subscribe_all();
+  send_second();
+  connection->set_bandwidth_budget(10'000, now);
+  connection->on_tick(now);
+  EXPECT_TRUE(paused(bob));
+  EXPECT_TRUE(paused(dave));
+  EXPECT_EQ(reports.pauses.size(), 2u);
+  connection->set_bandwidth_budget(std::nullopt, now);
+  EXPECT_FALSE(paused(bob));
+  EXPECT_FALSE(paused(dave));
+  ASSERT_EQ(reports.pauses.size(), 4u);
+  EXPECT_FALSE(reports.pauses[2].second);
+  EXPECT_FALSE(reports.pauses[3].second);
+  EXPECT_EQ(connection->allocation_stats().paused, 2u);
 }
 
 }  // namespace

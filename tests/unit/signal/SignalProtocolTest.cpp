@@ -289,3 +289,41 @@ TEST(SignalProtocol, SerializesLayersWantedAndTrackRids) {
   auto simulcast = nlohmann::json::parse(serialize_event(ct::sfu::event::TrackPublished{track}));
   EXPECT_EQ(simulcast["track"]["rids"], nlohmann::json::parse(R"(["q","h","f"])"));
 }
+
+TEST(SignalProtocol, ParsesReceiveBandwidth) {
+  auto capped = parse_request(R"({"type":"set_receive_bandwidth","max_bps":300000})");
+  ASSERT_TRUE(std::holds_alternative<Request>(capped));
+  EXPECT_EQ(as<request::SetReceiveBandwidth>(capped).max_bps, 300000u);
+  EXPECT_EQ(request_name(std::get<Request>(capped)), "set_receive_bandwidth");
+  EXPECT_EQ(as<request::SetReceiveBandwidth>(parse_request(R"({"type":"set_receive_bandwidth","max_bps":0})"))
+                .max_bps,
+            0u);
+  auto lifted = parse_request(R"({"type":"set_receive_bandwidth","max_bps":null})");
+  ASSERT_TRUE(std::holds_alternative<Request>(lifted));
+  EXPECT_FALSE(as<request::SetReceiveBandwidth>(lifted).max_bps.has_value());
+}
+
+TEST(SignalProtocol, MalformedReceiveBandwidthIsABadMessage) {
+  for (const char* text : {
+           R"({"type":"set_receive_bandwidth"})",
+           R"({"type":"set_receive_bandwidth","max_bps":-1})",
+           R"({"type":"set_receive_bandwidth","max_bps":1.5})",
+           R"({"type":"set_receive_bandwidth","max_bps":"300000"})",
+           R"({"type":"set_receive_bandwidth","max_bps":true})",
+           R"({"type":"set_receive_bandwidth","max_bps":100000000001})",
+           R"({"type":"set_receive_bandwidth","max_bps":18446744073709551615})",
+           R"({"type":"set_receive_bandwidth","max_bps":1e30})",
+       }) {
+    EXPECT_EQ(code_of(parse_request(text)), "bad_message") << text;
+  }
+  // Truncated anywhere: never a request, never a throw.
+  const std::string whole = R"({"type":"set_receive_bandwidth","max_bps":300000})";
+  for (size_t n = 0; n < whole.size(); ++n)
+    EXPECT_FALSE(std::holds_alternative<Request>(parse_request(whole.substr(0, n)))) << n;
+}
+
+TEST(SignalProtocol, SerializesTrackPaused) {
+  EXPECT_EQ(
+      nlohmann::json::parse(serialize_event(ct::sfu::event::TrackPaused{"TR_v", true, "bandwidth"})),
+      nlohmann::json::parse(R"({"type":"track_paused","sid":"TR_v","paused":true,"reason":"bandwidth"})"));
+}

@@ -190,6 +190,18 @@ export class CallView {
     on('reconnected', () => { this.banner.hidden = true; });
     on('disconnected', ({ reason }) => { if (reason !== 'left') this.end(reason); });
     on('e2ee_members', () => this.renderPeople());
+    on('track_paused', ({ sid, paused }) => this.showPaused(sid, paused));
+  }
+
+  // The server paused a video for bandwidth (`track_paused`): its tile says so instead of freezing.
+  private showPaused(sid: string, paused: boolean): void {
+    const owner = [...this.client.participants.values()].find((p) => p.tracks.has(sid));
+    const track = owner?.tracks.get(sid);
+    if (!owner || !track || track.kind !== 'video') return;
+    const id = owner.info.identity;
+    const tile = track.source === 'screen_share' ? this.screens.get(id)?.tile : this.members.get(id)?.tile;
+    tile?.querySelector('[data-testid="tile-paused"]')?.remove();
+    if (tile && paused) tile.append(h('div', { class: 'paused', 'data-testid': 'tile-paused', role: 'status' }, 'Paused: low bandwidth'));
   }
 
   private onTrack(identity: string, track: MediaStreamTrack, info: TrackInfo): void {

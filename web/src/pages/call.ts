@@ -77,6 +77,18 @@ client.on('active_speakers', ({ speakers }) => {
   const speaking = new Set(speakers.map((s) => s.identity));
   for (const tile of document.querySelectorAll<HTMLElement>('.tile')) tile.classList.toggle('speaking', speaking.has(tile.dataset.participant!));
 });
+// The server paused a video for bandwidth (`track_paused`): its tile says so instead of freezing.
+client.on('track_paused', ({ sid, paused }) => {
+  const owner = [...client.participants.values()].find((p) => p.tracks.get(sid)?.kind === 'video');
+  const tile = owner && tileFor(owner.info.identity);
+  tile?.querySelector('[data-testid="tile-paused"]')?.remove();
+  if (!tile || !paused) return;
+  const label = document.createElement('div');
+  label.className = 'paused';
+  label.dataset.testid = 'tile-paused';
+  label.textContent = 'Paused: low bandwidth';
+  tile.appendChild(label);
+});
 client.on('reconnecting', () => { $('state').textContent = 'reconnecting'; });
 client.on('reconnected', () => { $('state').textContent = 'connected'; });
 

@@ -369,7 +369,7 @@ export class CipherTalkClient extends EventTarget {
   /** Starts or stops the room's recording (needs roomRecord); everyone then gets a `recording` event. */
   startRecording(): void { this.send({ type: 'start_recording' }); }
   stopRecording(): void { this.send({ type: 'stop_recording' }); }
-
+  setReceiveBandwidth(maxBps: number | null): void { this.send({ type: 'set_receive_bandwidth', max_bps: maxBps }); } // a data saver; null: no limit
   leave(): void {
     this.send({ type: 'leave' });
     this.runEffects(this.connection.handle({ type: 'leave' }));

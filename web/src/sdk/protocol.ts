@@ -74,7 +74,9 @@ export type ClientMessage =
   | { type: 'update_track_settings'; sid: string; width?: number; height?: number; visible?: boolean; quality?: 'low' | 'medium' | 'high' }
   | { type: 'start_recording' }
   | { type: 'stop_recording' }
-  | { type: 'ping'; timestamp: number };
+  | { type: 'ping'; timestamp: number }
+  /** The most to receive, in bits per second; null lifts the limit. */
+  | { type: 'set_receive_bandwidth'; max_bps: number | null };
 
 export interface JoinedMessage {
   type: 'joined';
@@ -108,7 +110,9 @@ export type ServerMessage =
   | { type: 'e2ee_announce'; from: string; announcement: string }
   | { type: 'e2ee_key'; from: string; blob: string }
   | { type: 'recording'; active: boolean; id: string }
-  | { type: 'layers_wanted'; sid: string; layers: { rid: string; active: boolean }[] };
+  | { type: 'layers_wanted'; sid: string; layers: { rid: string; active: boolean }[] }
+  /** Nothing of this track is sent to you for now (your bandwidth cannot carry it), or it resumed. */
+  | { type: 'track_paused'; sid: string; paused: boolean; reason: 'bandwidth' };
 
 export type ServerMessageType = ServerMessage['type'];
 export type ServerMessageOf<T extends ServerMessageType> = Extract<ServerMessage, { type: T }>;
