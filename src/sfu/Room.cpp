@@ -37,6 +37,7 @@ struct Room::Impl final : DataRelay {
   std::unique_ptr<RoomRecording> recording;
   // The taps the recording put on live publications, by publication sid.
   std::vector<std::pair<std::string, const PacketTap*>> recording_taps;
+  std::chrono::system_clock::time_point created_at = std::chrono::system_clock::now();
 
   Impl(std::string n, RoomOptions o, webrtc::MediaPort& p, const dtls::DtlsCertificate& c)
       : name(std::move(n)), options(o), port(p), certificate(c) {}
@@ -191,7 +192,7 @@ struct Room::Impl final : DataRelay {
   }
 
   void renegotiate(Participant& p, TimePoint now) {
-    if (!p.can_subscribe()) return;
+    if (!p.subscriber_transport()) return;  // also after canSubscribe was revoked: the removals go out
     if (p.offer_pending()) {
       p.mark_dirty();
       return;
@@ -328,6 +329,10 @@ void Room::publisher_offer(const std::string& identity, const std::string& sdp,
       if (std::find(changed.begin(), changed.end(), q.get()) == changed.end()) changed.push_back(q.get());
     }
   }
+  // The room's auto_record setting: the first publication starts it (and taps what is published).
+  if (!result.added.empty() && m.options.settings.auto_record && !m.recording && m.options.recordings) {
+    if (auto error = start_recording_by("auto", now)) spdlog::warn("room {}: {}", m.name, error->message);
+  }
   for (auto* q : changed) m.renegotiate(*q, now);
 }
 
@@ -463,6 +468,84 @@ std::optional<event::Error> Room::stop_recording_by(const std::string& stopped_b
 bool Room::recording() const { return impl_->recording != nullptr; }
 
 std::string Room::recording_id() const { return impl_->recording ? impl_->recording->id() : std::string(); }
+
+std::chrono::system_clock::time_point Room::created_at() const { return impl_->created_at; }
+
+std::vector<ParticipantState> Room::participants() const {
+  std::vector<ParticipantState> out;
+  for (const auto& p : impl_->participants) out.push_back(p->state());
+  return out;
+}
+
+bool Room::remove_participant(const std::string& identity, std::string_view reason) {
+  Participant* p = impl_->find(identity);
+  if (!p) return false;
+  p->deliver(event::Removed{std::string(reason)});
+  impl_->remove(*p, reason, Clock::now());
+  return true;
+}
+
+std::optional<event::Error> Room::mute_track(const std::string& identity, const std::string& track_sid,
+                                             bool muted) {
+  auto& m = *impl_;
+  Participant* p = m.find(identity);
+  if (!p) return event::Error{"participant_not_found", "no participant " + identity + " in room " + m.name};
+  Publication* publication = p->find_publication(track_sid);
+  if (!publication) return event::Error{"track_not_found", identity + " publishes no track " + track_sid};
+  if (publication->muted() != muted) publication->set_muted(muted, Clock::now());
+  m.broadcast(nullptr, event::TrackMuted{identity, track_sid, muted});  // the publisher's UI shows it too
+  return std::nullopt;
+}
+
+std::optional<event::Error> Room::update_participant_by_admin(const std::string& identity,
+                                                              const ParticipantUpdate& u) {
+  auto& m = *impl_;
+  Participant* p = m.find(identity);
+  if (!p) return event::Error{"participant_not_found", "no participant " + identity + " in room " + m.name};
+  auto now = Clock::now();
+  p->update_info(u.name, u.metadata);
+  const ParticipantInfo& was = p->info();
+  bool publish = u.can_publish.value_or(was.can_publish),
+       subscribe = u.can_subscribe.value_or(was.can_subscribe);
+  bool unpublish = was.can_publish && !publish, unsubscribe = was.can_subscribe && !subscribe;
+  bool start_subscribing = !was.can_subscribe && subscribe;
+  p->set_permissions(publish, subscribe, u.can_publish_data.value_or(was.can_publish_data), now);
+  std::vector<Participant*> changed;
+  if (unpublish) {
+    auto publications = p->take_publications();
+    for (auto& publication : publications) m.unpublish(*p, *publication, changed);
+  }
+  for (auto& q : m.participants) {
+    if (q.get() == p || (!unsubscribe && !start_subscribing)) continue;
+    for (auto& publication : q->publications()) {
+      if (unsubscribe) p->unsubscribe(*publication);
+      if (start_subscribing) p->subscribe(*publication);
+    }
+  }
+  if (unsubscribe || start_subscribing) changed.push_back(p);
+  if (p->info().hidden)
+    p->deliver(event::ParticipantUpdated{p->info()});
+  else
+    m.broadcast(nullptr, event::ParticipantUpdated{p->info()});
+  for (auto* q : changed) m.renegotiate(*q, now);
+  return std::nullopt;
+}
+
+size_t Room::send_server_data(std::string_view topic, std::span<const uint8_t> payload,
+                              const std::vector<std::string>& destinations, bool reliable) {
+  auto& m = *impl_;
+  m.data_buffer.resize(DataPacket::size({}, topic, payload));
+  if (DataPacket::write_from_server(m.data_buffer, topic, payload) == 0) return 0;
+  size_t sent = 0;
+  for (auto& q : m.participants) {
+    if (!destinations.empty() &&
+        std::find(destinations.begin(), destinations.end(), q->identity()) == destinations.end())
+      continue;
+    q->deliver_data(m.data_buffer, reliable);
+    ++sent;
+  }
+  return sent;
+}
 
 void Room::on_tick(TimePoint now) {
   auto& m = *impl_;
