@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
       recordings_dir;
   int http_port = -1, rtc_port = -1, workers = -1, turn_port = -1, turn_tls_port = -1;
   bool no_turn = false;
+  double api_rate = -1, api_burst = -1;
 
   auto* serve = app.add_subcommand("serve", "Run the server (HTTP, signaling, media)");
   serve->add_flag(
@@ -97,6 +98,10 @@ int main(int argc, char** argv) {
       "--recording-retention", storage.retention,
       "Delete recordings, local and stored, this long after they end (e.g. 30d; off by default)");
 
+  serve->add_option("--api-requests-per-second", api_rate,
+                    "Room service API requests per client address and second (20)");
+  serve->add_option("--api-request-burst", api_burst, "Room service API requests a client address may burst (40)");
+
   auto* version = app.add_subcommand("version", "Print the version");
   version->callback([] { std::printf("ciphertalk %s\n", CT_VERSION); });
 
@@ -126,6 +131,8 @@ int main(int argc, char** argv) {
     if (!room_e2ee.empty()) config.room_e2ee = room_e2ee;
     if (!dump_payloads.empty()) config.debug_dump_payloads_dir = dump_payloads;
     if (!recordings_dir.empty()) config.recordings_dir = recordings_dir;
+    if (api_rate >= 0) config.api_requests_per_second = api_rate;
+    if (api_burst >= 0) config.api_request_burst = api_burst;
     if (auto err = config.apply_storage_flags(storage)) {
       std::fprintf(stderr, "ciphertalk: %s\n", err->c_str());
       return 2;
