@@ -7,6 +7,7 @@
 #include "app/Config.hpp"
 #include "app/LoadTestCommand.hpp"
 #include "app/RecoverCommand.hpp"
+#include "app/RoomCommand.hpp"
 #include "app/Server.hpp"
 #include "app/TokenCommand.hpp"
 #include "app/TurnCommand.hpp"
@@ -58,6 +59,7 @@ int main(int argc, char** argv) {
   ct::app::add_loadtest_command(app);
   ct::app::add_compose_command(app);
   ct::app::add_recover_command(app);
+  ct::app::add_room_commands(app);
 
   serve->add_option("--turn-port", turn_port, "Embedded TURN port, UDP and TCP (3478)")
       ->check(CLI::Range(1, 65535));

@@ -1,15 +1,17 @@
 // The room service API (docs/api.md) with real HTTP against the real server:
 // every call, each class of error, and raw WebSocket participants that see
 // what an administrator does to their room (updates, mute, removal, the
-// room's deletion). The data a server sends is checked in a browser
+// room's deletion); then the CLI (`ciphertalk room`, `ciphertalk participant`)
+// against a running server. The data a server sends is checked in a browser
 // (room-api-web.test.mjs): a raw WebSocket has no data channel.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer } from './lib/server.mjs';
+import { binary, startServer } from './lib/server.mjs';
 import { api, token } from './lib/roomapi.mjs';
 import { waitFor } from './lib/browser.mjs';
 import { connect } from './lib/signal.mjs';
@@ -219,6 +221,41 @@ test('requests over the per-address rate get 429 with Retry-After, recording cal
     await new Promise((resolve) => setTimeout(resolve, wait * 1000 + 100));
     r = await api(server, 'GET', '/api');
     assert.equal(r.status, 200, 'served again after Retry-After');
+  } finally {
+    await server.stop();
+  }
+});
+
+test('the CLI: room create, room list shows it, participant list, participant remove', { timeout: 60000 }, async () => {
+  const server = await startServer();
+  const cli = (...args) => execFileSync(binary, [...args, '--url', server.url], {
+    encoding: 'utf8', env: { ...process.env, CIPHERTALK_API_KEY: 'devkey', CIPHERTALK_API_SECRET: 'devsecret' },
+  });
+  try {
+    let out = cli('room', 'create', '--max-participants', '5', '--metadata', 'from the shell', 'shell-room');
+    assert.match(out, /^NAME\s+PARTICIPANTS/m);
+    assert.match(out, /^shell-room\s+0\s+0\s+5\s+no\s+no$/m);
+    const listed = JSON.parse(cli('room', 'list', '--json'));
+    assert.deepEqual(listed.rooms.map((r) => [r.name, r.settings.metadata]), [['shell-room', 'from the shell']]);
+    assert.match(cli('room', 'list'), /^shell-room\s/m);
+
+    const alice = await participant(server, 'shell-room', 'alice');
+    await alice.until((m) => m.type === 'joined', 'alice joins');
+    out = cli('participant', 'list', 'shell-room');
+    assert.match(out, /^alice\s+-\s+yes\s+yes$/m, out);
+    out = cli('participant', 'remove', 'shell-room', 'alice');
+    assert.match(out, /removed alice from shell-room/);
+    await alice.until((m) => m.type === 'removed' && m.reason === 'removed_by_admin', 'alice is removed');
+
+    // A refusal: exit code 1 with the API's code on stderr.
+    assert.throws(() => execFileSync(binary, ['room', 'create', '--url', server.url, '--dev', 'shell-room'], { stdio: 'pipe' }),
+      (e) => e.status === 1 && /409 room_exists/.test(e.stderr.toString()));
+    assert.throws(() => execFileSync(binary, ['room', 'list', '--url', server.url, '--api-key', 'devkey', '--api-secret', 'wrong'], { stdio: 'pipe' }),
+      (e) => e.status === 1 && /401 token_bad_signature/.test(e.stderr.toString()));
+    out = cli('room', 'delete', 'shell-room');
+    assert.match(out, /deleted shell-room/);
+    assert.deepEqual(JSON.parse(cli('room', 'list', '--json')).rooms, []);
+    alice.ws.close();
   } finally {
     await server.stop();
   }
