@@ -240,6 +240,21 @@ void write_uploads(PrometheusWriter& w, const record::RecordingUploader::Stats& 
   w.sample(s.retention_failures);
 }
 
+void write_webhooks(PrometheusWriter& w, const webhook::WebhookSender::Stats& s) {
+  w.family("ciphertalk_webhook_events_total", MetricType::counter,
+           "Webhook events by outcome, counted per URL (delivered: a 2xx answer; failed: given up; "
+           "dropped: the queue was full).");
+  w.sample({{"result", "delivered"}}, s.delivered);
+  w.sample({{"result", "dropped"}}, s.dropped);
+  w.sample({{"result", "failed"}}, s.failed);
+  w.family("ciphertalk_webhook_delivery_seconds", MetricType::histogram,
+           "Time from a webhook event to its delivery, retries included.");
+  w.histogram(webhook::WebhookSender::kLatencyBounds, s.latency_buckets, s.latency_sum_seconds);
+  w.family("ciphertalk_webhook_queue_depth", MetricType::gauge,
+           "Webhook events waiting to be delivered, counted per URL.");
+  w.sample(s.queued);
+}
+
 }  // namespace
 
 MetricsEndpoint::MetricsEndpoint(boost::asio::io_context& http_io, MetricsSources sources)
@@ -254,6 +269,7 @@ std::string MetricsEndpoint::render(const Snapshot& s) {
   if (s.signal) write_signal(w, *s.signal);
   if (s.turn) write_turn(w, *s.turn);
   if (s.uploads) write_uploads(w, *s.uploads);
+  if (s.webhooks) write_webhooks(w, *s.webhooks);
   s.process.write(w);
   return w.take();
 }
@@ -297,6 +313,7 @@ void MetricsEndpoint::finish() {
     if (sources_.rtc) gather->snapshot.signal = sources_.rtc->stats();
     if (sources_.turn) gather->snapshot.turn = sources_.turn->stats();
     if (sources_.uploader) gather->snapshot.uploads = sources_.uploader->stats();
+    if (sources_.webhooks) gather->snapshot.webhooks = sources_.webhooks->stats();
     gather->snapshot.process = metrics::ProcessMetrics::read_self();
     response.body = render(gather->snapshot);
     response.content_type = std::string(metrics::PrometheusWriter::kContentType);

@@ -6,13 +6,14 @@
 // writes one family with all its samples (e.g. one per worker) before the next.
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace ct::metrics {
 
-enum class MetricType { counter, gauge };
+enum class MetricType { counter, gauge, histogram };
 
 struct Label {
   std::string_view name;
@@ -33,12 +34,18 @@ class PrometheusWriter {
   void sample(std::initializer_list<Label> labels, uint64_t value);
   void sample(std::initializer_list<Label> labels, double value);
   void sample(uint64_t value) { sample({}, value); }
+  // A histogram family's one histogram (no labels): `counts[i]` observations
+  // fell in (bounds[i-1], bounds[i]], and counts[bounds.size()] above the
+  // last bound. Written as cumulative `_bucket{le="..."}` samples ending
+  // with le="+Inf", then `_sum` and `_count`.
+  void histogram(std::span<const double> bounds, std::span<const uint64_t> counts, double sum);
 
   const std::string& text() const { return out_; }
   std::string take() { return std::move(out_); }
 
  private:
   void begin_sample(std::initializer_list<Label> labels);
+  void append_number(double value);
 
   std::string out_;
   std::string current_;                // the family being written

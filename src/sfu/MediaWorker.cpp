@@ -146,6 +146,7 @@ Room& MediaWorker::room(const std::string& name, const RoomSettings& settings) {
   options.settings.max_participants = uint32_t(std::min<size_t>(options.max_participants, UINT32_MAX));
   options.taps = config_.taps;
   options.recordings = config_.recordings;
+  options.observer = config_.observer;
   spdlog::info("room '{}' created on worker {}{}", name, config_.index,
                settings.e2ee_required ? " (end-to-end encrypted)" : "");
   ++totals_.rooms_created;

@@ -3,12 +3,16 @@
 #include <algorithm>
 
 #include "core/Log.hpp"
+#include "core/Random.hpp"
 #include "sfu/ActiveSpeakerDetector.hpp"
 #include "sfu/DataPacket.hpp"
 #include "sfu/DataRelay.hpp"
 #include "sfu/MediaCounters.hpp"
 #include "sfu/PacketTap.hpp"
 #include "sfu/Participant.hpp"
+#include "sfu/RoomAdministration.hpp"
+#include "sfu/RoomMembers.hpp"
+#include "sfu/RoomObserver.hpp"
 #include "sfu/RoomRecordingFactory.hpp"
 #include "webrtc/MediaPort.hpp"
 
@@ -25,7 +29,7 @@ constexpr Duration kActiveSpeakerInterval = milliseconds(500);
 constexpr Duration kQualityInterval = seconds(2);
 }  // namespace
 
-struct Room::Impl final : DataRelay {
+struct Room::Impl final : DataRelay, RoomMembers {
   std::string name;
   RoomOptions options;
   webrtc::MediaPort& port;
@@ -37,17 +41,61 @@ struct Room::Impl final : DataRelay {
   std::unique_ptr<RoomRecording> recording;
   // The taps the recording put on live publications, by publication sid.
   std::vector<std::pair<std::string, const PacketTap*>> recording_taps;
-  std::chrono::system_clock::time_point created_at = std::chrono::system_clock::now();
+
+  std::string sid = "RM_" + random_token(12);  // this life of the room, for observers
+  std::chrono::system_clock::time_point created = std::chrono::system_clock::now();
 
   Impl(std::string n, RoomOptions o, webrtc::MediaPort& p, const dtls::DtlsCertificate& c)
-      : name(std::move(n)), options(o), port(p), certificate(c) {}
+      : name(std::move(n)), options(o), port(p), certificate(c) {
+    notify(RoomActivity::Kind::room_started);
+  }
 
   ~Impl() {
     // Subscriptions point into other participants' publications: drop them all first.
     for (auto& p : participants) p->clear_subscriptions();
+    // Observers hear everyone leave a room that closes with people in it (server shutdown).
+    for (auto& p : participants) {
+      for (const auto& publication : p->publications())
+        notify(RoomActivity::Kind::track_unpublished, &p->info(), &publication->info());
+      notify(RoomActivity::Kind::participant_left, &p->info(), nullptr, "room_closed");
+    }
     participants.clear();  // their taps go with their publications
     if (recording) recording->finish("");
+    notify(RoomActivity::Kind::room_finished);
   }
+
+  // What just happened, as observers are told it; the caller fills in the rest.
+  RoomActivity activity(RoomActivity::Kind kind) const {
+    RoomActivity a;
+    a.kind = kind;
+    a.room = name;
+    a.room_sid = sid;
+    a.room_created = created;
+    a.at = std::chrono::system_clock::now();
+    return a;
+  }
+
+  // Tells the observer, if any, what just happened to a participant or a track.
+  void notify(RoomActivity::Kind kind, const ParticipantInfo* participant = nullptr,
+              const TrackInfo* track = nullptr, std::string_view reason = {}) {
+    if (!options.observer) return;
+    RoomActivity a = activity(kind);
+    if (participant) a.participant = *participant;
+    if (track) a.track = *track;
+    a.reason = reason;
+    options.observer->on_room_activity(a);
+  }
+
+  // RoomMembers: the room service API's way in (RoomAdministration).
+  const std::string& room_name() const override { return name; }
+  const std::vector<std::unique_ptr<Participant>>& members() const override { return participants; }
+  Participant* member(std::string_view identity) override { return find(identity); }
+  void announce(const Participant* except, const RoomEvent& e) override { broadcast(except, e); }
+  void withdraw(Participant& owner, Publication& publication, std::vector<Participant*>& changed) override {
+    unpublish(owner, publication, changed);
+  }
+  void offer_again(Participant& p, TimePoint now) override { renegotiate(p, now); }
+  void remove_member(Participant& p, std::string_view reason, TimePoint now) override { remove(p, reason, now); }
 
   // Starts recording `publication` of `publisher` if the room records.
   void tap_for_recording(const std::string& publisher, Publication& publication, TimePoint now) {
@@ -209,6 +257,7 @@ struct Room::Impl final : DataRelay {
         changed.push_back(q.get());
     }
     broadcast(&owner, event::TrackUnpublished{owner.identity(), publication.sid()});
+    notify(RoomActivity::Kind::track_unpublished, &owner.info(), &publication.info());
   }
 
   void remove(Participant& p, std::string_view reason, TimePoint now) {
@@ -224,6 +273,7 @@ struct Room::Impl final : DataRelay {
     // the others must rotate their keys away from it.
     if (!owned->info().hidden || !owned->e2ee_announcement().empty())
       broadcast(nullptr, event::ParticipantLeft{owned->identity(), std::string(reason)});
+    notify(RoomActivity::Kind::participant_left, &owned->info(), nullptr, reason);
     publications.clear();  // nobody subscribes to them any more
     owned.reset();         // leaves the port before its transports go
     for (auto* q : changed) renegotiate(*q, now);
@@ -281,6 +331,7 @@ std::optional<event::Error> Room::join(ParticipantInfo info, std::shared_ptr<Par
   Participant& p = *participant;
   m.participants.push_back(std::move(participant));
   if (m.options.totals) ++m.options.totals->participants_joined;
+  m.notify(RoomActivity::Kind::participant_joined, &p.info());
 
   if (p.can_subscribe()) {
     for (auto& q : m.participants) {
@@ -323,6 +374,7 @@ void Room::publisher_offer(const std::string& identity, const std::string& sdp,
     if (m.options.taps) publication->add_tap(m.options.taps->tap_for(m.name, identity, publication->info()));
     m.tap_for_recording(identity, *publication, now);
     m.broadcast(p, event::TrackPublished{publication->info()});
+    m.notify(RoomActivity::Kind::track_published, &p->info(), &publication->info());
     for (auto& q : m.participants) {
       if (q.get() == p || !q->can_subscribe()) continue;
       q->subscribe(*publication);
@@ -454,6 +506,12 @@ std::optional<event::Error> Room::start_recording_by(const std::string& started_
     for (auto& publication : q->publications()) m.tap_for_recording(q->identity(), *publication, now);
   }
   m.broadcast(nullptr, event::Recording{true, m.recording->id()});
+  if (m.options.observer) {
+    RoomActivity a = m.activity(RoomActivity::Kind::recording_started);
+    a.recording_id = m.recording->id();
+    a.started_by = started_by;
+    m.options.observer->on_room_activity(a);
+  }
   return std::nullopt;
 }
 
@@ -469,82 +527,21 @@ bool Room::recording() const { return impl_->recording != nullptr; }
 
 std::string Room::recording_id() const { return impl_->recording ? impl_->recording->id() : std::string(); }
 
-std::chrono::system_clock::time_point Room::created_at() const { return impl_->created_at; }
-
-std::vector<ParticipantState> Room::participants() const {
-  std::vector<ParticipantState> out;
-  for (const auto& p : impl_->participants) out.push_back(p->state());
-  return out;
-}
-
+std::chrono::system_clock::time_point Room::created_at() const { return impl_->created; }
+std::vector<ParticipantState> Room::participants() const { return RoomAdministration(*impl_).participants(); }
 bool Room::remove_participant(const std::string& identity, std::string_view reason) {
-  Participant* p = impl_->find(identity);
-  if (!p) return false;
-  p->deliver(event::Removed{std::string(reason)});
-  impl_->remove(*p, reason, Clock::now());
-  return true;
+  return RoomAdministration(*impl_).remove_participant(identity, reason);
 }
-
-std::optional<event::Error> Room::mute_track(const std::string& identity, const std::string& track_sid,
-                                             bool muted) {
-  auto& m = *impl_;
-  Participant* p = m.find(identity);
-  if (!p) return event::Error{"participant_not_found", "no participant " + identity + " in room " + m.name};
-  Publication* publication = p->find_publication(track_sid);
-  if (!publication) return event::Error{"track_not_found", identity + " publishes no track " + track_sid};
-  if (publication->muted() != muted) publication->set_muted(muted, Clock::now());
-  m.broadcast(nullptr, event::TrackMuted{identity, track_sid, muted});  // the publisher's UI shows it too
-  return std::nullopt;
+std::optional<event::Error> Room::mute_track(const std::string& identity, const std::string& sid, bool muted) {
+  return RoomAdministration(*impl_).mute_track(identity, sid, muted);
 }
-
 std::optional<event::Error> Room::update_participant_by_admin(const std::string& identity,
-                                                              const ParticipantUpdate& u) {
-  auto& m = *impl_;
-  Participant* p = m.find(identity);
-  if (!p) return event::Error{"participant_not_found", "no participant " + identity + " in room " + m.name};
-  auto now = Clock::now();
-  p->update_info(u.name, u.metadata);
-  const ParticipantInfo& was = p->info();
-  bool publish = u.can_publish.value_or(was.can_publish),
-       subscribe = u.can_subscribe.value_or(was.can_subscribe);
-  bool unpublish = was.can_publish && !publish, unsubscribe = was.can_subscribe && !subscribe;
-  bool start_subscribing = !was.can_subscribe && subscribe;
-  p->set_permissions(publish, subscribe, u.can_publish_data.value_or(was.can_publish_data), now);
-  std::vector<Participant*> changed;
-  if (unpublish) {
-    auto publications = p->take_publications();
-    for (auto& publication : publications) m.unpublish(*p, *publication, changed);
-  }
-  for (auto& q : m.participants) {
-    if (q.get() == p || (!unsubscribe && !start_subscribing)) continue;
-    for (auto& publication : q->publications()) {
-      if (unsubscribe) p->unsubscribe(*publication);
-      if (start_subscribing) p->subscribe(*publication);
-    }
-  }
-  if (unsubscribe || start_subscribing) changed.push_back(p);
-  if (p->info().hidden)
-    p->deliver(event::ParticipantUpdated{p->info()});
-  else
-    m.broadcast(nullptr, event::ParticipantUpdated{p->info()});
-  for (auto* q : changed) m.renegotiate(*q, now);
-  return std::nullopt;
+                                                              const ParticipantUpdate& update) {
+  return RoomAdministration(*impl_).update_participant(identity, update);
 }
-
 size_t Room::send_server_data(std::string_view topic, std::span<const uint8_t> payload,
                               const std::vector<std::string>& destinations, bool reliable) {
-  auto& m = *impl_;
-  m.data_buffer.resize(DataPacket::size({}, topic, payload));
-  if (DataPacket::write_from_server(m.data_buffer, topic, payload) == 0) return 0;
-  size_t sent = 0;
-  for (auto& q : m.participants) {
-    if (!destinations.empty() &&
-        std::find(destinations.begin(), destinations.end(), q->identity()) == destinations.end())
-      continue;
-    q->deliver_data(m.data_buffer, reliable);
-    ++sent;
-  }
-  return sent;
+  return RoomAdministration(*impl_).send_server_data(topic, payload, destinations, reliable);
 }
 
 void Room::on_tick(TimePoint now) {

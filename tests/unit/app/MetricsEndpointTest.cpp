@@ -88,5 +88,29 @@ TEST(MetricsEndpoint, RendersSignalingAndTurnByReason) {
   EXPECT_TRUE(has_line(text, "ciphertalk_turn_dropped_total{reason=\"receiver_full\"} 8"));
 }
 
+TEST(MetricsEndpoint, RendersWebhookOutcomesLatencyAndQueueOnlyWhenConfigured) {
+  MetricsEndpoint::Snapshot s;
+  EXPECT_EQ(MetricsEndpoint::render(s).find("ciphertalk_webhook"), std::string::npos);
+  webhook::WebhookSender::Stats w;
+  w.delivered = 7;
+  w.dropped = 2;
+  w.failed = 1;
+  w.queued = 5;
+  w.latency_buckets[0] = 6;      // <= 10 ms
+  w.latency_buckets.back() = 1;  // above the last bound
+  w.latency_sum_seconds = 400.5;
+  s.webhooks = w;
+  std::string text = MetricsEndpoint::render(s);
+  EXPECT_TRUE(has_line(text, "ciphertalk_webhook_events_total{result=\"delivered\"} 7"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_webhook_events_total{result=\"dropped\"} 2"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_webhook_events_total{result=\"failed\"} 1"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_webhook_delivery_seconds_bucket{le=\"0.01\"} 6"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_webhook_delivery_seconds_bucket{le=\"300\"} 6"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_webhook_delivery_seconds_bucket{le=\"+Inf\"} 7"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_webhook_delivery_seconds_sum 400.5"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_webhook_delivery_seconds_count 7"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_webhook_queue_depth 5"));
+}
+
 }  // namespace
 }  // namespace ct::app
