@@ -128,6 +128,10 @@ std::optional<std::string> Config::load_yaml_text(const std::string& text) {
       read(sig, "max_connections_per_ip", max_connections_per_ip);
       read(sig, "max_connections", max_connections);
     }
+    if (auto api = root["api"]) {
+      read(api, "requests_per_second", api_requests_per_second);
+      read(api, "request_burst", api_request_burst);
+    }
     if (auto t = root["testing"]) {
       read(t, "drop_forwarded_fraction", drop_forwarded_fraction);
       read(t, "drop_received_fraction", drop_received_fraction);
@@ -271,6 +275,8 @@ std::optional<std::string> Config::validate() const {
   }
   if (max_message_bytes < 1024) return "signal.max_message_bytes must be at least 1024";
   if (!(messages_per_second > 0)) return "signal.messages_per_second must be positive";
+  if (!(api_requests_per_second > 0)) return "api.requests_per_second must be positive";
+  if (!(api_request_burst >= 1)) return "api.request_burst must be at least 1";
   if (turn_enabled && !dev && turn_secrets.empty())
     return "turn.enabled needs turn.secrets (one or more shared secrets)";
   if (turn_enabled && turn_tls_port != 0 && !dev && (turn_tls_cert.empty() || turn_tls_key.empty())) {

@@ -51,6 +51,9 @@ struct Config {
   double messages_per_second = 20;
   size_t max_connections_per_ip = 64;  // per IPv4 address or IPv6 /64
   size_t max_connections = 10000;      // signaling connections in total
+  // Room service API (docs/api.md): requests per client address (token bucket).
+  double api_requests_per_second = 20;
+  double api_request_burst = 40;
 
   // Embedded TURN server (RFC 8656) with coturn-style REST credentials.
   bool turn_enabled = false;      // --dev: on

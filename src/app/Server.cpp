@@ -220,7 +220,9 @@ void Server::start() {
   s.rtc->install(*s.http);
   s.room_api = std::make_unique<signal::RoomServiceApi>(
       s.rtc->verifier(),
-      [rtc = s.rtc.get()](const std::string& room) -> sfu::MediaWorker& { return rtc->worker_for(room); });
+      [rtc = s.rtc.get()](const std::string& room) -> sfu::MediaWorker& { return rtc->worker_for(room); },
+      raw_workers, signal::RoomServiceApiConfig{32 * 1024, c.api_requests_per_second, c.api_request_burst,
+                                                 c.room_e2ee == "required"});
   s.room_api->install(*s.http);
   s.whip = std::make_unique<signal::WhipEndpoint>(*s.rtc);
   s.whip->install(*s.http);

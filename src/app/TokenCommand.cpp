@@ -16,7 +16,9 @@ namespace ct::app {
 
 namespace {
 
-constexpr std::string_view kGrantNames[] = {"join", "publish", "subscribe", "publish-data", "admin", "record", "hidden"};
+constexpr std::string_view kGrantNames[] = {"join",   "publish",   "subscribe", "publish-data", "admin",
+                                            "record", "hidden",    "room-list", "room-create",  "roomList",
+                                            "roomCreate"};
 constexpr int64_t kMaxTtlSeconds = int64_t(3650) * 86400;
 
 bool has(const std::vector<std::string>& list, std::string_view name) {
@@ -116,11 +118,11 @@ std::optional<std::string> resolve_signing_key(const TokenCreateOptions& o, ApiK
 
 std::optional<std::string> build_token_claims(const TokenCreateOptions& o, std::chrono::system_clock::time_point now,
                                               ct::signal::AccessTokenClaims& out) {
-  if (o.room.empty()) return std::string("--room is required");
   if (o.identity.empty()) return std::string("--identity is required");
   for (const auto& g : o.grants) {
     if (std::find(std::begin(kGrantNames), std::end(kGrantNames), g) == std::end(kGrantNames)) {
-      return "unknown grant '" + g + "' (join, publish, subscribe, publish-data, admin, record, hidden)";
+      return "unknown grant '" + g +
+             "' (join, publish, subscribe, publish-data, admin, record, hidden, room-list, room-create)";
     }
   }
   auto ttl = parse_ttl(o.ttl);
@@ -142,6 +144,11 @@ std::optional<std::string> build_token_claims(const TokenCreateOptions& o, std::
   g.room_admin = has(grants, "admin");
   g.room_record = has(grants, "record");
   g.hidden = has(grants, "hidden");
+  // Server-wide grants (docs/tokens.md), also under their claim names.
+  g.room_list = has(grants, "room-list") || has(grants, "roomList");
+  g.room_create = has(grants, "room-create") || has(grants, "roomCreate");
+  // A participant needs a room; admin and record without one apply to every room.
+  if (g.room_join && o.room.empty()) return std::string("--room is required with join, publish, subscribe, publish-data or hidden");
 
   ct::signal::AccessTokenClaims claims;
   claims.identity = o.identity;
@@ -178,14 +185,14 @@ void add_token_command(CLI::App& app) {
 
   // Owned by the callback, which outlives parsing.
   auto o = std::make_shared<TokenCreateOptions>();
-  create->add_option("--room", o->room, "Room the token is for")->required();
+  create->add_option("--room", o->room, "Room the token is for (required to join; none: admin and record apply to every room)");
   create->add_option("--identity", o->identity, "Participant identity (`sub`), unique in the room")->required();
   create->add_option("--name", o->name, "Display name");
   create->add_option("--metadata", o->metadata, "Opaque application data handed to other participants");
   create
       ->add_option("--grant", o->grants,
-                   "join, publish, subscribe, publish-data, admin, record, hidden (repeat or comma-separate). "
-                   "Default: join, which includes publish, subscribe and publish-data")
+                   "join, publish, subscribe, publish-data, admin, record, hidden, room-list, room-create (repeat "
+                   "or comma-separate). Default: join, which includes publish, subscribe and publish-data")
       ->delimiter(',')
       ->check(CLI::IsMember(std::vector<std::string>(std::begin(kGrantNames), std::end(kGrantNames))));
   create->add_flag("--no-publish", o->no_publish, "Do not allow publishing tracks");

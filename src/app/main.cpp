@@ -7,6 +7,7 @@
 #include "app/Config.hpp"
 #include "app/LoadTestCommand.hpp"
 #include "app/RecoverCommand.hpp"
+#include "app/RoomCommand.hpp"
 #include "app/Server.hpp"
 #include "app/TokenCommand.hpp"
 #include "app/TurnCommand.hpp"
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
       recordings_dir;
   int http_port = -1, rtc_port = -1, workers = -1, turn_port = -1, turn_tls_port = -1;
   bool no_turn = false;
+  double api_rate = -1, api_burst = -1;
 
   auto* serve = app.add_subcommand("serve", "Run the server (HTTP, signaling, media)");
   serve->add_flag(
@@ -57,6 +59,7 @@ int main(int argc, char** argv) {
   ct::app::add_loadtest_command(app);
   ct::app::add_compose_command(app);
   ct::app::add_recover_command(app);
+  ct::app::add_room_commands(app);
 
   serve->add_option("--turn-port", turn_port, "Embedded TURN port, UDP and TCP (3478)")
       ->check(CLI::Range(1, 65535));
@@ -105,6 +108,10 @@ int main(int argc, char** argv) {
   serve->add_option("--webhook-api-key", webhook_api_key,
                     "API key whose secret signs webhooks (default: the first API key)");
 
+  serve->add_option("--api-requests-per-second", api_rate,
+                    "Room service API requests per client address and second (20)");
+  serve->add_option("--api-request-burst", api_burst, "Room service API requests a client address may burst (40)");
+
   auto* version = app.add_subcommand("version", "Print the version");
   version->callback([] { std::printf("ciphertalk %s\n", CT_VERSION); });
 
@@ -136,6 +143,8 @@ int main(int argc, char** argv) {
     if (!recordings_dir.empty()) config.recordings_dir = recordings_dir;
     if (!webhook_urls.empty()) config.webhook_urls = webhook_urls;
     if (!webhook_api_key.empty()) config.webhook_api_key = webhook_api_key;
+    if (api_rate >= 0) config.api_requests_per_second = api_rate;
+    if (api_burst >= 0) config.api_request_burst = api_burst;
     if (auto err = config.apply_storage_flags(storage)) {
       std::fprintf(stderr, "ciphertalk: %s\n", err->c_str());
       return 2;

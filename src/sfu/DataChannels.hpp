@@ -68,6 +68,12 @@ class DataChannels {
   // Sends one envelope to the browser; counted undeliverable without an open channel.
   void deliver(webrtc::PeerTransport* subscriber, std::span<const uint8_t> message, bool reliable);
 
+  // canPublishData granted or revoked while the participant is in the room.
+  void set_may_publish(bool may_publish) {
+    may_publish_ = may_publish;
+    not_allowed_reported_ = false;
+  }
+
   const Stats& stats() const { return stats_; }
   void add_counters(MediaCounters& counters) const;
 

@@ -105,4 +105,11 @@ size_t DataPacket::write(std::span<uint8_t> out, std::string_view sender, std::s
   return total;
 }
 
+size_t DataPacket::write_from_server(std::span<uint8_t> out, std::string_view topic,
+                                     std::span<const uint8_t> payload) {
+  size_t n = write(out, {}, topic, payload);
+  if (n) out[1] = kKindServer;  // the same layout; only the kind differs
+  return n;
+}
+
 }  // namespace ct::sfu

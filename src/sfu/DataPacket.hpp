@@ -22,6 +22,9 @@ class DataPacket {
  public:
   static constexpr uint8_t kVersion = 1;
   static constexpr uint8_t kKindUser = 0;
+  // Sent by the server itself (the room service API), never by a client: no
+  // sender, never end-to-end encrypted. parse() refuses it from clients.
+  static constexpr uint8_t kKindServer = 1;
   static constexpr size_t kMaxTopic = 256;
   // The largest message the server relays, reliable or lossy (15 KiB).
   static constexpr size_t kMaxMessage = 15 * 1024;
@@ -56,6 +59,9 @@ class DataPacket {
                       std::span<const uint8_t> payload, std::span<const std::string_view> destinations = {});
   static size_t size(std::string_view sender, std::string_view topic, std::span<const uint8_t> payload,
                      std::span<const std::string_view> destinations = {});
+  // A kKindServer envelope: no sender, no destinations; size() with an empty sender.
+  static size_t write_from_server(std::span<uint8_t> out, std::string_view topic,
+                                  std::span<const uint8_t> payload);
 
  private:
   std::string_view sender_;

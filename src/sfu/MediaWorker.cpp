@@ -1,9 +1,11 @@
 #include "sfu/MediaWorker.hpp"
 
+#include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cstdint>
 #include <future>
 
 #include "core/Log.hpp"
@@ -77,6 +79,12 @@ void MediaWorker::schedule_tick() {
   });
 }
 
+// The room's own empty timeout (set through the room service API), or the server's.
+Duration MediaWorker::empty_timeout(const RoomSettings& settings) const {
+  return settings.empty_timeout_seconds ? Duration(seconds(settings.empty_timeout_seconds))
+                                        : config_.empty_room_timeout;
+}
+
 void MediaWorker::on_tick() {
   auto now = Clock::now();
   // SCTP retransmissions and heartbeats of every data channel in the
@@ -90,7 +98,7 @@ void MediaWorker::on_tick() {
       entry.empty_since = {};
     } else if (entry.empty_since == TimePoint{}) {
       entry.empty_since = now;
-    } else if (now - entry.empty_since >= config_.empty_room_timeout) {
+    } else if (now - entry.empty_since >= empty_timeout(entry.room->settings())) {
       spdlog::info("room '{}' closed (empty)", it->first);
       it = rooms_.erase(it);
       continue;
@@ -125,13 +133,17 @@ Room& MediaWorker::room(const std::string& name, const RoomSettings& settings) {
   auto it = rooms_.find(name);
   if (it != rooms_.end()) return *it->second.room;
   RoomOptions options;
-  options.max_participants = config_.max_participants;
+  // A room may ask for fewer participants than the server allows, never more.
+  options.max_participants = settings.max_participants
+                                 ? std::min<size_t>(settings.max_participants, config_.max_participants)
+                                 : config_.max_participants;
   options.aes_cm_only = config_.aes_cm_only;
   options.consent_timeout = config_.consent_timeout;
   options.drop_forwarded_fraction = config_.drop_forwarded_fraction;
   options.drop_received_fraction = config_.drop_received_fraction;
   options.totals = &totals_;
   options.settings = settings;
+  options.settings.max_participants = uint32_t(std::min<size_t>(options.max_participants, UINT32_MAX));
   options.taps = config_.taps;
   options.recordings = config_.recordings;
   options.observer = config_.observer;
@@ -158,6 +170,22 @@ WorkerMetrics MediaWorker::collect_metrics() const {
 Room* MediaWorker::find_room(const std::string& name) {
   auto it = rooms_.find(name);
   return it == rooms_.end() ? nullptr : it->second.room.get();
+}
+
+std::vector<Room*> MediaWorker::rooms() {
+  std::vector<Room*> out;
+  for (auto& [name, entry] : rooms_) out.push_back(entry.room.get());
+  return out;
+}
+
+bool MediaWorker::close_room(const std::string& name, std::string_view reason) {
+  auto it = rooms_.find(name);
+  if (it == rooms_.end()) return false;
+  for (const auto& p : it->second.room->participants())
+    it->second.room->remove_participant(p.info.identity, reason);
+  rooms_.erase(it);
+  spdlog::info("room '{}' closed ({})", name, reason);
+  return true;
 }
 
 bool MediaWorker::delete_echo(const std::string& id) {

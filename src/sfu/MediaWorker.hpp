@@ -6,8 +6,10 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "core/Clock.hpp"
 #include "net/SocketAddress.hpp"
@@ -79,6 +81,11 @@ class MediaWorker {
   Room& room(const std::string& name, const RoomSettings& settings = {});
   Room* find_room(const std::string& name);
   size_t room_count() const { return rooms_.size(); }
+  // Every room on this worker (the room service API's listing).
+  std::vector<Room*> rooms();
+  // Removes everyone with `reason` (event::Removed) and closes the room at
+  // once. False if there is no such room.
+  bool close_room(const std::string& name, std::string_view reason);
 
   // --- Metrics (on this worker's thread) ---
   WorkerMetrics collect_metrics() const;
@@ -86,6 +93,7 @@ class MediaWorker {
  private:
   void schedule_tick();
   void on_tick();
+  Duration empty_timeout(const RoomSettings& settings) const;
 
   MediaWorkerConfig config_;
   const dtls::DtlsCertificate& certificate_;

@@ -38,6 +38,16 @@ bool Participant::update_info(const std::optional<std::string>& name,
   return changed;
 }
 
+void Participant::set_permissions(bool can_publish, bool can_subscribe, bool can_publish_data,
+                                  TimePoint now) {
+  info_.can_publish = can_publish && !info_.hidden;
+  info_.can_subscribe = can_subscribe;
+  info_.can_publish_data = can_publish_data;
+  data_.set_may_publish(can_publish_data);
+  if (can_subscribe && !subscriber_)
+    subscriber_ = std::make_unique<SubscriberConnection>(context_, *this, *this, key_, now);
+}
+
 void Participant::deliver(RoomEvent event) {
   if (sink_) sink_->deliver(std::move(event));
 }

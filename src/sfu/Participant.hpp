@@ -70,7 +70,11 @@ class Participant final : public webrtc::PeerTransport::Listener,
   webrtc::PeerTransport* publisher_transport() { return publisher_.transport(); }
 
   // --- subscriber connection ---
-  bool can_subscribe() const { return subscriber_ != nullptr; }
+  bool can_subscribe() const { return subscriber_ != nullptr && info_.can_subscribe; }
+  // The room service API changed what this participant may do (the Room
+  // does the unpublishing and subscribing that follows). Granting
+  // canSubscribe to one that joined without it opens its subscriber connection.
+  void set_permissions(bool can_publish, bool can_subscribe, bool can_publish_data, TimePoint now);
   webrtc::PeerTransport* subscriber_transport() { return subscriber_ ? &subscriber_->transport() : nullptr; }
   // Adds a section for `publication` (sent in the next offer).
   void subscribe(Publication& publication);

@@ -10,6 +10,8 @@
 #include "sfu/MediaCounters.hpp"
 #include "sfu/PacketTap.hpp"
 #include "sfu/Participant.hpp"
+#include "sfu/RoomAdministration.hpp"
+#include "sfu/RoomMembers.hpp"
 #include "sfu/RoomObserver.hpp"
 #include "sfu/RoomRecordingFactory.hpp"
 #include "webrtc/MediaPort.hpp"
@@ -27,7 +29,7 @@ constexpr Duration kActiveSpeakerInterval = milliseconds(500);
 constexpr Duration kQualityInterval = seconds(2);
 }  // namespace
 
-struct Room::Impl final : DataRelay {
+struct Room::Impl final : DataRelay, RoomMembers {
   std::string name;
   RoomOptions options;
   webrtc::MediaPort& port;
@@ -84,6 +86,17 @@ struct Room::Impl final : DataRelay {
     a.reason = reason;
     options.observer->on_room_activity(a);
   }
+
+  // RoomMembers: the room service API's way in (RoomAdministration).
+  const std::string& room_name() const override { return name; }
+  const std::vector<std::unique_ptr<Participant>>& members() const override { return participants; }
+  Participant* member(std::string_view identity) override { return find(identity); }
+  void announce(const Participant* except, const RoomEvent& e) override { broadcast(except, e); }
+  void withdraw(Participant& owner, Publication& publication, std::vector<Participant*>& changed) override {
+    unpublish(owner, publication, changed);
+  }
+  void offer_again(Participant& p, TimePoint now) override { renegotiate(p, now); }
+  void remove_member(Participant& p, std::string_view reason, TimePoint now) override { remove(p, reason, now); }
 
   // Starts recording `publication` of `publisher` if the room records.
   void tap_for_recording(const std::string& publisher, Publication& publication, TimePoint now) {
@@ -228,7 +241,7 @@ struct Room::Impl final : DataRelay {
   }
 
   void renegotiate(Participant& p, TimePoint now) {
-    if (!p.can_subscribe()) return;
+    if (!p.subscriber_transport()) return;  // also after canSubscribe was revoked: the removals go out
     if (p.offer_pending()) {
       p.mark_dirty();
       return;
@@ -369,6 +382,10 @@ void Room::publisher_offer(const std::string& identity, const std::string& sdp,
       q->subscribe(*publication);
       if (std::find(changed.begin(), changed.end(), q.get()) == changed.end()) changed.push_back(q.get());
     }
+  }
+  // The room's auto_record setting: the first publication starts it (and taps what is published).
+  if (!result.added.empty() && m.options.settings.auto_record && !m.recording && m.options.recordings) {
+    if (auto error = start_recording_by("auto", now)) spdlog::warn("room {}: {}", m.name, error->message);
   }
   for (auto* q : changed) m.renegotiate(*q, now);
 }
@@ -515,6 +532,23 @@ std::optional<event::Error> Room::stop_recording_by(const std::string& stopped_b
 bool Room::recording() const { return impl_->recording != nullptr; }
 
 std::string Room::recording_id() const { return impl_->recording ? impl_->recording->id() : std::string(); }
+
+std::chrono::system_clock::time_point Room::created_at() const { return impl_->created; }
+std::vector<ParticipantState> Room::participants() const { return RoomAdministration(*impl_).participants(); }
+bool Room::remove_participant(const std::string& identity, std::string_view reason) {
+  return RoomAdministration(*impl_).remove_participant(identity, reason);
+}
+std::optional<event::Error> Room::mute_track(const std::string& identity, const std::string& sid, bool muted) {
+  return RoomAdministration(*impl_).mute_track(identity, sid, muted);
+}
+std::optional<event::Error> Room::update_participant_by_admin(const std::string& identity,
+                                                              const ParticipantUpdate& update) {
+  return RoomAdministration(*impl_).update_participant(identity, update);
+}
+size_t Room::send_server_data(std::string_view topic, std::span<const uint8_t> payload,
+                              const std::vector<std::string>& destinations, bool reliable) {
+  return RoomAdministration(*impl_).send_server_data(topic, payload, destinations, reliable);
+}
 
 void Room::on_tick(TimePoint now) {
   auto& m = *impl_;

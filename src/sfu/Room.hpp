@@ -3,10 +3,13 @@
 // forwarding between them (the SFU proper). Lives on one media worker and is
 // touched only by its thread; the signal layer reaches it through
 // MediaWorker::post.
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/Clock.hpp"
@@ -46,6 +49,12 @@ struct RoomCensus {
   size_t audio_publications = 0;
   size_t video_publications = 0;
   size_t subscriptions = 0;  // live (not stopped) subscriptions
+};
+
+// What an administrator changes about a participant (unset: unchanged).
+struct ParticipantUpdate {
+  std::optional<std::string> name, metadata;
+  std::optional<bool> can_publish, can_subscribe, can_publish_data;
 };
 
 class Room {
@@ -136,6 +145,31 @@ class Room {
   bool recording() const;
   // The running recording's id; empty when none runs.
   std::string recording_id() const;
+
+  // --- The room service API (docs/api.md): the caller has authorised it ---
+  std::chrono::system_clock::time_point created_at() const;
+  // Everyone in the room, hidden participants too, in join order.
+  std::vector<ParticipantState> participants() const;
+  // The participant gets event::Removed{reason}; the others see it leave with
+  // that reason. False if it is not in the room.
+  bool remove_participant(const std::string& identity, std::string_view reason);
+  // Mutes or unmutes a participant's track: forwarding stops (or resumes) and
+  // everyone, the publisher too, gets event::TrackMuted.
+  // Errors: "participant_not_found", "track_not_found".
+  std::optional<event::Error> mute_track(const std::string& identity, const std::string& track_sid,
+                                         bool muted);
+  // Changes a participant's name, metadata or permissions; it and the others
+  // get event::ParticipantUpdated (a hidden one: only itself). A revoked
+  // canPublish unpublishes its tracks, a revoked canSubscribe ends its
+  // subscriptions, a granted one subscribes it to every track.
+  // Error: "participant_not_found".
+  std::optional<event::Error> update_participant_by_admin(const std::string& identity,
+                                                          const ParticipantUpdate& update);
+  // Data from the server itself (DataPacket::kKindServer: no sender, never
+  // end-to-end encrypted) to everyone, or to those of `destinations` in the
+  // room. Returns how many it was sent to.
+  size_t send_server_data(std::string_view topic, std::span<const uint8_t> payload,
+                          const std::vector<std::string>& destinations, bool reliable);
 
   // Timers: transports, RTCP (SR/RR/REMB/transport-cc, NACK), active speaker.
   // Participants whose transport closed (consent expired, DTLS failed) are

@@ -62,9 +62,15 @@ struct ParticipantState {
   std::string e2ee_announcement;  // opaque, relayed as the client sent it; empty until it announces
 };
 
-// What a room is, fixed when it is created.
+// What a room is, fixed when it is created (by its first join, or by the
+// room service API). A new setting is a member here and one line in the
+// signal layer's RoomSettingsJson table.
 struct RoomSettings {
   bool e2ee_required = false;  // every frame and data message is end-to-end encrypted by the clients
+  uint32_t max_participants = 0;       // 0: the server's limit; never above it
+  uint32_t empty_timeout_seconds = 0;  // how long the room lives without participants; 0: the server's default
+  bool auto_record = false;            // recording starts when a participant first publishes
+  std::string metadata;                // the application's, opaque to the server
 };
 
 // A wrapped sender key for one participant: opaque to the server (docs/security.md).

@@ -131,6 +131,8 @@ Json grants_to_json(const VideoGrants& g) {
   j["roomAdmin"] = g.room_admin;
   j["roomRecord"] = g.room_record;
   j["hidden"] = g.hidden;
+  j["roomList"] = g.room_list;
+  j["roomCreate"] = g.room_create;
   return j;
 }
 
@@ -148,6 +150,8 @@ std::optional<VideoGrants> grants_from_json(const Json& j) {
   if (!read_bool(j, "roomAdmin", false, g.room_admin)) return std::nullopt;
   if (!read_bool(j, "roomRecord", false, g.room_record)) return std::nullopt;
   if (!read_bool(j, "hidden", false, g.hidden)) return std::nullopt;
+  if (!read_bool(j, "roomList", false, g.room_list)) return std::nullopt;
+  if (!read_bool(j, "roomCreate", false, g.room_create)) return std::nullopt;
   return g;
 }
 

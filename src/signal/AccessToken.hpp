@@ -23,6 +23,10 @@ struct VideoGrants {
   bool room_admin = false;
   bool room_record = false;
   bool hidden = false;  // a participant the others are not told about (recorders)
+  // Server-wide (as LiveKit's): list every room, create and delete rooms.
+  // They ignore `room`.
+  bool room_list = false;
+  bool room_create = false;
 
   bool operator==(const VideoGrants&) const = default;
 };

@@ -15,12 +15,18 @@ describe('data packet', () => {
   it('round-trips sender, topic, destinations and payload', () => {
     const packet = { sender: 'ünïcode-ø', topic: 'chat', destinations: ['alice', 'bob'], payload: utf8('{"text":"hi"}') };
     const decoded = decodeDataPacket(encodeDataPacket(packet));
-    expect(decoded).toEqual(packet);
+    expect(decoded).toEqual({ ...packet, fromServer: false });
   });
 
   it('round-trips the empty message', () => {
     const decoded = decodeDataPacket(encodeDataPacket({ payload: new Uint8Array() }));
-    expect(decoded).toEqual({ sender: '', topic: '', destinations: [], payload: new Uint8Array() });
+    expect(decoded).toEqual({ sender: '', topic: '', destinations: [], payload: new Uint8Array(), fromServer: false });
+  });
+
+  it("knows the server's own messages by their kind", () => {
+    // What the room service API sends (kind 1, no sender, no destinations), byte for byte as the server writes it.
+    const decoded = decodeDataPacket(bytes(1, 1, 0, 0, 1, ...utf8('t'), 0, ...utf8('xy')));
+    expect(decoded).toEqual({ sender: '', topic: 't', destinations: [], payload: utf8('xy'), fromServer: true });
   });
 
   it('decodes from an ArrayBuffer as a data channel delivers it', () => {

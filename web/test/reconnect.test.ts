@@ -82,6 +82,14 @@ describe('reconnect state machine', () => {
     expect(m.handle({ type: 'socket_closed', now: 0 })).toEqual([]);
   });
 
+  it('says when the room was deleted or an administrator removed you', () => {
+    for (const reason of ['room_deleted', 'removed_by_admin'] as const) {
+      const m = connected();
+      expect(m.handle({ type: 'removed', reason })).toEqual([{ kind: 'disconnected', reason }]);
+    }
+    expect(connected().handle({ type: 'removed', reason: 'duplicate_identity' })).toEqual([{ kind: 'disconnected', reason: 'removed' }]);
+  });
+
   it('can connect again after a disconnect', () => {
     const m = connected();
     m.handle({ type: 'leave' });

@@ -172,3 +172,19 @@ TEST(Config, WebhooksNeedHttpUrlsAndAKnownSigningKey) {
   ASSERT_TRUE(err);
   EXPECT_NE(err->find("webhook.urls"), std::string::npos);
 }
+
+TEST(Config, RoomServiceApiLimitsFromYaml) {
+  Config c;
+  c.apply_dev_defaults();
+  EXPECT_EQ(c.api_requests_per_second, 20);
+  EXPECT_EQ(c.api_request_burst, 40);
+  ASSERT_FALSE(c.load_yaml_text("api:\n  requests_per_second: 2.5\n  request_burst: 5\n"));
+  EXPECT_EQ(c.api_requests_per_second, 2.5);
+  EXPECT_EQ(c.api_request_burst, 5);
+  EXPECT_FALSE(c.validate());
+  c.api_requests_per_second = 0;
+  EXPECT_TRUE(c.validate());
+  c.api_requests_per_second = 1;
+  c.api_request_burst = 0.5;
+  EXPECT_TRUE(c.validate());
+}

@@ -106,6 +106,16 @@ TEST(TokenCommand, ListedGrantsAreExact) {
   EXPECT_FALSE(admin.grants.can_subscribe);
   EXPECT_TRUE(admin.grants.room_admin);
 
+  o.grants = {"room-list", "roomCreate"};  // server-wide, under either name
+  auto backend = claims_for(o);
+  EXPECT_TRUE(backend.grants.room_list);
+  EXPECT_TRUE(backend.grants.room_create);
+  EXPECT_FALSE(backend.grants.room_join);
+  EXPECT_FALSE(backend.grants.room_admin);
+  o.room.clear();  // they need no room
+  EXPECT_TRUE(claims_for(o).grants.room.empty());
+  o.room = "standup";
+
   o.grants = {};
   o.no_publish = true;
   auto listener = claims_for(o);

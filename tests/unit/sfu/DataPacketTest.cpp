@@ -42,6 +42,19 @@ TEST(DataPacket, ExactLayout) {
   EXPECT_EQ(message, expected);
 }
 
+TEST(DataPacket, TheServersOwnMessagesHaveTheirKindAndNoSender) {
+  auto payload = bytes("xy");
+  std::vector<uint8_t> out(DataPacket::size("", "t", payload));
+  ASSERT_EQ(DataPacket::write_from_server(out, "t", payload), out.size());
+  EXPECT_EQ(out, (std::vector<uint8_t>{1, 1, 0, 0, 1, 't', 0, 'x', 'y'}));
+  // A client cannot pass its message off as the server's.
+  DataPacket::Error error{};
+  EXPECT_FALSE(DataPacket::parse(out, &error));
+  EXPECT_EQ(error, DataPacket::Error::UnknownKind);
+  std::vector<uint8_t> small(out.size() - 1);
+  EXPECT_EQ(DataPacket::write_from_server(small, "t", payload), 0u);
+}
+
 TEST(DataPacket, NoDestinationsMeansEveryoneAndEmptyPartsAreFine) {
   auto message = envelope("alice", "", "");
   auto packet = DataPacket::parse(message);

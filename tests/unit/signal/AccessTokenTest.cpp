@@ -81,6 +81,8 @@ AccessTokenClaims full_claims() {
   c.grants.room_admin = true;
   c.grants.room_record = true;
   c.grants.hidden = true;
+  c.grants.room_list = true;
+  c.grants.room_create = true;
   c.issued_at = kNow;
   c.not_before = kNow;
   c.expires = kNow + seconds(600);
@@ -130,6 +132,8 @@ TEST(AccessToken, SignerOutputIsPlainHs256Jws) {
   EXPECT_EQ(payload["grants"]["roomJoin"], true);
   EXPECT_EQ(payload["grants"]["canPublish"], false);
   EXPECT_EQ(payload["grants"]["roomRecord"], true);
+  EXPECT_EQ(payload["grants"]["roomList"], true);
+  EXPECT_EQ(payload["grants"]["roomCreate"], true);
 }
 
 TEST(AccessToken, TokenFromAnotherImplementationVerifies) {
@@ -147,8 +151,24 @@ TEST(AccessToken, TokenFromAnotherImplementationVerifies) {
   EXPECT_FALSE(result->grants.room_admin);
   EXPECT_FALSE(result->grants.room_record);
   EXPECT_FALSE(result->grants.hidden);
+  EXPECT_FALSE(result->grants.room_list);
+  EXPECT_FALSE(result->grants.room_create);
   EXPECT_EQ(result->expires, SysTime(seconds(1'700'000'600)));
   EXPECT_EQ(result->not_before, SysTime(seconds(1'700'000'000)));
+}
+
+TEST(AccessToken, ServerWideGrantsNeedNoRoom) {
+  Json p = valid_payload();
+  p["grants"] = {{"roomList", true}, {"roomCreate", true}};
+  auto result = verifier().verify(hand_token(kHs256Header, p.dump(), kSecret), kNow);
+  ASSERT_TRUE(result.ok()) << to_string(result.error());
+  EXPECT_TRUE(result->grants.room_list);
+  EXPECT_TRUE(result->grants.room_create);
+  EXPECT_FALSE(result->grants.room_join);
+  EXPECT_TRUE(result->grants.room.empty());
+  // Of the wrong type, the token is refused rather than read as false.
+  p["grants"] = {{"roomList", "yes"}};
+  EXPECT_EQ(verifier().verify(hand_token(kHs256Header, p.dump(), kSecret), kNow).error(), TokenError::Malformed);
 }
 
 TEST(AccessToken, MediaGrantsDefaultToFalseWithoutJoin) {

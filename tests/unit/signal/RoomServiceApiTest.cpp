@@ -34,11 +34,62 @@ TEST(RoomServiceApiTest, ErrorsAreJsonWithACodeAndAMessage) {
   EXPECT_EQ(body["message"], "room \"x\" is already being recorded");
 }
 
+TEST(RoomServiceApiTest, PathsNameTheirResource) {
+  using Kind = RoomServiceApi::Target::Kind;
+  struct Case {
+    const char* path;
+    Kind kind;
+    const char *room, *identity, *sid;
+  } cases[] = {
+      {"/api", Kind::Index, "", "", ""},
+      {"/api/rooms", Kind::Rooms, "", "", ""},
+      {"/api/rooms/standup", Kind::Room, "standup", "", ""},
+      {"/api/rooms/standup/participants", Kind::Participants, "standup", "", ""},
+      {"/api/rooms/standup/participants/alice", Kind::Participant, "standup", "alice", ""},
+      {"/api/rooms/standup/participants/alice/tracks/TR_1/mute", Kind::Mute, "standup", "alice", "TR_1"},
+      {"/api/rooms/standup/data", Kind::Data, "standup", "", ""},
+      {"/api/rooms/a/b/recording", Kind::Recording, "a/b", "", ""},
+      {"/api/rooms/participants", Kind::Room, "participants", "", ""},
+  };
+  for (const auto& c : cases) {
+    auto t = RoomServiceApi::target_of(c.path);
+    ASSERT_TRUE(t) << c.path;
+    EXPECT_EQ(t->kind, c.kind) << c.path;
+    EXPECT_EQ(t->room, c.room) << c.path;
+    EXPECT_EQ(t->identity, c.identity) << c.path;
+    EXPECT_EQ(t->sid, c.sid) << c.path;
+  }
+  for (const char* path :
+       {"/api/", "/api/rooms/", "/api/rooms//participants", "/api/rooms/x/participants/",
+        "/api/rooms/x/people", "/api/rooms/x/participants/a/tracks/t", "/api/rooms/x/data/y",
+        "/api/rooms/x/participants/a/tracks/t/mute/now", "/api/roomsx", "/apix", ""}) {
+    EXPECT_FALSE(RoomServiceApi::target_of(path)) << path;
+  }
+  EXPECT_FALSE(RoomServiceApi::target_of("/api/rooms/" + std::string(129, 'r')));
+}
+
+TEST(RoomServiceApiTest, EveryRouteIsReachableByItsOwnPath) {
+  for (const auto& route : RoomServiceApi::routes()) {
+    std::string path = route.path;
+    for (auto [from, to] : {std::pair{"{room}", "r"}, {"{identity}", "i"}, {"{sid}", "s"}}) {
+      if (auto at = path.find(from); at != std::string::npos)
+        path.replace(at, std::string_view(from).size(), to);
+    }
+    auto t = RoomServiceApi::target_of(path);
+    ASSERT_TRUE(t) << path;
+    EXPECT_EQ(t->kind, route.kind) << path;
+  }
+}
+
 TEST(RoomServiceApiTest, EachRoomErrorHasItsStatus) {
   EXPECT_EQ(RoomServiceApi::status_of("recording_active"), 409);
   EXPECT_EQ(RoomServiceApi::status_of("recording_not_active"), 409);
   EXPECT_EQ(RoomServiceApi::status_of("recording_disabled"), 503);
   EXPECT_EQ(RoomServiceApi::status_of("recording_failed"), 500);
+  EXPECT_EQ(RoomServiceApi::status_of("room_exists"), 409);
+  EXPECT_EQ(RoomServiceApi::status_of("room_not_found"), 404);
+  EXPECT_EQ(RoomServiceApi::status_of("participant_not_found"), 404);
+  EXPECT_EQ(RoomServiceApi::status_of("track_not_found"), 404);
   EXPECT_EQ(RoomServiceApi::status_of(""), 500);
 }
 

@@ -170,7 +170,14 @@ export class CallView {
     on('participant_left', ({ identity }) => { this.removeMember(identity); this.removeScreen(identity); this.refreshAll(); });
     on('track_published', ({ track }) => this.refreshMember(track.publisher));
     on('track_unpublished', ({ publisher }) => this.refreshMember(publisher));
-    on('track_muted', ({ publisher }) => { this.refreshMember(publisher); this.renderPeople(); });
+    on('track_muted', ({ publisher, sid, muted }) => {
+      // An administrator muted one of ours (docs/api.md): the controls follow.
+      const own = publisher === this.options.identity ? this.client.localTracks.get(sid) : undefined;
+      if (own?.info.source === 'microphone' && this.micOn === muted) this.toggleMic();
+      else if (own?.info.source === 'camera' && this.cameraOn === muted) this.toggleCamera();
+      this.refreshMember(publisher);
+      this.renderPeople();
+    });
     on('track', ({ participant, track, info }) => this.onTrack(participant, track, info));
     on('track_removed', ({ participant, info }) => this.onTrackRemoved(participant, info));
     on('active_speakers', ({ speakers }) => {
@@ -181,10 +188,15 @@ export class CallView {
       for (const u of updates) this.serverQuality.set(u.identity, u.quality);
       this.renderQuality();
     });
-    on('data', ({ from, topic, payload }) => {
+    on('data', ({ from, topic, payload, fromServer }) => {
       if (topic !== CHAT_TOPIC) return;
       const msg = decodeChat(payload);
-      if (msg) this.appendChat(this.members.get(from)?.name ?? from, msg.text, msg.timestamp, false);
+      if (!msg) return;
+      if (!fromServer) { this.appendChat(this.members.get(from)?.name ?? from, msg.text, msg.timestamp, false); return; }
+      // From the server's API, not a participant: in an encrypted call, say it was not encrypted.
+      const el = this.appendChat('Server', msg.text, msg.timestamp, false);
+      el.classList.add('from-server');
+      if (this.client.e2ee) el.querySelector('.meta')?.append(h('span', { class: 'mark', 'data-testid': 'chat-not-encrypted', title: 'Sent by the server, not end-to-end encrypted' }, 'not end-to-end encrypted'));
     });
     on('reconnecting', () => { this.banner.hidden = false; });
     on('reconnected', () => { this.banner.hidden = true; });

@@ -103,6 +103,8 @@ const endings: Record<DisconnectReason, [string, string]> = {
   removed: ['You joined from another tab', 'This tab was disconnected because you joined the room elsewhere.'],
   refused: ['The server refused the connection', 'Your access may have expired. Ask for a new link.'],
   reconnect_failed: ['Connection lost', 'CipherTalk could not reconnect to the call.'],
+  room_deleted: ['The room was closed', 'The call ended: the room was closed by its host.'],
+  removed_by_admin: ['You were removed from the call', 'A host removed you from this call.'],
 };
 
 function showEnded(room: string, name: string, reason: DisconnectReason): void {

@@ -29,7 +29,7 @@ import { applyLayersWanted, transceiverInit } from './simulcast';
 import { AdaptiveStream } from './adaptive-stream';
 
 export interface RemoteTrackEvent { participant: string; track: MediaStreamTrack; info: TrackInfo }
-export interface DataEvent { from: string; topic: string; payload: Uint8Array; reliable: boolean }
+export interface DataEvent { from: string; topic: string; payload: Uint8Array; reliable: boolean; fromServer: boolean }
 export interface PublishOptions { source?: TrackSource; videoCodec?: VideoCodec; simulcast?: boolean }
 export interface PublishDataOptions { reliable?: boolean; topic?: string; destinationIdentities?: string[] }
 
@@ -352,8 +352,8 @@ export class CipherTalkClient extends EventTarget {
       // Decryption is asynchronous: the chain keeps messages in the order they came.
       order = order.then(async () => {
         const p = decodeDataPacket(data);
-        const payload = this.e2ee ? await this.e2ee.decryptData(p.sender, p.payload) : p.payload;
-        this.emit('data', { from: p.sender, topic: p.topic, payload, reliable: channel.label !== LOSSY_LABEL });
+        const payload = this.e2ee && !p.fromServer ? await this.e2ee.decryptData(p.sender, p.payload) : p.payload;
+        this.emit('data', { from: p.sender, topic: p.topic, payload, reliable: channel.label !== LOSSY_LABEL, fromServer: p.fromServer });
       }).catch((e: unknown) => {
         if (e instanceof DataDecryptError && e.code === 'closed') return;
         this.malformedDataMessages++;
@@ -511,7 +511,7 @@ export class CipherTalkClient extends EventTarget {
       case 'layers_wanted': // dynacast: pause the encodings nobody receives
         applyLayersWanted(this.localTracks.get(msg.sid)?.transceiver.sender, msg.layers).catch(() => undefined); break;
       case 'removed':
-        this.runEffects(this.connection.handle({ type: 'removed' }));
+        this.runEffects(this.connection.handle({ type: 'removed', reason: msg.reason }));
         break;
       default:
         break;

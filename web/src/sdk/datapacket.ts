@@ -1,6 +1,6 @@
 // CipherTalk data messages: the binary layout carried on the `_reliable` and
 // `_lossy` data channels (big-endian):
-//   u8 version (1) | u8 kind (0 = user data)
+//   u8 version (1) | u8 kind (0 = user data, 1 = from the server itself: no sender, never end-to-end encrypted)
 //   u8 S, S bytes sender identity (client→server: 0, the server fills it in)
 //   u16 T (≤ 256), T bytes topic
 //   u8 D, D × (u8 length, identity bytes) destinations (server→client: 0)
@@ -8,6 +8,7 @@
 
 export const DATA_PACKET_VERSION = 1;
 export const DATA_KIND_USER = 0;
+export const DATA_KIND_SERVER = 1;
 export const MAX_TOPIC_BYTES = 256;
 /** Largest message the server relays, on either channel. */
 export const MAX_DATA_MESSAGE_BYTES = 15360;
@@ -17,6 +18,8 @@ export interface DataPacket {
   topic: string;
   destinations: string[];
   payload: Uint8Array;
+  /** Sent by the server (the room service API), not by a participant; never end-to-end encrypted. */
+  fromServer: boolean;
 }
 
 export class DataPacketError extends Error {}
@@ -24,7 +27,7 @@ export class DataPacketError extends Error {}
 const encoder = new TextEncoder();
 const strictDecoder = new TextDecoder('utf-8', { fatal: true });
 
-export function encodeDataPacket(packet: Partial<DataPacket> & { payload: Uint8Array }): Uint8Array<ArrayBuffer> {
+export function encodeDataPacket(packet: Partial<Omit<DataPacket, 'fromServer'>> & { payload: Uint8Array }): Uint8Array<ArrayBuffer> {
   const sender = encoder.encode(packet.sender ?? '');
   const topic = encoder.encode(packet.topic ?? '');
   const destinations = (packet.destinations ?? []).map((d) => encoder.encode(d));
@@ -74,7 +77,7 @@ export function decodeDataPacket(input: ArrayBuffer | Uint8Array): DataPacket {
   const version = bytes[at++];
   const kind = bytes[at++];
   if (version !== DATA_PACKET_VERSION) throw new DataPacketError(`unknown version ${version}`);
-  if (kind !== DATA_KIND_USER) throw new DataPacketError(`unknown kind ${kind}`);
+  if (kind !== DATA_KIND_USER && kind !== DATA_KIND_SERVER) throw new DataPacketError(`unknown kind ${kind}`);
   need(1, 'sender length');
   const sender = text(bytes[at++]!, 'sender');
   need(2, 'topic length');
@@ -89,7 +92,7 @@ export function decodeDataPacket(input: ArrayBuffer | Uint8Array): DataPacket {
     need(1, 'destination length');
     destinations.push(text(bytes[at++]!, 'destination'));
   }
-  return { sender, topic, destinations, payload: bytes.slice(at) };
+  return { sender, topic, destinations, payload: bytes.slice(at), fromServer: kind === DATA_KIND_SERVER };
 }
 
 /** A chat message: the payload of topic `chat`. */

@@ -12,7 +12,8 @@
 // participant for signal.reconnect_window, 20 s by default) is over.
 
 export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
-export type DisconnectReason = 'left' | 'removed' | 'refused' | 'reconnect_failed';
+// room_deleted and removed_by_admin: the room service API (docs/api.md) closed the room or removed you.
+export type DisconnectReason = 'left' | 'removed' | 'refused' | 'reconnect_failed' | 'room_deleted' | 'removed_by_admin';
 
 export type ReconnectEvent =
   | { type: 'connect' }
@@ -20,7 +21,7 @@ export type ReconnectEvent =
   /** `fatal`: the server refused us (policy close), retrying cannot help. */
   | { type: 'socket_closed'; now: number; fatal?: boolean }
   | { type: 'leave' }
-  | { type: 'removed' };
+  | { type: 'removed'; reason?: string };
 
 export type ReconnectEffect =
   | { kind: 'none' }
@@ -63,7 +64,7 @@ export class ReconnectMachine {
       case 'leave':
         return this.finish('left');
       case 'removed':
-        return this.finish('removed');
+        return this.finish(event.reason === 'room_deleted' || event.reason === 'removed_by_admin' ? event.reason : 'removed');
       case 'socket_closed':
         return this.onClosed(event.now, event.fatal === true);
     }
