@@ -2,6 +2,7 @@
 
 #include "sfu/DataRelay.hpp"
 #include "sfu/MediaCounters.hpp"
+#include "sfu/Publication.hpp"
 
 namespace ct::sfu {
 
@@ -211,6 +212,20 @@ void Participant::on_tick(TimePoint now) {
   if (connection_lost_) return;
   publisher_.on_tick(now);
   if (subscriber_) subscriber_->on_tick(now);
+  announce_layers_wanted(now);
+}
+
+void Participant::announce_layers_wanted(TimePoint now) {
+  // Dynacast: the publisher pauses the simulcast layers nobody receives.
+  for (const auto& publication : publications()) {
+    auto mask = publication->take_layers_wanted_change(now);
+    if (!mask) continue;
+    event::LayersWanted wanted{publication->sid(), {}};
+    const auto& rids = publication->params().rids;
+    for (size_t i = 0; i < rids.size(); ++i)
+      wanted.layers.push_back(event::LayerWanted{rids[i], (*mask & (1u << i)) != 0});
+    deliver(std::move(wanted));
+  }
 }
 
 }  // namespace ct::sfu

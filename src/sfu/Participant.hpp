@@ -136,6 +136,8 @@ class Participant final : public webrtc::PeerTransport::Listener,
   const std::string& connection_lost_reason() const { return connection_lost_reason_; }
 
  private:
+  // Dynacast: tells the browser which of its simulcast layers someone receives, when that changed.
+  void announce_layers_wanted(TimePoint now);
   // webrtc::PeerTransport::Listener: each call goes to the part that owns the transport.
   void on_transport_connected(webrtc::PeerTransport& transport) override;
   void on_rtp(webrtc::PeerTransport& transport, std::span<uint8_t> packet, size_t capacity) override;

@@ -567,18 +567,6 @@ void Room::on_tick(TimePoint now) {
     m.remove(*p, "connection_lost", now);
   }
 
-  // Dynacast: publishers pause the simulcast layers nobody receives.
-  for (auto& p : m.participants) {
-    for (const auto& publication : p->publications()) {
-      auto mask = publication->take_layers_wanted_change(now);
-      if (!mask) continue;
-      event::LayersWanted wanted{publication->sid(), {}};
-      for (size_t i = 0; i < publication->params().rids.size(); ++i)
-        wanted.layers.push_back(event::LayerWanted{publication->params().rids[i], (*mask & (1u << i)) != 0});
-      p->deliver(std::move(wanted));
-    }
-  }
-
   if (now >= m.next_quality) {
     m.next_quality = now + kQualityInterval;
     m.announce_quality(now);
