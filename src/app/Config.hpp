@@ -92,6 +92,10 @@ struct Config {
   // reaches the server only as ciphertext). Empty: off.
   std::string debug_dump_payloads_dir;
 
+  // Send-side bandwidth estimation on every subscriber connection
+  // (transport-cc offered, packets numbered, feedback read).
+  bool subscriber_bwe = true;
+
   // TEST ONLY: drop this fraction of forwarded packets to exercise NACK/RTX.
   double drop_forwarded_fraction = 0;
   // TEST ONLY: drop this fraction of the media packets publishers send (after

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
       recordings_dir;
   int http_port = -1, rtc_port = -1, workers = -1, turn_port = -1, turn_tls_port = -1;
   bool no_turn = false;
+  std::string subscriber_bwe;
 
   auto* serve = app.add_subcommand("serve", "Run the server (HTTP, signaling, media)");
   serve->add_flag(
@@ -68,6 +69,11 @@ int main(int argc, char** argv) {
   serve->add_option("--debug-dump-payloads", dump_payloads,
                     "--dev only: write each forwarded VP8 track as the server sees it to "
                     "DIR/<room>/<participant>-<track>.ivf");
+
+  serve
+      ->add_option("--subscriber-bwe", subscriber_bwe,
+                   "on or off: send-side bandwidth estimation on subscriber connections (on)")
+      ->check(CLI::IsMember({"on", "off"}));
 
   serve->add_option(
       "--recordings-dir", recordings_dir,
@@ -126,6 +132,7 @@ int main(int argc, char** argv) {
     if (!room_e2ee.empty()) config.room_e2ee = room_e2ee;
     if (!dump_payloads.empty()) config.debug_dump_payloads_dir = dump_payloads;
     if (!recordings_dir.empty()) config.recordings_dir = recordings_dir;
+    if (!subscriber_bwe.empty()) config.subscriber_bwe = subscriber_bwe == "on";
     if (auto err = config.apply_storage_flags(storage)) {
       std::fprintf(stderr, "ciphertalk: %s\n", err->c_str());
       return 2;

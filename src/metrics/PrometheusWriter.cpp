@@ -49,12 +49,15 @@ void PrometheusWriter::family(std::string_view name, MetricType type, std::strin
   append_escaped(out_, help, false);
   out_ += "\n# TYPE ";
   out_ += name;
-  out_ += type == MetricType::counter ? " counter\n" : " gauge\n";
+  out_ += type == MetricType::counter ? " counter\n"
+          : type == MetricType::gauge ? " gauge\n"
+                                      : " histogram\n";
 }
 
-void PrometheusWriter::begin_sample(std::initializer_list<Label> labels) {
+void PrometheusWriter::begin_sample(std::initializer_list<Label> labels, std::string_view suffix) {
   if (current_.empty()) throw std::invalid_argument("metric sample before its family");
   out_ += current_;
+  out_ += suffix;
   if (labels.size() == 0) return;
   out_ += '{';
   bool first = true;
@@ -72,6 +75,18 @@ void PrometheusWriter::begin_sample(std::initializer_list<Label> labels) {
 
 void PrometheusWriter::sample(std::initializer_list<Label> labels, uint64_t value) {
   begin_sample(labels);
+  char digits[24];
+  auto end = std::to_chars(digits, digits + sizeof(digits), value).ptr;
+  out_ += ' ';
+  out_.append(digits, end);
+  out_ += '\n';
+}
+
+void PrometheusWriter::histogram_sample(std::string_view suffix, std::initializer_list<Label> labels,
+                                        uint64_t value) {
+  if (suffix != "_bucket" && suffix != "_sum" && suffix != "_count")
+    throw std::invalid_argument("invalid histogram sample suffix: " + std::string(suffix));
+  begin_sample(labels, suffix);
   char digits[24];
   auto end = std::to_chars(digits, digits + sizeof(digits), value).ptr;
   out_ += ' ';

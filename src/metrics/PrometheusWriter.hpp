@@ -12,7 +12,7 @@
 
 namespace ct::metrics {
 
-enum class MetricType { counter, gauge };
+enum class MetricType { counter, gauge, histogram };
 
 struct Label {
   std::string_view name;
@@ -33,12 +33,15 @@ class PrometheusWriter {
   void sample(std::initializer_list<Label> labels, uint64_t value);
   void sample(std::initializer_list<Label> labels, double value);
   void sample(uint64_t value) { sample({}, value); }
+  // One sample of a histogram family, whose samples are named with a
+  // suffix: "_bucket" (with an "le" label, cumulative, "+Inf" last), "_sum", "_count".
+  void histogram_sample(std::string_view suffix, std::initializer_list<Label> labels, uint64_t value);
 
   const std::string& text() const { return out_; }
   std::string take() { return std::move(out_); }
 
  private:
-  void begin_sample(std::initializer_list<Label> labels);
+  void begin_sample(std::initializer_list<Label> labels, std::string_view suffix = {});
 
   std::string out_;
   std::string current_;                // the family being written

@@ -197,6 +197,8 @@ void Participant::on_tick(TimePoint now) {
   if (connection_lost_) return;
   publisher_.on_tick(now);
   if (subscriber_) subscriber_->on_tick(now);
+  if (auto estimate = subscriber_ ? subscriber_->bandwidth_to_report(now) : std::nullopt)
+    deliver(event::BandwidthEstimate{*estimate});
 }
 
 }  // namespace ct::sfu

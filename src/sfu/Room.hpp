@@ -36,6 +36,7 @@ struct RoomOptions {
   RoomSettings settings;               // fixed for the room's life
   const PacketTapFactory* taps = nullptr;            // sees each new publication's packets (payload dumps)
   const RoomRecordingFactory* recordings = nullptr;  // null: recording is off ("recording_disabled")
+  bool subscriber_bwe = true;  // send-side bandwidth estimation on subscriber connections
 };
 
 // A room's size and what its live participants have counted (metrics).

@@ -105,6 +105,8 @@ struct Recording { bool active = false; std::string id; };  // the room's record
 // receives; the client pauses the encodings of the others.
 struct LayerWanted { std::string rid; bool active = false; };
 struct LayersWanted { std::string sid; std::vector<LayerWanted> layers; };
+// To a subscriber: what the server estimates its downlink carries (bits per second).
+struct BandwidthEstimate { uint64_t estimate_bps = 0; };
 }  // namespace event
 
 using RoomEvent = std::variant<event::Joined, event::ParticipantJoined, event::ParticipantLeft, event::ParticipantUpdated,
@@ -112,7 +114,7 @@ using RoomEvent = std::variant<event::Joined, event::ParticipantJoined, event::P
                                event::TrackUnpublished, event::TrackMuted, event::PublisherAnswer,
                                event::SubscriberOffer, event::ActiveSpeakers, event::ConnectionQuality,
                                event::Error, event::Removed, event::E2eeAnnounce, event::E2eeKey,
-                               event::Recording, event::LayersWanted>;
+                               event::Recording, event::LayersWanted, event::BandwidthEstimate>;
 
 // One participant's signaling connection as the Room sees it. Called on the
 // room's worker thread; implementations queue and return at once.

@@ -147,6 +147,9 @@ struct EventWriter {
     for (const auto& l : e.layers) layers.push_back({{"rid", l.rid}, {"active", l.active}});
     return {{"type", "layers_wanted"}, {"sid", e.sid}, {"layers", std::move(layers)}};
   }
+  json operator()(const sfu::event::BandwidthEstimate& e) const {
+    return {{"type", "bandwidth"}, {"estimate_bps", e.estimate_bps}};
+  }
 };
 
 }  // namespace

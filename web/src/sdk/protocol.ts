@@ -106,7 +106,8 @@ export type ServerMessage =
   | { type: 'e2ee_announce'; from: string; announcement: string }
   | { type: 'e2ee_key'; from: string; blob: string }
   | { type: 'recording'; active: boolean; id: string }
-  | { type: 'layers_wanted'; sid: string; layers: { rid: string; active: boolean }[] };
+  | { type: 'layers_wanted'; sid: string; layers: { rid: string; active: boolean }[] }
+  | { type: 'bandwidth'; estimate_bps: number };
 
 export type ServerMessageType = ServerMessage['type'];
 export type ServerMessageOf<T extends ServerMessageType> = Extract<ServerMessage, { type: T }>;
