@@ -77,8 +77,9 @@ std::optional<std::string> Config::load_yaml_text(const std::string& text) {
     YAML::Node root = YAML::Load(text);
     if (!root || root.IsNull()) return std::nullopt;
     if (!root.IsMap()) return "the top level must be a mapping";
-    static const char* kKnownTop[] = {"log_level", "log_json", "http", "rtc",   "keys",     "room",
-                                      "signal",    "testing",  "turn", "debug", "recording", "sfu"};
+    static const char* kKnownTop[] = {"log_level", "log_json", "http", "rtc",   "keys",      "room",
+                                      "signal",    "testing",  "turn", "debug", "recording", "webhook",
+                                      "sfu"};
     for (const auto& kv : root) {
       auto key = kv.first.as<std::string>();
       bool known = false;
@@ -137,6 +138,12 @@ std::optional<std::string> Config::load_yaml_text(const std::string& text) {
     if (auto r = root["recording"]) {
       read(r, "dir", recordings_dir);
       if (auto err = load_storage_yaml(r)) return *err;
+    }
+    if (auto w = root["webhook"]) {
+      if (!w.IsMap()) return "webhook: expected a mapping (urls, api_key)";
+      if (w["urls"] && !w["urls"].IsSequence()) return "webhook.urls: expected a list of URLs";
+      read(w, "urls", webhook_urls);
+      read(w, "api_key", webhook_api_key);
     }
     if (auto t = root["turn"]) {
       read(t, "enabled", turn_enabled);
@@ -287,6 +294,12 @@ std::optional<std::string> Config::validate() const {
   if (storage_part_size < (5ull << 20))
     return "recording.storage.part_size must be at least 5M (S3's minimum)";
   if (storage_retry_max_delay.count() < 1) return "recording.storage.retry_max_delay must be at least 1s";
+  for (const auto& url : webhook_urls) {
+    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+      return "webhook.urls: every URL must start with http:// or https:// (" + url + ")";
+  }
+  if (!webhook_api_key.empty() && !keys.count(webhook_api_key))
+    return "webhook.api_key is not one of the API keys (keys:): " + webhook_api_key;
   if (drop_forwarded_fraction < 0 || drop_forwarded_fraction >= 1) {
     return "testing.drop_forwarded_fraction must be in [0, 1)";
   }
@@ -294,6 +307,11 @@ std::optional<std::string> Config::validate() const {
     return "testing.drop_received_fraction must be in [0, 1)";
   }
   return std::nullopt;
+}
+
+std::string Config::webhook_signing_key() const {
+  if (!webhook_api_key.empty() || keys.empty()) return webhook_api_key;
+  return keys.begin()->first;
 }
 
 std::string Config::candidate_ip() const { return announced_ip.empty() ? rtc_bind : announced_ip; }

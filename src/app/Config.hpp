@@ -92,6 +92,13 @@ struct Config {
   // reaches the server only as ciphertext). Empty: off.
   std::string debug_dump_payloads_dir;
 
+  // Webhooks (docs/api.md, "Webhooks"): room events POSTed to each URL,
+  // signed with the secret of webhook_api_key (empty: the first API key).
+  std::vector<std::string> webhook_urls;
+  std::string webhook_api_key;
+  // The API key that signs webhooks: webhook_api_key, or the first key.
+  std::string webhook_signing_key() const;
+
   // Send-side bandwidth estimation on every subscriber connection
   // (transport-cc offered, packets numbered, feedback read).
   bool subscriber_bwe = true;

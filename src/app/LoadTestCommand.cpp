@@ -57,9 +57,11 @@ void add_loadtest_command(CLI::App& app) {
   cmd->add_option("--duration", s.duration_s, "Seconds of media")
       ->capture_default_str()
       ->check(CLI::Range(0.1, 3600.0));
-  cmd->add_option("--video-pps", s.video_pps, "Video packets per second per publisher")
-      ->capture_default_str()
-      ->check(CLI::Range(1.0, 200000.0));
+  auto* video_pps = cmd->add_option("--video-pps", s.video_pps,
+                                    "Video packets per second per publisher (with --simulcast: of the top "
+                                    "layer, default 180)")
+                        ->capture_default_str()
+                        ->check(CLI::Range(1.0, 200000.0));
   cmd->add_option("--payload", s.payload_bytes, "Video RTP payload bytes")
       ->capture_default_str()
       ->check(CLI::Range(16, 1200));
@@ -78,8 +80,21 @@ void add_loadtest_command(CLI::App& app) {
       "(then the server's sends also pay for waking them)");
   cmd->add_option("--setup-timeout", s.setup_timeout_s, "Seconds allowed for joining and connecting")
       ->capture_default_str();
+  cmd->add_option("--bind", s.bind_address,
+                  "Local address of the participants' sockets, media and signaling (default: media on "
+                  "127.0.0.1, signaling from the route's own)");
+  cmd->add_flag("--simulcast", s.simulcast,
+                "Publishers send three VP8 simulcast layers with RIDs q/h/f: 320x180 at 1/6 of --video-pps "
+                "with half-size payloads, 640x360 at 1/3, 1280x720 at --video-pps, 30 frames/s each (at the "
+                "defaults ~130, ~530, ~1580 kbit/s, like a 720p camera); subscribers ask for small, medium, "
+                "large, medium tiles in turn and check every video packet for a seamless stream");
+  cmd->add_option("--layer-switch-interval", s.layer_switch_interval_s,
+                  "With --simulcast: seconds between a subscriber's tile-size changes")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 3600.0));
   cmd->add_option("--log-level", o->log_level, "trace, debug, info, warn, error")->capture_default_str();
-  cmd->callback([o] {
+  cmd->callback([o, video_pps] {
+    if (o->scenario.simulcast && video_pps->count() == 0) o->scenario.video_pps = 180;
     configure_logging(o->log_level, false);
     auto report =
         loadtest::ScenarioRun(o->scenario, loadtest_token_issuer(o->scenario.room, o->api_key, o->api_secret))

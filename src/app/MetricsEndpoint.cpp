@@ -189,13 +189,7 @@ void write_subscriber_bwe(PrometheusWriter& w, const std::vector<sfu::WorkerMetr
   }
   w.family("ciphertalk_subscriber_bandwidth_estimate_bits", MetricType::histogram,
            "Send-side bandwidth estimates of the subscriber connections that have one, in bits per second.");
-  for (size_t i = 0; i < sfu::MediaCounters::kEstimateBuckets.size(); ++i) {
-    const std::string le = std::to_string(sfu::MediaCounters::kEstimateBuckets[i]);
-    w.histogram_sample("_bucket", {{"le", le}}, all.estimate_buckets[i]);
-  }
-  w.histogram_sample("_bucket", {{"le", "+Inf"}}, all.estimate_buckets.back());
-  w.histogram_sample("_sum", {}, all.estimate_sum_bps);
-  w.histogram_sample("_count", {}, all.estimates);
+  w.histogram(sfu::MediaCounters::kEstimateBuckets, all.estimate_buckets, double(all.estimate_sum_bps));
 }
 
 void write_by_label(PrometheusWriter& w, std::string_view name, std::string_view help, std::string_view label,
@@ -279,6 +273,21 @@ void write_uploads(PrometheusWriter& w, const record::RecordingUploader::Stats& 
   w.sample(s.retention_failures);
 }
 
+void write_webhooks(PrometheusWriter& w, const webhook::WebhookSender::Stats& s) {
+  w.family("ciphertalk_webhook_events_total", MetricType::counter,
+           "Webhook events by outcome, counted per URL (delivered: a 2xx answer; failed: given up; "
+           "dropped: the queue was full).");
+  w.sample({{"result", "delivered"}}, s.delivered);
+  w.sample({{"result", "dropped"}}, s.dropped);
+  w.sample({{"result", "failed"}}, s.failed);
+  w.family("ciphertalk_webhook_delivery_seconds", MetricType::histogram,
+           "Time from a webhook event to its delivery, retries included.");
+  w.histogram(webhook::WebhookSender::kLatencyBounds, s.latency_buckets, s.latency_sum_seconds);
+  w.family("ciphertalk_webhook_queue_depth", MetricType::gauge,
+           "Webhook events waiting to be delivered, counted per URL.");
+  w.sample(s.queued);
+}
+
 }  // namespace
 
 MetricsEndpoint::MetricsEndpoint(boost::asio::io_context& http_io, MetricsSources sources)
@@ -296,6 +305,7 @@ std::string MetricsEndpoint::render(const Snapshot& s) {
   if (s.signal) write_signal(w, *s.signal);
   if (s.turn) write_turn(w, *s.turn);
   if (s.uploads) write_uploads(w, *s.uploads);
+  if (s.webhooks) write_webhooks(w, *s.webhooks);
   s.process.write(w);
   return w.take();
 }
@@ -339,6 +349,7 @@ void MetricsEndpoint::finish() {
     if (sources_.rtc) gather->snapshot.signal = sources_.rtc->stats();
     if (sources_.turn) gather->snapshot.turn = sources_.turn->stats();
     if (sources_.uploader) gather->snapshot.uploads = sources_.uploader->stats();
+    if (sources_.webhooks) gather->snapshot.webhooks = sources_.webhooks->stats();
     gather->snapshot.process = metrics::ProcessMetrics::read_self();
     response.body = render(gather->snapshot);
     response.content_type = std::string(metrics::PrometheusWriter::kContentType);

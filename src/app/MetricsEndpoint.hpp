@@ -17,6 +17,7 @@
 #include "sfu/WorkerMetrics.hpp"
 #include "signal/RtcService.hpp"
 #include "turn/TurnStats.hpp"
+#include "webhook/WebhookSender.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -38,6 +39,7 @@ struct MetricsSources {
   const signal::RtcService* rtc = nullptr;
   const turn::TurnServer* turn = nullptr;
   const record::RecordingUploader* uploader = nullptr;  // object storage and retention of recordings
+  const webhook::WebhookSender* webhooks = nullptr;     // --webhook-url
 };
 
 class MetricsEndpoint {
@@ -47,6 +49,7 @@ class MetricsEndpoint {
     std::optional<signal::RtcService::Stats> signal;
     std::optional<turn::TurnStats> turn;
     std::optional<record::RecordingUploader::Stats> uploads;
+    std::optional<webhook::WebhookSender::Stats> webhooks;
     metrics::ProcessMetrics process;
   };
 

@@ -4,6 +4,9 @@
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -16,6 +19,7 @@
 #include "http/HttpServer.hpp"
 #include "net/SocketAddress.hpp"
 #include "record/PayloadDump.hpp"
+#include "record/RecordingManifest.hpp"
 #include "record/RecordingUploader.hpp"
 #include "record/RoomRecorder.hpp"
 #include "sfu/MediaWorker.hpp"
@@ -23,17 +27,48 @@
 #include "signal/RoomServiceApi.hpp"
 #include "signal/RtcService.hpp"
 #include "turn/TurnServer.hpp"
+#include "webhook/WebhookSender.hpp"
 
 #ifndef CT_DEFAULT_WEB_ROOT
 #define CT_DEFAULT_WEB_ROOT "web/dist"
 #endif
 
 namespace ct::app {
+namespace {
+
+// The recording_finished webhook of a complete recording folder, from its
+// manifest (the folder's names when the manifest cannot be read).
+webhook::WebhookEvent recording_finished(const std::filesystem::path& folder) {
+  webhook::WebhookEvent::RecordingFinished r;
+  std::error_code ec;
+  auto absolute = std::filesystem::absolute(folder, ec);
+  r.folder = (ec ? folder : absolute).string();
+  r.room = folder.parent_path().filename().string();
+  r.id = folder.filename().string();
+  std::ifstream in(folder / "manifest.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto parsed = record::RecordingManifest::parse(text.str());
+  if (const auto& m = parsed.manifest) {
+    using std::chrono::milliseconds;
+    r.room = m->room;
+    r.id = m->id;
+    r.started_at = std::chrono::system_clock::time_point(milliseconds(m->started_at_ms));
+    if (m->stopped_at_ms)
+      r.stopped_at = std::chrono::system_clock::time_point(milliseconds(*m->stopped_at_ms));
+    r.tracks = m->tracks.size();
+  }
+  return webhook::WebhookEvent::recording_finished(r);
+}
+
+}  // namespace
 
 struct Server::Impl {
   Config config;
   boost::asio::io_context front_io{1};
   std::unique_ptr<dtls::DtlsCertificate> certificate;
+  // --webhook-url: declared first, so it outlives everything that tells it of events.
+  std::unique_ptr<webhook::WebhookSender> webhooks;
   // --s3-*, --recording-retention: declared before the recorder, so it outlives the writer thread that feeds
   // it.
   std::unique_ptr<record::RecordingUploader> uploader;
@@ -58,6 +93,16 @@ void Server::start() {
   const Config& c = s.config;
   // One certificate for the process; its fingerprint goes into every answer (RFC 8122).
   s.certificate = std::make_unique<dtls::DtlsCertificate>();
+
+  if (!c.webhook_urls.empty()) {
+    webhook::WebhookSender::Settings ws;
+    ws.urls = c.webhook_urls;
+    ws.api_key = c.webhook_signing_key();
+    ws.api_secret = c.keys.at(ws.api_key);
+    s.webhooks = std::make_unique<webhook::WebhookSender>(std::move(ws));
+    for (const auto& url : c.webhook_urls)
+      spdlog::info("webhooks: room events go to {} (signed with API key {})", url, c.webhook_signing_key());
+  }
 
   if (!c.debug_dump_payloads_dir.empty()) {
     s.payload_dump = std::make_unique<record::PayloadDump>(c.debug_dump_payloads_dir);
@@ -86,6 +131,16 @@ void Server::start() {
     }
   }
 
+  if (s.recorder && s.webhooks) {
+    // recording_finished once the files are complete; then on to object storage, if any.
+    record::RecordingUploader* uploader = c.storage_targets.empty() ? nullptr : s.uploader.get();
+    s.recorder->on_recording_complete(
+        [uploader, webhooks = s.webhooks.get()](const std::filesystem::path& folder) {
+          webhooks->enqueue(recording_finished(folder));
+          if (uploader) uploader->enqueue(folder);
+        });
+  }
+
   std::vector<sfu::MediaWorker*> raw_workers;
   for (unsigned i = 0; i < c.workers; ++i) {
     sfu::MediaWorkerConfig wc;
@@ -101,6 +156,7 @@ void Server::start() {
     wc.drop_received_fraction = c.drop_received_fraction;
     wc.taps = s.payload_dump.get();
     wc.recordings = s.recorder.get();
+    wc.observer = s.webhooks.get();
     s.workers.push_back(std::make_unique<sfu::MediaWorker>(wc, *s.certificate));
     raw_workers.push_back(s.workers.back().get());
   }
@@ -166,9 +222,10 @@ void Server::start() {
       [rtc = s.rtc.get()](const std::string& room) -> sfu::MediaWorker& { return rtc->worker_for(room); });
   s.room_api->install(*s.http);
   s.metrics = std::make_unique<MetricsEndpoint>(
-      s.front_io, MetricsSources{raw_workers, s.rtc.get(), s.turn.get(), s.uploader.get()});
+      s.front_io, MetricsSources{raw_workers, s.rtc.get(), s.turn.get(), s.uploader.get(), s.webhooks.get()});
   s.metrics->install(*s.http);
 
+  if (s.webhooks) s.webhooks->start();
   for (auto& w : s.workers) w->start();
   if (s.turn) s.turn->start();
   s.http->start();
@@ -209,6 +266,7 @@ void Server::stop() {
   s.started = false;
   if (s.http) s.http->stop();
   for (auto& w : s.workers) w->stop();
+  if (s.webhooks) s.webhooks->stop();  // the rooms' last events, for a moment
   if (s.turn) s.turn->stop();
   s.front_io.stop();
   spdlog::info("CipherTalk stopped");

@@ -103,6 +103,14 @@ int main(int argc, char** argv) {
       "--recording-retention", storage.retention,
       "Delete recordings, local and stored, this long after they end (e.g. 30d; off by default)");
 
+  // Webhooks (docs/api.md, "Webhooks").
+  std::vector<std::string> webhook_urls;
+  std::string webhook_api_key;
+  serve->add_option("--webhook-url", webhook_urls,
+                    "POST room events to this URL (repeat for several; replaces webhook.urls)");
+  serve->add_option("--webhook-api-key", webhook_api_key,
+                    "API key whose secret signs webhooks (default: the first API key)");
+
   auto* version = app.add_subcommand("version", "Print the version");
   version->callback([] { std::printf("ciphertalk %s\n", CT_VERSION); });
 
@@ -132,6 +140,8 @@ int main(int argc, char** argv) {
     if (!room_e2ee.empty()) config.room_e2ee = room_e2ee;
     if (!dump_payloads.empty()) config.debug_dump_payloads_dir = dump_payloads;
     if (!recordings_dir.empty()) config.recordings_dir = recordings_dir;
+    if (!webhook_urls.empty()) config.webhook_urls = webhook_urls;
+    if (!webhook_api_key.empty()) config.webhook_api_key = webhook_api_key;
     if (!subscriber_bwe.empty()) config.subscriber_bwe = subscriber_bwe == "on";
     if (auto err = config.apply_storage_flags(storage)) {
       std::fprintf(stderr, "ciphertalk: %s\n", err->c_str());

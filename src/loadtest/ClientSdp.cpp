@@ -84,8 +84,22 @@ std::string build_publisher_offer(const PublisherOfferParams& p) {
                   codec(kVp8RtxPt, "rtx", 90000, std::nullopt, "apt=" + std::to_string(kVp8Pt), {})};
   std::string video_msid = stream_id + " video-" + p.cname;
   video.msids = {video_msid};
-  video.ssrc_groups = {sdp::SsrcGroup{"FID", {p.video_ssrc, p.video_rtx_ssrc}}};
-  video.ssrcs = {source(p.video_ssrc, p.cname, video_msid), source(p.video_rtx_ssrc, p.cname, video_msid)};
+  if (p.video_rids.empty()) {
+    video.ssrc_groups = {sdp::SsrcGroup{"FID", {p.video_ssrc, p.video_rtx_ssrc}}};
+    video.ssrcs = {source(p.video_ssrc, p.cname, video_msid), source(p.video_rtx_ssrc, p.cname, video_msid)};
+  } else {
+    // RFC 8851 §4 / RFC 8853 §5.1: one send RID per layer and the simulcast
+    // list in the same order; the layers' SSRCs appear in the RID extension.
+    video.extmaps.push_back(sdp::Extmap{kRidId, std::nullopt, std::string(sdp::ext_uri::rid), {}});
+    video.extmaps.push_back(
+        sdp::Extmap{kRepairedRidId, std::nullopt, std::string(sdp::ext_uri::repaired_rid), {}});
+    std::string list;
+    for (const auto& rid : p.video_rids) {
+      video.rids.push_back(sdp::Rid{rid, sdp::RidDirection::send, ""});
+      list += (list.empty() ? "" : ";") + rid;
+    }
+    video.simulcast = "send " + list;
+  }
   d.media.push_back(std::move(video));
 
   if (p.audio_ssrc) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "net/SocketAddress.hpp"
 
@@ -20,6 +21,8 @@ inline constexpr uint8_t kOpusPt = 111;
 inline constexpr uint8_t kAudioLevelId = 1;
 inline constexpr uint8_t kTransportCcId = 3;
 inline constexpr uint8_t kMidId = 4;
+inline constexpr uint8_t kRidId = 10;          // RFC 8852 rtp-stream-id
+inline constexpr uint8_t kRepairedRidId = 11;  // RFC 8852 repaired-rtp-stream-id
 inline constexpr const char* kVideoMid = "0";
 inline constexpr const char* kAudioMid = "1";
 }  // namespace client_sdp
@@ -34,6 +37,9 @@ struct PublisherOfferParams {
   std::string cname;
   uint32_t video_ssrc = 0, video_rtx_ssrc = 0;
   std::optional<uint32_t> audio_ssrc;  // an Opus section as mid 1
+  // Simulcast (RFC 8853), lowest layer first: the video section lists these
+  // RIDs and no SSRCs, as Chromium's offer does; the SSRCs are unused.
+  std::vector<std::string> video_rids;
 };
 
 // The server side of a connection, from its answer or offer.

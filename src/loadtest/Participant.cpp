@@ -6,11 +6,17 @@
 #include "core/Random.hpp"
 #include "dtls/DtlsCertificate.hpp"
 #include "loadtest/ClientSdp.hpp"
+#include "loadtest/PayloadStamp.hpp"
 #include "loadtest/SignalClient.hpp"
 #include "net/UdpSocket.hpp"
 #include "rtp/RtcpCompound.hpp"
+#include "rtp/RtcpFir.hpp"
 #include "rtp/RtcpPacket.hpp"
+#include "rtp/RtcpPli.hpp"
+#include "rtp/RtcpReceiverReport.hpp"
+#include "rtp/RtpPacket.hpp"
 #include "rtp/RtpPacketBuilder.hpp"
+#include "rtp/Vp8Payload.hpp"
 #include "webrtc/DatagramSender.hpp"
 
 namespace ct::loadtest {
@@ -26,6 +32,12 @@ constexpr size_t kMaxPayload = 1200;
 // A pacing step never sends more than this many packets of one stream, so a
 // stalled loop catches up in steps instead of one burst that overruns buffers.
 constexpr uint64_t kMaxBurst = 256;
+
+// The tile sizes a simulcast subscriber asks for in turn (docs/protocol.md:
+// the smallest layer that fills the tile is sent): each layer of a 1280x720
+// capture, up and down again, so it switches up and down one layer at a time.
+constexpr struct { int width, height; } kTileCycle[] = {{320, 180}, {640, 360}, {1280, 720}, {640, 360}};
+constexpr size_t kTileSteps = sizeof(kTileCycle) / sizeof(kTileCycle[0]);
 
 uint32_t nonzero_ssrc() {
   uint32_t s = 0;
@@ -47,8 +59,17 @@ Participant::Participant(boost::asio::io_context& io, const dtls::DtlsCertificat
     : io_(io),
       certificate_(certificate),
       config_(std::move(config)),
-      signal_(std::make_unique<SignalClient>(io, endpoint.host, endpoint.port, endpoint.path)) {
+      signal_(std::make_unique<SignalClient>(io, endpoint.host, endpoint.port, endpoint.path,
+                                             config_.bind_signaling ? config_.bind_address : std::string())) {
   config_.payload_bytes = std::clamp<size_t>(config_.payload_bytes, 16, kMaxPayload);
+  if (config_.simulcast && config_.role == Role::Publisher) {
+    for (auto& params : layer_params(config_.video_pps, config_.payload_bytes, config_.source))
+      layers_.emplace_back(std::move(params), nonzero_ssrc());
+  }
+  if (config_.simulcast && config_.role == Role::Subscriber) {
+    continuity_.resize(std::max(1u, config_.sources));
+    switch_step_ = config_.switch_phase % kTileSteps;
+  }
   if (config_.role == Role::Publisher) {
     video_ssrc_ = nonzero_ssrc();
     video_rtx_ssrc_ = nonzero_ssrc();
@@ -63,6 +84,16 @@ Participant::Participant(boost::asio::io_context& io, const dtls::DtlsCertificat
     for (size_t i = 0; i < video_payload_.size(); ++i) video_payload_[i] = uint8_t(i * 131 + 7);
     audio_payload_.assign(kAudioPayload, 0x5a);
   }
+}
+
+std::vector<SyntheticVp8Layer::Params> Participant::layer_params(double video_pps, size_t payload_bytes,
+                                                                 uint16_t source) {
+  std::vector<SyntheticVp8Layer::Params> layers = {
+      {"q", source, 0, 320, 180, video_pps / 6, payload_bytes / 2, kVideoFps},
+      {"h", source, 1, 640, 360, video_pps / 3, payload_bytes, kVideoFps},
+      {"f", source, 2, 1280, 720, video_pps, payload_bytes, kVideoFps},
+  };
+  return layers;
 }
 
 Participant::~Participant() {
@@ -81,7 +112,12 @@ void Participant::start(TimePoint now) {
 
 void Participant::create_transport(TimePoint now) {
   if (transport_) return;
-  socket_ = std::make_unique<net::UdpSocket>(io_, *net::SocketAddress::parse("127.0.0.1:0"));
+  auto local = net::SocketAddress::parse_ip(config_.bind_address, 0);
+  if (!local) {
+    fail("bad bind address " + config_.bind_address);
+    return;
+  }
+  socket_ = std::make_unique<net::UdpSocket>(io_, *local);
   sender_ = std::make_unique<Sender>(*socket_);
   webrtc::ClientPeerTransport::Options options;
   options.rtp_unprotect_interval = config_.unprotect_interval;
@@ -117,6 +153,7 @@ void Participant::send_offer() {
   p.cname = config_.identity;
   p.video_ssrc = video_ssrc_;
   p.video_rtx_ssrc = video_rtx_ssrc_;
+  for (const auto& layer : layers_) p.video_rids.push_back(layer.params().rid);
   if (config_.audio) p.audio_ssrc = audio_ssrc_;
   json tracks = json::array();
   tracks.push_back({{"mid", kVideoMid}, {"source", "camera"}, {"name", "loadtest-video"}, {"muted", false}});
@@ -138,12 +175,13 @@ void Participant::on_signal(const std::string& text) {
     joined_ = true;
     if (config_.role == Role::Publisher) {
       create_transport(now);
-      send_offer();
+      if (transport_) send_offer();
     }
   } else if (type == "answer" && config_.role == Role::Publisher && transport_) {
     start_transport(sdp_of(), now);
   } else if (type == "offer" && config_.role == Role::Subscriber) {
     create_transport(now);
+    if (!transport_) return;
     std::string answer;
     const std::string offer = sdp_of();
     if (auto err = answer_subscriber_offer(
@@ -155,7 +193,16 @@ void Participant::on_signal(const std::string& text) {
     signal_->send(json{{"type", "answer"}, {"sdp", answer}}.dump());
     ++stats_.offers_answered;
     subscribed_tracks_ = j.contains("tracks") && j["tracks"].is_array() ? int(j["tracks"].size()) : 0;
+    video_sids_.clear();
+    if (subscribed_tracks_ > 0) {
+      for (const auto& t : j["tracks"]) {
+        if (t.is_object() && t.value("kind", "") == "video" && t.contains("sid") && t["sid"].is_string())
+          video_sids_.push_back(t["sid"].get<std::string>());
+      }
+    }
     start_transport(offer, now);
+  } else if (type == "layers_wanted" && !layers_.empty()) {
+    on_layers_wanted(text, now);
   } else if (type == "error") {
     fail("server error " + j.value("code", std::string()) + ": " + j.value("message", std::string()));
   } else if (type == "removed") {
@@ -173,6 +220,7 @@ void Participant::start_media(TimePoint now) {
   media_start_ = now;
   video_due_base_ = stats_.video_sent;
   audio_due_base_ = stats_.audio_sent;
+  for (auto& layer : layers_) layer.start(now);
 }
 
 void Participant::stop_media() { sending_ = false; }
@@ -180,10 +228,18 @@ void Participant::stop_media() { sending_ = false; }
 void Participant::on_tick(TimePoint now) {
   if (socket_) socket_->poll();
   if (transport_) transport_->on_tick(now);
+  if (!continuity_.empty() && connected() && !video_sids_.empty() && now >= next_switch_)
+    request_next_tile_size(now);
   if (!sending_ || !connected()) return;
   double elapsed = std::chrono::duration<double>(now - media_start_).count();
-  uint64_t video_due = video_due_base_ + uint64_t(elapsed * config_.video_pps);
-  for (uint64_t n = 0; stats_.video_sent < video_due && n < kMaxBurst; ++n) send_video_packet();
+  if (layers_.empty()) {
+    uint64_t video_due = video_due_base_ + uint64_t(elapsed * config_.video_pps);
+    for (uint64_t n = 0; stats_.video_sent < video_due && n < kMaxBurst; ++n) send_video_packet();
+  }
+  for (auto& layer : layers_) {
+    for (uint64_t n = 0, due = std::min(layer.due(now), kMaxBurst); n < due; ++n)
+      send_layer_packet(layer, now);
+  }
   if (config_.audio) {
     uint64_t audio_due = audio_due_base_ + uint64_t(elapsed * kAudioPps);
     for (uint64_t n = 0; stats_.audio_sent < audio_due && n < kMaxBurst; ++n) send_audio_packet();
@@ -233,6 +289,47 @@ void Participant::send_video_packet() {
   }
 }
 
+void Participant::send_layer_packet(SyntheticVp8Layer& layer, TimePoint now) {
+  const SyntheticVp8Layer::Wire wire{kVp8Pt, kTransportCcId, kMidId, kRidId, kVideoMid[0]};
+  const uint64_t keyframes = layer.stats().keyframes_sent;
+  size_t length = layer.next_packet(packet_, wire, transport_sequence_++, now);
+  stats_.keyframes_sent += layer.stats().keyframes_sent - keyframes;
+  if (length != 0 && transport_->send_rtp(packet_, length)) ++stats_.video_sent;
+}
+
+void Participant::on_layers_wanted(const std::string& text, TimePoint now) {
+  // docs/protocol.md: {sid, layers: [{rid, active}]}; the browser sets
+  // `active` on the matching encodings.
+  json j = json::parse(text, nullptr, false);
+  if (!j.is_object() || !j.contains("layers") || !j["layers"].is_array()) return;
+  for (const auto& wanted : j["layers"]) {
+    if (!wanted.is_object() || !wanted.contains("rid") || !wanted["rid"].is_string()) continue;
+    const bool active = wanted.value("active", true);
+    for (auto& layer : layers_) {
+      if (layer.params().rid == wanted["rid"].get<std::string>()) layer.set_active(active, now);
+    }
+  }
+}
+
+void Participant::request_next_tile_size(TimePoint now) {
+  const auto& tile = kTileCycle[switch_step_];
+  for (const auto& sid : video_sids_) {
+    signal_->send(
+        json{{"type", "update_track_settings"}, {"sid", sid}, {"width", tile.width}, {"height", tile.height}}
+            .dump());
+  }
+  ++stats_.switch_requests;
+  switch_step_ = (switch_step_ + 1) % kTileSteps;
+  next_switch_ = now + config_.layer_switch_interval;
+}
+
+SyntheticVp8Layer* Participant::layer_of(uint32_t ssrc) {
+  for (auto& layer : layers_) {
+    if (layer.ssrc() == ssrc) return &layer;
+  }
+  return nullptr;
+}
+
 void Participant::send_audio_packet() {
   const uint8_t level[1] = {0x80 | 30};  // RFC 6464: voice, -30 dBov
   const uint8_t mid[1] = {uint8_t(kAudioMid[0])};
@@ -254,11 +351,41 @@ void Participant::send_audio_packet() {
 
 void Participant::on_client_connected(webrtc::ClientPeerTransport&) {}
 
+void Participant::on_client_rtp(webrtc::ClientPeerTransport&, std::span<uint8_t> bytes) {
+  if (continuity_.empty()) return;
+  auto packet = rtp::RtpPacket::parse(bytes);
+  const auto vp8 = packet ? rtp::Vp8Payload::parse(packet->payload()) : std::nullopt;
+  const auto stamp = vp8 ? PayloadStamp::read(vp8->data) : std::nullopt;
+  if (!stamp || stamp->source >= continuity_.size()) {
+    ++unstamped_;  // audio, padding, RTX
+    return;
+  }
+  continuity_[stamp->source].on_packet(*packet, Clock::now());
+}
+
 void Participant::on_client_rtcp(webrtc::ClientPeerTransport&, std::span<uint8_t> compound) {
   rtp::RtcpCompound packets(compound);
   while (auto packet = packets.next()) {
-    if (packet->type() == rtp::rtcp_type::kPayloadFeedback &&
-        (packet->count() == rtp::rtcp_fmt::kPli || packet->count() == rtp::rtcp_fmt::kFir)) {
+    if (!layers_.empty() && packet->type() == rtp::rtcp_type::kPayloadFeedback) {
+      // RFC 4585 §6.3.1 / RFC 5104 §4.3.1: the next frame of the named layer is a keyframe.
+      if (auto pli = rtp::RtcpPli::parse(*packet)) {
+        ++stats_.keyframe_requests;
+        if (auto* layer = layer_of(pli->media_ssrc())) layer->request_keyframe();
+      } else if (auto fir = rtp::RtcpFir::parse(*packet)) {
+        ++stats_.keyframe_requests;
+        for (size_t i = 0; i < fir->entry_count(); ++i) {
+          if (auto* layer = layer_of(fir->entry(i).ssrc)) layer->request_keyframe();
+        }
+      }
+    } else if (!layers_.empty() && packet->type() == rtp::rtcp_type::kReceiverReport) {
+      // The server receives this SSRC: the RID has done its work (RFC 8852 §3).
+      if (auto rr = rtp::RtcpReceiverReport::parse(*packet)) {
+        for (size_t i = 0; i < rr->report_count(); ++i) {
+          if (auto* layer = layer_of(rr->report_block(i).ssrc)) layer->confirm_ssrc();
+        }
+      }
+    } else if (packet->type() == rtp::rtcp_type::kPayloadFeedback &&
+               (packet->count() == rtp::rtcp_fmt::kPli || packet->count() == rtp::rtcp_fmt::kFir)) {
       // RFC 4585 §6.3.1 / RFC 5104 §4.3.1: the next frame is a keyframe.
       ++stats_.keyframe_requests;
       keyframe_wanted_ = true;
@@ -305,6 +432,24 @@ Participant::Stats Participant::stats() const {
     s.datagrams_received = u.received_packets;
     s.send_errors = u.send_errors;
   }
+  for (const auto& layer : layers_) {
+    s.layer_packets_sent[layer.params().index] = layer.stats().packets_sent;
+    s.layer_pauses += layer.stats().pauses;
+  }
+  for (const auto& c : continuity_) {
+    const auto& v = c.stats();
+    s.video.packets += v.packets;
+    for (size_t i = 0; i < v.layer_packets.size(); ++i) s.video.layer_packets[i] += v.layer_packets[i];
+    s.video.layer_switches += v.layer_switches;
+    s.video.discontinuities += v.discontinuities;
+    s.video.lost += v.lost;
+    s.video.late += v.late;
+    s.video.unstamped += v.unstamped;
+    s.video.latency_samples += v.latency_samples;
+    s.video.latency_sum_us += v.latency_sum_us;
+    s.video.latency_max_us = std::max(s.video.latency_max_us, v.latency_max_us);
+  }
+  s.video.unstamped += unstamped_;
   return s;
 }
 

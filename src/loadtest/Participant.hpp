@@ -4,7 +4,10 @@
 // A publisher offers a VP8 track (and optionally Opus), then sends paced,
 // VP8-shaped RTP and answers PLI/FIR with a keyframe-marked frame; a
 // subscriber answers the server's offers and counts the RTP it receives,
-// unprotecting a sample of it. Everything runs on the caller's io_context
+// unprotecting a sample of it. With simulcast a publisher sends three
+// SyntheticVp8Layers (answering PLI/FIR per layer and obeying dynacast's
+// layers_wanted), and a subscriber cycles the tile size it asks for and
+// checks every video packet with a StreamContinuity. Everything runs on the caller's io_context
 // thread; the hot paths allocate nothing.
 #include <array>
 #include <cstdint>
@@ -13,6 +16,8 @@
 #include <vector>
 
 #include "core/Clock.hpp"
+#include "loadtest/StreamContinuity.hpp"
+#include "loadtest/SyntheticVp8Layer.hpp"
 #include "webrtc/ClientPeerTransport.hpp"
 
 namespace boost::asio {
@@ -51,7 +56,23 @@ class Participant final : public webrtc::ClientPeerTransport::Listener {
     // datagram, so the server's sends never pay for waking this process
     // (remote subscribers on a real network cost it nothing either).
     bool polled_receive = true;
+    std::string bind_address = "127.0.0.1";  // the media socket's local address
+    bool bind_signaling = false;             // the WebSocket's TCP connection's too
+    // Simulcast: a publisher sends three layers, the top one at video_pps
+    // (layer_params); a subscriber asks for small, medium, large, medium
+    // tiles in turn, one step per interval, starting at step `switch_phase`.
+    bool simulcast = false;
+    Duration layer_switch_interval = seconds(2);
+    unsigned switch_phase = 0;
+    uint16_t source = 0;   // publisher: its number, stamped into each payload
+    unsigned sources = 1;  // subscriber: the publishers whose video it checks
   };
+
+  // A simulcast publisher's layers, lowest first: 320x180 at 1/6 of the top
+  // rate with half-size payloads, 640x360 at 1/3, 1280x720 at `video_pps`;
+  // 30 frames per second each.
+  static std::vector<SyntheticVp8Layer::Params> layer_params(double video_pps, size_t payload_bytes,
+                                                             uint16_t source);
 
   struct Stats {
     uint64_t video_sent = 0, audio_sent = 0;
@@ -59,6 +80,12 @@ class Participant final : public webrtc::ClientPeerTransport::Listener {
     uint64_t rtp_received = 0, rtp_unprotected = 0, srtp_errors = 0;
     uint32_t offers_answered = 0;
     uint64_t datagrams_sent = 0, datagrams_received = 0, send_errors = 0;  // the UDP socket's own counts
+    // Simulcast publisher: packets per layer. Subscriber: its video tracks'
+    // checks, summed, and the tile-size changes it asked for.
+    std::array<uint64_t, StreamContinuity::kLayers> layer_packets_sent{};
+    uint64_t layer_pauses = 0;  // layers_wanted set a layer inactive
+    StreamContinuity::Stats video;
+    uint64_t switch_requests = 0;
   };
 
   Participant(boost::asio::io_context& io, const dtls::DtlsCertificate& certificate,
@@ -91,6 +118,7 @@ class Participant final : public webrtc::ClientPeerTransport::Listener {
 
  private:
   void on_client_connected(webrtc::ClientPeerTransport&) override;
+  void on_client_rtp(webrtc::ClientPeerTransport&, std::span<uint8_t> packet) override;
   void on_client_rtcp(webrtc::ClientPeerTransport&, std::span<uint8_t> compound) override;
   void on_client_closed(webrtc::ClientPeerTransport&, std::string_view reason) override;
 
@@ -101,6 +129,10 @@ class Participant final : public webrtc::ClientPeerTransport::Listener {
   bool start_transport(const std::string& server_sdp, TimePoint now);
   void send_video_packet();
   void send_audio_packet();
+  void send_layer_packet(SyntheticVp8Layer& layer, TimePoint now);
+  void on_layers_wanted(const std::string& text, TimePoint now);
+  void request_next_tile_size(TimePoint now);
+  SyntheticVp8Layer* layer_of(uint32_t ssrc);
 
   struct Sender;  // the socket adapter
   boost::asio::io_context& io_;
@@ -128,6 +160,15 @@ class Participant final : public webrtc::ClientPeerTransport::Listener {
   bool keyframe_wanted_ = true;  // the first frame is a keyframe
   std::vector<uint8_t> video_payload_, audio_payload_;
   std::array<uint8_t, 1500> packet_{};
+
+  // Simulcast publisher.
+  std::vector<SyntheticVp8Layer> layers_;
+  // Simulcast subscriber: a check per publisher, the video tracks it receives.
+  std::vector<StreamContinuity> continuity_;
+  uint64_t unstamped_ = 0;
+  std::vector<std::string> video_sids_;
+  TimePoint next_switch_{};
+  unsigned switch_step_ = 0;
 };
 
 }  // namespace ct::loadtest

@@ -23,16 +23,35 @@ std::string Report::to_text() const {
   std::snprintf(buffer, sizeof(buffer),
                 "publishers %u, subscribers %u, media %.1f s, SRTP %s\n"
                 "setup (join -> connected): avg %.0f ms, max %.0f ms\n"
-                "packets sent:     %llu (per subscriber expected)\n"
+                "packets sent:     %llu (%s)\n"
                 "received per subscriber: min %llu, avg %.1f, max %llu\n"
                 "loss: %.3f %%   sampled unprotect: %llu ok, %llu failed   keyframe requests: %llu\n"
                 "loadtest CPU: %.2f s\n",
                 r.publishers, r.subscribers, r.duration_s, r.srtp_profile.c_str(), r.setup_ms_avg,
-                r.setup_ms_max, (unsigned long long)r.packets_sent, (unsigned long long)r.received_min,
-                r.received_avg, (unsigned long long)r.received_max, r.loss_percent,
-                (unsigned long long)r.unprotected, (unsigned long long)r.unprotect_failures,
+                r.setup_ms_max, (unsigned long long)r.packets_sent,
+                r.simulcast.enabled ? "all layers; each subscriber receives one" : "per subscriber expected",
+                (unsigned long long)r.received_min, r.received_avg, (unsigned long long)r.received_max,
+                r.loss_percent, (unsigned long long)r.unprotected, (unsigned long long)r.unprotect_failures,
                 (unsigned long long)r.keyframe_requests, r.client_cpu_s);
   out = buffer;
+  if (r.simulcast.enabled) {
+    const auto& m = r.simulcast;
+    std::snprintf(
+        buffer, sizeof(buffer),
+        "simulcast layers sent (q/h/f): %llu / %llu / %llu; received: %llu / %llu / %llu; "
+        "paused by dynacast: %llu\n"
+        "layer switches seen: %llu (fewest for one subscriber %llu) after %llu tile-size requests\n"
+        "discontinuities: %llu   video lost: %llu   late: %llu   "
+        "forward latency: avg %.2f ms, max %.2f ms\n",
+        (unsigned long long)r.layer_packets_sent[0], (unsigned long long)r.layer_packets_sent[1],
+        (unsigned long long)r.layer_packets_sent[2], (unsigned long long)m.layer_packets_received[0],
+        (unsigned long long)m.layer_packets_received[1], (unsigned long long)m.layer_packets_received[2],
+        (unsigned long long)r.layer_pauses, (unsigned long long)m.switches,
+        (unsigned long long)m.switches_min, (unsigned long long)m.switch_requests,
+        (unsigned long long)m.discontinuities, (unsigned long long)m.lost, (unsigned long long)m.late,
+        m.latency_avg_ms(), double(m.latency_max_us) / 1e3);
+    out += buffer;
+  }
   if (r.server_cpu_s) {
     std::snprintf(buffer, sizeof(buffer),
                   "server CPU: %.2f s = %.2f us per received packet, %.0f packets per CPU-second\n",
@@ -64,6 +83,21 @@ std::string Report::to_json() const {
                       {"client_cpu_s", r.client_cpu_s},
                       {"publisher_send_errors", r.publisher_send_errors}};
   if (!r.ok) j["error"] = r.error;
+  if (r.simulcast.enabled) {
+    const auto& m = r.simulcast;
+    j["simulcast"] = {{"layer_packets_sent", r.layer_packets_sent},
+                      {"layer_packets_received", m.layer_packets_received},
+                      {"layer_pauses", r.layer_pauses},
+                      {"switch_requests", m.switch_requests},
+                      {"layer_switches", m.switches},
+                      {"layer_switches_min", m.switches_min},
+                      {"discontinuities", m.discontinuities},
+                      {"video_received", m.video_received},
+                      {"video_lost", m.lost},
+                      {"video_late", m.late},
+                      {"latency_ms_avg", m.latency_avg_ms()},
+                      {"latency_ms_max", double(m.latency_max_us) / 1e3}};
+  }
   if (r.server_cpu_s) {
     j["server_cpu_s"] = *r.server_cpu_s;
     j["server_us_per_packet"] = r.server_us_per_packet().value_or(0);

@@ -1,5 +1,6 @@
 #pragma once
 // What a load test measured, and its text and JSON forms.
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,6 +23,24 @@ struct Report {
   std::string srtp_profile;
   double client_cpu_s = 0;
   std::optional<double> server_cpu_s;  // with Scenario::server_pid
+  // With --simulcast: what the publishers sent per layer (lowest first) and
+  // what the subscribers' checks saw in the media window. `loss_percent` is
+  // then the share of video sequence numbers skipped.
+  std::array<uint64_t, 3> layer_packets_sent{};
+  uint64_t layer_pauses = 0;  // layers the publishers paused because dynacast said so
+  struct Simulcast {
+    bool enabled = false;
+    uint64_t switch_requests = 0;  // update_track_settings sent
+    uint64_t switches = 0;         // layer changes the subscribers saw, all of them
+    uint64_t switches_min = 0;     // the fewest one subscriber saw
+    uint64_t discontinuities = 0;  // seams that break the stream (must be 0)
+    uint64_t video_received = 0, lost = 0, late = 0;
+    std::array<uint64_t, 3> layer_packets_received{};
+    uint64_t latency_samples = 0, latency_sum_us = 0, latency_max_us = 0;  // publisher send -> subscriber
+    double latency_avg_ms() const {
+      return latency_samples ? double(latency_sum_us) / double(latency_samples) / 1e3 : 0;
+    }
+  } simulcast;
 
   // Server CPU per packet the subscribers received, and its inverse.
   std::optional<double> server_us_per_packet() const;

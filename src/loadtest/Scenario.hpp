@@ -22,6 +22,12 @@ struct Scenario {
   uint32_t unprotect_interval = 64;
   double setup_timeout_s = 30;
   bool wake_on_receive = false;  // subscribers woken per datagram instead of polling each tick
+  std::string bind_address;      // local address of every socket; empty: media on 127.0.0.1
+  // Publishers send three simulcast layers (video_pps is the top layer's
+  // rate); subscribers change the tile size they ask for every interval and
+  // check every video packet.
+  bool simulcast = false;
+  double layer_switch_interval_s = 2;
 };
 
 }  // namespace ct::loadtest

@@ -13,6 +13,7 @@
 #include "dtls/DtlsCertificate.hpp"
 #include "loadtest/ProcessCpu.hpp"
 #include "loadtest/WsUrl.hpp"
+#include "net/SocketAddress.hpp"
 
 namespace ct::loadtest {
 
@@ -41,13 +42,17 @@ class ScenarioRun::Impl {
       return result_;
     }
     endpoint_ = SignalEndpoint{url->host, url->port, url->path};
+    if (!scenario_.bind_address.empty() && !net::SocketAddress::parse_ip(scenario_.bind_address, 0)) {
+      result_.error = "invalid --bind '" + scenario_.bind_address + "' (an IPv4 or IPv6 address)";
+      return result_;
+    }
     result_.publishers = scenario_.publishers;
     result_.subscribers = scenario_.subscribers;
     try {
       for (unsigned i = 0; i < scenario_.publishers; ++i)
-        publishers_.push_back(make(Participant::Role::Publisher, "loadtest-pub-" + std::to_string(i)));
+        publishers_.push_back(make(Participant::Role::Publisher, "loadtest-pub-" + std::to_string(i), i));
       for (unsigned i = 0; i < scenario_.subscribers; ++i)
-        subscribers_.push_back(make(Participant::Role::Subscriber, "loadtest-sub-" + std::to_string(i)));
+        subscribers_.push_back(make(Participant::Role::Subscriber, "loadtest-sub-" + std::to_string(i), i));
     } catch (const std::exception& e) {
       result_.error = e.what();
       return result_;
@@ -63,7 +68,8 @@ class ScenarioRun::Impl {
  private:
   enum class Phase { Publishing, Subscribing, Settling, Media, Draining, Leaving, Done };
 
-  std::unique_ptr<Participant> make(Participant::Role role, const std::string& identity) {
+  // `index`: the participant's number within its role.
+  std::unique_ptr<Participant> make(Participant::Role role, const std::string& identity, unsigned index) {
     Participant::Config c;
     c.role = role;
     c.identity = identity;
@@ -73,6 +79,19 @@ class ScenarioRun::Impl {
     c.audio = scenario_.audio;
     c.unprotect_interval = scenario_.unprotect_interval;
     c.polled_receive = !scenario_.wake_on_receive;
+    if (!scenario_.bind_address.empty()) {
+      c.bind_address = scenario_.bind_address;
+      c.bind_signaling = true;
+    }
+    if (scenario_.simulcast) {
+      c.simulcast = true;
+      c.unprotect_interval = 1;  // every packet is checked
+      c.layer_switch_interval = std::chrono::duration_cast<Duration>(
+          std::chrono::duration<double>(scenario_.layer_switch_interval_s));
+      c.switch_phase = index;  // staggered, so every layer is wanted at once
+      c.source = uint16_t(index);
+      c.sources = scenario_.publishers;
+    }
     return std::make_unique<Participant>(io_, certificate_, endpoint_, std::move(c));
   }
 
@@ -165,6 +184,7 @@ class ScenarioRun::Impl {
     setup_done_ = now;
     for (auto& s : subscribers_) received_base_.push_back(s->stats().rtp_received);
     for (auto& s : subscribers_) unprotected_base_.push_back(s->stats().rtp_unprotected);
+    for (auto& s : subscribers_) video_base_.push_back(s->stats().video);
     client_cpu_start_ = own_cpu_seconds();
     if (scenario_.server_pid > 0) server_cpu_start_ = process_cpu_seconds(scenario_.server_pid);
     for (auto& p : publishers_) p->start_media(now);
@@ -185,6 +205,9 @@ class ScenarioRun::Impl {
       r.keyframe_requests += s.keyframe_requests;
       if (r.srtp_profile.empty()) r.srtp_profile = p->srtp_profile();
       r.publisher_send_errors += s.send_errors;
+      for (size_t l = 0; l < s.layer_packets_sent.size(); ++l)
+        r.layer_packets_sent[l] += s.layer_packets_sent[l];
+      r.layer_pauses += s.layer_pauses;
     }
     double setup_sum = 0;
     size_t setups = 0;
@@ -207,11 +230,39 @@ class ScenarioRun::Impl {
       r.unprotected += s.rtp_unprotected - unprotected_base_[i];
       r.unprotect_failures += s.srtp_errors;
       r.subscriber_send_errors += s.send_errors;
+      add_simulcast(r, s, i);
     }
     r.received_avg = subscribers_.empty() ? 0 : double(r.received_total) / double(subscribers_.size());
     double expected = double(r.packets_sent) * double(subscribers_.size());
     r.loss_percent = expected > 0 ? std::max(0.0, 100.0 * (1.0 - double(r.received_total) / expected)) : 0;
+    if (scenario_.simulcast) {
+      // Each subscriber receives one layer: loss is what its sequence numbers skipped.
+      const double video = double(r.simulcast.video_received + r.simulcast.lost);
+      r.loss_percent = video > 0 ? 100.0 * double(r.simulcast.lost) / video : 0;
+    }
     r.ok = true;
+  }
+
+  // The media window's share of what a subscriber's video checks saw.
+  void add_simulcast(Report& r, const Participant::Stats& s, size_t i) const {
+    if (!scenario_.simulcast) return;
+    const auto& v = s.video;
+    const auto& b = video_base_[i];
+    auto& m = r.simulcast;
+    m.enabled = true;
+    m.switch_requests += s.switch_requests;
+    const uint64_t switches = v.layer_switches - b.layer_switches;
+    m.switches += switches;
+    m.switches_min = i == 0 ? switches : std::min(m.switches_min, switches);
+    m.discontinuities += v.discontinuities - b.discontinuities;
+    m.video_received += v.packets - b.packets;
+    m.lost += v.lost - b.lost;
+    m.late += v.late - b.late;
+    for (size_t l = 0; l < v.layer_packets.size(); ++l)
+      m.layer_packets_received[l] += v.layer_packets[l] - b.layer_packets[l];
+    m.latency_samples += v.latency_samples - b.latency_samples;
+    m.latency_sum_us += v.latency_sum_us - b.latency_sum_us;
+    m.latency_max_us = std::max(m.latency_max_us, v.latency_max_us);
   }
 
   const Scenario scenario_;
@@ -224,6 +275,7 @@ class ScenarioRun::Impl {
   Phase phase_ = Phase::Publishing;
   TimePoint started_{}, phase_start_{}, drain_start_{}, setup_done_{};
   std::vector<uint64_t> received_base_, unprotected_base_;
+  std::vector<StreamContinuity::Stats> video_base_;
   double client_cpu_start_ = 0;
   std::optional<double> server_cpu_start_;
   Report result_;

@@ -15,8 +15,8 @@ namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
 struct SignalClient::Impl : std::enable_shared_from_this<Impl> {
-  Impl(asio::io_context& io, std::string h, uint16_t p, std::string pa)
-      : resolver(io), ws(io), host(std::move(h)), port(p), path(std::move(pa)) {}
+  Impl(asio::io_context& io, std::string h, uint16_t p, std::string pa, std::string b)
+      : resolver(io), ws(io), host(std::move(h)), port(p), path(std::move(pa)), bind_address(std::move(b)) {}
 
   tcp::resolver resolver;
   beast::websocket::stream<beast::tcp_stream> ws;
@@ -25,6 +25,7 @@ struct SignalClient::Impl : std::enable_shared_from_this<Impl> {
   std::string host;
   uint16_t port;
   std::string path;
+  std::string bind_address;
   MessageHandler on_message;
   CloseHandler on_close;
   bool open = false, writing = false, closing = false, finished = false;
@@ -49,19 +50,43 @@ struct SignalClient::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void connect(const tcp::resolver::results_type& results) {
-    beast::get_lowest_layer(ws).async_connect(
-        results, [self = shared_from_this()](const boost::system::error_code& ec, const tcp::endpoint&) {
-          if (ec) return self->fail("connect: " + ec.message());
-          beast::get_lowest_layer(self->ws).socket().set_option(tcp::no_delay(true));
-          self->ws.text(true);
-          self->ws.async_handshake(self->host + ":" + std::to_string(self->port), self->path,
-                                   [self](const boost::system::error_code& e) {
-                                     if (e) return self->fail("WebSocket handshake: " + e.message());
-                                     self->open = true;
-                                     self->read();
-                                     self->write_next();
-                                   });
-        });
+    if (bind_address.empty()) {
+      beast::get_lowest_layer(ws).async_connect(
+          results, [self = shared_from_this()](const boost::system::error_code& ec, const tcp::endpoint&) {
+            self->connected(ec);
+          });
+      return;
+    }
+    // A range connect reopens the socket per address, losing the bind: take
+    // the first address of the bound family and connect once.
+    boost::system::error_code ec;
+    const auto local = asio::ip::make_address(bind_address, ec);
+    if (ec) return fail("bad bind address " + bind_address);
+    for (const auto& entry : results) {
+      const tcp::endpoint remote = entry.endpoint();
+      if (remote.address().is_v4() != local.is_v4()) continue;
+      auto& socket = beast::get_lowest_layer(ws).socket();
+      socket.open(remote.protocol(), ec);
+      if (!ec) socket.bind(tcp::endpoint(local, 0), ec);
+      if (ec) return fail("bind " + bind_address + ": " + ec.message());
+      socket.async_connect(
+          remote, [self = shared_from_this()](const boost::system::error_code& e) { self->connected(e); });
+      return;
+    }
+    fail("no address of " + host + " in the family of " + bind_address);
+  }
+
+  void connected(const boost::system::error_code& ec) {
+    if (ec) return fail("connect: " + ec.message());
+    beast::get_lowest_layer(ws).socket().set_option(tcp::no_delay(true));
+    ws.text(true);
+    ws.async_handshake(host + ":" + std::to_string(port), path,
+                       [self = shared_from_this()](const boost::system::error_code& e) {
+                         if (e) return self->fail("WebSocket handshake: " + e.message());
+                         self->open = true;
+                         self->read();
+                         self->write_next();
+                       });
   }
 
   void read() {
@@ -98,8 +123,9 @@ struct SignalClient::Impl : std::enable_shared_from_this<Impl> {
   }
 };
 
-SignalClient::SignalClient(asio::io_context& io, std::string host, uint16_t port, std::string path)
-    : impl_(std::make_shared<Impl>(io, std::move(host), port, std::move(path))) {}
+SignalClient::SignalClient(asio::io_context& io, std::string host, uint16_t port, std::string path,
+                           std::string bind_address)
+    : impl_(std::make_shared<Impl>(io, std::move(host), port, std::move(path), std::move(bind_address))) {}
 
 SignalClient::~SignalClient() {
   impl_->on_message = nullptr;

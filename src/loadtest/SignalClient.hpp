@@ -21,7 +21,9 @@ class SignalClient {
   using MessageHandler = std::function<void(const std::string& text)>;
   using CloseHandler = std::function<void(const std::string& reason)>;
 
-  SignalClient(boost::asio::io_context& io, std::string host, uint16_t port, std::string path);
+  // `bind_address` (an IP, or empty for the route's own) is the local end of the TCP connection.
+  SignalClient(boost::asio::io_context& io, std::string host, uint16_t port, std::string path,
+               std::string bind_address = {});
   // Handlers are dropped here: none runs after destruction.
   ~SignalClient();
   SignalClient(const SignalClient&) = delete;

@@ -54,10 +54,9 @@ void PrometheusWriter::family(std::string_view name, MetricType type, std::strin
                                       : " histogram\n";
 }
 
-void PrometheusWriter::begin_sample(std::initializer_list<Label> labels, std::string_view suffix) {
+void PrometheusWriter::begin_sample(std::initializer_list<Label> labels) {
   if (current_.empty()) throw std::invalid_argument("metric sample before its family");
   out_ += current_;
-  out_ += suffix;
   if (labels.size() == 0) return;
   out_ += '{';
   bool first = true;
@@ -82,21 +81,42 @@ void PrometheusWriter::sample(std::initializer_list<Label> labels, uint64_t valu
   out_ += '\n';
 }
 
-void PrometheusWriter::histogram_sample(std::string_view suffix, std::initializer_list<Label> labels,
-                                        uint64_t value) {
-  if (suffix != "_bucket" && suffix != "_sum" && suffix != "_count")
-    throw std::invalid_argument("invalid histogram sample suffix: " + std::string(suffix));
-  begin_sample(labels, suffix);
-  char digits[24];
-  auto end = std::to_chars(digits, digits + sizeof(digits), value).ptr;
-  out_ += ' ';
-  out_.append(digits, end);
-  out_ += '\n';
-}
-
 void PrometheusWriter::sample(std::initializer_list<Label> labels, double value) {
   begin_sample(labels);
   out_ += ' ';
+  append_number(value);
+  out_ += '\n';
+}
+
+void PrometheusWriter::histogram(std::span<const double> bounds, std::span<const uint64_t> counts,
+                                 double sum) {
+  if (current_.empty()) throw std::invalid_argument("histogram before its family");
+  if (counts.size() != bounds.size() + 1) throw std::invalid_argument("histogram needs one count per bucket");
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < counts.size(); ++i) {
+    cumulative += counts[i];
+    out_ += current_;
+    out_ += "_bucket{le=\"";
+    if (i < bounds.size()) {
+      append_number(bounds[i]);
+    } else {
+      out_ += "+Inf";
+    }
+    out_ += "\"} ";
+    out_ += std::to_string(cumulative);
+    out_ += '\n';
+  }
+  out_ += current_;
+  out_ += "_sum ";
+  append_number(sum);
+  out_ += '\n';
+  out_ += current_;
+  out_ += "_count ";
+  out_ += std::to_string(cumulative);
+  out_ += '\n';
+}
+
+void PrometheusWriter::append_number(double value) {
   if (std::isnan(value)) {
     out_ += "NaN";
   } else if (std::isinf(value)) {
@@ -106,7 +126,6 @@ void PrometheusWriter::sample(std::initializer_list<Label> labels, double value)
     auto end = std::to_chars(digits, digits + sizeof(digits), value).ptr;  // shortest round-trip form
     out_.append(digits, end);
   }
-  out_ += '\n';
 }
 
 }  // namespace ct::metrics

@@ -6,6 +6,7 @@
 // writes one family with all its samples (e.g. one per worker) before the next.
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,15 +34,18 @@ class PrometheusWriter {
   void sample(std::initializer_list<Label> labels, uint64_t value);
   void sample(std::initializer_list<Label> labels, double value);
   void sample(uint64_t value) { sample({}, value); }
-  // One sample of a histogram family, whose samples are named with a
-  // suffix: "_bucket" (with an "le" label, cumulative, "+Inf" last), "_sum", "_count".
-  void histogram_sample(std::string_view suffix, std::initializer_list<Label> labels, uint64_t value);
+  // A histogram family's one histogram (no labels): `counts[i]` observations
+  // fell in (bounds[i-1], bounds[i]], and counts[bounds.size()] above the
+  // last bound. Written as cumulative `_bucket{le="..."}` samples ending
+  // with le="+Inf", then `_sum` and `_count`.
+  void histogram(std::span<const double> bounds, std::span<const uint64_t> counts, double sum);
 
   const std::string& text() const { return out_; }
   std::string take() { return std::move(out_); }
 
  private:
-  void begin_sample(std::initializer_list<Label> labels, std::string_view suffix = {});
+  void begin_sample(std::initializer_list<Label> labels);
+  void append_number(double value);
 
   std::string out_;
   std::string current_;                // the family being written

@@ -17,11 +17,9 @@ void MediaCounters::add(const webrtc::PeerTransport& transport) {
 }
 
 void MediaCounters::add_estimate(uint64_t bps) {
-  // Cumulative: every bucket whose bound holds the value, and +Inf.
-  for (size_t i = 0; i < kEstimateBuckets.size(); ++i) {
-    if (bps <= kEstimateBuckets[i]) ++estimate_buckets[i];
-  }
-  ++estimate_buckets.back();
+  size_t bucket = 0;
+  while (bucket < kEstimateBuckets.size() && double(bps) > kEstimateBuckets[bucket]) ++bucket;
+  ++estimate_buckets[bucket];
   ++estimates;
   estimate_sum_bps += bps;
 }

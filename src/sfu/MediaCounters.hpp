@@ -48,11 +48,12 @@ struct MediaCounters {
   uint64_t bwe_feedbacks = 0, bwe_feedbacks_malformed = 0;
   uint64_t bwe_probe_clusters_sent = 0;
   // The estimates of the live subscriber connections that have one, as
-  // cumulative histogram buckets (upper bounds in kEstimateBuckets, then
-  // +Inf), their count and sum: a snapshot, not a counter, so it is filled
-  // from live connections only and never kept in a worker's totals.
-  static constexpr std::array<uint64_t, 7> kEstimateBuckets = {100'000,   300'000,   600'000,  1'000'000,
-                                                               2'000'000, 4'000'000, 8'000'000};
+  // histogram buckets (estimate_buckets[i] counts those in
+  // (kEstimateBuckets[i-1], kEstimateBuckets[i]], the last those above the
+  // last bound), their count and sum: a snapshot, not a counter, so it is
+  // filled from live connections only and never kept in a worker's totals.
+  static constexpr std::array<double, 7> kEstimateBuckets = {100'000,   300'000,   600'000,  1'000'000,
+                                                             2'000'000, 4'000'000, 8'000'000};
   std::array<uint64_t, kEstimateBuckets.size() + 1> estimate_buckets{};
   uint64_t estimates = 0, estimate_sum_bps = 0;
   void add_estimate(uint64_t bps);

@@ -135,6 +135,7 @@ Room& MediaWorker::room(const std::string& name, const RoomSettings& settings) {
   options.settings = settings;
   options.taps = config_.taps;
   options.recordings = config_.recordings;
+  options.observer = config_.observer;
   spdlog::info("room '{}' created on worker {}{}", name, config_.index,
                settings.e2ee_required ? " (end-to-end encrypted)" : "");
   ++totals_.rooms_created;

@@ -32,6 +32,7 @@ struct WorkerMetrics;
 class PacketTapFactory;
 class RoomRecordingFactory;
 class RoomRecordingFactory;
+class RoomObserver;
 
 struct MediaWorkerConfig {
   unsigned index = 0;
@@ -46,6 +47,7 @@ struct MediaWorkerConfig {
   double drop_received_fraction = 0;                 // TEST ONLY fault injection, see RoomOptions
   const PacketTapFactory* taps = nullptr;            // see RoomOptions; outlives the worker
   const RoomRecordingFactory* recordings = nullptr;  // see RoomOptions; outlives the worker
+  RoomObserver* observer = nullptr;                  // see RoomOptions; outlives the worker
 };
 
 class MediaWorker {

@@ -3,12 +3,14 @@
 #include <algorithm>
 
 #include "core/Log.hpp"
+#include "core/Random.hpp"
 #include "sfu/ActiveSpeakerDetector.hpp"
 #include "sfu/DataPacket.hpp"
 #include "sfu/DataRelay.hpp"
 #include "sfu/MediaCounters.hpp"
 #include "sfu/PacketTap.hpp"
 #include "sfu/Participant.hpp"
+#include "sfu/RoomObserver.hpp"
 #include "sfu/RoomRecordingFactory.hpp"
 #include "webrtc/MediaPort.hpp"
 
@@ -38,14 +40,48 @@ struct Room::Impl final : DataRelay {
   // The taps the recording put on live publications, by publication sid.
   std::vector<std::pair<std::string, const PacketTap*>> recording_taps;
 
+  std::string sid = "RM_" + random_token(12);  // this life of the room, for observers
+  std::chrono::system_clock::time_point created = std::chrono::system_clock::now();
+
   Impl(std::string n, RoomOptions o, webrtc::MediaPort& p, const dtls::DtlsCertificate& c)
-      : name(std::move(n)), options(o), port(p), certificate(c) {}
+      : name(std::move(n)), options(o), port(p), certificate(c) {
+    notify(RoomActivity::Kind::room_started);
+  }
 
   ~Impl() {
     // Subscriptions point into other participants' publications: drop them all first.
     for (auto& p : participants) p->clear_subscriptions();
+    // Observers hear everyone leave a room that closes with people in it (server shutdown).
+    for (auto& p : participants) {
+      for (const auto& publication : p->publications())
+        notify(RoomActivity::Kind::track_unpublished, &p->info(), &publication->info());
+      notify(RoomActivity::Kind::participant_left, &p->info(), nullptr, "room_closed");
+    }
     participants.clear();  // their taps go with their publications
     if (recording) recording->finish("");
+    notify(RoomActivity::Kind::room_finished);
+  }
+
+  // What just happened, as observers are told it; the caller fills in the rest.
+  RoomActivity activity(RoomActivity::Kind kind) const {
+    RoomActivity a;
+    a.kind = kind;
+    a.room = name;
+    a.room_sid = sid;
+    a.room_created = created;
+    a.at = std::chrono::system_clock::now();
+    return a;
+  }
+
+  // Tells the observer, if any, what just happened to a participant or a track.
+  void notify(RoomActivity::Kind kind, const ParticipantInfo* participant = nullptr,
+              const TrackInfo* track = nullptr, std::string_view reason = {}) {
+    if (!options.observer) return;
+    RoomActivity a = activity(kind);
+    if (participant) a.participant = *participant;
+    if (track) a.track = *track;
+    a.reason = reason;
+    options.observer->on_room_activity(a);
   }
 
   // Starts recording `publication` of `publisher` if the room records.
@@ -209,6 +245,7 @@ struct Room::Impl final : DataRelay {
         changed.push_back(q.get());
     }
     broadcast(&owner, event::TrackUnpublished{owner.identity(), publication.sid()});
+    notify(RoomActivity::Kind::track_unpublished, &owner.info(), &publication.info());
   }
 
   void remove(Participant& p, std::string_view reason, TimePoint now) {
@@ -224,6 +261,7 @@ struct Room::Impl final : DataRelay {
     // the others must rotate their keys away from it.
     if (!owned->info().hidden || !owned->e2ee_announcement().empty())
       broadcast(nullptr, event::ParticipantLeft{owned->identity(), std::string(reason)});
+    notify(RoomActivity::Kind::participant_left, &owned->info(), nullptr, reason);
     publications.clear();  // nobody subscribes to them any more
     owned.reset();         // leaves the port before its transports go
     for (auto* q : changed) renegotiate(*q, now);
@@ -281,6 +319,7 @@ std::optional<event::Error> Room::join(ParticipantInfo info, std::shared_ptr<Par
   Participant& p = *participant;
   m.participants.push_back(std::move(participant));
   if (m.options.totals) ++m.options.totals->participants_joined;
+  m.notify(RoomActivity::Kind::participant_joined, &p.info());
 
   if (p.can_subscribe()) {
     for (auto& q : m.participants) {
@@ -323,6 +362,7 @@ void Room::publisher_offer(const std::string& identity, const std::string& sdp,
     if (m.options.taps) publication->add_tap(m.options.taps->tap_for(m.name, identity, publication->info()));
     m.tap_for_recording(identity, *publication, now);
     m.broadcast(p, event::TrackPublished{publication->info()});
+    m.notify(RoomActivity::Kind::track_published, &p->info(), &publication->info());
     for (auto& q : m.participants) {
       if (q.get() == p || !q->can_subscribe()) continue;
       q->subscribe(*publication);
@@ -450,6 +490,12 @@ std::optional<event::Error> Room::start_recording_by(const std::string& started_
     for (auto& publication : q->publications()) m.tap_for_recording(q->identity(), *publication, now);
   }
   m.broadcast(nullptr, event::Recording{true, m.recording->id()});
+  if (m.options.observer) {
+    RoomActivity a = m.activity(RoomActivity::Kind::recording_started);
+    a.recording_id = m.recording->id();
+    a.started_by = started_by;
+    m.options.observer->on_room_activity(a);
+  }
   return std::nullopt;
 }
 

@@ -24,6 +24,7 @@ namespace ct::sfu {
 struct MediaCounters;
 class PacketTapFactory;
 class RoomRecordingFactory;
+class RoomObserver;
 
 struct RoomOptions {
   size_t max_participants = 100;
@@ -36,6 +37,7 @@ struct RoomOptions {
   RoomSettings settings;               // fixed for the room's life
   const PacketTapFactory* taps = nullptr;            // sees each new publication's packets (payload dumps)
   const RoomRecordingFactory* recordings = nullptr;  // null: recording is off ("recording_disabled")
+  RoomObserver* observer = nullptr;                  // hears what happens (webhooks); null: nobody
   bool subscriber_bwe = true;  // send-side bandwidth estimation on subscriber connections
 };
 

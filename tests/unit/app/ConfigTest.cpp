@@ -145,3 +145,34 @@ TEST(Config, RecordingIsOffUnlessADirectoryIsGiven) {
   dev.apply_dev_defaults();
   EXPECT_EQ(dev.recordings_dir, "./recordings");
 }
+
+TEST(Config, WebhooksNeedHttpUrlsAndAKnownSigningKey) {
+  Config c;
+  c.apply_dev_defaults();
+  EXPECT_TRUE(c.webhook_urls.empty());
+  ASSERT_FALSE(c.load_yaml_text(
+      "keys:\n  appkey: an-application-secret-of-32-bytes!!\n"
+      "webhook:\n  urls: [\"https://app.example/hooks\", \"http://10.0.0.5:8080/ct\"]\n  api_key: appkey\n"));
+  EXPECT_EQ(c.webhook_urls,
+            (std::vector<std::string>{"https://app.example/hooks", "http://10.0.0.5:8080/ct"}));
+  EXPECT_EQ(c.webhook_signing_key(), "appkey");
+  EXPECT_FALSE(c.validate());
+
+  c.webhook_api_key.clear();
+  EXPECT_EQ(c.webhook_signing_key(), "appkey") << "the first key in sorted order";
+  c.webhook_api_key = "nokey";
+  auto unknown = c.validate();
+  ASSERT_TRUE(unknown);
+  EXPECT_NE(unknown->find("webhook.api_key"), std::string::npos);
+
+  c.webhook_api_key.clear();
+  c.webhook_urls = {"ftp://app.example/"};
+  auto scheme = c.validate();
+  ASSERT_TRUE(scheme);
+  EXPECT_NE(scheme->find("webhook.urls"), std::string::npos);
+
+  Config bad;
+  auto err = bad.load_yaml_text("webhook:\n  urls: https://one.example/\n");
+  ASSERT_TRUE(err);
+  EXPECT_NE(err->find("webhook.urls"), std::string::npos);
+}

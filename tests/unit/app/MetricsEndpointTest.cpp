@@ -78,11 +78,11 @@ TEST(MetricsEndpoint, SubscriberEstimatesAreOneHistogramOverAllWorkers) {
   std::string text = MetricsEndpoint::render(s);
   const std::string h = "ciphertalk_subscriber_bandwidth_estimate_bits";
   EXPECT_TRUE(has_line(text, "# TYPE " + h + " histogram"));
-  EXPECT_TRUE(has_line(text, h + "_bucket{le=\"100000\"} 0"));
-  EXPECT_TRUE(has_line(text, h + "_bucket{le=\"300000\"} 1"));
-  EXPECT_TRUE(has_line(text, h + "_bucket{le=\"1000000\"} 1"));
-  EXPECT_TRUE(has_line(text, h + "_bucket{le=\"2000000\"} 2"));
-  EXPECT_TRUE(has_line(text, h + "_bucket{le=\"8000000\"} 2"));
+  EXPECT_TRUE(has_line(text, h + "_bucket{le=\"1e+05\"} 0"));
+  EXPECT_TRUE(has_line(text, h + "_bucket{le=\"3e+05\"} 1"));
+  EXPECT_TRUE(has_line(text, h + "_bucket{le=\"1e+06\"} 1"));
+  EXPECT_TRUE(has_line(text, h + "_bucket{le=\"2e+06\"} 2"));
+  EXPECT_TRUE(has_line(text, h + "_bucket{le=\"8e+06\"} 2"));
   EXPECT_TRUE(has_line(text, h + "_bucket{le=\"+Inf\"} 3"));
   EXPECT_TRUE(has_line(text, h + "_sum 21750000"));
   EXPECT_TRUE(has_line(text, h + "_count 3"));
@@ -117,6 +117,30 @@ TEST(MetricsEndpoint, RendersSignalingAndTurnByReason) {
   EXPECT_TRUE(has_line(text, "ciphertalk_turn_relayed_packets_total{direction=\"to_peer\"} 10"));
   EXPECT_TRUE(has_line(text, "ciphertalk_turn_refused_total{reason=\"quota\"} 6"));
   EXPECT_TRUE(has_line(text, "ciphertalk_turn_dropped_total{reason=\"receiver_full\"} 8"));
+}
+
+TEST(MetricsEndpoint, RendersWebhookOutcomesLatencyAndQueueOnlyWhenConfigured) {
+  MetricsEndpoint::Snapshot s;
+  EXPECT_EQ(MetricsEndpoint::render(s).find("ciphertalk_webhook"), std::string::npos);
+  webhook::WebhookSender::Stats w;
+  w.delivered = 7;
+  w.dropped = 2;
+  w.failed = 1;
+  w.queued = 5;
+  w.latency_buckets[0] = 6;      // <= 10 ms
+  w.latency_buckets.back() = 1;  // above the last bound
+  w.latency_sum_seconds = 400.5;
+  s.webhooks = w;
+  std::string text = MetricsEndpoint::render(s);
+  EXPECT_TRUE(has_line(text, "ciphertalk_webhook_events_total{result=\"delivered\"} 7"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_webhook_events_total{result=\"dropped\"} 2"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_webhook_events_total{result=\"failed\"} 1"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_webhook_delivery_seconds_bucket{le=\"0.01\"} 6"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_webhook_delivery_seconds_bucket{le=\"300\"} 6"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_webhook_delivery_seconds_bucket{le=\"+Inf\"} 7"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_webhook_delivery_seconds_sum 400.5"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_webhook_delivery_seconds_count 7"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_webhook_queue_depth 5"));
 }
 
 }  // namespace

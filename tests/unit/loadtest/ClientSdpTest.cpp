@@ -141,5 +141,31 @@ TEST(ClientSdp, TruncatedServerSdpIsRefusedOrUsable) {
   EXPECT_EQ(read_remote_transport(offer, whole), std::nullopt);
 }
 
+// As Chromium offers simulcast: RIDs lowest first, the simulcast list, the
+// RID extensions, and no SSRC lines for the video.
+TEST(ClientSdp, SimulcastOfferListsTheLayersAsChromiumDoes) {
+  PublisherOfferParams p{kLocal, "pub0", 1111, 2222, std::nullopt, {"q", "h", "f"}};
+  const auto text = build_publisher_offer(p);
+  EXPECT_NE(text.find("a=simulcast:send q;h;f\r\n"), std::string::npos);
+  EXPECT_EQ(text.find("a=ssrc:"), std::string::npos);
+  auto offer = sdp::SessionDescription::parse(text);
+  ASSERT_TRUE(offer) << offer.error();
+  auto negotiation = sdp::negotiate(*offer, sdp::CodecPolicy::defaults());
+  ASSERT_TRUE(negotiation) << negotiation.error();
+  const auto& video = negotiation->media[0];
+  ASSERT_EQ(video.rids.size(), 3u);
+  EXPECT_EQ(video.rids[0].id, "q");
+  EXPECT_EQ(video.rids[2].id, "f");
+  EXPECT_EQ(video.simulcast_send, "q;h;f");
+  EXPECT_TRUE(video.remote_ssrcs.empty());
+  bool rid = false, repaired = false;
+  for (const auto& e : video.extensions) {
+    rid |= e.uri == sdp::ext_uri::rid && e.id == client_sdp::kRidId;
+    repaired |= e.uri == sdp::ext_uri::repaired_rid && e.id == client_sdp::kRepairedRidId;
+  }
+  EXPECT_TRUE(rid);
+  EXPECT_TRUE(repaired);
+}
+
 }  // namespace
 }  // namespace ct::loadtest

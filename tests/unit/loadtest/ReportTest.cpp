@@ -32,5 +32,36 @@ TEST(Report, AsTextAndJson) {
   EXPECT_NE(failed.to_text().find("no server"), std::string::npos);
 }
 
+TEST(Report, SimulcastCountsOnlyWithSimulcast) {
+  Report r;
+  r.ok = true;
+  EXPECT_FALSE(nlohmann::json::parse(r.to_json()).contains("simulcast"));
+  EXPECT_EQ(r.to_text().find("layer switches"), std::string::npos);
+  r.simulcast.enabled = true;
+  r.layer_packets_sent = {30, 60, 180};
+  r.layer_pauses = 2;
+  r.simulcast.layer_packets_received = {10, 20, 90};
+  r.simulcast.switches = 7;
+  r.simulcast.switches_min = 3;
+  r.simulcast.discontinuities = 1;
+  r.simulcast.latency_samples = 2;
+  r.simulcast.latency_sum_us = 3000;
+  r.simulcast.latency_max_us = 2500;
+  auto j = nlohmann::json::parse(r.to_json())["simulcast"];
+  EXPECT_EQ(j["layer_switches"], 7);
+  EXPECT_EQ(j["layer_switches_min"], 3);
+  EXPECT_EQ(j["discontinuities"], 1);
+  EXPECT_EQ(j["layer_packets_sent"][2], 180);
+  EXPECT_EQ(j["layer_pauses"], 2);
+  EXPECT_EQ(j["layer_packets_received"][1], 20);
+  EXPECT_DOUBLE_EQ(j["latency_ms_avg"].get<double>(), 1.5);
+  EXPECT_DOUBLE_EQ(j["latency_ms_max"].get<double>(), 2.5);
+  const auto text = r.to_text();
+  EXPECT_NE(text.find("layer switches seen: 7 (fewest for one subscriber 3)"), std::string::npos);
+  EXPECT_NE(text.find("discontinuities: 1"), std::string::npos);
+  EXPECT_NE(text.find("each subscriber receives one"), std::string::npos);
+  EXPECT_NE(text.find("paused by dynacast: 2"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace ct::loadtest

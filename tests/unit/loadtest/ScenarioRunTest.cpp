@@ -49,5 +49,19 @@ TEST(ScenarioRun, AServerThatIsNotThereFailsTheRunPromptly) {
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
 }
 
+TEST(ScenarioRun, RefusesABadBindAddressWithoutConnecting) {
+  Scenario s;
+  s.url = "ws://127.0.0.1:1";
+  s.bind_address = "not-an-address";
+  int tokens = 0;
+  auto r = ScenarioRun(s, [&](const std::string&, Participant::Role) {
+             ++tokens;
+             return std::string("token");
+           }).run();
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.error.find("--bind"), std::string::npos);
+  EXPECT_EQ(tokens, 0);
+}
+
 }  // namespace
 }  // namespace ct::loadtest

@@ -74,5 +74,19 @@ TEST(PrometheusWriter, TakeLeavesTheWriterEmpty) {
   EXPECT_TRUE(w.text().empty());
 }
 
+TEST(PrometheusWriter, HistogramBucketsAreCumulativeAndEndWithInfSumAndCount) {
+  PrometheusWriter w;
+  w.family("latency_seconds", MetricType::histogram, "how long");
+  const double bounds[] = {0.1, 1};
+  const uint64_t counts[] = {2, 0, 3};
+  w.histogram(bounds, counts, 12.5);
+  EXPECT_EQ(w.text(),
+            "# HELP latency_seconds how long\n# TYPE latency_seconds histogram\n"
+            "latency_seconds_bucket{le=\"0.1\"} 2\nlatency_seconds_bucket{le=\"1\"} 2\n"
+            "latency_seconds_bucket{le=\"+Inf\"} 5\nlatency_seconds_sum 12.5\nlatency_seconds_count 5\n");
+  const uint64_t wrong[] = {1, 2};
+  EXPECT_THROW(w.histogram(bounds, wrong, 0), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace ct::metrics
