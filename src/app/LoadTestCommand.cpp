@@ -18,9 +18,9 @@ namespace ct::app {
 static_assert(loadtest::kSignalProtocolVersion == signal::kProtocolVersion,
               "the load client speaks the server's /rtc protocol version");
 
-loadtest::TokenIssuer loadtest_token_issuer(std::string room, std::string api_key, std::string api_secret) {
-  return [room = std::move(room), api_key = std::move(api_key), api_secret = std::move(api_secret)](
-             const std::string& identity, loadtest::Participant::Role role) {
+loadtest::TokenIssuer loadtest_token_issuer(std::string api_key, std::string api_secret) {
+  return [api_key = std::move(api_key), api_secret = std::move(api_secret)](
+             const std::string& room, const std::string& identity, loadtest::Participant::Role role) {
     TokenCreateOptions t;
     t.room = room;
     t.identity = identity;
@@ -43,11 +43,15 @@ void add_loadtest_command(CLI::App& app) {
     std::string api_secret = std::string(kDevApiSecret);
     bool json = false;
     std::string log_level = "warn";
+    std::string target = "ciphertalk";
   };
   auto o = std::make_shared<Options>();
   auto& s = o->scenario;
   cmd->add_option("--url", s.url, "Signaling URL of the server")->capture_default_str();
   cmd->add_option("--room", s.room, "Room to load")->capture_default_str();
+  cmd->add_option("--rooms", s.rooms, "Rooms, each with --publishers and --subscribers")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1000u));
   cmd->add_option("--publishers", s.publishers, "Publishing participants")
       ->capture_default_str()
       ->check(CLI::Range(1u, 100u));
@@ -62,9 +66,9 @@ void add_loadtest_command(CLI::App& app) {
                                     "layer, default 180)")
                         ->capture_default_str()
                         ->check(CLI::Range(1.0, 200000.0));
-  cmd->add_option("--payload", s.payload_bytes, "Video RTP payload bytes")
+  cmd->add_option("--payload", s.payload_bytes, "Video RTP payload bytes (room for the send-time stamp)")
       ->capture_default_str()
-      ->check(CLI::Range(16, 1200));
+      ->check(CLI::Range(26, 1200));
   cmd->add_flag("--audio", s.audio, "Also publish an Opus-sized audio stream (50 packets/s)");
   cmd->add_option("--api-key", o->api_key, "API key that signs the participants' tokens")
       ->capture_default_str();
@@ -78,11 +82,17 @@ void add_loadtest_command(CLI::App& app) {
       "--wake-on-receive", s.wake_on_receive,
       "Subscribers wait in epoll for each datagram instead of reading their sockets every 2 ms tick "
       "(then the server's sends also pay for waking them)");
+  cmd->add_option("--target", o->target,
+                  "Server kind: ciphertalk (its /rtc protocol) or janus (the VideoRoom plugin over Janus' "
+                  "WebSocket API, e.g. --url ws://HOST:8188/)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"ciphertalk", "janus"}));
   cmd->add_option("--setup-timeout", s.setup_timeout_s, "Seconds allowed for joining and connecting")
       ->capture_default_str();
   cmd->add_option("--bind", s.bind_address,
                   "Local address of the participants' sockets, media and signaling (default: media on "
-                  "127.0.0.1, signaling from the route's own)");
+                  "127.0.0.1, signaling from the route's own; --target janus needs one that is not "
+                  "loopback, as Janus refuses loopback candidates)");
   cmd->add_flag("--simulcast", s.simulcast,
                 "Publishers send three VP8 simulcast layers with RIDs q/h/f: 320x180 at 1/6 of --video-pps "
                 "with half-size payloads, 640x360 at 1/3, 1280x720 at --video-pps, 30 frames/s each (at the "
@@ -96,9 +106,9 @@ void add_loadtest_command(CLI::App& app) {
   cmd->callback([o, video_pps] {
     if (o->scenario.simulcast && video_pps->count() == 0) o->scenario.video_pps = 180;
     configure_logging(o->log_level, false);
-    auto report =
-        loadtest::ScenarioRun(o->scenario, loadtest_token_issuer(o->scenario.room, o->api_key, o->api_secret))
-            .run();
+    o->scenario.target =
+        o->target == "janus" ? loadtest::ServerTarget::Janus : loadtest::ServerTarget::CipherTalk;
+    auto report = loadtest::ScenarioRun(o->scenario, loadtest_token_issuer(o->api_key, o->api_secret)).run();
     std::fputs((o->json ? report.to_json() : report.to_text()).c_str(), stdout);
     std::fflush(stdout);
     if (!report.ok) throw CLI::RuntimeError(1);

@@ -12,9 +12,9 @@ class App;
 
 namespace ct::app {
 
-// Tokens for `room`, signed with the API key: publishers may publish,
-// subscribers subscribe, each for an hour.
-loadtest::TokenIssuer loadtest_token_issuer(std::string room, std::string api_key, std::string api_secret);
+// Tokens for the participant's room, signed with the API key: publishers
+// may publish, subscribers subscribe, each for an hour.
+loadtest::TokenIssuer loadtest_token_issuer(std::string api_key, std::string api_secret);
 
 // Registers `loadtest` on the ciphertalk command line.
 void add_loadtest_command(CLI::App& app);

@@ -212,6 +212,13 @@ void write_signal(PrometheusWriter& w, const signal::RtcService::Stats& s) {
                  "reason", s.closes);
 }
 
+void write_whip(PrometheusWriter& w, const signal::WhipEndpoint::Stats& s) {
+  w.family("ciphertalk_whip_sessions", MetricType::gauge, "Live WHIP ingest sessions.");
+  w.sample(uint64_t(s.sessions));
+  write_by_label(w, "ciphertalk_whip_requests_total", "WHIP requests answered, by HTTP status.", "result",
+                 s.requests);
+}
+
 void write_turn(PrometheusWriter& w, const turn::TurnStats& s) {
   w.family("ciphertalk_turn_allocations", MetricType::gauge, "TURN allocations open.");
   w.sample(s.allocations_active);
@@ -306,6 +313,7 @@ std::string MetricsEndpoint::render(const Snapshot& s) {
   if (s.turn) write_turn(w, *s.turn);
   if (s.uploads) write_uploads(w, *s.uploads);
   if (s.webhooks) write_webhooks(w, *s.webhooks);
+  if (s.whip) write_whip(w, *s.whip);
   s.process.write(w);
   return w.take();
 }
@@ -350,6 +358,7 @@ void MetricsEndpoint::finish() {
     if (sources_.turn) gather->snapshot.turn = sources_.turn->stats();
     if (sources_.uploader) gather->snapshot.uploads = sources_.uploader->stats();
     if (sources_.webhooks) gather->snapshot.webhooks = sources_.webhooks->stats();
+    if (sources_.whip) gather->snapshot.whip = sources_.whip->stats();
     gather->snapshot.process = metrics::ProcessMetrics::read_self();
     response.body = render(gather->snapshot);
     response.content_type = std::string(metrics::PrometheusWriter::kContentType);

@@ -16,6 +16,7 @@
 #include "record/RecordingUploader.hpp"
 #include "sfu/WorkerMetrics.hpp"
 #include "signal/RtcService.hpp"
+#include "signal/WhipEndpoint.hpp"
 #include "turn/TurnStats.hpp"
 #include "webhook/WebhookSender.hpp"
 
@@ -40,6 +41,7 @@ struct MetricsSources {
   const turn::TurnServer* turn = nullptr;
   const record::RecordingUploader* uploader = nullptr;  // object storage and retention of recordings
   const webhook::WebhookSender* webhooks = nullptr;     // --webhook-url
+  const signal::WhipEndpoint* whip = nullptr;           // WHIP ingest sessions and requests
 };
 
 class MetricsEndpoint {
@@ -50,6 +52,7 @@ class MetricsEndpoint {
     std::optional<turn::TurnStats> turn;
     std::optional<record::RecordingUploader::Stats> uploads;
     std::optional<webhook::WebhookSender::Stats> webhooks;
+    std::optional<signal::WhipEndpoint::Stats> whip;
     metrics::ProcessMetrics process;
   };
 

@@ -26,6 +26,7 @@
 #include "signal/EchoEndpoint.hpp"
 #include "signal/RoomServiceApi.hpp"
 #include "signal/RtcService.hpp"
+#include "signal/WhipEndpoint.hpp"
 #include "turn/TurnServer.hpp"
 #include "webhook/WebhookSender.hpp"
 
@@ -79,6 +80,7 @@ struct Server::Impl {
   std::unique_ptr<signal::EchoEndpoint> echo;
   std::shared_ptr<signal::RtcService> rtc;
   std::unique_ptr<signal::RoomServiceApi> room_api;
+  std::unique_ptr<signal::WhipEndpoint> whip;
   std::unique_ptr<turn::TurnServer> turn;
   std::unique_ptr<MetricsEndpoint> metrics;
   bool started = false;
@@ -221,8 +223,11 @@ void Server::start() {
       s.rtc->verifier(),
       [rtc = s.rtc.get()](const std::string& room) -> sfu::MediaWorker& { return rtc->worker_for(room); });
   s.room_api->install(*s.http);
+  s.whip = std::make_unique<signal::WhipEndpoint>(*s.rtc);
+  s.whip->install(*s.http);
   s.metrics = std::make_unique<MetricsEndpoint>(
-      s.front_io, MetricsSources{raw_workers, s.rtc.get(), s.turn.get(), s.uploader.get(), s.webhooks.get()});
+      s.front_io, MetricsSources{raw_workers, s.rtc.get(), s.turn.get(), s.uploader.get(), s.webhooks.get(),
+                                 s.whip.get()});
   s.metrics->install(*s.http);
 
   if (s.webhooks) s.webhooks->start();

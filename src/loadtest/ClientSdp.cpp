@@ -160,6 +160,8 @@ std::optional<std::string> read_remote_transport(const std::string& sdp_text, Re
     }
   }
   if (!found) return std::string("the server's SDP has no UDP IPv4 candidate");
+  const auto setup = tagged->setup ? tagged->setup : d.setup;
+  t.remote_dtls_client = setup == sdp::Setup::active;
   out = std::move(t);
   return std::nullopt;
 }

@@ -47,6 +47,9 @@ struct RemoteTransport {
   std::string ice_ufrag, ice_pwd;
   std::string fingerprint_algorithm, fingerprint_value;
   net::SocketAddress candidate;  // the first UDP IPv4 host candidate
+  // The remote's a=setup is active (RFC 8842 §5.3: it opens DTLS), so we are
+  // the DTLS server; otherwise we are the client.
+  bool remote_dtls_client = false;
 };
 
 std::string build_publisher_offer(const PublisherOfferParams& params);

@@ -6,6 +6,7 @@
 #include "core/Random.hpp"
 #include "dtls/DtlsCertificate.hpp"
 #include "loadtest/ClientSdp.hpp"
+#include "loadtest/JanusSignalClient.hpp"
 #include "loadtest/PayloadStamp.hpp"
 #include "loadtest/SignalClient.hpp"
 #include "net/UdpSocket.hpp"
@@ -29,9 +30,21 @@ constexpr uint32_t kVideoFps = 30;
 constexpr uint32_t kAudioPps = 50;  // 20 ms Opus frames
 constexpr size_t kAudioPayload = 120;
 constexpr size_t kMaxPayload = 1200;
+// The VP8 descriptor's one byte, then the data with its stamp.
+constexpr size_t kMinPayload = 1 + PayloadStamp::kOffset + PayloadStamp::kSize;
 // A pacing step never sends more than this many packets of one stream, so a
 // stalled loop catches up in steps instead of one burst that overruns buffers.
 constexpr uint64_t kMaxBurst = 256;
+
+std::unique_ptr<SignalChannel> make_signal_channel(boost::asio::io_context& io,
+                                                   const SignalEndpoint& endpoint, bool publisher,
+                                                   const std::string& identity,
+                                                   const std::string& bind_address) {
+  if (endpoint.target == ServerTarget::Janus)
+    return std::make_unique<JanusSignalClient>(io, endpoint.host, endpoint.port, endpoint.path, bind_address,
+                                               publisher, endpoint.room, identity);
+  return std::make_unique<SignalClient>(io, endpoint.host, endpoint.port, endpoint.path, bind_address);
+}
 
 // The tile sizes a simulcast subscriber asks for in turn (docs/protocol.md:
 // the smallest layer that fills the tile is sent): each layer of a 1280x720
@@ -59,9 +72,9 @@ Participant::Participant(boost::asio::io_context& io, const dtls::DtlsCertificat
     : io_(io),
       certificate_(certificate),
       config_(std::move(config)),
-      signal_(std::make_unique<SignalClient>(io, endpoint.host, endpoint.port, endpoint.path,
-                                             config_.bind_signaling ? config_.bind_address : std::string())) {
-  config_.payload_bytes = std::clamp<size_t>(config_.payload_bytes, 16, kMaxPayload);
+      signal_(make_signal_channel(io, endpoint, config_.role == Role::Publisher, config_.identity,
+                                  config_.bind_signaling ? config_.bind_address : std::string())) {
+  config_.payload_bytes = std::clamp<size_t>(config_.payload_bytes, kMinPayload, kMaxPayload);
   if (config_.simulcast && config_.role == Role::Publisher) {
     for (auto& params : layer_params(config_.video_pps, config_.payload_bytes, config_.source))
       layers_.emplace_back(std::move(params), nonzero_ssrc());
@@ -138,8 +151,9 @@ bool Participant::start_transport(const std::string& server_sdp, TimePoint now) 
     fail(*err);
     return false;
   }
-  if (!transport_->set_remote_parameters(remote.ice_ufrag, remote.ice_pwd, remote.fingerprint_algorithm,
-                                         remote.fingerprint_value, remote.candidate)) {
+  if (!transport_->set_remote_parameters(
+          remote.ice_ufrag, remote.ice_pwd, remote.fingerprint_algorithm, remote.fingerprint_value,
+          remote.candidate, remote.remote_dtls_client ? dtls::Role::Server : dtls::Role::Client)) {
     fail("the server's fingerprint is unusable");
     return false;
   }
@@ -267,6 +281,8 @@ void Participant::send_video_packet() {
       video_payload_[6] = 0x2a;
     }
   }
+  PayloadStamp{config_.source, 0, PayloadStamp::time_us(Clock::now())}.write(
+      std::span(video_payload_).subspan(1));
   const uint8_t mid[1] = {uint8_t(kVideoMid[0])};
   const uint8_t tcc[2] = {uint8_t(transport_sequence_ >> 8), uint8_t(transport_sequence_)};
   ++transport_sequence_;
@@ -331,6 +347,7 @@ SyntheticVp8Layer* Participant::layer_of(uint32_t ssrc) {
 }
 
 void Participant::send_audio_packet() {
+  PayloadStamp{config_.source, 0, PayloadStamp::time_us(Clock::now())}.write(audio_payload_);
   const uint8_t level[1] = {0x80 | 30};  // RFC 6464: voice, -30 dBov
   const uint8_t mid[1] = {uint8_t(kAudioMid[0])};
   const uint8_t tcc[2] = {uint8_t(transport_sequence_ >> 8), uint8_t(transport_sequence_)};
@@ -352,15 +369,23 @@ void Participant::send_audio_packet() {
 void Participant::on_client_connected(webrtc::ClientPeerTransport&) {}
 
 void Participant::on_client_rtp(webrtc::ClientPeerTransport&, std::span<uint8_t> bytes) {
-  if (continuity_.empty()) return;
   auto packet = rtp::RtpPacket::parse(bytes);
-  const auto vp8 = packet ? rtp::Vp8Payload::parse(packet->payload()) : std::nullopt;
-  const auto stamp = vp8 ? PayloadStamp::read(vp8->data) : std::nullopt;
-  if (!stamp || stamp->source >= continuity_.size()) {
-    ++unstamped_;  // audio, padding, RTX
+  if (!packet) return;
+  const auto vp8 = rtp::Vp8Payload::parse(packet->payload());
+  auto stamp = vp8 ? PayloadStamp::read(vp8->data) : std::nullopt;
+  const bool video = stamp.has_value();
+  if (!stamp) stamp = PayloadStamp::read(packet->payload());  // audio: stamped from its first byte
+  if (!stamp) {
+    ++unstamped_;  // padding, RTX
     return;
   }
-  continuity_[stamp->source].on_packet(*packet, Clock::now());
+  latency_.record(stamp->age(Clock::now()));
+  if (!video || continuity_.empty()) return;
+  if (stamp->source >= continuity_.size()) {
+    ++unstamped_;
+    return;
+  }
+  continuity_[stamp->source].on_packet(*packet);
 }
 
 void Participant::on_client_rtcp(webrtc::ClientPeerTransport&, std::span<uint8_t> compound) {
@@ -445,9 +470,6 @@ Participant::Stats Participant::stats() const {
     s.video.lost += v.lost;
     s.video.late += v.late;
     s.video.unstamped += v.unstamped;
-    s.video.latency_samples += v.latency_samples;
-    s.video.latency_sum_us += v.latency_sum_us;
-    s.video.latency_max_us = std::max(s.video.latency_max_us, v.latency_max_us);
   }
   s.video.unstamped += unstamped_;
   return s;

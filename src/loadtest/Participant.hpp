@@ -2,13 +2,12 @@
 // One synthetic participant of a load test: it joins over /rtc and
 // runs one real WebRTC connection (ICE, DTLS, SRTP) from its own UDP socket.
 // A publisher offers a VP8 track (and optionally Opus), then sends paced,
-// VP8-shaped RTP and answers PLI/FIR with a keyframe-marked frame; a
-// subscriber answers the server's offers and counts the RTP it receives,
-// unprotecting a sample of it. With simulcast a publisher sends three
-// SyntheticVp8Layers (answering PLI/FIR per layer and obeying dynacast's
-// layers_wanted), and a subscriber cycles the tile size it asks for and
-// checks every video packet with a StreamContinuity. Everything runs on the caller's io_context
-// thread; the hot paths allocate nothing.
+// VP8-shaped RTP (a PayloadStamp in every payload) and answers PLI/FIR with a
+// keyframe-marked frame; a subscriber answers the server's offers and counts
+// the RTP it receives, unprotecting a sample of it and measuring its latency. With simulcast a publisher
+// sends three SyntheticVp8Layers (answering PLI/FIR per layer and obeying dynacast's layers_wanted), and a
+// subscriber cycles the tile size it asks for and checks every video packet with a StreamContinuity.
+// Everything runs on the caller's io_context thread; the hot paths allocate nothing.
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -16,6 +15,8 @@
 #include <vector>
 
 #include "core/Clock.hpp"
+#include "loadtest/LatencyHistogram.hpp"
+#include "loadtest/SignalChannel.hpp"
 #include "loadtest/StreamContinuity.hpp"
 #include "loadtest/SyntheticVp8Layer.hpp"
 #include "webrtc/ClientPeerTransport.hpp"
@@ -32,12 +33,12 @@ class UdpSocket;
 
 namespace ct::loadtest {
 
-class SignalClient;
-
 struct SignalEndpoint {
   std::string host;
   uint16_t port = 0;
   std::string path = "/rtc";
+  ServerTarget target = ServerTarget::CipherTalk;
+  std::string room;  // Janus: the VideoRoom to join (CipherTalk's room is in the token)
 };
 
 class Participant final : public webrtc::ClientPeerTransport::Listener {
@@ -56,15 +57,17 @@ class Participant final : public webrtc::ClientPeerTransport::Listener {
     // datagram, so the server's sends never pay for waking this process
     // (remote subscribers on a real network cost it nothing either).
     bool polled_receive = true;
-    std::string bind_address = "127.0.0.1";  // the media socket's local address
-    bool bind_signaling = false;             // the WebSocket's TCP connection's too
+    // The media socket's local address. A server that refuses loopback
+    // candidates (Janus) is reached over another interface: bind its address.
+    std::string bind_address = "127.0.0.1";
+    bool bind_signaling = false;  // the WebSocket's TCP connection's too
     // Simulcast: a publisher sends three layers, the top one at video_pps
     // (layer_params); a subscriber asks for small, medium, large, medium
     // tiles in turn, one step per interval, starting at step `switch_phase`.
     bool simulcast = false;
     Duration layer_switch_interval = seconds(2);
     unsigned switch_phase = 0;
-    uint16_t source = 0;   // publisher: its number, stamped into each payload
+    uint16_t source = 0;   // publisher: its number in its room, stamped into each payload
     unsigned sources = 1;  // subscriber: the publishers whose video it checks
   };
 
@@ -115,6 +118,10 @@ class Participant final : public webrtc::ClientPeerTransport::Listener {
   const Config& config() const { return config_; }
   Stats stats() const;
   std::string srtp_profile() const;
+  // Subscriber: forward latency of the packets it unprotected (the send
+  // time in each payload's PayloadStamp to the read; with polled receive,
+  // the read is the next tick).
+  const LatencyHistogram& latency() const { return latency_; }
 
  private:
   void on_client_connected(webrtc::ClientPeerTransport&) override;
@@ -138,7 +145,7 @@ class Participant final : public webrtc::ClientPeerTransport::Listener {
   boost::asio::io_context& io_;
   const dtls::DtlsCertificate& certificate_;
   Config config_;
-  std::unique_ptr<SignalClient> signal_;
+  std::unique_ptr<SignalChannel> signal_;
   std::unique_ptr<net::UdpSocket> socket_;
   std::unique_ptr<Sender> sender_;
   std::unique_ptr<webrtc::ClientPeerTransport> transport_;
@@ -148,6 +155,7 @@ class Participant final : public webrtc::ClientPeerTransport::Listener {
   bool left_ = false;
   int subscribed_tracks_ = 0;
   Stats stats_;
+  LatencyHistogram latency_;
 
   // Publisher media state.
   bool sending_ = false;

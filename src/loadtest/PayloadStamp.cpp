@@ -17,6 +17,10 @@ bool PayloadStamp::write(std::span<uint8_t> vp8_data) const {
   return true;
 }
 
+int64_t PayloadStamp::time_us(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
+
 std::optional<PayloadStamp> PayloadStamp::read(std::span<const uint8_t> vp8_data) {
   if (vp8_data.size() < kOffset + kSize) return std::nullopt;
   auto in = vp8_data.subspan(kOffset, kSize);

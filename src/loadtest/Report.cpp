@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace ct::loadtest {
 
@@ -20,20 +21,32 @@ std::string Report::to_text() const {
   char buffer[2048];
   std::string out;
   if (!r.ok) return "loadtest failed: " + r.error + "\n";
+  // What a subscriber expects: its own room's publishers' packets (all of
+  // them, or with simulcast one layer of each).
+  std::string sent_note =
+      r.simulcast.enabled ? "all layers; each subscriber receives one" : "per subscriber expected";
+  if (r.rooms > 1)
+    sent_note = "all " + std::to_string(r.rooms) + " rooms" +
+                (r.simulcast.enabled ? ", all layers; each subscriber receives one layer of its room's"
+                                     : "; each subscriber expects its own room's");
   std::snprintf(buffer, sizeof(buffer),
-                "publishers %u, subscribers %u, media %.1f s, SRTP %s\n"
+                "target %s, rooms %u, per room: publishers %u, subscribers %u; media %.1f s, SRTP %s\n"
                 "setup (join -> connected): avg %.0f ms, max %.0f ms\n"
                 "packets sent:     %llu (%s)\n"
                 "received per subscriber: min %llu, avg %.1f, max %llu\n"
                 "loss: %.3f %%   sampled unprotect: %llu ok, %llu failed   keyframe requests: %llu\n"
                 "loadtest CPU: %.2f s\n",
-                r.publishers, r.subscribers, r.duration_s, r.srtp_profile.c_str(), r.setup_ms_avg,
-                r.setup_ms_max, (unsigned long long)r.packets_sent,
-                r.simulcast.enabled ? "all layers; each subscriber receives one" : "per subscriber expected",
+                r.target.c_str(), r.rooms, r.publishers, r.subscribers, r.duration_s, r.srtp_profile.c_str(),
+                r.setup_ms_avg, r.setup_ms_max, (unsigned long long)r.packets_sent, sent_note.c_str(),
                 (unsigned long long)r.received_min, r.received_avg, (unsigned long long)r.received_max,
                 r.loss_percent, (unsigned long long)r.unprotected, (unsigned long long)r.unprotect_failures,
                 (unsigned long long)r.keyframe_requests, r.client_cpu_s);
   out = buffer;
+  std::snprintf(buffer, sizeof(buffer),
+                "forward latency: p50 %.2f ms, p99 %.2f ms, avg %.2f ms, max %.2f ms (%llu samples)\n",
+                r.latency_p50_ms, r.latency_p99_ms, r.latency_avg_ms, r.latency_max_ms,
+                (unsigned long long)r.latency_samples);
+  out += buffer;
   if (r.simulcast.enabled) {
     const auto& m = r.simulcast;
     std::snprintf(
@@ -41,15 +54,13 @@ std::string Report::to_text() const {
         "simulcast layers sent (q/h/f): %llu / %llu / %llu; received: %llu / %llu / %llu; "
         "paused by dynacast: %llu\n"
         "layer switches seen: %llu (fewest for one subscriber %llu) after %llu tile-size requests\n"
-        "discontinuities: %llu   video lost: %llu   late: %llu   "
-        "forward latency: avg %.2f ms, max %.2f ms\n",
+        "discontinuities: %llu   video lost: %llu   late: %llu\n",
         (unsigned long long)r.layer_packets_sent[0], (unsigned long long)r.layer_packets_sent[1],
         (unsigned long long)r.layer_packets_sent[2], (unsigned long long)m.layer_packets_received[0],
         (unsigned long long)m.layer_packets_received[1], (unsigned long long)m.layer_packets_received[2],
         (unsigned long long)r.layer_pauses, (unsigned long long)m.switches,
         (unsigned long long)m.switches_min, (unsigned long long)m.switch_requests,
-        (unsigned long long)m.discontinuities, (unsigned long long)m.lost, (unsigned long long)m.late,
-        m.latency_avg_ms(), double(m.latency_max_us) / 1e3);
+        (unsigned long long)m.discontinuities, (unsigned long long)m.lost, (unsigned long long)m.late);
     out += buffer;
   }
   if (r.server_cpu_s) {
@@ -82,6 +93,13 @@ std::string Report::to_json() const {
                       {"srtp_profile", r.srtp_profile},
                       {"client_cpu_s", r.client_cpu_s},
                       {"publisher_send_errors", r.publisher_send_errors}};
+  j["target"] = r.target;
+  j["rooms"] = r.rooms;
+  j["latency_samples"] = r.latency_samples;
+  j["latency_p50_ms"] = r.latency_p50_ms;
+  j["latency_p99_ms"] = r.latency_p99_ms;
+  j["latency_avg_ms"] = r.latency_avg_ms;
+  j["latency_max_ms"] = r.latency_max_ms;
   if (!r.ok) j["error"] = r.error;
   if (r.simulcast.enabled) {
     const auto& m = r.simulcast;
@@ -94,9 +112,7 @@ std::string Report::to_json() const {
                       {"discontinuities", m.discontinuities},
                       {"video_received", m.video_received},
                       {"video_lost", m.lost},
-                      {"video_late", m.late},
-                      {"latency_ms_avg", m.latency_avg_ms()},
-                      {"latency_ms_max", double(m.latency_max_us) / 1e3}};
+                      {"video_late", m.late}};
   }
   if (r.server_cpu_s) {
     j["server_cpu_s"] = *r.server_cpu_s;

@@ -10,19 +10,25 @@ namespace ct::loadtest {
 struct Report {
   bool ok = false;
   std::string error;
-  unsigned publishers = 0, subscribers = 0;
+  unsigned publishers = 0, subscribers = 0;   // per room
   double duration_s = 0;                      // the media window, drain included
   double setup_ms_avg = 0, setup_ms_max = 0;  // join -> transport connected, every participant
-  uint64_t packets_sent = 0;                  // by all publishers; each subscriber should receive all of them
+  uint64_t packets_sent = 0;  // by all publishers of all rooms; a subscriber expects its own room's
   uint64_t received_min = 0, received_max = 0, received_total = 0;
   double received_avg = 0;
-  double loss_percent = 0;                           // 1 - received_total / (packets_sent * subscribers)
+  double loss_percent = 0;  // 1 - received_total / what the subscribers' rooms' publishers sent them
   uint64_t unprotected = 0, unprotect_failures = 0;  // the sampled packets that were authenticated
   uint64_t keyframe_requests = 0;
   uint64_t publisher_send_errors = 0, subscriber_send_errors = 0;  // UDP sends the kernel refused
   std::string srtp_profile;
   double client_cpu_s = 0;
   std::optional<double> server_cpu_s;  // with Scenario::server_pid
+  std::string target = "ciphertalk";   // the server kind the participants signaled to
+  unsigned rooms = 1;                  // publishers and subscribers are per room
+  // Forward latency (publisher's send time in the payload's PayloadStamp ->
+  // subscriber's read) of the packets the subscribers unprotected.
+  uint64_t latency_samples = 0;
+  double latency_p50_ms = 0, latency_p99_ms = 0, latency_avg_ms = 0, latency_max_ms = 0;
   // With --simulcast: what the publishers sent per layer (lowest first) and
   // what the subscribers' checks saw in the media window. `loss_percent` is
   // then the share of video sequence numbers skipped.
@@ -36,10 +42,6 @@ struct Report {
     uint64_t discontinuities = 0;  // seams that break the stream (must be 0)
     uint64_t video_received = 0, lost = 0, late = 0;
     std::array<uint64_t, 3> layer_packets_received{};
-    uint64_t latency_samples = 0, latency_sum_us = 0, latency_max_us = 0;  // publisher send -> subscriber
-    double latency_avg_ms() const {
-      return latency_samples ? double(latency_sum_us) / double(latency_samples) / 1e3 : 0;
-    }
   } simulcast;
 
   // Server CPU per packet the subscribers received, and its inverse.

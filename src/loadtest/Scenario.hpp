@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 
+#include "loadtest/SignalChannel.hpp"
+
 namespace ct::loadtest {
 
 struct Scenario {
@@ -14,6 +16,9 @@ struct Scenario {
   std::string room = "loadtest";
   unsigned publishers = 1;
   unsigned subscribers = 10;
+  // Rooms, each with its own publishers and subscribers (the counts above);
+  // with more than one, room i is named "<room>-<i>".
+  unsigned rooms = 1;
   double duration_s = 10;   // of media
   double video_pps = 1000;  // per publisher
   size_t payload_bytes = 1100;
@@ -22,7 +27,8 @@ struct Scenario {
   uint32_t unprotect_interval = 64;
   double setup_timeout_s = 30;
   bool wake_on_receive = false;  // subscribers woken per datagram instead of polling each tick
-  std::string bind_address;      // local address of every socket; empty: media on 127.0.0.1
+  ServerTarget target = ServerTarget::CipherTalk;  // Janus: its VideoRoom plugin over its WebSocket API
+  std::string bind_address;                        // local address of every socket; empty: media on 127.0.0.1
   // Publishers send three simulcast layers (video_pps is the top layer's
   // rate); subscribers change the tile size they ask for every interval and
   // check every video packet.

@@ -41,18 +41,33 @@ class ScenarioRun::Impl {
       result_.error = "invalid --url '" + scenario_.url + "' (ws://HOST:PORT[/PATH])";
       return result_;
     }
-    endpoint_ = SignalEndpoint{url->host, url->port, url->path};
+    endpoint_ = SignalEndpoint{url->host, url->port, url->path, scenario_.target, scenario_.room};
     if (!scenario_.bind_address.empty() && !net::SocketAddress::parse_ip(scenario_.bind_address, 0)) {
       result_.error = "invalid --bind '" + scenario_.bind_address + "' (an IPv4 or IPv6 address)";
       return result_;
     }
+    if (scenario_.simulcast && scenario_.target == ServerTarget::Janus) {
+      result_.error =
+          "--simulcast needs --target ciphertalk (its layers follow CipherTalk's tile-size requests)";
+      return result_;
+    }
     result_.publishers = scenario_.publishers;
     result_.subscribers = scenario_.subscribers;
+    result_.rooms = std::max(1u, scenario_.rooms);
+    result_.target = scenario_.target == ServerTarget::Janus ? "janus" : "ciphertalk";
     try {
-      for (unsigned i = 0; i < scenario_.publishers; ++i)
-        publishers_.push_back(make(Participant::Role::Publisher, "loadtest-pub-" + std::to_string(i), i));
-      for (unsigned i = 0; i < scenario_.subscribers; ++i)
-        subscribers_.push_back(make(Participant::Role::Subscriber, "loadtest-sub-" + std::to_string(i), i));
+      // Room-major: participant i of a group is in room i / (its count per room).
+      for (unsigned room = 0; room < result_.rooms; ++room) {
+        const std::string name =
+            result_.rooms == 1 ? scenario_.room : scenario_.room + "-" + std::to_string(room);
+        const std::string tag = result_.rooms == 1 ? "" : "r" + std::to_string(room) + "-";
+        for (unsigned i = 0; i < scenario_.publishers; ++i)
+          publishers_.push_back(
+              make(Participant::Role::Publisher, name, "loadtest-" + tag + "pub-" + std::to_string(i), i));
+        for (unsigned i = 0; i < scenario_.subscribers; ++i)
+          subscribers_.push_back(
+              make(Participant::Role::Subscriber, name, "loadtest-" + tag + "sub-" + std::to_string(i), i));
+      }
     } catch (const std::exception& e) {
       result_.error = e.what();
       return result_;
@@ -68,17 +83,19 @@ class ScenarioRun::Impl {
  private:
   enum class Phase { Publishing, Subscribing, Settling, Media, Draining, Leaving, Done };
 
-  // `index`: the participant's number within its role.
-  std::unique_ptr<Participant> make(Participant::Role role, const std::string& identity, unsigned index) {
+  // `index`: the participant's number within its role in its room.
+  std::unique_ptr<Participant> make(Participant::Role role, const std::string& room,
+                                    const std::string& identity, unsigned index) {
     Participant::Config c;
     c.role = role;
     c.identity = identity;
-    c.token = issue_token_(identity, role);
+    c.token = issue_token_(room, identity, role);
     c.video_pps = scenario_.video_pps;
     c.payload_bytes = scenario_.payload_bytes;
     c.audio = scenario_.audio;
     c.unprotect_interval = scenario_.unprotect_interval;
     c.polled_receive = !scenario_.wake_on_receive;
+    c.source = uint16_t(index);  // stamped into every payload it sends
     if (!scenario_.bind_address.empty()) {
       c.bind_address = scenario_.bind_address;
       c.bind_signaling = true;
@@ -89,10 +106,11 @@ class ScenarioRun::Impl {
       c.layer_switch_interval = std::chrono::duration_cast<Duration>(
           std::chrono::duration<double>(scenario_.layer_switch_interval_s));
       c.switch_phase = index;  // staggered, so every layer is wanted at once
-      c.source = uint16_t(index);
       c.sources = scenario_.publishers;
     }
-    return std::make_unique<Participant>(io_, certificate_, endpoint_, std::move(c));
+    SignalEndpoint endpoint = endpoint_;
+    endpoint.room = room;
+    return std::make_unique<Participant>(io_, certificate_, endpoint, std::move(c));
   }
 
   void arm() {
@@ -233,7 +251,19 @@ class ScenarioRun::Impl {
       add_simulcast(r, s, i);
     }
     r.received_avg = subscribers_.empty() ? 0 : double(r.received_total) / double(subscribers_.size());
-    double expected = double(r.packets_sent) * double(subscribers_.size());
+    // Each subscriber expects what its own room's publishers sent.
+    double expected = 0;
+    for (size_t i = 0; i < publishers_.size(); ++i) {
+      auto s = publishers_[i]->stats();
+      expected += double(s.video_sent + s.audio_sent) * double(scenario_.subscribers);
+    }
+    LatencyHistogram latency;
+    for (const auto& s : subscribers_) latency.merge(s->latency());
+    r.latency_samples = latency.count();
+    r.latency_p50_ms = ms(latency.quantile(0.50));
+    r.latency_p99_ms = ms(latency.quantile(0.99));
+    r.latency_avg_ms = ms(latency.mean());
+    r.latency_max_ms = ms(latency.max());
     r.loss_percent = expected > 0 ? std::max(0.0, 100.0 * (1.0 - double(r.received_total) / expected)) : 0;
     if (scenario_.simulcast) {
       // Each subscriber receives one layer: loss is what its sequence numbers skipped.
@@ -260,9 +290,6 @@ class ScenarioRun::Impl {
     m.late += v.late - b.late;
     for (size_t l = 0; l < v.layer_packets.size(); ++l)
       m.layer_packets_received[l] += v.layer_packets[l] - b.layer_packets[l];
-    m.latency_samples += v.latency_samples - b.latency_samples;
-    m.latency_sum_us += v.latency_sum_us - b.latency_sum_us;
-    m.latency_max_us = std::max(m.latency_max_us, v.latency_max_us);
   }
 
   const Scenario scenario_;

@@ -14,9 +14,10 @@
 
 namespace ct::loadtest {
 
-// The access token a participant joins with, minted by whoever knows the
-// server's API key; throws std::runtime_error naming what is wrong.
-using TokenIssuer = std::function<std::string(const std::string& identity, Participant::Role role)>;
+// The access token a participant joins a room with, minted by whoever knows
+// the server's API key; throws std::runtime_error naming what is wrong.
+using TokenIssuer =
+    std::function<std::string(const std::string& room, const std::string& identity, Participant::Role role)>;
 
 class ScenarioRun {
  public:

@@ -5,6 +5,7 @@
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/field.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <deque>
 
@@ -15,8 +16,14 @@ namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
 struct SignalClient::Impl : std::enable_shared_from_this<Impl> {
-  Impl(asio::io_context& io, std::string h, uint16_t p, std::string pa, std::string b)
-      : resolver(io), ws(io), host(std::move(h)), port(p), path(std::move(pa)), bind_address(std::move(b)) {}
+  Impl(asio::io_context& io, std::string h, uint16_t p, std::string pa, std::string b, std::string sub)
+      : resolver(io),
+        ws(io),
+        host(std::move(h)),
+        port(p),
+        path(std::move(pa)),
+        bind_address(std::move(b)),
+        subprotocol(std::move(sub)) {}
 
   tcp::resolver resolver;
   beast::websocket::stream<beast::tcp_stream> ws;
@@ -26,6 +33,7 @@ struct SignalClient::Impl : std::enable_shared_from_this<Impl> {
   uint16_t port;
   std::string path;
   std::string bind_address;
+  std::string subprotocol;
   MessageHandler on_message;
   CloseHandler on_close;
   bool open = false, writing = false, closing = false, finished = false;
@@ -80,6 +88,12 @@ struct SignalClient::Impl : std::enable_shared_from_this<Impl> {
     if (ec) return fail("connect: " + ec.message());
     beast::get_lowest_layer(ws).socket().set_option(tcp::no_delay(true));
     ws.text(true);
+    if (!subprotocol.empty()) {
+      ws.set_option(beast::websocket::stream_base::decorator(
+          [sub = subprotocol](beast::websocket::request_type& request) {
+            request.set(beast::http::field::sec_websocket_protocol, sub);
+          }));
+    }
     ws.async_handshake(host + ":" + std::to_string(port), path,
                        [self = shared_from_this()](const boost::system::error_code& e) {
                          if (e) return self->fail("WebSocket handshake: " + e.message());
@@ -124,8 +138,9 @@ struct SignalClient::Impl : std::enable_shared_from_this<Impl> {
 };
 
 SignalClient::SignalClient(asio::io_context& io, std::string host, uint16_t port, std::string path,
-                           std::string bind_address)
-    : impl_(std::make_shared<Impl>(io, std::move(host), port, std::move(path), std::move(bind_address))) {}
+                           std::string bind_address, std::string subprotocol)
+    : impl_(std::make_shared<Impl>(io, std::move(host), port, std::move(path), std::move(bind_address),
+                                   std::move(subprotocol))) {}
 
 SignalClient::~SignalClient() {
   impl_->on_message = nullptr;

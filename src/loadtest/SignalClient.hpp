@@ -7,34 +7,31 @@
 #include <memory>
 #include <string>
 
-namespace boost::asio {
-class io_context;
-}
+#include "loadtest/SignalChannel.hpp"
 
 namespace ct::loadtest {
 
 // The /rtc protocol version this client speaks (docs/protocol.md).
 inline constexpr int kSignalProtocolVersion = 1;
 
-class SignalClient {
+class SignalClient final : public SignalChannel {
  public:
-  using MessageHandler = std::function<void(const std::string& text)>;
-  using CloseHandler = std::function<void(const std::string& reason)>;
-
-  // `bind_address` (an IP, or empty for the route's own) is the local end of the TCP connection.
+  // `bind_address` (an IP, or empty for the route's own) is the local end of
+  // the TCP connection; `subprotocol`, if not empty, is offered in
+  // Sec-WebSocket-Protocol (RFC 6455 §4.1).
   SignalClient(boost::asio::io_context& io, std::string host, uint16_t port, std::string path,
-               std::string bind_address = {});
+               std::string bind_address = {}, std::string subprotocol = {});
   // Handlers are dropped here: none runs after destruction.
-  ~SignalClient();
+  ~SignalClient() override;
   SignalClient(const SignalClient&) = delete;
   SignalClient& operator=(const SignalClient&) = delete;
 
   // Resolves, connects and upgrades; messages sent before that wait.
-  void connect(MessageHandler on_message, CloseHandler on_close);
-  void send(std::string text);
+  void connect(MessageHandler on_message, CloseHandler on_close) override;
+  void send(std::string text) override;
   // A normal close (1000) after the queued messages.
-  void close();
-  bool is_open() const;
+  void close() override;
+  bool is_open() const override;
 
  private:
   struct Impl;

@@ -1,15 +1,12 @@
 #include "loadtest/StreamContinuity.hpp"
 
-#include <algorithm>
-#include <chrono>
-
 #include "loadtest/PayloadStamp.hpp"
 #include "rtp/RtpPacket.hpp"
 #include "rtp/Vp8Payload.hpp"
 
 namespace ct::loadtest {
 
-void StreamContinuity::on_packet(const rtp::RtpPacket& packet, TimePoint now) {
+void StreamContinuity::on_packet(const rtp::RtpPacket& packet) {
   const auto vp8 = rtp::Vp8Payload::parse(packet.payload());
   const auto stamp = vp8 ? PayloadStamp::read(vp8->data) : std::nullopt;
   if (!stamp || stamp->layer >= kLayers) {
@@ -64,15 +61,6 @@ void StreamContinuity::on_packet(const rtp::RtpPacket& packet, TimePoint now) {
   tl0_pic_idx_ = vp8->tl0_pic_idx.value_or(0);
   ++stats_.packets;
   ++stats_.layer_packets[stamp->layer];
-
-  const int64_t now_us =
-      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
-  if (now_us >= stamp->send_time_us) {
-    const auto latency = uint64_t(now_us - stamp->send_time_us);
-    ++stats_.latency_samples;
-    stats_.latency_sum_us += latency;
-    stats_.latency_max_us = std::max(stats_.latency_max_us, latency);
-  }
 }
 
 }  // namespace ct::loadtest

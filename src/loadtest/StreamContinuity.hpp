@@ -11,9 +11,8 @@
 // like a seam (nothing tells the two apart), so expect 0 only without loss. Packets are untrusted input:
 // anything that does not parse as stamped VP8 is only counted.
 #include <array>
+#include <cstddef>
 #include <cstdint>
-
-#include "core/Clock.hpp"
 
 namespace ct::rtp {
 class RtpPacket;
@@ -33,12 +32,10 @@ class StreamContinuity {
     uint64_t lost = 0;       // sequence numbers skipped within a layer
     uint64_t late = 0;       // older than the newest: reordered or duplicated
     uint64_t unstamped = 0;  // not stamped VP8 (padding, RTX, audio, garbage)
-    uint64_t latency_samples = 0, latency_sum_us = 0, latency_max_us = 0;
   };
 
-  // One decrypted RTP packet of this track, received at `now` (the sender's
-  // clock: publisher and subscriber share the load tool's process).
-  void on_packet(const rtp::RtpPacket& packet, TimePoint now);
+  // One decrypted RTP packet of this track.
+  void on_packet(const rtp::RtpPacket& packet);
   const Stats& stats() const { return stats_; }
 
  private:

@@ -14,10 +14,6 @@ namespace {
 constexpr uint8_t kTemporalPattern[4] = {0, 2, 1, 2};
 // Y (RFC 7741 §4.2): a frame that depends only on TID 0 frames.
 constexpr bool kLayerSync[4] = {false, true, true, false};
-
-int64_t steady_us(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-}
 }  // namespace
 
 SyntheticVp8Layer::SyntheticVp8Layer(Params params, uint32_t ssrc) : params_(std::move(params)), ssrc_(ssrc) {
@@ -113,7 +109,7 @@ size_t SyntheticVp8Layer::next_packet(std::span<uint8_t> out, const Wire& wire, 
       for (size_t i = 3; i < PayloadStamp::kOffset; ++i) data[i] = uint8_t(i * 131 + 7);
     }
   }
-  PayloadStamp{params_.source, params_.index, steady_us(now)}.write(data);
+  PayloadStamp{params_.source, params_.index, PayloadStamp::time_us(now)}.write(data);
 
   const uint8_t mid[1] = {uint8_t(wire.mid)};
   const uint8_t tcc[2] = {uint8_t(transport_sequence >> 8), uint8_t(transport_sequence)};

@@ -20,6 +20,10 @@ struct ParticipantInfo {
   bool hidden = false;  // not announced to others, cannot publish
   bool e2ee_supported = false;  // the client can encrypt frames (an E2EE room admits no other)
   bool can_record = false;      // may start and stop the room's recording
+  // What kind of client this is: "standard" (a /rtc signaling client) or
+  // "ingress" (a broadcaster publishing over WHIP: no signaling connection,
+  // subscribes to nothing). Others see it so they can show it differently.
+  std::string kind = "standard";
 };
 
 struct TrackInfo {

@@ -47,6 +47,7 @@ json to_json(const sfu::ParticipantInfo& p) {
   return {{"identity", p.identity},
           {"name", p.name},
           {"metadata", p.metadata},
+          {"kind", p.kind},
           {"permissions",
            {{"canPublish", p.can_publish},
             {"canSubscribe", p.can_subscribe},

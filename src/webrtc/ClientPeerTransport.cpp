@@ -40,9 +40,10 @@ class ClientPeerTransport::DtlsBridge final : public dtls::DtlsTransport::Listen
 struct ClientPeerTransport::Parts {
   const dtls::DtlsCertificate& certificate;
   DtlsBridge bridge;
-  dtls::DtlsTransport dtls;
+  std::optional<dtls::DtlsTransport> dtls;  // made with the remote parameters, in the role they imply
   SrtpEndpoint srtp;
-  std::vector<uint8_t> check;  // the outstanding request, resent as is (RFC 8489 §6.2.1)
+  std::vector<uint8_t> check;     // the outstanding request, resent as is (RFC 8489 §6.2.1)
+  std::vector<uint8_t> response;  // our answer to a full peer's check
 
   // The one outstanding check.
   bool check_outstanding = false;
@@ -53,10 +54,11 @@ struct ClientPeerTransport::Parts {
   TimePoint next_consent{};
   TimePoint last_consent{};
   bool nominated = false;
+  bool check_controlling = true;  // the role the outstanding check was sent in
 
-  Parts(ClientPeerTransport& owner, const dtls::DtlsCertificate& cert)
-      : certificate(cert), bridge(owner), dtls(cert, dtls::Role::Client, bridge) {
+  Parts(ClientPeerTransport& owner, const dtls::DtlsCertificate& cert) : certificate(cert), bridge(owner) {
     check.reserve(160);
+    response.reserve(160);
   }
 };
 
@@ -89,16 +91,19 @@ ClientPeerTransport::~ClientPeerTransport() = default;
 const std::string& ClientPeerTransport::local_fingerprint() const { return parts_->certificate.fingerprint_sha256(); }
 
 bool ClientPeerTransport::set_remote_parameters(std::string ice_ufrag, std::string ice_pwd,
-                                                std::string fingerprint_algorithm, std::string fingerprint_value,
-                                                const net::SocketAddress& candidate) {
+                                                std::string fingerprint_algorithm,
+                                                std::string fingerprint_value,
+                                                const net::SocketAddress& candidate, dtls::Role dtls_role) {
   remote_ufrag_ = std::move(ice_ufrag);
   remote_pwd_ = std::move(ice_pwd);
   remote_address_ = candidate;
-  return parts_->dtls.set_remote_fingerprint(std::move(fingerprint_algorithm), std::move(fingerprint_value));
+  auto& p = *parts_;
+  if (!p.dtls) p.dtls.emplace(p.certificate, dtls_role, p.bridge);
+  return p.dtls->set_remote_fingerprint(std::move(fingerprint_algorithm), std::move(fingerprint_value));
 }
 
 void ClientPeerTransport::start(TimePoint now) {
-  if (state_ != State::New) return;
+  if (state_ != State::New || !parts_->dtls) return;
   state_ = State::Checking;
   parts_->check_rto = options_.check_retransmit;
   send_check(now);
@@ -114,8 +119,13 @@ void ClientPeerTransport::send_check(TimePoint now) {
   username.append(remote_ufrag_).append(1, ':').append(local_ufrag_);
   b.add_username(username);
   b.add_priority(kCheckPriority);
-  b.add_ice_controlling(tie_breaker_);
-  b.add_use_candidate();
+  p.check_controlling = controlling_;
+  if (controlling_) {
+    b.add_ice_controlling(tie_breaker_);
+    b.add_use_candidate();
+  } else {
+    b.add_ice_controlled(tie_breaker_);
+  }
   b.add_message_integrity(stun::short_term_key(remote_pwd_));
   b.add_fingerprint();
   p.check_outstanding = true;
@@ -138,11 +148,13 @@ void ClientPeerTransport::receive_datagram(std::span<uint8_t> datagram, size_t c
       handle_stun(datagram, now);
       return;
     case net::PacketKind::Dtls:
-      if (state_ == State::Checking) {
-        ++stats_.dropped;  // the server answers DTLS only after our ClientHello
+      // A DTLS server answers only after our ClientHello; a DTLS client
+      // (a full ICE peer) may open as soon as its own check succeeded.
+      if (state_ == State::Checking && parts_->dtls->role() == dtls::Role::Client) {
+        ++stats_.dropped;
         return;
       }
-      parts_->dtls.handle_datagram(datagram, now);
+      parts_->dtls->handle_datagram(datagram, now);
       return;
     case net::PacketKind::Rtp:
       handle_srtp(datagram, capacity);
@@ -158,6 +170,10 @@ void ClientPeerTransport::handle_stun(std::span<const uint8_t> datagram, TimePoi
   auto message = stun::StunMessage::parse(datagram);
   if (!message || message->method() != stun::Method::Binding) return;
   auto cls = message->message_class();
+  if (cls == stun::MessageClass::Request) {
+    answer_check(*message);
+    return;
+  }
   if (cls != stun::MessageClass::SuccessResponse && cls != stun::MessageClass::ErrorResponse) return;
   // RFC 8489 §6.3.3: a response to no outstanding transaction is dropped
   // (late answers to retransmissions land here).
@@ -171,6 +187,14 @@ void ClientPeerTransport::handle_stun(std::span<const uint8_t> datagram, TimePoi
     auto code = message->error_code();
     if (message->has_message_integrity() && !message->verify_message_integrity(stun::short_term_key(remote_pwd_)))
       return;
+    if (code && code->code == 487) {
+      // RFC 8445 §7.2.5.1: a full peer won the role conflict; take the role
+      // opposite to the one the check was sent in and send it again, as a
+      // new transaction.
+      controlling_ = !p.check_controlling;
+      send_check(now);
+      return;
+    }
     p.check_outstanding = false;
     fail("ICE check answered with error " + std::to_string(code ? code->code : 0));
     return;
@@ -187,8 +211,46 @@ void ClientPeerTransport::handle_stun(std::span<const uint8_t> datagram, TimePoi
     // DTLS client (setup:active against the server's passive) we open.
     p.nominated = true;
     state_ = State::Connecting;
-    p.dtls.start(now);
+    p.dtls->start(now);
   }
+}
+
+void ClientPeerTransport::answer_check(const stun::StunMessage& request) {
+  // A full ICE peer (RFC 8445 §2.1) checks our candidate too. §7.3: its
+  // USERNAME is "our-ufrag:its-ufrag", MESSAGE-INTEGRITY keyed with our pwd.
+  auto username = request.username();
+  if (!username || username->size() <= local_ufrag_.size() || !username->starts_with(local_ufrag_) ||
+      (*username)[local_ufrag_.size()] != ':')
+    return;
+  if (!request.verify_message_integrity(stun::short_term_key(local_pwd_))) return;
+  if (request.has_fingerprint() && !request.verify_fingerprint()) return;
+  // §7.3.1.1: a role conflict goes to the larger tie-breaker; the loser
+  // switches, the winner answers 487.
+  bool conflict = false;
+  if (auto theirs = request.ice_controlling(); theirs && controlling_) {
+    if (tie_breaker_ >= *theirs)
+      conflict = true;
+    else
+      controlling_ = false;
+  } else if (auto theirs_controlled = request.ice_controlled(); theirs_controlled && !controlling_) {
+    if (tie_breaker_ >= *theirs_controlled)
+      controlling_ = true;
+    else
+      conflict = true;
+  }
+  auto& p = *parts_;
+  stun::StunMessageBuilder b(
+      p.response, stun::Method::Binding,
+      conflict ? stun::MessageClass::ErrorResponse : stun::MessageClass::SuccessResponse,
+      request.transaction_id());
+  if (conflict)
+    b.add_error_code(487, "Role Conflict");
+  else
+    b.add_xor_mapped_address(remote_address_);
+  b.add_message_integrity(stun::short_term_key(local_pwd_));
+  b.add_fingerprint();
+  ++stats_.checks_answered;
+  send_raw(p.response);
 }
 
 void ClientPeerTransport::handle_srtp(std::span<uint8_t> datagram, size_t capacity) {
@@ -243,7 +305,7 @@ Duration ClientPeerTransport::jittered_consent_interval() {
 void ClientPeerTransport::on_tick(TimePoint now) {
   if (state_ == State::Closed || state_ == State::New) return;
   auto& p = *parts_;
-  if (auto t = p.dtls.next_timeout(); t && *t <= now) p.dtls.handle_timeout(now);
+  if (auto t = p.dtls->next_timeout(); t && *t <= now) p.dtls->handle_timeout(now);
   if (state_ == State::Closed) return;
   if (state_ != State::Connected && now - created_ > options_.connect_timeout) {
     fail(p.nominated ? "DTLS did not connect within the connect timeout"
@@ -278,7 +340,7 @@ void ClientPeerTransport::fail(std::string_view reason) {
 
 void ClientPeerTransport::close(std::string_view reason) {
   if (state_ == State::Closed) return;
-  if (state_ == State::Connected) parts_->dtls.close();
+  if (state_ == State::Connected) parts_->dtls->close();
   fail(reason);
 }
 

@@ -12,7 +12,10 @@
 // pair), MESSAGE-INTEGRITY keyed with the remote ice-pwd and FINGERPRINT
 // (§7.1.2). Requests are retransmitted until answered (RFC 8489 §6.2.1);
 // after the path is up, consent is refreshed every 5 s ±20 % (RFC 7675 §5.1)
-// and lost after 30 s without an answer.
+// and lost after 30 s without an answer. Against a full ICE peer (Janus)
+// it also answers the peer's checks (§7.3) and resolves a role conflict by
+// tie-breaker (§7.3.1.1), and it takes whichever DTLS role the peer's SDP
+// leaves it (RFC 8842 §5).
 //
 // Single-threaded: the owner's event loop drives it.
 #include <cstdint>
@@ -22,11 +25,12 @@
 #include <string_view>
 
 #include "core/Clock.hpp"
+#include "dtls/DtlsTransport.hpp"
 #include "net/SocketAddress.hpp"
 #include "webrtc/SrtpEndpoint.hpp"
 
-namespace ct::dtls {
-class DtlsCertificate;
+namespace ct::stun {
+class StunMessage;
 }
 
 namespace ct::webrtc {
@@ -63,7 +67,7 @@ class ClientPeerTransport {
   };
 
   struct Stats : SrtpCounters {  // packets out, SRTP errors
-    uint64_t checks_sent = 0, check_responses = 0;
+    uint64_t checks_sent = 0, check_responses = 0, checks_answered = 0;
     uint64_t rtp_packets_in = 0, rtp_bytes_in = 0;  // every SRTP datagram, sampled or not
     uint64_t rtp_packets_unprotected = 0, rtcp_packets_in = 0;
     uint64_t dropped = 0;  // from an unexpected address, or before the keys
@@ -82,10 +86,12 @@ class ClientPeerTransport {
   const std::string& local_fingerprint() const;  // sha-256, colon hex
 
   // From the server's SDP: its ICE credentials (RFC 8839), certificate
-  // fingerprint (RFC 8122) and host candidate. False, and nothing starts, if
-  // the fingerprint is unusable.
+  // fingerprint (RFC 8122) and host candidate, and our DTLS role (the
+  // client unless the remote's a=setup is active). Once; false, and nothing
+  // starts, if the fingerprint is unusable.
   bool set_remote_parameters(std::string ice_ufrag, std::string ice_pwd, std::string fingerprint_algorithm,
-                             std::string fingerprint_value, const net::SocketAddress& candidate);
+                             std::string fingerprint_value, const net::SocketAddress& candidate,
+                             dtls::Role dtls_role = dtls::Role::Client);
 
   // Sends the first check. Needs the remote parameters.
   void start(TimePoint now);
@@ -117,6 +123,7 @@ class ClientPeerTransport {
   struct Parts;
   void send_check(TimePoint now);
   void handle_stun(std::span<const uint8_t> datagram, TimePoint now);
+  void answer_check(const stun::StunMessage& request);
   void handle_srtp(std::span<uint8_t> datagram, size_t capacity);
   void fail(std::string_view reason);
   void send_raw(std::span<const uint8_t> datagram);
@@ -133,6 +140,7 @@ class ClientPeerTransport {
   std::string remote_ufrag_, remote_pwd_;
   net::SocketAddress remote_address_;
   uint64_t tie_breaker_ = 0;
+  bool controlling_ = true;  // RFC 8445 §6.1.1; a role conflict may turn it
   uint32_t rtp_sample_counter_ = 0;
   std::unique_ptr<Parts> parts_;  // DTLS transport, SRTP sessions, check state
 };

@@ -47,6 +47,9 @@ test('loadtest --simulcast: subscribers switch layers, every layer arrives, no s
     assert.ok(s.layer_switches_min >= 2, `fewest switches for one subscriber: ${s.layer_switches_min}`);
     assert.equal(s.discontinuities, 0);
     assert.equal(r.unprotect_failures, 0);
+    // The same latency measure as without simulcast, from every video packet checked.
+    assert.ok(r.latency_samples >= s.video_received, `latency samples ${r.latency_samples}`);
+    assert.ok(r.latency_avg_ms > 0 && r.latency_avg_ms <= r.latency_max_ms, `latency avg ${r.latency_avg_ms} ms, max ${r.latency_max_ms} ms`);
     assert.ok(r.loss_percent < 1, `video loss ${r.loss_percent} %`);
     // The server counts the switches it made; the subscribers saw each one.
     const made = (await scrapeMetrics(server.url)).sum(SWITCHES) - before;

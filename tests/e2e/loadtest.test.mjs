@@ -34,6 +34,11 @@ test('loadtest: 1 publisher, 3 subscribers, every subscriber receives the stream
     assert.ok(r.received_min >= 0.9 * r.packets_sent, `min received ${r.received_min} of ${r.packets_sent}`);
     assert.equal(r.unprotect_failures, 0);
     assert.ok(r.unprotected >= (3 * r.packets_sent) / 8 * 0.9, `authenticated ${r.unprotected}`);
+    // Every authenticated media packet carries its send time (padding and RTX do not).
+    assert.ok(r.latency_samples >= 0.9 * r.unprotected && r.latency_samples <= r.unprotected,
+      `latency samples ${r.latency_samples} of ${r.unprotected}`);
+    assert.ok(r.latency_p50_ms > 0 && r.latency_p50_ms <= r.latency_p99_ms && r.latency_p99_ms < 1000,
+      `latency p50 ${r.latency_p50_ms} ms, p99 ${r.latency_p99_ms} ms`);
     assert.match(r.srtp_profile, /SRTP_/);
     assert.ok(r.setup_ms_max > 0 && r.setup_ms_max < 5000, `setup ${r.setup_ms_max} ms`);
     assert.ok(r.server_cpu_s >= 0);

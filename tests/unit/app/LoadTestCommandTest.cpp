@@ -16,12 +16,12 @@ namespace {
 using loadtest::Participant;
 
 TEST(LoadTestCommand, TokensPassTheServersVerifierWithTheRolesGrants) {
-  auto issue = loadtest_token_issuer("bench-1", "loadkey", "loadsecret-0123456789abcdef0123456789");
+  auto issue = loadtest_token_issuer("loadkey", "loadsecret-0123456789abcdef0123456789");
   signal::AccessTokenVerifier verifier(
       std::map<std::string, std::string>{{"loadkey", "loadsecret-0123456789abcdef0123456789"}});
   const auto now = std::chrono::system_clock::now();
 
-  auto publisher = verifier.verify(issue("loadtest-pub-0", Participant::Role::Publisher), now);
+  auto publisher = verifier.verify(issue("bench-1", "loadtest-pub-0", Participant::Role::Publisher), now);
   ASSERT_TRUE(publisher.ok()) << signal::to_string(publisher.error());
   EXPECT_EQ(publisher->identity, "loadtest-pub-0");
   EXPECT_EQ(publisher->grants.room, "bench-1");
@@ -29,7 +29,7 @@ TEST(LoadTestCommand, TokensPassTheServersVerifierWithTheRolesGrants) {
   EXPECT_TRUE(publisher->grants.can_publish);
   EXPECT_FALSE(publisher->grants.can_subscribe);
 
-  auto subscriber = verifier.verify(issue("loadtest-sub-3", Participant::Role::Subscriber), now);
+  auto subscriber = verifier.verify(issue("bench-1", "loadtest-sub-3", Participant::Role::Subscriber), now);
   ASSERT_TRUE(subscriber.ok()) << signal::to_string(subscriber.error());
   EXPECT_EQ(subscriber->identity, "loadtest-sub-3");
   EXPECT_FALSE(subscriber->grants.can_publish);
@@ -39,8 +39,8 @@ TEST(LoadTestCommand, TokensPassTheServersVerifierWithTheRolesGrants) {
 }
 
 TEST(LoadTestCommand, AMissingSecretIsAnError) {
-  auto issue = loadtest_token_issuer("room", "loadkey", "");
-  EXPECT_THROW(issue("loadtest-pub-0", Participant::Role::Publisher), std::runtime_error);
+  auto issue = loadtest_token_issuer("loadkey", "");
+  EXPECT_THROW(issue("room", "loadtest-pub-0", Participant::Role::Publisher), std::runtime_error);
 }
 
 }  // namespace

@@ -143,5 +143,18 @@ TEST(MetricsEndpoint, RendersWebhookOutcomesLatencyAndQueueOnlyWhenConfigured) {
   EXPECT_TRUE(has_line(text, "ciphertalk_webhook_queue_depth 5"));
 }
 
+TEST(MetricsEndpoint, RendersWhipSessionsAndRequestsByStatus) {
+  MetricsEndpoint::Snapshot s;
+  signal::WhipEndpoint::Stats whip;
+  whip.sessions = 2;
+  whip.requests["201"] = 3;
+  whip.requests["412"] = 1;
+  s.whip = whip;
+  std::string text = MetricsEndpoint::render(s);
+  EXPECT_TRUE(has_line(text, "ciphertalk_whip_sessions 2"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_whip_requests_total{result=\"201\"} 3"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_whip_requests_total{result=\"412\"} 1"));
+}
+
 }  // namespace
 }  // namespace ct::app

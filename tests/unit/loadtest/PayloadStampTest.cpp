@@ -21,6 +21,17 @@ TEST(PayloadStamp, ReadsBackWhatItWrote) {
   for (size_t i = 0; i < PayloadStamp::kOffset; ++i) EXPECT_EQ(data[i], 0) << i;
 }
 
+TEST(PayloadStamp, AgeIsTheTimeSinceTheStampedSendTime) {
+  const TimePoint sent = TimePoint{} + seconds(1000);
+  std::vector<uint8_t> data(64, 0);
+  ASSERT_TRUE((PayloadStamp{3, 0, PayloadStamp::time_us(sent)}.write(data)));
+  auto r = PayloadStamp::read(data);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->send_time_us, 1'000'000'000);
+  EXPECT_EQ(r->age(sent + microseconds(420)), microseconds(420));
+  EXPECT_LT(r->age(sent - microseconds(1)), Duration::zero());  // not sent yet: garbled
+}
+
 TEST(PayloadStamp, TooShortToHoldOneIsNeitherWrittenNorRead) {
   std::vector<uint8_t> data(PayloadStamp::kOffset + PayloadStamp::kSize - 1, 0);
   EXPECT_FALSE((PayloadStamp{0, 1, 5}.write(data)));

@@ -13,7 +13,7 @@ TEST(ScenarioRun, RefusesABadUrlWithoutConnecting) {
   Scenario s;
   s.url = "http://127.0.0.1:1";
   int tokens = 0;
-  auto r = ScenarioRun(s, [&](const std::string&, Participant::Role) {
+  auto r = ScenarioRun(s, [&](const std::string&, const std::string&, Participant::Role) {
              ++tokens;
              return std::string("token");
            }).run();
@@ -25,7 +25,7 @@ TEST(ScenarioRun, RefusesABadUrlWithoutConnecting) {
 TEST(ScenarioRun, ATokenThatCannotBeMadeIsTheReportsError) {
   Scenario s;
   s.url = "ws://127.0.0.1:1";
-  auto r = ScenarioRun(s, [](const std::string&, Participant::Role) -> std::string {
+  auto r = ScenarioRun(s, [](const std::string&, const std::string&, Participant::Role) -> std::string {
              throw std::runtime_error("no signing key");
            }).run();
   EXPECT_FALSE(r.ok);
@@ -40,7 +40,7 @@ TEST(ScenarioRun, AServerThatIsNotThereFailsTheRunPromptly) {
   s.subscribers = 1;
   s.setup_timeout_s = 20;
   const auto t0 = std::chrono::steady_clock::now();
-  auto r = ScenarioRun(s, [](const std::string& identity, Participant::Role) {
+  auto r = ScenarioRun(s, [](const std::string&, const std::string& identity, Participant::Role) {
              return "token-" + identity;
            }).run();
   EXPECT_FALSE(r.ok);
@@ -54,12 +54,28 @@ TEST(ScenarioRun, RefusesABadBindAddressWithoutConnecting) {
   s.url = "ws://127.0.0.1:1";
   s.bind_address = "not-an-address";
   int tokens = 0;
-  auto r = ScenarioRun(s, [&](const std::string&, Participant::Role) {
+  auto r = ScenarioRun(s, [&](const std::string&, const std::string&, Participant::Role) {
              ++tokens;
              return std::string("token");
            }).run();
   EXPECT_FALSE(r.ok);
   EXPECT_NE(r.error.find("--bind"), std::string::npos);
+  EXPECT_EQ(tokens, 0);
+}
+
+// Janus' VideoRoom has no tile-size requests to switch layers with.
+TEST(ScenarioRun, RefusesSimulcastAgainstJanusWithoutConnecting) {
+  Scenario s;
+  s.url = "ws://127.0.0.1:1/";
+  s.target = ServerTarget::Janus;
+  s.simulcast = true;
+  int tokens = 0;
+  auto r = ScenarioRun(s, [&](const std::string&, const std::string&, Participant::Role) {
+             ++tokens;
+             return std::string("token");
+           }).run();
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.error.find("--simulcast"), std::string::npos) << r.error;
   EXPECT_EQ(tokens, 0);
 }
 

@@ -57,7 +57,7 @@ void feed(StreamContinuity& c, const Frame& f) {
   auto bytes = packet(f);
   auto p = rtp::RtpPacket::parse(bytes);
   ASSERT_TRUE(p);
-  c.on_packet(*p, TimePoint{} + milliseconds(1));
+  c.on_packet(*p);
 }
 
 // A stream of `frames` one-packet frames of `layer`, continuing from `f`.
@@ -86,8 +86,6 @@ TEST(StreamContinuity, ASwitchAtAKeyframeIsCountedAndSeamless) {
   EXPECT_EQ(c.stats().discontinuities, 0u);
   EXPECT_EQ(c.stats().lost, 0u);
   EXPECT_EQ(c.stats().layer_packets, (std::array<uint64_t, 3>{10, 10, 10}));
-  EXPECT_EQ(c.stats().latency_samples, 30u);
-  EXPECT_EQ(c.stats().latency_max_us, 1000u);
 }
 
 TEST(StreamContinuity, ASwitchWithoutAKeyframeBreaksTheStream) {
@@ -167,7 +165,7 @@ TEST(StreamContinuity, TruncatedAndGarbagePacketsAreOnlyCounted) {
   for (size_t n = 12; n < stamp_end; ++n) {
     std::vector<uint8_t> cut(whole.begin(), whole.begin() + long(n));
     if (auto p = rtp::RtpPacket::parse(cut)) {
-      c.on_packet(*p, TimePoint{});
+      c.on_packet(*p);
       ++fed;
     }
   }
@@ -175,7 +173,7 @@ TEST(StreamContinuity, TruncatedAndGarbagePacketsAreOnlyCounted) {
   for (size_t i = 0; i < garbage.size(); ++i) garbage[i] = uint8_t(i * 73 + 5);
   garbage[0] = 0x80;
   if (auto p = rtp::RtpPacket::parse(garbage)) {
-    c.on_packet(*p, TimePoint{});
+    c.on_packet(*p);
     ++fed;
   }
   EXPECT_GT(fed, 0u);
@@ -183,7 +181,7 @@ TEST(StreamContinuity, TruncatedAndGarbagePacketsAreOnlyCounted) {
   EXPECT_EQ(c.stats().packets, 0u);
   // The whole packet afterwards is the stream's first.
   auto p = rtp::RtpPacket::parse(whole);
-  c.on_packet(*p, TimePoint{});
+  c.on_packet(*p);
   EXPECT_EQ(c.stats().packets, 1u);
   EXPECT_EQ(c.stats().discontinuities, 0u);
 }

@@ -119,6 +119,12 @@ TEST(SignalProtocol, SerializesEvents) {
   std::string j = serialize_event(joined);
   EXPECT_NE(j.find(R"("protocol":1)"), std::string::npos);
   EXPECT_NE(j.find(R"("participants":[{)"), std::string::npos);
+  EXPECT_NE(j.find(R"("kind":"standard")"), std::string::npos);
+  // A WHIP broadcaster is listed as what it is.
+  ct::sfu::event::ParticipantJoined ingress;
+  ingress.participant.identity = "obs";
+  ingress.participant.kind = "ingress";
+  EXPECT_NE(serialize_event(ingress).find(R"("kind":"ingress")"), std::string::npos);
   // Invalid UTF-8 in a name must not break the JSON writer.
   ct::sfu::event::ParticipantJoined pj;
   pj.participant.identity = "x";

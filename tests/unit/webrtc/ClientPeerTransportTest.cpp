@@ -11,6 +11,8 @@
 #include "net/UdpSocket.hpp"
 #include "rtp/RtcpPli.hpp"
 #include "rtp/RtpPacketBuilder.hpp"
+#include "stun/StunCredentials.hpp"
+#include "stun/StunMessageBuilder.hpp"
 #include "webrtc/ClientPeerTransport.hpp"
 #include "webrtc/DatagramSender.hpp"
 #include "webrtc/MediaPort.hpp"
@@ -276,5 +278,86 @@ TEST_F(ClientPeerTransportTest, SequenceNumbersWrapAroundBothWays) {
   EXPECT_EQ(server->stats().srtp_errors, 0u);
   EXPECT_EQ(client->stats().srtp_errors, 0u);
 }
+
+// Two full ICE agents, as the load client against Janus: each checks the
+// other and answers the other's checks, both start controlling and settle
+// the conflict by tie-breaker (RFC 8445 §7.3.1.1), and the side whose peer
+// said a=setup:active is the DTLS server.
+TEST(ClientPeerTransportFullIce, TwoFullAgentsSettleTheirRolesAndConnect) {
+  boost::asio::io_context io;
+  dtls::DtlsCertificate cert_a, cert_b;
+  net::UdpSocket socket_a{io, kLoopbackAnyPort}, socket_b{io, kLoopbackAnyPort};
+  SocketSender sender_a{socket_a}, sender_b{socket_b};
+  ClientRecorder listener_a, listener_b;
+  ClientPeerTransport a(listener_a, sender_a, cert_a, {}, Clock::now());
+  ClientPeerTransport b(listener_b, sender_b, cert_b, {}, Clock::now());
+  socket_a.start([&](std::span<uint8_t> d, const net::SocketAddress& from) {
+    a.receive_datagram(d, net::UdpSocket::kMaxDatagram, from, Clock::now());
+  });
+  socket_b.start([&](std::span<uint8_t> d, const net::SocketAddress& from) {
+    b.receive_datagram(d, net::UdpSocket::kMaxDatagram, from, Clock::now());
+  });
+  ASSERT_TRUE(a.set_remote_parameters(b.local_ufrag(), b.local_pwd(), "sha-256", b.local_fingerprint(),
+                                      socket_b.local_address(), dtls::Role::Client));
+  ASSERT_TRUE(b.set_remote_parameters(a.local_ufrag(), a.local_pwd(), "sha-256", a.local_fingerprint(),
+                                      socket_a.local_address(), dtls::Role::Server));
+  a.start(Clock::now());
+  b.start(Clock::now());
+  auto deadline = Clock::now() + seconds(5);
+  auto up = [&] {
+    return a.state() == ClientPeerTransport::State::Connected &&
+           b.state() == ClientPeerTransport::State::Connected;
+  };
+  while (!up() && Clock::now() < deadline) {
+    io.run_for(std::chrono::milliseconds(5));
+    a.on_tick(Clock::now());
+    b.on_tick(Clock::now());
+  }
+  ASSERT_TRUE(up()) << int(a.state()) << " " << a.stats().checks_sent << " " << a.stats().check_responses << " "
+                    << a.stats().checks_answered << " / " << int(b.state()) << " " << b.stats().checks_sent << " "
+                    << b.stats().check_responses << " " << b.stats().checks_answered << " " << listener_a.closed
+                    << " / " << listener_b.closed;
+  EXPECT_GE(a.stats().checks_answered, 1u);
+  EXPECT_GE(b.stats().checks_answered, 1u);
+  EXPECT_EQ(a.srtp_profile_name(), b.srtp_profile_name());
+
+  auto packet = rtp_packet(42, 0x3333, 800);
+  std::vector<uint8_t> buffer(1500);
+  std::copy(packet.begin(), packet.end(), buffer.begin());
+  ASSERT_TRUE(b.send_rtp(buffer, packet.size()));
+  deadline = Clock::now() + seconds(2);
+  while (listener_a.rtp.empty() && Clock::now() < deadline) io.run_for(std::chrono::milliseconds(5));
+  ASSERT_EQ(listener_a.rtp.size(), 1u);
+  EXPECT_EQ(listener_a.rtp[0], packet);
+}
+
+// A check keyed with another password gets no answer; one keyed with ours does.
+TEST_F(ClientPeerTransportTest, IgnoresChecksNotKeyedWithItsPassword) {
+  make_server();
+  make_client();
+  ASSERT_TRUE(connect());
+  net::UdpSocket stranger{io, kLoopbackAnyPort};
+  std::vector<uint8_t> check;
+  stun::TransactionId id{};
+  id[0] = 1;
+  stun::StunMessageBuilder builder(check, stun::Method::Binding, stun::MessageClass::Request, id);
+  builder.add_username(client->local_ufrag() + ":peer");
+  builder.add_ice_controlling(1);
+  builder.add_message_integrity(stun::short_term_key("not-the-client-password-at-all"));
+  builder.add_fingerprint();
+  const auto answered = client->stats().checks_answered;
+  client->receive_datagram(std::span(check), check.size(), port.candidate_address(), Clock::now());
+  EXPECT_EQ(client->stats().checks_answered, answered);
+
+  // The same check keyed with the client's password is answered.
+  stun::StunMessageBuilder keyed(check, stun::Method::Binding, stun::MessageClass::Request, id);
+  keyed.add_username(client->local_ufrag() + ":peer");
+  keyed.add_ice_controlled(1);
+  keyed.add_message_integrity(stun::short_term_key(client->local_pwd()));
+  keyed.add_fingerprint();
+  client->receive_datagram(std::span(check), check.size(), port.candidate_address(), Clock::now());
+  EXPECT_EQ(client->stats().checks_answered, answered + 1);
+}
+
 }  // namespace
 }  // namespace ct::webrtc

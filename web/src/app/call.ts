@@ -496,7 +496,8 @@ export class CallView {
       };
       return h('li', { 'data-participant-item': m.identity },
         h('span', { class: 'avatar-sm', style: `--avatar:${avatarColor(m.identity)}`, 'aria-hidden': 'true' }, initials(m.name)),
-        h('span', { class: 'who' }, m.name, m.self ? h('span', { class: 'you' }, ' (you)') : null),
+        h('span', { class: 'who' }, m.name, m.self ? h('span', { class: 'you' }, ' (you)') : null,
+          this.client.participants.get(m.identity)?.info.kind === 'ingress' ? h('span', { class: 'you' }, ' (broadcast)') : null),
         this.security.verifyButton(m.identity, m.self),
         h('span', { class: 'state' }, stateIcon(micOn, icons.mic, icons.micOff, 'Microphone'), stateIcon(cameraOn, icons.camera, icons.cameraOff, 'Camera')));
     }));

@@ -18,6 +18,8 @@ export interface ParticipantInfo {
   identity: string;
   name: string;
   metadata: string;
+  /** "standard" (a signaling client) or "ingress" (a WHIP broadcaster: publishes only); absent from older servers. */
+  kind?: 'standard' | 'ingress';
   permissions: Permissions;
   tracks?: TrackInfo[];
   /** In an encrypted room: the participant's latest key announcement (opaque to the server). */
