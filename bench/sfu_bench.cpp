@@ -13,6 +13,7 @@
 #include "ForwardingSetup.hpp"
 #include "rtp/RtpPacket.hpp"
 #include "sfu/Publication.hpp"
+#include "sfu/SubscriberSendPath.hpp"
 #include "sfu/Subscription.hpp"
 
 namespace {
@@ -132,5 +133,65 @@ void BM_ForwardSimulcast(benchmark::State& state) {
   if (connected.sender.sent == 0) state.SkipWithError("packets were not sent");
 }
 BENCHMARK(BM_ForwardSimulcast)->Args({10, 0})->Args({10, 1})->Args({100, 0})->Args({100, 1});
+
+// The fan-out of BM_ForwardToSubscriptions through one subscriber
+// connection's send path: with bandwidth estimation on (argument 1) every
+// packet gets the connection's next transport-wide sequence number written
+// over the publisher's transport-cc element and is recorded in the
+// estimator's send history; off (0), the option's "no extension offered"
+// path. Reported per outbound packet; compare the two in one run.
+void BM_ForwardNumbered(benchmark::State& state) {
+  const int k = int(state.range(0));
+  const bool numbered = state.range(1) != 0;
+  ConnectedTransport connected;
+  if (!bench::handshake_done(state, connected)) return;
+  sfu::PublicationParams params = bench::vp8_publication_params(0x01020304);
+  params.rtx_payload_type = 97;
+  params.rtx_ssrc = 0x01020305;
+  params.transport_cc_id = bench::kTransportCcId;
+  sfu::TrackInfo info;
+  info.sid = "TR_bench";
+  info.mid = "1";
+  sfu::Publication publication(info, params, *connected.transport, 1, milliseconds(500));
+  std::unique_ptr<bwe::SendSideBandwidthEstimator> estimator;
+  if (numbered)
+    estimator =
+        std::make_unique<bwe::SendSideBandwidthEstimator>(bwe::BandwidthEstimatorConfig{}, connected.now);
+  sfu::SubscriberSendPath send_path(*connected.transport, std::move(estimator));
+  constexpr uint8_t kOurTransportCc = sfu::subscriber_extension_id::kTransportCc;
+  send_path.set_extension_id(numbered ? kOurTransportCc : 0);
+  std::vector<std::unique_ptr<sfu::Subscription>> subscriptions;
+  for (int i = 0; i < k; ++i) {
+    sfu::SubscriptionParams sp;
+    sp.mid = std::to_string(i % 10);
+    sp.ssrc = 0x10000000u + uint32_t(i);
+    sp.rtx_ssrc = 0x20000000u + uint32_t(i);
+    sp.payload_type = 96;
+    sp.rtx_payload_type = 97;
+    sp.send_path = &send_path;
+    subscriptions.push_back(std::make_unique<sfu::Subscription>(publication, *connected.transport, sp));
+    sfu::SubscriptionNegotiation negotiation{true, 1, 0, 3, uint8_t(numbered ? kOurTransportCc : 0)};
+    subscriptions.back()->activate(negotiation, connected.now);
+  }
+  const std::vector<uint8_t> payload(1100, 0x42);
+  std::vector<uint8_t> bytes = bench::video_packet_bytes(params.ssrc, payload);
+  auto packet = *rtp::RtpPacket::parse(bytes);
+  uint16_t seq = 1;
+  TimePoint now = connected.now;
+  connected.sender.sent = 0;
+  for (auto _ : state) {
+    packet.set_sequence_number(seq++);
+    now += microseconds(300);
+    publication.on_rtp(packet, now);
+  }
+  state.SetItemsProcessed(int64_t(state.iterations()) * k);
+  state.counters["per_packet_ns"] = benchmark::Counter(
+      double(state.iterations()) * k, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  if (connected.sender.sent != uint64_t(state.iterations()) * uint64_t(k))
+    state.SkipWithError("packets were not sent");
+  if (numbered && send_path.stats().packets_sent != connected.sender.sent)
+    state.SkipWithError("packets were not numbered");
+}
+BENCHMARK(BM_ForwardNumbered)->Args({10, 0})->Args({10, 1})->Args({100, 0})->Args({100, 1});
 
 }  // namespace

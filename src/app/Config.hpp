@@ -102,6 +102,10 @@ struct Config {
   // The API key that signs webhooks: webhook_api_key, or the first key.
   std::string webhook_signing_key() const;
 
+  // Send-side bandwidth estimation on every subscriber connection
+  // (transport-cc offered, packets numbered, feedback read).
+  bool subscriber_bwe = true;
+
   // TEST ONLY: drop this fraction of forwarded packets to exercise NACK/RTX.
   double drop_forwarded_fraction = 0;
   // TEST ONLY: drop this fraction of the media packets publishers send (after

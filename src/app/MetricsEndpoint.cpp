@@ -167,6 +167,39 @@ void write_workers(PrometheusWriter& w, const std::vector<sfu::WorkerMetrics>& w
   }
 }
 
+// Subscriber bandwidth estimation: what was numbered and what the feedback
+// said, and the distribution of the live connections' estimates over all
+// workers (no per-participant labels).
+void write_subscriber_bwe(PrometheusWriter& w, const std::vector<sfu::WorkerMetrics>& ws) {
+  using M = const sfu::WorkerMetrics&;
+  const auto counter = MetricType::counter;
+  per_worker_split(w, ws, "ciphertalk_subscriber_bwe_packets_total", counter,
+                   "Packets sent on subscriber connections with a transport-wide sequence number, and "
+                   "what the browsers' transport-cc feedback reported of them.",
+                   "result",
+                   {{"sent", [](M m) { return m.media.bwe_packets_sent; }},
+                    {"acked", [](M m) { return m.media.bwe_packets_acked; }},
+                    {"lost", [](M m) { return m.media.bwe_packets_lost; }}});
+  per_worker_split(w, ws, "ciphertalk_subscriber_bwe_feedback_total", counter,
+                   "Transport-cc feedback packets from subscribers: used, or dropped as malformed.", "result",
+                   {{"used", [](M m) { return m.media.bwe_feedbacks; }},
+                    {"malformed", [](M m) { return m.media.bwe_feedbacks_malformed; }}});
+  per_worker(w, ws, "ciphertalk_subscriber_bwe_probe_clusters_total", counter,
+             "Probe clusters sent on subscriber connections.",
+             [](M m) { return m.media.bwe_probe_clusters_sent; });
+
+  sfu::MediaCounters all;
+  for (const auto& m : ws) {
+    for (size_t i = 0; i < all.estimate_buckets.size(); ++i)
+      all.estimate_buckets[i] += m.media.estimate_buckets[i];
+    all.estimates += m.media.estimates;
+    all.estimate_sum_bps += m.media.estimate_sum_bps;
+  }
+  w.family("ciphertalk_subscriber_bandwidth_estimate_bits", MetricType::histogram,
+           "Send-side bandwidth estimates of the subscriber connections that have one, in bits per second.");
+  w.histogram(sfu::MediaCounters::kEstimateBuckets, all.estimate_buckets, double(all.estimate_sum_bps));
+}
+
 void write_by_label(PrometheusWriter& w, std::string_view name, std::string_view help, std::string_view label,
                     const std::map<std::string, uint64_t>& values) {
   w.family(name, MetricType::counter, help);
@@ -280,7 +313,10 @@ std::string MetricsEndpoint::render(const Snapshot& s) {
   w.family("ciphertalk_build_info", MetricType::gauge,
            "CipherTalk's version, as a label; the value is always 1.");
   w.sample({{"version", CT_VERSION}}, uint64_t{1});
-  if (!s.workers.empty()) write_workers(w, s.workers);
+  if (!s.workers.empty()) {
+    write_workers(w, s.workers);
+    write_subscriber_bwe(w, s.workers);
+  }
   if (s.signal) write_signal(w, *s.signal);
   if (s.turn) write_turn(w, *s.turn);
   if (s.uploads) write_uploads(w, *s.uploads);

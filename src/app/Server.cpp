@@ -154,6 +154,7 @@ void Server::start() {
     wc.empty_room_timeout = c.empty_room_timeout;
     wc.max_participants = c.max_participants;
     wc.drop_forwarded_fraction = c.drop_forwarded_fraction;
+    wc.subscriber_bwe = c.subscriber_bwe;
     wc.drop_received_fraction = c.drop_received_fraction;
     wc.taps = s.payload_dump.get();
     wc.recordings = s.recorder.get();

@@ -29,7 +29,11 @@ int main(int argc, char** argv) {
       recordings_dir;
   int http_port = -1, rtc_port = -1, workers = -1, turn_port = -1, turn_tls_port = -1;
   bool no_turn = false;
+<<<<<<< HEAD
   double api_rate = -1, api_burst = -1;
+=======
+  std::string subscriber_bwe;
+>>>>>>> wip-bwewire
 
   auto* serve = app.add_subcommand("serve", "Run the server (HTTP, signaling, media)");
   serve->add_flag(
@@ -71,6 +75,11 @@ int main(int argc, char** argv) {
   serve->add_option("--debug-dump-payloads", dump_payloads,
                     "--dev only: write each forwarded VP8 track as the server sees it to "
                     "DIR/<room>/<participant>-<track>.ivf");
+
+  serve
+      ->add_option("--subscriber-bwe", subscriber_bwe,
+                   "on or off: send-side bandwidth estimation on subscriber connections (on)")
+      ->check(CLI::IsMember({"on", "off"}));
 
   serve->add_option(
       "--recordings-dir", recordings_dir,
@@ -143,8 +152,12 @@ int main(int argc, char** argv) {
     if (!recordings_dir.empty()) config.recordings_dir = recordings_dir;
     if (!webhook_urls.empty()) config.webhook_urls = webhook_urls;
     if (!webhook_api_key.empty()) config.webhook_api_key = webhook_api_key;
+<<<<<<< HEAD
     if (api_rate >= 0) config.api_requests_per_second = api_rate;
     if (api_burst >= 0) config.api_request_burst = api_burst;
+=======
+    if (!subscriber_bwe.empty()) config.subscriber_bwe = subscriber_bwe == "on";
+>>>>>>> wip-bwewire
     if (auto err = config.apply_storage_flags(storage)) {
       std::fprintf(stderr, "ciphertalk: %s\n", err->c_str());
       return 2;

@@ -68,6 +68,8 @@ void SendSideBandwidthEstimator::on_feedback(const rtp::RtcpTransportCc& feedbac
   } else {
     aimd_.update(usage, acked ? std::optional<double>(double(*acked)) : std::nullopt, now);
   }
+  packets_received_ += received;
+  packets_lost_ += lost;
   loss_.on_packets(received, lost);
   loss_.update(now, target_bps_, aimd_.estimate_bps(), rtt_);
   target_bps_ = std::clamp(std::min(aimd_.estimate_bps(), loss_.bound_bps()), double(config_.min_bps),

@@ -62,6 +62,10 @@ class SendSideBandwidthEstimator {
   double loss_fraction() const { return loss_.loss_fraction(); }
   const SendHistory::Counters& history_counters() const { return history_.counters(); }
   const ProbeController::Counters& probe_counters() const { return probes_.counters(); }
+  // Packets the feedback reported received, and reported lost (a late
+  // arrival, lost first then received, counts as received only).
+  uint64_t packets_received() const { return packets_received_; }
+  uint64_t packets_lost() const { return packets_lost_ - history_.counters().late_arrivals; }
 
  private:
   BandwidthEstimatorConfig config_;
@@ -75,6 +79,8 @@ class SendSideBandwidthEstimator {
   AimdRateController aimd_;
   LossBasedBound loss_;
   ProbeController probes_;
+  uint64_t packets_received_ = 0;
+  uint64_t packets_lost_ = 0;
 };
 
 }  // namespace ct::bwe

@@ -16,6 +16,14 @@ void MediaCounters::add(const webrtc::PeerTransport& transport) {
   dropped_before_connect += s.dropped_before_connect;
 }
 
+void MediaCounters::add_estimate(uint64_t bps) {
+  size_t bucket = 0;
+  while (bucket < kEstimateBuckets.size() && double(bps) > kEstimateBuckets[bucket]) ++bucket;
+  ++estimate_buckets[bucket];
+  ++estimates;
+  estimate_sum_bps += bps;
+}
+
 MediaCounters& MediaCounters::operator+=(const MediaCounters& o) {
   rtp_packets_in += o.rtp_packets_in;
   rtp_bytes_in += o.rtp_bytes_in;
@@ -48,6 +56,15 @@ MediaCounters& MediaCounters::operator+=(const MediaCounters& o) {
   data_dropped_rate += o.data_dropped_rate;
   data_dropped_malformed += o.data_dropped_malformed;
   data_dropped_undeliverable += o.data_dropped_undeliverable;
+  bwe_packets_sent += o.bwe_packets_sent;
+  bwe_packets_acked += o.bwe_packets_acked;
+  bwe_packets_lost += o.bwe_packets_lost;
+  bwe_feedbacks += o.bwe_feedbacks;
+  bwe_feedbacks_malformed += o.bwe_feedbacks_malformed;
+  bwe_probe_clusters_sent += o.bwe_probe_clusters_sent;
+  for (size_t i = 0; i < estimate_buckets.size(); ++i) estimate_buckets[i] += o.estimate_buckets[i];
+  estimates += o.estimates;
+  estimate_sum_bps += o.estimate_sum_bps;
   rooms_created += o.rooms_created;
   participants_joined += o.participants_joined;
   tracks_published += o.tracks_published;

@@ -6,6 +6,7 @@
 // worker's totals, so totals + live never goes backwards (a Prometheus
 // counter must not). Events (joins, publications) count straight into the
 // totals. Plain integers: one thread writes and reads them (the worker's).
+#include <array>
 #include <cstdint>
 
 namespace ct::webrtc {
@@ -42,6 +43,22 @@ struct MediaCounters {
   uint64_t data_received = 0, data_delivered = 0;
   uint64_t data_dropped_not_allowed = 0, data_dropped_rate = 0, data_dropped_malformed = 0,
            data_dropped_undeliverable = 0;
+  // Subscriber bandwidth estimation (SubscriberSendPath::Stats): packets
+  // numbered with a transport-wide sequence number, what the browsers'
+  // transport-cc feedback reported of them, and the feedback itself.
+  uint64_t bwe_packets_sent = 0, bwe_packets_acked = 0, bwe_packets_lost = 0;
+  uint64_t bwe_feedbacks = 0, bwe_feedbacks_malformed = 0;
+  uint64_t bwe_probe_clusters_sent = 0;
+  // The estimates of the live subscriber connections that have one, as
+  // histogram buckets (estimate_buckets[i] counts those in
+  // (kEstimateBuckets[i-1], kEstimateBuckets[i]], the last those above the
+  // last bound), their count and sum: a snapshot, not a counter, so it is
+  // filled from live connections only and never kept in a worker's totals.
+  static constexpr std::array<double, 7> kEstimateBuckets = {100'000,   300'000,   600'000,  1'000'000,
+                                                             2'000'000, 4'000'000, 8'000'000};
+  std::array<uint64_t, kEstimateBuckets.size() + 1> estimate_buckets{};
+  uint64_t estimates = 0, estimate_sum_bps = 0;
+  void add_estimate(uint64_t bps);
   // Events.
   uint64_t rooms_created = 0;
   uint64_t participants_joined = 0;  // joins and rejoins (a resume is not one)

@@ -140,6 +140,7 @@ Room& MediaWorker::room(const std::string& name, const RoomSettings& settings) {
   options.aes_cm_only = config_.aes_cm_only;
   options.consent_timeout = config_.consent_timeout;
   options.drop_forwarded_fraction = config_.drop_forwarded_fraction;
+  options.subscriber_bwe = config_.subscriber_bwe;
   options.drop_received_fraction = config_.drop_received_fraction;
   options.totals = &totals_;
   options.settings = settings;

@@ -45,6 +45,7 @@ struct MediaWorkerConfig {
   Duration empty_room_timeout = seconds(20);  // an empty room closes after this
   size_t max_participants = 100;
   double drop_forwarded_fraction = 0;                // TEST ONLY fault injection, see RoomOptions
+  bool subscriber_bwe = true;                        // see RoomOptions
   double drop_received_fraction = 0;                 // TEST ONLY fault injection, see RoomOptions
   const PacketTapFactory* taps = nullptr;            // see RoomOptions; outlives the worker
   const RoomRecordingFactory* recordings = nullptr;  // see RoomOptions; outlives the worker

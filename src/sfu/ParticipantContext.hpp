@@ -29,6 +29,8 @@ struct ParticipantContext {
   // The worker's totals, where everything this participant counted goes when it ends.
   MediaCounters* totals = nullptr;
   double drop_received_fraction = 0;  // TEST ONLY: inbound media packets dropped after SRTP
+  // Send-side bandwidth estimation on subscriber connections (transport-cc offered).
+  bool subscriber_bwe = true;
 };
 
 }  // namespace ct::sfu

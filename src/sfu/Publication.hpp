@@ -50,6 +50,7 @@ struct PublicationParams {
   uint8_t abs_send_time_id = 0;
   uint8_t rid_id = 0;           // RFC 8852 §3.1 rtp-stream-id
   uint8_t repaired_rid_id = 0;  // RFC 8852 §3.2 repaired-rtp-stream-id (on RTX)
+  uint8_t transport_cc_id = 0;  // draft-holmer-rmcat-transport-wide-cc-extensions-01
   // Simulcast (RFC 8853): the RIDs the publisher sends, lowest layer first
   // (the order of its a=simulcast send list); empty without simulcast.
   std::vector<std::string> rids;

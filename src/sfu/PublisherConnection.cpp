@@ -217,6 +217,7 @@ PublisherConnection::OfferResult PublisherConnection::negotiate(const std::strin
       if (e.uri == sdp::ext_uri::abs_send_time) params.abs_send_time_id = uint8_t(e.id);
       if (e.uri == sdp::ext_uri::rid) params.rid_id = uint8_t(e.id);
       if (e.uri == sdp::ext_uri::repaired_rid) params.repaired_rid_id = uint8_t(e.id);
+      if (e.uri == sdp::ext_uri::transport_cc) params.transport_cc_id = uint8_t(e.id);
     }
     // RFC 8853 §5.1: simulcast layers in the order of the send list, which
     // the client gives lowest first. Without the RID extension the layers

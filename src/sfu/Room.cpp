@@ -145,6 +145,7 @@ struct Room::Impl final : DataRelay, RoomMembers {
     c.transport_options.aes_cm_only = options.aes_cm_only;
     c.drop_received_fraction = options.drop_received_fraction;
     c.transport_options.consent_timeout = options.consent_timeout;
+    c.subscriber_bwe = options.subscriber_bwe;
     return c;
   }
 

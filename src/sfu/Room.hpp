@@ -41,6 +41,7 @@ struct RoomOptions {
   const PacketTapFactory* taps = nullptr;            // sees each new publication's packets (payload dumps)
   const RoomRecordingFactory* recordings = nullptr;  // null: recording is off ("recording_disabled")
   RoomObserver* observer = nullptr;                  // hears what happens (webhooks); null: nobody
+  bool subscriber_bwe = true;  // send-side bandwidth estimation on subscriber connections
 };
 
 // A room's size and what its live participants have counted (metrics).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 
 #include "core/Random.hpp"
 #include "rtp/RtcpCompound.hpp"
@@ -10,6 +11,7 @@
 #include "rtp/RtcpPli.hpp"
 #include "rtp/RtcpReceiverReport.hpp"
 #include "rtp/RtcpSenderReport.hpp"
+#include "rtp/RtcpTransportCc.hpp"
 #include "sdp/DescriptionBuilder.hpp"
 #include "sfu/MediaCounters.hpp"
 #include "sfu/Publication.hpp"
@@ -60,6 +62,11 @@ SubscriberConnection::SubscriberConnection(const ParticipantContext& context,
   transport_ = std::make_unique<webrtc::PeerTransport>(transport_listener, context_.port,
                                                        context_.certificate, options, now);
   context_.port.add(*transport_);
+  std::unique_ptr<bwe::SendSideBandwidthEstimator> estimator;
+  if (context_.subscriber_bwe)
+    estimator = std::make_unique<bwe::SendSideBandwidthEstimator>(bwe::BandwidthEstimatorConfig{}, now);
+  send_path_ = std::make_unique<SubscriberSendPath>(*transport_, std::move(estimator));
+  send_path_->set_padding_source(this);
   // The connection always carries data channels, first in its offers, so
   // data reaches participants who receive no media.
   data_mid_ = std::to_string(next_mid_++);
@@ -98,6 +105,7 @@ void SubscriberConnection::subscribe(Publication& publication) {
   params.drop_fraction = context_.drop_forwarded_fraction;
   params.drop_seed = (key_ << 32) ^ next_mid_;
   params.totals = context_.totals;
+  params.send_path = send_path_.get();
   section.subscription = std::make_unique<Subscription>(publication, *transport_, std::move(params));
 }
 
@@ -172,6 +180,10 @@ event::SubscriberOffer SubscriberConnection::make_offer(TimePoint now) {
     codec.fmtp = pp.fmtp;
     codec.rtx_pt = sub.params().rtx_payload_type;
     if (pp.video) codec.rtcp_fb = {"nack", "nack pli", "ccm fir"};
+    // The browser reports every packet of the transport (audio too) once it
+    // accepts this feedback and the extension below.
+    const bool estimate = send_path_->estimator() != nullptr;
+    if (estimate) codec.rtcp_fb.emplace_back("transport-cc");
     os.codecs.push_back(std::move(codec));
     os.extensions.push_back(
         sdp::Extmap{subscriber_extension_id::kMid, std::nullopt, std::string(sdp::ext_uri::mid), {}});
@@ -181,6 +193,10 @@ event::SubscriberOffer SubscriberConnection::make_offer(TimePoint now) {
     }
     os.extensions.push_back(sdp::Extmap{
         subscriber_extension_id::kAbsSendTime, std::nullopt, std::string(sdp::ext_uri::abs_send_time), {}});
+    if (estimate) {
+      os.extensions.push_back(sdp::Extmap{
+          subscriber_extension_id::kTransportCc, std::nullopt, std::string(sdp::ext_uri::transport_cc), {}});
+    }
     os.direction = sdp::Direction::sendonly;
     sdp::LocalStream stream;
     stream.ssrc = sub.ssrc();
@@ -268,7 +284,11 @@ std::optional<event::Error> SubscriberConnection::apply_answer(const std::string
       if (e.uri == sdp::ext_uri::mid) negotiation.mid_id = uint8_t(e.id);
       if (e.uri == sdp::ext_uri::audio_level) negotiation.audio_level_id = uint8_t(e.id);
       if (e.uri == sdp::ext_uri::abs_send_time) negotiation.abs_send_time_id = uint8_t(e.id);
+      if (e.uri == sdp::ext_uri::transport_cc && send_path_->estimator())
+        negotiation.transport_cc_id = uint8_t(e.id);
     }
+    // Extension ids are BUNDLE-wide (RFC 8843 §9.2): one numbering for the connection.
+    if (negotiation.transport_cc_id != 0) send_path_->set_extension_id(negotiation.transport_cc_id);
     s.subscription->activate(negotiation, now);
   }
   offer_pending_ = false;
@@ -288,6 +308,7 @@ void SubscriberConnection::on_report_block(const rtp::RtcpReportBlock& block, Ti
   Duration rtt = microseconds(int64_t(rtt_units) * 1'000'000 / 65536);
   ++stats_.round_trips;
   stats_.round_trip_us += uint64_t(std::chrono::duration_cast<microseconds>(rtt).count());
+  send_path_->on_rtt(rtt);
   listener_.on_receiver_report(loss, rtt, now);
 }
 
@@ -309,6 +330,9 @@ void SubscriberConnection::on_rtcp(std::span<const uint8_t> compound, TimePoint 
       if (!nack) continue;
       if (Subscription* s = find_subscription(nack->media_ssrc()))
         nack->for_each_lost([&](uint16_t seq) { s->retransmit(seq, now); });
+    } else if (packet->type() == rtp::rtcp_type::kTransportFeedback &&
+               packet->count() == rtp::rtcp_fmt::kTransportCc) {
+      send_path_->on_feedback(*packet, now);
     } else if (packet->type() == rtp::rtcp_type::kPayloadFeedback && packet->count() == rtp::rtcp_fmt::kPli) {
       auto pli = rtp::RtcpPli::parse(*packet);
       if (!pli) continue;
@@ -354,6 +378,7 @@ void SubscriberConnection::on_tick(TimePoint now) {
   for (auto& s : sections_) {
     if (s.subscription) s.subscription->on_tick(now);
   }
+  send_path_->send_probes(now);
   if (transport_->state() != webrtc::PeerTransport::State::Connected || now < next_sender_report_) return;
   next_sender_report_ = now + kReportInterval;
   send_sender_reports(now);
@@ -375,6 +400,7 @@ void SubscriberConnection::send_sender_reports(TimePoint now) {
   if (length > 0) transport_->send_rtcp(buffer, length);
 }
 
+<<<<<<< HEAD
 void SubscriberConnection::set_bandwidth_budget(std::optional<uint64_t> budget_bps, TimePoint now) {
   budget_bps_ = budget_bps;
   next_allocation_ = now;  // shared out again at the next tick
@@ -437,6 +463,26 @@ void SubscriberConnection::allocate_bandwidth(uint64_t budget_bps, TimePoint now
       listener_.on_track_paused(sub.publication().sid(), a.paused);
     }
   }
+=======
+size_t SubscriberConnection::send_padding(size_t padding, int32_t cluster, TimePoint now) {
+  for (auto& s : sections_) {
+    if (s.kind != sdp::MediaKind::video || !s.subscription) continue;
+    if (size_t sent = s.subscription->send_padding(padding, cluster, now)) return sent;
+  }
+  return 0;
+}
+
+std::optional<uint64_t> SubscriberConnection::bandwidth_to_report(TimePoint now) {
+  const std::optional<uint64_t> estimate = estimated_bitrate();
+  if (!estimate || (reported_estimate_ && now - reported_at_ < kReportEvery)) return std::nullopt;
+  if (reported_estimate_) {
+    const double change = double(*estimate) - double(*reported_estimate_);
+    if (std::abs(change) <= kReportChange * double(*reported_estimate_)) return std::nullopt;
+  }
+  reported_estimate_ = estimate;
+  reported_at_ = now;
+  return estimate;
+>>>>>>> wip-bwewire
 }
 
 ConnectionQualityWindow::Downstream SubscriberConnection::quality_sample() const {
@@ -453,13 +499,24 @@ void SubscriberConnection::add_own_counters(MediaCounters& counters) const {
   counters.add(*transport_);
   counters.subscriber_round_trips += stats_.round_trips;
   counters.subscriber_round_trip_us += stats_.round_trip_us;
+<<<<<<< HEAD
   counters.bandwidth_paused += allocator_.stats().paused;
   counters.bandwidth_downgraded += allocator_.stats().downgraded;
   counters.bandwidth_upgraded += allocator_.stats().upgraded;
+=======
+  const SubscriberSendPath::Stats& bwe = send_path_->stats();
+  counters.bwe_packets_sent += bwe.packets_sent;
+  counters.bwe_packets_acked += bwe.packets_acked;
+  counters.bwe_packets_lost += bwe.packets_lost;
+  counters.bwe_feedbacks += bwe.feedbacks;
+  counters.bwe_feedbacks_malformed += bwe.malformed_feedback;
+  counters.bwe_probe_clusters_sent += bwe.probe_clusters_sent;
+>>>>>>> wip-bwewire
 }
 
 void SubscriberConnection::add_counters(MediaCounters& counters) const {
   add_own_counters(counters);
+  if (const auto estimate = estimated_bitrate()) counters.add_estimate(*estimate);
   for (const auto& s : sections_) {
     if (s.subscription) s.subscription->add_counters(counters);
   }

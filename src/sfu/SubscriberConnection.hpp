@@ -5,7 +5,8 @@
 // section, serializes renegotiation (one offer outstanding, JSEP §5.2),
 // applies the browser's answers, restarts ICE after a resume, sends SRs, and
 // routes the browser's RTCP (receiver reports, NACK, PLI, FIR) to the
-// subscriptions.
+// subscriptions, and transport-cc feedback to its send path's bandwidth
+// estimator.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -21,6 +22,7 @@
 #include "sfu/ConnectionQualityWindow.hpp"
 #include "sfu/ParticipantContext.hpp"
 #include "sfu/RoomEvents.hpp"
+#include "sfu/SubscriberSendPath.hpp"
 #include "sfu/Subscription.hpp"
 
 namespace ct::rtp {
@@ -31,7 +33,7 @@ namespace ct::sfu {
 
 struct MediaCounters;
 
-class SubscriberConnection {
+class SubscriberConnection final : private SubscriberSendPath::PaddingSource {
  public:
   class Listener {
    public:
@@ -128,11 +130,23 @@ class SubscriberConnection {
 
   ConnectionQualityWindow::Downstream quality_sample() const;
   const Stats& stats() const { return stats_; }
+  // What the connection can carry (bits per second) from the browser's
+  // transport-cc feedback; nullopt before the first feedback, or without
+  // subscriber bandwidth estimation.
+  std::optional<uint64_t> estimated_bitrate() const { return send_path_->estimated_bitrate(); }
+  const SubscriberSendPath& send_path() const { return *send_path_; }
+  // The estimate to tell the participant now: when it moved more than
+  // kReportChange from the one last told, at most once per kReportEvery.
+  static constexpr double kReportChange = 0.10;
+  static constexpr Duration kReportEvery = seconds(1);
+  std::optional<uint64_t> bandwidth_to_report(TimePoint now);
   // Adds what the transport and the live subscriptions counted so far.
   void add_counters(MediaCounters& counters) const;
 
  private:
   void on_report_block(const rtp::RtcpReportBlock& block, TimePoint now);
+  // Probes ride on the RTX stream of a live video subscription.
+  size_t send_padding(size_t padding, int32_t cluster, TimePoint now) override;
   void add_own_counters(MediaCounters& counters) const;
   void send_sender_reports(TimePoint now);
 
@@ -141,6 +155,7 @@ class SubscriberConnection {
   uint64_t key_;
   std::string cname_;
   std::unique_ptr<webrtc::PeerTransport> transport_;
+  std::unique_ptr<SubscriberSendPath> send_path_;  // outlives the subscriptions that send through it
   bool remote_set_ = false;
   std::string remote_ufrag_, remote_pwd_;
   std::optional<TimePoint> connect_deadline_;
@@ -153,6 +168,8 @@ class SubscriberConnection {
   std::optional<sdp::Origin> last_origin_;
   TimePoint next_sender_report_{};
   TimePoint last_rtcp_{};
+  std::optional<uint64_t> reported_estimate_;
+  TimePoint reported_at_{};
   Stats stats_;
   std::optional<uint64_t> budget_bps_;
   TimePoint next_allocation_{};

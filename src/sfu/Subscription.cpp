@@ -7,12 +7,14 @@
 #include "core/Endian.hpp"
 #include "core/Random.hpp"
 #include "rtp/RtpPacket.hpp"
+#include "rtp/RtpPacketBuilder.hpp"
 #include "rtp/Rtx.hpp"
 #include "rtp/Vp8Payload.hpp"
 #include "sfu/LayerPacket.hpp"
 #include "sfu/MediaCounters.hpp"
 #include "sfu/Publication.hpp"
 #include "sfu/PublicationLayer.hpp"
+#include "sfu/SubscriberSendPath.hpp"
 #include "webrtc/PeerTransport.hpp"
 
 namespace ct::sfu {
@@ -57,6 +59,8 @@ void Subscription::activate(const SubscriptionNegotiation& negotiation, TimePoin
   };
   map(p.audio_level_id, negotiation.audio_level_id);
   map(p.abs_send_time_id, negotiation.abs_send_time_id);
+  // The publisher's transport-wide number takes our id; the send path writes ours over it.
+  map(p.transport_cc_id, negotiation.transport_cc_id);
   extension_ids_no_mid_ = extension_ids_;
   map(p.mid_id, negotiation.mid_id);
   bool was_active = active_;
@@ -187,8 +191,9 @@ size_t Subscription::rewrite_layer(std::span<const uint8_t> packet, const Simulc
 
 bool Subscription::send_media(std::span<uint8_t> buffer, size_t length, uint32_t timestamp,
                               size_t payload_size, TimePoint now) {
-  if (length == 0 || !transport_.send_rtp(buffer, length)) return false;
+  if (length == 0 || !send_rtp(buffer, length, now)) return false;
   sender_report_.on_packet_sent(timestamp, payload_size, now);
+  last_timestamp_ = timestamp;
   ++stats_.forwarded;
   return true;
 }
@@ -280,24 +285,50 @@ bool Subscription::retransmit(uint16_t sequence_number, TimePoint now) {
         rewrite(*stored, sequence_number, rewriter_.rewrite_timestamp(load_u32(stored->data() + 4)), media);
   }
   if (length == 0) return false;
-  return retransmit_media(media, length);
+  return retransmit_media(media, length, now);
 }
 
-bool Subscription::retransmit_media(std::span<uint8_t> media, size_t length) {
+size_t Subscription::send_padding(size_t padding, int32_t cluster, TimePoint now) {
+  if (!active_ || !params_.send_path || !negotiation_.rtx || !params_.rtx_payload_type ||
+      params_.rtx_ssrc == 0 || !last_timestamp_ || padding == 0 || padding > 255) {
+    return 0;
+  }
+  std::array<uint8_t, 12 + 255 + 8 + 32> packet;
+  const size_t length = rtp::RtpPacketBuilder()
+                            .payload_type(*params_.rtx_payload_type)
+                            .sequence_number(rtx_sequence_number_)
+                            .timestamp(*last_timestamp_)
+                            .ssrc(params_.rtx_ssrc)
+                            .padding(uint8_t(padding))
+                            .build(packet);
+  if (length == 0) return 0;
+  const size_t before = params_.send_path->stats().bytes_sent;
+  if (!params_.send_path->send(packet, length, now, cluster)) return 0;
+  ++rtx_sequence_number_;
+  return size_t(params_.send_path->stats().bytes_sent - before);
+}
+
+bool Subscription::send_rtp(std::span<uint8_t> buffer, size_t length, TimePoint now) {
+  if (params_.send_path) return params_.send_path->send(buffer, length, now);
+  return transport_.send_rtp(buffer, length);
+}
+
+bool Subscription::retransmit_media(std::span<uint8_t> media, size_t length, TimePoint now) {
   bool sent = false;
   if (negotiation_.rtx && params_.rtx_payload_type && params_.rtx_ssrc != 0) {
     // RFC 4588 §4: the original packet behind its OSN, on our RTX SSRC and
     // payload type with a sequence space of its own.
     auto rtp = rtp::RtpPacket::parse(std::span<uint8_t>(media.data(), length));
     if (!rtp) return false;
-    std::array<uint8_t, kPacketBufferSize + 2> rtx;
+    // Room for the RTX header's OSN and a transport-wide element the send path may add.
+    std::array<uint8_t, kPacketBufferSize + 2 + 8> rtx;
     size_t rtx_length =
         rtp::wrap_rtx(*rtp, params_.rtx_ssrc, *params_.rtx_payload_type, rtx_sequence_number_, rtx);
     if (rtx_length == 0 || rtx_length + 32 > rtx.size()) return false;
     ++rtx_sequence_number_;
-    sent = transport_.send_rtp(rtx, rtx_length);
+    sent = send_rtp(rtx, rtx_length, now);
   } else {
-    sent = transport_.send_rtp(media, length);
+    sent = send_rtp(media, length, now);
   }
   if (sent) ++stats_.retransmitted;
   return sent;

@@ -3,8 +3,8 @@
 // subscriber connection with the server's own SSRC, sequence numbers,
 // timestamps, payload types and header extension ids. Forwarding copies the
 // publisher's packet into a stack buffer, rewrites it for this subscriber
-// and hands it to the subscriber's transport (SRTP protect, send): nothing
-// is allocated per packet.
+// and hands it to the connection's send path (transport-wide number, SRTP
+// protect, send): nothing is allocated per packet.
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -33,6 +33,7 @@ namespace ct::sfu {
 
 struct MediaCounters;
 class Publication;
+class SubscriberSendPath;
 struct LayerPacket;
 
 // The server's fixed payload types and header extension ids in every
@@ -50,6 +51,7 @@ namespace subscriber_extension_id {
 inline constexpr uint8_t kMid = 1;
 inline constexpr uint8_t kAudioLevel = 2;
 inline constexpr uint8_t kAbsSendTime = 3;
+inline constexpr uint8_t kTransportCc = 4;  // offered with subscriber bandwidth estimation on
 }  // namespace subscriber_extension_id
 
 struct SubscriptionParams {
@@ -62,6 +64,8 @@ struct SubscriptionParams {
   uint64_t drop_seed = 1;
   // Where this subscription's stats are added when it ends (the worker's totals), if anywhere.
   MediaCounters* totals = nullptr;
+  // The connection's numbering and estimation, which sends every packet; null: straight to the transport.
+  SubscriberSendPath* send_path = nullptr;
 };
 
 // What the subscriber's answer accepted of an offered section.
@@ -70,12 +74,14 @@ struct SubscriptionNegotiation {
   uint8_t mid_id = 0;  // the server's ids the answer kept, 0 otherwise
   uint8_t audio_level_id = 0;
   uint8_t abs_send_time_id = 0;
+  uint8_t transport_cc_id = 0;
 };
 
 class Subscription {
  public:
-  // Room for a whole MTU-sized packet plus the SRTP tag (RFC 7714 §7: 16 bytes).
-  static constexpr size_t kPacketBufferSize = 1500 + 32;
+  // Room for a whole MTU-sized packet, the SRTP tag (RFC 7714 §7: 16 bytes)
+  // and a transport-wide sequence number element the send path may add.
+  static constexpr size_t kPacketBufferSize = 1500 + 32 + 8;
 
   struct Stats {
     uint64_t forwarded = 0;
@@ -142,6 +148,11 @@ class Subscription {
   // Answers a NACK for one of our sequence numbers from the publication's
   // retransmission buffer, as RTX (RFC 4588) when negotiated.
   bool retransmit(uint16_t sequence_number, TimePoint now);
+  // A probe packet (libwebrtc's form): RTP padding only, no payload, on our
+  // RFC 4588 RTX stream with the last media timestamp, sent through the
+  // send path for `cluster`. Returns its size, 0 when this subscription
+  // cannot carry one (no RTX negotiated, inactive, nothing sent yet).
+  size_t send_padding(size_t padding, int32_t cluster, TimePoint now);
   // Whether this subscriber's PLI/FIR may go on to the publication (which has
   // its own throttle for all subscribers together): one subscriber alone
   // cannot make the publisher send keyframes more often than this allows.
@@ -181,7 +192,9 @@ class Subscription {
                        std::span<uint8_t> buffer);
   bool send_media(std::span<uint8_t> buffer, size_t length, uint32_t timestamp, size_t payload_size,
                   TimePoint now);
-  bool retransmit_media(std::span<uint8_t> media, size_t length);
+  bool retransmit_media(std::span<uint8_t> media, size_t length, TimePoint now);
+  // Through the send path when there is one.
+  bool send_rtp(std::span<uint8_t> buffer, size_t length, TimePoint now);
   void choose_layer(TimePoint now);
   bool drop_for_fault_injection();
 
@@ -200,6 +213,7 @@ class Subscription {
   bool await_keyframe_ = false;  // resumed without simulcast: the stream restarts at a keyframe
   TimePoint switch_requested_at_{};
   uint16_t rtx_sequence_number_;
+  std::optional<uint32_t> last_timestamp_;       // of the last media packet sent
   rtp::RtpExtensionIdMap extension_ids_;         // publisher id -> ours, MID element kept
   rtp::RtpExtensionIdMap extension_ids_no_mid_;  // the same without the MID element
   SenderReportGenerator sender_report_;

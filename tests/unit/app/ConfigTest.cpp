@@ -49,6 +49,8 @@ signal:
 testing:
   drop_forwarded_fraction: 0.05
   drop_received_fraction: 0.04
+sfu:
+  subscriber_bwe: false
 )"));
   EXPECT_EQ(c.keys.at("k1"), "s1");
   EXPECT_EQ(c.keys.at("devkey"), "devsecret");
@@ -63,6 +65,8 @@ testing:
   EXPECT_EQ(c.workers, 2u);
   EXPECT_EQ(c.srtp_profiles, "aes-cm");
   EXPECT_EQ(c.consent_timeout.count(), 60);
+  EXPECT_FALSE(c.subscriber_bwe);
+  EXPECT_TRUE(Config().subscriber_bwe);  // on by default
   EXPECT_FALSE(c.validate());
 }
 

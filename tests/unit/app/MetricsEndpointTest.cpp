@@ -69,6 +69,37 @@ TEST(MetricsEndpoint, RoundTripsAreACountAndASumInSecondsPerConnection) {
       has_line(text, "ciphertalk_round_trip_seconds_total{worker=\"0\",connection=\"subscriber\"} 1.5"));
 }
 
+TEST(MetricsEndpoint, SubscriberEstimatesAreOneHistogramOverAllWorkers) {
+  MetricsEndpoint::Snapshot s;
+  s.workers.resize(2);
+  s.workers[1].worker = 1;
+  s.workers[0].media.add_estimate(250'000);
+  s.workers[0].media.add_estimate(1'500'000);
+  s.workers[1].media.add_estimate(20'000'000);
+  s.workers[0].media.bwe_packets_sent = 100;
+  s.workers[0].media.bwe_packets_acked = 90;
+  s.workers[0].media.bwe_packets_lost = 2;
+  s.workers[1].media.bwe_feedbacks = 7;
+  s.workers[1].media.bwe_feedbacks_malformed = 1;
+  std::string text = MetricsEndpoint::render(s);
+  const std::string h = "ciphertalk_subscriber_bandwidth_estimate_bits";
+  EXPECT_TRUE(has_line(text, "# TYPE " + h + " histogram"));
+  EXPECT_TRUE(has_line(text, h + "_bucket{le=\"1e+05\"} 0"));
+  EXPECT_TRUE(has_line(text, h + "_bucket{le=\"3e+05\"} 1"));
+  EXPECT_TRUE(has_line(text, h + "_bucket{le=\"1e+06\"} 1"));
+  EXPECT_TRUE(has_line(text, h + "_bucket{le=\"2e+06\"} 2"));
+  EXPECT_TRUE(has_line(text, h + "_bucket{le=\"8e+06\"} 2"));
+  EXPECT_TRUE(has_line(text, h + "_bucket{le=\"+Inf\"} 3"));
+  EXPECT_TRUE(has_line(text, h + "_sum 21750000"));
+  EXPECT_TRUE(has_line(text, h + "_count 3"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_subscriber_bwe_packets_total{worker=\"0\",result=\"sent\"} 100"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_subscriber_bwe_packets_total{worker=\"0\",result=\"acked\"} 90"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_subscriber_bwe_packets_total{worker=\"0\",result=\"lost\"} 2"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_subscriber_bwe_feedback_total{worker=\"1\",result=\"used\"} 7"));
+  EXPECT_TRUE(
+      has_line(text, "ciphertalk_subscriber_bwe_feedback_total{worker=\"1\",result=\"malformed\"} 1"));
+}
+
 TEST(MetricsEndpoint, RendersSignalingAndTurnByReason) {
   MetricsEndpoint::Snapshot s;
   signal::RtcService::Stats signal;

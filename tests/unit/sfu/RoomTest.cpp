@@ -21,11 +21,13 @@ std::vector<Track> av_tracks() {
   return {Track{"0", false, kAudioSsrc, 0}, Track{"1", true, kVideoSsrc, kRtxSsrc}};
 }
 
+// The media packets of `ssrc`; padding-only packets (bandwidth probes on the
+// RTX stream, SubscriberBandwidthEstimationTest) are not media.
 std::vector<rtp::RtpPacket> parsed(std::vector<std::vector<uint8_t>>& packets, uint32_t ssrc) {
   std::vector<rtp::RtpPacket> out;
   for (auto& p : packets) {
     auto r = rtp::RtpPacket::parse(p);
-    if (r && r->ssrc() == ssrc) out.push_back(*r);
+    if (r && r->ssrc() == ssrc && !r->payload().empty()) out.push_back(*r);
   }
   return out;
 }
@@ -185,12 +187,20 @@ TEST_F(RoomTest, PublishAnnouncesTrackAndOffersIt) {
   const auto* am = sd->find_media(track_of_kind(offer.tracks, "audio")->mid);
   ASSERT_TRUE(am);
   EXPECT_TRUE(am->find_codec(111) && am->find_codec(111)->name == "opus");
-  // Only MID, audio level and abs-send-time exist on the subscriber connection.
-  for (const auto& m : sd->media)
+  // Only MID, audio level, abs-send-time and transport-cc exist on the
+  // subscriber connection; every media section offers transport-cc feedback.
+  for (const auto& m : sd->media) {
     for (const auto& e : m.extmaps)
       EXPECT_TRUE(e.uri == sdp::ext_uri::mid || e.uri == sdp::ext_uri::audio_level ||
-                  e.uri == sdp::ext_uri::abs_send_time)
+                  e.uri == sdp::ext_uri::abs_send_time || e.uri == sdp::ext_uri::transport_cc)
           << e.uri;
+    if (m.media == "application") continue;
+    EXPECT_TRUE(std::any_of(m.extmaps.begin(), m.extmaps.end(), [](const auto& e) {
+      return e.uri == sdp::ext_uri::transport_cc && e.id == subscriber_extension_id::kTransportCc;
+    }));
+    const auto& fb = m.codecs.front().rtcp_fb;
+    EXPECT_NE(std::find(fb.begin(), fb.end(), "transport-cc"), fb.end()) << m.media;
+  }
 
   // A participant joining later is offered the existing tracks at once.
   auto& c = join("carol");
@@ -213,15 +223,20 @@ TEST_F(RoomTest, ForwardingRewritesSsrcSequenceTimestampPayloadTypeAndExtensions
     EXPECT_EQ(p.payload_type(), 96);
     EXPECT_EQ(p.sequence_number(), uint16_t(first_seq + i));
     EXPECT_EQ(p.timestamp(), 5000 + 3000u * i + ts_offset);
-    // abs-send-time moved to our id 3; transport-cc (publisher id 3) gone;
-    // MID carries the subscriber's mid.
+    // abs-send-time moved to our id 3; MID carries the subscriber's mid;
+    // the publisher's transport-cc element carries our transport-wide numbers.
     auto abs = rtp::read_abs_send_time(p.find_extension(3));
     ASSERT_TRUE(abs);
     EXPECT_EQ(*abs, 0x123456u);
     auto mid = rtp::read_mid(p.find_extension(1));
     ASSERT_TRUE(mid);
     EXPECT_EQ(*mid, video_mid);
-    EXPECT_TRUE(p.find_extension(4).empty());
+    auto transport_seq = rtp::read_transport_sequence_number(p.find_extension(4));
+    ASSERT_TRUE(transport_seq);
+    if (i > 0) {
+      EXPECT_TRUE(RtpStreamRewriter::is_newer(
+          *transport_seq, *rtp::read_transport_sequence_number(packets[i - 1].find_extension(4))));
+    }
     ASSERT_EQ(p.payload().size(), 300u);
     EXPECT_EQ(p.payload()[0], uint8_t(40000 + i));
   }

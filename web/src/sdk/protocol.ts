@@ -112,7 +112,9 @@ export type ServerMessage =
   | { type: 'recording'; active: boolean; id: string }
   | { type: 'layers_wanted'; sid: string; layers: { rid: string; active: boolean }[] }
   /** Nothing of this track is sent to you for now (your bandwidth cannot carry it), or it resumed. */
-  | { type: 'track_paused'; sid: string; paused: boolean; reason: 'bandwidth' };
+  | { type: 'track_paused'; sid: string; paused: boolean; reason: 'bandwidth' }
+  /** What the server estimates it can send you, in bits per second. */
+  | { type: 'bandwidth'; estimate_bps: number };
 
 export type ServerMessageType = ServerMessage['type'];
 export type ServerMessageOf<T extends ServerMessageType> = Extract<ServerMessage, { type: T }>;
