@@ -79,7 +79,7 @@ std::optional<std::string> Config::load_yaml_text(const std::string& text) {
     if (!root.IsMap()) return "the top level must be a mapping";
     static const char* kKnownTop[] = {"log_level", "log_json", "http", "rtc",   "keys",      "room",
                                       "signal",    "testing",  "turn", "debug", "recording", "webhook",
-                                      "sfu"};
+                                      "sfu",       "api"};
     for (const auto& kv : root) {
       auto key = kv.first.as<std::string>();
       bool known = false;
@@ -129,14 +129,11 @@ std::optional<std::string> Config::load_yaml_text(const std::string& text) {
       read(sig, "max_connections_per_ip", max_connections_per_ip);
       read(sig, "max_connections", max_connections);
     }
-<<<<<<< HEAD
     if (auto api = root["api"]) {
       read(api, "requests_per_second", api_requests_per_second);
       read(api, "request_burst", api_request_burst);
     }
-=======
     if (auto sfu = root["sfu"]) read(sfu, "subscriber_bwe", subscriber_bwe);
->>>>>>> wip-bwewire
     if (auto t = root["testing"]) {
       read(t, "drop_forwarded_fraction", drop_forwarded_fraction);
       read(t, "drop_received_fraction", drop_received_fraction);

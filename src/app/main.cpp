@@ -29,11 +29,8 @@ int main(int argc, char** argv) {
       recordings_dir;
   int http_port = -1, rtc_port = -1, workers = -1, turn_port = -1, turn_tls_port = -1;
   bool no_turn = false;
-<<<<<<< HEAD
   double api_rate = -1, api_burst = -1;
-=======
   std::string subscriber_bwe;
->>>>>>> wip-bwewire
 
   auto* serve = app.add_subcommand("serve", "Run the server (HTTP, signaling, media)");
   serve->add_flag(
@@ -152,12 +149,9 @@ int main(int argc, char** argv) {
     if (!recordings_dir.empty()) config.recordings_dir = recordings_dir;
     if (!webhook_urls.empty()) config.webhook_urls = webhook_urls;
     if (!webhook_api_key.empty()) config.webhook_api_key = webhook_api_key;
-<<<<<<< HEAD
     if (api_rate >= 0) config.api_requests_per_second = api_rate;
     if (api_burst >= 0) config.api_request_burst = api_burst;
-=======
     if (!subscriber_bwe.empty()) config.subscriber_bwe = subscriber_bwe == "on";
->>>>>>> wip-bwewire
     if (auto err = config.apply_storage_flags(storage)) {
       std::fprintf(stderr, "ciphertalk: %s\n", err->c_str());
       return 2;

@@ -22,6 +22,21 @@ BandwidthAllocator::BandwidthAllocator() {
   order_.reserve(32);
 }
 
+std::optional<uint64_t> BandwidthAllocator::layer_cost(const Demand& demand, int layer) {
+  const int count = int(std::clamp<size_t>(demand.layer_count, 1, kMaxLayers));
+  if (layer < 0 || layer >= count) return std::nullopt;
+  if (demand.layers[layer].bps > 0) return demand.layers[layer].bps;
+  // Estimated from a measured layer: the highest.
+  int measured = -1;
+  for (int i = 0; i < count; ++i)
+    if (demand.layers[i].live && demand.layers[i].bps > 0) measured = i;
+  if (measured < 0) return std::nullopt;
+  uint64_t estimate = demand.layers[measured].bps;
+  for (int i = measured; i < layer; ++i) estimate *= kLayerCostRatio;
+  for (int i = layer; i < measured; ++i) estimate /= kLayerCostRatio;
+  return std::max<uint64_t>(estimate, 1);
+}
+
 size_t BandwidthAllocator::build_steps(const Demand& demand, std::array<Step, 2 * kMaxLayers>& steps) {
   const int count = int(std::clamp<size_t>(demand.layer_count, 1, kMaxLayers));
   const int top = std::min(demand.desired_layer, count - 1);
@@ -34,14 +49,7 @@ size_t BandwidthAllocator::build_steps(const Demand& demand, std::array<Step, 2 
     steps[0] = Step{top, kAllTemporalLayers, 0};
     return 1;
   }
-  auto cost_of = [&](int layer) {
-    const LayerRate& rate = demand.layers[layer];
-    if (rate.bps > 0) return rate.bps;
-    uint64_t estimate = demand.layers[measured].bps;
-    for (int i = measured; i < layer; ++i) estimate *= kLayerCostRatio;
-    for (int i = layer; i < measured; ++i) estimate /= kLayerCostRatio;
-    return std::max<uint64_t>(estimate, 1);
-  };
+  auto cost_of = [&](int layer) { return layer_cost(demand, layer).value_or(0); };
   size_t n = 0;
   auto add_layer = [&](int layer) {
     const LayerRate& rate = demand.layers[layer];

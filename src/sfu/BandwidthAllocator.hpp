@@ -26,6 +26,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -84,6 +85,9 @@ class BandwidthAllocator {
   // `demands` are forgotten.
   void allocate(uint64_t budget_bps, std::span<const Demand> demands, TimePoint now,
                 std::span<Allocation> out);
+  // What `layer` of `demand` costs: measured, or estimated from its highest
+  // measured layer (kLayerCostRatio a layer); nullopt with nothing measured.
+  static std::optional<uint64_t> layer_cost(const Demand& demand, int layer);
   // Forgets every subscription's state (the budget went away): the next
   // allocation starts afresh. The stats stay.
   void reset() { states_.clear(); }

@@ -212,7 +212,8 @@ void Participant::on_tick(TimePoint now) {
   if (connection_lost_) return;
   publisher_.on_tick(now);
   if (subscriber_) subscriber_->on_tick(now);
-<<<<<<< HEAD
+  if (auto estimate = subscriber_ ? subscriber_->bandwidth_to_report(now) : std::nullopt)
+    deliver(event::BandwidthEstimate{*estimate});
   announce_layers_wanted(now);
 }
 
@@ -227,10 +228,6 @@ void Participant::announce_layers_wanted(TimePoint now) {
       wanted.layers.push_back(event::LayerWanted{rids[i], (*mask & (1u << i)) != 0});
     deliver(std::move(wanted));
   }
-=======
-  if (auto estimate = subscriber_ ? subscriber_->bandwidth_to_report(now) : std::nullopt)
-    deliver(event::BandwidthEstimate{*estimate});
->>>>>>> wip-bwewire
 }
 
 }  // namespace ct::sfu

@@ -115,14 +115,11 @@ struct Recording { bool active = false; std::string id; };  // the room's record
 // receives; the client pauses the encodings of the others.
 struct LayerWanted { std::string rid; bool active = false; };
 struct LayersWanted { std::string sid; std::vector<LayerWanted> layers; };
-<<<<<<< HEAD
 // To a subscriber: a track it receives was paused (nothing of it is sent) or
 // resumed, and why ("bandwidth": its budget cannot carry it).
 struct TrackPaused { std::string sid; bool paused = false; std::string reason; };
-=======
 // To a subscriber: what the server estimates its downlink carries (bits per second).
 struct BandwidthEstimate { uint64_t estimate_bps = 0; };
->>>>>>> wip-bwewire
 }  // namespace event
 
 using RoomEvent = std::variant<event::Joined, event::ParticipantJoined, event::ParticipantLeft, event::ParticipantUpdated,
@@ -130,11 +127,8 @@ using RoomEvent = std::variant<event::Joined, event::ParticipantJoined, event::P
                                event::TrackUnpublished, event::TrackMuted, event::PublisherAnswer,
                                event::SubscriberOffer, event::ActiveSpeakers, event::ConnectionQuality,
                                event::Error, event::Removed, event::E2eeAnnounce, event::E2eeKey,
-<<<<<<< HEAD
-                               event::Recording, event::LayersWanted, event::TrackPaused>;
-=======
-                               event::Recording, event::LayersWanted, event::BandwidthEstimate>;
->>>>>>> wip-bwewire
+                               event::Recording, event::LayersWanted, event::TrackPaused,
+                               event::BandwidthEstimate>;
 
 // One participant's signaling connection as the Room sees it. Called on the
 // room's worker thread; implementations queue and return at once.

@@ -370,9 +370,9 @@ void SubscriberConnection::tick_transport(TimePoint now) {
 }
 
 void SubscriberConnection::on_tick(TimePoint now) {
-  if (budget_bps_ && now >= next_allocation_) {
+  if (const auto budget = effective_budget(); budget && now >= next_allocation_) {
     next_allocation_ = now + kAllocationInterval;
-    allocate_bandwidth(*budget_bps_, now);
+    allocate_bandwidth(*budget, now);
   }
   // Simulcast layer choice follows what the publishers send.
   for (auto& s : sections_) {
@@ -400,11 +400,11 @@ void SubscriberConnection::send_sender_reports(TimePoint now) {
   if (length > 0) transport_->send_rtcp(buffer, length);
 }
 
-<<<<<<< HEAD
 void SubscriberConnection::set_bandwidth_budget(std::optional<uint64_t> budget_bps, TimePoint now) {
   budget_bps_ = budget_bps;
   next_allocation_ = now;  // shared out again at the next tick
-  if (budget_bps_) return;
+  // With an estimate the allocator goes on, from the estimate alone.
+  if (effective_budget()) return;
   allocator_.reset();
   for (auto& s : sections_) {
     Subscription* sub = s.subscription.get();
@@ -416,6 +416,30 @@ void SubscriberConnection::set_bandwidth_budget(std::optional<uint64_t> budget_b
       listener_.on_track_paused(sub->publication().sid(), false);
     }
   }
+}
+
+uint64_t SubscriberConnection::wanted_bitrate() const {
+  // What every viewer's wanted layer costs, measured; probing stops a margin
+  // above it, so an upgrade (which needs BandwidthAllocator's headroom) can
+  // be proven affordable and nothing more is probed.
+  uint64_t wanted = 0;
+  for (const auto& d : demands_) {
+    if (d.audio) {
+      wanted += d.audio_bps;
+    } else if (d.desired_layer >= 0) {
+      const auto cost = BandwidthAllocator::layer_cost(d, d.desired_layer);
+      // Not measured yet: probing is not held back.
+      if (!cost) return UINT64_MAX;
+      wanted += *cost;
+    }
+  }
+  return uint64_t(double(wanted) * kProbeMargin);
+}
+
+std::optional<uint64_t> SubscriberConnection::effective_budget() const {
+  const std::optional<uint64_t> estimate = estimated_bitrate();
+  if (!estimate) return budget_bps_;
+  return budget_bps_ ? std::min(*budget_bps_, *estimate) : *estimate;
 }
 
 void SubscriberConnection::allocate_bandwidth(uint64_t budget_bps, TimePoint now) {
@@ -432,7 +456,9 @@ void SubscriberConnection::allocate_bandwidth(uint64_t budget_bps, TimePoint now
     d.layer_count = std::min(publication.layer_count(), BandwidthAllocator::kMaxLayers);
     for (size_t i = 0; i < d.layer_count; ++i) {
       const PublicationLayer& layer = publication.layer(i);
-      d.layers[i].live = layer.live(now);
+      // A layer dynacast paused can be had again: the publisher resumes
+      // it once a viewer's allocation reaches it.
+      d.layers[i].live = layer.live(now) || (publication.announced_layers() & (1u << i)) == 0;
       d.layers[i].bps = layer.bitrate().total_bitrate(now);
       d.layers[i].base_bps = layer.bitrate().has_temporal_layers(now) ? layer.bitrate().base_bitrate(now) : 0;
     }
@@ -452,6 +478,7 @@ void SubscriberConnection::allocate_bandwidth(uint64_t budget_bps, TimePoint now
   }
   allocations_.resize(demands_.size());
   allocator_.allocate(budget_bps, demands_, now, allocations_);
+  send_path_->set_wanted_bitrate(wanted_bitrate());
   for (size_t i = 0; i < allocated_.size(); ++i) {
     Subscription& sub = *allocated_[i];
     const BandwidthAllocator::Allocation& a = allocations_[i];
@@ -463,7 +490,8 @@ void SubscriberConnection::allocate_bandwidth(uint64_t budget_bps, TimePoint now
       listener_.on_track_paused(sub.publication().sid(), a.paused);
     }
   }
-=======
+}
+
 size_t SubscriberConnection::send_padding(size_t padding, int32_t cluster, TimePoint now) {
   for (auto& s : sections_) {
     if (s.kind != sdp::MediaKind::video || !s.subscription) continue;
@@ -482,7 +510,6 @@ std::optional<uint64_t> SubscriberConnection::bandwidth_to_report(TimePoint now)
   reported_estimate_ = estimate;
   reported_at_ = now;
   return estimate;
->>>>>>> wip-bwewire
 }
 
 ConnectionQualityWindow::Downstream SubscriberConnection::quality_sample() const {
@@ -499,11 +526,9 @@ void SubscriberConnection::add_own_counters(MediaCounters& counters) const {
   counters.add(*transport_);
   counters.subscriber_round_trips += stats_.round_trips;
   counters.subscriber_round_trip_us += stats_.round_trip_us;
-<<<<<<< HEAD
   counters.bandwidth_paused += allocator_.stats().paused;
   counters.bandwidth_downgraded += allocator_.stats().downgraded;
   counters.bandwidth_upgraded += allocator_.stats().upgraded;
-=======
   const SubscriberSendPath::Stats& bwe = send_path_->stats();
   counters.bwe_packets_sent += bwe.packets_sent;
   counters.bwe_packets_acked += bwe.packets_acked;
@@ -511,7 +536,6 @@ void SubscriberConnection::add_own_counters(MediaCounters& counters) const {
   counters.bwe_feedbacks += bwe.feedbacks;
   counters.bwe_feedbacks_malformed += bwe.malformed_feedback;
   counters.bwe_probe_clusters_sent += bwe.probe_clusters_sent;
->>>>>>> wip-bwewire
 }
 
 void SubscriberConnection::add_counters(MediaCounters& counters) const {

@@ -47,6 +47,8 @@ class SubscriberConnection final : private SubscriberSendPath::PaddingSource {
   };
   // How often the budget is shared out again while one is set.
   static constexpr Duration kAllocationInterval = milliseconds(500);
+  // Probing goes this far above what the viewers' wanted layers cost.
+  static constexpr double kProbeMargin = 1.3;
 
   struct Stats {
     uint64_t round_trips = 0;    // RTTs measured from report blocks echoing our SRs
@@ -114,15 +116,18 @@ class SubscriberConnection final : private SubscriberSendPath::PaddingSource {
   // SRs for every answered stream, once a second while connected.
   void on_tick(TimePoint now);
 
-  // The most this subscriber receives, in bits per second (its own cap, and
-  // later the send-side estimate): while set, on_tick shares it among the
-  // tracks every kAllocationInterval (BandwidthAllocator); nullopt lifts
-  // every limit at once.
+  // The most this subscriber wants to receive, in bits per second (its own
+  // cap). The budget is the smaller of it and the send-side estimate: while
+  // there is one, on_tick shares it among the tracks every
+  // kAllocationInterval (BandwidthAllocator); with neither, every limit is
+  // lifted at once.
   void set_bandwidth_budget(std::optional<uint64_t> budget_bps, TimePoint now);
   const std::optional<uint64_t>& bandwidth_budget() const { return budget_bps_; }
   // Shares `budget_bps` among the live subscriptions now and applies the
   // result: a layer cap, a temporal layer cap, or a pause (told to the listener).
   void allocate_bandwidth(uint64_t budget_bps, TimePoint now);
+  // The cap and the estimate, whichever is smaller; nullopt with neither.
+  std::optional<uint64_t> effective_budget() const;
   // Who speaks now (identities, loudest first): their video comes before
   // other cameras when the budget is short.
   void set_active_speakers(std::vector<std::string> identities) { active_speakers_ = std::move(identities); }
@@ -171,6 +176,8 @@ class SubscriberConnection final : private SubscriberSendPath::PaddingSource {
   std::optional<uint64_t> reported_estimate_;
   TimePoint reported_at_{};
   Stats stats_;
+  // What the last allocation's wanted layers cost, with kProbeMargin.
+  uint64_t wanted_bitrate() const;
   std::optional<uint64_t> budget_bps_;
   TimePoint next_allocation_{};
   std::vector<std::string> active_speakers_;

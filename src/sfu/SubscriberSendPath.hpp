@@ -94,6 +94,10 @@ class SubscriberSendPath {
   // several steps even though the tick is coarser.
   void set_padding_source(PaddingSource* source) { padding_source_ = source; }
   void send_probes(TimePoint now);
+  // What the connection's tracks could use at most: probing stops there.
+  void set_wanted_bitrate(uint64_t bps) {
+    if (estimator_) estimator_->set_wanted_bitrate(bps);
+  }
 
   // Bits per second the connection can carry; nullopt before the first feedback.
   std::optional<uint64_t> estimated_bitrate() const;

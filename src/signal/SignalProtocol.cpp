@@ -148,13 +148,11 @@ struct EventWriter {
     for (const auto& l : e.layers) layers.push_back({{"rid", l.rid}, {"active", l.active}});
     return {{"type", "layers_wanted"}, {"sid", e.sid}, {"layers", std::move(layers)}};
   }
-<<<<<<< HEAD
   json operator()(const sfu::event::TrackPaused& e) const {
     return {{"type", "track_paused"}, {"sid", e.sid}, {"paused", e.paused}, {"reason", e.reason}};
-=======
+  }
   json operator()(const sfu::event::BandwidthEstimate& e) const {
     return {{"type", "bandwidth"}, {"estimate_bps", e.estimate_bps}};
->>>>>>> wip-bwewire
   }
 };
 
