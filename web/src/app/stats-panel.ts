@@ -26,7 +26,7 @@ export class OwnLinkView {
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(private readonly client: CipherTalkClient) {
-    this.panel.append(h('h2', {}, 'Connection'), this.rows, this.videos);
+    this.panel.append(h('h2', {}, 'Your connection'), this.rows, this.videos);
     const on: typeof client.on = (type, handler) => { const off = client.on(type, handler); this.unsubscribe.push(off); return off; };
     on('bandwidth', ({ estimate_bps }) => {
       this.estimateBps = estimate_bps;
