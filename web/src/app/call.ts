@@ -8,6 +8,7 @@ import { chooseStage } from './layout';
 import { setToggle } from './lobby';
 import { RecordingControl } from './recording';
 import { SecurityView } from './security';
+import { OwnLinkView } from './stats-panel';
 
 export interface CallOptions {
   client: CipherTalkClient;
@@ -88,6 +89,7 @@ export class CallView {
   private readonly resizeObserver = new ResizeObserver(() => this.layout());
   private readonly unsubscribe: (() => void)[] = [];
   private readonly recordingControl: RecordingControl;
+  private readonly ownLink: OwnLinkView;
 
   constructor(private readonly options: CallOptions) {
     this.client = options.client;
@@ -104,6 +106,7 @@ export class CallView {
     this.peopleButton = h('button', { type: 'button', class: 'round', 'data-testid': 'toggle-participants', 'aria-label': 'Participants', 'aria-expanded': 'false', 'aria-controls': 'side-panel', title: 'People', onclick: () => this.openPanel('people') }, icon(icons.people));
     this.chatButton = h('button', { type: 'button', class: 'round', 'data-testid': 'toggle-chat', 'aria-label': 'Chat', 'aria-expanded': 'false', 'aria-controls': 'side-panel', title: 'Chat', onclick: () => this.openPanel('chat') }, icon(icons.chat), this.unreadBadge);
     this.recordingControl = new RecordingControl(this.client);
+    this.ownLink = new OwnLinkView(this.client);
     const leaveButton = h('button', { type: 'button', class: 'round leave', 'data-testid': 'leave', 'aria-label': 'Leave call', title: 'Leave call', onclick: () => this.leave() }, icon(icons.leave));
 
     const composer = h('form', { class: 'composer' }, this.chatInput,
@@ -143,6 +146,7 @@ export class CallView {
     const self = this.addMember(options.identity, options.name, true);
     self.video.srcObject = options.stream;
     self.video.muted = true;
+    this.ownLink.attach(self.tile, self.quality, this.element, this.stage);
     this.renderControls();
     this.listen();
     this.resizeObserver.observe(this.stage);
@@ -406,6 +410,7 @@ export class CallView {
   private renderQuality(): void {
     for (const m of this.members.values()) {
       const q = this.serverQuality.get(m.identity) ?? this.statsQuality.get(m.identity) ?? 'unknown';
+      if (m.self) { this.ownLink.render(q); continue; } // with our downlink estimate
       if (m.quality.dataset.quality !== q) {
         m.quality.dataset.quality = q;
         m.quality.setAttribute('aria-label', `Connection quality ${q}`);
@@ -572,6 +577,7 @@ export class CallView {
     this.unsubscribe.forEach((off) => off());
     this.security.dispose();
     this.recordingControl.dispose();
+    this.ownLink.dispose();
     this.options.stream.getTracks().forEach((t) => t.stop());
     this.screenStream?.getTracks().forEach((t) => t.stop());
     for (const m of this.members.values()) m.video.srcObject = null;

@@ -11,3 +11,4 @@ export * from './quality';
 export * from './codecs';
 export * from './simulcast';
 export * from './adaptive-stream';
+export * from './link-stats';
