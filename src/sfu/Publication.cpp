@@ -194,6 +194,11 @@ uint32_t Publication::wanted_layers() const {
     for (int wanted : {s->desired_layer(), s->current_layer()}) {
       if (wanted >= 0 && size_t(wanted) < layers_.size()) mask |= 1u << wanted;
     }
+    // The lowest layer stays on while anyone watches: it is what a viewer
+    // whose bandwidth drops falls to at once (a paused one would first have
+    // to be resumed by the encoder, and until then the viewer would be sent
+    // a dearer layer than its link carries).
+    mask |= 1u;
   }
   // A recording takes the top layer whoever watches.
   if (!taps_.empty()) mask |= 1u << tap_layer();

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { startServer } from './lib/server.mjs';
 import { launchBrowser, waitFor } from './lib/browser.mjs';
 import { scrapeMetrics } from './lib/metrics.mjs';
+import { joinCall, publisherLayers, inboundVideo, setTile } from './lib/call.mjs';
 
 const ROOM = 'bandwidth';
 const LARGE = 'width: 1280px; height: 720px; aspect-ratio: auto; grid-column: 1 / -1;';
@@ -17,46 +18,8 @@ const LARGE = 'width: 1280px; height: 720px; aspect-ratio: auto; grid-column: 1 
 // on a loaded machine (as in simulcast.test.mjs). The middle layer is 640.
 const HIGH_WIDTH = 960;
 
-async function join(browser, url, identity, query = '') {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.on('pageerror', (e) => console.log(`[${identity}] page error`, e.message));
-  await page.goto(`${url}/call.html?room=${ROOM}&identity=${identity}${query}`);
-  await page.waitForFunction(() => window.ctReady === true, null, { timeout: 20000 });
-  return page;
-}
-
-// The publisher's video outbound-rtp by rid: bytes sent and frame width.
-function outbound(page) {
-  return page.evaluate(async () => {
-    const out = {};
-    (await window.ct.publisher.getStats()).forEach((s) => {
-      if (s.type === 'outbound-rtp' && s.kind === 'video' && s.rid) {
-        out[s.rid] = { bytesSent: s.bytesSent, frameWidth: s.frameWidth ?? 0 };
-      }
-    });
-    return out;
-  });
-}
-
-// A subscriber's inbound-rtp for `publisher`'s video.
-function inbound(page, publisher) {
-  return page.evaluate(async (who) => {
-    const mids = [...window.ct.remoteTracks].filter(([, r]) => r.info.publisher === who && r.info.kind === 'video').map(([mid]) => mid);
-    let found = null;
-    (await window.ct.subscriber.getStats()).forEach((s) => {
-      if (s.type === 'inbound-rtp' && s.kind === 'video' && mids.includes(s.mid)) {
-        found = { frameWidth: s.frameWidth ?? 0, bytesReceived: s.bytesReceived, framesDecoded: s.framesDecoded ?? 0 };
-      }
-    });
-    return found;
-  }, publisher);
-}
-
-function setTile(page, publisher, style) {
-  return page.evaluate(([who, css]) => {
-    document.querySelector(`.tile[data-participant="${who}"]`).style.cssText = css;
-  }, [publisher, style]);
-}
+const join = (browser, url, identity, query = '') =>
+  joinCall(browser, url, ROOM, identity, { query, viewport: { width: 1400, height: 900 } });
 
 const setReceiveBandwidth = (page, bps) => page.evaluate((b) => window.ct.setReceiveBandwidth(b), bps);
 const pausedShown = (page) => page.evaluate(() => !!document.querySelector('.tile[data-participant="alice"] [data-testid="tile-paused"]'));
@@ -73,16 +36,16 @@ test('a capped subscriber gets the low layer or a paused tile while another keep
       await setTile(page, 'alice', LARGE);
     }
     const high = (page) => waitFor(async () => {
-      const s = await inbound(page, 'alice');
+      const s = await inboundVideo(page, 'alice');
       return s && s.frameWidth >= HIGH_WIDTH && s;
     }, { timeout: 25000 });
-    assert.ok(await high(bob), `bob gets the high layer first: ${JSON.stringify(await inbound(bob, 'alice'))} ` +
-      `(alice sends ${JSON.stringify(await outbound(alice))})`);
-    assert.ok(await high(carol), `carol gets the high layer: ${JSON.stringify(await inbound(carol, 'alice'))}`);
+    assert.ok(await high(bob), `bob gets the high layer first: ${JSON.stringify(await inboundVideo(bob, 'alice'))} ` +
+      `(alice sends ${JSON.stringify(await publisherLayers(alice))})`);
+    assert.ok(await high(carol), `carol gets the high layer: ${JSON.stringify(await inboundVideo(carol, 'alice'))}`);
     // Let every layer's rate be measured over a whole second (and say what they are).
-    const sent1 = await outbound(alice);
+    const sent1 = await publisherLayers(alice);
     await bob.waitForTimeout(1500);
-    const sent2 = await outbound(alice);
+    const sent2 = await publisherLayers(alice);
     const rates = Object.fromEntries(Object.keys(sent2).map((rid) =>
       [rid, Math.round((sent2[rid].bytesSent - (sent1[rid]?.bytesSent ?? 0)) * 8 / 1.5 / 1000)]));
     console.log(`alice's layers, kbit/s: ${JSON.stringify(rates)}`);
@@ -90,44 +53,44 @@ test('a capped subscriber gets the low layer or a paused tile while another keep
     // 300 kbit/s: the low layer (at most 150 kbit/s) within 5 s; carol keeps the high one.
     await setReceiveBandwidth(bob, 300000);
     const low = await waitFor(async () => {
-      const s = await inbound(bob, 'alice');
+      const s = await inboundVideo(bob, 'alice');
       return s && s.frameWidth > 0 && s.frameWidth <= 400 && s;
     }, { timeout: 5000 });
-    assert.ok(low, `bob's cap gives him the low layer: ${JSON.stringify(await inbound(bob, 'alice'))}`);
+    assert.ok(low, `bob's cap gives him the low layer: ${JSON.stringify(await inboundVideo(bob, 'alice'))}`);
     await bob.waitForTimeout(1000);
-    const lowLater = await inbound(bob, 'alice');
+    const lowLater = await inboundVideo(bob, 'alice');
     assert.ok(lowLater.framesDecoded > low.framesDecoded, 'the low layer keeps decoding');
-    const carolNow = await inbound(carol, 'alice');
+    const carolNow = await inboundVideo(carol, 'alice');
     assert.ok(carolNow.frameWidth >= HIGH_WIDTH, `carol keeps the high layer: ${JSON.stringify(carolNow)}`);
     assert.equal(await pausedShown(bob), false, 'a lower layer is not a pause');
 
     // Lifted: the high layer is back within 10 s.
     await setReceiveBandwidth(bob, null);
     const back = await waitFor(async () => {
-      const s = await inbound(bob, 'alice');
+      const s = await inboundVideo(bob, 'alice');
       return s && s.frameWidth >= HIGH_WIDTH && s;
     }, { timeout: 10000 });
-    assert.ok(back, `lifting the cap brings the high layer back: ${JSON.stringify(await inbound(bob, 'alice'))}`);
+    assert.ok(back, `lifting the cap brings the high layer back: ${JSON.stringify(await inboundVideo(bob, 'alice'))}`);
 
     // Below even the low layer: video pauses (bytes flat) and the tile says so.
     await setReceiveBandwidth(bob, 20000);
     assert.ok(await waitFor(() => pausedShown(bob), { timeout: 5000 }), 'bob\'s tile shows tile-paused');
     await bob.waitForTimeout(500);
-    const paused1 = await inbound(bob, 'alice');
+    const paused1 = await inboundVideo(bob, 'alice');
     await bob.waitForTimeout(2000);
-    const paused2 = await inbound(bob, 'alice');
+    const paused2 = await inboundVideo(bob, 'alice');
     assert.ok(paused2.bytesReceived - paused1.bytesReceived < 2000,
       `a paused track sends nothing: ${paused1.bytesReceived} -> ${paused2.bytesReceived}`);
-    assert.ok((await inbound(carol, 'alice')).frameWidth >= HIGH_WIDTH, 'carol still has the high layer');
+    assert.ok((await inboundVideo(carol, 'alice')).frameWidth >= HIGH_WIDTH, 'carol still has the high layer');
 
     // Lifted again: the video and the tile come back.
     await setReceiveBandwidth(bob, null);
     assert.ok(await waitFor(async () => !(await pausedShown(bob)), { timeout: 5000 }), 'the paused label goes');
     const resumed = await waitFor(async () => {
-      const s = await inbound(bob, 'alice');
+      const s = await inboundVideo(bob, 'alice');
       return s && s.bytesReceived > paused2.bytesReceived + 10000 && s;
     }, { timeout: 10000 });
-    assert.ok(resumed, `video resumes: ${JSON.stringify(await inbound(bob, 'alice'))}`);
+    assert.ok(resumed, `video resumes: ${JSON.stringify(await inboundVideo(bob, 'alice'))}`);
 
     const metrics = await scrapeMetrics(server.url);
     assert.ok(metrics.sum('ciphertalk_bandwidth_allocations_total', { result: 'downgraded' }) >= 1, 'a downgrade is counted');

@@ -16,48 +16,37 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // Joins like joinCall, with every `bandwidth` message the page's signaling
 // WebSocket receives recorded from the start (the first may come before the
 // page could subscribe to the SDK's event).
-async function joinRecordingBandwidth(browser, origin, room, identity) {
-  const page = await browser.newPage();
-  page.on('pageerror', (e) => console.log(`[${identity}] page error`, e.message));
-  await page.addInitScript(() => {
-    window.bandwidth = [];
-    // The SDK's `bandwidth` event, subscribed the moment the page creates its client.
-    window.bandwidthEvents = [];
-    let client;
-    Object.defineProperty(window, 'ct', {
-      configurable: true,
-      get: () => client,
-      set: (c) => {
-        client = c;
-        c.on('bandwidth', (m) => window.bandwidthEvents.push(m.estimate_bps));
-      },
-    });
-    const Native = window.WebSocket;
-    window.WebSocket = class extends Native {
-      constructor(...args) {
-        super(...args);
-        this.addEventListener('message', (e) => {
-          try {
-            const m = JSON.parse(e.data);
-            if (m.type === 'bandwidth') window.bandwidth.push({ at: performance.now(), bps: m.estimate_bps });
-          } catch { /* not JSON */ }
-        });
-      }
-    };
+function joinRecordingBandwidth(browser, origin, room, identity) {
+  return joinCall(browser, origin, room, identity, { beforeLoad: (page) =>
+    page.addInitScript(() => {
+      window.bandwidth = [];
+      // The SDK's `bandwidth` event, subscribed the moment the page creates its client.
+      window.bandwidthEvents = [];
+      let client;
+      Object.defineProperty(window, 'ct', {
+        configurable: true,
+        get: () => client,
+        set: (c) => {
+          client = c;
+          c.on('bandwidth', (m) => window.bandwidthEvents.push(m.estimate_bps));
+        },
+      });
+      const Native = window.WebSocket;
+      window.WebSocket = class extends Native {
+        constructor(...args) {
+          super(...args);
+          this.addEventListener('message', (e) => {
+            try {
+              const m = JSON.parse(e.data);
+              if (m.type === 'bandwidth') window.bandwidth.push({ at: performance.now(), bps: m.estimate_bps });
+            } catch { /* not JSON */ }
+          });
+        }
+      };
+    }),
   });
-  const url = `${origin}/call.html?room=${encodeURIComponent(room)}&identity=${encodeURIComponent(identity)}`;
-  for (let attempt = 1; ; ++attempt) {
-    try {
-      await page.goto(url);
-      break;
-    } catch (e) {
-      if (attempt >= 3 || !String(e.message).includes('ERR_NETWORK_CHANGED')) throw e;
-      await page.waitForTimeout(500);
-    }
-  }
-  await page.waitForFunction(() => window.ctReady === true, null, { timeout: 20000 });
-  return page;
 }
+
 const bandwidthSeen = (page) => page.evaluate(() => window.bandwidth);
 
 // Whether the subscriber connection's answer kept the transport-cc extension and feedback.

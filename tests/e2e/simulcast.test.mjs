@@ -8,52 +8,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './lib/server.mjs';
 import { launchBrowser, waitFor } from './lib/browser.mjs';
+import { joinCall, publisherLayers, inboundVideo, setTile } from './lib/call.mjs';
 
 const ROOM = 'simulcast';
 
-async function join(browser, url, identity, query = '', room = ROOM) {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.on('pageerror', (e) => console.log(`[${identity}] page error`, e.message));
-  await page.goto(`${url}/call.html?room=${room}&identity=${identity}${query}`);
-  await page.waitForFunction(() => window.ctReady === true, null, { timeout: 20000 });
-  return page;
-}
-
-// The publisher's video outbound-rtp by rid: bytes sent and frame width.
-function outbound(page) {
-  return page.evaluate(async () => {
-    const out = {};
-    (await window.ct.publisher.getStats()).forEach((s) => {
-      if (s.type === 'outbound-rtp' && s.kind === 'video' && s.rid) {
-        out[s.rid] = { bytesSent: s.bytesSent, frameWidth: s.frameWidth ?? 0 };
-      }
-    });
-    return out;
-  });
-}
-
-// A subscriber's inbound-rtp for `publisher`'s video.
-function inbound(page, publisher) {
-  return page.evaluate(async (who) => {
-    const mids = [...window.ct.remoteTracks].filter(([, r]) => r.info.publisher === who && r.info.kind === 'video').map(([mid]) => mid);
-    let found = null;
-    (await window.ct.subscriber.getStats()).forEach((s) => {
-      if (s.type === 'inbound-rtp' && s.kind === 'video' && mids.includes(s.mid)) {
-        found = { frameWidth: s.frameWidth ?? 0, bytesReceived: s.bytesReceived, framesDecoded: s.framesDecoded ?? 0,
-          totalFreezesDuration: s.totalFreezesDuration ?? 0 };
-      }
-    });
-    return found;
-  }, publisher);
-}
-
-// Sizes (CSS pixels) or hides the tile that shows `publisher`.
-function setTile(page, publisher, style) {
-  return page.evaluate(([who, css]) => {
-    const tile = document.querySelector(`.tile[data-participant="${who}"]`);
-    tile.style.cssText = css;
-  }, [publisher, style]);
-}
+const VIEWPORT = { width: 1400, height: 900 };
+const join = (browser, url, identity, query = '', room = ROOM) =>
+  joinCall(browser, url, room, identity, { query, viewport: VIEWPORT });
 
 const SMALL = 'width: 240px; height: 135px; aspect-ratio: auto;';
 const MEDIUM = 'width: 640px; height: 360px; aspect-ratio: auto;';
@@ -78,66 +39,66 @@ test('simulcast layers follow each tile; hidden tiles and unwanted layers stop',
 
     // The publisher sends three layers, named by their rids.
     const layers = await waitFor(async () => {
-      const o = await outbound(alice);
+      const o = await publisherLayers(alice);
       return ['q', 'h', 'f'].every((r) => o[r]?.bytesSent > 0) && o;
     }, { timeout: 20000 });
-    assert.ok(layers, `alice sends q, h and f: ${JSON.stringify(await outbound(alice))}`);
+    assert.ok(layers, `alice sends q, h and f: ${JSON.stringify(await publisherLayers(alice))}`);
     await setTile(carol, 'alice', SMALL);
 
     // Small tile: the low layer. Large tile: the high one (once the encoder sends it at full size).
     const small = await waitFor(async () => {
-      const s = await inbound(carol, 'alice');
+      const s = await inboundVideo(carol, 'alice');
       return s && s.framesDecoded > 10 && s.frameWidth > 0 && s.frameWidth <= 320 && s;
     }, { timeout: 20000 });
-    assert.ok(small, `carol's small tile gets the low layer: ${JSON.stringify(await inbound(carol, 'alice'))}`);
+    assert.ok(small, `carol's small tile gets the low layer: ${JSON.stringify(await inboundVideo(carol, 'alice'))}`);
     const large = await waitFor(async () => {
-      const s = await inbound(bob, 'alice');
+      const s = await inboundVideo(bob, 'alice');
       return s && s.frameWidth >= 960 && s;
     }, { timeout: 25000 });
-    assert.ok(large, `bob's large tile gets the high layer: ${JSON.stringify(await inbound(bob, 'alice'))} ` +
-      `(alice sends ${JSON.stringify(await outbound(alice))})`);
+    assert.ok(large, `bob's large tile gets the high layer: ${JSON.stringify(await inboundVideo(bob, 'alice'))} ` +
+      `(alice sends ${JSON.stringify(await publisherLayers(alice))})`);
 
     // Carol's tile grows: a larger layer within a few seconds, no freeze over 1 s.
-    const beforeGrow = await inbound(carol, 'alice');
+    const beforeGrow = await inboundVideo(carol, 'alice');
     await setTile(carol, 'alice', LARGE);
     const grown = await waitFor(async () => {
-      const s = await inbound(carol, 'alice');
+      const s = await inboundVideo(carol, 'alice');
       return s && s.frameWidth >= 640 && s;
     }, { timeout: 8000 });
-    assert.ok(grown, `carol switches up: ${JSON.stringify(await inbound(carol, 'alice'))}`);
+    assert.ok(grown, `carol switches up: ${JSON.stringify(await inboundVideo(carol, 'alice'))}`);
     await carol.waitForTimeout(1000);
-    const afterGrow = await inbound(carol, 'alice');
+    const afterGrow = await inboundVideo(carol, 'alice');
     assert.ok(afterGrow.totalFreezesDuration - beforeGrow.totalFreezesDuration <= 1,
       `no freeze over 1 s while switching: ${JSON.stringify({ beforeGrow, afterGrow })}`);
 
     // Carol hides the tile: her bytes received stop growing.
     await setTile(carol, 'alice', HIDDEN);
     await carol.waitForTimeout(1500);
-    const hidden1 = await inbound(carol, 'alice');
+    const hidden1 = await inboundVideo(carol, 'alice');
     await carol.waitForTimeout(2000);
-    const hidden2 = await inbound(carol, 'alice');
+    const hidden2 = await inboundVideo(carol, 'alice');
     assert.ok(hidden2.bytesReceived - hidden1.bytesReceived < 2000,
       `a hidden tile receives nothing: ${hidden1.bytesReceived} -> ${hidden2.bytesReceived}`);
 
     // Bob's tile shrinks too: nobody wants f, and alice stops sending it (dynacast).
     await setTile(bob, 'alice', SMALL);
     const paused = await waitFor(async () => {
-      const a = await outbound(alice);
+      const a = await publisherLayers(alice);
       await alice.waitForTimeout(1000);
-      const b = await outbound(alice);
+      const b = await publisherLayers(alice);
       return b.f.bytesSent === a.f.bytesSent && b.q.bytesSent > a.q.bytesSent;
     }, { timeout: 15000, interval: 100 });
-    assert.ok(paused, `alice stops sending f when nobody wants it: ${JSON.stringify(await outbound(alice))}`);
-    const bobNow = await inbound(bob, 'alice');
+    assert.ok(paused, `alice stops sending f when nobody wants it: ${JSON.stringify(await publisherLayers(alice))}`);
+    const bobNow = await inboundVideo(bob, 'alice');
     assert.ok(bobNow.frameWidth <= 320, `bob's small tile gets the low layer: ${JSON.stringify(bobNow)}`);
 
     // Bob's tile grows again: f resumes and bob gets it.
     await setTile(bob, 'alice', LARGE);
     const resumed = await waitFor(async () => {
-      const s = await inbound(bob, 'alice');
+      const s = await inboundVideo(bob, 'alice');
       return s && s.frameWidth >= 960;
     }, { timeout: 15000 });
-    assert.ok(resumed, `f resumes for bob: ${JSON.stringify(await inbound(bob, 'alice'))} ${JSON.stringify(await outbound(alice))}`);
+    assert.ok(resumed, `f resumes for bob: ${JSON.stringify(await inboundVideo(bob, 'alice'))} ${JSON.stringify(await publisherLayers(alice))}`);
   } finally {
     await browser.close();
     await server.stop();
@@ -153,19 +114,19 @@ test('H.264 simulcast: the layer follows the tile, switching down without a free
     await bob.waitForFunction(() => document.querySelector('.tile[data-participant="alice"]'), null, { timeout: 15000 });
     await setTile(bob, 'alice', LARGE);
     const large = await waitFor(async () => {
-      const s = await inbound(bob, 'alice');
+      const s = await inboundVideo(bob, 'alice');
       return s && s.frameWidth >= 960 && s;
     }, { timeout: 25000 });
-    assert.ok(large, `a large tile gets the H.264 high layer: ${JSON.stringify(await inbound(bob, 'alice'))} ` +
-      `(alice sends ${JSON.stringify(await outbound(alice))})`);
+    assert.ok(large, `a large tile gets the H.264 high layer: ${JSON.stringify(await inboundVideo(bob, 'alice'))} ` +
+      `(alice sends ${JSON.stringify(await publisherLayers(alice))})`);
     await setTile(bob, 'alice', SMALL);
     const small = await waitFor(async () => {
-      const s = await inbound(bob, 'alice');
+      const s = await inboundVideo(bob, 'alice');
       return s && s.frameWidth > 0 && s.frameWidth <= 320 && s;
     }, { timeout: 8000 });
-    assert.ok(small, `a small tile gets the H.264 low layer: ${JSON.stringify(await inbound(bob, 'alice'))}`);
+    assert.ok(small, `a small tile gets the H.264 low layer: ${JSON.stringify(await inboundVideo(bob, 'alice'))}`);
     await bob.waitForTimeout(1500);
-    const after = await inbound(bob, 'alice');
+    const after = await inboundVideo(bob, 'alice');
     assert.ok(after.framesDecoded > small.framesDecoded, 'the low layer keeps decoding');
     assert.ok(after.totalFreezesDuration - large.totalFreezesDuration <= 1,
       `no freeze over 1 s while switching: ${JSON.stringify({ large, after })}`);

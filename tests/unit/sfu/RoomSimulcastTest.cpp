@@ -307,16 +307,13 @@ TEST_F(RoomSimulcastTest, WhileTheWantedLayerIsPausedTheNextLowerOneIsSent) {
 
 TEST_F(RoomSimulcastTest, TheFallbackLayerBeingSentStaysWanted) {
   // f never comes (the encoder lacks the bandwidth): a big tile gets h, so
-  // h stays on at the publisher while q, which nobody gets, is paused.
+  // h stays on at the publisher; q, which nobody gets, stays on too (the
+  // layer a viewer falls to at once when its bandwidth drops).
   send_frames(1, {0, 1}, {0, 1});
   const size_t before = alice->sink->count<event::LayersWanted>();
-  for (int i = 0; i < 6 && alice->sink->count<event::LayersWanted>() == before; ++i)
-    send_frames(30, {1}, {0, 1});
-  ASSERT_EQ(alice->sink->count<event::LayersWanted>(), before + 1);
-  auto wanted = alice->sink->last<event::LayersWanted>();
-  EXPECT_FALSE(wanted.layers[0].active);
-  EXPECT_TRUE(wanted.layers[1].active);
-  EXPECT_TRUE(wanted.layers[2].active);
+  // Longer than the unwanted delay: nothing is paused, so nothing is said.
+  for (int i = 0; i < 6; ++i) send_frames(30, {1}, {0, 1});
+  EXPECT_EQ(alice->sink->count<event::LayersWanted>(), before);
   EXPECT_EQ(received(*bob, bob_ssrc).back().payload().back(), 1);
 }
 
