@@ -370,9 +370,9 @@ void SubscriberConnection::tick_transport(TimePoint now) {
 }
 
 void SubscriberConnection::on_tick(TimePoint now) {
-  if (const auto budget = effective_budget(); budget && now >= next_allocation_) {
+  if (budget_bps_ && now >= next_allocation_) {
     next_allocation_ = now + kAllocationInterval;
-    allocate_bandwidth(*budget, now);
+    allocate_bandwidth(*budget_bps_, now);
   }
   // Simulcast layer choice follows what the publishers send.
   for (auto& s : sections_) {
@@ -403,8 +403,7 @@ void SubscriberConnection::send_sender_reports(TimePoint now) {
 void SubscriberConnection::set_bandwidth_budget(std::optional<uint64_t> budget_bps, TimePoint now) {
   budget_bps_ = budget_bps;
   next_allocation_ = now;  // shared out again at the next tick
-  // With an estimate the allocator goes on, from the estimate alone.
-  if (effective_budget()) return;
+  if (budget_bps_) return;
   allocator_.reset();
   for (auto& s : sections_) {
     Subscription* sub = s.subscription.get();
@@ -434,12 +433,6 @@ uint64_t SubscriberConnection::wanted_bitrate() const {
     }
   }
   return uint64_t(double(wanted) * kProbeMargin);
-}
-
-std::optional<uint64_t> SubscriberConnection::effective_budget() const {
-  const std::optional<uint64_t> estimate = estimated_bitrate();
-  if (!estimate) return budget_bps_;
-  return budget_bps_ ? std::min(*budget_bps_, *estimate) : *estimate;
 }
 
 void SubscriberConnection::allocate_bandwidth(uint64_t budget_bps, TimePoint now) {

@@ -117,17 +117,15 @@ class SubscriberConnection final : private SubscriberSendPath::PaddingSource {
   void on_tick(TimePoint now);
 
   // The most this subscriber wants to receive, in bits per second (its own
-  // cap). The budget is the smaller of it and the send-side estimate: while
-  // there is one, on_tick shares it among the tracks every
-  // kAllocationInterval (BandwidthAllocator); with neither, every limit is
-  // lifted at once.
+  // cap): while set, on_tick shares it among the tracks every
+  // kAllocationInterval (BandwidthAllocator); nullopt lifts every limit at
+  // once. The send-side estimate is not a budget yet: on a 3g-like link it
+  // falls far below what the link carries (docs/congestion-control.md).
   void set_bandwidth_budget(std::optional<uint64_t> budget_bps, TimePoint now);
   const std::optional<uint64_t>& bandwidth_budget() const { return budget_bps_; }
   // Shares `budget_bps` among the live subscriptions now and applies the
   // result: a layer cap, a temporal layer cap, or a pause (told to the listener).
   void allocate_bandwidth(uint64_t budget_bps, TimePoint now);
-  // The cap and the estimate, whichever is smaller; nullopt with neither.
-  std::optional<uint64_t> effective_budget() const;
   // Who speaks now (identities, loudest first): their video comes before
   // other cameras when the budget is short.
   void set_active_speakers(std::vector<std::string> identities) { active_speakers_ = std::move(identities); }
