@@ -22,6 +22,31 @@ using namespace ct;
 
 using bench::ConnectedTransport;
 
+// Times one typical video packet (~1100 bytes with Chromium's extensions)
+// arriving at `publication` and forwarded to its `k` subscriptions, and
+// reports the cost per outbound packet. False (the run marked failed) when
+// not every copy was sent.
+bool forward_video_packets(benchmark::State& state, sfu::Publication& publication,
+                           ConnectedTransport& connected, uint32_t ssrc, int k) {
+  const std::vector<uint8_t> payload(1100, 0x42);
+  std::vector<uint8_t> bytes = bench::video_packet_bytes(ssrc, payload);
+  auto packet = *rtp::RtpPacket::parse(bytes);
+  uint16_t seq = 1;
+  TimePoint now = connected.now;
+  connected.sender.sent = 0;  // the subscriptions' keyframe requests
+  for (auto _ : state) {
+    packet.set_sequence_number(seq++);
+    now += microseconds(300);
+    publication.on_rtp(packet, now);
+  }
+  state.SetItemsProcessed(int64_t(state.iterations()) * k);
+  state.counters["per_packet_ns"] = benchmark::Counter(
+      double(state.iterations()) * k, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  if (connected.sender.sent == uint64_t(state.iterations()) * uint64_t(k)) return true;
+  state.SkipWithError("packets were not sent");
+  return false;
+}
+
 void BM_ForwardToSubscriptions(benchmark::State& state) {
   const int k = int(state.range(0));
   ConnectedTransport connected;
@@ -36,23 +61,7 @@ void BM_ForwardToSubscriptions(benchmark::State& state) {
   const std::vector<std::unique_ptr<sfu::Subscription>> subscriptions =
       bench::subscribe(publication, connected, k);
 
-  // A typical video packet: ~1100 bytes with Chromium's extensions.
-  const std::vector<uint8_t> payload(1100, 0x42);
-  std::vector<uint8_t> bytes = bench::video_packet_bytes(params.ssrc, payload);
-  auto packet = *rtp::RtpPacket::parse(bytes);
-  uint16_t seq = 1;
-  TimePoint now = connected.now;
-  connected.sender.sent = 0;  // the subscriptions' keyframe requests
-  for (auto _ : state) {
-    packet.set_sequence_number(seq++);
-    now += microseconds(300);
-    publication.on_rtp(packet, now);
-  }
-  state.SetItemsProcessed(int64_t(state.iterations()) * k);
-  state.counters["per_packet_ns"] = benchmark::Counter(
-      double(state.iterations()) * k, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
-  if (connected.sender.sent != uint64_t(state.iterations()) * uint64_t(k))
-    state.SkipWithError("packets were not sent");
+  forward_video_packets(state, publication, connected, params.ssrc, k);
 }
 BENCHMARK(BM_ForwardToSubscriptions)->Arg(1)->Arg(10)->Arg(100);
 
@@ -173,22 +182,7 @@ void BM_ForwardNumbered(benchmark::State& state) {
     sfu::SubscriptionNegotiation negotiation{true, 1, 0, 3, uint8_t(numbered ? kOurTransportCc : 0)};
     subscriptions.back()->activate(negotiation, connected.now);
   }
-  const std::vector<uint8_t> payload(1100, 0x42);
-  std::vector<uint8_t> bytes = bench::video_packet_bytes(params.ssrc, payload);
-  auto packet = *rtp::RtpPacket::parse(bytes);
-  uint16_t seq = 1;
-  TimePoint now = connected.now;
-  connected.sender.sent = 0;
-  for (auto _ : state) {
-    packet.set_sequence_number(seq++);
-    now += microseconds(300);
-    publication.on_rtp(packet, now);
-  }
-  state.SetItemsProcessed(int64_t(state.iterations()) * k);
-  state.counters["per_packet_ns"] = benchmark::Counter(
-      double(state.iterations()) * k, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
-  if (connected.sender.sent != uint64_t(state.iterations()) * uint64_t(k))
-    state.SkipWithError("packets were not sent");
+  if (!forward_video_packets(state, publication, connected, params.ssrc, k)) return;
   if (numbered && send_path.stats().packets_sent != connected.sender.sent)
     state.SkipWithError("packets were not numbered");
 }
