@@ -2,7 +2,8 @@
 // an administrator opens two breakout rooms and moves two participants into
 // one; those two see only each other and the administrator no longer sees
 // them; closing the breakout rooms brings everyone back. The pages never
-// reload (a marker set on `window` survives) and the moved see a banner.
+// reload (a marker set on `window` survives) and the moved see a banner; the
+// call is end-to-end encrypted, and so are the breakout rooms.
 // A second test moves a client to a room on a second server process (`url`).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +20,13 @@ async function seesOnly(page, identities) {
   return true;
 }
 
+// What a page shows and holds, for a failure's message.
+const describe = (page) => page.evaluate(() => JSON.stringify({
+  room: window.ct.room, participants: [...window.ct.participants.keys()], e2ee: window.ct.e2ee?.state,
+  tiles: [...document.querySelectorAll('.tile[data-participant]')].map((t) => `${t.dataset.participant}:${t.querySelector('video')?.videoWidth}`),
+  remote: window.ct.remoteTrackList().map((t) => `${t.participant}:${t.kind}`), subscriber: window.ct.subscriber?.connectionState,
+}));
+
 const bannerText = (page) => page.getByTestId('moved-banner').textContent();
 const marker = (page) => page.evaluate(() => window.breakoutMarker);
 
@@ -27,13 +35,15 @@ test('an administrator opens breakout rooms, moves two people into one and calls
   let browser;
   try {
     browser = await launchBrowser();
-    const admin = await joinApp(browser, server.url, { room: 'standup', identity: 'admin', name: 'Admin' });
-    const ada = await joinApp(browser, server.url, { room: 'standup', identity: 'ada', name: 'Ada' });
-    const bob = await joinApp(browser, server.url, { room: 'standup', identity: 'bob', name: 'Bob' });
+    // An end-to-end encrypted call: the breakout rooms are encrypted too, and keys are exchanged afresh in each.
+    const join = (identity, name) => joinApp(browser, server.url, { room: 'standup', identity, name, query: { e2ee: '1' } });
+    const admin = await join('admin', 'Admin');
+    const ada = await join('ada', 'Ada');
+    const bob = await join('bob', 'Bob');
     const pages = { admin, ada, bob };
     for (const [id, page] of Object.entries(pages)) {
       const others = Object.keys(pages).filter((o) => o !== id);
-      assert.ok(await waitFor(() => seesOnly(page, others), { timeout: 20000 }), `${id} sees ${others} in the main room`);
+      assert.ok(await waitFor(() => seesOnly(page, others), { timeout: 20000 }), `${id} sees ${others} in the main room: ${await describe(page)}`);
       await page.evaluate(() => { window.breakoutMarker = 'still here'; });
     }
 
@@ -51,19 +61,20 @@ test('an administrator opens breakout rooms, moves two people into one and calls
     for (const [id, other] of [['ada', 'bob'], ['bob', 'ada']]) {
       const page = pages[id];
       assert.ok(await waitFor(() => page.evaluate(() => window.ct.room === 'standup~red'), { timeout: 15000 }), `${id} is in standup~red`);
-      assert.ok(await waitFor(() => seesOnly(page, [other]), { timeout: 20000 }), `${id} sees only ${other}`);
+      assert.ok(await waitFor(() => seesOnly(page, [other]), { timeout: 20000 }), `${id} sees only ${other}: ${await describe(page)}`);
       assert.equal(await bannerText(page), 'You are in breakout room red');
+      assert.equal(await page.getByTestId('e2ee-status').textContent(), 'end-to-end encrypted', `${id}'s breakout call is encrypted`);
       assert.equal(await marker(page), 'still here', `${id}'s page did not reload`);
       assert.equal(await page.evaluate(() => new URLSearchParams(location.search).get('room')), 'standup~red', 'a reload lands in the breakout room');
     }
-    assert.ok(await waitFor(() => seesOnly(admin, []), { timeout: 15000 }), 'the administrator no longer sees them');
+    assert.ok(await waitFor(() => seesOnly(admin, []), { timeout: 15000 }), `the administrator no longer sees them: ${await describe(admin)}`);
     // The server's breakout_state reached the administrator: both are listed in red.
     assert.ok(await waitFor(async () => (await moveAda.inputValue()) === 'red' && (await admin.getByTestId('breakout-move-bob').inputValue()) === 'red'));
 
     await admin.getByTestId('breakout-close').click();
     for (const [id, page] of Object.entries(pages)) {
       const others = Object.keys(pages).filter((o) => o !== id);
-      assert.ok(await waitFor(() => seesOnly(page, others), { timeout: 25000 }), `${id} sees ${others} again`);
+      assert.ok(await waitFor(() => seesOnly(page, others), { timeout: 25000 }), `${id} sees ${others} again: ${await describe(page)}`);
       assert.equal(await marker(page), 'still here', `${id}'s page did not reload`);
     }
     for (const page of [ada, bob]) {
@@ -85,7 +96,10 @@ test('a move with a url takes the client to a room on another server', { timeout
   let browser;
   try {
     browser = await launchBrowser();
-    const page = await joinApp(browser, first.url, { room: 'lobby', identity: 'ada', name: 'Ada' });
+    // A token from an application backend, without roomAdmin: no breakout controls, before or after the move.
+    const own = token({ room: 'lobby', identity: 'ada', grant: 'join' });
+    const page = await joinApp(browser, first.url, { room: 'lobby', identity: 'ada', name: 'Ada', query: { token: own } });
+    assert.equal(await page.getByTestId('breakout-panel').isVisible(), false);
     await page.evaluate(() => { window.breakoutMarker = 'still here'; });
     const url = `ws://127.0.0.1:${second.ports.http}/rtc`;
     const admin = token({ grant: 'admin' });  // every room: the target is another call
@@ -102,6 +116,7 @@ test('a move with a url takes the client to a room on another server', { timeout
     assert.equal(await page.evaluate(() => window.ct.room), 'hall');
     assert.equal(await marker(page), 'still here');
     assert.equal(await bannerText(page), 'You were moved to room hall');
+    assert.equal(await page.getByTestId('breakout-panel').isVisible(), false);
     const gone = await waitFor(async () => {
       const list = await api(first, 'GET', '/api/rooms/lobby/participants', { bearer: admin });
       return list.status === 404 || list.body.participants.length === 0;
