@@ -23,11 +23,11 @@ export async function followMove(client: CipherTalkClient, msg: MoveMessage, for
   const old = forgetRoom(msg.url ?? client.url, msg.token);
   try {
     await client.connect();
-    // One publish per source keeps each track's source (camera, screen share...) as it was.
-    for (const source of new Set(sending.map((s) => s.source))) {
-      const tracks = sending.filter((s) => s.source === source).map((s) => s.track);
-      await client.publish(new MediaStream(tracks), { source: source === 'screen_share_audio' ? 'screen_share' : source });
-    }
+    // Camera and microphone in one offer, as a page publishes them; a screen share (with its audio) in another.
+    const camera = sending.filter((s) => s.source === 'camera' || s.source === 'microphone').map((s) => s.track);
+    const screen = sending.filter((s) => s.source === 'screen_share' || s.source === 'screen_share_audio').map((s) => s.track);
+    if (camera.length) await client.publish(new MediaStream(camera));
+    if (screen.length) await client.publish(new MediaStream(screen), { source: 'screen_share' });
     if (!sending.length && hadDataChannels) await client.openDataChannels();
   } finally {
     if (old.ws?.readyState === WebSocket.OPEN) old.ws.send(JSON.stringify({ type: 'leave' }));
