@@ -4,13 +4,15 @@
 // them; closing the breakout rooms brings everyone back. The pages never
 // reload (a marker set on `window` survives) and the moved see a banner; the
 // call is end-to-end encrypted, and so are the breakout rooms.
-// A second test moves a client to a room on a second server process (`url`).
+// A second test moves a client to a room on a second server process (`url`);
+// a third checks the refusals over raw signaling (no browser).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './lib/server.mjs';
 import { launchBrowser, waitFor } from './lib/browser.mjs';
 import { joinApp, tileVideoPlaying } from './lib/app.mjs';
 import { api, token } from './lib/roomapi.mjs';
+import { connect } from './lib/signal.mjs';
 
 // Whether `page` shows exactly `identities` as remote tiles, each playing video.
 async function seesOnly(page, identities) {
@@ -126,5 +128,53 @@ test('a move with a url takes the client to a room on another server', { timeout
     await browser?.close();
     await first.stop();
     await second.stop();
+  }
+});
+
+test('breakout requests are refused without roomAdmin, with bad names, unknown people or no rooms open', { timeout: 30000 }, async () => {
+  const server = await startServer();
+  const clients = [];
+  try {
+    const join = async (identity, grant) => {
+      const c = await connect(server);
+      clients.push(c);
+      c.send({ type: 'join', token: token({ room: 'standup', identity, grant }), protocol: 1 });
+      const joined = await c.until((m) => m.type === 'joined', `${identity} joins`);
+      return { c, joined };
+    };
+    const { c: admin, joined } = await join('admin', 'join,admin');
+    assert.equal(joined.participant.permissions.canAdmin, true);
+    const { c: guest, joined: guestJoined } = await join('guest', 'join');
+    assert.equal(guestJoined.participant.permissions.canAdmin, false);
+    const refusal = async (c, request, code) => {
+      const before = c.of('error').length;
+      c.send(request);
+      await c.until(() => c.of('error').length > before, `${request.type} is refused`);
+      const e = c.of('error').at(-1);
+      assert.deepEqual([e.code, e.request], [code, request.type], JSON.stringify(e));
+    };
+    await refusal(guest, { type: 'breakout_open', rooms: ['red'] }, 'permission_denied');
+    await refusal(guest, { type: 'breakout_close' }, 'permission_denied');
+    await refusal(admin, { type: 'breakout_move', identity: 'guest', room: 'red' }, 'breakouts_not_open');
+    await refusal(admin, { type: 'breakout_close' }, 'breakouts_not_open');
+    await refusal(admin, { type: 'breakout_open', rooms: ['no spaces'] }, 'bad_breakout_name');
+    await refusal(admin, { type: 'breakout_open', rooms: [] }, 'bad_breakout_name');
+    admin.send({ type: 'breakout_open', rooms: ['red'] });
+    const state = await guest.until((m) => m.type === 'breakout_state', 'everyone hears the rooms opened');
+    assert.deepEqual(state.rooms, [{ name: 'red', room: 'standup~red', participants: [] }]);
+    await refusal(admin, { type: 'breakout_move', identity: 'nobody', room: 'red' }, 'participant_not_found');
+    await refusal(admin, { type: 'breakout_move', identity: 'guest', room: 'blue' }, 'breakout_not_found');
+    await refusal(admin, { type: 'breakout_move', identity: 'guest', room: '' }, 'already_in_room');
+    // The room exists (the API lists it) before anyone is in it.
+    const r = await api(server, 'GET', '/api/rooms/standup~red', { bearer: token({ grant: 'room-list' }) });
+    assert.equal(r.status, 200);
+    admin.send({ type: 'breakout_move', identity: 'guest', room: 'red' });
+    const move = await guest.until((m) => m.type === 'move', 'the guest is told to move');
+    assert.equal(move.room, 'standup~red');
+    assert.equal(move.reason, 'breakout');
+    assert.equal(move.url, undefined);
+  } finally {
+    for (const c of clients) c.ws.close();
+    await server.stop();
   }
 });
