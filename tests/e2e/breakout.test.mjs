@@ -65,7 +65,9 @@ test('an administrator opens breakout rooms, moves two people into one and calls
       assert.ok(await waitFor(() => page.evaluate(() => window.ct.room === 'standup~red'), { timeout: 15000 }), `${id} is in standup~red`);
       assert.ok(await waitFor(() => seesOnly(page, [other]), { timeout: 20000 }), `${id} sees only ${other}: ${await describe(page)}`);
       assert.equal(await bannerText(page), 'You are in breakout room red');
-      assert.equal(await page.getByTestId('e2ee-status').textContent(), 'end-to-end encrypted', `${id}'s breakout call is encrypted`);
+      const status = page.getByTestId('e2ee-status');
+      assert.ok(await waitFor(async () => (await status.textContent()) === 'end-to-end encrypted', { timeout: 10000 }),
+        `${id}'s breakout call is encrypted: ${await status.textContent()}`);
       assert.equal(await marker(page), 'still here', `${id}'s page did not reload`);
       assert.equal(await page.evaluate(() => new URLSearchParams(location.search).get('room')), 'standup~red', 'a reload lands in the breakout room');
     }
