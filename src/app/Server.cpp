@@ -2,16 +2,19 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <vector>
 
 #include "app/MetricsEndpoint.hpp"
+#include "app/NodeRouter.hpp"
 #include "app/RecordingStorage.hpp"
 #include "core/Log.hpp"
 #include "core/Random.hpp"
@@ -83,6 +86,7 @@ struct Server::Impl {
   std::unique_ptr<signal::WhipEndpoint> whip;
   std::unique_ptr<turn::TurnServer> turn;
   std::unique_ptr<MetricsEndpoint> metrics;
+  std::unique_ptr<NodeRouter> node;  // cluster membership (--redis) and drain
   bool started = false;
 };
 
@@ -218,6 +222,8 @@ void Server::start() {
     rc.turn.push_back({c.external_turn_urls, c.external_turn_secret, c.turn_credential_ttl});
   }
   s.rtc = std::make_shared<signal::RtcService>(rc, raw_workers);
+  s.node = std::make_unique<NodeRouter>(s.config, s.front_io, raw_workers);
+  s.rtc->set_join_router(s.node->join_router());
   s.rtc->install(*s.http);
   s.room_api = std::make_unique<signal::RoomServiceApi>(
       s.rtc->verifier(),
@@ -229,13 +235,14 @@ void Server::start() {
   s.whip->install(*s.http);
   s.metrics = std::make_unique<MetricsEndpoint>(
       s.front_io, MetricsSources{raw_workers, s.rtc.get(), s.turn.get(), s.uploader.get(), s.webhooks.get(),
-                                 s.whip.get()});
+                                 s.whip.get(), s.node.get()});
   s.metrics->install(*s.http);
 
   if (s.webhooks) s.webhooks->start();
   for (auto& w : s.workers) w->start();
   if (s.turn) s.turn->start();
   s.http->start();
+  s.node->start();
   s.started = true;
 
   if (c.dev) {
@@ -257,12 +264,49 @@ void Server::start() {
 void Server::run_until_signal() {
   auto& s = *impl_;
   boost::asio::signal_set signals(s.front_io, SIGINT, SIGTERM);
-  signals.async_wait([&s](const boost::system::error_code& ec, int signo) {
-    if (ec) return;
-    spdlog::info("signal {} received, shutting down", signo);
+  boost::asio::steady_timer drain_check(s.front_io);
+  const auto drain_timeout = s.config.effective_drain_timeout();
+  const auto drain_deadline = std::make_shared<std::chrono::steady_clock::time_point>();
+  auto shut_down = [&s] {
     s.http->stop();
     s.front_io.stop();
-  });
+  };
+  // Drain: every second, exit once no participant is left here or the time is up.
+  std::function<void()> check_drained = [&] {
+    drain_check.expires_after(std::chrono::seconds(1));
+    drain_check.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      s.node->count_participants([&](size_t participants) {
+        if (participants == 0) {
+          spdlog::info("drain: no participant left, shutting down");
+          return shut_down();
+        }
+        if (std::chrono::steady_clock::now() >= *drain_deadline) {
+          spdlog::warn("drain: --drain-timeout reached with {} participant(s) still here, shutting down",
+                       participants);
+          return shut_down();
+        }
+        check_drained();
+      });
+    });
+  };
+  std::function<void()> wait_for_signal = [&] {
+    signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+      if (ec) return;
+      if (signo == SIGINT || s.node->draining() || drain_timeout.count() == 0) {
+        spdlog::info("signal {} received, shutting down", signo);
+        return shut_down();
+      }
+      // SIGTERM: stop taking rooms and joins, let the calls here finish (a second signal exits at once).
+      spdlog::info("signal {} received, draining: no new rooms or joins, calls go on for up to {} s", signo,
+                   drain_timeout.count());
+      s.node->begin_drain();
+      *drain_deadline = std::chrono::steady_clock::now() + drain_timeout;
+      check_drained();
+      wait_for_signal();
+    });
+  };
+  wait_for_signal();
   s.front_io.run();
   stop();
 }
@@ -272,6 +316,7 @@ void Server::stop() {
   if (!s.started) return;
   s.started = false;
   if (s.http) s.http->stop();
+  if (s.node) s.node->stop();
   for (auto& w : s.workers) w->stop();
   if (s.webhooks) s.webhooks->stop();  // the rooms' last events, for a moment
   if (s.turn) s.turn->stop();

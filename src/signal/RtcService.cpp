@@ -50,7 +50,10 @@ constexpr std::string_view kErrorCodes[] = {"bad_json",
                                             "recording_failed",
                                             "e2ee_unsupported",
                                             "e2ee_not_enabled",
-                                            "recipient_not_found"};
+                                            "recipient_not_found",
+                                            "node_draining",
+                                            "cluster_unavailable",
+                                            "node_unreachable"};
 constexpr std::string_view kCloseReasons[] = {"left",
                                               "token_refused",
                                               "permission_denied",
@@ -62,7 +65,8 @@ constexpr std::string_view kCloseReasons[] = {"left",
                                               "too_many_connections",
                                               "duplicate_identity",
                                               "resumed_elsewhere",
-                                              "connection_lost"};
+                                              "connection_lost",
+                                              "node_unreachable"};
 
 // The block one client is likely to own: an IPv4 address, or an IPv6 /64
 // (RFC 6177: a site gets at least a /64, so one host can use many addresses in it).

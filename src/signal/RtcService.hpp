@@ -28,6 +28,12 @@ class RtcService final : public RtcSessionListener, public std::enable_shared_fr
  public:
   RtcService(RtcServiceConfig config, std::vector<sfu::MediaWorker*> workers);
   void install(http::HttpServer& server);
+  // Scale-out and drain (set before install): decides where each join goes.
+  void set_join_router(JoinRouter router) { router_ = std::move(router); }
+  bool routes_joins() const override { return bool(router_); }
+  void route_join(const std::string& room, bool resume, std::function<void(JoinRoute)> done) override {
+    router_(room, resume, std::move(done));
+  }
 
   const RtcServiceConfig& config() const override { return config_; }
   const AccessTokenVerifier& verifier() const override { return verifier_; }
@@ -65,9 +71,10 @@ class RtcService final : public RtcSessionListener, public std::enable_shared_fr
 
  private:
   RtcServiceConfig config_;
+  JoinRouter router_;
   AccessTokenVerifier verifier_;
   std::vector<sfu::MediaWorker*> workers_;
-  mutable std::mutex mutex_;  // signaling bookkeeping only; never on the media path
+  mutable std::mutex mutex_;                          // signaling bookkeeping only; never on the media path
   std::map<std::string, size_t> connections_per_ip_;  // by address block (connection_key)
   Stats stats_;
   std::map<std::string, uint64_t> disconnect_generation_;
