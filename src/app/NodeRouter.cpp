@@ -149,6 +149,11 @@ void NodeRouter::begin_drain() {
   if (cluster_) cluster_->set_draining();
 }
 
+bool NodeRouter::runs_here(const std::string& room) const {
+  std::lock_guard lock(rooms_mutex_);
+  return local_rooms_.count(room) > 0;
+}
+
 NodeRouter::Status NodeRouter::status() const {
   Status s;
   s.cluster = cluster_ != nullptr;
@@ -166,17 +171,16 @@ signal::JoinRouter NodeRouter::join_router() {
       return;
     }
     // Redis away: a room that runs here takes its joins (and resumes) without it.
-    if (!cluster_->redis_up()) {
-      std::lock_guard lock(rooms_mutex_);
-      if (local_rooms_.count(room)) {
-        done(draining_ && !resume ? draining_refusal() : signal::JoinRoute{});
-        return;
-      }
+    if (!cluster_->redis_up() && runs_here(room)) {
+      done(draining_ && !resume ? draining_refusal() : signal::JoinRoute{});
+      return;
     }
     // The first joiner's region is that of the node it reached (nearest, by DNS or load balancer).
     cluster_->place(room, config_.cluster_region,
-                    [this, resume, done = std::move(done)](cluster::PlaceOutcome outcome) {
+                    [this, room, resume, done = std::move(done)](cluster::PlaceOutcome outcome) {
                       if (auto* failed = std::get_if<cluster::PlaceFailed>(&outcome)) {
+                        if (failed->code == "cluster_unavailable" && runs_here(room))
+                          return done(draining_ && !resume ? draining_refusal() : signal::JoinRoute{});
                         if (failed->code == "no_node")
                           return done(refused("node_draining", "every server is shutting down; try again"));
                         return done(refused("cluster_unavailable",

@@ -59,6 +59,7 @@ class NodeRouter {
   struct Sample;
   void sample(std::function<void(const Sample&)> done);
   void schedule_sampling();
+  bool runs_here(const std::string& room) const;  // any thread
 
   const Config& config_;
   boost::asio::io_context& front_io_;
