@@ -6,6 +6,7 @@
 #include "app/ComposeCommand.hpp"
 #include "app/Config.hpp"
 #include "app/LoadTestCommand.hpp"
+#include "app/NodeCommand.hpp"
 #include "app/RecoverCommand.hpp"
 #include "app/RoomCommand.hpp"
 #include "app/Server.hpp"
@@ -61,6 +62,7 @@ int main(int argc, char** argv) {
   ct::app::add_compose_command(app);
   ct::app::add_recover_command(app);
   ct::app::add_room_commands(app);
+  ct::app::add_node_command(app);
 
   serve->add_option("--turn-port", turn_port, "Embedded TURN port, UDP and TCP (3478)")
       ->check(CLI::Range(1, 65535));

@@ -4,8 +4,9 @@
 // least-loaded node, and a Redis outage drops no call. Draining one node keeps
 // its calls, refuses new joins and exits when the last participant leaves.
 import { test } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { startServer } from './lib/server.mjs';
+import { binary, startServer } from './lib/server.mjs';
 import { startRedis, redisGet } from './lib/redis.mjs';
 import { launchBrowser, waitFor } from './lib/browser.mjs';
 import { joinCall, stats, waitForVideoFrom } from './lib/call.mjs';
@@ -145,6 +146,33 @@ test('drain: SIGTERM keeps the call, refuses new joins, exits when the room empt
     assert.equal(code, 0, `the node exits once the last participant left\n${server.log().slice(-2000)}`);
   } finally {
     await browser.close();
+    await server.stop();
+  }
+});
+
+test('ciphertalk node drain: an authenticated drain over HTTP', { timeout: 30000 }, async () => {
+  const server = await startServer(['--drain-timeout', '60s']);
+  let ana;
+  try {
+    const cli = (...args) => execFileSync(binary, ['node', ...args, '--url', server.url], { encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(cli('status', '--dev')).draining, false);
+    const refused = await fetch(`${server.url}/admin/node/drain`, { method: 'POST' });
+    assert.equal(refused.status, 401);
+    assert.throws(() => execFileSync(binary, ['node', 'drain', '--url', server.url, '--api-key', 'devkey', '--api-secret', 'not-the-secret'], { stdio: 'pipe' }));
+    assert.equal(server.child.exitCode, null);
+
+    ana = (await signalJoin(server, 'standup', 'ana')).client;
+    const answer = JSON.parse(cli('drain', '--dev'));
+    assert.equal(answer.draining, true);
+    const late = await signalJoin(server, 'standup', 'ben');
+    assert.equal(late.answer.code, 'node_draining');
+    late.client.ws.close();
+    assert.equal(server.child.exitCode, null, 'a participant is still here');
+    ana.send({ type: 'leave' });
+    const code = await Promise.race([server.exited, new Promise((r) => setTimeout(() => r('still running'), 8000))]);
+    assert.equal(code, 0, server.log().slice(-1500));
+  } finally {
+    ana?.ws.close();
     await server.stop();
   }
 });

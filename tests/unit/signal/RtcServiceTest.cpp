@@ -63,6 +63,9 @@ TEST(RtcService, ErrorCodesAndCloseReasonsAreListedFromTheStart) {
                            "recording_not_active", "recording_failed", "e2ee_unsupported", "e2ee_not_enabled",
                            "recipient_not_found"})
     EXPECT_EQ(stats.errors.count(code), 1u) << code;
+  for (const char* code : {"node_draining", "cluster_unavailable", "node_unreachable"})
+    EXPECT_EQ(stats.errors.count(code), 1u) << code;
+  EXPECT_EQ(stats.closes.count("node_unreachable"), 1u);
   s->count_error("room_full");
   s->count_close("left");
   EXPECT_EQ(s->stats().errors.at("room_full"), 1u);
