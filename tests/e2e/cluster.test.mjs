@@ -176,3 +176,42 @@ test('ciphertalk node drain: an authenticated drain over HTTP', { timeout: 30000
     await server.stop();
   }
 });
+
+test('drain in a cluster: new rooms go to the other node, the draining one keeps its call', { timeout: 60000 }, async () => {
+  const redis = await startRedis();
+  const nodes = {};
+  const clients = [];
+  try {
+    for (const id of ['node-a', 'node-b']) nodes[id] = await startServer(['--redis', redis.url, '--node-id', id, '--drain-timeout', '60s']);
+    const first = await signalJoin(nodes['node-a'], 'keep', 'kim');
+    clients.push(first.client);
+    assert.equal(first.answer.type, 'joined', JSON.stringify(first.answer));
+    const hostId = await redisGet(redis.port, 'ciphertalk:room:keep');
+    const otherId = hostId === 'node-a' ? 'node-b' : 'node-a';
+    const [host, other] = [nodes[hostId], nodes[otherId]];
+
+    host.drain();
+    assert.ok(await waitFor(async () => JSON.parse(await redisGet(redis.port, `ciphertalk:node:${hostId}`)).draining,
+      { timeout: 5000, interval: 100 }), 'the draining node says so in the registry');
+    // A new room asked for at the draining node is placed on the other one and relayed there.
+    const fresh = await signalJoin(host, 'fresh', 'fay');
+    clients.push(fresh.client);
+    assert.equal(fresh.answer.type, 'joined', JSON.stringify(fresh.answer));
+    assert.equal(await redisGet(redis.port, 'ciphertalk:room:fresh'), otherId);
+    // A new join for the draining node's room is refused, through the relay too.
+    const late = await signalJoin(other, 'keep', 'lou');
+    clients.push(late.client);
+    assert.equal(late.answer.code, 'node_draining', JSON.stringify(late.answer));
+    assert.equal(host.child.exitCode, null, 'the draining node keeps its call');
+
+    first.client.send({ type: 'leave' });
+    const code = await Promise.race([host.exited, new Promise((r) => setTimeout(() => r('still running'), 8000))]);
+    assert.equal(code, 0, host.log().slice(-1500));
+    assert.ok(await waitFor(async () => (await redisGet(redis.port, `ciphertalk:node:${hostId}`)) === null,
+      { timeout: 3000, interval: 100 }), 'a node that exits leaves the registry at once');
+  } finally {
+    for (const c of clients) c.ws.close();
+    for (const n of Object.values(nodes)) await n.stop();
+    await redis.stop();
+  }
+});
