@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,11 @@ class RtcService final : public RtcSessionListener, public std::enable_shared_fr
   const RtcServiceConfig& config() const override { return config_; }
   const AccessTokenVerifier& verifier() const override { return verifier_; }
   std::vector<IceServer> ice_servers_for(const std::string& identity) const override;
+  // Relayed connections: a one-minute token, signed with the first API key
+  // (every node of a cluster has the same keys), naming the client's address.
+  std::string relay_credential(const std::string& client_ip) const override;
+  // The client address a relay credential names, if it checks out.
+  std::optional<std::string> relayed_client_ip(std::string_view credential) const;
   // Rooms are placed by a hash of their name: every join of one room reaches
   // the same worker with no shared table to keep consistent.
   sfu::MediaWorker& worker_for(const std::string& room) const override;

@@ -257,7 +257,8 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
       }
       self->close(websocket::close_code(code), reason);
     };
-    relay_ = std::make_unique<SignalRelay>(ws_.get_executor(), url, remote_ip_, std::move(h));
+    relay_ = std::make_unique<SignalRelay>(ws_.get_executor(), url, service_->relay_credential(remote_ip_),
+                                           std::move(h));
     relay_->start(std::move(join_text_));
   }
 

@@ -49,6 +49,10 @@ class RtcSessionListener {
     done(JoinRoute{});
   }
 
+  // What a relay to another node sends along (X-CipherTalk-Relay) so that
+  // node counts and logs the client's address rather than this node's.
+  virtual std::string relay_credential(const std::string& /*client_ip*/) const { return {}; }
+
   virtual void count_message() = 0;
   virtual void count_error(std::string_view code) = 0;
   virtual void count_close(std::string_view reason) = 0;

@@ -18,12 +18,16 @@ namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 
 struct SignalRelay::Impl : std::enable_shared_from_this<Impl> {
-  Impl(asio::any_io_executor ex, std::string url, std::string client_ip, Handlers h)
-      : resolver(ex), ws(ex), url(std::move(url)), client_ip(std::move(client_ip)), handlers(std::move(h)) {}
+  Impl(asio::any_io_executor ex, std::string url, std::string credential, Handlers h)
+      : resolver(ex),
+        ws(ex),
+        url(std::move(url)),
+        credential(std::move(credential)),
+        handlers(std::move(h)) {}
 
   tcp::resolver resolver;
   websocket::stream<beast::tcp_stream> ws;
-  std::string url, client_ip, host, port, target;
+  std::string url, credential, host, port, target;
   Handlers handlers;
   beast::flat_buffer buffer;
   std::deque<std::string> queue;
@@ -73,9 +77,9 @@ struct SignalRelay::Impl : std::enable_shared_from_this<Impl> {
     if (ec || closing) return finish(0, "connect " + host + ":" + port + ": " + ec.message());
     beast::get_lowest_layer(ws).expires_never();
     ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
-    ws.set_option(websocket::stream_base::decorator([ip = client_ip](websocket::request_type& req) {
+    ws.set_option(websocket::stream_base::decorator([credential = credential](websocket::request_type& req) {
       req.set(beast::http::field::user_agent, "CipherTalk relay");
-      req.set("X-Forwarded-For", ip);
+      if (!credential.empty()) req.set("X-CipherTalk-Relay", credential);
     }));
     ws.async_handshake(host + ":" + port, target, [self = shared_from_this()](beast::error_code ec) {
       if (ec || self->closing) return self->finish(0, "handshake with " + self->url + ": " + ec.message());
@@ -135,9 +139,9 @@ struct SignalRelay::Impl : std::enable_shared_from_this<Impl> {
   }
 };
 
-SignalRelay::SignalRelay(asio::any_io_executor executor, std::string url, std::string client_ip,
+SignalRelay::SignalRelay(asio::any_io_executor executor, std::string url, std::string credential,
                          Handlers handlers)
-    : impl_(std::make_shared<Impl>(std::move(executor), std::move(url), std::move(client_ip),
+    : impl_(std::make_shared<Impl>(std::move(executor), std::move(url), std::move(credential),
                                    std::move(handlers))) {}
 
 SignalRelay::~SignalRelay() { impl_->close(); }

@@ -22,8 +22,9 @@ class SignalRelay {
     std::function<void(uint16_t code, std::string reason)> closed;
   };
 
-  // `url`: ws://host:port/path. `client_ip` goes along for the hosting node's logs.
-  SignalRelay(boost::asio::any_io_executor executor, std::string url, std::string client_ip,
+  // `url`: ws://host:port/path. `credential` goes along as X-CipherTalk-Relay
+  // (RtcService::relay_credential: the client's address, signed).
+  SignalRelay(boost::asio::any_io_executor executor, std::string url, std::string credential,
               Handlers handlers);
   ~SignalRelay();
 
