@@ -51,6 +51,12 @@ constexpr std::string_view kErrorCodes[] = {"bad_json",
                                             "e2ee_unsupported",
                                             "e2ee_not_enabled",
                                             "recipient_not_found",
+                                            "participant_not_found",
+                                            "already_in_room",
+                                            "move_unavailable",
+                                            "bad_breakout_name",
+                                            "breakout_not_found",
+                                            "breakouts_not_open",
                                             "node_draining",
                                             "cluster_unavailable",
                                             "node_unreachable"};
@@ -66,6 +72,7 @@ constexpr std::string_view kCloseReasons[] = {"left",
                                               "duplicate_identity",
                                               "resumed_elsewhere",
                                               "connection_lost",
+                                              "moved",
                                               "node_unreachable"};
 
 // The block one client is likely to own: an IPv4 address, or an IPv6 /64
@@ -84,6 +91,9 @@ std::string connection_key(const std::string& ip) {
 
 RtcService::RtcService(RtcServiceConfig config, std::vector<sfu::MediaWorker*> workers)
     : config_(std::move(config)), verifier_(config_.keys), workers_(std::move(workers)) {
+  std::optional<AccessTokenSigner> signer;
+  if (!config_.keys.empty()) signer.emplace(config_.keys.begin()->first, config_.keys.begin()->second);
+  mover_ = std::make_unique<ParticipantMover>(std::move(signer));
   for (auto code : kErrorCodes) stats_.errors[std::string(code)] = 0;
   for (auto reason : kCloseReasons) stats_.closes[std::string(reason)] = 0;
 }

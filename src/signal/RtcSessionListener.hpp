@@ -19,6 +19,8 @@ class MediaWorker;
 
 namespace ct::signal {
 
+class ParticipantMover;
+
 class RtcSessionListener {
  public:
   virtual ~RtcSessionListener() = default;
@@ -52,6 +54,9 @@ class RtcSessionListener {
   // What a relay to another node sends along (X-CipherTalk-Relay) so that
   // node counts and logs the client's address rather than this node's.
   virtual std::string relay_credential(const std::string& /*client_ip*/) const { return {}; }
+
+  // Moves between rooms (breakout rooms, the API's move); knows every joined connection.
+  virtual ParticipantMover& mover() = 0;
 
   virtual void count_message() = 0;
   virtual void count_error(std::string_view code) = 0;
