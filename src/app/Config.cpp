@@ -1,12 +1,15 @@
 #include "app/Config.hpp"
 
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string_view>
 
+#include "cluster/RedisUrl.hpp"
 #include "net/SocketAddress.hpp"
 
 namespace ct::app {
@@ -77,9 +80,9 @@ std::optional<std::string> Config::load_yaml_text(const std::string& text) {
     YAML::Node root = YAML::Load(text);
     if (!root || root.IsNull()) return std::nullopt;
     if (!root.IsMap()) return "the top level must be a mapping";
-    static const char* kKnownTop[] = {"log_level", "log_json", "http", "rtc",   "keys",      "room",
-                                      "signal",    "testing",  "turn", "debug", "recording", "webhook",
-                                      "sfu",       "api"};
+    static const char* kKnownTop[] = {
+        "log_level", "log_json", "http",      "rtc",     "keys", "room", "signal",  "testing",
+        "turn",      "debug",    "recording", "webhook", "sfu",  "api",  "cluster", "drain_timeout"};
     for (const auto& kv : root) {
       auto key = kv.first.as<std::string>();
       bool known = false;
@@ -167,6 +170,18 @@ std::optional<std::string> Config::load_yaml_text(const std::string& text) {
         read(ext, "urls", external_turn_urls);
         read(ext, "secret", external_turn_secret);
       }
+    }
+    if (auto c = root["cluster"]) {
+      if (!c.IsMap()) return "cluster: expected a mapping (redis, node_id, node_url, region, capacity)";
+      read(c, "redis", cluster_redis);
+      read(c, "node_id", cluster_node_id);
+      read(c, "node_url", cluster_node_url);
+      read(c, "region", cluster_region);
+      read(c, "capacity", cluster_capacity);
+    }
+    if (root["drain_timeout"]) {
+      if (auto err = set_drain_timeout(root["drain_timeout"].as<std::string>()))
+        return "drain_timeout: " + *err;
     }
   } catch (const YAML::Exception& e) {
     return std::string("invalid YAML: ") + e.what();
@@ -278,6 +293,12 @@ std::optional<std::string> Config::validate() const {
   if (max_message_bytes < 1024) return "signal.max_message_bytes must be at least 1024";
   if (!(messages_per_second > 0)) return "signal.messages_per_second must be positive";
   if (!(api_requests_per_second > 0)) return "api.requests_per_second must be positive";
+  if (!cluster_redis.empty() && !cluster::RedisUrl::parse(cluster_redis))
+    return "cluster.redis (--redis) is not a redis://host:port URL: " + cluster_redis;
+  if (!cluster_node_url.empty() && !std::string_view(cluster_node_url).starts_with("http://") &&
+      !std::string_view(cluster_node_url).starts_with("https://"))
+    return "cluster.node_url (--node-url) must be an http:// or https:// URL: " + cluster_node_url;
+  if (cluster_capacity == 0) return "cluster.capacity must be at least 1";
   if (!(api_request_burst >= 1)) return "api.request_burst must be at least 1";
   if (turn_enabled && !dev && turn_secrets.empty())
     return "turn.enabled needs turn.secrets (one or more shared secrets)";
@@ -321,5 +342,37 @@ std::string Config::webhook_signing_key() const {
 }
 
 std::string Config::candidate_ip() const { return announced_ip.empty() ? rtc_bind : announced_ip; }
+
+}  // namespace ct::app
+
+namespace ct::app {
+
+std::optional<std::string> Config::set_drain_timeout(const std::string& text) {
+  auto d = parse_duration(text);
+  if (!d) return "expected a duration like 5m, 30s or 0";
+  drain_timeout = *d;
+  return std::nullopt;
+}
+
+std::chrono::seconds Config::effective_drain_timeout() const {
+  if (drain_timeout) return *drain_timeout;
+  // A single development node stops at once, as before drain existed.
+  if (dev && cluster_redis.empty()) return std::chrono::seconds(0);
+  return std::chrono::seconds(300);
+}
+
+std::string Config::node_id() const {
+  if (!cluster_node_id.empty()) return cluster_node_id;
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0 || !host[0]) std::strcpy(host, "ciphertalk");
+  return std::string(host) + "-" + std::to_string(http_port);
+}
+
+std::string Config::node_url() const {
+  if (!cluster_node_url.empty()) return cluster_node_url;
+  std::string ip = candidate_ip();
+  if (ip.find(':') != std::string::npos) ip = "[" + ip + "]";
+  return "http://" + ip + ":" + std::to_string(http_port);
+}
 
 }  // namespace ct::app

@@ -106,6 +106,26 @@ struct Config {
   // (transport-cc offered, packets numbered, feedback read).
   bool subscriber_bwe = true;
 
+  // Scale-out through Redis (docs/operations.md, "Scale-out"). An empty
+  // cluster_redis: one node, as without a cluster.
+  std::string cluster_redis;    // redis://[:password@]host[:port][/db]
+  std::string cluster_node_id;  // empty: <hostname>-<http port>
+  std::string
+      cluster_node_url;  // this node's HTTP base as other nodes reach it; empty: http://<media IP>:<port>
+  std::string cluster_region;  // placement prefers the first joiner's node's region
+  size_t cluster_capacity =
+      1000;  // participants this node is meant to hold (placement's load is a share of it)
+  // SIGTERM: refuse new rooms and joins, let calls go on, exit when the last
+  // participant leaves or after this long. Unset: 5 minutes, or 0 (exit at
+  // once) in --dev without a cluster.
+  std::optional<std::chrono::seconds> drain_timeout;
+  std::chrono::seconds effective_drain_timeout() const;
+  // From a duration like "5m", "30s" or "0". Returns an error message or nothing.
+  std::optional<std::string> set_drain_timeout(const std::string& text);
+  // The node id and URL this node registers under (the configured ones, or their defaults).
+  std::string node_id() const;
+  std::string node_url() const;
+
   // TEST ONLY: drop this fraction of forwarded packets to exercise NACK/RTX.
   double drop_forwarded_fraction = 0;
   // TEST ONLY: drop this fraction of the media packets publishers send (after

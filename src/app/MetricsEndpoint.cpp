@@ -303,6 +303,20 @@ void write_webhooks(PrometheusWriter& w, const webhook::WebhookSender::Stats& s)
   w.sample(s.queued);
 }
 
+// The node's id (one series per process: bounded), its cluster link and drain state.
+void write_node(PrometheusWriter& w, const NodeRouter::Status& n) {
+  w.family("ciphertalk_node_info", MetricType::gauge,
+           "This node's id and region (--node-id, --region) as labels; the value is always 1.");
+  w.sample({{"node", n.node_id}, {"region", n.region}}, uint64_t{1});
+  w.family("ciphertalk_node_draining", MetricType::gauge,
+           "1 while this node drains (after SIGTERM): no new rooms or joins, calls go on.");
+  w.sample(uint64_t{n.draining});
+  if (!n.cluster) return;
+  w.family("ciphertalk_cluster_redis_up", MetricType::gauge,
+           "1 when this node's last call to the cluster's Redis succeeded (--redis).");
+  w.sample(uint64_t{n.redis_up});
+}
+
 }  // namespace
 
 MetricsEndpoint::MetricsEndpoint(boost::asio::io_context& http_io, MetricsSources sources)
@@ -323,6 +337,7 @@ std::string MetricsEndpoint::render(const Snapshot& s) {
   if (s.webhooks) write_webhooks(w, *s.webhooks);
   if (s.whip) write_whip(w, *s.whip);
   s.process.write(w);
+  if (s.node) write_node(w, *s.node);
   return w.take();
 }
 
@@ -368,6 +383,7 @@ void MetricsEndpoint::finish() {
     if (sources_.webhooks) gather->snapshot.webhooks = sources_.webhooks->stats();
     if (sources_.whip) gather->snapshot.whip = sources_.whip->stats();
     gather->snapshot.process = metrics::ProcessMetrics::read_self();
+    if (sources_.node) gather->snapshot.node = sources_.node->status();
     response.body = render(gather->snapshot);
     response.content_type = std::string(metrics::PrometheusWriter::kContentType);
   } catch (const std::exception& e) {

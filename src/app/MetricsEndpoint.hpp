@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "app/NodeRouter.hpp"
 #include "http/HttpHandler.hpp"
 #include "metrics/ProcessMetrics.hpp"
 #include "record/RecordingUploader.hpp"
@@ -42,6 +43,7 @@ struct MetricsSources {
   const record::RecordingUploader* uploader = nullptr;  // object storage and retention of recordings
   const webhook::WebhookSender* webhooks = nullptr;     // --webhook-url
   const signal::WhipEndpoint* whip = nullptr;           // WHIP ingest sessions and requests
+  const NodeRouter* node = nullptr;                     // node id, cluster and drain state
 };
 
 class MetricsEndpoint {
@@ -54,6 +56,7 @@ class MetricsEndpoint {
     std::optional<webhook::WebhookSender::Stats> webhooks;
     std::optional<signal::WhipEndpoint::Stats> whip;
     metrics::ProcessMetrics process;
+    std::optional<NodeRouter::Status> node;
   };
 
   // `http_io` is the HTTP server's io_context (its one thread).

@@ -1,17 +1,22 @@
 #include "app/Server.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <vector>
 
 #include "app/MetricsEndpoint.hpp"
+#include "app/NodeAdminEndpoint.hpp"
+#include "app/NodeRouter.hpp"
 #include "app/RecordingStorage.hpp"
 #include "core/Log.hpp"
 #include "core/Random.hpp"
@@ -83,7 +88,48 @@ struct Server::Impl {
   std::unique_ptr<signal::WhipEndpoint> whip;
   std::unique_ptr<turn::TurnServer> turn;
   std::unique_ptr<MetricsEndpoint> metrics;
+  std::unique_ptr<NodeRouter> node;  // cluster membership (--redis) and drain
+  std::unique_ptr<NodeAdminEndpoint> node_admin;
+  std::unique_ptr<boost::asio::steady_timer> drain_check;
+  std::chrono::steady_clock::time_point drain_deadline;
   bool started = false;
+
+  void shut_down() {
+    http->stop();
+    front_io.stop();
+  }
+
+  // SIGTERM or POST /admin/node/drain (front thread): stop taking rooms and
+  // joins, let the calls here finish, exit when none is left or time is up.
+  void begin_drain() {
+    if (node->draining()) return;
+    auto timeout = config.effective_drain_timeout();
+    if (timeout.count() == 0) return shut_down();
+    spdlog::info("draining: no new rooms or joins, calls go on for up to {} s", timeout.count());
+    node->begin_drain();
+    drain_deadline = std::chrono::steady_clock::now() + timeout;
+    drain_check = std::make_unique<boost::asio::steady_timer>(front_io);
+    check_drained();
+  }
+
+  void check_drained() {
+    drain_check->expires_after(std::chrono::seconds(1));
+    drain_check->async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      node->count_participants([this](size_t participants) {
+        if (participants == 0) {
+          spdlog::info("drain: no participant left, shutting down");
+          return shut_down();
+        }
+        if (std::chrono::steady_clock::now() >= drain_deadline) {
+          spdlog::warn("drain: --drain-timeout reached with {} participant(s) still here, shutting down",
+                       participants);
+          return shut_down();
+        }
+        check_drained();
+      });
+    });
+  }
 };
 
 Server::Server(Config config) : impl_(std::make_unique<Impl>()) { impl_->config = std::move(config); }
@@ -218,6 +264,8 @@ void Server::start() {
     rc.turn.push_back({c.external_turn_urls, c.external_turn_secret, c.turn_credential_ttl});
   }
   s.rtc = std::make_shared<signal::RtcService>(rc, raw_workers);
+  s.node = std::make_unique<NodeRouter>(s.config, s.front_io, raw_workers);
+  s.rtc->set_join_router(s.node->join_router());
   s.rtc->install(*s.http);
   s.room_api = std::make_unique<signal::RoomServiceApi>(
       s.rtc->verifier(),
@@ -230,13 +278,17 @@ void Server::start() {
   s.whip->install(*s.http);
   s.metrics = std::make_unique<MetricsEndpoint>(
       s.front_io, MetricsSources{raw_workers, s.rtc.get(), s.turn.get(), s.uploader.get(), s.webhooks.get(),
-                                 s.whip.get()});
+                                 s.whip.get(), s.node.get()});
   s.metrics->install(*s.http);
+  s.node_admin = std::make_unique<NodeAdminEndpoint>(
+      s.rtc->verifier(), *s.node, [&s] { boost::asio::post(s.front_io, [&s] { s.begin_drain(); }); });
+  s.node_admin->install(*s.http);
 
   if (s.webhooks) s.webhooks->start();
   for (auto& w : s.workers) w->start();
   if (s.turn) s.turn->start();
   s.http->start();
+  s.node->start();
   s.started = true;
 
   if (c.dev) {
@@ -258,12 +310,19 @@ void Server::start() {
 void Server::run_until_signal() {
   auto& s = *impl_;
   boost::asio::signal_set signals(s.front_io, SIGINT, SIGTERM);
-  signals.async_wait([&s](const boost::system::error_code& ec, int signo) {
-    if (ec) return;
-    spdlog::info("signal {} received, shutting down", signo);
-    s.http->stop();
-    s.front_io.stop();
-  });
+  std::function<void()> wait_for_signal = [&] {
+    signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+      if (ec) return;
+      if (signo == SIGINT || s.node->draining() || s.config.effective_drain_timeout().count() == 0) {
+        spdlog::info("signal {} received, shutting down", signo);
+        return s.shut_down();
+      }
+      spdlog::info("signal {} received", signo);
+      s.begin_drain();
+      wait_for_signal();  // a second one exits at once
+    });
+  };
+  wait_for_signal();
   s.front_io.run();
   stop();
 }
@@ -273,6 +332,7 @@ void Server::stop() {
   if (!s.started) return;
   s.started = false;
   if (s.http) s.http->stop();
+  if (s.node) s.node->stop();
   for (auto& w : s.workers) w->stop();
   if (s.webhooks) s.webhooks->stop();  // the rooms' last events, for a moment
   if (s.turn) s.turn->stop();

@@ -6,6 +6,7 @@
 #include "app/ComposeCommand.hpp"
 #include "app/Config.hpp"
 #include "app/LoadTestCommand.hpp"
+#include "app/NodeCommand.hpp"
 #include "app/RecoverCommand.hpp"
 #include "app/RoomCommand.hpp"
 #include "app/Server.hpp"
@@ -61,6 +62,7 @@ int main(int argc, char** argv) {
   ct::app::add_compose_command(app);
   ct::app::add_recover_command(app);
   ct::app::add_room_commands(app);
+  ct::app::add_node_command(app);
 
   serve->add_option("--turn-port", turn_port, "Embedded TURN port, UDP and TCP (3478)")
       ->check(CLI::Range(1, 65535));
@@ -118,6 +120,21 @@ int main(int argc, char** argv) {
                     "Room service API requests per client address and second (20)");
   serve->add_option("--api-request-burst", api_burst, "Room service API requests a client address may burst (40)");
 
+  // Scale-out and drain (docs/operations.md, "Scale-out").
+  std::string redis, node_id, node_url, region, drain_timeout;
+  int capacity = -1;
+  serve->add_option("--redis", redis,
+                    "Join the cluster that shares this Redis: redis://host:port (unset: one node)");
+  serve->add_option("--node-id", node_id, "This node's id in the cluster (<hostname>-<http port>)");
+  serve->add_option("--node-url", node_url,
+                    "This node's HTTP base URL as the other nodes reach it (http://<media IP>:<http port>)");
+  serve->add_option("--region", region,
+                    "This node's region; new rooms prefer a node of the first joiner's region");
+  serve->add_option("--capacity", capacity, "Participants this node is meant to hold (1000)")
+      ->check(CLI::Range(1, 1000000));
+  serve->add_option("--drain-timeout", drain_timeout,
+                    "After SIGTERM, wait this long for calls to end (5m; 0 in --dev without --redis)");
+
   auto* version = app.add_subcommand("version", "Print the version");
   version->callback([] { std::printf("ciphertalk %s\n", CT_VERSION); });
 
@@ -152,6 +169,17 @@ int main(int argc, char** argv) {
     if (api_rate >= 0) config.api_requests_per_second = api_rate;
     if (api_burst >= 0) config.api_request_burst = api_burst;
     if (!subscriber_bwe.empty()) config.subscriber_bwe = subscriber_bwe == "on";
+    if (!redis.empty()) config.cluster_redis = redis;
+    if (!node_id.empty()) config.cluster_node_id = node_id;
+    if (!node_url.empty()) config.cluster_node_url = node_url;
+    if (!region.empty()) config.cluster_region = region;
+    if (capacity > 0) config.cluster_capacity = size_t(capacity);
+    if (!drain_timeout.empty()) {
+      if (auto err = config.set_drain_timeout(drain_timeout)) {
+        std::fprintf(stderr, "ciphertalk: --drain-timeout: %s\n", err->c_str());
+        return 2;
+      }
+    }
     if (auto err = config.apply_storage_flags(storage)) {
       std::fprintf(stderr, "ciphertalk: %s\n", err->c_str());
       return 2;

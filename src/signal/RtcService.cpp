@@ -56,7 +56,10 @@ constexpr std::string_view kErrorCodes[] = {"bad_json",
                                             "move_unavailable",
                                             "bad_breakout_name",
                                             "breakout_not_found",
-                                            "breakouts_not_open"};
+                                            "breakouts_not_open",
+                                            "node_draining",
+                                            "cluster_unavailable",
+                                            "node_unreachable"};
 constexpr std::string_view kCloseReasons[] = {"left",
                                               "token_refused",
                                               "permission_denied",
@@ -69,7 +72,8 @@ constexpr std::string_view kCloseReasons[] = {"left",
                                               "duplicate_identity",
                                               "resumed_elsewhere",
                                               "connection_lost",
-                                              "moved"};
+                                              "moved",
+                                              "node_unreachable"};
 
 // The block one client is likely to own: an IPv4 address, or an IPv6 /64
 // (RFC 6177: a site gets at least a /64, so one host can use many addresses in it).
@@ -98,7 +102,13 @@ void RtcService::install(http::HttpServer& server) {
   server.set_upgrade_handler(
       "/rtc",
       [weak = weak_from_this()](http::HttpRequest req, std::unique_ptr<http::UpgradedConnection> conn) {
-        if (auto self = weak.lock()) start_rtc_session(self, std::move(req), std::move(conn));
+        auto self = weak.lock();
+        if (!self) return;
+        // A relay from another node of the cluster: the client's own address counts.
+        if (const auto& relay = req.header("x-ciphertalk-relay"); !relay.empty()) {
+          if (auto ip = self->relayed_client_ip(relay)) req.remote_ip = *ip;
+        }
+        start_rtc_session(self, std::move(req), std::move(conn));
       });
   if (!config_.dev) return;
   // --dev only: lets the web page join without an application backend.
@@ -129,6 +139,27 @@ void RtcService::install(http::HttpServer& server) {
         std::string token = signer.sign(claims);
         respond(http::HttpResponse::json(200, std::string(R"({"token":")") + token + R"("})"));
       });
+}
+
+namespace {
+constexpr std::string_view kRelayIdentity = "ciphertalk-relay";
+}
+
+std::string RtcService::relay_credential(const std::string& client_ip) const {
+  if (config_.keys.empty()) return {};
+  const auto& [key, secret] = *config_.keys.begin();
+  AccessTokenClaims claims;
+  claims.identity = std::string(kRelayIdentity);
+  claims.metadata = client_ip;
+  claims.expires = std::chrono::system_clock::now() + std::chrono::minutes(1);
+  return AccessTokenSigner(key, secret).sign(claims);
+}
+
+std::optional<std::string> RtcService::relayed_client_ip(std::string_view credential) const {
+  auto claims = verifier_.verify(credential, std::chrono::system_clock::now());
+  if (!claims || claims->identity != kRelayIdentity || claims->metadata.empty()) return std::nullopt;
+  if (!net::SocketAddress::parse_ip(claims->metadata, 0)) return std::nullopt;
+  return claims->metadata;
 }
 
 std::vector<IceServer> RtcService::ice_servers_for(const std::string& identity) const {

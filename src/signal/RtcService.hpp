@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,10 +30,21 @@ class RtcService final : public RtcSessionListener, public std::enable_shared_fr
  public:
   RtcService(RtcServiceConfig config, std::vector<sfu::MediaWorker*> workers);
   void install(http::HttpServer& server);
+  // Scale-out and drain (set before install): decides where each join goes.
+  void set_join_router(JoinRouter router) { router_ = std::move(router); }
+  bool routes_joins() const override { return bool(router_); }
+  void route_join(const std::string& room, bool resume, std::function<void(JoinRoute)> done) override {
+    router_(room, resume, std::move(done));
+  }
 
   const RtcServiceConfig& config() const override { return config_; }
   const AccessTokenVerifier& verifier() const override { return verifier_; }
   std::vector<IceServer> ice_servers_for(const std::string& identity) const override;
+  // Relayed connections: a one-minute token, signed with the first API key
+  // (every node of a cluster has the same keys), naming the client's address.
+  std::string relay_credential(const std::string& client_ip) const override;
+  // The client address a relay credential names, if it checks out.
+  std::optional<std::string> relayed_client_ip(std::string_view credential) const;
   // Rooms are placed by a hash of their name: every join of one room reaches
   // the same worker with no shared table to keep consistent.
   sfu::MediaWorker& worker_for(const std::string& room) const override;
@@ -68,9 +80,10 @@ class RtcService final : public RtcSessionListener, public std::enable_shared_fr
 
  private:
   RtcServiceConfig config_;
+  JoinRouter router_;
   AccessTokenVerifier verifier_;
   std::vector<sfu::MediaWorker*> workers_;
-  mutable std::mutex mutex_;  // signaling bookkeeping only; never on the media path
+  mutable std::mutex mutex_;                          // signaling bookkeeping only; never on the media path
   std::map<std::string, size_t> connections_per_ip_;  // by address block (connection_key)
   Stats stats_;
   std::map<std::string, uint64_t> disconnect_generation_;

@@ -15,6 +15,7 @@
 #include "signal/MovableSession.hpp"
 #include "signal/ParticipantMover.hpp"
 #include "signal/SignalProtocol.hpp"
+#include "signal/SignalRelay.hpp"
 
 namespace ct::signal {
 
@@ -144,7 +145,7 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
     auth_timer_.expires_after(service_->config().auth_timeout);
     auth_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
       auto self = weak.lock();
-      if (ec || !self || self->joined_) return;
+      if (ec || !self || self->joined_ || self->relay_) return;
       self->send_error("join_timeout", "no valid join message in time");
       self->close(websocket::close_code::policy_error, "join_timeout");
     });
@@ -194,10 +195,12 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
         close(websocket::close_code::policy_error, "rate_limited");
         return;
       }
+    } else if (relay_) {
+      relay_->send(std::move(text));
     } else {
       handle(text);
     }
-    if (!closing_) read();
+    if (!closing_ && !routing_) read();
   }
 
   void handle(std::string_view text) {
@@ -207,6 +210,7 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
       return;
     }
     Request& request = std::get<Request>(parsed);
+    if (std::holds_alternative<request::Join>(request)) join_text_ = std::string(text);
     if (!joined_ && !std::holds_alternative<request::Join>(request) &&
         !std::holds_alternative<request::Ping>(request)) {
       send_error("not_joined", "send join first", request_name(request));
@@ -237,6 +241,69 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
       close(websocket::close_code::policy_error, "permission_denied");
       return;
     }
+    if (!service_->routes_joins()) {
+      join_here(r, *claims);
+      return;
+    }
+    // Scale-out or drain: where the room is decides (no reads until then).
+    routing_ = true;
+    service_->route_join(
+        // Holds the session: nothing else does while no read is pending.
+        g.room, r.resume, [self = shared_from_this(), r, claims = *claims](JoinRoute route) mutable {
+          asio::post(self->ws_.get_executor(),
+                     [self, r = std::move(r), claims = std::move(claims),
+                      route = std::move(route)]() mutable { self->on_routed(r, claims, std::move(route)); });
+        });
+  }
+
+  void on_routed(request::Join& r, const AccessTokenClaims& claims, JoinRoute route) {
+    routing_ = false;
+    if (closing_ || finished_) return;
+    switch (route.kind) {
+      case JoinRoute::Kind::local:
+        join_here(r, claims);
+        break;
+      case JoinRoute::Kind::refused:
+        spdlog::info("rtc: join of '{}' from {} refused: {}", claims.grants.room, remote_ip_, route.code);
+        send_error(route.code, route.message, "join");
+        break;
+      case JoinRoute::Kind::relay:
+        start_relay(route.url, claims);
+        break;
+    }
+    read();
+  }
+
+  // The room is hosted on another node: from now on this connection passes
+  // frames to and from that node's /rtc.
+  void start_relay(const std::string& url, const AccessTokenClaims& claims) {
+    auth_timer_.cancel();
+    spdlog::info("rtc: {} joins room '{}' through node {} (relayed)", claims.identity, claims.grants.room,
+                 url);
+    SignalRelay::Handlers h;
+    h.to_client = [weak = weak_from_this()](std::string message) {
+      if (auto self = weak.lock()) self->send(std::move(message));
+    };
+    h.closed = [weak = weak_from_this()](uint16_t code, std::string reason) {
+      auto self = weak.lock();
+      if (!self) return;
+      if (code == 0) {
+        spdlog::warn("rtc: relay to the room's node failed: {}", reason);
+        self->send_error("node_unreachable", "the node that hosts this room cannot be reached; try again",
+                         "join");
+        self->close(websocket::close_code::try_again_later, "node_unreachable");
+        return;
+      }
+      self->close(websocket::close_code(code), reason);
+    };
+    relay_ = std::make_unique<SignalRelay>(ws_.get_executor(), url, service_->relay_credential(remote_ip_),
+                                           std::move(h));
+    relay_->start(std::move(join_text_));
+  }
+
+  void join_here(request::Join& r, const AccessTokenClaims& claims_in) {
+    const AccessTokenClaims* claims = &claims_in;
+    const auto& g = claims->grants;
     joined_ = true;
     auth_timer_.cancel();
     claims_ = *claims;
@@ -435,6 +502,7 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
     finished_ = true;
     closing_ = true;  // nothing more to send on a connection that is gone
     auth_timer_.cancel();
+    if (relay_) relay_->close();
     if (registered_) service_->mover().left(room_, identity_, this);
     if (!joined_ || left_ || removed_ || !worker_) return;
     uint64_t generation = service_->note_disconnect(room_, identity_);
@@ -470,8 +538,11 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
   bool closing_ = false;
   bool close_after_write_ = false;
   bool finished_ = false;
-  bool registered_ = false;   // known to the mover (the room accepted the join)
-  AccessTokenClaims claims_;  // the token's, kept to mint the token of a move
+  bool registered_ = false;             // known to the mover (the room accepted the join)
+  AccessTokenClaims claims_;            // the token's, kept to mint the token of a move
+  bool routing_ = false;                // a join waits for its route (no reads meanwhile)
+  std::string join_text_;               // the join as the client sent it, for a relay
+  std::unique_ptr<SignalRelay> relay_;  // set when the room is hosted on another node
   websocket::close_reason close_reason_;
   std::string room_, identity_;
   sfu::MediaWorker* worker_ = nullptr;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "signal/AccessToken.hpp"
+#include "signal/JoinRoute.hpp"
 #include "signal/RtcServiceConfig.hpp"
 #include "signal/SignalProtocol.hpp"
 
@@ -42,6 +43,17 @@ class RtcSessionListener {
   virtual bool is_current_disconnect(const std::string& room, const std::string& identity,
                                      uint64_t generation) = 0;
   virtual void note_connect(const std::string& room, const std::string& identity) = 0;
+
+  // Scale-out and drain: when routes_joins(), each join whose token checks
+  // out asks route_join where it goes; otherwise every join is local.
+  virtual bool routes_joins() const { return false; }
+  virtual void route_join(const std::string& /*room*/, bool /*resume*/, std::function<void(JoinRoute)> done) {
+    done(JoinRoute{});
+  }
+
+  // What a relay to another node sends along (X-CipherTalk-Relay) so that
+  // node counts and logs the client's address rather than this node's.
+  virtual std::string relay_credential(const std::string& /*client_ip*/) const { return {}; }
 
   // Moves between rooms (breakout rooms, the API's move); knows every joined connection.
   virtual ParticipantMover& mover() = 0;

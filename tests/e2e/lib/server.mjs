@@ -35,6 +35,7 @@ export async function startServer(extraArgs = [], { ports = freePorts(), env = {
   let log = '';
   child.stdout.on('data', (d) => { log += d; });
   child.stderr.on('data', (d) => { log += d; });
+  const exited = new Promise((resolve) => child.once('close', (code, signal) => resolve(code ?? signal)));
   const url = `http://127.0.0.1:${ports.http}`;
   const deadline = Date.now() + 10000;
   for (;;) {
@@ -49,14 +50,23 @@ export async function startServer(extraArgs = [], { ports = freePorts(), env = {
   return {
     url, ports, child,
     log: () => log,
+    exited,
+    // Stops the server now: SIGTERM (a node without calls, or a --dev node
+    // without --redis, exits at once), a second SIGTERM a second later (a
+    // draining node exits at once then), SIGKILL after 5 s.
     async stop() {
-      if (child.exitCode !== null) return child.exitCode;
-      const exited = new Promise((resolve) => child.once('close', (code, signal) => resolve(code ?? signal)));
+      if (child.exitCode !== null || child.signalCode !== null) return exited;
       child.kill('SIGTERM');
+      const again = setTimeout(() => child.kill('SIGTERM'), 1000);
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       const code = await exited;
+      clearTimeout(again);
       clearTimeout(timer);
       return code;
     },
+    // Starts a drain (one SIGTERM): the server refuses new joins and exits
+    // once its last participant leaves or --drain-timeout passes. Await
+    // `exited` for its exit code.
+    drain() { child.kill('SIGTERM'); },
   };
 }

@@ -53,6 +53,31 @@ TEST(RtcService, CapsConnectionsInTotal) {
   EXPECT_EQ(s->stats().connections, 3u);
 }
 
+TEST(RtcService, ARelayCredentialCarriesTheClientsAddress) {
+  RtcServiceConfig c;
+  c.keys = {{"clusterkey", "a-secret-every-node-shares-32-bytes!"}};
+  RtcService s(c, {});
+  EXPECT_EQ(s.relayed_client_ip(s.relay_credential("203.0.113.9")), "203.0.113.9");
+  EXPECT_EQ(s.relayed_client_ip(s.relay_credential("2001:db8::7")), "2001:db8::7");
+  // Not an address, garbage, truncated, or signed with another key: ignored.
+  EXPECT_FALSE(s.relayed_client_ip(s.relay_credential("not-an-ip")));
+  EXPECT_FALSE(s.relayed_client_ip("garbage"));
+  std::string good = s.relay_credential("203.0.113.9");
+  EXPECT_FALSE(s.relayed_client_ip(std::string_view(good).substr(0, good.size() - 3)));
+  RtcServiceConfig other;
+  other.keys = {{"clusterkey", "another-secret-of-at-least-32-bytes!"}};
+  RtcService elsewhere(other, {});
+  EXPECT_FALSE(s.relayed_client_ip(elsewhere.relay_credential("203.0.113.9")));
+  // A room token is no relay credential.
+  AccessTokenClaims room;
+  room.identity = "alice";
+  room.metadata = "203.0.113.9";
+  room.grants.room = "standup";
+  room.grants.room_join = true;
+  room.expires = std::chrono::system_clock::now() + std::chrono::minutes(1);
+  EXPECT_FALSE(s.relayed_client_ip(AccessTokenSigner("clusterkey", "a-secret-every-node-shares-32-bytes!").sign(room)));
+}
+
 TEST(RtcService, ErrorCodesAndCloseReasonsAreListedFromTheStart) {
   auto s = service(1, 1);
   auto stats = s->stats();
@@ -63,6 +88,9 @@ TEST(RtcService, ErrorCodesAndCloseReasonsAreListedFromTheStart) {
                            "recording_not_active", "recording_failed", "e2ee_unsupported", "e2ee_not_enabled",
                            "recipient_not_found"})
     EXPECT_EQ(stats.errors.count(code), 1u) << code;
+  for (const char* code : {"node_draining", "cluster_unavailable", "node_unreachable"})
+    EXPECT_EQ(stats.errors.count(code), 1u) << code;
+  EXPECT_EQ(stats.closes.count("node_unreachable"), 1u);
   s->count_error("room_full");
   s->count_close("left");
   EXPECT_EQ(s->stats().errors.at("room_full"), 1u);

@@ -1,0 +1,202 @@
+#include "app/NodeRouter.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+
+#include "cluster/ClusterNode.hpp"
+#include "cluster/RedisClusterStore.hpp"
+#include "cluster/RedisUrl.hpp"
+#include "core/Log.hpp"
+#include "metrics/ProcessMetrics.hpp"
+#include "sfu/MediaWorker.hpp"
+#include "sfu/Room.hpp"
+#include "sfu/WorkerMetrics.hpp"
+
+namespace ct::app {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr auto kSampleEvery = std::chrono::seconds(2);
+
+signal::JoinRoute refused(std::string code, std::string message) {
+  signal::JoinRoute r;
+  r.kind = signal::JoinRoute::Kind::refused;
+  r.code = std::move(code);
+  r.message = std::move(message);
+  return r;
+}
+
+signal::JoinRoute draining_refusal() {
+  return refused("node_draining", "this server is shutting down and takes no new joins; try again");
+}
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+struct NodeRouter::Timer {
+  explicit Timer(asio::io_context& io) : timer(io) {}
+  asio::steady_timer timer;
+};
+
+struct NodeRouter::Sample {
+  size_t participants = 0;
+  uint64_t forwarded = 0;
+  std::vector<std::string> rooms;
+};
+
+NodeRouter::NodeRouter(const Config& config, asio::io_context& front_io,
+                       std::vector<sfu::MediaWorker*> workers)
+    : config_(config),
+      front_io_(front_io),
+      workers_(std::move(workers)),
+      timer_(std::make_unique<Timer>(front_io)) {
+  if (config_.cluster_redis.empty()) return;
+  cluster::ClusterNodeConfig cc;
+  cc.self.id = config_.node_id();
+  cc.self.url = config_.node_url();
+  cc.self.region = config_.cluster_region;
+  cc.self.capacity = config_.cluster_capacity;
+  auto url = cluster::RedisUrl::parse(config_.cluster_redis);  // checked by Config::validate
+  cluster_ = std::make_unique<cluster::ClusterNode>(
+      cc, std::make_unique<cluster::RedisClusterStore>(*url, std::chrono::milliseconds(1000)));
+  spdlog::info("cluster: node '{}' ({}{}) with Redis at {}", cc.self.id, cc.self.url,
+               cc.self.region.empty() ? "" : ", region " + cc.self.region, url->endpoint());
+}
+
+NodeRouter::~NodeRouter() { stop(); }
+
+void NodeRouter::start() {
+  if (!cluster_) return;
+  cluster_->start();
+  last_cpu_seconds_ = metrics::ProcessMetrics::read_self().cpu_seconds;
+  last_sample_time_ = now_seconds();
+  schedule_sampling();
+}
+
+void NodeRouter::stop() {
+  timer_->timer.cancel();
+  if (cluster_) cluster_->stop();
+}
+
+void NodeRouter::schedule_sampling() {
+  timer_->timer.expires_after(kSampleEvery);
+  timer_->timer.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    sample([this](const Sample& s) {
+      double now = now_seconds();
+      double cpu = metrics::ProcessMetrics::read_self().cpu_seconds;
+      double elapsed = std::max(now - last_sample_time_, 1e-3);
+      cluster::NodeLoad load;
+      load.participants = s.participants;
+      load.rooms = s.rooms;
+      load.cpu = (cpu - last_cpu_seconds_) / elapsed;
+      load.packets_per_second = double(s.forwarded - std::min(s.forwarded, last_forwarded_)) / elapsed;
+      last_cpu_seconds_ = cpu;
+      last_forwarded_ = s.forwarded;
+      last_sample_time_ = now;
+      {
+        std::lock_guard lock(rooms_mutex_);
+        local_rooms_ = std::set<std::string>(s.rooms.begin(), s.rooms.end());
+      }
+      cluster_->update_load(std::move(load));
+    });
+    schedule_sampling();
+  });
+}
+
+// Each worker counts its own rooms on its own thread; the answers meet on the front thread.
+void NodeRouter::sample(std::function<void(const Sample&)> done) {
+  struct Gather {
+    Sample sample;
+    size_t pending = 0;
+    std::function<void(const Sample&)> done;
+  };
+  auto g = std::make_shared<Gather>();
+  g->pending = workers_.size();
+  g->done = std::move(done);
+  if (g->pending == 0) {
+    g->done(g->sample);
+    return;
+  }
+  for (sfu::MediaWorker* w : workers_) {
+    w->post([this, w, g] {
+      sfu::WorkerMetrics m = w->collect_metrics();
+      std::vector<std::string> names;
+      for (sfu::Room* room : w->rooms()) names.push_back(room->name());
+      asio::post(front_io_, [g, m, names = std::move(names)]() mutable {
+        g->sample.participants += m.census.participants;
+        g->sample.forwarded += m.media.forwarded;
+        for (auto& n : names) g->sample.rooms.push_back(std::move(n));
+        if (--g->pending == 0) g->done(g->sample);
+      });
+    });
+  }
+}
+
+void NodeRouter::count_participants(std::function<void(size_t)> done) {
+  sample([done = std::move(done)](const Sample& s) { done(s.participants); });
+}
+
+void NodeRouter::begin_drain() {
+  if (draining_.exchange(true)) return;
+  if (cluster_) cluster_->set_draining();
+}
+
+bool NodeRouter::runs_here(const std::string& room) const {
+  std::lock_guard lock(rooms_mutex_);
+  return local_rooms_.count(room) > 0;
+}
+
+NodeRouter::Status NodeRouter::status() const {
+  Status s;
+  s.cluster = cluster_ != nullptr;
+  s.node_id = config_.node_id();
+  s.region = config_.cluster_region;
+  s.redis_up = cluster_ && cluster_->redis_up();
+  s.draining = draining_.load();
+  return s;
+}
+
+signal::JoinRouter NodeRouter::join_router() {
+  return [this](const std::string& room, bool resume, std::function<void(signal::JoinRoute)> done) {
+    if (!cluster_) {
+      done(draining_ && !resume ? draining_refusal() : signal::JoinRoute{});
+      return;
+    }
+    // Redis away: a room that runs here takes its joins (and resumes) without it.
+    if (!cluster_->redis_up() && runs_here(room)) {
+      done(draining_ && !resume ? draining_refusal() : signal::JoinRoute{});
+      return;
+    }
+    // The first joiner's region is that of the node it reached (nearest, by DNS or load balancer).
+    cluster_->place(room, config_.cluster_region,
+                    [this, room, resume, done = std::move(done)](cluster::PlaceOutcome outcome) {
+                      if (auto* failed = std::get_if<cluster::PlaceFailed>(&outcome)) {
+                        if (failed->code == "cluster_unavailable" && runs_here(room))
+                          return done(draining_ && !resume ? draining_refusal() : signal::JoinRoute{});
+                        if (failed->code == "no_node")
+                          return done(refused("node_draining", "every server is shutting down; try again"));
+                        return done(refused("cluster_unavailable",
+                                            "the cluster cannot place this room now (Redis unreachable); "
+                                            "try again"));
+                      }
+                      auto& placed = std::get<cluster::Placed>(outcome);
+                      if (!placed.here) {
+                        signal::JoinRoute r;
+                        r.kind = signal::JoinRoute::Kind::relay;
+                        r.url = placed.node.rtc_url();
+                        return done(std::move(r));
+                      }
+                      done(draining_ && !resume ? draining_refusal() : signal::JoinRoute{});
+                    });
+  };
+}
+
+}  // namespace ct::app

@@ -1,0 +1,79 @@
+#pragma once
+// This node's place among others: with --redis it runs the cluster client
+// (registry entry with live load, room placement) and routes each join here or
+// to the node that hosts the room; with or without a cluster it holds the
+// drain state (SIGTERM: no new rooms or joins here, calls go on). Lives on the
+// front thread; the cluster client has its own.
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "app/Config.hpp"
+#include "signal/JoinRoute.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+namespace ct::sfu {
+class MediaWorker;
+}
+namespace ct::cluster {
+class ClusterNode;
+}
+
+namespace ct::app {
+
+class NodeRouter {
+ public:
+  NodeRouter(const Config& config, boost::asio::io_context& front_io, std::vector<sfu::MediaWorker*> workers);
+  ~NodeRouter();
+
+  // Starts the cluster client (with --redis) and the load sampling.
+  void start();
+  // Leaves the cluster (removes this node's entry); calls are not touched.
+  void stop();
+
+  // Where each join goes: here, relayed to the room's node, or refused.
+  signal::JoinRouter join_router();
+
+  // No new rooms or joins here from now on (resumes of calls here still work).
+  void begin_drain();
+  bool draining() const { return draining_.load(); }
+
+  // Participants in this node's rooms now; `done` runs on the front thread.
+  void count_participants(std::function<void(size_t)> done);
+
+  struct Status {
+    std::string node_id, region;
+    bool cluster = false;  // --redis given
+    bool redis_up = false;
+    bool draining = false;
+  };
+  Status status() const;
+
+ private:
+  struct Sample;
+  void sample(std::function<void(const Sample&)> done);
+  void schedule_sampling();
+  bool runs_here(const std::string& room) const;  // any thread
+
+  const Config& config_;
+  boost::asio::io_context& front_io_;
+  std::vector<sfu::MediaWorker*> workers_;
+  std::unique_ptr<cluster::ClusterNode> cluster_;
+  struct Timer;
+  std::unique_ptr<Timer> timer_;
+  std::atomic<bool> draining_{false};
+  mutable std::mutex rooms_mutex_;
+  std::set<std::string> local_rooms_;  // at the last sample: joins to these need no Redis
+  // The last sample's totals, for rates (front thread only).
+  double last_cpu_seconds_ = 0;
+  uint64_t last_forwarded_ = 0;
+  double last_sample_time_ = 0;
+};
+
+}  // namespace ct::app

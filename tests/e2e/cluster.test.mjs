@@ -1,0 +1,217 @@
+// Scale-out through Redis: three nodes on this machine share one real
+// redis-server. Browsers that reach different nodes meet in one room (the
+// signaling is relayed to the node that hosts it), new rooms go to the
+// least-loaded node, and a Redis outage drops no call. Draining one node keeps
+// its calls, refuses new joins and exits when the last participant leaves.
+import { test } from 'node:test';
+import { execFileSync } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { binary, startServer } from './lib/server.mjs';
+import { startRedis, redisGet } from './lib/redis.mjs';
+import { launchBrowser, waitFor } from './lib/browser.mjs';
+import { joinCall, stats, waitForVideoFrom } from './lib/call.mjs';
+import { connect, devToken } from './lib/signal.mjs';
+import { scrapeMetrics } from './lib/metrics.mjs';
+
+// A participant without media: joins `room` through `node` and returns the
+// first answer, "joined" or an error.
+async function signalJoin(node, room, identity) {
+  const c = await connect(node);
+  c.send({ type: 'join', token: await devToken(node, room, identity) });
+  const answer = await c.until((m) => m.type === 'joined' || m.type === 'error', `${identity}'s join`, 15000);
+  return { client: c, answer };
+}
+
+async function keepsDecoding(page, others, ms = 2000) {
+  const before = await stats(page);
+  await page.waitForTimeout(ms);
+  const after = await stats(page);
+  return others.every((o) => after[o] && before[o] && after[o].framesDecoded > before[o].framesDecoded);
+}
+
+test('three nodes: relayed signaling, least-loaded placement, Redis outage', { timeout: 150000 }, async () => {
+  const redis = await startRedis();
+  const nodes = {};
+  let browser;
+  const clients = [];
+  try {
+    for (const id of ['node-a', 'node-b', 'node-c']) {
+      nodes[id] = await startServer(['--redis', redis.url, '--node-id', id]);
+    }
+    const [a, b, c] = [nodes['node-a'], nodes['node-b'], nodes['node-c']];
+    const logs = () => Object.entries(nodes).map(([id, n]) => `--- ${id}\n${n.log().slice(-1500)}`).join('\n');
+
+    // Alice reaches node a, Bob node b: one room, hosted on one node, and they see each other.
+    browser = await launchBrowser();
+    const alice = await joinCall(browser, a.url, 'standup', 'alice');
+    const bob = await joinCall(browser, b.url, 'standup', 'bob');
+    for (const [page, other] of [[alice, 'bob'], [bob, 'alice']]) {
+      const { ok, stats: s } = await waitForVideoFrom(page, [other], { minFrames: 15, timeout: 30000 });
+      assert.ok(ok, `video from ${other} decodes: ${JSON.stringify(s)}\n${logs()}`);
+    }
+    // One node hosts the room (all were idle: any of them); the others only relay signaling.
+    const host = await redisGet(redis.port, 'ciphertalk:room:standup');
+    assert.ok(nodes[host], `the room is claimed by a node: ${host}`);
+    for (const [id, n] of Object.entries(nodes)) {
+      assert.equal((await scrapeMetrics(n.url)).sum('ciphertalk_participants'), id === host ? 2 : 0, `${id}'s participants`);
+    }
+    for (const [who, id] of [['alice', 'node-a'], ['bob', 'node-b']]) {
+      if (id !== host) assert.match(nodes[id].log(), new RegExp(`${who} joins room 'standup' through node ws://127\\.0\\.0\\.1:${nodes[host].ports.http}/rtc \\(relayed\\)`));
+    }
+    // Both got their TURN credentials from the node that hosts their call.
+    for (const page of [alice, bob]) {
+      const turn = await page.evaluate(() => JSON.stringify(window.ct.rtcConfig.iceServers));
+      assert.ok(turn.includes(`turn:127.0.0.1:${nodes[host].ports.turn}?transport=udp`), turn);
+    }
+    const info = (await scrapeMetrics(b.url)).text;
+    assert.match(info, /ciphertalk_node_info\{node="node-b",region=""\} 1/);
+    assert.match(info, /ciphertalk_cluster_redis_up 1/);
+
+    // New rooms go to the least-loaded node: after the loads are refreshed
+    // (every 2 s) a room asked for at node a lands on an empty node, and the
+    // next one on the node still empty.
+    await new Promise((r) => setTimeout(r, 2500));
+    const side = await signalJoin(a, 'side', 'sid');
+    clients.push(side.client);
+    assert.equal(side.answer.type, 'joined', JSON.stringify(side.answer));
+    const sideHost = await redisGet(redis.port, 'ciphertalk:room:side');
+    assert.ok(nodes[sideHost] && sideHost !== host, `'side' went to an empty node, not ${sideHost}`);
+    await new Promise((r) => setTimeout(r, 2500));
+    const third = await signalJoin(a, 'third', 'thea');
+    clients.push(third.client);
+    assert.equal(third.answer.type, 'joined', JSON.stringify(third.answer));
+    const thirdHost = Object.keys(nodes).find((id) => id !== host && id !== sideHost);
+    assert.equal(await redisGet(redis.port, 'ciphertalk:room:third'), thirdHost, 'the least-loaded node took the room');
+    assert.equal((await scrapeMetrics(nodes[thirdHost].url)).sum('ciphertalk_participants'), 1);
+
+    // Redis goes away mid-call: the call goes on; a join for a room no node
+    // knows is refused clearly after the retries.
+    await redis.kill();
+    assert.ok(await keepsDecoding(alice, ['bob'], 2500), 'alice keeps decoding bob with Redis down');
+    assert.ok(await keepsDecoding(bob, ['alice'], 500), 'bob keeps decoding alice with Redis down');
+    const started = Date.now();
+    const lost = await signalJoin(b, 'outage', 'olga');
+    clients.push(lost.client);
+    assert.equal(lost.answer.type, 'error', JSON.stringify(lost.answer));
+    assert.equal(lost.answer.code, 'cluster_unavailable');
+    assert.ok(Date.now() - started >= 2000, 'the join was retried before it was refused');
+    // A room that runs on the node reached still takes joins.
+    const local = await signalJoin(nodes[host], 'standup', 'lena');
+    clients.push(local.client);
+    assert.equal(local.answer.type, 'joined', JSON.stringify(local.answer));
+    assert.equal((await scrapeMetrics(nodes[host].url)).sum('ciphertalk_cluster_redis_up'), 0);
+
+    // Redis returns empty (no persistence): the nodes register again and claim their rooms again.
+    const again = await startRedis(redis.port);
+    Object.assign(redis, again);
+    const converged = await waitFor(async () => (await redisGet(redis.port, 'ciphertalk:room:standup')) === host &&
+      (await redisGet(redis.port, 'ciphertalk:room:side')) === sideHost &&
+      (await redisGet(redis.port, 'ciphertalk:node:node-c')) !== null, { timeout: 40000, interval: 500 });
+    assert.ok(converged, `the nodes re-registered and re-claimed their rooms\n${logs()}`);
+    const after = await signalJoin(c, 'outage', 'olga2');
+    clients.push(after.client);
+    assert.equal(after.answer.type, 'joined', JSON.stringify(after.answer));
+    assert.ok(await keepsDecoding(bob, ['alice'], 1000), 'the call went on throughout');
+  } finally {
+    for (const cl of clients) cl.ws.close();
+    if (browser) await browser.close();
+    for (const n of Object.values(nodes)) await n.stop();
+    await redis.stop();
+  }
+});
+
+test('drain: SIGTERM keeps the call, refuses new joins, exits when the room empties', { timeout: 90000 }, async () => {
+  const server = await startServer(['--drain-timeout', '60s']);
+  const browser = await launchBrowser();
+  try {
+    const alice = await joinCall(browser, server.url, 'standup', 'alice');
+    const bob = await joinCall(browser, server.url, 'standup', 'bob');
+    const { ok } = await waitForVideoFrom(alice, ['bob'], { minFrames: 15, timeout: 30000 });
+    assert.ok(ok, 'the call runs before the drain');
+
+    server.drain();
+    await waitFor(() => /draining/.test(server.log()), { timeout: 5000, interval: 100 });
+    assert.ok(await keepsDecoding(alice, ['bob'], 2000), 'alice keeps decoding bob while the node drains');
+    assert.ok(await keepsDecoding(bob, ['alice'], 500), 'bob keeps decoding alice while the node drains');
+    const late = await signalJoin(server, 'standup', 'carol');
+    assert.equal(late.answer.type, 'error', JSON.stringify(late.answer));
+    assert.equal(late.answer.code, 'node_draining');
+    late.client.ws.close();
+    assert.equal((await scrapeMetrics(server.url)).sum('ciphertalk_node_draining'), 1);
+    assert.equal(server.child.exitCode, null, 'the node waits for its calls');
+
+    await alice.click('#leave');
+    await bob.click('#leave');
+    const code = await Promise.race([server.exited, new Promise((r) => setTimeout(() => r('still running'), 10000))]);
+    assert.equal(code, 0, `the node exits once the last participant left\n${server.log().slice(-2000)}`);
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});
+
+test('ciphertalk node drain: an authenticated drain over HTTP', { timeout: 30000 }, async () => {
+  const server = await startServer(['--drain-timeout', '60s']);
+  let ana;
+  try {
+    const cli = (...args) => execFileSync(binary, ['node', ...args, '--url', server.url], { encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(cli('status', '--dev')).draining, false);
+    const refused = await fetch(`${server.url}/admin/node/drain`, { method: 'POST' });
+    assert.equal(refused.status, 401);
+    assert.throws(() => execFileSync(binary, ['node', 'drain', '--url', server.url, '--api-key', 'devkey', '--api-secret', 'not-the-secret'], { stdio: 'pipe' }));
+    assert.equal(server.child.exitCode, null);
+
+    ana = (await signalJoin(server, 'standup', 'ana')).client;
+    const answer = JSON.parse(cli('drain', '--dev'));
+    assert.equal(answer.draining, true);
+    const late = await signalJoin(server, 'standup', 'ben');
+    assert.equal(late.answer.code, 'node_draining');
+    late.client.ws.close();
+    assert.equal(server.child.exitCode, null, 'a participant is still here');
+    ana.send({ type: 'leave' });
+    const code = await Promise.race([server.exited, new Promise((r) => setTimeout(() => r('still running'), 8000))]);
+    assert.equal(code, 0, server.log().slice(-1500));
+  } finally {
+    ana?.ws.close();
+    await server.stop();
+  }
+});
+
+test('drain in a cluster: new rooms go to the other node, the draining one keeps its call', { timeout: 60000 }, async () => {
+  const redis = await startRedis();
+  const nodes = {};
+  const clients = [];
+  try {
+    for (const id of ['node-a', 'node-b']) nodes[id] = await startServer(['--redis', redis.url, '--node-id', id, '--drain-timeout', '60s']);
+    const first = await signalJoin(nodes['node-a'], 'keep', 'kim');
+    clients.push(first.client);
+    assert.equal(first.answer.type, 'joined', JSON.stringify(first.answer));
+    const hostId = await redisGet(redis.port, 'ciphertalk:room:keep');
+    const otherId = hostId === 'node-a' ? 'node-b' : 'node-a';
+    const [host, other] = [nodes[hostId], nodes[otherId]];
+
+    host.drain();
+    assert.ok(await waitFor(async () => JSON.parse(await redisGet(redis.port, `ciphertalk:node:${hostId}`)).draining,
+      { timeout: 5000, interval: 100 }), 'the draining node says so in the registry');
+    // A new room asked for at the draining node is placed on the other one and relayed there.
+    const fresh = await signalJoin(host, 'fresh', 'fay');
+    clients.push(fresh.client);
+    assert.equal(fresh.answer.type, 'joined', JSON.stringify(fresh.answer));
+    assert.equal(await redisGet(redis.port, 'ciphertalk:room:fresh'), otherId);
+    // A new join for the draining node's room is refused, through the relay too.
+    const late = await signalJoin(other, 'keep', 'lou');
+    clients.push(late.client);
+    assert.equal(late.answer.code, 'node_draining', JSON.stringify(late.answer));
+    assert.equal(host.child.exitCode, null, 'the draining node keeps its call');
+
+    first.client.send({ type: 'leave' });
+    const code = await Promise.race([host.exited, new Promise((r) => setTimeout(() => r('still running'), 8000))]);
+    assert.equal(code, 0, host.log().slice(-1500));
+    assert.ok(await waitFor(async () => (await redisGet(redis.port, `ciphertalk:node:${hostId}`)) === null,
+      { timeout: 3000, interval: 100 }), 'a node that exits leaves the registry at once');
+  } finally {
+    for (const c of clients) c.ws.close();
+    for (const n of Object.values(nodes)) await n.stop();
+    await redis.stop();
+  }
+});
