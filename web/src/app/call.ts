@@ -10,6 +10,7 @@ import { RecordingControl } from './recording';
 import { ConnectionPathIndicator } from './connection-path';
 import { SecurityView } from './security';
 import { OwnLinkView } from './stats-panel';
+import { BreakoutView } from './breakout';
 
 export interface CallOptions {
   client: CipherTalkClient;
@@ -92,6 +93,7 @@ export class CallView {
   private readonly recordingControl: RecordingControl;
   private readonly connectionPath: ConnectionPathIndicator;
   private readonly ownLink: OwnLinkView;
+  private readonly breakout: BreakoutView;
 
   constructor(private readonly options: CallOptions) {
     this.client = options.client;
@@ -110,6 +112,7 @@ export class CallView {
     this.recordingControl = new RecordingControl(this.client);
     this.connectionPath = new ConnectionPathIndicator(this.client);
     this.ownLink = new OwnLinkView(this.client);
+    this.breakout = new BreakoutView(this.client, (id) => this.members.get(id)?.name ?? id);
     const leaveButton = h('button', { type: 'button', class: 'round leave', 'data-testid': 'leave', 'aria-label': 'Leave call', title: 'Leave call', onclick: () => this.leave() }, icon(icons.leave));
 
     const composer = h('form', { class: 'composer' }, this.chatInput,
@@ -132,7 +135,7 @@ export class CallView {
         h('span', { class: 'sep', 'aria-hidden': 'true' }, '·'),
         h('span', { class: 'room', title: options.room }, options.room),
         this.count, this.recordingControl.indicator, this.connectionPath.element, this.security.status, this.security.groupCode, h('span', { class: 'spacer' }), this.presenting),
-      this.banner,
+      this.banner, this.breakout.banner, this.breakout.panel,
       this.security.warning,
       this.security.dialog,
       this.stage,

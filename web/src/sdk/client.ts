@@ -6,12 +6,11 @@
 //   await client.connect();
 //   await client.publish(await navigator.mediaDevices.getUserMedia({ audio: true, video: true }));
 //
-// Events (CustomEvent, payload in `detail`; `on()` is a typed shorthand):
-// every server message by its type (joined, participant_joined, ...), and
-// track / track_removed (remote media), data (a data message), reconnecting,
-// reconnected, disconnected, subscriber_state; in an end-to-end encrypted
-// room (`e2ee` option, see e2ee-session.ts) e2ee_state, e2ee_members,
-// e2ee_decrypt_state, identity_changed and e2ee_warning; with direct connections (p2p.ts) `track` also swaps a tile's path.
+// Events (CustomEvent, payload in `detail`; `on()` is a typed shorthand): every server message by its type
+// (joined, participant_joined, ...), and track / track_removed (remote media), data (a data message),
+// reconnecting, reconnected, disconnected, subscriber_state; in an end-to-end encrypted room (`e2ee` option,
+// see e2ee-session.ts) e2ee_state, e2ee_members,
+// e2ee_decrypt_state, identity_changed and e2ee_warning; moved (move.ts). Direct connections: p2p.ts.
 
 import {
   PROTOCOL_VERSION, parseServerMessage,
@@ -19,16 +18,16 @@ import {
   type ServerMessageOf, type ServerMessageType, type TrackInfo, type TrackSource,
 } from './protocol';
 import { ReconnectMachine, type DisconnectReason, type ReconnectEffect } from './reconnect';
-import { decodeDataPacket, encodeDataPacket } from './datapacket';
+import { encodeDataPacket } from './datapacket';
 import { preferVideoCodec, type VideoCodec } from './codecs';
 import type { E2eeEvents, E2eeSession } from './e2ee-session';
-import { DataDecryptError } from './e2ee-worker-client';
 import { frameEncryptionApi, openE2ee, receiverTrackName, type E2eeClientOptions, type FrameTransforms } from './e2ee-media';
 import type { ClientOptions } from './client-options';
 import { applyLayersWanted, transceiverInit } from './simulcast';
 import { AdaptiveStream } from './adaptive-stream';
+import { followMove, type MovedEvent, type OldRoom } from './move';
+import { receiveData, waitForOpen } from './data-channel';
 import { P2pConnections } from './p2p';
-import { waitForOpen } from './channel-open';
 
 export interface RemoteTrackEvent { participant: string; track: MediaStreamTrack; info: TrackInfo }
 export interface DataEvent { from: string; topic: string; payload: Uint8Array; reliable: boolean; fromServer: boolean }
@@ -44,6 +43,7 @@ export interface ClientEvents extends MessageEvents, E2eeEvents {
   reconnected: Record<string, never>;
   disconnected: { reason: DisconnectReason };
   subscriber_state: { state: RTCPeerConnectionState | undefined };
+  moved: MovedEvent;
 }
 
 export interface RemoteParticipant { info: ParticipantInfo; tracks: Map<string, TrackInfo> }
@@ -63,7 +63,7 @@ const RELIABLE_LABEL = '_reliable';
 const LOSSY_LABEL = '_lossy';
 
 export class CipherTalkClient extends EventTarget {
-  readonly url: string;
+  url: string; // changes when a move (move.ts) sends the client to another server
   token: string;
   readonly rtcConfig: RTCConfiguration & { iceServers: RTCIceServer[] };
   readonly connection: ReconnectMachine;
@@ -97,7 +97,6 @@ export class CipherTalkClient extends EventTarget {
   /** Adaptive stream: observe(sid, element) each remote video's tile; the server sends what fits it. */
   readonly adaptiveStream = new AdaptiveStream((r) => this.send({ type: 'update_track_settings', ...r }));
   private readonly simulcast: boolean;
-  private readonly p2pRequested: boolean;
   private pending: PendingWait[] = [];
   private subscriberChain: Promise<void> = Promise.resolve();
   private publisherChain: Promise<unknown> = Promise.resolve();
@@ -105,9 +104,8 @@ export class CipherTalkClient extends EventTarget {
   private readonly attemptTimeoutMs: number;
   private attemptTimer: ReturnType<typeof setTimeout> | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Direct connections to the other participants while the room says so (p2p.ts). */
-  readonly p2p: P2pConnections = new P2pConnections({ identity: () => this.identity, localTracks: this.localTracks, remoteTracks: this.remoteTracks, subscriber: () => this.subscriber, trackInfo: (publisher, sid) => this.participants.get(publisher)?.tracks.get(sid),
-    config: () => this.peerConnectionConfig(), e2ee: () => (this.e2ee && this.transforms ? { session: this.e2ee, transforms: this.transforms } : null), send: (m) => this.send(m), show: (participant, track, info) => this.emit('track', { participant, track, info }) });
+  private moveChain: Promise<void> = Promise.resolve();
+  readonly p2p: P2pConnections; // direct connections to the others while the room says so (p2p.ts)
 
   constructor({ url, token, iceServers = [], iceTransportPolicy = 'all', reconnectWindowMs = 20000, attemptTimeoutMs = 5000, e2ee, simulcast = true, p2p = false }: ClientOptions) {
     super();
@@ -117,7 +115,7 @@ export class CipherTalkClient extends EventTarget {
     this.connection = new ReconnectMachine({ windowMs: reconnectWindowMs });
     this.attemptTimeoutMs = attemptTimeoutMs;
     this.simulcast = simulcast;
-    this.p2pRequested = p2p; // ask for a room with direct connections (honoured by `ciphertalk serve --dev` only)
+    this.p2p = new P2pConnections({ identity: () => this.identity, localTracks: this.localTracks, remoteTracks: this.remoteTracks, subscriber: () => this.subscriber, trackInfo: (publisher, sid) => this.participants.get(publisher)?.tracks.get(sid), config: () => this.peerConnectionConfig(), e2ee: () => (this.e2ee && this.transforms ? { session: this.e2ee, transforms: this.transforms } : null), send: (m) => this.send(m), show: (participant, track, info) => this.emit('track', { participant, track, info }) }, p2p);
     this.e2eeOptions = e2ee ? (e2ee === true ? {} : e2ee) : null;
     this.e2eeSupported = !!this.e2eeOptions && frameEncryptionApi() !== null;
   }
@@ -133,7 +131,8 @@ export class CipherTalkClient extends EventTarget {
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }
 
-  private send(message: ClientMessage): void {
+  /** Sends one protocol message as is (the app's breakout controls use it). */
+  send(message: ClientMessage): void {
     if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
   }
 
@@ -158,7 +157,7 @@ export class CipherTalkClient extends EventTarget {
       this.ws = ws;
       ws.onopen = () => {
         const e2ee = this.e2eeOptions ? { supported: this.e2eeSupported, require: !!this.e2eeOptions.require } : undefined;
-        ws.send(JSON.stringify({ type: 'join', token: this.token, protocol: PROTOCOL_VERSION, resume, ...(e2ee ? { e2ee } : {}), ...(this.p2pRequested ? { p2p: true } : {}) } satisfies ClientMessage));
+        ws.send(JSON.stringify({ type: 'join', token: this.token, protocol: PROTOCOL_VERSION, resume, ...(e2ee ? { e2ee } : {}), ...(this.p2p.requested ? { p2p: true } : {}) } satisfies ClientMessage));
         resolve();
       };
       ws.onerror = () => reject(new Error('cannot reach the signaling server'));
@@ -238,7 +237,6 @@ export class CipherTalkClient extends EventTarget {
         added.push({ track, transceiver, source: own });
       }
       await this.negotiatePublisher(added);
-      this.p2p.localTracksChanged();
       return added.map((a) => a.info);
     });
   }
@@ -288,6 +286,7 @@ export class CipherTalkClient extends EventTarget {
       const mine = added.find((a) => a.transceiver === t);
       if (mine) mine.info = info;
     }
+    this.p2p.localTracksChanged(); // the direct connections carry what we publish too
   }
 
   // A published track matches a sid, a source, or a kind (a kind names the
@@ -330,7 +329,6 @@ export class CipherTalkClient extends EventTarget {
         this.localTracks.delete(sid);
       }
       await this.negotiatePublisher([]);
-      this.p2p.localTracksChanged();
     });
   }
 
@@ -352,22 +350,8 @@ export class CipherTalkClient extends EventTarget {
   }
 
   private attachReceiveChannel(channel: RTCDataChannel): void {
-    channel.binaryType = 'arraybuffer';
     this.receiveChannels.set(channel.label, channel);
-    let order = Promise.resolve();
-    channel.onmessage = (ev: MessageEvent) => {
-      if (!(ev.data instanceof ArrayBuffer)) { this.malformedDataMessages++; return; }
-      const data = ev.data;
-      // Decryption is asynchronous: the chain keeps messages in the order they came.
-      order = order.then(async () => {
-        const p = decodeDataPacket(data);
-        const payload = this.e2ee && !p.fromServer ? await this.e2ee.decryptData(p.sender, p.payload) : p.payload;
-        this.emit('data', { from: p.sender, topic: p.topic, payload, reliable: channel.label !== LOSSY_LABEL, fromServer: p.fromServer });
-      }).catch((e: unknown) => {
-        if (e instanceof DataDecryptError && e.code === 'closed') return;
-        this.malformedDataMessages++;
-      });
-    };
+    receiveData(channel, channel.label !== LOSSY_LABEL, () => this.e2ee, (event) => this.emit('data', event), () => this.malformedDataMessages++);
   }
 
   /** Changes your display name and/or metadata; everyone gets participant_updated. */
@@ -391,7 +375,7 @@ export class CipherTalkClient extends EventTarget {
 
   private closePeerConnections(): void {
     this.clearTimers();
-    this.p2p.close();
+    this.p2p.close(); // the direct connections go with the room's
     this.e2ee?.dispose();
     for (const pc of [this.publisher, this.subscriber]) pc?.close();
     this.publisher = this.subscriber = null;
@@ -520,6 +504,10 @@ export class CipherTalkClient extends EventTarget {
       case 'removed':
         this.runEffects(this.connection.handle({ type: 'removed', reason: msg.reason }));
         break;
+      case 'move':
+        this.moveChain = this.moveChain.then(() => followMove(this, msg, (url, token) => this.forgetRoom(url, token)))
+          .then((moved) => this.emit('moved', moved), (e: unknown) => this.emit('error', { type: 'error', code: 'client', message: String(e) }));
+        break;
       default:
         break;
     }
@@ -529,6 +517,21 @@ export class CipherTalkClient extends EventTarget {
       waiting.resolve(msg);
     }
     this.emit(msg.type, msg as never);
+  }
+
+  // A move, before it joins the next room: the old room's people go (the page sees them leave); its connections stay open for the caller to close.
+  private forgetRoom(url: string, token: string): OldRoom {
+    const old: OldRoom = { ws: this.ws, peerConnections: [this.publisher, this.subscriber] };
+    if (this.ws) this.ws.onmessage = this.ws.onclose = null;
+    for (const identity of [...this.participants.keys()]) this.onMessage({ type: 'participant_left', identity, reason: 'moved' });
+    this.clearTimers();
+    this.p2p.close(); // the old room's direct connections: the next room says its own mode
+    this.e2ee?.dispose();
+    this.e2ee = this.transforms = this.e2eeMode = this.ws = this.publisher = this.subscriber = null;
+    for (const m of [this.localTracks, this.sendChannels, this.receiveChannels, this.pendingOfferMeta, this.remoteTracks]) m.clear();
+    [this.url, this.token, this.subscriberConnectedAt] = [url, token, undefined];
+    this.connection.handle({ type: 'move' });
+    return old;
   }
 
   private joinedE2ee(msg: JoinedMessage): void {
@@ -592,8 +595,6 @@ export class CipherTalkClient extends EventTarget {
 
   /** Remote tracks currently live. */
   remoteTrackList(): { participant: string; sid: string; kind: string; source: TrackSource; muted: boolean; track: MediaStreamTrack }[] {
-    return [...this.remoteTracks.values()].map((r) => ({
-      participant: r.info.publisher, sid: r.info.sid, kind: r.info.kind, source: r.info.source, muted: !!r.info.muted, track: r.track,
-    }));
+    return [...this.remoteTracks.values()].map((r) => ({ participant: r.info.publisher, sid: r.info.sid, kind: r.info.kind, source: r.info.source, muted: !!r.info.muted, track: r.track }));
   }
 }

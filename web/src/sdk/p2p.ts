@@ -82,7 +82,11 @@ export class P2pConnections {
   private receiverCount = 0;
   private parkTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(private readonly host: P2pHost) {}
+  /**
+   * `requested`: ask for a room with direct connections when this client
+   * creates it (join.p2p; honoured by `ciphertalk serve --dev` only).
+   */
+  constructor(private readonly host: P2pHost, readonly requested = false) {}
 
   /** Whether an SFU track of `info.publisher` is to be kept from the page: that peer's media comes directly. */
   holds(info: TrackInfo): boolean {

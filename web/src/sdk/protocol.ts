@@ -12,6 +12,8 @@ export interface Permissions {
   canPublishData: boolean;
   /** May start and stop the room's recording (the roomRecord grant); absent from older servers. */
   canRecord?: boolean;
+  /** Administers the room: opens breakout rooms and moves participants (the roomAdmin grant). */
+  canAdmin?: boolean;
 }
 
 export interface ParticipantInfo {
@@ -77,6 +79,10 @@ export type ClientMessage =
   | { type: 'ping'; timestamp: number }
   /** The most to receive, in bits per second; null lifts the limit. */
   | { type: 'set_receive_bandwidth'; max_bps: number | null }
+  /** Breakout rooms (roomAdmin): open them by name, move one participant ('' : the main room), close them all. */
+  | { type: 'breakout_open'; rooms: string[] }
+  | { type: 'breakout_move'; identity: string; room: string }
+  | { type: 'breakout_close' }
   /** Direct connections (P2P): signaling for one peer, relayed by the server; p2p_failed: ICE to it failed. */
   | { type: 'p2p_offer' | 'p2p_answer'; to: string; sdp: string }
   | { type: 'p2p_candidate'; to: string; candidate: RTCIceCandidateInit }
@@ -119,10 +125,16 @@ export type ServerMessage =
   | { type: 'track_paused'; sid: string; paused: boolean; reason: 'bandwidth' }
   /** What the server estimates it can send you, in bits per second. */
   | { type: 'bandwidth'; estimate_bps: number }
+  /** Go to another room with a fresh token (at `url` when it is on another server); the client follows (move.ts). */
+  | { type: 'move'; room: string; token: string; url?: string; reason: 'breakout' | 'return' | 'redirect' | 'drain' }
+  /** The open breakout rooms of the main room `room` and who is in each (empty: closed). */
+  | { type: 'breakout_state'; room: string; rooms: BreakoutRoomInfo[] }
   /** In a room with direct connections: whether you connect to `peers` directly ("p2p") or through the server. */
   | { type: 'connection_mode'; mode: 'p2p' | 'sfu'; peers: string[] }
   | { type: 'p2p_offer' | 'p2p_answer'; from: string; sdp: string }
   | { type: 'p2p_candidate'; from: string; candidate: RTCIceCandidateInit };
+
+export interface BreakoutRoomInfo { name: string; room: string; participants: string[] }
 
 export type ServerMessageType = ServerMessage['type'];
 export type ServerMessageOf<T extends ServerMessageType> = Extract<ServerMessage, { type: T }>;
