@@ -362,6 +362,8 @@ TEST(SignalProtocol, SerializesMoveAndBreakoutState) {
   EXPECT_EQ(state["type"], "breakout_state");
   EXPECT_EQ(state["room"], "standup");
   EXPECT_EQ(state["rooms"][0]["participants"], nlohmann::json::array({"ada", "bob"}));
+}
+
 TEST(SignalProtocol, ParsesDirectConnectionSignaling) {
   using Kind = ct::sfu::P2pSignal::Kind;
   auto offer = as<request::P2p>(parse_request(R"({"type":"p2p_offer","to":"bob","sdp":"v=0\r\n"})")).signal;
