@@ -6,12 +6,11 @@
 //   await client.connect();
 //   await client.publish(await navigator.mediaDevices.getUserMedia({ audio: true, video: true }));
 //
-// Events (CustomEvent, payload in `detail`; `on()` is a typed shorthand):
-// every server message by its type (joined, participant_joined, ...), and
-// track / track_removed (remote media), data (a data message), reconnecting,
-// reconnected, disconnected, subscriber_state; in an end-to-end encrypted
-// room (`e2ee` option, see e2ee-session.ts) e2ee_state, e2ee_members,
-// e2ee_decrypt_state, identity_changed and e2ee_warning; moved (move.ts).
+// Events (CustomEvent, payload in `detail`; `on()` is a typed shorthand): every server message by its type
+// (joined, participant_joined, ...), and track / track_removed (remote media), data (a data message),
+// reconnecting, reconnected, disconnected, subscriber_state; in an end-to-end encrypted room (`e2ee` option,
+// see e2ee-session.ts) e2ee_state, e2ee_members,
+// e2ee_decrypt_state, identity_changed and e2ee_warning; moved (move.ts). Direct connections: p2p.ts.
 
 import {
   PROTOCOL_VERSION, parseServerMessage,
@@ -28,6 +27,7 @@ import { applyLayersWanted, transceiverInit } from './simulcast';
 import { AdaptiveStream } from './adaptive-stream';
 import { followMove, type MovedEvent, type OldRoom } from './move';
 import { receiveData, waitForOpen } from './data-channel';
+import { P2pConnections } from './p2p';
 
 export interface RemoteTrackEvent { participant: string; track: MediaStreamTrack; info: TrackInfo }
 export interface DataEvent { from: string; topic: string; payload: Uint8Array; reliable: boolean; fromServer: boolean }
@@ -105,8 +105,9 @@ export class CipherTalkClient extends EventTarget {
   private attemptTimer: ReturnType<typeof setTimeout> | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private moveChain: Promise<void> = Promise.resolve();
+  readonly p2p: P2pConnections; // direct connections to the others while the room says so (p2p.ts)
 
-  constructor({ url, token, iceServers = [], iceTransportPolicy = 'all', reconnectWindowMs = 20000, attemptTimeoutMs = 5000, e2ee, simulcast = true }: ClientOptions) {
+  constructor({ url, token, iceServers = [], iceTransportPolicy = 'all', reconnectWindowMs = 20000, attemptTimeoutMs = 5000, e2ee, simulcast = true, p2p = false }: ClientOptions) {
     super();
     this.url = url;
     this.token = token;
@@ -114,6 +115,7 @@ export class CipherTalkClient extends EventTarget {
     this.connection = new ReconnectMachine({ windowMs: reconnectWindowMs });
     this.attemptTimeoutMs = attemptTimeoutMs;
     this.simulcast = simulcast;
+    this.p2p = new P2pConnections({ identity: () => this.identity, localTracks: this.localTracks, remoteTracks: this.remoteTracks, subscriber: () => this.subscriber, trackInfo: (publisher, sid) => this.participants.get(publisher)?.tracks.get(sid), config: () => this.peerConnectionConfig(), e2ee: () => (this.e2ee && this.transforms ? { session: this.e2ee, transforms: this.transforms } : null), send: (m) => this.send(m), show: (participant, track, info) => this.emit('track', { participant, track, info }) }, p2p);
     this.e2eeOptions = e2ee ? (e2ee === true ? {} : e2ee) : null;
     this.e2eeSupported = !!this.e2eeOptions && frameEncryptionApi() !== null;
   }
@@ -155,7 +157,7 @@ export class CipherTalkClient extends EventTarget {
       this.ws = ws;
       ws.onopen = () => {
         const e2ee = this.e2eeOptions ? { supported: this.e2eeSupported, require: !!this.e2eeOptions.require } : undefined;
-        ws.send(JSON.stringify({ type: 'join', token: this.token, protocol: PROTOCOL_VERSION, resume, ...(e2ee ? { e2ee } : {}) } satisfies ClientMessage));
+        ws.send(JSON.stringify({ type: 'join', token: this.token, protocol: PROTOCOL_VERSION, resume, ...(e2ee ? { e2ee } : {}), ...(this.p2p.requested ? { p2p: true } : {}) } satisfies ClientMessage));
         resolve();
       };
       ws.onerror = () => reject(new Error('cannot reach the signaling server'));
@@ -280,10 +282,11 @@ export class CipherTalkClient extends EventTarget {
     for (const info of answer.tracks ?? []) {
       const t = pc.getTransceivers().find((x) => x.mid === info.mid);
       if (!t) continue;
-      this.localTracks.set(info.sid, { track: t.sender.track, transceiver: t, info });
+      this.localTracks.set(info.sid, { track: added.find((a) => a.transceiver === t)?.track ?? t.sender.track, transceiver: t, info });
       const mine = added.find((a) => a.transceiver === t);
       if (mine) mine.info = info;
     }
+    this.p2p.localTracksChanged(); // the direct connections carry what we publish too
   }
 
   // A published track matches a sid, a source, or a kind (a kind names the
@@ -309,7 +312,7 @@ export class CipherTalkClient extends EventTarget {
   async replaceTrack(key: string, track: MediaStreamTrack): Promise<void> {
     for (const [, local] of this.localMatches(key)) {
       track.enabled = !local.info.muted;
-      await local.transceiver.sender.replaceTrack(track);
+      await this.p2p.replaceTrack(local, track); // the SFU sender, or the direct ones while they carry it
       local.track = track;
     }
   }
@@ -372,6 +375,7 @@ export class CipherTalkClient extends EventTarget {
 
   private closePeerConnections(): void {
     this.clearTimers();
+    this.p2p.close(); // the direct connections go with the room's
     this.e2ee?.dispose();
     for (const pc of [this.publisher, this.subscriber]) pc?.close();
     this.publisher = this.subscriber = null;
@@ -473,13 +477,9 @@ export class CipherTalkClient extends EventTarget {
         this.e2ee?.rosterChanged();
         break;
       }
-      case 'e2ee_announce':
-        this.e2ee?.announcementReceived(msg.from, msg.announcement);
-        break;
+      case 'e2ee_announce': this.e2ee?.announcementReceived(msg.from, msg.announcement); break;
       case 'recording': this.recording = { ...this.recording, active: msg.active, id: msg.id }; break;
-      case 'e2ee_key':
-        this.e2ee?.keyReceived(msg.from, msg.blob);
-        break;
+      case 'e2ee_key': this.e2ee?.keyReceived(msg.from, msg.blob); break;
       case 'track_published':
         this.participants.get(msg.track.publisher)?.tracks.set(msg.track.sid, msg.track);
         break;
@@ -498,6 +498,7 @@ export class CipherTalkClient extends EventTarget {
           .then(() => this.answerSubscriber(msg))
           .catch((e: unknown) => this.emit('error', { type: 'error', code: 'client', message: String(e) }));
         break;
+      case 'connection_mode': case 'p2p_offer': case 'p2p_answer': case 'p2p_candidate': this.p2p.onMessage(msg); break;
       case 'layers_wanted': // dynacast: pause the encodings nobody receives
         applyLayersWanted(this.localTracks.get(msg.sid)?.transceiver.sender, msg.layers).catch(() => undefined); break;
       case 'removed':
@@ -524,6 +525,7 @@ export class CipherTalkClient extends EventTarget {
     if (this.ws) this.ws.onmessage = this.ws.onclose = null;
     for (const identity of [...this.participants.keys()]) this.onMessage({ type: 'participant_left', identity, reason: 'moved' });
     this.clearTimers();
+    this.p2p.close(); // the old room's direct connections: the next room says its own mode
     this.e2ee?.dispose();
     this.e2ee = this.transforms = this.e2eeMode = this.ws = this.publisher = this.subscriber = null;
     for (const m of [this.localTracks, this.sendChannels, this.receiveChannels, this.pendingOfferMeta, this.remoteTracks]) m.clear();
@@ -576,6 +578,7 @@ export class CipherTalkClient extends EventTarget {
     };
     this.remoteTracks.set(mid, { info, track: ev.track });
     if (this.transforms) this.transforms.attachReceiver(ev.receiver, info.publisher, mid, ev.track.kind);
+    if (this.p2p.holds(info)) return; // that peer's media comes directly; shown from here when the room moves to the SFU
     this.emit('track', { participant: info.publisher, track: ev.track, info });
   }
 
@@ -592,8 +595,6 @@ export class CipherTalkClient extends EventTarget {
 
   /** Remote tracks currently live. */
   remoteTrackList(): { participant: string; sid: string; kind: string; source: TrackSource; muted: boolean; track: MediaStreamTrack }[] {
-    return [...this.remoteTracks.values()].map((r) => ({
-      participant: r.info.publisher, sid: r.info.sid, kind: r.info.kind, source: r.info.source, muted: !!r.info.muted, track: r.track,
-    }));
+    return [...this.remoteTracks.values()].map((r) => ({ participant: r.info.publisher, sid: r.info.sid, kind: r.info.kind, source: r.info.source, muted: !!r.info.muted, track: r.track }));
   }
 }

@@ -65,7 +65,7 @@ export interface E2eeKeyEntry {
 }
 
 export type ClientMessage =
-  | { type: 'join'; token: string; protocol: number; resume: boolean; e2ee?: { supported: boolean; require: boolean } }
+  | { type: 'join'; token: string; protocol: number; resume: boolean; e2ee?: { supported: boolean; require: boolean }; p2p?: boolean }
   | { type: 'e2ee_announce'; announcement: string }
   | { type: 'e2ee_keys'; keys: E2eeKeyEntry[] }
   | { type: 'offer'; sdp: string; tracks: OfferedTrack[] }
@@ -82,7 +82,11 @@ export type ClientMessage =
   /** Breakout rooms (roomAdmin): open them by name, move one participant ('' : the main room), close them all. */
   | { type: 'breakout_open'; rooms: string[] }
   | { type: 'breakout_move'; identity: string; room: string }
-  | { type: 'breakout_close' };
+  | { type: 'breakout_close' }
+  /** Direct connections (P2P): signaling for one peer, relayed by the server; p2p_failed: ICE to it failed. */
+  | { type: 'p2p_offer' | 'p2p_answer'; to: string; sdp: string }
+  | { type: 'p2p_candidate'; to: string; candidate: RTCIceCandidateInit }
+  | { type: 'p2p_failed'; peer: string };
 
 export interface JoinedMessage {
   type: 'joined';
@@ -124,7 +128,11 @@ export type ServerMessage =
   /** Go to another room with a fresh token (at `url` when it is on another server); the client follows (move.ts). */
   | { type: 'move'; room: string; token: string; url?: string; reason: 'breakout' | 'return' | 'redirect' | 'drain' }
   /** The open breakout rooms of the main room `room` and who is in each (empty: closed). */
-  | { type: 'breakout_state'; room: string; rooms: BreakoutRoomInfo[] };
+  | { type: 'breakout_state'; room: string; rooms: BreakoutRoomInfo[] }
+  /** In a room with direct connections: whether you connect to `peers` directly ("p2p") or through the server. */
+  | { type: 'connection_mode'; mode: 'p2p' | 'sfu'; peers: string[] }
+  | { type: 'p2p_offer' | 'p2p_answer'; from: string; sdp: string }
+  | { type: 'p2p_candidate'; from: string; candidate: RTCIceCandidateInit };
 
 export interface BreakoutRoomInfo { name: string; room: string; participants: string[] }
 
