@@ -217,6 +217,7 @@ void Server::start() {
   if (!c.external_turn_urls.empty()) {
     rc.turn.push_back({c.external_turn_urls, c.external_turn_secret, c.turn_credential_ttl});
   }
+  for (const auto& ice : c.ice_servers) rc.ice_servers.push_back({ice.urls, ice.username, ice.credential});
   s.rtc = std::make_shared<signal::RtcService>(rc, raw_workers);
   s.rtc->install(*s.http);
   s.room_api = std::make_unique<signal::RoomServiceApi>(
