@@ -330,6 +330,13 @@ class NatClient {
     // The NAT itself.
     await inNs(nat, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
     const ipt = (...args) => inNs(nat, 'iptables', args, `iptables in ${nat}: ${args.join(' ')}`);
+    // Unsolicited packets to the NAT's own address are dropped in INPUT, as
+    // home routers do, not answered: their conntrack entry is then never
+    // confirmed, so it cannot take the tuple an outgoing flow needs a moment
+    // later (which would make MASQUERADE pick another port and break hole
+    // punching between two cone NATs).
+    await ipt('-A', 'INPUT', '-i', 'wan', '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT');
+    await ipt('-A', 'INPUT', '-i', 'wan', '-j', 'DROP');
     await ipt('-P', 'FORWARD', 'DROP');
     await ipt('-A', 'FORWARD', '-i', 'wan', '-o', 'lan', '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT');
     if (this.type === 'udp-blocked') await ipt('-A', 'FORWARD', '-i', 'lan', '-o', 'wan', '-p', 'udp', '-j', 'DROP');
