@@ -8,6 +8,7 @@
 #include "sfu/DataPacket.hpp"
 #include "sfu/DataRelay.hpp"
 #include "sfu/MediaCounters.hpp"
+#include "sfu/P2pRelay.hpp"
 #include "sfu/PacketTap.hpp"
 #include "sfu/Participant.hpp"
 #include "sfu/RoomAdministration.hpp"
@@ -42,6 +43,7 @@ struct Room::Impl final : DataRelay, RoomMembers {
   std::unique_ptr<RoomRecording> recording;
   // The taps the recording put on live publications, by publication sid.
   std::vector<std::pair<std::string, const PacketTap*>> recording_taps;
+  P2pRelay p2p{options.settings};  // direct connections in a `p2p` room
 
   std::string sid = "RM_" + random_token(12);  // this life of the room, for observers
   std::chrono::system_clock::time_point created = std::chrono::system_clock::now();
@@ -335,6 +337,7 @@ std::optional<event::Error> Room::join(ParticipantInfo info, std::shared_ptr<Par
   m.participants.push_back(std::move(participant));
   if (m.options.totals) ++m.options.totals->participants_joined;
   m.notify(RoomActivity::Kind::participant_joined, &p.info());
+  m.p2p.update(m, m.recording != nullptr, now);  // before the offer: a direct peer publishes nothing to us
 
   if (p.can_subscribe()) {
     for (auto& q : m.participants) {
@@ -467,6 +470,10 @@ void Room::e2ee_keys(const std::string& identity, std::vector<E2eeKeyEnvelope> k
   if (!missing.empty()) p->deliver(event::Error{"recipient_not_found", "not in the room: " + missing});
 }
 
+void Room::p2p_signal(const std::string& identity, P2pSignal signal) {
+  impl_->p2p.handle(*impl_, identity, std::move(signal), impl_->recording != nullptr, Clock::now());
+}
+
 bool Room::is_current_sink(const std::string& identity, const ParticipantSink* sink) const {
   const Participant* p = impl_->find(identity);
   return p && p->sink() == sink;
@@ -568,6 +575,7 @@ void Room::on_tick(TimePoint now) {
     m.remove(*p, "connection_lost", now);
   }
 
+  m.p2p.update(m, m.recording != nullptr, now);
   if (now >= m.next_quality) {
     m.next_quality = now + kQualityInterval;
     m.announce_quality(now);

@@ -128,6 +128,8 @@ class Room {
   // "recipient_not_found" (the other keys are still delivered).
   void e2ee_announce(const std::string& identity, std::string announcement);
   void e2ee_keys(const std::string& identity, std::vector<E2eeKeyEnvelope> keys);
+  // Direct-connection (P2P) signaling, relayed to the peer it names (P2pRelay).
+  void p2p_signal(const std::string& identity, P2pSignal signal);
 
   // Recording (docs/recording.md): a participant allowed to record starts or
   // stops it; everyone gets event::Recording. While it runs every Opus and

@@ -71,6 +71,26 @@ struct RoomSettings {
   uint32_t empty_timeout_seconds = 0;  // how long the room lives without participants; 0: the server's default
   bool auto_record = false;            // recording starts when a participant first publishes
   std::string metadata;                // the application's, opaque to the server
+  bool p2p = false;                    // participants connect directly while few enough (docs/protocol.md)
+  uint32_t p2p_max = 2;                // the most participants in a direct (full mesh) call, 2..4
+};
+
+// Direct-connection (P2P) signaling one participant relays to another through
+// the room (docs/protocol.md): an SDP offer or answer, an ICE candidate, or
+// the report that ICE to that peer failed. The server checks sizes and
+// recipients and never reads the SDP.
+struct P2pCandidate {
+  std::string candidate;  // the a=candidate line's value; empty: end of candidates
+  std::string sdp_mid;
+  int sdp_mline_index = -1;  // -1: not given
+  std::string username_fragment;
+};
+struct P2pSignal {
+  enum class Kind { offer, answer, candidate, failed };
+  Kind kind = Kind::offer;
+  std::string peer;  // to the server: the recipient; from the server: the sender
+  std::string sdp;   // offer, answer
+  P2pCandidate candidate;
 };
 
 // A wrapped sender key for one participant: opaque to the server (docs/security.md).
@@ -120,6 +140,9 @@ struct LayersWanted { std::string sid; std::vector<LayerWanted> layers; };
 struct TrackPaused { std::string sid; bool paused = false; std::string reason; };
 // To a subscriber: what the server estimates its downlink carries (bits per second).
 struct BandwidthEstimate { uint64_t estimate_bps = 0; };
+// How the participants of a P2P-enabled room reach each other: "p2p" (a
+// direct connection to each of `peers`) or "sfu" (through the server).
+struct ConnectionMode { bool p2p = false; std::vector<std::string> peers; };
 }  // namespace event
 
 using RoomEvent = std::variant<event::Joined, event::ParticipantJoined, event::ParticipantLeft, event::ParticipantUpdated,
@@ -128,7 +151,7 @@ using RoomEvent = std::variant<event::Joined, event::ParticipantJoined, event::P
                                event::SubscriberOffer, event::ActiveSpeakers, event::ConnectionQuality,
                                event::Error, event::Removed, event::E2eeAnnounce, event::E2eeKey,
                                event::Recording, event::LayersWanted, event::TrackPaused,
-                               event::BandwidthEstimate>;
+                               event::BandwidthEstimate, event::ConnectionMode, P2pSignal>;
 
 // One participant's signaling connection as the Room sees it. Called on the
 // room's worker thread; implementations queue and return at once.

@@ -14,6 +14,7 @@ struct Setting {
   const char* name;
   std::variant<bool RoomSettings::*, uint32_t RoomSettings::*, std::string RoomSettings::*> member;
   uint32_t max = 0;  // numbers: the largest value; strings: the most bytes
+  uint32_t min = 0;  // numbers: the smallest value
 };
 
 // The one table: add a setting here.
@@ -23,6 +24,8 @@ const Setting kSettings[] = {
     {"e2ee", &RoomSettings::e2ee_required},
     {"recording", &RoomSettings::auto_record},
     {"metadata", &RoomSettings::metadata, 4096},
+    {"p2p", &RoomSettings::p2p},
+    {"p2p_max", &RoomSettings::p2p_max, 4, 2},
 };
 
 struct Reader {
@@ -36,8 +39,10 @@ struct Reader {
     return std::nullopt;
   }
   std::optional<std::string> operator()(uint32_t RoomSettings::*m) const {
-    if (!value.is_number_integer() || value.get<int64_t>() < 0 || value.get<int64_t>() > int64_t(setting.max))
-      return std::string(setting.name) + " must be a whole number from 0 to " + std::to_string(setting.max);
+    if (!value.is_number_integer() || value.get<int64_t>() < int64_t(setting.min) ||
+        value.get<int64_t>() > int64_t(setting.max))
+      return std::string(setting.name) + " must be a whole number from " + std::to_string(setting.min) +
+             " to " + std::to_string(setting.max);
     out.*m = uint32_t(value.get<int64_t>());
     return std::nullopt;
   }

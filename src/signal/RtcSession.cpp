@@ -216,6 +216,7 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
     // first joiner asking. Later joins (and tokens) cannot turn it off.
     sfu::RoomSettings settings;
     settings.e2ee_required = service_->config().e2ee_required || (service_->config().dev && r.e2ee_require);
+    settings.p2p = service_->config().dev && r.p2p;
     service_->note_connect(room_, identity_);
     sink_ = std::make_shared<Sink>(weak_from_this());
     sfu::MediaWorker& worker = service_->worker_for(room_);
@@ -287,6 +288,13 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
   void on_request(request::E2eeKeys& r) {
     with_room([identity = identity_, keys = std::move(r.keys)](sfu::Room& room) mutable {
       room.e2ee_keys(identity, std::move(keys));
+    });
+  }
+
+  // Direct-connection signaling: checked and passed on by the room, never logged.
+  void on_request(request::P2p& r) {
+    with_room([identity = identity_, signal = std::move(r.signal)](sfu::Room& room) mutable {
+      room.p2p_signal(identity, std::move(signal));
     });
   }
 

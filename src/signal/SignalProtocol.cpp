@@ -3,6 +3,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "sfu/P2pRelay.hpp"
+
 namespace ct::signal {
 
 using nlohmann::json;
@@ -154,7 +156,48 @@ struct EventWriter {
   json operator()(const sfu::event::BandwidthEstimate& e) const {
     return {{"type", "bandwidth"}, {"estimate_bps", e.estimate_bps}};
   }
+  json operator()(const sfu::event::ConnectionMode& e) const {
+    return {{"type", "connection_mode"}, {"mode", e.p2p ? "p2p" : "sfu"}, {"peers", e.peers}};
+  }
+  json operator()(const sfu::P2pSignal& e) const {
+    using Kind = sfu::P2pSignal::Kind;
+    if (e.kind == Kind::candidate) {
+      const auto& c = e.candidate;
+      json candidate = {{"candidate", c.candidate},
+                        {"sdpMid", c.sdp_mid.empty() ? json(nullptr) : json(c.sdp_mid)},
+                        {"sdpMLineIndex", c.sdp_mline_index < 0 ? json(nullptr) : json(c.sdp_mline_index)}};
+      if (!c.username_fragment.empty()) candidate["usernameFragment"] = c.username_fragment;
+      return {{"type", "p2p_candidate"}, {"from", e.peer}, {"candidate", std::move(candidate)}};
+    }
+    if (e.kind == Kind::failed) return {{"type", "p2p_failed"}, {"from", e.peer}};
+    return {{"type", e.kind == Kind::offer ? "p2p_offer" : "p2p_answer"}, {"from", e.peer}, {"sdp", e.sdp}};
+  }
 };
+
+// p2p_offer, p2p_answer, p2p_candidate, p2p_failed: one peer's direct-connection signaling.
+request::P2p parse_p2p(const json& j, sfu::P2pSignal::Kind kind) {
+  request::P2p r;
+  r.signal.kind = kind;
+  using Kind = sfu::P2pSignal::Kind;
+  r.signal.peer = string_field(j, kind == Kind::failed ? "peer" : "to", request::P2p::kMaxIdentity);
+  if (r.signal.peer.empty()) throw SchemaError{"the peer's identity must not be empty"};
+  if (kind == Kind::offer || kind == Kind::answer) {
+    r.signal.sdp = string_field(j, "sdp", sfu::P2pRelay::kMaxSdp);
+  } else if (kind == Kind::candidate) {
+    const json& c = field(j, "candidate");
+    if (!c.is_object()) throw SchemaError{"field 'candidate' must be an object (RTCIceCandidateInit)"};
+    auto& out = r.signal.candidate;
+    out.candidate = string_field(c, "candidate", sfu::P2pRelay::kMaxCandidate);
+    out.sdp_mid = optional_string(c, "sdpMid", 64);
+    out.username_fragment = optional_string(c, "usernameFragment", 256);
+    if (auto it = c.find("sdpMLineIndex"); it != c.end() && !it->is_null()) {
+      if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > 1023)
+        throw SchemaError{"field 'sdpMLineIndex' must be an integer from 0 to 1023"};
+      out.sdp_mline_index = int(it->get<int64_t>());
+    }
+  }
+  return r;
+}
 
 }  // namespace
 
@@ -183,6 +226,7 @@ std::variant<Request, ProtocolError> parse_request(std::string_view text) {
         r.e2ee_supported = optional_bool(*it, "supported");
         r.e2ee_require = optional_bool(*it, "require");
       }
+      r.p2p = optional_bool(j, "p2p");
       return Request{r};
     }
     if (type == "offer") {
@@ -268,6 +312,10 @@ std::variant<Request, ProtocolError> parse_request(std::string_view text) {
       }
       return Request{std::move(r)};
     }
+    if (type == "p2p_offer") return Request{parse_p2p(j, sfu::P2pSignal::Kind::offer)};
+    if (type == "p2p_answer") return Request{parse_p2p(j, sfu::P2pSignal::Kind::answer)};
+    if (type == "p2p_candidate") return Request{parse_p2p(j, sfu::P2pSignal::Kind::candidate)};
+    if (type == "p2p_failed") return Request{parse_p2p(j, sfu::P2pSignal::Kind::failed)};
     if (type == "ping") {
       request::Ping r;
       // Echoed as given when it is an integer (or a float that is one, within
@@ -304,8 +352,14 @@ std::string_view request_name(const Request& request) {
                                                 "start_recording",
                                                 "stop_recording",
                                                 "update_track_settings",
-                                                "set_receive_bandwidth"};
+                                                "set_receive_bandwidth",
+                                                "p2p"};
   static_assert(std::size(kNames) == std::variant_size_v<Request>);
+  if (auto* p2p = std::get_if<request::P2p>(&request)) {
+    static constexpr std::string_view kP2pNames[] = {"p2p_offer", "p2p_answer", "p2p_candidate",
+                                                     "p2p_failed"};
+    return kP2pNames[size_t(p2p->signal.kind)];
+  }
   return kNames[request.index()];
 }
 

@@ -21,6 +21,7 @@ struct Join {
   bool resume = false;          // reconnect within the window: keep tracks and subscriptions
   bool e2ee_supported = false;  // e2ee.supported: the client can encrypt frames
   bool e2ee_require = false;    // e2ee.require: create the room encrypted (honoured in --dev only)
+  bool p2p = false;             // create the room with direct connections (honoured in --dev only)
 };
 struct Offer {  // publisher connection
   std::string sdp;
@@ -69,13 +70,19 @@ struct SetReceiveBandwidth {
 // The room's recording (needs the roomRecord grant; docs/recording.md).
 struct StartRecording {};
 struct StopRecording {};
+// Direct-connection signaling for a peer (p2p_offer, p2p_answer,
+// p2p_candidate, p2p_failed), relayed by the room.
+struct P2p {
+  static constexpr size_t kMaxIdentity = 256;
+  sfu::P2pSignal signal;
+};
 }  // namespace request
 
 using Request =
     std::variant<request::Join, request::Offer, request::Answer, request::Trickle, request::Mute,
                  request::Update, request::Leave, request::Ping, request::E2eeAnnounce, request::E2eeKeys,
                  request::StartRecording, request::StopRecording, request::UpdateTrackSettings,
-                 request::SetReceiveBandwidth>;
+                 request::SetReceiveBandwidth, request::P2p>;
 
 struct ProtocolError {
   std::string code;     // "bad_json", "bad_message", "unknown_type"

@@ -65,7 +65,7 @@ test('the room service API: every call, its effects on participants, and each er
     r = await api(server, 'POST', url, { bearer: admin, body: { name: 'team', max_participants: 2, metadata: 'weekly' } });
     assert.equal(r.status, 201, JSON.stringify(r.body));
     assert.equal(r.body.name, 'team');
-    assert.deepEqual(r.body.settings, { max_participants: 2, empty_timeout: 300, e2ee: false, recording: false, metadata: 'weekly' });
+    assert.deepEqual(r.body.settings, { max_participants: 2, empty_timeout: 300, e2ee: false, recording: false, metadata: 'weekly', p2p: false, p2p_max: 2 });
     assert.equal(r.body.num_participants, 0);
     assert.ok(Math.abs(r.body.created_at - Date.now() / 1000) < 30);
     r = await api(server, 'POST', url, { bearer: admin, body: { name: 'team' } });

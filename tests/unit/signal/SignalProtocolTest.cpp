@@ -327,3 +327,85 @@ TEST(SignalProtocol, SerializesTrackPaused) {
       nlohmann::json::parse(serialize_event(ct::sfu::event::TrackPaused{"TR_v", true, "bandwidth"})),
       nlohmann::json::parse(R"({"type":"track_paused","sid":"TR_v","paused":true,"reason":"bandwidth"})"));
 }
+
+TEST(SignalProtocol, ParsesDirectConnectionSignaling) {
+  using Kind = ct::sfu::P2pSignal::Kind;
+  auto offer = as<request::P2p>(parse_request(R"({"type":"p2p_offer","to":"bob","sdp":"v=0\r\n"})")).signal;
+  EXPECT_EQ(offer.kind, Kind::offer);
+  EXPECT_EQ(offer.peer, "bob");
+  EXPECT_EQ(offer.sdp, "v=0\r\n");
+  auto answer = as<request::P2p>(parse_request(R"({"type":"p2p_answer","to":"al","sdp":"v=0"})")).signal;
+  EXPECT_EQ(answer.kind, Kind::answer);
+  auto candidate = as<request::P2p>(parse_request(
+      R"({"type":"p2p_candidate","to":"bob","candidate":{"candidate":"candidate:1 1 udp 1 127.0.0.1 5000 typ host",)"
+      R"("sdpMid":"0","sdpMLineIndex":0,"usernameFragment":"abcd"}})"));
+  EXPECT_EQ(candidate.signal.kind, Kind::candidate);
+  EXPECT_EQ(candidate.signal.candidate.candidate, "candidate:1 1 udp 1 127.0.0.1 5000 typ host");
+  EXPECT_EQ(candidate.signal.candidate.sdp_mid, "0");
+  EXPECT_EQ(candidate.signal.candidate.sdp_mline_index, 0);
+  EXPECT_EQ(candidate.signal.candidate.username_fragment, "abcd");
+  EXPECT_EQ(request_name(Request{candidate}), "p2p_candidate");
+  // End of candidates: an empty candidate, no mid.
+  auto end =
+      as<request::P2p>(parse_request(R"({"type":"p2p_candidate","to":"bob","candidate":{"candidate":""}})"));
+  EXPECT_EQ(end.signal.candidate.sdp_mline_index, -1);
+  auto failed = as<request::P2p>(parse_request(R"({"type":"p2p_failed","peer":"bob"})")).signal;
+  EXPECT_EQ(failed.kind, Kind::failed);
+  EXPECT_EQ(failed.peer, "bob");
+  EXPECT_TRUE(as<request::Join>(parse_request(R"({"type":"join","token":"t","p2p":true})")).p2p);
+}
+
+TEST(SignalProtocol, MalformedDirectConnectionSignalingIsABadMessage) {
+  for (const std::string text : {
+           R"({"type":"p2p_offer","sdp":"v=0"})",
+           R"({"type":"p2p_offer","to":"","sdp":"v=0"})",
+           R"({"type":"p2p_offer","to":7,"sdp":"v=0"})",
+           R"({"type":"p2p_offer","to":"bob"})",
+           R"({"type":"p2p_answer","to":"bob","sdp":null})",
+           R"({"type":"p2p_candidate","to":"bob"})",
+           R"({"type":"p2p_candidate","to":"bob","candidate":"candidate:1"})",
+           R"({"type":"p2p_candidate","to":"bob","candidate":{"sdpMid":"0"}})",
+           R"({"type":"p2p_candidate","to":"bob","candidate":{"candidate":"c","sdpMLineIndex":-1}})",
+           R"({"type":"p2p_candidate","to":"bob","candidate":{"candidate":"c","sdpMLineIndex":"0"}})",
+           R"({"type":"p2p_failed"})",
+           R"({"type":"p2p_failed","to":"bob"})",
+           R"({"type":"join","token":"t","p2p":"yes"})",
+       }) {
+    EXPECT_EQ(code_of(parse_request(text)), "bad_message") << text;
+  }
+  // Over the limits: a 32 KiB SDP, a 1 KiB candidate, a 256-byte identity.
+  const std::string big_sdp =
+      R"({"type":"p2p_offer","to":"bob","sdp":")" + std::string(32 * 1024 + 1, 'x') + "\"}";
+  EXPECT_EQ(code_of(parse_request(big_sdp)), "bad_message");
+  const std::string big_candidate =
+      R"({"type":"p2p_candidate","to":"bob","candidate":{"candidate":")" + std::string(1025, 'c') + "\"}}";
+  EXPECT_EQ(code_of(parse_request(big_candidate)), "bad_message");
+  const std::string long_name = R"({"type":"p2p_failed","peer":")" + std::string(257, 'p') + "\"}";
+  EXPECT_EQ(code_of(parse_request(long_name)), "bad_message");
+  const std::string whole =
+      R"({"type":"p2p_candidate","to":"bob","candidate":{"candidate":"c","sdpMid":"0","sdpMLineIndex":0}})";
+  for (size_t n = 0; n < whole.size(); ++n)
+    EXPECT_FALSE(std::holds_alternative<Request>(parse_request(whole.substr(0, n)))) << n;
+}
+
+TEST(SignalProtocol, SerializesConnectionModeAndRelayedSignaling) {
+  using nlohmann::json;
+  EXPECT_EQ(json::parse(serialize_event(ct::sfu::event::ConnectionMode{true, {"al", "bob"}})),
+            json::parse(R"({"type":"connection_mode","mode":"p2p","peers":["al","bob"]})"));
+  EXPECT_EQ(json::parse(serialize_event(ct::sfu::event::ConnectionMode{false, {}})),
+            json::parse(R"({"type":"connection_mode","mode":"sfu","peers":[]})"));
+  ct::sfu::P2pSignal offer;
+  offer.peer = "al";
+  offer.sdp = "v=0";
+  EXPECT_EQ(json::parse(serialize_event(offer)),
+            json::parse(R"({"type":"p2p_offer","from":"al","sdp":"v=0"})"));
+  offer.kind = ct::sfu::P2pSignal::Kind::answer;
+  EXPECT_EQ(json::parse(serialize_event(offer))["type"], "p2p_answer");
+  ct::sfu::P2pSignal candidate;
+  candidate.kind = ct::sfu::P2pSignal::Kind::candidate;
+  candidate.peer = "al";
+  candidate.candidate = {"candidate:1 1 udp 1 127.0.0.1 5000 typ host", "0", 0, ""};
+  EXPECT_EQ(json::parse(serialize_event(candidate)),
+            json::parse(R"({"type":"p2p_candidate","from":"al","candidate":{"candidate":)"
+                        R"("candidate:1 1 udp 1 127.0.0.1 5000 typ host","sdpMid":"0","sdpMLineIndex":0}})"));
+}

@@ -7,6 +7,7 @@ import { h, icon, icons } from './dom';
 import { chooseStage } from './layout';
 import { setToggle } from './lobby';
 import { RecordingControl } from './recording';
+import { ConnectionPathIndicator } from './connection-path';
 import { SecurityView } from './security';
 import { OwnLinkView } from './stats-panel';
 
@@ -89,6 +90,7 @@ export class CallView {
   private readonly resizeObserver = new ResizeObserver(() => this.layout());
   private readonly unsubscribe: (() => void)[] = [];
   private readonly recordingControl: RecordingControl;
+  private readonly connectionPath: ConnectionPathIndicator;
   private readonly ownLink: OwnLinkView;
 
   constructor(private readonly options: CallOptions) {
@@ -106,6 +108,7 @@ export class CallView {
     this.peopleButton = h('button', { type: 'button', class: 'round', 'data-testid': 'toggle-participants', 'aria-label': 'Participants', 'aria-expanded': 'false', 'aria-controls': 'side-panel', title: 'People', onclick: () => this.openPanel('people') }, icon(icons.people));
     this.chatButton = h('button', { type: 'button', class: 'round', 'data-testid': 'toggle-chat', 'aria-label': 'Chat', 'aria-expanded': 'false', 'aria-controls': 'side-panel', title: 'Chat', onclick: () => this.openPanel('chat') }, icon(icons.chat), this.unreadBadge);
     this.recordingControl = new RecordingControl(this.client);
+    this.connectionPath = new ConnectionPathIndicator(this.client);
     this.ownLink = new OwnLinkView(this.client);
     const leaveButton = h('button', { type: 'button', class: 'round leave', 'data-testid': 'leave', 'aria-label': 'Leave call', title: 'Leave call', onclick: () => this.leave() }, icon(icons.leave));
 
@@ -128,7 +131,7 @@ export class CallView {
         h('div', { class: 'brand' }, h('span', { class: 'brand-mark', html: '<svg viewBox="0 0 24 24" fill="#fff"><path d="M4 5.5h16v10H9.5L5.5 19v-3.5H4z"/></svg>' }), h('span', { class: 'brand-text' }, 'CipherTalk')),
         h('span', { class: 'sep', 'aria-hidden': 'true' }, '·'),
         h('span', { class: 'room', title: options.room }, options.room),
-        this.count, this.recordingControl.indicator, this.security.status, this.security.groupCode, h('span', { class: 'spacer' }), this.presenting),
+        this.count, this.recordingControl.indicator, this.connectionPath.element, this.security.status, this.security.groupCode, h('span', { class: 'spacer' }), this.presenting),
       this.banner,
       this.security.warning,
       this.security.dialog,
@@ -577,6 +580,7 @@ export class CallView {
     this.unsubscribe.forEach((off) => off());
     this.security.dispose();
     this.recordingControl.dispose();
+    this.connectionPath.dispose();
     this.ownLink.dispose();
     this.options.stream.getTracks().forEach((t) => t.stop());
     this.screenStream?.getTracks().forEach((t) => t.stop());

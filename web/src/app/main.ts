@@ -4,6 +4,8 @@
 // away), token (an access token from the app's backend; without one the page
 // asks a `ciphertalk serve --dev` server for a development token), identity
 // (optional; otherwise derived from the name, unique per browser tab),
+// p2p=1 (ask for the room to connect its participants directly while they
+// are few; a `--dev` server honours it when this join creates the room),
 // e2ee=1 (ask for the room to be end-to-end encrypted; a `--dev` server
 // honours it when this join creates the room). On a development server two
 // test hooks: e2eeTestWrongKey=1 (this page decrypts with wrong keys) and
@@ -53,7 +55,7 @@ function showLobby(room: string, name: string, autojoin: boolean, error?: string
 
 async function join(choice: LobbyChoice): Promise<void> {
   const { room, name } = choice;
-  const query = new URLSearchParams({ room, name, ...(params.get('e2ee') === '1' ? { e2ee: '1' } : {}) });
+  const query = new URLSearchParams({ room, name, ...(params.get('e2ee') === '1' ? { e2ee: '1' } : {}), ...(params.get('p2p') === '1' ? { p2p: '1' } : {}) });
   history.replaceState(null, '', `/?${query}`);
   const identity = identityFor(room, name);
   let client: CipherTalkClient;
@@ -66,6 +68,7 @@ async function join(choice: LobbyChoice): Promise<void> {
     client = new CipherTalkClient({
       url: signalingUrl(), token: access,
       e2ee: { require: params.get('e2ee') === '1', testWrongKey: hook('e2eeTestWrongKey'), testKeepKeysAfterLeave: hook('e2eeTestKeepKeys') },
+      p2p: params.get('p2p') === '1',
     });
   } catch (e) {
     choice.stream.getTracks().forEach((t) => t.stop());

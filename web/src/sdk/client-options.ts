@@ -22,4 +22,9 @@ export interface ClientOptions {
    * override it per call.
    */
   simulcast?: boolean;
+  /**
+   * Ask for the room to be created with direct connections (the `p2p` room
+   * setting; honoured by `ciphertalk serve --dev` only, like e2ee.require).
+   */
+  p2p?: boolean;
 }

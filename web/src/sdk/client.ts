@@ -11,7 +11,7 @@
 // track / track_removed (remote media), data (a data message), reconnecting,
 // reconnected, disconnected, subscriber_state; in an end-to-end encrypted
 // room (`e2ee` option, see e2ee-session.ts) e2ee_state, e2ee_members,
-// e2ee_decrypt_state, identity_changed and e2ee_warning.
+// e2ee_decrypt_state, identity_changed and e2ee_warning; with direct connections (p2p.ts) `track` also swaps a tile's path.
 
 import {
   PROTOCOL_VERSION, parseServerMessage,
@@ -27,6 +27,8 @@ import { frameEncryptionApi, openE2ee, receiverTrackName, type E2eeClientOptions
 import type { ClientOptions } from './client-options';
 import { applyLayersWanted, transceiverInit } from './simulcast';
 import { AdaptiveStream } from './adaptive-stream';
+import { P2pConnections } from './p2p';
+import { waitForOpen } from './channel-open';
 
 export interface RemoteTrackEvent { participant: string; track: MediaStreamTrack; info: TrackInfo }
 export interface DataEvent { from: string; topic: string; payload: Uint8Array; reliable: boolean; fromServer: boolean }
@@ -95,6 +97,7 @@ export class CipherTalkClient extends EventTarget {
   /** Adaptive stream: observe(sid, element) each remote video's tile; the server sends what fits it. */
   readonly adaptiveStream = new AdaptiveStream((r) => this.send({ type: 'update_track_settings', ...r }));
   private readonly simulcast: boolean;
+  private readonly p2pRequested: boolean;
   private pending: PendingWait[] = [];
   private subscriberChain: Promise<void> = Promise.resolve();
   private publisherChain: Promise<unknown> = Promise.resolve();
@@ -102,8 +105,11 @@ export class CipherTalkClient extends EventTarget {
   private readonly attemptTimeoutMs: number;
   private attemptTimer: ReturnType<typeof setTimeout> | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Direct connections to the other participants while the room says so (p2p.ts). */
+  readonly p2p: P2pConnections = new P2pConnections({ identity: () => this.identity, localTracks: this.localTracks, remoteTracks: this.remoteTracks, subscriber: () => this.subscriber, trackInfo: (publisher, sid) => this.participants.get(publisher)?.tracks.get(sid),
+    config: () => this.peerConnectionConfig(), e2ee: () => (this.e2ee && this.transforms ? { session: this.e2ee, transforms: this.transforms } : null), send: (m) => this.send(m), show: (participant, track, info) => this.emit('track', { participant, track, info }) });
 
-  constructor({ url, token, iceServers = [], iceTransportPolicy = 'all', reconnectWindowMs = 20000, attemptTimeoutMs = 5000, e2ee, simulcast = true }: ClientOptions) {
+  constructor({ url, token, iceServers = [], iceTransportPolicy = 'all', reconnectWindowMs = 20000, attemptTimeoutMs = 5000, e2ee, simulcast = true, p2p = false }: ClientOptions) {
     super();
     this.url = url;
     this.token = token;
@@ -111,6 +117,7 @@ export class CipherTalkClient extends EventTarget {
     this.connection = new ReconnectMachine({ windowMs: reconnectWindowMs });
     this.attemptTimeoutMs = attemptTimeoutMs;
     this.simulcast = simulcast;
+    this.p2pRequested = p2p; // ask for a room with direct connections (honoured by `ciphertalk serve --dev` only)
     this.e2eeOptions = e2ee ? (e2ee === true ? {} : e2ee) : null;
     this.e2eeSupported = !!this.e2eeOptions && frameEncryptionApi() !== null;
   }
@@ -151,7 +158,7 @@ export class CipherTalkClient extends EventTarget {
       this.ws = ws;
       ws.onopen = () => {
         const e2ee = this.e2eeOptions ? { supported: this.e2eeSupported, require: !!this.e2eeOptions.require } : undefined;
-        ws.send(JSON.stringify({ type: 'join', token: this.token, protocol: PROTOCOL_VERSION, resume, ...(e2ee ? { e2ee } : {}) } satisfies ClientMessage));
+        ws.send(JSON.stringify({ type: 'join', token: this.token, protocol: PROTOCOL_VERSION, resume, ...(e2ee ? { e2ee } : {}), ...(this.p2pRequested ? { p2p: true } : {}) } satisfies ClientMessage));
         resolve();
       };
       ws.onerror = () => reject(new Error('cannot reach the signaling server'));
@@ -231,6 +238,7 @@ export class CipherTalkClient extends EventTarget {
         added.push({ track, transceiver, source: own });
       }
       await this.negotiatePublisher(added);
+      this.p2p.localTracksChanged();
       return added.map((a) => a.info);
     });
   }
@@ -276,7 +284,7 @@ export class CipherTalkClient extends EventTarget {
     for (const info of answer.tracks ?? []) {
       const t = pc.getTransceivers().find((x) => x.mid === info.mid);
       if (!t) continue;
-      this.localTracks.set(info.sid, { track: t.sender.track, transceiver: t, info });
+      this.localTracks.set(info.sid, { track: added.find((a) => a.transceiver === t)?.track ?? t.sender.track, transceiver: t, info });
       const mine = added.find((a) => a.transceiver === t);
       if (mine) mine.info = info;
     }
@@ -305,7 +313,7 @@ export class CipherTalkClient extends EventTarget {
   async replaceTrack(key: string, track: MediaStreamTrack): Promise<void> {
     for (const [, local] of this.localMatches(key)) {
       track.enabled = !local.info.muted;
-      await local.transceiver.sender.replaceTrack(track);
+      await this.p2p.replaceTrack(local, track); // the SFU sender, or the direct ones while they carry it
       local.track = track;
     }
   }
@@ -322,6 +330,7 @@ export class CipherTalkClient extends EventTarget {
         this.localTracks.delete(sid);
       }
       await this.negotiatePublisher([]);
+      this.p2p.localTracksChanged();
     });
   }
 
@@ -382,6 +391,7 @@ export class CipherTalkClient extends EventTarget {
 
   private closePeerConnections(): void {
     this.clearTimers();
+    this.p2p.close();
     this.e2ee?.dispose();
     for (const pc of [this.publisher, this.subscriber]) pc?.close();
     this.publisher = this.subscriber = null;
@@ -483,13 +493,9 @@ export class CipherTalkClient extends EventTarget {
         this.e2ee?.rosterChanged();
         break;
       }
-      case 'e2ee_announce':
-        this.e2ee?.announcementReceived(msg.from, msg.announcement);
-        break;
+      case 'e2ee_announce': this.e2ee?.announcementReceived(msg.from, msg.announcement); break;
       case 'recording': this.recording = { ...this.recording, active: msg.active, id: msg.id }; break;
-      case 'e2ee_key':
-        this.e2ee?.keyReceived(msg.from, msg.blob);
-        break;
+      case 'e2ee_key': this.e2ee?.keyReceived(msg.from, msg.blob); break;
       case 'track_published':
         this.participants.get(msg.track.publisher)?.tracks.set(msg.track.sid, msg.track);
         break;
@@ -508,6 +514,7 @@ export class CipherTalkClient extends EventTarget {
           .then(() => this.answerSubscriber(msg))
           .catch((e: unknown) => this.emit('error', { type: 'error', code: 'client', message: String(e) }));
         break;
+      case 'connection_mode': case 'p2p_offer': case 'p2p_answer': case 'p2p_candidate': this.p2p.onMessage(msg); break;
       case 'layers_wanted': // dynacast: pause the encodings nobody receives
         applyLayersWanted(this.localTracks.get(msg.sid)?.transceiver.sender, msg.layers).catch(() => undefined); break;
       case 'removed':
@@ -568,6 +575,7 @@ export class CipherTalkClient extends EventTarget {
     };
     this.remoteTracks.set(mid, { info, track: ev.track });
     if (this.transforms) this.transforms.attachReceiver(ev.receiver, info.publisher, mid, ev.track.kind);
+    if (this.p2p.holds(info)) return; // that peer's media comes directly; shown from here when the room moves to the SFU
     this.emit('track', { participant: info.publisher, track: ev.track, info });
   }
 
@@ -588,13 +596,4 @@ export class CipherTalkClient extends EventTarget {
       participant: r.info.publisher, sid: r.info.sid, kind: r.info.kind, source: r.info.source, muted: !!r.info.muted, track: r.track,
     }));
   }
-}
-
-function waitForOpen(channel: RTCDataChannel, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => { clearTimeout(timer); channel.removeEventListener('open', done); channel.removeEventListener('close', done); resolve(); };
-    const timer = setTimeout(done, timeoutMs);
-    channel.addEventListener('open', done);
-    channel.addEventListener('close', done);
-  });
 }

@@ -90,7 +90,7 @@ export function receiverTrackName(mid: string): string {
 }
 
 /** Video frames encoded, or audio packets sent, by one sender so far. */
-async function sentCount(sender: RTCRtpSender, kind: string): Promise<number> {
+export async function sentCount(sender: RTCRtpSender, kind: string): Promise<number> {
   const report = await sender.getStats();
   let n = 0;
   report.forEach((s: { type: string; framesEncoded?: number; packetsSent?: number }) => {

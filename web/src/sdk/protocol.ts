@@ -63,7 +63,7 @@ export interface E2eeKeyEntry {
 }
 
 export type ClientMessage =
-  | { type: 'join'; token: string; protocol: number; resume: boolean; e2ee?: { supported: boolean; require: boolean } }
+  | { type: 'join'; token: string; protocol: number; resume: boolean; e2ee?: { supported: boolean; require: boolean }; p2p?: boolean }
   | { type: 'e2ee_announce'; announcement: string }
   | { type: 'e2ee_keys'; keys: E2eeKeyEntry[] }
   | { type: 'offer'; sdp: string; tracks: OfferedTrack[] }
@@ -76,7 +76,11 @@ export type ClientMessage =
   | { type: 'stop_recording' }
   | { type: 'ping'; timestamp: number }
   /** The most to receive, in bits per second; null lifts the limit. */
-  | { type: 'set_receive_bandwidth'; max_bps: number | null };
+  | { type: 'set_receive_bandwidth'; max_bps: number | null }
+  /** Direct connections (P2P): signaling for one peer, relayed by the server; p2p_failed: ICE to it failed. */
+  | { type: 'p2p_offer' | 'p2p_answer'; to: string; sdp: string }
+  | { type: 'p2p_candidate'; to: string; candidate: RTCIceCandidateInit }
+  | { type: 'p2p_failed'; peer: string };
 
 export interface JoinedMessage {
   type: 'joined';
@@ -114,7 +118,11 @@ export type ServerMessage =
   /** Nothing of this track is sent to you for now (your bandwidth cannot carry it), or it resumed. */
   | { type: 'track_paused'; sid: string; paused: boolean; reason: 'bandwidth' }
   /** What the server estimates it can send you, in bits per second. */
-  | { type: 'bandwidth'; estimate_bps: number };
+  | { type: 'bandwidth'; estimate_bps: number }
+  /** In a room with direct connections: whether you connect to `peers` directly ("p2p") or through the server. */
+  | { type: 'connection_mode'; mode: 'p2p' | 'sfu'; peers: string[] }
+  | { type: 'p2p_offer' | 'p2p_answer'; from: string; sdp: string }
+  | { type: 'p2p_candidate'; from: string; candidate: RTCIceCandidateInit };
 
 export type ServerMessageType = ServerMessage['type'];
 export type ServerMessageOf<T extends ServerMessageType> = Extract<ServerMessage, { type: T }>;

@@ -1,0 +1,334 @@
+// Direct connections (P2P) in a room created with `p2p` (docs/protocol.md,
+// "Direct connections"). The server says per room whether participants
+// connect directly (`connection_mode` "p2p", with the peers) or through the
+// SFU ("sfu"). The SFU connections stay negotiated either way; what moves is
+// the media:
+//
+// - direct: one RTCPeerConnection per peer (full ICE with the join's STUN and
+//   TURN servers; offers, answers and candidates relayed by the server), our
+//   local tracks on it, and the SFU senders parked (no track, nothing sent)
+//   once the direct path carries media;
+// - through the SFU: the SFU senders get their tracks back at once, each
+//   peer's tracks from the SFU replace the direct ones in the page when they
+//   decode, and only then is the direct connection closed.
+//
+// A tile therefore always shows a track that renders, and local tracks are
+// never captured again. In an encrypted room the same frame transforms go on
+// the direct senders and receivers, so the keys the room agreed keep working
+// on both paths. Negotiation follows the "perfect negotiation" pattern of
+// the WebRTC specification: the participant with the greater identity is the
+// polite one. ICE that fails is restarted once; if it fails again the server
+// hears `p2p_failed` and moves the room to the SFU.
+
+import type { ClientMessage, ServerMessageOf, TrackInfo } from './protocol';
+import { sentCount, type FrameTransforms } from './e2ee-media';
+import type { E2eeSession } from './e2ee-session';
+import { mediaFlowing, selectedPath, type ConnectionPath } from './p2p-stats';
+
+export type { ConnectionPath } from './p2p-stats';
+
+type P2pMessage = ServerMessageOf<'connection_mode' | 'p2p_offer' | 'p2p_answer' | 'p2p_candidate'>;
+
+interface LocalTrackView { track: MediaStreamTrack | null; transceiver: RTCRtpTransceiver; info: TrackInfo }
+interface RemoteTrackView { info: TrackInfo; track: MediaStreamTrack }
+
+/** What the direct connections need of the client (client.ts). */
+export interface P2pHost {
+  identity(): string | null;
+  localTracks: Map<string, LocalTrackView>;
+  /** The SFU's remote tracks, by subscriber mid. */
+  remoteTracks: Map<string, RemoteTrackView>;
+  subscriber(): RTCPeerConnection | null;
+  trackInfo(publisher: string, sid: string): TrackInfo | undefined;
+  config(): RTCConfiguration;
+  e2ee(): { transforms: FrameTransforms; session: E2eeSession } | null;
+  send(message: ClientMessage): void;
+  /** Shows `track` in the page in place of whatever showed `info` before. */
+  show(participant: string, track: MediaStreamTrack, info: TrackInfo): void;
+}
+
+interface PeerLink {
+  peer: string;
+  pc: RTCPeerConnection;
+  polite: boolean;
+  makingOffer: boolean;
+  ignoreOffer: boolean;
+  restarted: boolean;
+  chain: Promise<void>;
+  /** sid -> our sender on this connection, its stream (whose id the peer sees as the sid) and E2EE name. */
+  senders: Map<string, { sender: RTCRtpSender; stream: MediaStream; e2ee?: string }>;
+  receiveNames: string[];
+  /** The peer's media from this connection is on the page. */
+  shown: boolean;
+  closed: boolean;
+}
+
+// Our SFU senders park this long after every direct connection carries the
+// peer's media to us: by then the peer shows ours, sent the same way.
+const PARK_AFTER_MS = 1000;
+// How long a switch to the SFU waits for a peer's SFU media before it closes the direct connection anyway.
+const SWITCH_TIMEOUT_MS = 6000;
+
+export class P2pConnections {
+  /** null until the server says (a room without `p2p` never does). */
+  mode: 'p2p' | 'sfu' | null = null;
+  peers: string[] = [];
+  readonly links = new Map<string, PeerLink>();
+  /** SFU senders whose track is taken off while the direct connections carry it. */
+  private readonly parked = new Set<RTCRtpSender>();
+  /** Whether our media goes only over the direct connections now (new tracks are parked too). */
+  private parking = false;
+  private readonly receivers = new WeakSet<RTCRtpReceiver>();
+  private receiverCount = 0;
+  private parkTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly host: P2pHost) {}
+
+  /** Whether an SFU track of `info.publisher` is to be kept from the page: that peer's media comes directly. */
+  holds(info: TrackInfo): boolean {
+    return this.mode === 'p2p' && this.peers.includes(info.publisher);
+  }
+
+  onMessage(msg: P2pMessage): void {
+    if (msg.type === 'connection_mode') {
+      this.setMode(msg.mode, msg.peers);
+      return;
+    }
+    const link = this.links.get(msg.from) ?? (this.mode === 'p2p' && this.peers.includes(msg.from) ? this.open(msg.from) : undefined);
+    if (!link) return;
+    link.chain = link.chain.then(() => (msg.type === 'p2p_candidate' ? this.onCandidate(link, msg.candidate) : this.onDescription(link, msg.type === 'p2p_offer' ? 'offer' : 'answer', msg.sdp)))
+      .catch(() => undefined);
+  }
+
+  /** Our published tracks changed (publish, unpublish): the direct connections follow. */
+  localTracksChanged(): void {
+    for (const link of this.links.values()) this.syncSenders(link);
+    if (this.parking) this.park();
+  }
+
+  /** A published track's media changes (another camera): on the direct senders, and on the SFU one unless parked. */
+  async replaceTrack(local: LocalTrackView, track: MediaStreamTrack): Promise<void> {
+    for (const link of this.links.values()) await link.senders.get(local.info.sid)?.sender.replaceTrack(track);
+    if (!this.parked.has(local.transceiver.sender)) await local.transceiver.sender.replaceTrack(track);
+  }
+
+  /** How our media travels now: "direct" or "relayed" (TURN) over the direct connections, else "server". */
+  async path(): Promise<ConnectionPath> {
+    if (this.mode !== 'p2p') return 'server';
+    const paths = await Promise.all([...this.links.values()].map((l) => selectedPath(l.pc)));
+    if (!paths.length || paths.includes(null)) return 'server';
+    return paths.includes('relayed') ? 'relayed' : 'direct';
+  }
+
+  close(): void {
+    if (this.parkTimer) clearTimeout(this.parkTimer);
+    this.parkTimer = null;
+    for (const link of [...this.links.values()]) this.closeLink(link);
+    this.parked.clear();
+    this.parking = false;
+    this.mode = null;
+    this.peers = [];
+  }
+
+  private setMode(mode: 'p2p' | 'sfu', peers: string[]): void {
+    const self = this.host.identity();
+    const was = this.mode;
+    this.mode = mode;
+    this.peers = mode === 'p2p' ? peers.filter((p) => p !== self) : [];
+    if (mode === 'sfu') {
+      this.unpark();
+      for (const link of this.links.values()) void this.handOver(link);
+      return;
+    }
+    for (const link of [...this.links.values()]) if (!this.peers.includes(link.peer)) this.closeLink(link);
+    for (const peer of this.peers) if (!this.links.has(peer)) this.open(peer);
+    // Alone in a direct room: nobody receives what we would send the SFU.
+    if (!this.peers.length) this.park();
+    if (was !== 'p2p') this.scheduleParkCheck();
+  }
+
+  private open(peer: string): PeerLink {
+    const self = this.host.identity() ?? '';
+    const pc = new RTCPeerConnection(this.host.config());
+    const link: PeerLink = {
+      peer, pc, polite: self > peer, makingOffer: false, ignoreOffer: false, restarted: false,
+      chain: Promise.resolve(), senders: new Map(), receiveNames: [], shown: false, closed: false,
+    };
+    this.links.set(peer, link);
+    pc.onnegotiationneeded = async () => {
+      try {
+        link.makingOffer = true;
+        await pc.setLocalDescription();
+        if (pc.localDescription) this.host.send({ type: 'p2p_offer', to: peer, sdp: this.outgoing(link, pc.localDescription.sdp) });
+      } catch { /* a newer negotiation follows */ } finally {
+        link.makingOffer = false;
+      }
+    };
+    pc.onicecandidate = ({ candidate }) => {
+      if (candidate) this.host.send({ type: 'p2p_candidate', to: peer, candidate: candidate.toJSON() });
+    };
+    pc.oniceconnectionstatechange = () => {
+      if (pc.iceConnectionState !== 'failed' || link.closed) return;
+      if (!link.restarted) {
+        link.restarted = true;
+        pc.restartIce();
+      } else {
+        this.host.send({ type: 'p2p_failed', peer });
+      }
+    };
+    pc.onconnectionstatechange = () => { if (pc.connectionState === 'connected') this.scheduleParkCheck(); };
+    pc.ontrack = (ev) => this.onTrack(link, ev);
+    this.syncSenders(link);
+    return link;
+  }
+
+  // Our description as the peer gets it: each local stream's id replaced by
+  // the track's sid, so the peer can tell which published track arrives.
+  private outgoing(link: PeerLink, sdp: string): string {
+    for (const [sid, s] of link.senders) sdp = sdp.split(s.stream.id).join(sid);
+    return sdp;
+  }
+
+  private syncSenders(link: PeerLink): void {
+    const e2ee = this.host.e2ee();
+    for (const [sid, s] of [...link.senders]) {
+      if (this.host.localTracks.has(sid)) continue;
+      if (s.e2ee) e2ee?.session.removeSendTrack(s.e2ee);
+      if (link.pc.signalingState !== 'closed') link.pc.removeTrack(s.sender);
+      link.senders.delete(sid);
+    }
+    for (const [sid, local] of this.host.localTracks) {
+      if (link.senders.has(sid) || !local.track) continue;
+      const stream = new MediaStream([local.track]);
+      // A transceiver of its own (addTrack could take over one the peer's offer
+      // made, and Chromium then sent its frames without our transform): each
+      // side's media travels on the m-sections it offered.
+      const sender = link.pc.addTransceiver(local.track, { direction: 'sendrecv', streams: [stream] }).sender;
+      // Right after adding, before any await (e2ee-media.ts).
+      let name: string | undefined;
+      if (e2ee) {
+        const attached = e2ee.transforms.attachSender(sender, local.track.kind, local.track.kind === 'audio' ? 'opus' : 'vp8');
+        e2ee.session.addSendTrack(attached.name, attached.sent);
+        name = attached.name;
+      }
+      link.senders.set(sid, { sender, stream, e2ee: name });
+    }
+  }
+
+  private async onDescription(link: PeerLink, type: 'offer' | 'answer', sdp: string): Promise<void> {
+    const pc = link.pc;
+    const collision = type === 'offer' && (link.makingOffer || pc.signalingState !== 'stable');
+    link.ignoreOffer = !link.polite && collision;
+    if (link.ignoreOffer) return;
+    await pc.setRemoteDescription({ type, sdp });
+    if (type !== 'offer') return;
+    await pc.setLocalDescription();
+    if (pc.localDescription) this.host.send({ type: 'p2p_answer', to: link.peer, sdp: this.outgoing(link, pc.localDescription.sdp) });
+  }
+
+  private async onCandidate(link: PeerLink, candidate: RTCIceCandidateInit): Promise<void> {
+    try {
+      await link.pc.addIceCandidate(candidate);
+    } catch (e) {
+      if (!link.ignoreOffer) throw e;
+    }
+  }
+
+  private onTrack(link: PeerLink, ev: RTCTrackEvent): void {
+    // A renegotiation can fire track again for the same receiver: it is handled (and its transform set) once.
+    if (this.receivers.has(ev.receiver)) return;
+    this.receivers.add(ev.receiver);
+    const sid = ev.streams[0]?.id ?? '';
+    const kind = ev.track.kind as 'audio' | 'video';
+    const info: TrackInfo = this.host.trackInfo(link.peer, sid) ?? {
+      sid, publisher: link.peer, kind, source: kind === 'audio' ? 'microphone' : 'camera', name: '', mid: '', codec: '', muted: false,
+    };
+    this.attachReceiver(link, ev.receiver, kind);
+    // Shown once it decodes (in an encrypted room: once the keys arrived too);
+    // until then the page keeps what it shows (the SFU's track).
+    void (async () => {
+      while (!link.closed && this.mode === 'p2p') {
+        if (await mediaFlowing(ev.receiver, kind, 2000)) {
+          if (!link.closed && this.mode === 'p2p') {
+            this.host.show(link.peer, ev.track, info);
+            link.shown = true;
+            this.scheduleParkCheck();
+          }
+          return;
+        }
+      }
+    })();
+  }
+
+  // Decrypts what `receiver` gets from the peer.
+  private attachReceiver(link: PeerLink, receiver: RTCRtpReceiver, kind: string): void {
+    const e2ee = this.host.e2ee();
+    if (!e2ee) return;
+    link.receiveNames.push(e2ee.transforms.attachReceiver(receiver, link.peer, `p2p-${link.peer}-${++this.receiverCount}`, kind));
+  }
+
+  // Through the SFU again: the peer's SFU tracks go on the page as each
+  // decodes, then the direct connection closes.
+  private async handOver(link: PeerLink): Promise<void> {
+    const subscriber = this.host.subscriber();
+    const tracks = [...this.host.remoteTracks].filter(([, r]) => r.info.publisher === link.peer);
+    await Promise.all(tracks.map(async ([mid, r]) => {
+      const receiver = subscriber?.getTransceivers().find((t) => t.mid === mid)?.receiver;
+      if (receiver) await mediaFlowing(receiver, r.info.kind, SWITCH_TIMEOUT_MS);
+      if (this.mode === 'sfu' && this.host.remoteTracks.get(mid) === r) this.host.show(link.peer, r.track, r.info);
+    }));
+    if (this.mode === 'sfu') this.closeLink(link);
+  }
+
+  private scheduleParkCheck(): void {
+    if (this.parkTimer) clearTimeout(this.parkTimer);
+    this.parkTimer = setTimeout(() => {
+      this.parkTimer = null;
+      const links = [...this.links.values()];
+      // Connected, and the peer's media from it shows here (so ours, sent the same way, shows there).
+      const carrying = (l: PeerLink): boolean => l.pc.connectionState === 'connected' &&
+        (l.shown || ![...this.host.remoteTracks.values()].some((r) => r.info.publisher === l.peer));
+      if (this.mode === 'p2p' && links.length && links.every(carrying)) this.park();
+    }, PARK_AFTER_MS);
+  }
+
+  private park(): void {
+    if (this.mode !== 'p2p') return;
+    this.parking = true;
+    for (const local of this.host.localTracks.values()) {
+      const sender = local.transceiver.sender;
+      if (this.parked.has(sender) || local.transceiver.currentDirection === 'stopped') continue;
+      this.parked.add(sender);
+      sender.replaceTrack(null).catch(() => undefined);
+      // A parked sender encodes nothing: the encryption check leaves it out until it sends again.
+      const e2ee = this.host.e2ee();
+      const name = e2ee?.transforms.senderName(sender);
+      if (name) e2ee?.session.removeSendTrack(name);
+    }
+  }
+
+  private unpark(): void {
+    if (this.parkTimer) clearTimeout(this.parkTimer);
+    this.parkTimer = null;
+    this.parking = false;
+    for (const local of this.host.localTracks.values()) {
+      const sender = local.transceiver.sender;
+      if (!this.parked.delete(sender)) continue;
+      sender.replaceTrack(local.track).catch(() => undefined);
+      const e2ee = this.host.e2ee();
+      const name = e2ee?.transforms.senderName(sender);
+      if (name) e2ee?.session.addSendTrack(name, () => sentCount(sender, local.info.kind));
+    }
+    this.parked.clear();
+  }
+
+  private closeLink(link: PeerLink): void {
+    if (link.closed) return;
+    link.closed = true;
+    const e2ee = this.host.e2ee();
+    for (const s of link.senders.values()) if (s.e2ee) e2ee?.session.removeSendTrack(s.e2ee);
+    for (const name of link.receiveNames) e2ee?.session.removeReceiveTrack(link.peer, name);
+    link.pc.close();
+    if (this.links.get(link.peer) === link) this.links.delete(link.peer);
+  }
+}
