@@ -8,9 +8,11 @@
 #include <fstream>
 #include <sstream>
 #include <string_view>
+#include <variant>
 
 #include "cluster/RedisUrl.hpp"
 #include "net/SocketAddress.hpp"
+#include "stun/StunUri.hpp"
 
 namespace ct::app {
 namespace {
@@ -51,6 +53,46 @@ std::optional<uint64_t> parse_size(const std::string& text) {
 template <typename T>
 void read(const YAML::Node& node, const char* key, T& out) {
   if (node[key]) out = node[key].as<T>();
+}
+
+// rtc.ice_servers: a list of {urls: URL or [URL...], username, credential}.
+std::optional<std::string> read_ice_servers(const YAML::Node& list, std::vector<Config::IceServer>& out) {
+  if (!list.IsSequence()) return "rtc.ice_servers: expected a list of {urls, username, credential}";
+  out.clear();
+  for (const auto& entry : list) {
+    if (!entry.IsMap() || !entry["urls"]) return "rtc.ice_servers: every entry is a mapping with urls";
+    for (const auto& kv : entry) {
+      auto key = kv.first.as<std::string>();
+      if (key != "urls" && key != "username" && key != "credential")
+        return "rtc.ice_servers: unknown key '" + key + "' (urls, username, credential)";
+    }
+    Config::IceServer server;
+    if (entry["urls"].IsSequence()) {
+      server.urls = entry["urls"].as<std::vector<std::string>>();
+    } else {
+      server.urls.push_back(entry["urls"].as<std::string>());
+    }
+    read(entry, "username", server.username);
+    read(entry, "credential", server.credential);
+    out.push_back(std::move(server));
+  }
+  return std::nullopt;
+}
+
+// One RTCIceServer entry as a browser takes it; `where` names it in the error.
+std::optional<std::string> check_ice_server(const Config::IceServer& server, const std::string& where) {
+  if (server.urls.empty()) return where + ": no urls";
+  bool turn = false;
+  for (const auto& url : server.urls) {
+    auto parsed = stun::StunUri::parse(url);
+    if (auto* error = std::get_if<std::string>(&parsed)) return where + ": '" + url + "': " + *error;
+    turn = turn || std::get<stun::StunUri>(parsed).is_turn();
+  }
+  // A browser refuses a TURN entry without credentials (InvalidAccessError),
+  // and with it the whole RTCPeerConnection.
+  if (turn && (server.username.empty() || server.credential.empty()))
+    return where + ": turn: and turns: URLs need a username and a credential";
+  return std::nullopt;
 }
 
 }  // namespace
@@ -102,6 +144,9 @@ std::optional<std::string> Config::load_yaml_text(const std::string& text) {
       read(rtc, "workers", workers);
       read(rtc, "announced_ip", announced_ip);
       read(rtc, "srtp_profiles", srtp_profiles);
+      if (rtc["ice_servers"]) {
+        if (auto err = read_ice_servers(rtc["ice_servers"], ice_servers)) return *err;
+      }
       if (rtc["consent_timeout"]) {
         auto d = parse_duration(rtc["consent_timeout"].as<std::string>());
         if (!d) return "rtc.consent_timeout: expected a duration like 30s";
@@ -307,6 +352,16 @@ std::optional<std::string> Config::validate() const {
   }
   if (!external_turn_urls.empty() && external_turn_secret.empty())
     return "turn.external.urls needs turn.external.secret";
+  for (const auto& url : external_turn_urls) {
+    auto parsed = stun::StunUri::parse(url);
+    if (auto* error = std::get_if<std::string>(&parsed))
+      return "turn.external.urls: '" + url + "': " + *error;
+    if (!std::get<stun::StunUri>(parsed).is_turn())
+      return "turn.external.urls: '" + url + "' is not a turn: URL";
+  }
+  for (size_t i = 0; i < ice_servers.size(); ++i) {
+    if (auto err = check_ice_server(ice_servers[i], "rtc.ice_servers[" + std::to_string(i) + "]")) return err;
+  }
   for (const auto& t : storage_targets) {
     if (t.bucket.empty()) return "recording.storage.targets: every target needs a bucket (--s3-bucket)";
     if (t.sse != "" && t.sse != "none" && t.sse != "AES256" && t.sse != "aws:kms")
@@ -333,6 +388,30 @@ std::optional<std::string> Config::validate() const {
   if (drop_received_fraction < 0 || drop_received_fraction >= 1) {
     return "testing.drop_received_fraction must be in [0, 1)";
   }
+  return std::nullopt;
+}
+
+std::optional<std::string> Config::apply_ice_server_flags(const std::vector<std::string>& urls,
+                                                          const std::string& username,
+                                                          const std::string& credential) {
+  if (urls.empty()) {
+    if (!username.empty() || !credential.empty())
+      return "--ice-server-username and --ice-server-credential go with --ice-server turn: URLs";
+    return std::nullopt;
+  }
+  IceServer stun_servers, turn_servers{{}, username, credential};
+  for (const auto& url : urls) {
+    auto parsed = stun::StunUri::parse(url);
+    if (auto* error = std::get_if<std::string>(&parsed)) return "--ice-server '" + url + "': " + *error;
+    (std::get<stun::StunUri>(parsed).is_turn() ? turn_servers : stun_servers).urls.push_back(url);
+  }
+  if (turn_servers.urls.empty() && (!username.empty() || !credential.empty()))
+    return "--ice-server-username and --ice-server-credential go with --ice-server turn: URLs";
+  if (!turn_servers.urls.empty() && (username.empty() || credential.empty()))
+    return "--ice-server turn: URLs need --ice-server-username and --ice-server-credential";
+  ice_servers.clear();
+  if (!stun_servers.urls.empty()) ice_servers.push_back(std::move(stun_servers));
+  if (!turn_servers.urls.empty()) ice_servers.push_back(std::move(turn_servers));
   return std::nullopt;
 }
 

@@ -35,6 +35,15 @@ struct Config {
   // "all" offers AEAD_AES_128_GCM then AES_CM_128_HMAC_SHA1_80; "aes-cm" forces the latter.
   std::string srtp_profiles = "all";
   std::chrono::seconds consent_timeout{30};
+  // STUN and TURN servers run by others (rtc.ice_servers, --ice-server),
+  // handed to every participant after our own TURN server, as RTCIceServer
+  // entries. TURN URLs need a username and credential; STUN URLs take none.
+  struct IceServer {
+    std::vector<std::string> urls;  // stun:, stuns:, turn:, turns: (RFC 7064, RFC 7065)
+    std::string username;
+    std::string credential;
+  };
+  std::vector<IceServer> ice_servers;
 
   // Access tokens: API key -> secret (HS256). --dev adds devkey/devsecret.
   std::map<std::string, std::string> keys;
@@ -153,6 +162,13 @@ struct Config {
     std::string multipart_threshold, part_size, retry_max_delay, retention;
   };
   std::optional<std::string> apply_storage_flags(const StorageFlags& flags);
+  // --ice-server URL (repeated), --ice-server-username, --ice-server-credential:
+  // when any URL is given they replace rtc.ice_servers; the STUN URLs become
+  // one entry, the TURN URLs another with the username and credential.
+  // Returns an error message or nothing.
+  std::optional<std::string> apply_ice_server_flags(const std::vector<std::string>& urls,
+                                                    const std::string& username,
+                                                    const std::string& credential);
 
   // The recording.retention and recording.storage keys. Returns an error message or nothing.
   std::optional<std::string> load_storage_yaml(const YAML::Node& recording);

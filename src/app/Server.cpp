@@ -263,6 +263,7 @@ void Server::start() {
   if (!c.external_turn_urls.empty()) {
     rc.turn.push_back({c.external_turn_urls, c.external_turn_secret, c.turn_credential_ttl});
   }
+  for (const auto& ice : c.ice_servers) rc.ice_servers.push_back({ice.urls, ice.username, ice.credential});
   s.rtc = std::make_shared<signal::RtcService>(rc, raw_workers);
   s.node = std::make_unique<NodeRouter>(s.config, s.front_io, raw_workers);
   s.rtc->set_join_router(s.node->join_router());

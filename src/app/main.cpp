@@ -69,6 +69,14 @@ int main(int argc, char** argv) {
   serve->add_option("--turn-tls-port", turn_tls_port, "Embedded TURN TLS port (5349; 0 = none)")
       ->check(CLI::Range(0, 65535));
   serve->add_flag("--no-turn", no_turn, "Do not run the embedded TURN server");
+  std::vector<std::string> ice_server_urls;
+  std::string ice_server_username, ice_server_credential;
+  serve->add_option("--ice-server", ice_server_urls,
+                    "An external STUN/TURN URL handed to clients besides ours (stun:host:port, "
+                    "turn:host:port?transport=udp|tcp, turns:...; repeat it)");
+  serve->add_option("--ice-server-username", ice_server_username, "Username for the --ice-server turn: URLs");
+  serve->add_option("--ice-server-credential", ice_server_credential,
+                    "Credential (password) for the --ice-server turn: URLs");
   serve->add_option("--room-e2ee", room_e2ee, "off, or required: every room is end-to-end encrypted")
       ->check(CLI::IsMember({"off", "required"}));
   serve->add_option("--debug-dump-payloads", dump_payloads,
@@ -179,6 +187,11 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "ciphertalk: --drain-timeout: %s\n", err->c_str());
         return 2;
       }
+    }
+    if (auto err =
+            config.apply_ice_server_flags(ice_server_urls, ice_server_username, ice_server_credential)) {
+      std::fprintf(stderr, "ciphertalk: %s\n", err->c_str());
+      return 2;
     }
     if (auto err = config.apply_storage_flags(storage)) {
       std::fprintf(stderr, "ciphertalk: %s\n", err->c_str());

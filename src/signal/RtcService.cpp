@@ -169,6 +169,7 @@ std::vector<IceServer> RtcService::ice_servers_for(const std::string& identity) 
     auto creds = turn::make_rest_credentials(t.secret, identity, t.ttl, now);
     out.push_back({t.urls, creds.username, creds.password});
   }
+  for (const auto& s : config_.ice_servers) out.push_back({s.urls, s.username, s.credential});
   return out;
 }
 

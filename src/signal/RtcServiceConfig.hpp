@@ -30,6 +30,14 @@ struct RtcServiceConfig {
     std::chrono::seconds ttl{6 * 3600};
   };
   std::vector<TurnOffer> turn;
+  // STUN/TURN servers of others with fixed credentials (rtc.ice_servers),
+  // handed out as they are, after `turn`.
+  struct StaticIceServer {
+    std::vector<std::string> urls;
+    std::string username;
+    std::string credential;
+  };
+  std::vector<StaticIceServer> ice_servers;
 };
 
 }  // namespace ct::signal
