@@ -9,6 +9,7 @@ import { setToggle } from './lobby';
 import { RecordingControl } from './recording';
 import { SecurityView } from './security';
 import { OwnLinkView } from './stats-panel';
+import { TileStatsView } from './tile-stats';
 
 export interface CallOptions {
   client: CipherTalkClient;
@@ -90,6 +91,7 @@ export class CallView {
   private readonly unsubscribe: (() => void)[] = [];
   private readonly recordingControl: RecordingControl;
   private readonly ownLink: OwnLinkView;
+  private readonly tileStats: TileStatsView;
 
   constructor(private readonly options: CallOptions) {
     this.client = options.client;
@@ -107,6 +109,7 @@ export class CallView {
     this.chatButton = h('button', { type: 'button', class: 'round', 'data-testid': 'toggle-chat', 'aria-label': 'Chat', 'aria-expanded': 'false', 'aria-controls': 'side-panel', title: 'Chat', onclick: () => this.openPanel('chat') }, icon(icons.chat), this.unreadBadge);
     this.recordingControl = new RecordingControl(this.client);
     this.ownLink = new OwnLinkView(this.client);
+    this.tileStats = new TileStatsView(this.client);
     const leaveButton = h('button', { type: 'button', class: 'round leave', 'data-testid': 'leave', 'aria-label': 'Leave call', title: 'Leave call', onclick: () => this.leave() }, icon(icons.leave));
 
     const composer = h('form', { class: 'composer' }, this.chatInput,
@@ -270,6 +273,7 @@ export class CallView {
     }, video, h('div', { class: 'avatar', style: `--avatar:${avatarColor(identity)}`, 'aria-hidden': 'true' }, initials(name)), label, quality);
     const member: Member = { identity, name, self, tile, video, label, quality, stream };
     if (!self) this.security.decorateTile(identity, label);
+    if (!self) this.tileStats.attach(identity, tile);
     this.members.set(identity, member);
     if (self) this.tiles.prepend(tile);
     else this.tiles.append(tile);
@@ -285,6 +289,7 @@ export class CallView {
     m.tile.remove();
     this.members.delete(identity);
     this.security.forgetTile(identity);
+    this.tileStats.forget(identity);
     this.lastSamples.delete(identity);
     this.statsQuality.delete(identity);
     this.serverQuality.delete(identity);
