@@ -63,7 +63,11 @@ struct MediaCounters {
   void add_estimate(uint64_t bps);
   // RTCP feedback packets from subscribers' browsers about the tracks they receive.
   uint64_t nacks_received = 0, plis_received = 0, firs_received = 0;
-  // Distributions, fed as things happen (never from live objects): time from
+  // Events.
+  uint64_t rooms_created = 0;
+  uint64_t participants_joined = 0;  // joins and rejoins (a resume is not one)
+  uint64_t tracks_published = 0;
+  // Distributions (after every counter), fed as things happen (never from live objects): time from
   // a media packet's arrival to its last copy handed to the send path, in
   // seconds; round trips measured on subscriber and publisher connections;
   // the interarrival jitter (RFC 3550 A.8) of publishers' streams each time
@@ -77,10 +81,6 @@ struct MediaCounters {
   BucketHistogram forward_latency{kForwardLatencyBounds};
   BucketHistogram subscriber_rtt{kRttBounds}, publisher_rtt{kRttBounds};
   BucketHistogram jitter{kJitterBounds};
-  // Events.
-  uint64_t rooms_created = 0;
-  uint64_t participants_joined = 0;  // joins and rejoins (a resume is not one)
-  uint64_t tracks_published = 0;
 
   // SRTP/SRTCP counts of one transport (a lower layer, which knows nothing of these totals).
   void add(const webrtc::PeerTransport& transport);

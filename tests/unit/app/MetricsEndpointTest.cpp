@@ -188,7 +188,7 @@ TEST(MetricsEndpoint, MediaPathHistogramsSumOverWorkersAndGaugesStayPerWorker) {
   EXPECT_TRUE(has_line(text, "# TYPE " + f + " histogram"));
   EXPECT_TRUE(has_line(text, f + "_bucket{le=\"2.5e-05\"} 1"));
   EXPECT_TRUE(has_line(text, f + "_bucket{le=\"0.00025\"} 1"));
-  EXPECT_TRUE(has_line(text, f + "_bucket{le=\"0.0005\"} 2"));
+  EXPECT_TRUE(has_line(text, f + "_bucket{le=\"5e-04\"} 2"));
   EXPECT_TRUE(has_line(text, f + "_count 2"));
   EXPECT_TRUE(has_line(text, "ciphertalk_worker_loop_utilization_ratio{worker=\"0\"} 0.25"));
   EXPECT_TRUE(has_line(text, "ciphertalk_worker_loop_utilization_ratio{worker=\"1\"} 0.5"));
