@@ -231,6 +231,7 @@ void Server::start() {
           32 * 1024, c.api_requests_per_second, c.api_request_burst, c.room_e2ee == "required",
           [&io = s.front_io](std::function<void()> task) { boost::asio::post(io, std::move(task)); }});
   s.room_api->install(*s.http);
+  s.room_api->set_mover(&s.rtc->mover());
   s.whip = std::make_unique<signal::WhipEndpoint>(*s.rtc);
   s.whip->install(*s.http);
   s.metrics = std::make_unique<MetricsEndpoint>(

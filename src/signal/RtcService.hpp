@@ -12,6 +12,7 @@
 
 #include "signal/AccessToken.hpp"
 #include "signal/RequestLatency.hpp"
+#include "signal/ParticipantMover.hpp"
 #include "signal/RtcServiceConfig.hpp"
 #include "signal/RtcSessionListener.hpp"
 #include "signal/SignalProtocol.hpp"
@@ -62,6 +63,8 @@ class RtcService final : public RtcSessionListener, public std::enable_shared_fr
     uint64_t refused_per_ip = 0, refused_total = 0;
   };
   Stats stats() const;
+  ParticipantMover& mover() override { return *mover_; }
+
   void count_message() override;
   void count_error(std::string_view code) override;
   void count_close(std::string_view reason) override;
@@ -78,6 +81,7 @@ class RtcService final : public RtcSessionListener, public std::enable_shared_fr
   RequestLatency latency_;
   std::map<std::string, uint64_t> disconnect_generation_;
   uint64_t next_generation_ = 1;
+  std::unique_ptr<ParticipantMover> mover_;  // signs with the first API key
 };
 
 }  // namespace ct::signal

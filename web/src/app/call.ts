@@ -10,6 +10,7 @@ import { RecordingControl } from './recording';
 import { SecurityView } from './security';
 import { OwnLinkView } from './stats-panel';
 import { TileStatsView } from './tile-stats';
+import { BreakoutView } from './breakout';
 
 export interface CallOptions {
   client: CipherTalkClient;
@@ -92,6 +93,7 @@ export class CallView {
   private readonly recordingControl: RecordingControl;
   private readonly ownLink: OwnLinkView;
   private readonly tileStats: TileStatsView;
+  private readonly breakout: BreakoutView;
 
   constructor(private readonly options: CallOptions) {
     this.client = options.client;
@@ -110,6 +112,7 @@ export class CallView {
     this.recordingControl = new RecordingControl(this.client);
     this.ownLink = new OwnLinkView(this.client);
     this.tileStats = new TileStatsView(this.client);
+    this.breakout = new BreakoutView(this.client, (id) => this.members.get(id)?.name ?? id);
     const leaveButton = h('button', { type: 'button', class: 'round leave', 'data-testid': 'leave', 'aria-label': 'Leave call', title: 'Leave call', onclick: () => this.leave() }, icon(icons.leave));
 
     const composer = h('form', { class: 'composer' }, this.chatInput,
@@ -132,7 +135,7 @@ export class CallView {
         h('span', { class: 'sep', 'aria-hidden': 'true' }, '·'),
         h('span', { class: 'room', title: options.room }, options.room),
         this.count, this.recordingControl.indicator, this.security.status, this.security.groupCode, h('span', { class: 'spacer' }), this.presenting),
-      this.banner,
+      this.banner, this.breakout.banner, this.breakout.panel,
       this.security.warning,
       this.security.dialog,
       this.stage,
