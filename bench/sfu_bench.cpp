@@ -12,6 +12,7 @@
 
 #include "ForwardingSetup.hpp"
 #include "rtp/RtpPacket.hpp"
+#include "sfu/MediaCounters.hpp"
 #include "sfu/Publication.hpp"
 #include "sfu/SubscriberSendPath.hpp"
 #include "sfu/Subscription.hpp"
@@ -47,13 +48,17 @@ bool forward_video_packets(benchmark::State& state, sfu::Publication& publicatio
   return false;
 }
 
+// K subscriptions; M = 1 counts into a worker's totals as the server does
+// (the forward-latency histogram reads the clock once per packet), M = 0 does not.
 void BM_ForwardToSubscriptions(benchmark::State& state) {
   const int k = int(state.range(0));
+  sfu::MediaCounters totals;
   ConnectedTransport connected;
   if (!bench::handshake_done(state, connected)) return;
   sfu::PublicationParams params = bench::vp8_publication_params(0x01020304);
   params.rtx_payload_type = 97;
   params.rtx_ssrc = 0x01020305;
+  if (state.range(1)) params.totals = &totals;
   sfu::TrackInfo info;
   info.sid = "TR_bench";
   info.mid = "1";
@@ -61,9 +66,18 @@ void BM_ForwardToSubscriptions(benchmark::State& state) {
   const std::vector<std::unique_ptr<sfu::Subscription>> subscriptions =
       bench::subscribe(publication, connected, k);
 
-  forward_video_packets(state, publication, connected, params.ssrc, k);
+  if (forward_video_packets(state, publication, connected, params.ssrc, k) && state.range(1) &&
+      totals.forward_latency.count() != uint64_t(state.iterations()))
+    state.SkipWithError("not every packet's forward latency was counted");
 }
-BENCHMARK(BM_ForwardToSubscriptions)->Arg(1)->Arg(10)->Arg(100);
+BENCHMARK(BM_ForwardToSubscriptions)
+    ->ArgNames({"K", "M"})
+    ->Args({1, 0})
+    ->Args({1, 1})
+    ->Args({10, 0})
+    ->Args({10, 1})
+    ->Args({100, 0})
+    ->Args({100, 1});
 
 // The same fan-out for a simulcast publication: three layers (q, h, f)
 // arriving in turn, VP8 with PictureID and TL0PICIDX, a keyframe on each

@@ -11,6 +11,7 @@
 #include <variant>
 
 #include "cluster/RedisUrl.hpp"
+#include "core/Log.hpp"
 #include "net/SocketAddress.hpp"
 #include "stun/StunUri.hpp"
 
@@ -129,10 +130,16 @@ std::optional<std::string> Config::load_yaml_text(const std::string& text) {
       auto key = kv.first.as<std::string>();
       bool known = false;
       for (const char* k : kKnownTop) known = known || key == k;
+      known = known || key == "log";  // log.format
       if (!known) return "unknown key '" + key + "'";
     }
     read(root, "log_level", log_level);
     read(root, "log_json", log_json);
+    if (auto log = root["log"]) {
+      read(log, "format", log_format);
+      LogFormat parsed;
+      if (!parse_log_format(log_format, parsed)) return "log.format must be text or json";
+    }
     if (auto http = root["http"]) {
       read(http, "bind", http_bind);
       read(http, "port", http_port);

@@ -18,7 +18,8 @@ namespace ct::app {
 struct Config {
   bool dev = false;
   std::string log_level = "info";
-  bool log_json = false;
+  bool log_json = false;            // the older spelling of log.format: json
+  std::string log_format = "text";  // log.format, --log-format: text or json
 
   // HTTP: web client, WHIP-style echo, health; later signaling and metrics.
   std::string http_bind = "0.0.0.0";

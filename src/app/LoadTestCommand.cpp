@@ -105,7 +105,7 @@ void add_loadtest_command(CLI::App& app) {
   cmd->add_option("--log-level", o->log_level, "trace, debug, info, warn, error")->capture_default_str();
   cmd->callback([o, video_pps] {
     if (o->scenario.simulcast && video_pps->count() == 0) o->scenario.video_pps = 180;
-    configure_logging(o->log_level, false);
+    configure_logging(o->log_level);
     o->scenario.target =
         o->target == "janus" ? loadtest::ServerTarget::Janus : loadtest::ServerTarget::CipherTalk;
     auto report = loadtest::ScenarioRun(o->scenario, loadtest_token_issuer(o->api_key, o->api_secret)).run();

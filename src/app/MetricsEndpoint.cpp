@@ -167,6 +167,77 @@ void write_workers(PrometheusWriter& w, const std::vector<sfu::WorkerMetrics>& w
   }
 }
 
+// How the media path does: forward latency, loop utilisation, feedback from
+// subscribers and to publishers, round trips and jitter (distributions over
+// all workers; no per-participant labels).
+void write_media_path(PrometheusWriter& w, const std::vector<sfu::WorkerMetrics>& ws) {
+  using M = const sfu::WorkerMetrics&;
+  sfu::MediaCounters all;
+  for (const auto& m : ws) {
+    all.forward_latency += m.media.forward_latency;
+    all.subscriber_rtt += m.media.subscriber_rtt;
+    all.publisher_rtt += m.media.publisher_rtt;
+    all.jitter += m.media.jitter;
+  }
+  w.family("ciphertalk_forward_latency_seconds", MetricType::histogram,
+           "Time from a media packet's arrival at the SFU (after SRTP decryption) to its last copy handed to "
+           "the send batch (SRTP-protected), measured on the media worker's clock.");
+  w.histogram(all.forward_latency.bounds(), all.forward_latency.counts(), all.forward_latency.sum());
+  w.family("ciphertalk_worker_loop_utilization_ratio", MetricType::gauge,
+           "Share of the last second the media worker's thread spent handling events (its CPU time over "
+           "wall time, 0..1).");
+  for (const auto& m : ws) w.sample({{"worker", std::to_string(m.worker)}}, m.loop_utilization);
+  w.family("ciphertalk_worker_busy_seconds_total", MetricType::counter,
+           "CPU time the media worker's thread has used since it started.");
+  for (const auto& m : ws) w.sample({{"worker", std::to_string(m.worker)}}, m.busy_seconds);
+  per_worker_split(w, ws, "ciphertalk_rtcp_feedback_received_total", MetricType::counter,
+                   "RTCP feedback packets from subscribers' browsers about the tracks they receive.", "type",
+                   {{"nack", [](M m) { return m.media.nacks_received; }},
+                    {"pli", [](M m) { return m.media.plis_received; }},
+                    {"fir", [](M m) { return m.media.firs_received; }}});
+  per_worker_split(w, ws, "ciphertalk_rtcp_feedback_sent_total", MetricType::counter,
+                   "RTCP feedback packets the SFU sent to publishers (keyframe requests go as PLI).", "type",
+                   {{"nack", [](M m) { return m.media.nacks_sent; }},
+                    {"pli", [](M m) { return m.media.keyframe_requests_sent; }}});
+  w.family("ciphertalk_round_trip_time_seconds", MetricType::histogram,
+           "Round trips to participants' browsers as each is measured: on subscriber connections from "
+           "receiver reports, on publisher connections from RTCP XR DLRR.");
+  w.histogram({{"connection", "publisher"}}, all.publisher_rtt.bounds(), all.publisher_rtt.counts(),
+              all.publisher_rtt.sum());
+  w.histogram({{"connection", "subscriber"}}, all.subscriber_rtt.bounds(), all.subscriber_rtt.counts(),
+              all.subscriber_rtt.sum());
+  w.family("ciphertalk_jitter_seconds", MetricType::histogram,
+           "Interarrival jitter (RFC 3550 A.8) of publishers' streams, each time the SFU's receiver report "
+           "carries it.");
+  w.histogram(all.jitter.bounds(), all.jitter.counts(), all.jitter.sum());
+}
+
+// Refusals by every limiter that protects the server, in one family.
+void write_rate_limits(PrometheusWriter& w, const MetricsEndpoint::Snapshot& s) {
+  w.family("ciphertalk_rate_limited_total", MetricType::counter,
+           "Requests refused by a rate limit or cap, by limiter: signaling messages over the per-connection "
+           "rate, signaling connections over the per-address or total cap, room service API requests over "
+           "the per-address rate, data channel messages over the per-participant rate.");
+  if (s.signal) {
+    auto it = s.signal->errors.find("rate_limited");
+    w.sample({{"limiter", "signal_messages"}}, it == s.signal->errors.end() ? uint64_t{0} : it->second);
+    w.sample({{"limiter", "signal_connections_per_ip"}}, s.signal->refused_per_ip);
+    w.sample({{"limiter", "signal_connections"}}, s.signal->refused_total);
+  }
+  if (s.api_rate_limited) w.sample({{"limiter", "api_requests"}}, *s.api_rate_limited);
+  uint64_t data = 0;
+  for (const auto& m : s.workers) data += m.media.data_dropped_rate;
+  if (!s.workers.empty()) w.sample({{"limiter", "data_messages"}}, data);
+}
+
+void write_request_latency(PrometheusWriter& w, const std::vector<signal::RequestLatency::Histogram>& hs) {
+  w.family("ciphertalk_signal_request_duration_seconds", MetricType::histogram,
+           "Signaling requests from the frame's arrival to the end of their work (on the room's media "
+           "worker for most), by request type.");
+  for (const auto& h : hs)
+    w.histogram({{"type", h.type}}, signal::RequestLatency::kBounds, h.counts, h.sum_seconds);
+}
+
 // Subscriber bandwidth estimation: what was numbered and what the feedback
 // said, and the distribution of the live connections' estimates over all
 // workers (no per-participant labels).
@@ -330,8 +401,11 @@ std::string MetricsEndpoint::render(const Snapshot& s) {
   if (!s.workers.empty()) {
     write_workers(w, s.workers);
     write_subscriber_bwe(w, s.workers);
+    write_media_path(w, s.workers);
   }
   if (s.signal) write_signal(w, *s.signal);
+  if (!s.request_latency.empty()) write_request_latency(w, s.request_latency);
+  write_rate_limits(w, s);
   if (s.turn) write_turn(w, *s.turn);
   if (s.uploads) write_uploads(w, *s.uploads);
   if (s.webhooks) write_webhooks(w, *s.webhooks);
@@ -378,6 +452,8 @@ void MetricsEndpoint::finish() {
   http::HttpResponse response;
   try {
     if (sources_.rtc) gather->snapshot.signal = sources_.rtc->stats();
+    if (sources_.rtc) gather->snapshot.request_latency = sources_.rtc->request_latency().snapshot();
+    if (sources_.room_api) gather->snapshot.api_rate_limited = sources_.room_api->rate_limited();
     if (sources_.turn) gather->snapshot.turn = sources_.turn->stats();
     if (sources_.uploader) gather->snapshot.uploads = sources_.uploader->stats();
     if (sources_.webhooks) gather->snapshot.webhooks = sources_.webhooks->stats();

@@ -16,6 +16,7 @@
 #include "metrics/ProcessMetrics.hpp"
 #include "record/RecordingUploader.hpp"
 #include "sfu/WorkerMetrics.hpp"
+#include "signal/RoomServiceApi.hpp"
 #include "signal/RtcService.hpp"
 #include "signal/WhipEndpoint.hpp"
 #include "turn/TurnStats.hpp"
@@ -44,6 +45,7 @@ struct MetricsSources {
   const webhook::WebhookSender* webhooks = nullptr;     // --webhook-url
   const signal::WhipEndpoint* whip = nullptr;           // WHIP ingest sessions and requests
   const NodeRouter* node = nullptr;                     // node id, cluster and drain state
+  const signal::RoomServiceApi* room_api = nullptr;     // its rate limit's refusals
 };
 
 class MetricsEndpoint {
@@ -55,6 +57,8 @@ class MetricsEndpoint {
     std::optional<record::RecordingUploader::Stats> uploads;
     std::optional<webhook::WebhookSender::Stats> webhooks;
     std::optional<signal::WhipEndpoint::Stats> whip;
+    std::vector<signal::RequestLatency::Histogram> request_latency;  // by signaling request type
+    std::optional<uint64_t> api_rate_limited;                        // room service API 429s
     metrics::ProcessMetrics process;
     std::optional<NodeRouter::Status> node;
   };

@@ -155,6 +155,24 @@ std::string participants_table(const Json& participants) {
   return table(rows);
 }
 
+// The stats endpoint's answer: one line for the participant, a row per track.
+std::string stats_table(const Json& s) {
+  std::string out = "quality " + text_of(s, "connection_quality") + ", candidate " +
+                    text_of(s, "candidate_type") + ", rtt " + text_of(s, "rtt_ms") + " ms, estimate " +
+                    text_of(s, "bandwidth_estimate_bps") + " bit/s\n";
+  std::vector<std::vector<std::string>> rows{
+      {"DIRECTION", "SID", "FROM", "KIND", "CODEC", "BITRATE", "PACKETS", "LOSS", "JITTER_MS", "LAYER"}};
+  for (const auto& t : s.value("published", Json::array()))
+    rows.push_back({"sends", text_of(t, "sid"), "-", text_of(t, "kind"), text_of(t, "codec"),
+                    text_of(t, "bitrate_bps"), text_of(t, "packets"), text_of(t, "loss"),
+                    text_of(t, "jitter_ms"), "-"});
+  for (const auto& t : s.value("subscribed", Json::array()))
+    rows.push_back({"receives", text_of(t, "sid"), text_of(t, "publisher"), text_of(t, "kind"),
+                    text_of(t, "codec"), text_of(t, "bitrate_bps"), text_of(t, "packets"), text_of(t, "loss"),
+                    text_of(t, "jitter_ms"), t.value("paused", false) ? "paused" : text_of(t, "layer")});
+  return out + table(rows);
+}
+
 void add_room_commands(CLI::App& app) {
   auto* room = app.add_subcommand("room", "Rooms through the room service API (docs/api.md)");
   room->require_subcommand(1);
@@ -229,6 +247,16 @@ void add_room_commands(CLI::App& app) {
       Json r = call("participant get", *o, t->room, admin, "GET", participant_path(t->room, t->identity));
       if (o->json) return print(r);
       std::fputs(participants_table(Json::array({r})).c_str(), stdout);
+    });
+  }
+  {
+    auto [cmd, o, t] =
+        participant_cmd("stats", "Show a participant's connection and track stats", true, false);
+    cmd->callback([o = o, t = t, admin] {
+      Json r = call("participant stats", *o, t->room, admin, "GET",
+                    participant_path(t->room, t->identity) + "/stats");
+      if (o->json) return print(r);
+      std::fputs(stats_table(r).c_str(), stdout);
     });
   }
   {

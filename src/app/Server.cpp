@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "app/ActivityLog.hpp"
 #include "app/MetricsEndpoint.hpp"
 #include "app/NodeAdminEndpoint.hpp"
 #include "app/NodeRouter.hpp"
@@ -75,6 +76,7 @@ struct Server::Impl {
   std::unique_ptr<dtls::DtlsCertificate> certificate;
   // --webhook-url: declared first, so it outlives everything that tells it of events.
   std::unique_ptr<webhook::WebhookSender> webhooks;
+  std::unique_ptr<ActivityLog> activity_log;  // logs joins, leaves and tracks, then tells the webhooks
   // --s3-*, --recording-retention: declared before the recorder, so it outlives the writer thread that feeds
   // it.
   std::unique_ptr<record::RecordingUploader> uploader;
@@ -204,7 +206,8 @@ void Server::start() {
     wc.drop_received_fraction = c.drop_received_fraction;
     wc.taps = s.payload_dump.get();
     wc.recordings = s.recorder.get();
-    wc.observer = s.webhooks.get();
+    if (!s.activity_log) s.activity_log = std::make_unique<ActivityLog>(s.webhooks.get());
+    wc.observer = s.activity_log.get();
     s.workers.push_back(std::make_unique<sfu::MediaWorker>(wc, *s.certificate));
     raw_workers.push_back(s.workers.back().get());
   }
@@ -271,15 +274,17 @@ void Server::start() {
   s.room_api = std::make_unique<signal::RoomServiceApi>(
       s.rtc->verifier(),
       [rtc = s.rtc.get()](const std::string& room) -> sfu::MediaWorker& { return rtc->worker_for(room); },
-      raw_workers, signal::RoomServiceApiConfig{32 * 1024, c.api_requests_per_second, c.api_request_burst,
-                                                 c.room_e2ee == "required"});
+      raw_workers,
+      signal::RoomServiceApiConfig{
+          32 * 1024, c.api_requests_per_second, c.api_request_burst, c.room_e2ee == "required",
+          [&io = s.front_io](std::function<void()> task) { boost::asio::post(io, std::move(task)); }});
   s.room_api->install(*s.http);
   s.room_api->set_mover(&s.rtc->mover());
   s.whip = std::make_unique<signal::WhipEndpoint>(*s.rtc);
   s.whip->install(*s.http);
   s.metrics = std::make_unique<MetricsEndpoint>(
       s.front_io, MetricsSources{raw_workers, s.rtc.get(), s.turn.get(), s.uploader.get(), s.webhooks.get(),
-                                 s.whip.get(), s.node.get()});
+                                 s.whip.get(), s.node.get(), s.room_api.get()});
   s.metrics->install(*s.http);
   s.node_admin = std::make_unique<NodeAdminEndpoint>(
       s.rtc->verifier(), *s.node, [&s] { boost::asio::post(s.front_io, [&s] { s.begin_drain(); }); });

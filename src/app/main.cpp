@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   std::string config_file;
   bool dev = false;
   std::string log_level;
+  std::string log_format;
   std::string http_bind, rtc_bind, announced_ip, web_root, srtp_profiles, room_e2ee, dump_payloads,
       recordings_dir;
   int http_port = -1, rtc_port = -1, workers = -1, turn_port = -1, turn_tls_port = -1;
@@ -41,6 +42,8 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   serve->add_option("--log-level", log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  serve->add_option("--log-format", log_format, "text, or json (one object per line)")
+      ->check(CLI::IsMember({"text", "json"}));
   serve->add_option("--http-bind", http_bind, "HTTP listen address");
   serve->add_option("--http-port", http_port, "HTTP port (web client, /echo, /healthz)")
       ->check(CLI::Range(0, 65535));
@@ -158,6 +161,7 @@ int main(int argc, char** argv) {
       }
     }
     if (!log_level.empty()) config.log_level = log_level;
+    if (!log_format.empty()) config.log_format = log_format;
     if (!http_bind.empty()) config.http_bind = http_bind;
     if (http_port >= 0) config.http_port = uint16_t(http_port);
     if (!rtc_bind.empty()) config.rtc_bind = rtc_bind;
@@ -201,7 +205,10 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "ciphertalk: %s\n", err->c_str());
       return 2;
     }
-    ct::configure_logging(config.log_level, config.log_json);
+    ct::LogFormat format = ct::LogFormat::text;
+    ct::parse_log_format(config.log_format, format);
+    if (config.log_json) format = ct::LogFormat::json;
+    ct::configure_logging(config.log_level, format);
     try {
       ct::app::Server server(config);
       server.start();

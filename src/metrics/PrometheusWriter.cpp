@@ -59,17 +59,21 @@ void PrometheusWriter::begin_sample(std::initializer_list<Label> labels) {
   out_ += current_;
   if (labels.size() == 0) return;
   out_ += '{';
+  append_labels(out_, labels);
+  out_ += '}';
+}
+
+void PrometheusWriter::append_labels(std::string& out, std::initializer_list<Label> labels) {
   bool first = true;
   for (const auto& l : labels) {
     if (!valid_name(l.name, false)) throw std::invalid_argument("invalid label name: " + std::string(l.name));
-    if (!first) out_ += ',';
+    if (!first) out += ',';
     first = false;
-    out_ += l.name;
-    out_ += "=\"";
-    append_escaped(out_, l.value, true);
-    out_ += '"';
+    out += l.name;
+    out += "=\"";
+    append_escaped(out, l.value, true);
+    out += '"';
   }
-  out_ += '}';
 }
 
 void PrometheusWriter::sample(std::initializer_list<Label> labels, uint64_t value) {
@@ -88,15 +92,21 @@ void PrometheusWriter::sample(std::initializer_list<Label> labels, double value)
   out_ += '\n';
 }
 
-void PrometheusWriter::histogram(std::span<const double> bounds, std::span<const uint64_t> counts,
-                                 double sum) {
+void PrometheusWriter::histogram(std::initializer_list<Label> labels, std::span<const double> bounds,
+                                 std::span<const uint64_t> counts, double sum) {
   if (current_.empty()) throw std::invalid_argument("histogram before its family");
   if (counts.size() != bounds.size() + 1) throw std::invalid_argument("histogram needs one count per bucket");
+  // The labels as written for a sample, without the braces, to put before `le` and after the name.
+  std::string labelled;
+  append_labels(labelled, labels);
+  const std::string braces = labelled.empty() ? std::string() : "{" + labelled + "}";
   uint64_t cumulative = 0;
   for (size_t i = 0; i < counts.size(); ++i) {
     cumulative += counts[i];
     out_ += current_;
-    out_ += "_bucket{le=\"";
+    out_ += "_bucket{";
+    if (!labelled.empty()) out_ += labelled + ",";
+    out_ += "le=\"";
     if (i < bounds.size()) {
       append_number(bounds[i]);
     } else {
@@ -107,11 +117,15 @@ void PrometheusWriter::histogram(std::span<const double> bounds, std::span<const
     out_ += '\n';
   }
   out_ += current_;
-  out_ += "_sum ";
+  out_ += "_sum";
+  out_ += braces;
+  out_ += ' ';
   append_number(sum);
   out_ += '\n';
   out_ += current_;
-  out_ += "_count ";
+  out_ += "_count";
+  out_ += braces;
+  out_ += ' ';
   out_ += std::to_string(cumulative);
   out_ += '\n';
 }

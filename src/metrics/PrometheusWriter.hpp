@@ -38,13 +38,20 @@ class PrometheusWriter {
   // fell in (bounds[i-1], bounds[i]], and counts[bounds.size()] above the
   // last bound. Written as cumulative `_bucket{le="..."}` samples ending
   // with le="+Inf", then `_sum` and `_count`.
-  void histogram(std::span<const double> bounds, std::span<const uint64_t> counts, double sum);
+  void histogram(std::span<const double> bounds, std::span<const uint64_t> counts, double sum) {
+    histogram({}, bounds, counts, sum);
+  }
+  // One of the family's histograms, told apart by `labels` (the `le` label
+  // is added to each bucket after them).
+  void histogram(std::initializer_list<Label> labels, std::span<const double> bounds,
+                 std::span<const uint64_t> counts, double sum);
 
   const std::string& text() const { return out_; }
   std::string take() { return std::move(out_); }
 
  private:
   void begin_sample(std::initializer_list<Label> labels);
+  static void append_labels(std::string& out, std::initializer_list<Label> labels);
   void append_number(double value);
 
   std::string out_;

@@ -44,6 +44,8 @@ class ConnectionQualityWindow {
   void on_round_trip(Duration rtt);
   // Closes the window: the quality to show, and whether it changed.
   Update close(TimePoint now, const Upstream& upstream, const std::optional<Downstream>& downstream);
+  // The quality the last close judged (excellent before the first).
+  ConnectionQuality current() const { return estimator_.current(); }
   // True exactly once: this participant has not yet been sent everyone's quality.
   bool take_snapshot_due() { return !std::exchange(snapshot_sent_, true); }
 

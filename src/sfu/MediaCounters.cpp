@@ -65,6 +65,13 @@ MediaCounters& MediaCounters::operator+=(const MediaCounters& o) {
   for (size_t i = 0; i < estimate_buckets.size(); ++i) estimate_buckets[i] += o.estimate_buckets[i];
   estimates += o.estimates;
   estimate_sum_bps += o.estimate_sum_bps;
+  nacks_received += o.nacks_received;
+  plis_received += o.plis_received;
+  firs_received += o.firs_received;
+  forward_latency += o.forward_latency;
+  subscriber_rtt += o.subscriber_rtt;
+  publisher_rtt += o.publisher_rtt;
+  jitter += o.jitter;
   rooms_created += o.rooms_created;
   participants_joined += o.participants_joined;
   tracks_published += o.tracks_published;

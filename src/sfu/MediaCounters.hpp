@@ -9,6 +9,8 @@
 #include <array>
 #include <cstdint>
 
+#include "core/BucketHistogram.hpp"
+
 namespace ct::webrtc {
 class PeerTransport;
 }
@@ -59,10 +61,26 @@ struct MediaCounters {
   std::array<uint64_t, kEstimateBuckets.size() + 1> estimate_buckets{};
   uint64_t estimates = 0, estimate_sum_bps = 0;
   void add_estimate(uint64_t bps);
+  // RTCP feedback packets from subscribers' browsers about the tracks they receive.
+  uint64_t nacks_received = 0, plis_received = 0, firs_received = 0;
   // Events.
   uint64_t rooms_created = 0;
   uint64_t participants_joined = 0;  // joins and rejoins (a resume is not one)
   uint64_t tracks_published = 0;
+  // Distributions (after every counter), fed as things happen (never from live objects): time from
+  // a media packet's arrival to its last copy handed to the send path, in
+  // seconds; round trips measured on subscriber and publisher connections;
+  // the interarrival jitter (RFC 3550 A.8) of publishers' streams each time
+  // an RR reports it, in seconds.
+  static constexpr std::array<double, 12> kForwardLatencyBounds = {
+      0.000'025, 0.000'05, 0.000'1, 0.000'25, 0.000'5, 0.001, 0.002'5, 0.005, 0.01, 0.025, 0.05, 0.1};
+  static constexpr std::array<double, 10> kRttBounds = {0.005, 0.01, 0.025, 0.05, 0.1,
+                                                        0.2,   0.4,  0.8,   1.6,  3.2};
+  static constexpr std::array<double, 9> kJitterBounds = {0.001, 0.002, 0.005, 0.01, 0.02,
+                                                          0.04,  0.08,  0.16,  0.32};
+  BucketHistogram forward_latency{kForwardLatencyBounds};
+  BucketHistogram subscriber_rtt{kRttBounds}, publisher_rtt{kRttBounds};
+  BucketHistogram jitter{kJitterBounds};
 
   // SRTP/SRTCP counts of one transport (a lower layer, which knows nothing of these totals).
   void add(const webrtc::PeerTransport& transport);

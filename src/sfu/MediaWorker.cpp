@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
+#include <ctime>
 #include <future>
 
 #include "core/Log.hpp"
@@ -85,8 +86,32 @@ Duration MediaWorker::empty_timeout(const RoomSettings& settings) const {
                                         : config_.empty_room_timeout;
 }
 
+namespace {
+// CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID): a vDSO read, no system call.
+double thread_cpu_seconds() {
+  timespec ts{};
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return 0;
+  return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
+}
+}  // namespace
+
+void MediaWorker::measure_utilization(TimePoint now) {
+  if (utilization_since_ == TimePoint{}) {
+    utilization_since_ = now;
+    busy_at_since_ = thread_cpu_seconds();
+    return;
+  }
+  const Duration wall = now - utilization_since_;
+  if (wall < seconds(1)) return;
+  const double busy = thread_cpu_seconds();
+  utilization_ = std::clamp((busy - busy_at_since_) / std::chrono::duration<double>(wall).count(), 0.0, 1.0);
+  utilization_since_ = now;
+  busy_at_since_ = busy;
+}
+
 void MediaWorker::on_tick() {
   auto now = Clock::now();
+  measure_utilization(now);
   // SCTP retransmissions and heartbeats of every data channel in the
   // process (one usrsctp stack); what they produce is queued to each
   // association's owner and sent from the transports' ticks below.
@@ -165,6 +190,8 @@ WorkerMetrics MediaWorker::collect_metrics() const {
   for (const auto& [name, entry] : rooms_) entry.room->add_metrics(m.census, m.media);
   m.socket = port_->socket_stats();
   m.port = port_->stats();
+  m.busy_seconds = thread_cpu_seconds();
+  m.loop_utilization = utilization_;
   return m;
 }
 

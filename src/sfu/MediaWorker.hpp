@@ -111,6 +111,11 @@ class MediaWorker {
   std::unordered_map<std::string, RoomEntry> rooms_;
   std::thread thread_;
   bool stopping_ = false;
+  // Loop utilisation: the thread's CPU time over wall time, measured once a second on the tick.
+  void measure_utilization(TimePoint now);
+  TimePoint utilization_since_{};
+  double busy_at_since_ = 0;  // the thread's CPU seconds at utilization_since_
+  double utilization_ = 0;
 };
 
 }  // namespace ct::sfu

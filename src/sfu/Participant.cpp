@@ -124,6 +124,8 @@ void Participant::on_receiver_report(double loss_fraction, std::optional<Duratio
   quality_.on_loss(loss_fraction);
   if (!rtt) return;
   quality_.on_round_trip(*rtt);
+  last_rtt_ = *rtt;
+  if (context_.totals) context_.totals->subscriber_rtt.observe(std::chrono::duration<double>(*rtt).count());
   // The publisher connection runs between the same browser and us: until it
   // measures its own round trip (RTCP XR), this one paces its NACKs.
   publisher_.set_path_rtt(*rtt, now);
@@ -132,6 +134,8 @@ void Participant::on_receiver_report(double loss_fraction, std::optional<Duratio
 void Participant::on_publisher_round_trip(Duration rtt) {
   // A participant who only publishes has no receiver reports: this is its round trip.
   quality_.on_round_trip(rtt);
+  last_rtt_ = rtt;
+  if (context_.totals) context_.totals->publisher_rtt.observe(std::chrono::duration<double>(rtt).count());
 }
 
 // --- transports ---

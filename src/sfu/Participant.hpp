@@ -129,6 +129,13 @@ class Participant final : public webrtc::PeerTransport::Listener,
   // True exactly once: this participant has not yet been sent everyone's quality.
   bool take_quality_snapshot_due() { return quality_.take_snapshot_due(); }
 
+  // --- the stats endpoint (ParticipantStatsCollector) ---
+  const PublisherConnection& publisher() const { return publisher_; }
+  const SubscriberConnection* subscriber() const { return subscriber_.get(); }
+  // The quality last judged, and the round trip last measured on either connection.
+  ConnectionQuality quality() const { return quality_.current(); }
+  std::optional<Duration> last_round_trip() const { return last_rtt_; }
+
   // Timers: transports, deferred keyframe requests, NACKs, SR/RR, transport-cc or REMB.
   void on_tick(TimePoint now);
   // A transport closed (consent expired, DTLS failed, connect timeout).
@@ -176,6 +183,7 @@ class Participant final : public webrtc::PeerTransport::Listener,
   ConnectionQualityWindow quality_;
   bool connection_lost_ = false;
   std::string connection_lost_reason_;
+  std::optional<Duration> last_rtt_;
 };
 
 }  // namespace ct::sfu

@@ -95,7 +95,9 @@ void Publication::on_rtp(const rtp::RtpPacket& packet, size_t layer_index, TimeP
   if (!params_.video) {
     layer.count_forwarded(packet.bytes().size(), 0, now);
     for (auto& tap : taps_) tap->on_packet_at(packet, now);
-    for (auto* s : subscriptions_) s->forward(packet, now);
+    bool sent = false;
+    for (auto* s : subscriptions_) sent |= s->forward(packet, now);
+    count_forward_latency(sent, now);
     return;
   }
   // Read once here for every subscription: layer, keyframe, VP8 fields.
@@ -110,7 +112,15 @@ void Publication::on_rtp(const rtp::RtpPacket& packet, size_t layer_index, TimeP
   if (layer_index == tap_layer()) {
     for (auto& tap : taps_) tap->on_packet_at(packet, now);
   }
-  for (auto* s : subscriptions_) s->forward(packet, described, now);
+  bool sent = false;
+  for (auto* s : subscriptions_) sent |= s->forward(packet, described, now);
+  count_forward_latency(sent, now);
+}
+
+void Publication::count_forward_latency(bool sent, TimePoint received) {
+  // The arrival time is the one the receive already read: one clock read per forwarded packet.
+  if (sent && params_.totals)
+    params_.totals->forward_latency.observe(std::chrono::duration<double>(Clock::now() - received).count());
 }
 
 void Publication::add_tap(std::unique_ptr<PacketTap> tap) {

@@ -149,6 +149,8 @@ class Publication {
   void add_counters(MediaCounters& counters) const;
 
  private:
+  // Into the worker's forward-latency histogram, when a copy went out.
+  void count_forward_latency(bool sent, TimePoint received);
   void send_keyframe_request(PublicationLayer& layer);  // a PLI now, whatever the throttle says
   bool send_rtcp(std::span<uint8_t> buffer, size_t length);
   // The layer recording taps see: the top one, the best the publisher sends.

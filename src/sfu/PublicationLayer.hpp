@@ -83,6 +83,7 @@ class PublicationLayer {
   std::optional<std::span<const uint8_t>> find_packet(uint16_t sequence_number, TimePoint now) const;
   rtp::RtcpReportBlock make_report_block(TimePoint now);
   double loss_fraction() const;
+  const ReceiveStreamStats& receive_stats() const { return *receive_stats_; }
   const Stats& stats() const { return stats_; }
 
  private:

@@ -441,6 +441,8 @@ void PublisherConnection::send_receiver_reports(TimePoint now) {
       auto& layer = p->layer(i);
       if (layer.ssrc() == 0 || count == blocks.size()) continue;
       blocks[count] = layer.make_report_block(now);
+      if (context_.totals && p->params().clock_rate)
+        context_.totals->jitter.observe(double(blocks[count].jitter) / p->params().clock_rate);
       ssrcs[count] = layer.ssrc();
       worst_loss = std::max(worst_loss, layer.loss_fraction());
       ++count;

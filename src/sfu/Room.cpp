@@ -11,6 +11,7 @@
 #include "sfu/P2pRelay.hpp"
 #include "sfu/PacketTap.hpp"
 #include "sfu/Participant.hpp"
+#include "sfu/ParticipantStatsCollector.hpp"
 #include "sfu/RoomAdministration.hpp"
 #include "sfu/RoomMembers.hpp"
 #include "sfu/RoomObserver.hpp"
@@ -556,6 +557,10 @@ std::optional<event::Error> Room::update_participant_by_admin(const std::string&
 size_t Room::send_server_data(std::string_view topic, std::span<const uint8_t> payload,
                               const std::vector<std::string>& destinations, bool reliable) {
   return RoomAdministration(*impl_).send_server_data(topic, payload, destinations, reliable);
+}
+std::optional<ParticipantStats> Room::participant_stats(const std::string& identity, TimePoint now) {
+  if (const Participant* p = impl_->find(identity)) return ParticipantStatsCollector::collect(*p, now);
+  return std::nullopt;
 }
 
 void Room::on_tick(TimePoint now) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/Clock.hpp"
+#include "sfu/ParticipantStats.hpp"
 #include "sfu/RoomEvents.hpp"
 
 namespace ct::dtls {
@@ -173,6 +174,8 @@ class Room {
   // room. Returns how many it was sent to.
   size_t send_server_data(std::string_view topic, std::span<const uint8_t> payload,
                           const std::vector<std::string>& destinations, bool reliable);
+  // A participant's connections and tracks now (the stats endpoint); nullopt if it is not in the room.
+  std::optional<ParticipantStats> participant_stats(const std::string& identity, TimePoint now);
 
   // Timers: transports, RTCP (SR/RR/REMB/transport-cc, NACK), active speaker.
   // Participants whose transport closed (consent expired, DTLS failed) are

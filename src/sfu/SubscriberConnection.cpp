@@ -297,8 +297,10 @@ std::optional<event::Error> SubscriberConnection::apply_answer(const std::string
 }
 
 void SubscriberConnection::on_report_block(const rtp::RtcpReportBlock& block, TimePoint now) {
-  if (!find_subscription(block.ssrc)) return;
+  Subscription* subscription = find_subscription(block.ssrc);
+  if (!subscription) return;
   double loss = block.fraction_lost / 256.0;
+  subscription->on_receiver_report({loss, block.cumulative_lost, block.jitter, true});
   if (block.last_sr == 0) return listener_.on_receiver_report(loss, std::nullopt, now);
   // RFC 3550 §6.4.1: RTT = A - LSR - DLSR, in 1/65536 s of the NTP clock.
   uint32_t arrival = uint32_t(SenderReportGenerator::to_ntp(std::chrono::system_clock::now()) >> 16);
@@ -328,8 +330,10 @@ void SubscriberConnection::on_rtcp(std::span<const uint8_t> compound, TimePoint 
                packet->count() == rtp::rtcp_fmt::kNack) {
       auto nack = rtp::RtcpNack::parse(*packet);
       if (!nack) continue;
-      if (Subscription* s = find_subscription(nack->media_ssrc()))
+      if (Subscription* s = find_subscription(nack->media_ssrc())) {
+        s->count_nack();
         nack->for_each_lost([&](uint16_t seq) { s->retransmit(seq, now); });
+      }
     } else if (packet->type() == rtp::rtcp_type::kTransportFeedback &&
                packet->count() == rtp::rtcp_fmt::kTransportCc) {
       send_path_->on_feedback(*packet, now);
@@ -337,6 +341,7 @@ void SubscriberConnection::on_rtcp(std::span<const uint8_t> compound, TimePoint 
       auto pli = rtp::RtcpPli::parse(*packet);
       if (!pli) continue;
       Subscription* s = find_subscription(pli->media_ssrc());
+      if (s) s->count_pli();
       if (s && s->allow_keyframe_request(now)) s->request_keyframe(now);
     } else if (packet->type() == rtp::rtcp_type::kPayloadFeedback && packet->count() == rtp::rtcp_fmt::kFir) {
       auto fir = rtp::RtcpFir::parse(*packet);
@@ -346,6 +351,7 @@ void SubscriberConnection::on_rtcp(std::span<const uint8_t> compound, TimePoint 
       for (size_t i = 0; i < fir->entry_count(); ++i) {
         const rtp::RtcpFirEntry entry = fir->entry(i);
         Subscription* s = find_subscription(entry.ssrc);
+        if (s) s->count_fir();
         if (s && s->is_new_fir(entry.sequence_number) && s->allow_keyframe_request(now))
           s->request_keyframe(now);
       }

@@ -358,6 +358,9 @@ void Subscription::add_counters(MediaCounters& counters) const {
   counters.keyframe_requests_throttled += stats_.keyframe_requests_limited;
   counters.dropped_by_fault_injection += stats_.dropped_by_fault_injection;
   counters.layer_switches += stats_.layer_switches;
+  counters.nacks_received += stats_.nacks_received;
+  counters.plis_received += stats_.plis_received;
+  counters.firs_received += stats_.firs_received;
 }
 
 }  // namespace ct::sfu

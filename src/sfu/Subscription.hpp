@@ -93,6 +93,15 @@ class Subscription {
     uint64_t retransmissions_limited = 0;
     uint64_t keyframe_requests_limited = 0;  // PLI/FIR from this subscriber over its own limit
     uint64_t layer_switches = 0;             // simulcast layer changes made at keyframes
+    // RTCP feedback from the subscriber's browser about this stream.
+    uint64_t nacks_received = 0, plis_received = 0, firs_received = 0;
+  };
+  // What the subscriber's browser last reported of this stream (RFC 3550 §6.4.1).
+  struct ReceiverReport {
+    double loss_fraction = 0;  // over its last interval, 0..1
+    int64_t packets_lost = 0;  // cumulative
+    uint32_t jitter = 0;       // in RTP timestamp units
+    bool received = false;     // a report arrived
   };
   // While a switch waits for the target layer's keyframe, it is asked for again this often.
   static constexpr Duration kSwitchKeyframeRetry = milliseconds(1000);
@@ -179,6 +188,12 @@ class Subscription {
   uint32_t ssrc() const { return params_.ssrc; }
   uint32_t rtx_ssrc() const { return params_.rtx_ssrc; }
   const Stats& stats() const { return stats_; }
+  // Feedback the subscriber connection routed here (counted, for the stats endpoint and metrics).
+  void count_nack() { ++stats_.nacks_received; }
+  void count_pli() { ++stats_.plis_received; }
+  void count_fir() { ++stats_.firs_received; }
+  void on_receiver_report(const ReceiverReport& report) { receiver_report_ = report; }
+  const ReceiverReport& receiver_report() const { return receiver_report_; }
   // Adds this subscription's stats to `counters` (the metrics endpoint).
   void add_counters(MediaCounters& counters) const;
 
@@ -227,6 +242,7 @@ class Subscription {
   KeyframeRequestThrottle keyframe_requests_{kKeyframeRequestInterval};
   std::optional<uint8_t> last_fir_sequence_number_;
   Stats stats_;
+  ReceiverReport receiver_report_;
 };
 
 }  // namespace ct::sfu

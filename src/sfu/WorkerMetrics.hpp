@@ -18,6 +18,11 @@ struct WorkerMetrics {
   MediaCounters media;            // since start: live objects plus those gone
   net::UdpSocket::Stats socket;   // the worker's one UDP port
   webrtc::MediaPort::Stats port;  // datagrams the port could not route
+  // The worker thread's CPU time since it started (time spent handling
+  // events, not waiting for them), and that time over the wall time of the
+  // last whole second (0..1): how loaded the worker's loop is.
+  double busy_seconds = 0;
+  double loop_utilization = 0;
 };
 
 }  // namespace ct::sfu

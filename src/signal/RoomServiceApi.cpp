@@ -9,6 +9,7 @@
 #include "sfu/MediaWorker.hpp"
 #include "sfu/Room.hpp"
 #include "signal/AccessToken.hpp"
+#include "signal/ParticipantStatsJson.hpp"
 #include "signal/MoveParticipantRequest.hpp"
 #include "signal/ParticipantMover.hpp"
 #include "signal/RoomApiJson.hpp"
@@ -67,6 +68,7 @@ std::optional<std::string> missing_grant(Kind kind, const std::string& method, c
       return admin ? std::nullopt : std::optional<std::string>("roomAdmin");
     case Kind::Mute:
     case Kind::Data:
+    case Kind::Stats:
     case Kind::Move:
       return admin ? std::nullopt : std::optional<std::string>("roomAdmin");
     case Kind::Recording:
@@ -117,6 +119,7 @@ const std::vector<RoomServiceApi::Route>& RoomServiceApi::routes() {
       {"GET", "/api/rooms/{room}/recording", Kind::Recording},
       {"POST", "/api/rooms/{room}/recording", Kind::Recording},
       {"DELETE", "/api/rooms/{room}/recording", Kind::Recording},
+      {"GET", "/api/rooms/{room}/participants/{identity}/stats", Kind::Stats},
   };
   return kRoutes;
 }
@@ -159,6 +162,7 @@ std::optional<RoomServiceApi::Target> RoomServiceApi::target_of(std::string_view
   if (p[1] != "participants") return std::nullopt;
   if (p.size() == 2) return Target{Kind::Participants, t.room, {}, {}};
   if (p.size() == 3) return Target{Kind::Participant, t.room, std::string(p[2]), {}};
+  if (p.size() == 4 && p[3] == "stats") return Target{Kind::Stats, t.room, std::string(p[2]), {}};
   if (p.size() == 4 && p[3] == "move") return Target{Kind::Move, t.room, std::string(p[2]), {}};
   if (p.size() == 6 && p[3] == "tracks" && p[5] == "mute")
     return Target{Kind::Mute, t.room, std::string(p[2]), std::string(p[4])};
@@ -200,6 +204,7 @@ std::optional<AccessTokenClaims> RoomServiceApi::authenticate(const http::HttpRe
 void RoomServiceApi::handle(http::HttpRequest request, http::Responder respond) {
   // Limits first: they cost nothing to check and protect everything after.
   if (unsigned wait = limiter_->retry_after(request.remote_ip, Clock::now())) {
+    rate_limited_.fetch_add(1, std::memory_order_relaxed);
     auto response = error(429, "rate_limited", "too many API requests from your address");
     response.headers.emplace_back("Retry-After", std::to_string(wait));
     respond(std::move(response));
@@ -244,6 +249,7 @@ void RoomServiceApi::handle(http::HttpRequest request, http::Responder respond) 
   }
   if (target->kind == Kind::Recording)
     return recording(request.method, target->room, *claims, std::move(respond));
+  if (target->kind == Kind::Stats) return participant_stats(*target, std::move(respond));
   on_room(request, *target, *claims, std::move(respond));
 }
 
@@ -413,6 +419,28 @@ void RoomServiceApi::on_room(const http::HttpRequest& request, const Target& tar
     sfu::Room* r = worker.find_room(room);
     if (!r) return respond(no_room(room));
     act(*r, respond);
+  });
+}
+
+void RoomServiceApi::participant_stats(const Target& target, http::Responder respond) const {
+  if (!RoomApiRequest::valid_name(target.room) || !RoomApiRequest::valid_name(target.identity)) {
+    respond(error(400, "bad_request", "room names and identities are 1 to 128 bytes without '/'"));
+    return;
+  }
+  sfu::MediaWorker& worker = worker_for_(target.room);
+  worker.post([&worker, room = target.room, identity = target.identity, to_front = config_.post_to_front,
+               respond = std::move(respond)]() mutable {
+    sfu::Room* r = worker.find_room(room);
+    if (!r) return respond(no_room(room));
+    auto stats = r->participant_stats(identity, Clock::now());
+    if (!stats) {
+      return respond(error(404, "participant_not_found", "no participant " + identity + " in room " + room));
+    }
+    auto render = [room, stats = std::move(*stats), respond = std::move(respond)] {
+      respond(json_answer(200, ParticipantStatsJson::render(room, stats)));
+    };
+    if (to_front) return to_front(std::move(render));
+    render();
   });
 }
 

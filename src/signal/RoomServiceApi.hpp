@@ -20,6 +20,8 @@
 //   GET    /api/rooms/{room}/recording            whether the room is being recorded (roomRecord)
 //   POST   /api/rooms/{room}/recording            start recording it (roomRecord)
 //   DELETE /api/rooms/{room}/recording            stop (roomRecord)
+//   GET    /api/rooms/{room}/participants/{id}/stats   connection and track stats (roomAdmin)
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -48,6 +50,9 @@ struct RoomServiceApiConfig {
   double requests_per_second = 20;    // per client address (token bucket)
   double request_burst = 40;
   bool e2ee_required = false;  // room.e2ee: required: every room is encrypted, whatever a request says
+  // Runs a task on the HTTP thread (answers taken on a worker are rendered
+  // there); unset: rendered where they were taken.
+  std::function<void(std::function<void()>)> post_to_front;
 };
 
 class RoomServiceApi {
@@ -56,7 +61,7 @@ class RoomServiceApi {
 
   // What a path names: which resource, and its room, participant and track.
   struct Target {
-    enum class Kind { Index, Rooms, Room, Recording, Participants, Participant, Mute, Data, Move };
+    enum class Kind { Index, Rooms, Room, Recording, Participants, Participant, Mute, Data, Move, Stats };
     Kind kind = Kind::Index;
     std::string room, identity, sid;
   };
@@ -84,6 +89,8 @@ class RoomServiceApi {
   static int status_of(std::string_view code);
   // An error answer: {"code": ..., "message": ...}.
   static http::HttpResponse error(int status, std::string_view code, std::string_view message);
+  // Requests refused by the per-address rate limit (429), since start.
+  uint64_t rate_limited() const { return rate_limited_.load(std::memory_order_relaxed); }
 
  private:
   void handle(http::HttpRequest request, http::Responder respond);
@@ -95,6 +102,8 @@ class RoomServiceApi {
   void create_room(const http::HttpRequest& request, http::Responder respond) const;
   void on_room(const http::HttpRequest& request, const Target& target, const AccessTokenClaims& claims,
                http::Responder respond) const;
+  // The stats snapshot is taken on the room's worker and rendered on the HTTP thread.
+  void participant_stats(const Target& target, http::Responder respond) const;
   void recording(const std::string& method, const std::string& room, const AccessTokenClaims& claims,
                  http::Responder respond) const;
 
@@ -103,6 +112,7 @@ class RoomServiceApi {
   std::vector<sfu::MediaWorker*> workers_;
   RoomServiceApiConfig config_;
   std::unique_ptr<ApiRateLimiter> limiter_;
+  std::atomic<uint64_t> rate_limited_{0};
   ParticipantMover* mover_ = nullptr;
   void move(const http::HttpRequest& request, const Target& target, const AccessTokenClaims& claims,
             const http::Responder& respond) const;

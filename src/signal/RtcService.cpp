@@ -180,10 +180,14 @@ sfu::MediaWorker& RtcService::worker_for(const std::string& room) const {
 bool RtcService::acquire_connection(const std::string& ip) {
   const std::string key = connection_key(ip);
   std::lock_guard lock(mutex_);
-  if (stats_.connections >= config_.max_connections) return false;
+  if (stats_.connections >= config_.max_connections) {
+    ++stats_.refused_total;
+    return false;
+  }
   size_t& n = connections_per_ip_[key];
   if (n >= config_.max_connections_per_ip) {
     if (n == 0) connections_per_ip_.erase(key);
+    ++stats_.refused_per_ip;
     return false;
   }
   ++n;

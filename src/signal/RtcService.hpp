@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "signal/AccessToken.hpp"
+#include "signal/RequestLatency.hpp"
 #include "signal/ParticipantMover.hpp"
 #include "signal/RtcServiceConfig.hpp"
 #include "signal/RtcSessionListener.hpp"
@@ -70,6 +71,8 @@ class RtcService final : public RtcSessionListener, public std::enable_shared_fr
     uint64_t messages = 0;                   // messages received
     std::map<std::string, uint64_t> errors;  // error messages sent, by code
     std::map<std::string, uint64_t> closes;  // connections the server closed, by reason
+    // Connections refused by the caps: per address block, and in total.
+    uint64_t refused_per_ip = 0, refused_total = 0;
   };
   Stats stats() const;
   ParticipantMover& mover() override { return *mover_; }
@@ -77,6 +80,8 @@ class RtcService final : public RtcSessionListener, public std::enable_shared_fr
   void count_message() override;
   void count_error(std::string_view code) override;
   void count_close(std::string_view reason) override;
+  void observe_request(size_t type, Duration elapsed) override { latency_.observe(type, elapsed); }
+  const RequestLatency& request_latency() const { return latency_; }
 
  private:
   RtcServiceConfig config_;
@@ -86,6 +91,7 @@ class RtcService final : public RtcSessionListener, public std::enable_shared_fr
   mutable std::mutex mutex_;                          // signaling bookkeeping only; never on the media path
   std::map<std::string, size_t> connections_per_ip_;  // by address block (connection_key)
   Stats stats_;
+  RequestLatency latency_;
   std::map<std::string, uint64_t> disconnect_generation_;
   uint64_t next_generation_ = 1;
   std::unique_ptr<ParticipantMover> mover_;  // signs with the first API key

@@ -30,6 +30,13 @@ constexpr Duration kStrikeMemory = seconds(10);
 // A participant told to move that has not joined the new room by then leaves the old one anyway.
 constexpr std::chrono::seconds kMoveTimeout{20};
 
+// The publisher offer a media worker is carrying out, if any: an error the
+// room delivers meanwhile is that offer's refusal (a "publish" log line).
+struct OfferInProgress {
+  std::string_view room, identity;
+};
+thread_local const OfferInProgress* t_offer = nullptr;
+
 class RtcSession final : public MovableSession, public std::enable_shared_from_this<RtcSession> {
  public:
   RtcSession(std::shared_ptr<RtcSessionListener> service, http::HttpRequest request,
@@ -117,6 +124,11 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
    public:
     explicit Sink(std::weak_ptr<RtcSession> session) : session_(std::move(session)) {}
     void deliver(sfu::RoomEvent event) override {
+      // A publisher offer the room refused: its lifecycle line (the room delivers the error while the offer
+      // runs).
+      if (auto* error = std::get_if<sfu::event::Error>(&event); error && t_offer)
+        log_event(spdlog::level::info, {t_offer->room, t_offer->identity, "publish", error->code},
+                  "publish refused");
       if (auto s = session_.lock()) s->deliver(std::move(event));
     }
     // The room refused the join (room_full): the connection stays, not joined.
@@ -180,6 +192,7 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
     }
     std::string text = beast::buffers_to_string(buffer_.data());
     buffer_.consume(buffer_.size());
+    request_arrived_ = Clock::now();
     service_->count_message();
     if (!ws_.got_text()) {
       send_error("bad_message", "messages are JSON text frames");
@@ -216,7 +229,11 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
       send_error("not_joined", "send join first", request_name(request));
       return;
     }
+    // Timed to the end of the work: with_room (and join) time it on the worker, the rest here.
+    request_type_ = request.index();
+    request_timed_ = false;
     std::visit([this](auto& r) { on_request(r); }, request);
+    if (!request_timed_) service_->observe_request(request_type_, Clock::now() - request_arrived_);
   }
 
   void on_request(request::Join& r) {
@@ -332,10 +349,18 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
     bool resume = r.resume;
     spdlog::info("rtc: {} joins room '{}'{} from {}", identity_, room_, resume ? " (resume)" : "",
                  remote_ip_);
-    worker.post([&worker, room = room_, info = std::move(info), sink = sink_, resume, settings]() mutable {
+    request_timed_ = true;
+    worker.post([&worker, room = room_, info = std::move(info), sink = sink_, resume, settings,
+                 service = service_, type = request_type_, arrived = request_arrived_]() mutable {
       sfu::Room& rm = worker.room(room, settings);
-      if (resume && rm.replace_sink(info.identity, sink)) return;
-      if (auto err = rm.join(std::move(info), sink, Clock::now())) sink->join_refused(std::move(*err));
+      if (!(resume && rm.replace_sink(info.identity, sink))) {
+        const std::string identity = info.identity;
+        if (auto err = rm.join(std::move(info), sink, Clock::now())) {
+          log_event(spdlog::level::info, {room, identity, "join", err->code}, "join refused");
+          sink->join_refused(std::move(*err));
+        }
+      }
+      service->observe_request(type, Clock::now() - arrived);
     });
   }
 
@@ -343,16 +368,21 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
   // participant there (a replaced connection's late requests do nothing).
   template <class F>
   void with_room(F f) {
-    worker_->post(
-        [worker = worker_, room = room_, identity = identity_, sink = sink_, f = std::move(f)]() mutable {
-          auto* rm = worker->find_room(room);
-          if (rm && rm->is_current_sink(identity, sink.get())) f(*rm);
-        });
+    request_timed_ = true;
+    worker_->post([worker = worker_, room = room_, identity = identity_, sink = sink_, f = std::move(f),
+                   service = service_, type = request_type_, arrived = request_arrived_]() mutable {
+      auto* rm = worker->find_room(room);
+      if (rm && rm->is_current_sink(identity, sink.get())) f(*rm);
+      service->observe_request(type, Clock::now() - arrived);
+    });
   }
 
   void on_request(request::Offer& r) {
     with_room([identity = identity_, sdp = std::move(r.sdp), tracks = std::move(r.tracks)](sfu::Room& room) {
+      const OfferInProgress offer{room.name(), identity};
+      t_offer = &offer;
       room.publisher_offer(identity, sdp, tracks, Clock::now());
+      t_offer = nullptr;
     });
   }
   void on_request(request::Answer& r) {
@@ -556,6 +586,10 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
   sfu::MediaWorker* worker_ = nullptr;
   std::shared_ptr<Sink> sink_;  // this connection, as the room knows it (set by join)
   TimePoint last_strike_{};
+  // The request being handled: when its frame arrived, its type, and whether its work times it.
+  TimePoint request_arrived_{};
+  size_t request_type_ = 0;
+  bool request_timed_ = false;
 };
 
 }  // namespace

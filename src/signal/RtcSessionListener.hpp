@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/Clock.hpp"
 #include "signal/AccessToken.hpp"
 #include "signal/JoinRoute.hpp"
 #include "signal/RtcServiceConfig.hpp"
@@ -61,6 +62,9 @@ class RtcSessionListener {
   virtual void count_message() = 0;
   virtual void count_error(std::string_view code) = 0;
   virtual void count_close(std::string_view reason) = 0;
+  // A request of type `type` (Request::index()) took `elapsed` from its
+  // arrival to the end of its work. Called from any thread (media workers too).
+  virtual void observe_request(size_t /*type*/, Duration /*elapsed*/) {}
 };
 
 }  // namespace ct::signal

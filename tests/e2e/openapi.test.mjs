@@ -120,6 +120,8 @@ test('answers of every call validate against the schemas in docs/openapi.yaml', 
     assert.equal((await call('GET', '/api/rooms/{room}', { room: 'none' })).status, 404);
     assert.equal((await call('GET', '/api/rooms/{room}/participants', room)).status, 200);
     assert.equal((await call('GET', '/api/rooms/{room}/participants/{identity}', who)).status, 200);
+    assert.equal((await call('GET', '/api/rooms/{room}/participants/{identity}/stats', who)).status, 200);
+    assert.equal((await call('GET', '/api/rooms/{room}/participants/{identity}/stats', { ...room, identity: 'nobody' })).status, 404);
     assert.equal((await call('PATCH', '/api/rooms/{room}/participants/{identity}', who, { metadata: 'x' })).status, 200);
     assert.equal((await call('POST', '/api/rooms/{room}/participants/{identity}/tracks/{sid}/mute', who, { muted: true })).status, 200);
     assert.equal((await call('POST', '/api/rooms/{room}/data', room, { data: 'hi' })).status, 200);

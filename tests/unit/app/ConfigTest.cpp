@@ -80,6 +80,16 @@ TEST(Config, BadYamlGivesAClearError) {
   EXPECT_TRUE(c.load_yaml_text("rtc:\n  consent_timeout: soon\n"));
 }
 
+TEST(Config, LogFormatIsTextOrJson) {
+  Config c;
+  EXPECT_EQ(c.log_format, "text");
+  ASSERT_FALSE(c.load_yaml_text("log:\n  format: json\n"));
+  EXPECT_EQ(c.log_format, "json");
+  auto error = c.load_yaml_text("log:\n  format: xml\n");
+  ASSERT_TRUE(error);
+  EXPECT_NE(error->find("log.format"), std::string::npos);
+}
+
 TEST(Config, RejectsImpossibleValues) {
   Config c;
   c.apply_dev_defaults();

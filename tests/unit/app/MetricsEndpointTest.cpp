@@ -162,5 +162,50 @@ TEST(MetricsEndpoint, RendersWhipSessionsAndRequestsByStatus) {
   EXPECT_TRUE(has_line(text, "ciphertalk_whip_requests_total{result=\"412\"} 1"));
 }
 
+TEST(MetricsEndpoint, MediaPathHistogramsSumOverWorkersAndGaugesStayPerWorker) {
+  MetricsEndpoint::Snapshot s;
+  s.workers.resize(2);
+  s.workers[1].worker = 1;
+  s.workers[0].media.forward_latency.observe(0.00002);  // under the first bound (25 us)
+  s.workers[1].media.forward_latency.observe(0.0003);   // (250 us, 500 us]
+  s.workers[0].media.subscriber_rtt.observe(0.02);
+  s.workers[1].media.publisher_rtt.observe(5.0);
+  s.workers[0].media.plis_received = 3;
+  s.workers[0].loop_utilization = 0.25;
+  s.workers[1].loop_utilization = 0.5;
+  s.workers[1].media.data_dropped_rate = 4;
+  signal::RtcService::Stats signal;
+  signal.errors["rate_limited"] = 6;
+  signal.refused_per_ip = 2;
+  s.signal = signal;
+  s.api_rate_limited = 9;
+  signal::RequestLatency latency;
+  latency.observe(0, milliseconds(3));
+  s.request_latency = latency.snapshot();
+  std::string text = MetricsEndpoint::render(s);
+
+  const std::string f = "ciphertalk_forward_latency_seconds";
+  EXPECT_TRUE(has_line(text, "# TYPE " + f + " histogram"));
+  EXPECT_TRUE(has_line(text, f + "_bucket{le=\"2.5e-05\"} 1"));
+  EXPECT_TRUE(has_line(text, f + "_bucket{le=\"0.00025\"} 1"));
+  EXPECT_TRUE(has_line(text, f + "_bucket{le=\"5e-04\"} 2"));
+  EXPECT_TRUE(has_line(text, f + "_count 2"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_worker_loop_utilization_ratio{worker=\"0\"} 0.25"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_worker_loop_utilization_ratio{worker=\"1\"} 0.5"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_rtcp_feedback_received_total{worker=\"0\",type=\"pli\"} 3"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_round_trip_time_seconds_count{connection=\"subscriber\"} 1"));
+  EXPECT_TRUE(
+      has_line(text, "ciphertalk_round_trip_time_seconds_bucket{connection=\"publisher\",le=\"+Inf\"} 1"));
+  EXPECT_TRUE(
+      has_line(text, "ciphertalk_round_trip_time_seconds_bucket{connection=\"publisher\",le=\"3.2\"} 0"));
+  EXPECT_TRUE(
+      has_line(text, "ciphertalk_signal_request_duration_seconds_bucket{type=\"join\",le=\"0.005\"} 1"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_signal_request_duration_seconds_count{type=\"offer\"} 0"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_rate_limited_total{limiter=\"signal_messages\"} 6"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_rate_limited_total{limiter=\"signal_connections_per_ip\"} 2"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_rate_limited_total{limiter=\"api_requests\"} 9"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_rate_limited_total{limiter=\"data_messages\"} 4"));
+}
+
 }  // namespace
 }  // namespace ct::app

@@ -88,5 +88,23 @@ TEST(PrometheusWriter, HistogramBucketsAreCumulativeAndEndWithInfSumAndCount) {
   EXPECT_THROW(w.histogram(bounds, wrong, 0), std::invalid_argument);
 }
 
+TEST(PrometheusWriter, LabelledHistogramsPutTheirLabelsBeforeLeAndOnSumAndCount) {
+  PrometheusWriter w;
+  w.family("request_seconds", MetricType::histogram, "per type");
+  const double bounds[] = {0.5};
+  const uint64_t join[] = {1, 1};
+  const uint64_t offer[] = {0, 0};
+  w.histogram({{"type", "join"}}, bounds, join, 2.25);
+  w.histogram({{"type", "offer"}}, bounds, offer, 0);
+  EXPECT_EQ(w.text(),
+            "# HELP request_seconds per type\n# TYPE request_seconds histogram\n"
+            "request_seconds_bucket{type=\"join\",le=\"0.5\"} 1\n"
+            "request_seconds_bucket{type=\"join\",le=\"+Inf\"} 2\n"
+            "request_seconds_sum{type=\"join\"} 2.25\nrequest_seconds_count{type=\"join\"} 2\n"
+            "request_seconds_bucket{type=\"offer\",le=\"0.5\"} 0\n"
+            "request_seconds_bucket{type=\"offer\",le=\"+Inf\"} 0\n"
+            "request_seconds_sum{type=\"offer\"} 0\nrequest_seconds_count{type=\"offer\"} 0\n");
+}
+
 }  // namespace
 }  // namespace ct::metrics

@@ -47,6 +47,7 @@ TEST(RoomServiceApiTest, PathsNameTheirResource) {
       {"/api/rooms/standup/participants", Kind::Participants, "standup", "", ""},
       {"/api/rooms/standup/participants/alice", Kind::Participant, "standup", "alice", ""},
       {"/api/rooms/standup/participants/alice/tracks/TR_1/mute", Kind::Mute, "standup", "alice", "TR_1"},
+      {"/api/rooms/standup/participants/alice/stats", Kind::Stats, "standup", "alice", ""},
       {"/api/rooms/standup/data", Kind::Data, "standup", "", ""},
       {"/api/rooms/a/b/recording", Kind::Recording, "a/b", "", ""},
       {"/api/rooms/participants", Kind::Room, "participants", "", ""},
@@ -62,7 +63,8 @@ TEST(RoomServiceApiTest, PathsNameTheirResource) {
   for (const char* path :
        {"/api/", "/api/rooms/", "/api/rooms//participants", "/api/rooms/x/participants/",
         "/api/rooms/x/people", "/api/rooms/x/participants/a/tracks/t", "/api/rooms/x/data/y",
-        "/api/rooms/x/participants/a/tracks/t/mute/now", "/api/roomsx", "/apix", ""}) {
+        "/api/rooms/x/participants/a/tracks/t/mute/now", "/api/rooms/x/participants/a/stat",
+        "/api/rooms/x/participants/a/stats/now", "/api/roomsx", "/apix", ""}) {
     EXPECT_FALSE(RoomServiceApi::target_of(path)) << path;
   }
   EXPECT_FALSE(RoomServiceApi::target_of("/api/rooms/" + std::string(129, 'r')));

@@ -10,6 +10,7 @@ import { RecordingControl } from './recording';
 import { ConnectionPathIndicator } from './connection-path';
 import { SecurityView } from './security';
 import { OwnLinkView } from './stats-panel';
+import { TileStatsView } from './tile-stats';
 import { BreakoutView } from './breakout';
 
 export interface CallOptions {
@@ -93,6 +94,7 @@ export class CallView {
   private readonly recordingControl: RecordingControl;
   private readonly connectionPath: ConnectionPathIndicator;
   private readonly ownLink: OwnLinkView;
+  private readonly tileStats: TileStatsView;
   private readonly breakout: BreakoutView;
 
   constructor(private readonly options: CallOptions) {
@@ -112,6 +114,7 @@ export class CallView {
     this.recordingControl = new RecordingControl(this.client);
     this.connectionPath = new ConnectionPathIndicator(this.client);
     this.ownLink = new OwnLinkView(this.client);
+    this.tileStats = new TileStatsView(this.client);
     this.breakout = new BreakoutView(this.client, (id) => this.members.get(id)?.name ?? id);
     const leaveButton = h('button', { type: 'button', class: 'round leave', 'data-testid': 'leave', 'aria-label': 'Leave call', title: 'Leave call', onclick: () => this.leave() }, icon(icons.leave));
 
@@ -276,6 +279,7 @@ export class CallView {
     }, video, h('div', { class: 'avatar', style: `--avatar:${avatarColor(identity)}`, 'aria-hidden': 'true' }, initials(name)), label, quality);
     const member: Member = { identity, name, self, tile, video, label, quality, stream };
     if (!self) this.security.decorateTile(identity, label);
+    if (!self) this.tileStats.attach(identity, tile);
     this.members.set(identity, member);
     if (self) this.tiles.prepend(tile);
     else this.tiles.append(tile);
@@ -291,6 +295,7 @@ export class CallView {
     m.tile.remove();
     this.members.delete(identity);
     this.security.forgetTile(identity);
+    this.tileStats.forget(identity);
     this.lastSamples.delete(identity);
     this.statsQuality.delete(identity);
     this.serverQuality.delete(identity);

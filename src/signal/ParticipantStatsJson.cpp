@@ -1,0 +1,115 @@
+#include "signal/ParticipantStatsJson.hpp"
+
+#include <ifaddrs.h>
+
+#include <set>
+#include <string>
+
+#include "turn/PeerAddressPolicy.hpp"
+
+namespace ct::signal {
+namespace {
+
+using Json = nlohmann::json;
+
+// This machine's own interface addresses (a browser on the server's host
+// sends from one of them, whatever its class), read once.
+const std::set<std::string>& local_addresses() {
+  static const std::set<std::string> addresses = [] {
+    std::set<std::string> out;
+    ifaddrs* list = nullptr;
+    if (getifaddrs(&list) != 0) return out;
+    for (ifaddrs* i = list; i; i = i->ifa_next) {
+      if (!i->ifa_addr) continue;
+      if (auto a = net::SocketAddress::from_sockaddr(i->ifa_addr)) out.insert(a->ip_string());
+    }
+    freeifaddrs(list);
+    return out;
+  }();
+  return addresses;
+}
+
+Json optional_number(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
+
+Json connection(const sfu::ConnectionStats& c) {
+  Json j = {{"connected", c.connected}, {"address", nullptr}, {"candidate_type", nullptr}};
+  if (c.remote_address) {
+    j["address"] = c.remote_address->to_string();
+    j["candidate_type"] = ParticipantStatsJson::candidate_type(*c.remote_address);
+  }
+  return j;
+}
+
+Json published(const sfu::PublishedTrackStats& t) {
+  Json layers = Json::array();
+  for (const auto& l : t.layers) {
+    layers.push_back({{"rid", l.rid},
+                      {"bitrate_bps", l.bitrate_bps},
+                      {"packets", l.packets},
+                      {"width", l.width},
+                      {"height", l.height},
+                      {"active", l.live}});
+  }
+  return {{"sid", t.sid},
+          {"kind", t.kind},
+          {"codec", t.codec},
+          {"muted", t.muted},
+          {"bitrate_bps", t.bitrate_bps},
+          {"packets", t.packets},
+          {"packets_lost", t.packets_lost},
+          {"loss", t.loss_fraction},
+          {"jitter_ms", t.jitter_seconds * 1000},
+          {"nacks_received", t.nacks_received},
+          {"plis_received", t.plis_received},
+          {"firs_received", t.firs_received},
+          {"nacks_sent", t.nacks_sent},
+          {"keyframe_requests_sent", t.keyframe_requests_sent},
+          {"layers", std::move(layers)}};
+}
+
+Json subscribed(const sfu::SubscribedTrackStats& t) {
+  return {{"sid", t.sid},
+          {"publisher", t.publisher},
+          {"kind", t.kind},
+          {"codec", t.codec},
+          {"bitrate_bps", t.bitrate_bps},
+          {"packets", t.packets},
+          {"retransmitted", t.retransmitted},
+          {"loss", t.reported ? Json(t.loss_fraction) : Json(nullptr)},
+          {"packets_lost", t.reported ? Json(t.packets_lost) : Json(nullptr)},
+          {"jitter_ms", t.reported ? Json(t.jitter_seconds * 1000) : Json(nullptr)},
+          {"nacks", t.nacks},
+          {"plis", t.plis},
+          {"firs", t.firs},
+          {"layer", t.layer >= 0 ? Json(t.layer) : Json(nullptr)},
+          {"target_layer", t.target_layer >= 0 ? Json(t.target_layer) : Json(nullptr)},
+          {"paused", t.paused}};
+}
+
+}  // namespace
+
+std::string_view ParticipantStatsJson::candidate_type(const net::SocketAddress& remote) {
+  if (turn::PeerAddressPolicy::is_restricted(remote)) return "host";
+  return local_addresses().count(remote.unmapped().ip_string()) ? "host" : "srflx";
+}
+
+Json ParticipantStatsJson::render(std::string_view room, const sfu::ParticipantStats& s) {
+  Json published_tracks = Json::array(), subscribed_tracks = Json::array();
+  for (const auto& t : s.published) published_tracks.push_back(published(t));
+  for (const auto& t : s.subscribed) subscribed_tracks.push_back(subscribed(t));
+  // The participant's path: its publisher connection's, or the subscriber's when it does not publish.
+  const auto& path = s.publisher.remote_address ? s.publisher : s.subscriber;
+  return {
+      {"room", room},
+      {"identity", s.identity},
+      {"connection_quality", s.connection_quality},
+      {"candidate_type", path.remote_address ? Json(candidate_type(*path.remote_address)) : Json(nullptr)},
+      {"rtt_ms", optional_number(s.rtt_seconds ? std::optional(*s.rtt_seconds * 1000) : std::nullopt)},
+      {"bandwidth_estimate_bps", s.estimate_bps ? Json(*s.estimate_bps) : Json(nullptr)},
+      {"publisher_connection", connection(s.publisher)},
+      {"subscriber_connection", connection(s.subscriber)},
+      {"published", std::move(published_tracks)},
+      {"subscribed", std::move(subscribed_tracks)}};
+}
+
+}  // namespace ct::signal

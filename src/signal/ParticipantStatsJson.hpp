@@ -1,0 +1,26 @@
+#pragma once
+// The stats endpoint's answer (GET /api/rooms/{room}/participants/{identity}/stats,
+// docs/api.md): a ParticipantStats snapshot as JSON. Rendered on the HTTP
+// thread from the value the room's worker took.
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "net/SocketAddress.hpp"
+#include "sfu/ParticipantStats.hpp"
+
+namespace ct::signal {
+
+class ParticipantStatsJson {
+ public:
+  static nlohmann::json render(std::string_view room, const sfu::ParticipantStats& stats);
+  // The ICE candidate type of the browser's end of a selected path, as far
+  // as an ICE-lite server can tell from the address the checks came from
+  // (the browser does not send its candidates): "host" for loopback, private
+  // and link-local addresses and this machine's own, "srflx" for any other
+  // (a NAT's mapping, or a host with a public address).
+  static std::string_view candidate_type(const net::SocketAddress& remote);
+};
+
+}  // namespace ct::signal

@@ -1,0 +1,105 @@
+// What an operator sees of a browser call: the per-participant stats
+// endpoint (numbers checked against the page's own getStats over the same
+// window), the media-path metrics moving under the call, JSON log lines for
+// the joins, and the per-tile "stats for nerds" panel of the web app.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from './lib/server.mjs';
+import { launchBrowser, waitFor } from './lib/browser.mjs';
+import { joinApp, waitForFramesFrom } from './lib/app.mjs';
+import { api, token } from './lib/roomapi.mjs';
+import { scrapeMetrics } from './lib/metrics.mjs';
+
+const ROOM = 'stats';
+
+// The publisher's video bytes on the wire so far (payload and RTP headers, every simulcast layer).
+const videoBytesSent = (page) => page.evaluate(async () => {
+  let bytes = 0;
+  (await window.ct.publisher.getStats()).forEach((s) => {
+    if (s.type === 'outbound-rtp' && s.kind === 'video') bytes += (s.bytesSent ?? 0) + (s.headerBytesSent ?? 0);
+  });
+  return bytes;
+});
+
+test('the stats endpoint, metrics, JSON logs and tile stats show a two-browser call', { timeout: 90000 }, async () => {
+  const server = await startServer(['--log-format', 'json']);
+  let browser;
+  try {
+    browser = await launchBrowser();
+    const alice = await joinApp(browser, server.url, { room: ROOM, identity: 'alice', name: 'Alice' });
+    const bob = await joinApp(browser, server.url, { room: ROOM, identity: 'bob', name: 'Bob' });
+    assert.ok((await waitForFramesFrom(alice, ['bob'])).ok, 'alice sees bob');
+    assert.ok((await waitForFramesFrom(bob, ['alice'])).ok, 'bob sees alice');
+    const before = await scrapeMetrics(server.url);
+
+    const admin = token({ room: ROOM, grant: 'admin' });
+    const stats = async (who) => {
+      const r = await api(server, 'GET', `/api/rooms/${ROOM}/participants/${who}/stats`, { bearer: admin });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return r.body;
+    };
+
+    // Bitrate: the server reports the last second; its reports every 250 ms from 1 s to 4 s after the
+    // start cover the same 4 s as the page's byte count (an average, as two busy cores stall either side now and then).
+    const serverVideoBps = async () => (await stats('alice')).published.filter((t) => t.kind === 'video')
+      .reduce((sum, t) => sum + t.bitrate_bps, 0);
+    const b0 = await videoBytesSent(alice);
+    const t0 = Date.now();
+    await alice.waitForTimeout(1000);
+    const serverBps = [];
+    while (Date.now() - t0 < 4000) {
+      serverBps.push(await serverVideoBps());
+      await alice.waitForTimeout(250);
+    }
+    const pageBps = ((await videoBytesSent(alice)) - b0) * 8 / ((Date.now() - t0) / 1000);
+    const ratio = serverBps.reduce((a, b) => a + b, 0) / serverBps.length / pageBps;
+    assert.ok(ratio > 0.7 && ratio < 1.3, `server/page video bitrate ${ratio.toFixed(2)} (server ${serverBps}, page ${Math.round(pageBps)})`);
+
+    // The round trip comes with the browsers' reports; the path is loopback.
+    let s;
+    assert.ok(await waitFor(async () => (s = await stats('alice')).rtt_ms !== null, { timeout: 15000 }), 'an RTT');
+    // Loopback, but two browsers and the server share two busy cores: a bound, not a measurement.
+    assert.ok(s.rtt_ms >= 0 && s.rtt_ms < 1000, `rtt ${s.rtt_ms} ms`);
+    assert.equal(s.candidate_type, 'host', JSON.stringify(s.publisher_connection));
+    assert.equal(s.publisher_connection.connected, true);
+    assert.match(s.connection_quality, /^(excellent|good)$/);
+    const audio = s.published.find((t) => t.kind === 'audio');
+    assert.equal(audio?.codec, 'opus');
+    assert.ok(s.published.find((t) => t.kind === 'video').packets > 100);
+    const watched = s.subscribed.find((t) => t.publisher === 'bob' && t.kind === 'video');
+    assert.ok(watched && watched.packets > 100 && watched.paused === false, JSON.stringify(s.subscribed));
+    assert.ok(watched.bitrate_bps > 0);
+    const missing = await api(server, 'GET', `/api/rooms/${ROOM}/participants/nobody/stats`, { bearer: admin });
+    assert.equal(missing.status, 404);
+    const forbidden = await api(server, 'GET', `/api/rooms/${ROOM}/participants/alice/stats`,
+      { bearer: token({ room: ROOM, grant: 'room-list' }) });
+    assert.equal(forbidden.status, 403);
+
+    // The media path's histograms and gauges move under the call.
+    const after = await scrapeMetrics(server.url);
+    const forwarded = (m) => m.sum('ciphertalk_forward_latency_seconds_count');
+    assert.ok(forwarded(after) > forwarded(before), `forward latency count ${forwarded(before)} -> ${forwarded(after)}`);
+    assert.ok(after.sum('ciphertalk_worker_loop_utilization_ratio') > 0, 'loop utilisation above 0');
+    assert.ok(after.sum('ciphertalk_round_trip_time_seconds_count') > 0, 'round trips measured');
+    assert.ok(after.sum('ciphertalk_signal_request_duration_seconds_count', { type: 'join' }) >= 2, 'joins timed');
+
+    // The JSON log has alice's join, with the room and identity as fields.
+    const lines = server.log().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    assert.ok(lines.every((l) => l.ts && l.level && typeof l.msg === 'string'), 'every line has ts, level, msg');
+    assert.ok(lines.some((l) => l.event === 'join' && l.room === ROOM && l.participant === 'alice' && l.outcome === 'ok'),
+      'a join line for alice');
+    assert.ok(lines.some((l) => l.event === 'publish' && l.participant === 'alice' && l.outcome === 'ok'), 'a publish line');
+
+    // Stats for nerds on bob's tile in alice's page.
+    await alice.getByTestId('tile-stats-toggle-bob').click();
+    const panel = alice.getByTestId('tile-stats-bob');
+    assert.ok(await waitFor(async () => /^\d+×\d+$/.test((await panel.locator('[data-stat="resolution"]').textContent().catch(() => '')) ?? '')),
+      'the tile stats show a resolution');
+    assert.equal(await panel.locator('dl[data-kind="video"] [data-stat="codec"]').textContent(), 'VP8');
+    assert.ok(await waitFor(async () => /bit\/s$/.test(await panel.locator('dl[data-kind="video"] [data-stat="bitrate"]').textContent())),
+      'a bitrate once two samples are in');
+  } finally {
+    await browser?.close();
+    await server.stop();
+  }
+});
