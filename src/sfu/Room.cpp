@@ -11,7 +11,6 @@
 #include "sfu/P2pRelay.hpp"
 #include "sfu/PacketTap.hpp"
 #include "sfu/Participant.hpp"
-#include "sfu/ParticipantStatsCollector.hpp"
 #include "sfu/RoomAdministration.hpp"
 #include "sfu/RoomMembers.hpp"
 #include "sfu/RoomObserver.hpp"
@@ -99,7 +98,9 @@ struct Room::Impl final : DataRelay, RoomMembers {
     unpublish(owner, publication, changed);
   }
   void offer_again(Participant& p, TimePoint now) override { renegotiate(p, now); }
-  void remove_member(Participant& p, std::string_view reason, TimePoint now) override { remove(p, reason, now); }
+  void remove_member(Participant& p, std::string_view reason, TimePoint now) override {
+    remove(p, reason, now);
+  }
 
   // Starts recording `publication` of `publisher` if the room records.
   void tap_for_recording(const std::string& publisher, Publication& publication, TimePoint now) {
@@ -498,15 +499,13 @@ bool Room::replace_sink(const std::string& identity, std::shared_ptr<Participant
 }
 
 void Room::start_recording(const std::string& identity, TimePoint now) {
-  Participant* p = impl_->recording_requester(identity);
-  if (!p) return;
-  if (auto error = start_recording_by(identity, now)) p->deliver(std::move(*error));
+  if (Participant* p = impl_->recording_requester(identity))
+    if (auto error = start_recording_by(identity, now)) p->deliver(std::move(*error));
 }
 
 void Room::stop_recording(const std::string& identity) {
-  Participant* p = impl_->recording_requester(identity);
-  if (!p) return;
-  if (auto error = stop_recording_by(identity)) p->deliver(std::move(*error));
+  if (Participant* p = impl_->recording_requester(identity))
+    if (auto error = stop_recording_by(identity)) p->deliver(std::move(*error));
 }
 
 std::optional<event::Error> Room::start_recording_by(const std::string& started_by, TimePoint now) {
@@ -539,7 +538,6 @@ std::optional<event::Error> Room::stop_recording_by(const std::string& stopped_b
 }
 
 bool Room::recording() const { return impl_->recording != nullptr; }
-
 std::string Room::recording_id() const { return impl_->recording ? impl_->recording->id() : std::string(); }
 
 std::chrono::system_clock::time_point Room::created_at() const { return impl_->created; }
@@ -547,7 +545,8 @@ std::vector<ParticipantState> Room::participants() const { return RoomAdministra
 bool Room::remove_participant(const std::string& identity, std::string_view reason) {
   return RoomAdministration(*impl_).remove_participant(identity, reason);
 }
-std::optional<event::Error> Room::mute_track(const std::string& identity, const std::string& sid, bool muted) {
+std::optional<event::Error> Room::mute_track(const std::string& identity, const std::string& sid,
+                                             bool muted) {
   return RoomAdministration(*impl_).mute_track(identity, sid, muted);
 }
 std::optional<event::Error> Room::update_participant_by_admin(const std::string& identity,
@@ -559,8 +558,7 @@ size_t Room::send_server_data(std::string_view topic, std::span<const uint8_t> p
   return RoomAdministration(*impl_).send_server_data(topic, payload, destinations, reliable);
 }
 std::optional<ParticipantStats> Room::participant_stats(const std::string& identity, TimePoint now) {
-  if (const Participant* p = impl_->find(identity)) return ParticipantStatsCollector::collect(*p, now);
-  return std::nullopt;
+  return RoomAdministration(*impl_).participant_stats(identity, now);
 }
 
 void Room::on_tick(TimePoint now) {

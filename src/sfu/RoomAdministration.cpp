@@ -4,6 +4,7 @@
 
 #include "sfu/DataPacket.hpp"
 #include "sfu/Participant.hpp"
+#include "sfu/ParticipantStatsCollector.hpp"
 #include "sfu/Room.hpp"
 #include "sfu/RoomMembers.hpp"
 
@@ -88,6 +89,12 @@ size_t RoomAdministration::send_server_data(std::string_view topic, std::span<co
     ++sent;
   }
   return sent;
+}
+
+std::optional<ParticipantStats> RoomAdministration::participant_stats(const std::string& identity,
+                                                                      TimePoint now) {
+  if (const Participant* p = room_.member(identity)) return ParticipantStatsCollector::collect(*p, now);
+  return std::nullopt;
 }
 
 }  // namespace ct::sfu

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/Clock.hpp"
+#include "sfu/ParticipantStats.hpp"
 #include "sfu/RoomEvents.hpp"
 
 namespace ct::sfu {
@@ -29,6 +31,8 @@ class RoomAdministration {
                                                  const ParticipantUpdate& update);
   size_t send_server_data(std::string_view topic, std::span<const uint8_t> payload,
                           const std::vector<std::string>& destinations, bool reliable);
+  // A snapshot of one participant's media, nullopt when it is not in the room.
+  std::optional<ParticipantStats> participant_stats(const std::string& identity, TimePoint now);
 
  private:
   event::Error participant_not_found(const std::string& identity) const;

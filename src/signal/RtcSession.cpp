@@ -124,8 +124,7 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
    public:
     explicit Sink(std::weak_ptr<RtcSession> session) : session_(std::move(session)) {}
     void deliver(sfu::RoomEvent event) override {
-      // A publisher offer the room refused: its lifecycle line (the room delivers the error while the offer
-      // runs).
+      // A publisher offer the room refused (its error comes while the offer runs) gets its log line.
       if (auto* error = std::get_if<sfu::event::Error>(&event); error && t_offer)
         log_event(spdlog::level::info, {t_offer->room, t_offer->identity, "publish", error->code},
                   "publish refused");
@@ -258,10 +257,7 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
       close(websocket::close_code::policy_error, "permission_denied");
       return;
     }
-    if (!service_->routes_joins()) {
-      join_here(r, *claims);
-      return;
-    }
+    if (!service_->routes_joins()) return join_here(r, *claims);
     // Scale-out or drain: where the room is decides (no reads until then).
     routing_ = true;
     service_->route_join(

@@ -3,6 +3,7 @@ import {
   CHAT_TOPIC, decodeChat, encodeChat, inboundSamples, outboundSample, qualityFromStats,
   type CipherTalkClient, type ConnectionQuality, type DisconnectReason, type StatsSample, type TrackInfo,
 } from '../sdk';
+import { avatarColor, initials } from './avatar';
 import { h, icon, icons } from './dom';
 import { chooseStage } from './layout';
 import { setToggle } from './lobby';
@@ -38,18 +39,6 @@ interface Member {
 interface Screen { identity: string; tile: HTMLElement; stream: MediaStream }
 
 const STATS_INTERVAL_MS = 2000;
-
-export function initials(name: string): string {
-  const parts = name.trim().split(/\s+/).filter(Boolean);
-  const letters = parts.length > 1 ? [parts[0]!, parts[parts.length - 1]!].map((p) => [...p][0]) : [...(parts[0] ?? '?')].slice(0, 1);
-  return letters.join('').toUpperCase();
-}
-
-export function avatarColor(key: string): string {
-  let hash = 0;
-  for (const ch of key) hash = (hash * 31 + ch.codePointAt(0)!) >>> 0;
-  return `hsl(${hash % 360} 45% 42%)`;
-}
 
 export class CallView {
   readonly element: HTMLElement;
