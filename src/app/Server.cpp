@@ -26,6 +26,7 @@
 #include "signal/EchoEndpoint.hpp"
 #include "signal/RoomServiceApi.hpp"
 #include "signal/RtcService.hpp"
+#include "signal/WhepEndpoint.hpp"
 #include "signal/WhipEndpoint.hpp"
 #include "turn/TurnServer.hpp"
 #include "webhook/WebhookSender.hpp"
@@ -81,6 +82,7 @@ struct Server::Impl {
   std::shared_ptr<signal::RtcService> rtc;
   std::unique_ptr<signal::RoomServiceApi> room_api;
   std::unique_ptr<signal::WhipEndpoint> whip;
+  std::unique_ptr<signal::WhepEndpoint> whep;
   std::unique_ptr<turn::TurnServer> turn;
   std::unique_ptr<MetricsEndpoint> metrics;
   bool started = false;
@@ -227,6 +229,8 @@ void Server::start() {
   s.room_api->install(*s.http);
   s.whip = std::make_unique<signal::WhipEndpoint>(*s.rtc);
   s.whip->install(*s.http);
+  s.whep = std::make_unique<signal::WhepEndpoint>(*s.rtc);
+  s.whep->install(*s.http);
   s.metrics = std::make_unique<MetricsEndpoint>(
       s.front_io, MetricsSources{raw_workers, s.rtc.get(), s.turn.get(), s.uploader.get(), s.webhooks.get(),
                                  s.whip.get()});
