@@ -227,6 +227,7 @@ void Server::start() {
       raw_workers, signal::RoomServiceApiConfig{32 * 1024, c.api_requests_per_second, c.api_request_burst,
                                                  c.room_e2ee == "required"});
   s.room_api->install(*s.http);
+  s.room_api->set_mover(&s.rtc->mover());
   s.whip = std::make_unique<signal::WhipEndpoint>(*s.rtc);
   s.whip->install(*s.http);
   s.whep = std::make_unique<signal::WhepEndpoint>(*s.rtc);

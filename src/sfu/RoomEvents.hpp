@@ -20,6 +20,7 @@ struct ParticipantInfo {
   bool hidden = false;  // not announced to others, cannot publish
   bool e2ee_supported = false;  // the client can encrypt frames (an E2EE room admits no other)
   bool can_record = false;      // may start and stop the room's recording
+  bool room_admin = false;      // administers the room (opens breakout rooms, moves participants)
   // What kind of client this is: "standard" (a /rtc signaling client) or
   // "ingress" (a broadcaster publishing over WHIP: no signaling connection,
   // subscribes to nothing) or "whep" (a WHEP player: hidden, receives one

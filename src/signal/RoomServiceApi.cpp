@@ -9,6 +9,8 @@
 #include "sfu/MediaWorker.hpp"
 #include "sfu/Room.hpp"
 #include "signal/AccessToken.hpp"
+#include "signal/MoveParticipantRequest.hpp"
+#include "signal/ParticipantMover.hpp"
 #include "signal/RoomApiJson.hpp"
 #include "signal/RoomApiRequest.hpp"
 #include "signal/RoomSettingsJson.hpp"
@@ -67,6 +69,7 @@ std::optional<std::string> missing_grant(Kind kind, const std::string& method, c
       return admin ? std::nullopt : std::optional<std::string>("roomAdmin");
     case Kind::Mute:
     case Kind::Data:
+    case Kind::Move:
       return admin ? std::nullopt : std::optional<std::string>("roomAdmin");
     case Kind::Recording:
       return grant_covers(g.room_record, g, room) ? std::nullopt : std::optional<std::string>("roomRecord");
@@ -113,6 +116,7 @@ const std::vector<RoomServiceApi::Route>& RoomServiceApi::routes() {
       {"DELETE", "/api/rooms/{room}/participants/{identity}", Kind::Participant},
       {"POST", "/api/rooms/{room}/participants/{identity}/tracks/{sid}/mute", Kind::Mute},
       {"POST", "/api/rooms/{room}/data", Kind::Data},
+      {"POST", "/api/rooms/{room}/participants/{identity}/move", Kind::Move},
       {"GET", "/api/rooms/{room}/recording", Kind::Recording},
       {"POST", "/api/rooms/{room}/recording", Kind::Recording},
       {"DELETE", "/api/rooms/{room}/recording", Kind::Recording},
@@ -158,13 +162,17 @@ std::optional<RoomServiceApi::Target> RoomServiceApi::target_of(std::string_view
   if (p[1] != "participants") return std::nullopt;
   if (p.size() == 2) return Target{Kind::Participants, t.room, {}, {}};
   if (p.size() == 3) return Target{Kind::Participant, t.room, std::string(p[2]), {}};
+  if (p.size() == 4 && p[3] == "move") return Target{Kind::Move, t.room, std::string(p[2]), {}};
   if (p.size() == 6 && p[3] == "tracks" && p[5] == "mute")
     return Target{Kind::Mute, t.room, std::string(p[2]), std::string(p[4])};
   return std::nullopt;
 }
 
 int RoomServiceApi::status_of(std::string_view code) {
-  if (code == "recording_active" || code == "recording_not_active" || code == "room_exists") return 409;
+  if (code == "recording_active" || code == "recording_not_active" || code == "room_exists" ||
+      code == "already_in_room")
+    return 409;
+  if (code == "move_unavailable") return 503;
   if (code == "room_not_found" || code == "participant_not_found" || code == "track_not_found") return 404;
   if (code == "recording_disabled") return 503;
   return 500;  // recording_failed, and anything new: the server's fault until said otherwise
@@ -313,14 +321,33 @@ void RoomServiceApi::update_room(const http::HttpRequest& request, const std::st
   });
 }
 
-void RoomServiceApi::on_room(const http::HttpRequest& request, const Target& target, const AccessTokenClaims&,
-                             http::Responder respond) const {
-  bool names_participant = target.kind == Kind::Participant || target.kind == Kind::Mute;
+void RoomServiceApi::move(const http::HttpRequest& request, const Target& target,
+                          const AccessTokenClaims& claims, const http::Responder& respond) const {
+  auto parsed = MoveParticipantRequest::parse(request.body, target.room);
+  if (auto* r = std::get_if<RoomApiRequest::Refusal>(&parsed))
+    return respond(error(400, r->code, r->message));
+  const auto& m = std::get<MoveParticipantRequest>(parsed);
+  if (!MoveParticipantRequest::may_move_to(claims.grants, target.room, m.room))
+    return respond(error(403, "permission_denied", "the token does not grant roomAdmin for room " + m.room));
+  if (!mover_) return respond(error(503, "move_unavailable", "this server does not move participants"));
+  // The mover knows the /rtc connections on its own: no room worker is involved.
+  if (auto e = mover_->move({target.room, target.identity, m.room, m.reason, m.url}))
+    return respond(room_error(*e));
+  Json body = {{"identity", target.identity}, {"from", target.room}, {"room", m.room}, {"reason", m.reason}};
+  if (!m.url.empty()) body["url"] = m.url;
+  respond(json_answer(202, body));
+}
+
+void RoomServiceApi::on_room(const http::HttpRequest& request, const Target& target,
+                             const AccessTokenClaims& claims, http::Responder respond) const {
+  bool names_participant =
+      target.kind == Kind::Participant || target.kind == Kind::Mute || target.kind == Kind::Move;
   if (!RoomApiRequest::valid_name(target.room) ||
       (names_participant && !RoomApiRequest::valid_name(target.identity))) {
     respond(error(400, "bad_request", "room names and identities are 1 to 128 bytes without '/'"));
     return;
   }
+  if (target.kind == Kind::Move) return move(request, target, claims, respond);
   // The body is checked here, on the HTTP thread; the worker only acts.
   std::function<void(sfu::Room&, const http::Responder&)> act;
   const std::string& method = request.method;

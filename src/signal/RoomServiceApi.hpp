@@ -16,6 +16,7 @@
 //   PATCH  /api/rooms/{room}/participants/{id}    name, metadata, permissions (roomAdmin)
 //   DELETE /api/rooms/{room}/participants/{id}    remove (roomAdmin)
 //   POST   /api/rooms/{room}/participants/{id}/tracks/{sid}/mute   (roomAdmin)
+//   POST   /api/rooms/{room}/participants/{id}/move   to another room (roomAdmin)
 //   POST   /api/rooms/{room}/data                 a data message from the server (roomAdmin)
 //   GET    /api/rooms/{room}/recording            whether the room is being recorded (roomRecord)
 //   POST   /api/rooms/{room}/recording            start recording it (roomRecord)
@@ -40,6 +41,7 @@ class HttpServer;
 namespace ct::signal {
 
 class AccessTokenVerifier;
+class ParticipantMover;
 struct AccessTokenClaims;
 
 struct RoomServiceApiConfig {
@@ -55,7 +57,7 @@ class RoomServiceApi {
 
   // What a path names: which resource, and its room, participant and track.
   struct Target {
-    enum class Kind { Index, Rooms, Room, Recording, Participants, Participant, Mute, Data };
+    enum class Kind { Index, Rooms, Room, Recording, Participants, Participant, Mute, Data, Move };
     Kind kind = Kind::Index;
     std::string room, identity, sid;
   };
@@ -70,6 +72,8 @@ class RoomServiceApi {
   RoomServiceApi(const AccessTokenVerifier& verifier, WorkerForRoom worker_for,
                  std::vector<sfu::MediaWorker*> workers = {}, RoomServiceApiConfig config = {});
   void install(http::HttpServer& server);
+  // The signaling service's mover (for .../move); without one a move is "move_unavailable".
+  void set_mover(ParticipantMover* mover) { mover_ = mover; }
 
   // Every route the API serves (GET /api lists them).
   static const std::vector<Route>& routes();
@@ -102,6 +106,9 @@ class RoomServiceApi {
   std::vector<sfu::MediaWorker*> workers_;
   RoomServiceApiConfig config_;
   std::unique_ptr<ApiRateLimiter> limiter_;
+  ParticipantMover* mover_ = nullptr;
+  void move(const http::HttpRequest& request, const Target& target, const AccessTokenClaims& claims,
+            const http::Responder& respond) const;
 };
 
 }  // namespace ct::signal

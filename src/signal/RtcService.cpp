@@ -50,7 +50,13 @@ constexpr std::string_view kErrorCodes[] = {"bad_json",
                                             "recording_failed",
                                             "e2ee_unsupported",
                                             "e2ee_not_enabled",
-                                            "recipient_not_found"};
+                                            "recipient_not_found",
+                                            "participant_not_found",
+                                            "already_in_room",
+                                            "move_unavailable",
+                                            "bad_breakout_name",
+                                            "breakout_not_found",
+                                            "breakouts_not_open"};
 constexpr std::string_view kCloseReasons[] = {"left",
                                               "token_refused",
                                               "permission_denied",
@@ -62,7 +68,8 @@ constexpr std::string_view kCloseReasons[] = {"left",
                                               "too_many_connections",
                                               "duplicate_identity",
                                               "resumed_elsewhere",
-                                              "connection_lost"};
+                                              "connection_lost",
+                                              "moved"};
 
 // The block one client is likely to own: an IPv4 address, or an IPv6 /64
 // (RFC 6177: a site gets at least a /64, so one host can use many addresses in it).
@@ -80,6 +87,9 @@ std::string connection_key(const std::string& ip) {
 
 RtcService::RtcService(RtcServiceConfig config, std::vector<sfu::MediaWorker*> workers)
     : config_(std::move(config)), verifier_(config_.keys), workers_(std::move(workers)) {
+  std::optional<AccessTokenSigner> signer;
+  if (!config_.keys.empty()) signer.emplace(config_.keys.begin()->first, config_.keys.begin()->second);
+  mover_ = std::make_unique<ParticipantMover>(std::move(signer));
   for (auto code : kErrorCodes) stats_.errors[std::string(code)] = 0;
   for (auto reason : kCloseReasons) stats_.closes[std::string(reason)] = 0;
 }

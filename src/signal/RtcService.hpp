@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "signal/AccessToken.hpp"
+#include "signal/ParticipantMover.hpp"
 #include "signal/RtcServiceConfig.hpp"
 #include "signal/RtcSessionListener.hpp"
 #include "signal/SignalProtocol.hpp"
@@ -59,6 +60,8 @@ class RtcService final : public RtcSessionListener, public std::enable_shared_fr
     std::map<std::string, uint64_t> closes;  // connections the server closed, by reason
   };
   Stats stats() const;
+  ParticipantMover& mover() override { return *mover_; }
+
   void count_message() override;
   void count_error(std::string_view code) override;
   void count_close(std::string_view reason) override;
@@ -72,6 +75,7 @@ class RtcService final : public RtcSessionListener, public std::enable_shared_fr
   Stats stats_;
   std::map<std::string, uint64_t> disconnect_generation_;
   uint64_t next_generation_ = 1;
+  std::unique_ptr<ParticipantMover> mover_;  // signs with the first API key
 };
 
 }  // namespace ct::signal

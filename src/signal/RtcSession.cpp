@@ -11,6 +11,9 @@
 #include "http/WebSocketUpgrade.hpp"
 #include "sfu/MediaWorker.hpp"
 #include "sfu/Room.hpp"
+#include "signal/BreakoutRooms.hpp"
+#include "signal/MovableSession.hpp"
+#include "signal/ParticipantMover.hpp"
 #include "signal/SignalProtocol.hpp"
 
 namespace ct::signal {
@@ -23,8 +26,10 @@ namespace {
 
 // Rate-limit refusals further apart than this start the strike count afresh.
 constexpr Duration kStrikeMemory = seconds(10);
+// A participant told to move that has not joined the new room by then leaves the old one anyway.
+constexpr std::chrono::seconds kMoveTimeout{20};
 
-class RtcSession : public std::enable_shared_from_this<RtcSession> {
+class RtcSession final : public MovableSession, public std::enable_shared_from_this<RtcSession> {
  public:
   RtcSession(std::shared_ptr<RtcSessionListener> service, http::HttpRequest request,
              std::unique_ptr<http::UpgradedConnection> c)
@@ -64,13 +69,47 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
       if (auto* error = std::get_if<sfu::event::Error>(&event)) self->service_->count_error(error->code);
       if (std::holds_alternative<sfu::event::Joined>(event)) {
         self->send(serialize_event(event, self->service_->ice_servers_for(self->identity_)));
+        // Known to the mover once the room took it (a move completes here).
+        if (!self->closing_) {
+          self->registered_ = true;
+          self->service_->mover().joined(self->room_, self->claims_, self->weak_from_this());
+        }
         return;
       }
       self->send(serialize_event(event));
     });
   }
 
+  void send_text(std::string message) override {
+    asio::post(ws_.get_executor(), [self = shared_from_this(), message = std::move(message)]() mutable {
+      self->send(std::move(message));
+    });
+  }
+
+  void send_move(std::string message) override {
+    asio::post(ws_.get_executor(), [self = shared_from_this(), message = std::move(message)]() mutable {
+      if (self->closing_) return;
+      self->send(std::move(message));
+      auto timer = std::make_shared<asio::steady_timer>(self->ws_.get_executor(), kMoveTimeout);
+      timer->async_wait([timer, weak = self->weak_from_this()](beast::error_code ec) {
+        if (auto s = weak.lock(); s && !ec) s->leave_moved();
+      });
+    });
+  }
+
+  void moved_away() override {
+    asio::post(ws_.get_executor(), [self = shared_from_this()] { self->leave_moved(); });
+  }
+
  private:
+  // The participant went to another room: it leaves this one, the others see reason "moved".
+  void leave_moved() {
+    if (!joined_ || left_ || closing_) return;
+    left_ = true;
+    with_room([identity = identity_](sfu::Room& room) { room.leave(identity, "moved"); });
+    close(websocket::close_code::normal, "moved");
+  }
+
   // The room's view of this session: a weak link, so a room never keeps a
   // closed connection alive.
   class Sink final : public sfu::ParticipantSink {
@@ -200,6 +239,7 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
     }
     joined_ = true;
     auth_timer_.cancel();
+    claims_ = *claims;
     room_ = g.room;
     identity_ = claims->identity;
     sfu::ParticipantInfo info;
@@ -211,6 +251,7 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
     info.can_publish_data = g.can_publish_data;
     info.hidden = g.hidden;
     info.can_record = g.room_record;
+    info.room_admin = g.room_admin;
     info.e2ee_supported = r.e2ee_supported;
     // Fixed when the room is created: by the configuration, or in --dev by the
     // first joiner asking. Later joins (and tokens) cannot turn it off.
@@ -297,6 +338,41 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
     with_room([identity = identity_](sfu::Room& room) { room.stop_recording(identity); });
   }
 
+  // Breakout rooms: the administrator's room, or its main room when it is in a breakout room.
+  bool admin(std::string_view request) {
+    if (claims_.grants.room_admin) return true;
+    send_error("permission_denied", "breakout rooms need the roomAdmin grant", request);
+    return false;
+  }
+  void on_request(request::BreakoutOpen& r) {
+    if (!admin("breakout_open")) return;
+    const std::string main = BreakoutRooms::main_room(room_);
+    auto opened = service_->mover().open_breakouts(main, r.rooms);
+    if (auto* e = std::get_if<sfu::event::Error>(&opened))
+      return send_error(e->code, e->message, "breakout_open");
+    // Created now so the API lists them; an encrypted call stays encrypted in its breakout rooms.
+    std::vector<std::pair<sfu::MediaWorker*, std::string>> targets;
+    for (auto& room : std::get<std::vector<std::string>>(opened))
+      targets.emplace_back(&service_->worker_for(room), std::move(room));
+    sfu::MediaWorker& worker = service_->worker_for(main);
+    worker.post([&worker, main, targets = std::move(targets)] {
+      sfu::RoomSettings settings;
+      if (auto* m = worker.find_room(main)) settings.e2ee_required = m->settings().e2ee_required;
+      for (const auto& [w, room] : targets)
+        w->post([w = w, room = room, settings] { w->room(room, settings); });
+    });
+  }
+  void on_request(request::BreakoutMove& r) {
+    if (!admin("breakout_move")) return;
+    if (auto e = service_->mover().move_to_breakout(BreakoutRooms::main_room(room_), r.identity, r.room))
+      send_error(e->code, e->message, "breakout_move");
+  }
+  void on_request(request::BreakoutClose&) {
+    if (!admin("breakout_close")) return;
+    if (auto e = service_->mover().close_breakouts(BreakoutRooms::main_room(room_)))
+      send_error(e->code, e->message, "breakout_close");
+  }
+
   void send_error(std::string_view code, std::string_view message, std::string_view request_type = {}) {
     service_->count_error(code);
     send(serialize_error(code, message, request_type));
@@ -359,6 +435,7 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
     finished_ = true;
     closing_ = true;  // nothing more to send on a connection that is gone
     auth_timer_.cancel();
+    if (registered_) service_->mover().left(room_, identity_, this);
     if (!joined_ || left_ || removed_ || !worker_) return;
     uint64_t generation = service_->note_disconnect(room_, identity_);
     spdlog::info("rtc: {} disconnected from '{}', may resume within {}s", identity_, room_,
@@ -393,6 +470,8 @@ class RtcSession : public std::enable_shared_from_this<RtcSession> {
   bool closing_ = false;
   bool close_after_write_ = false;
   bool finished_ = false;
+  bool registered_ = false;   // known to the mover (the room accepted the join)
+  AccessTokenClaims claims_;  // the token's, kept to mint the token of a move
   websocket::close_reason close_reason_;
   std::string room_, identity_;
   sfu::MediaWorker* worker_ = nullptr;

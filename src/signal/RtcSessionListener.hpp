@@ -18,6 +18,8 @@ class MediaWorker;
 
 namespace ct::signal {
 
+class ParticipantMover;
+
 class RtcSessionListener {
  public:
   virtual ~RtcSessionListener() = default;
@@ -40,6 +42,9 @@ class RtcSessionListener {
   virtual bool is_current_disconnect(const std::string& room, const std::string& identity,
                                      uint64_t generation) = 0;
   virtual void note_connect(const std::string& room, const std::string& identity) = 0;
+
+  // Moves between rooms (breakout rooms, the API's move); knows every joined connection.
+  virtual ParticipantMover& mover() = 0;
 
   virtual void count_message() = 0;
   virtual void count_error(std::string_view code) = 0;

@@ -52,7 +52,8 @@ json to_json(const sfu::ParticipantInfo& p) {
            {{"canPublish", p.can_publish},
             {"canSubscribe", p.can_subscribe},
             {"canPublishData", p.can_publish_data},
-            {"canRecord", p.can_record}}}};
+            {"canRecord", p.can_record},
+            {"canAdmin", p.room_admin}}}};
 }
 
 json to_json(const sfu::TrackInfo& t) {
@@ -246,6 +247,25 @@ std::variant<Request, ProtocolError> parse_request(std::string_view text) {
       }
       return Request{r};
     }
+    if (type == "breakout_open") {
+      request::BreakoutOpen r;
+      const json& rooms = field(j, "rooms");
+      if (!rooms.is_array() || rooms.size() > request::BreakoutOpen::kMaxRooms)
+        throw SchemaError{"field 'rooms' must be an array of at most 64"};
+      for (const auto& name : rooms) {
+        if (!name.is_string() || name.get_ref<const std::string&>().size() > request::BreakoutOpen::kMaxName)
+          throw SchemaError{"each room must be a string of at most 64 bytes"};
+        r.rooms.push_back(name.get<std::string>());
+      }
+      return Request{std::move(r)};
+    }
+    if (type == "breakout_move") {
+      request::BreakoutMove r;
+      r.identity = string_field(j, "identity", 256);
+      r.room = optional_string(j, "room", request::BreakoutOpen::kMaxName);
+      return Request{std::move(r)};
+    }
+    if (type == "breakout_close") return Request{request::BreakoutClose{}};
     if (type == "leave") return Request{request::Leave{}};
     if (type == "start_recording") return Request{request::StartRecording{}};
     if (type == "stop_recording") return Request{request::StopRecording{}};
@@ -304,7 +324,10 @@ std::string_view request_name(const Request& request) {
                                                 "start_recording",
                                                 "stop_recording",
                                                 "update_track_settings",
-                                                "set_receive_bandwidth"};
+                                                "set_receive_bandwidth",
+                                                "breakout_open",
+                                                "breakout_move",
+                                                "breakout_close"};
   static_assert(std::size(kNames) == std::variant_size_v<Request>);
   return kNames[request.index()];
 }
@@ -334,6 +357,22 @@ std::string serialize_error(std::string_view code, std::string_view message, std
 
 std::string serialize_pong(int64_t timestamp) {
   return json{{"type", "pong"}, {"timestamp", timestamp}}.dump();
+}
+
+std::string serialize_move(const std::string& room, const std::string& token, const std::string& url,
+                           const std::string& reason) {
+  json j = {{"type", "move"}, {"room", room}, {"token", token}, {"reason", reason}};
+  if (!url.empty()) j["url"] = url;
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string serialize_breakout_state(const std::string& main_room,
+                                     const std::vector<BreakoutRoomState>& rooms) {
+  json list = json::array();
+  for (const auto& r : rooms)
+    list.push_back({{"name", r.name}, {"room", r.room}, {"participants", r.participants}});
+  json j = {{"type", "breakout_state"}, {"room", main_room}, {"rooms", std::move(list)}};
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace ct::signal

@@ -69,13 +69,26 @@ struct SetReceiveBandwidth {
 // The room's recording (needs the roomRecord grant; docs/recording.md).
 struct StartRecording {};
 struct StopRecording {};
+// Breakout rooms (needs the roomAdmin grant; docs/protocol.md): open rooms
+// by their short names, move one participant into one ("" : back to the main
+// room), close them all and call everyone back.
+struct BreakoutOpen {
+  static constexpr size_t kMaxRooms = 64, kMaxName = 64;  // parsing bounds; BreakoutRooms checks the rules
+  std::vector<std::string> rooms;
+};
+struct BreakoutMove {
+  std::string identity;
+  std::string room;
+};
+struct BreakoutClose {};
 }  // namespace request
 
 using Request =
     std::variant<request::Join, request::Offer, request::Answer, request::Trickle, request::Mute,
                  request::Update, request::Leave, request::Ping, request::E2eeAnnounce, request::E2eeKeys,
                  request::StartRecording, request::StopRecording, request::UpdateTrackSettings,
-                 request::SetReceiveBandwidth>;
+                 request::SetReceiveBandwidth, request::BreakoutOpen, request::BreakoutMove,
+                 request::BreakoutClose>;
 
 struct ProtocolError {
   std::string code;     // "bad_json", "bad_message", "unknown_type"
@@ -98,5 +111,17 @@ std::string serialize_event(const sfu::RoomEvent& event, const std::vector<IceSe
 std::string serialize_error(std::string_view code, std::string_view message,
                             std::string_view request_type = {});
 std::string serialize_pong(int64_t timestamp);
+
+// `move`: join `room` with `token` (at `url` when it is on another server; empty: this one).
+std::string serialize_move(const std::string& room, const std::string& token, const std::string& url,
+                           const std::string& reason);
+// `breakout_state`: the open breakout rooms of `main_room` and who is in each.
+struct BreakoutRoomState {
+  std::string name;  // as the administrator named it
+  std::string room;  // the full room name
+  std::vector<std::string> participants;
+};
+std::string serialize_breakout_state(const std::string& main_room,
+                                     const std::vector<BreakoutRoomState>& rooms);
 
 }  // namespace ct::signal

@@ -123,6 +123,12 @@ test('answers of every call validate against the schemas in docs/openapi.yaml', 
     assert.equal((await call('PATCH', '/api/rooms/{room}/participants/{identity}', who, { metadata: 'x' })).status, 200);
     assert.equal((await call('POST', '/api/rooms/{room}/participants/{identity}/tracks/{sid}/mute', who, { muted: true })).status, 200);
     assert.equal((await call('POST', '/api/rooms/{room}/data', room, { data: 'hi' })).status, 200);
+    const move = '/api/rooms/{room}/participants/{identity}/move';
+    assert.equal((await call('POST', move, who, { room: 'spec~a' })).status, 202);
+    assert.equal((await alice.until((m) => m.type === 'move', 'alice is told to move')).room, 'spec~a');
+    assert.equal((await call('POST', move, who, { room: 'spec' })).status, 409);
+    assert.equal((await call('POST', move, { ...room, identity: 'nobody' }, { room: 'x' })).status, 404);
+    assert.equal((await call('POST', move, who, { room: 'a/b' })).status, 400);
     assert.equal((await call('GET', '/api/rooms/{room}/recording', room)).status, 200);
     assert.equal((await call('POST', '/api/rooms/{room}/recording', room)).status, 201);
     assert.equal((await call('DELETE', '/api/rooms/{room}/recording', room)).status, 200);

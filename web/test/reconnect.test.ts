@@ -96,4 +96,18 @@ describe('reconnect state machine', () => {
     m.handle({ type: 'connect' });
     expect(m.state).toBe('connecting');
   });
+
+  it('a move joins the next room afresh: connecting, then connected without a reconnect', () => {
+    const m = connected();
+    expect(m.handle({ type: 'move' })).toEqual([]);
+    expect(m.state).toBe('connecting');
+    expect(m.handle({ type: 'joined' })).toEqual([]);
+    expect(m.state).toBe('connected');
+    // A move the next room refuses ends the call as any refused join does.
+    m.handle({ type: 'move' });
+    expect(m.handle({ type: 'socket_closed', now: 0 })).toEqual([{ kind: 'disconnected', reason: 'refused' }]);
+    // Nothing to move once the call is over.
+    expect(m.handle({ type: 'move' })).toEqual([]);
+    expect(m.state).toBe('disconnected');
+  });
 });

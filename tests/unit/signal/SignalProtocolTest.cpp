@@ -327,3 +327,39 @@ TEST(SignalProtocol, SerializesTrackPaused) {
       nlohmann::json::parse(serialize_event(ct::sfu::event::TrackPaused{"TR_v", true, "bandwidth"})),
       nlohmann::json::parse(R"({"type":"track_paused","sid":"TR_v","paused":true,"reason":"bandwidth"})"));
 }
+
+TEST(SignalProtocol, ParsesBreakoutRequests) {
+  auto open = parse_request(R"({"type":"breakout_open","rooms":["a","b"]})");
+  EXPECT_EQ(as<request::BreakoutOpen>(open).rooms, (std::vector<std::string>{"a", "b"}));
+  auto move = parse_request(R"({"type":"breakout_move","identity":"ada","room":"a"})");
+  EXPECT_EQ(as<request::BreakoutMove>(move).identity, "ada");
+  EXPECT_EQ(as<request::BreakoutMove>(move).room, "a");
+  EXPECT_EQ(as<request::BreakoutMove>(parse_request(R"({"type":"breakout_move","identity":"ada"})")).room,
+            "");
+  EXPECT_TRUE(std::holds_alternative<request::BreakoutClose>(
+      std::get<Request>(parse_request(R"({"type":"breakout_close"})"))));
+  EXPECT_EQ(request_name(std::get<Request>(move)), "breakout_move");
+}
+
+TEST(SignalProtocol, RefusesBadBreakoutRequests) {
+  EXPECT_EQ(code_of(parse_request(R"({"type":"breakout_open"})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"breakout_open","rooms":"a"})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"breakout_open","rooms":[1]})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"breakout_open","rooms":[")" + std::string(65, 'a') + R"("]})")),
+            "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"breakout_move","room":"a"})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"breakout_move","identity":5})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"breakout_open","rooms":["a")")), "bad_json");
+}
+
+TEST(SignalProtocol, SerializesMoveAndBreakoutState) {
+  auto move = nlohmann::json::parse(serialize_move("standup~a", "t.o.k", "", "breakout"));
+  EXPECT_EQ(move, (nlohmann::json{
+                      {"type", "move"}, {"room", "standup~a"}, {"token", "t.o.k"}, {"reason", "breakout"}}));
+  EXPECT_EQ(nlohmann::json::parse(serialize_move("r", "t", "wss://b/rtc", "redirect"))["url"], "wss://b/rtc");
+  auto state =
+      nlohmann::json::parse(serialize_breakout_state("standup", {{"a", "standup~a", {"ada", "bob"}}}));
+  EXPECT_EQ(state["type"], "breakout_state");
+  EXPECT_EQ(state["room"], "standup");
+  EXPECT_EQ(state["rooms"][0]["participants"], nlohmann::json::array({"ada", "bob"}));
+}

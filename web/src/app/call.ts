@@ -9,6 +9,7 @@ import { setToggle } from './lobby';
 import { RecordingControl } from './recording';
 import { SecurityView } from './security';
 import { OwnLinkView } from './stats-panel';
+import { BreakoutView } from './breakout';
 
 export interface CallOptions {
   client: CipherTalkClient;
@@ -90,6 +91,7 @@ export class CallView {
   private readonly unsubscribe: (() => void)[] = [];
   private readonly recordingControl: RecordingControl;
   private readonly ownLink: OwnLinkView;
+  private readonly breakout: BreakoutView;
 
   constructor(private readonly options: CallOptions) {
     this.client = options.client;
@@ -107,6 +109,7 @@ export class CallView {
     this.chatButton = h('button', { type: 'button', class: 'round', 'data-testid': 'toggle-chat', 'aria-label': 'Chat', 'aria-expanded': 'false', 'aria-controls': 'side-panel', title: 'Chat', onclick: () => this.openPanel('chat') }, icon(icons.chat), this.unreadBadge);
     this.recordingControl = new RecordingControl(this.client);
     this.ownLink = new OwnLinkView(this.client);
+    this.breakout = new BreakoutView(this.client, (id) => this.members.get(id)?.name ?? id);
     const leaveButton = h('button', { type: 'button', class: 'round leave', 'data-testid': 'leave', 'aria-label': 'Leave call', title: 'Leave call', onclick: () => this.leave() }, icon(icons.leave));
 
     const composer = h('form', { class: 'composer' }, this.chatInput,
@@ -129,7 +132,7 @@ export class CallView {
         h('span', { class: 'sep', 'aria-hidden': 'true' }, '·'),
         h('span', { class: 'room', title: options.room }, options.room),
         this.count, this.recordingControl.indicator, this.security.status, this.security.groupCode, h('span', { class: 'spacer' }), this.presenting),
-      this.banner,
+      this.banner, this.breakout.banner, this.breakout.panel,
       this.security.warning,
       this.security.dialog,
       this.stage,

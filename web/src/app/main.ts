@@ -78,6 +78,14 @@ async function join(choice: LobbyChoice): Promise<void> {
     onEnded: (reason) => showEnded(room, name, reason),
   });
   window.ctApp = { identity, room, view };
+  // A move (breakout rooms, another server) keeps the page: the address bar follows, so a reload lands there.
+  client.on('moved', ({ room: now }) => {
+    history.replaceState(null, '', `/?${new URLSearchParams({ room: now, name, ...(params.get('e2ee') === '1' ? { e2ee: '1' } : {}) })}`);
+    document.title = `${now} · CipherTalk`;
+    const label = view.element.querySelector<HTMLElement>('.topbar .room');
+    if (label) { label.textContent = now; label.title = now; }
+    if (window.ctApp) window.ctApp.room = now;
+  });
   app.replaceChildren(view.element);
   document.title = `${room} · CipherTalk`;
   try {

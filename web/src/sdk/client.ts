@@ -11,7 +11,7 @@
 // track / track_removed (remote media), data (a data message), reconnecting,
 // reconnected, disconnected, subscriber_state; in an end-to-end encrypted
 // room (`e2ee` option, see e2ee-session.ts) e2ee_state, e2ee_members,
-// e2ee_decrypt_state, identity_changed and e2ee_warning.
+// e2ee_decrypt_state, identity_changed and e2ee_warning; moved (move.ts).
 
 import {
   PROTOCOL_VERSION, parseServerMessage,
@@ -19,14 +19,15 @@ import {
   type ServerMessageOf, type ServerMessageType, type TrackInfo, type TrackSource,
 } from './protocol';
 import { ReconnectMachine, type DisconnectReason, type ReconnectEffect } from './reconnect';
-import { decodeDataPacket, encodeDataPacket } from './datapacket';
+import { encodeDataPacket } from './datapacket';
 import { preferVideoCodec, type VideoCodec } from './codecs';
 import type { E2eeEvents, E2eeSession } from './e2ee-session';
-import { DataDecryptError } from './e2ee-worker-client';
 import { frameEncryptionApi, openE2ee, receiverTrackName, type E2eeClientOptions, type FrameTransforms } from './e2ee-media';
 import type { ClientOptions } from './client-options';
 import { applyLayersWanted, transceiverInit } from './simulcast';
 import { AdaptiveStream } from './adaptive-stream';
+import { followMove, type MovedEvent, type OldRoom } from './move';
+import { receiveData, waitForOpen } from './data-channel';
 
 export interface RemoteTrackEvent { participant: string; track: MediaStreamTrack; info: TrackInfo }
 export interface DataEvent { from: string; topic: string; payload: Uint8Array; reliable: boolean; fromServer: boolean }
@@ -42,6 +43,7 @@ export interface ClientEvents extends MessageEvents, E2eeEvents {
   reconnected: Record<string, never>;
   disconnected: { reason: DisconnectReason };
   subscriber_state: { state: RTCPeerConnectionState | undefined };
+  moved: MovedEvent;
 }
 
 export interface RemoteParticipant { info: ParticipantInfo; tracks: Map<string, TrackInfo> }
@@ -61,7 +63,7 @@ const RELIABLE_LABEL = '_reliable';
 const LOSSY_LABEL = '_lossy';
 
 export class CipherTalkClient extends EventTarget {
-  readonly url: string;
+  url: string; // changes when a move (move.ts) sends the client to another server
   token: string;
   readonly rtcConfig: RTCConfiguration & { iceServers: RTCIceServer[] };
   readonly connection: ReconnectMachine;
@@ -102,6 +104,7 @@ export class CipherTalkClient extends EventTarget {
   private readonly attemptTimeoutMs: number;
   private attemptTimer: ReturnType<typeof setTimeout> | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private moveChain: Promise<void> = Promise.resolve();
 
   constructor({ url, token, iceServers = [], iceTransportPolicy = 'all', reconnectWindowMs = 20000, attemptTimeoutMs = 5000, e2ee, simulcast = true }: ClientOptions) {
     super();
@@ -126,7 +129,8 @@ export class CipherTalkClient extends EventTarget {
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }
 
-  private send(message: ClientMessage): void {
+  /** Sends one protocol message as is (the app's breakout controls use it). */
+  send(message: ClientMessage): void {
     if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
   }
 
@@ -343,22 +347,8 @@ export class CipherTalkClient extends EventTarget {
   }
 
   private attachReceiveChannel(channel: RTCDataChannel): void {
-    channel.binaryType = 'arraybuffer';
     this.receiveChannels.set(channel.label, channel);
-    let order = Promise.resolve();
-    channel.onmessage = (ev: MessageEvent) => {
-      if (!(ev.data instanceof ArrayBuffer)) { this.malformedDataMessages++; return; }
-      const data = ev.data;
-      // Decryption is asynchronous: the chain keeps messages in the order they came.
-      order = order.then(async () => {
-        const p = decodeDataPacket(data);
-        const payload = this.e2ee && !p.fromServer ? await this.e2ee.decryptData(p.sender, p.payload) : p.payload;
-        this.emit('data', { from: p.sender, topic: p.topic, payload, reliable: channel.label !== LOSSY_LABEL, fromServer: p.fromServer });
-      }).catch((e: unknown) => {
-        if (e instanceof DataDecryptError && e.code === 'closed') return;
-        this.malformedDataMessages++;
-      });
-    };
+    receiveData(channel, channel.label !== LOSSY_LABEL, () => this.e2ee, (event) => this.emit('data', event), () => this.malformedDataMessages++);
   }
 
   /** Changes your display name and/or metadata; everyone gets participant_updated. */
@@ -513,6 +503,10 @@ export class CipherTalkClient extends EventTarget {
       case 'removed':
         this.runEffects(this.connection.handle({ type: 'removed', reason: msg.reason }));
         break;
+      case 'move':
+        this.moveChain = this.moveChain.then(() => followMove(this, msg, (url, token) => this.forgetRoom(url, token)))
+          .then((moved) => this.emit('moved', moved), (e: unknown) => this.emit('error', { type: 'error', code: 'client', message: String(e) }));
+        break;
       default:
         break;
     }
@@ -522,6 +516,20 @@ export class CipherTalkClient extends EventTarget {
       waiting.resolve(msg);
     }
     this.emit(msg.type, msg as never);
+  }
+
+  // A move, before it joins the next room: the old room's people go (the page sees them leave); its connections stay open for the caller to close.
+  private forgetRoom(url: string, token: string): OldRoom {
+    const old: OldRoom = { ws: this.ws, peerConnections: [this.publisher, this.subscriber] };
+    if (this.ws) this.ws.onmessage = this.ws.onclose = null;
+    for (const identity of [...this.participants.keys()]) this.onMessage({ type: 'participant_left', identity, reason: 'moved' });
+    this.clearTimers();
+    this.e2ee?.dispose();
+    this.e2ee = this.transforms = this.e2eeMode = this.ws = this.publisher = this.subscriber = null;
+    for (const m of [this.localTracks, this.sendChannels, this.receiveChannels, this.pendingOfferMeta, this.remoteTracks]) m.clear();
+    [this.url, this.token, this.subscriberConnectedAt] = [url, token, undefined];
+    this.connection.handle({ type: 'move' });
+    return old;
   }
 
   private joinedE2ee(msg: JoinedMessage): void {
@@ -588,13 +596,4 @@ export class CipherTalkClient extends EventTarget {
       participant: r.info.publisher, sid: r.info.sid, kind: r.info.kind, source: r.info.source, muted: !!r.info.muted, track: r.track,
     }));
   }
-}
-
-function waitForOpen(channel: RTCDataChannel, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => { clearTimeout(timer); channel.removeEventListener('open', done); channel.removeEventListener('close', done); resolve(); };
-    const timer = setTimeout(done, timeoutMs);
-    channel.addEventListener('open', done);
-    channel.addEventListener('close', done);
-  });
 }

@@ -12,3 +12,4 @@ export * from './codecs';
 export * from './simulcast';
 export * from './adaptive-stream';
 export * from './link-stats';
+export * from './move';

@@ -12,6 +12,8 @@ export interface Permissions {
   canPublishData: boolean;
   /** May start and stop the room's recording (the roomRecord grant); absent from older servers. */
   canRecord?: boolean;
+  /** Administers the room: opens breakout rooms and moves participants (the roomAdmin grant). */
+  canAdmin?: boolean;
 }
 
 export interface ParticipantInfo {
@@ -76,7 +78,11 @@ export type ClientMessage =
   | { type: 'stop_recording' }
   | { type: 'ping'; timestamp: number }
   /** The most to receive, in bits per second; null lifts the limit. */
-  | { type: 'set_receive_bandwidth'; max_bps: number | null };
+  | { type: 'set_receive_bandwidth'; max_bps: number | null }
+  /** Breakout rooms (roomAdmin): open them by name, move one participant ('' : the main room), close them all. */
+  | { type: 'breakout_open'; rooms: string[] }
+  | { type: 'breakout_move'; identity: string; room: string }
+  | { type: 'breakout_close' };
 
 export interface JoinedMessage {
   type: 'joined';
@@ -114,7 +120,13 @@ export type ServerMessage =
   /** Nothing of this track is sent to you for now (your bandwidth cannot carry it), or it resumed. */
   | { type: 'track_paused'; sid: string; paused: boolean; reason: 'bandwidth' }
   /** What the server estimates it can send you, in bits per second. */
-  | { type: 'bandwidth'; estimate_bps: number };
+  | { type: 'bandwidth'; estimate_bps: number }
+  /** Go to another room with a fresh token (at `url` when it is on another server); the client follows (move.ts). */
+  | { type: 'move'; room: string; token: string; url?: string; reason: 'breakout' | 'return' | 'redirect' | 'drain' }
+  /** The open breakout rooms of the main room `room` and who is in each (empty: closed). */
+  | { type: 'breakout_state'; room: string; rooms: BreakoutRoomInfo[] };
+
+export interface BreakoutRoomInfo { name: string; room: string; participants: string[] }
 
 export type ServerMessageType = ServerMessage['type'];
 export type ServerMessageOf<T extends ServerMessageType> = Extract<ServerMessage, { type: T }>;

@@ -21,6 +21,8 @@ export type ReconnectEvent =
   /** `fatal`: the server refused us (policy close), retrying cannot help. */
   | { type: 'socket_closed'; now: number; fatal?: boolean }
   | { type: 'leave' }
+  /** A move (move.ts): the client joins another room afresh. */
+  | { type: 'move' }
   | { type: 'removed'; reason?: string };
 
 export type ReconnectEffect =
@@ -63,6 +65,9 @@ export class ReconnectMachine {
         return [];
       case 'leave':
         return this.finish('left');
+      case 'move':
+        if (this.state !== 'idle' && this.state !== 'disconnected') this.reset('connecting');
+        return [];
       case 'removed':
         return this.finish(event.reason === 'room_deleted' || event.reason === 'removed_by_admin' ? event.reason : 'removed');
       case 'socket_closed':

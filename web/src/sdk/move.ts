@@ -1,0 +1,38 @@
+// Following a `move` (docs/protocol.md): the server sends a participant to
+// another room (a breakout room, back to the main room, or to the server
+// that hosts the room: `url`) with a fresh token. The client joins there,
+// publishes the same local tracks, and only then leaves the old room
+// (make before break); the page stays as it is. In an end-to-end encrypted
+// room the key exchange starts again in the new room with the same identity
+// key (it lives in this browser's IndexedDB).
+import type { CipherTalkClient } from './client';
+import type { ServerMessageOf, TrackSource } from './protocol';
+
+export type MoveReason = MoveMessage['reason'];
+export type MoveMessage = ServerMessageOf<'move'>;
+/** Emitted once the client is in the new room and has left the old one. */
+export interface MovedEvent { room: string; reason: MoveReason; url?: string }
+
+/** What the client hands a move: the old room's connections, after it has forgotten them. */
+export interface OldRoom { ws: WebSocket | null; peerConnections: (RTCPeerConnection | null)[] }
+
+export async function followMove(client: CipherTalkClient, msg: MoveMessage, forgetRoom: (url: string, token: string) => OldRoom): Promise<MovedEvent> {
+  const sending = [...client.localTracks.values()].filter((l) => l.track && l.track.readyState === 'live')
+    .map((l) => ({ track: l.track!, source: l.info.source as TrackSource }));
+  const hadDataChannels = client.sendChannels.size > 0;
+  const old = forgetRoom(msg.url ?? client.url, msg.token);
+  try {
+    await client.connect();
+    // Camera and microphone in one offer, as a page publishes them; a screen share (with its audio) in another.
+    const camera = sending.filter((s) => s.source === 'camera' || s.source === 'microphone').map((s) => s.track);
+    const screen = sending.filter((s) => s.source === 'screen_share' || s.source === 'screen_share_audio').map((s) => s.track);
+    if (camera.length) await client.publish(new MediaStream(camera));
+    if (screen.length) await client.publish(new MediaStream(screen), { source: 'screen_share' });
+    if (!sending.length && hadDataChannels) await client.openDataChannels();
+  } finally {
+    if (old.ws?.readyState === WebSocket.OPEN) old.ws.send(JSON.stringify({ type: 'leave' }));
+    old.ws?.close();
+    for (const pc of old.peerConnections) pc?.close();
+  }
+  return { room: msg.room, reason: msg.reason, ...(msg.url ? { url: msg.url } : {}) };
+}
