@@ -106,7 +106,8 @@ TEST(RoomApiRequest, UpdateRoomTakesOnlySettingsCheckedByTheTable) {
   EXPECT_EQ(refusal(R::update_room("{}")).code, "bad_request");
   EXPECT_EQ(refusal(R::update_room(R"({"name":"other"})")).code, "bad_request");  // a room is not renamed
   EXPECT_EQ(refusal(R::update_room(R"({"colour":"red"})")).code, "bad_request");
-  const auto& range = refusal(R::update_room(R"({"max_participants":-1})"));
+  const auto out_of_range = R::update_room(R"({"max_participants":-1})");
+  const auto& range = refusal(out_of_range);
   EXPECT_EQ(range.code, "bad_request");
   EXPECT_NE(range.message.find("max_participants"), std::string::npos) << range.message;
   EXPECT_EQ(refusal(R::update_room(R"({"e2ee":"yes"})")).code, "bad_request");
