@@ -32,6 +32,7 @@
 #include "signal/EchoEndpoint.hpp"
 #include "signal/RoomServiceApi.hpp"
 #include "signal/RtcService.hpp"
+#include "signal/WhepEndpoint.hpp"
 #include "signal/WhipEndpoint.hpp"
 #include "turn/TurnServer.hpp"
 #include "webhook/WebhookSender.hpp"
@@ -88,6 +89,7 @@ struct Server::Impl {
   std::shared_ptr<signal::RtcService> rtc;
   std::unique_ptr<signal::RoomServiceApi> room_api;
   std::unique_ptr<signal::WhipEndpoint> whip;
+  std::unique_ptr<signal::WhepEndpoint> whep;
   std::unique_ptr<turn::TurnServer> turn;
   std::unique_ptr<MetricsEndpoint> metrics;
   std::unique_ptr<NodeRouter> node;  // cluster membership (--redis) and drain
@@ -282,6 +284,8 @@ void Server::start() {
   s.room_api->set_mover(&s.rtc->mover());
   s.whip = std::make_unique<signal::WhipEndpoint>(*s.rtc);
   s.whip->install(*s.http);
+  s.whep = std::make_unique<signal::WhepEndpoint>(*s.rtc);
+  s.whep->install(*s.http);
   s.metrics = std::make_unique<MetricsEndpoint>(
       s.front_io, MetricsSources{raw_workers, s.rtc.get(), s.turn.get(), s.uploader.get(), s.webhooks.get(),
                                  s.whip.get(), s.node.get(), s.room_api.get()});

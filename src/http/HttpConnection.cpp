@@ -191,7 +191,10 @@ void HttpConnection::on_read_error(const beast::error_code& ec) {
   version_ = 11;
   if (ec == bhttp::error::body_limit) {
     // The body is not read, so the connection cannot go on (RFC 9110 §15.5.14).
-    return send(HttpResponse::text(413, "request body too large\n"));
+    // JSON like every error of the API, WHIP and WHEP, which are the routes that take bodies.
+    return send(
+        HttpResponse::json(413, R"({"code":"body_too_large","message":"the request body is larger than )" +
+                                    std::to_string(config().max_body_bytes) + R"( bytes"})"));
   }
   if (ec == bhttp::error::header_limit) {
     return send(HttpResponse::text(431, "request header too large\n"));

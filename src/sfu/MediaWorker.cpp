@@ -154,9 +154,7 @@ MediaWorker::EchoResult MediaWorker::create_echo(const std::string& offer_sdp) {
   return {201, id, std::move(created.answer_sdp)};
 }
 
-Room& MediaWorker::room(const std::string& name, const RoomSettings& settings) {
-  auto it = rooms_.find(name);
-  if (it != rooms_.end()) return *it->second.room;
+RoomOptions MediaWorker::options_for(const RoomSettings& settings) {
   RoomOptions options;
   // A room may ask for fewer participants than the server allows, never more.
   options.max_participants = settings.max_participants
@@ -173,12 +171,22 @@ Room& MediaWorker::room(const std::string& name, const RoomSettings& settings) {
   options.taps = config_.taps;
   options.recordings = config_.recordings;
   options.observer = config_.observer;
+  return options;
+}
+
+Room& MediaWorker::room(const std::string& name, const RoomSettings& settings) {
+  auto it = rooms_.find(name);
+  if (it != rooms_.end()) return *it->second.room;
   spdlog::info("room '{}' created on worker {}{}", name, config_.index,
                settings.e2ee_required ? " (end-to-end encrypted)" : "");
   ++totals_.rooms_created;
   auto& entry = rooms_[name];
-  entry.room = std::make_unique<Room>(name, options, *port_, certificate_);
+  entry.room = std::make_unique<Room>(name, options_for(settings), *port_, certificate_);
   return *entry.room;
+}
+
+void MediaWorker::update_settings(Room& room, const RoomSettings& settings) {
+  room.update_options(options_for(settings));
 }
 
 WorkerMetrics MediaWorker::collect_metrics() const {

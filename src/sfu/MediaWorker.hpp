@@ -30,6 +30,7 @@ namespace ct::sfu {
 
 class EchoSession;
 class Room;
+struct RoomOptions;
 struct WorkerMetrics;
 class PacketTapFactory;
 class RoomRecordingFactory;
@@ -87,6 +88,9 @@ class MediaWorker {
   // Removes everyone with `reason` (event::Removed) and closes the room at
   // once. False if there is no such room.
   bool close_room(const std::string& name, std::string_view reason);
+  // New settings for a room that exists (the room service API): they hold
+  // for whoever joins next; a participant limit above the server's is the server's.
+  void update_settings(Room& room, const RoomSettings& settings);
 
   // --- Metrics (on this worker's thread) ---
   WorkerMetrics collect_metrics() const;
@@ -95,6 +99,7 @@ class MediaWorker {
   void schedule_tick();
   void on_tick();
   Duration empty_timeout(const RoomSettings& settings) const;
+  RoomOptions options_for(const RoomSettings& settings);
 
   MediaWorkerConfig config_;
   const dtls::DtlsCertificate& certificate_;

@@ -16,11 +16,14 @@ Participant::Participant(ParticipantInfo info, std::shared_ptr<ParticipantSink> 
       data_(*this, info_.can_publish_data) {
   if (info_.can_subscribe)
     subscriber_ = std::make_unique<SubscriberConnection>(context_, *this, *this, key_, now);
+  if (subscriber_ && !info_.receives_only_from.empty())
+    answerer_ = std::make_unique<SubscriberOfferAnswerer>(*subscriber_);
 }
 
 Participant::~Participant() {
   // Subscriptions leave other participants' publications before this
   // participant's own publications and transports go.
+  answerer_.reset();
   subscriber_.reset();
   if (context_.totals) data_.add_counters(*context_.totals);
 }
@@ -77,14 +80,22 @@ Participant::PublishResult Participant::publisher_offer(const std::string& sdp,
 // --- subscriber connection ---
 
 void Participant::subscribe(Publication& publication) {
+  if (answerer_) {
+    // A player receives one participant's tracks, in the sections it offered.
+    if (publication.info().publisher == info_.receives_only_from)
+      answerer_->offer_track(publication, Clock::now());
+    return;
+  }
   if (subscriber_) subscriber_->subscribe(publication);
 }
 
 bool Participant::unsubscribe(Publication& publication) {
+  if (answerer_) answerer_->withdraw_track(publication);
   return subscriber_ && subscriber_->unsubscribe(publication);
 }
 
 void Participant::clear_subscriptions() {
+  if (answerer_) answerer_->clear();
   if (subscriber_) subscriber_->clear_subscriptions();
 }
 
@@ -102,7 +113,7 @@ void Participant::mark_dirty() {
 }
 
 std::optional<event::SubscriberOffer> Participant::make_subscriber_offer(TimePoint now) {
-  if (!subscriber_) return std::nullopt;
+  if (!subscriber_ || answerer_) return std::nullopt;  // a client that offers is only answered
   return subscriber_->make_offer(now);
 }
 
@@ -114,6 +125,13 @@ const std::optional<event::SubscriberOffer>& Participant::pending_offer() const 
 std::optional<event::Error> Participant::subscriber_answer(const std::string& sdp, TimePoint now) {
   if (!subscriber_) return event::Error{"no_offer_pending", "there is no subscriber offer to answer"};
   return subscriber_->apply_answer(sdp, now);
+}
+
+std::variant<event::SubscriberAnswer, event::Error> Participant::answer_subscriber_offer(
+    const std::string& sdp, TimePoint now) {
+  if (!answerer_)
+    return event::Error{"bad_sdp", "this participant's subscriber connection is offered by the server"};
+  return answerer_->answer(sdp, now);
 }
 
 void Participant::on_track_paused(const std::string& track_sid, bool paused) {

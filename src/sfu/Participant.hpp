@@ -21,6 +21,7 @@
 #include "sfu/PublisherConnection.hpp"
 #include "sfu/RoomEvents.hpp"
 #include "sfu/SubscriberConnection.hpp"
+#include "sfu/SubscriberOfferAnswerer.hpp"
 #include "webrtc/PeerTransport.hpp"
 
 namespace ct::sfu {
@@ -103,6 +104,11 @@ class Participant final : public webrtc::PeerTransport::Listener,
   // subscriber connection; the caller sends the next offer, which carries the
   // new credentials. False when the connection was never answered.
   bool restart_subscriber_ice() { return subscriber_ && subscriber_->restart_ice(); }
+  // A client that offers to receive (ParticipantInfo::receives_only_from):
+  // the answer to its offer. Error "bad_sdp" for anyone else; see
+  // SubscriberOfferAnswerer::answer for the others.
+  std::variant<event::SubscriberAnswer, event::Error> answer_subscriber_offer(const std::string& sdp,
+                                                                              TimePoint now);
 
   // The most this participant receives (bits per second), nullopt for no
   // limit: its subscriber connection shares it among the tracks.
@@ -178,7 +184,8 @@ class Participant final : public webrtc::PeerTransport::Listener,
   ParticipantContext context_;  // the parts below keep a reference to it
   uint64_t key_;
   PublisherConnection publisher_;
-  std::unique_ptr<SubscriberConnection> subscriber_;  // null without canSubscribe
+  std::unique_ptr<SubscriberConnection> subscriber_;   // null without canSubscribe
+  std::unique_ptr<SubscriberOfferAnswerer> answerer_;  // a client that offers to receive (WHEP) only
   DataChannels data_;
   ConnectionQualityWindow quality_;
   bool connection_lost_ = false;

@@ -297,6 +297,8 @@ const std::string& Room::name() const { return impl_->name; }
 
 const RoomSettings& Room::settings() const { return impl_->options.settings; }
 
+void Room::update_options(RoomOptions options) { impl_->options = std::move(options); }
+
 size_t Room::participant_count() const { return impl_->participants.size(); }
 
 void Room::add_metrics(RoomCensus& census, MediaCounters& counters) const {
@@ -406,6 +408,11 @@ void Room::subscriber_answer(const std::string& identity, const std::string& sdp
     return;
   }
   if (p->renegotiation_needed()) m.renegotiate(*p, now);
+}
+
+Room::OfferAnswer Room::answer_subscriber_offer(const std::string& identity, const std::string& sdp) {
+  if (Participant* p = impl_->find(identity)) return p->answer_subscriber_offer(sdp, Clock::now());
+  return event::Error{"participant_not_found", "no participant " + identity + " in room " + impl_->name};
 }
 
 void Room::set_track_muted(const std::string& identity, const std::string& track_sid, bool muted) {

@@ -69,6 +69,9 @@ class Room {
 
   const std::string& name() const;
   const RoomSettings& settings() const;
+  // New options (the room service API changed its settings): they hold for
+  // whoever joins or publishes next; those in the room stay.
+  void update_options(RoomOptions options);
 
   // Adds a participant. A participant with the same identity is replaced (it
   // gets event::Removed{"duplicate_identity"}, the others see it leave with
@@ -92,6 +95,11 @@ class Room {
   // The subscriber connection's answer to our last event::SubscriberOffer.
   // Errors: "bad_sdp", "no_offer_pending".
   void subscriber_answer(const std::string& identity, const std::string& sdp);
+  // A client that offers to receive (a WHEP player, ParticipantInfo::
+  // receives_only_from): the answer to its offer, returned, not delivered.
+  // Errors: "participant_not_found", "bad_sdp", "no_matching_tracks".
+  using OfferAnswer = std::variant<event::SubscriberAnswer, event::Error>;
+  OfferAnswer answer_subscriber_offer(const std::string& identity, const std::string& sdp);
   // Mute state of one of the participant's own tracks. Muted publications
   // forward nothing; the others get event::TrackMuted. Error: "track_not_found".
   void set_track_muted(const std::string& identity, const std::string& track_sid, bool muted);

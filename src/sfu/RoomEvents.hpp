@@ -23,8 +23,14 @@ struct ParticipantInfo {
   bool room_admin = false;      // administers the room (opens breakout rooms, moves participants)
   // What kind of client this is: "standard" (a /rtc signaling client) or
   // "ingress" (a broadcaster publishing over WHIP: no signaling connection,
-  // subscribes to nothing). Others see it so they can show it differently.
+  // subscribes to nothing) or "whep" (a WHEP player: hidden, receives one
+  // participant's tracks). Others see it so they can show it differently.
   std::string kind = "standard";
+  // A client that offers to receive (a WHEP player, kind "whep"): it is sent
+  // only the tracks of the participant with this identity, in the m-sections
+  // of its own offer, which the server answers. Empty: every track, offered
+  // by the server.
+  std::string receives_only_from;
 };
 
 struct TrackInfo {
@@ -122,6 +128,10 @@ struct PublisherAnswer { std::string sdp; std::vector<TrackInfo> tracks; };
 // which track each m-section carries (TrackInfo::mid is then the mid in the
 // subscriber connection).
 struct SubscriberOffer { std::string sdp; std::vector<TrackInfo> tracks; };
+// The answer to a client's offer to receive (WHEP), returned to the caller:
+// `tracks` says which track each m-section carries (TrackInfo::mid is the
+// client's mid).
+struct SubscriberAnswer { std::string sdp; std::vector<TrackInfo> tracks; };
 struct Speaker { std::string identity; float level = 0; };
 struct ActiveSpeakers { std::vector<Speaker> speakers; };  // loudest first; empty = silence
 struct Quality { std::string identity; std::string quality; };  // "excellent", "good", "poor", "lost"

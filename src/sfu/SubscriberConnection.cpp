@@ -150,6 +150,63 @@ bool SubscriberConnection::restart_ice() {
   return true;
 }
 
+std::optional<event::Error> SubscriberConnection::accept_offer_transport(const sdp::Negotiation& offer,
+                                                                         TimePoint now) {
+  // RFC 8842 §5.3: the server answers an actpass offer passive and stays the DTLS server.
+  if (offer.remote_setup == sdp::Setup::passive)
+    return event::Error{"bad_sdp",
+                        "the offer must take a=setup:actpass or active (the server is the DTLS server)"};
+  if (!remote_set_) {
+    transport_->set_remote_parameters(offer.remote_ice_ufrag, offer.remote_ice_pwd,
+                                      offer.remote_fingerprint.algorithm, offer.remote_fingerprint.value);
+    remote_set_ = true;
+    connect_deadline_ = now + context_.transport_options.connect_timeout;
+  } else if (offer.remote_ice_ufrag != remote_ufrag_ || offer.remote_ice_pwd != remote_pwd_) {
+    if (!sdp::iequals(offer.remote_fingerprint.value, remote_fingerprint_))
+      return event::Error{"bad_sdp", "the DTLS fingerprint changed on a live connection"};
+    transport_->restart_ice();  // RFC 8445 §9: fresh credentials of ours too
+    context_.port.add(*transport_);
+    transport_->set_remote_ice_credentials(offer.remote_ice_ufrag, offer.remote_ice_pwd);
+  }
+  remote_ufrag_ = offer.remote_ice_ufrag;
+  remote_pwd_ = offer.remote_ice_pwd;
+  remote_fingerprint_ = offer.remote_fingerprint.value;
+  return std::nullopt;
+}
+
+const Subscription& SubscriberConnection::add_offered_section(Publication& publication,
+                                                              const std::string& mid,
+                                                              const sdp::NegotiatedCodec& codec,
+                                                              SubscriptionNegotiation negotiation,
+                                                              TimePoint now) {
+  auto it = std::find_if(sections_.begin(), sections_.end(), [&](const Section& s) { return s.mid == mid; });
+  Section& section = it != sections_.end() ? *it : sections_.emplace_back();
+  auto kind = publication.video() ? sdp::MediaKind::video : sdp::MediaKind::audio;
+  section = Section{mid, kind, publication.info(), nullptr, true};
+  section.track.mid = mid;
+  SubscriptionParams params{mid,
+                            random_ssrc(),
+                            codec.rtx_pt ? random_ssrc() : 0,
+                            codec.pt,
+                            codec.rtx_pt,
+                            context_.drop_forwarded_fraction,
+                            (key_ << 32) ^ sections_.size(),
+                            context_.totals,
+                            send_path_.get()};
+  section.subscription = std::make_unique<Subscription>(publication, *transport_, std::move(params));
+  negotiation.rtx = codec.rtx_pt.has_value();
+  if (!send_path_->estimator()) negotiation.transport_cc_id = 0;
+  if (negotiation.transport_cc_id != 0) send_path_->set_extension_id(negotiation.transport_cc_id);
+  section.subscription->activate(negotiation, now);
+  if (transport_->state() == webrtc::PeerTransport::State::Connected)
+    section.subscription->request_keyframe(now);
+  return *section.subscription;
+}
+
+sdp::TransportParams SubscriberConnection::local_transport() const {
+  return webrtc::describe_transport(*transport_, context_.port);
+}
+
 event::SubscriberOffer SubscriberConnection::make_offer(TimePoint now) {
   event::SubscriberOffer offer;
   std::vector<sdp::OfferSection> sections;

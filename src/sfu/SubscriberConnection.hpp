@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "core/Clock.hpp"
+#include "sdp/DescriptionBuilder.hpp"
+#include "sdp/Negotiation.hpp"
 #include "sdp/SessionDescription.hpp"
 #include "sdp/Types.hpp"
 #include "sfu/BandwidthAllocator.hpp"
@@ -107,6 +109,22 @@ class SubscriberConnection final : private SubscriberSendPath::PaddingSource {
   // False when the connection was never answered.
   bool restart_ice();
 
+  // --- A client that offers to receive (WHEP), answered by SubscriberOfferAnswerer ---
+  // Takes the ICE and DTLS parameters of the client's offer; new ICE
+  // credentials on a connection already set restart ICE (RFC 8839
+  // §4.4.1.1.1). Errors ("bad_sdp"): a changed DTLS fingerprint, or an offer
+  // that would make the server the DTLS client.
+  std::optional<event::Error> accept_offer_transport(const sdp::Negotiation& offer, TimePoint now);
+  // Sends `publication` in the client's m-section `mid` with the client's
+  // payload types (`codec`) and extension ids, at once (no offer of ours
+  // follows); a keyframe is asked for when the connection is already up.
+  const Subscription& add_offered_section(Publication& publication, const std::string& mid,
+                                          const sdp::NegotiatedCodec& codec,
+                                          SubscriptionNegotiation negotiation, TimePoint now);
+  // Our side of the transport, for the answer.
+  sdp::TransportParams local_transport() const;
+  const std::string& cname() const { return cname_; }
+
   void on_rtcp(std::span<const uint8_t> compound, TimePoint now);
   // DTLS is up: packets forwarded before it were lost, so every answered
   // subscription starts from a keyframe.
@@ -161,6 +179,7 @@ class SubscriberConnection final : private SubscriberSendPath::PaddingSource {
   std::unique_ptr<SubscriberSendPath> send_path_;  // outlives the subscriptions that send through it
   bool remote_set_ = false;
   std::string remote_ufrag_, remote_pwd_;
+  std::string remote_fingerprint_;  // of an offer the client made (WHEP): kept across ICE restarts
   std::optional<TimePoint> connect_deadline_;
   std::string data_mid_;  // the m=application section, first in every offer
   std::vector<Section> sections_;

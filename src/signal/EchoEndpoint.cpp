@@ -13,11 +13,23 @@ EchoEndpoint::EchoEndpoint(std::vector<sfu::MediaWorker*> workers) : workers_(st
 
 void EchoEndpoint::install(http::HttpServer& server) {
   server.add_route("POST", "/echo", [this](http::HttpRequest req, http::Responder r) {
+    if (limited(req, r)) return;
     create(std::move(req), std::move(r));
   });
-  server.add_prefix_route(
-      "DELETE", std::string(kResourcePrefix),
-      [this](http::HttpRequest req, http::Responder r) { remove(std::move(req), std::move(r)); });
+  server.add_prefix_route("DELETE", std::string(kResourcePrefix),
+                          [this](http::HttpRequest req, http::Responder r) {
+                            if (limited(req, r)) return;
+                            remove(std::move(req), std::move(r));
+                          });
+}
+
+bool EchoEndpoint::limited(const http::HttpRequest& request, const http::Responder& respond) {
+  unsigned wait = limiter_.retry_after(request.remote_ip, Clock::now());
+  if (wait == 0) return false;
+  auto r = http::HttpResponse::text(429, "too many echo requests from your address; slow down\n");
+  r.headers.emplace_back("Retry-After", std::to_string(wait));
+  respond(std::move(r));
+  return true;
 }
 
 void EchoEndpoint::create(http::HttpRequest request, http::Responder respond) {

@@ -33,6 +33,7 @@ Json RoomApiJson::participant(const sfu::ParticipantState& p) {
           {"name", p.info.name},
           {"metadata", p.info.metadata},
           {"hidden", p.info.hidden},
+          {"kind", p.info.kind},
           {"permissions",
            {{"canPublish", p.info.can_publish},
             {"canSubscribe", p.info.can_subscribe},

@@ -89,6 +89,17 @@ RoomApiRequest::Result<RoomApiRequest::CreateRoom> RoomApiRequest::create_room(s
   return out;
 }
 
+RoomApiRequest::Result<RoomApiRequest::UpdateRoom> RoomApiRequest::update_room(std::string_view body) {
+  auto parsed = object_of(body);
+  if (auto* refusal = std::get_if<Refusal>(&parsed)) return *refusal;
+  Json& j = std::get<Json>(parsed);
+  if (auto refusal = only_known(j, {}, /*settings_too=*/true)) return *refusal;
+  if (j.empty()) return bad("nothing to update: give one or more room settings");
+  sfu::RoomSettings checked;
+  if (auto reason = RoomSettingsJson::read(j, checked)) return bad(*reason);
+  return UpdateRoom{std::move(j)};
+}
+
 RoomApiRequest::Result<RoomApiRequest::UpdateParticipant> RoomApiRequest::update_participant(
     std::string_view body) {
   auto parsed = object_of(body);

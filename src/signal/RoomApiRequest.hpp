@@ -4,6 +4,7 @@
 // sizes and names. Each parser returns the request or the reason it was
 // refused (sent back as a 400 `bad_request`, or `bad_json` for bad syntax).
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,10 @@ class RoomApiRequest {
     std::string name;
     sfu::RoomSettings settings;
   };
+  struct UpdateRoom {  // PATCH /api/rooms/{room}
+    // The settings to change, by API name, each checked (RoomSettingsJson::read applies them).
+    nlohmann::json settings;
+  };
   struct UpdateParticipant {  // PATCH /api/rooms/{room}/participants/{identity}
     sfu::ParticipantUpdate update;
   };
@@ -46,6 +51,7 @@ class RoomApiRequest {
   using Result = std::variant<T, Refusal>;
 
   static Result<CreateRoom> create_room(std::string_view body);
+  static Result<UpdateRoom> update_room(std::string_view body);
   static Result<UpdateParticipant> update_participant(std::string_view body);
   static Result<MuteTrack> mute_track(std::string_view body);
   static Result<SendData> send_data(std::string_view body);

@@ -14,6 +14,7 @@
 #include "signal/ParticipantMover.hpp"
 #include "signal/RoomApiJson.hpp"
 #include "signal/RoomApiRequest.hpp"
+#include "signal/RoomSettingsJson.hpp"
 
 namespace ct::signal {
 
@@ -61,6 +62,7 @@ std::optional<std::string> missing_grant(Kind kind, const std::string& method, c
       return g.room_create ? std::nullopt : std::optional<std::string>("roomCreate");
     case Kind::Room:
       if (method == "DELETE") return g.room_create ? std::nullopt : std::optional<std::string>("roomCreate");
+      if (method == "PATCH") return admin ? std::nullopt : std::optional<std::string>("roomAdmin");
       return g.room_list || admin ? std::nullopt : std::optional<std::string>("roomList or roomAdmin");
     case Kind::Participants:
     case Kind::Participant:
@@ -109,6 +111,7 @@ const std::vector<RoomServiceApi::Route>& RoomServiceApi::routes() {
       {"POST", "/api/rooms", Kind::Rooms},
       {"GET", "/api/rooms/{room}", Kind::Room},
       {"DELETE", "/api/rooms/{room}", Kind::Room},
+      {"PATCH", "/api/rooms/{room}", Kind::Room},
       {"GET", "/api/rooms/{room}/participants", Kind::Participants},
       {"GET", "/api/rooms/{room}/participants/{identity}", Kind::Participant},
       {"PATCH", "/api/rooms/{room}/participants/{identity}", Kind::Participant},
@@ -304,6 +307,26 @@ void RoomServiceApi::create_room(const http::HttpRequest& request, http::Respond
   });
 }
 
+void RoomServiceApi::update_room(const http::HttpRequest& request, const std::string& name,
+                                 http::Responder respond) const {
+  auto parsed = RoomApiRequest::update_room(request.body);
+  if (auto* r = std::get_if<RoomApiRequest::Refusal>(&parsed)) return respond(error(400, r->code, r->message));
+  sfu::MediaWorker& worker = worker_for_(name);
+  worker.post([&worker, name, forced_e2ee = config_.e2ee_required,
+               u = std::get<RoomApiRequest::UpdateRoom>(std::move(parsed)), respond = std::move(respond)] {
+    sfu::Room* room = worker.find_room(name);
+    if (!room) return respond(no_room(name));
+    sfu::RoomSettings settings = room->settings();
+    RoomSettingsJson::read(u.settings, settings);  // checked on the HTTP thread
+    settings.e2ee_required = settings.e2ee_required || forced_e2ee;
+    // Clients in the room encrypt or not as the room said when they joined.
+    if (settings.e2ee_required != room->settings().e2ee_required && !room->empty())
+      return respond(error(409, "room_not_empty", "e2ee changes only while room " + name + " is empty"));
+    worker.update_settings(*room, settings);
+    respond(json_answer(200, RoomApiJson::room(*room)));
+  });
+}
+
 void RoomServiceApi::move(const http::HttpRequest& request, const Target& target,
                           const AccessTokenClaims& claims, const http::Responder& respond) const {
   auto parsed = MoveParticipantRequest::parse(request.body, target.room);
@@ -346,6 +369,7 @@ void RoomServiceApi::on_room(const http::HttpRequest& request, const Target& tar
         };
         break;
       }
+      if (method == "PATCH") return update_room(request, target.room, std::move(respond));
       {  // DELETE: everyone is removed and told why; the room closes at once.
         sfu::MediaWorker& worker = worker_for_(target.room);
         worker.post([&worker, room = target.room, respond = std::move(respond)] {

@@ -12,6 +12,7 @@
 //   DELETE /api/rooms/{room}                      remove everyone, close it (roomCreate)
 //   GET    /api/rooms/{room}/participants         (roomAdmin or roomList)
 //   GET    /api/rooms/{room}/participants/{id}    (roomAdmin or roomList)
+//   PATCH  /api/rooms/{room}                      settings (roomAdmin)
 //   PATCH  /api/rooms/{room}/participants/{id}    name, metadata, permissions (roomAdmin)
 //   DELETE /api/rooms/{room}/participants/{id}    remove (roomAdmin)
 //   POST   /api/rooms/{room}/participants/{id}/tracks/{sid}/mute   (roomAdmin)
@@ -100,6 +101,8 @@ class RoomServiceApi {
   void index(const http::Responder& respond) const;
   void list_rooms(http::Responder respond) const;
   void create_room(const http::HttpRequest& request, http::Responder respond) const;
+  // PATCH /api/rooms/{room}: the named settings change; 409 room_not_empty for e2ee with people in the room.
+  void update_room(const http::HttpRequest& request, const std::string& name, http::Responder respond) const;
   void on_room(const http::HttpRequest& request, const Target& target, const AccessTokenClaims& claims,
                http::Responder respond) const;
   // The stats snapshot is taken on the room's worker and rendered on the HTTP thread.

@@ -35,7 +35,8 @@ int64_t unix_seconds(std::chrono::system_clock::time_point t) {
 }
 
 Json participant_json(const sfu::ParticipantInfo& p) {
-  Json j{{"identity", p.identity}, {"name", p.name}, {"metadata", p.metadata}};
+  // kind: "standard" (a /rtc client), "ingress" (WHIP) or "whep" (a WHEP player).
+  Json j{{"identity", p.identity}, {"name", p.name}, {"metadata", p.metadata}, {"kind", p.kind}};
   j["permission"] = {{"canPublish", p.can_publish},
                      {"canSubscribe", p.can_subscribe},
                      {"canPublishData", p.can_publish_data},

@@ -75,6 +75,10 @@ test('echo endpoint: bad offers get clear errors, DELETE ends the session', asyn
     assert.equal(r.status, 200);
     r = await fetch(server.url + location, { method: 'DELETE' });
     assert.equal(r.status, 404, 'the session is gone');
+    // The endpoint takes no token: each address is rate limited (5 a second, bursts of 40).
+    const statuses = [];
+    for (let i = 0; i < 50; ++i) statuses.push((await fetch(server.url + location, { method: 'DELETE' })).status);
+    assert.ok(statuses.includes(429), `rate limited: ${statuses}`);
   } finally {
     assert.equal(await server.stop(), 0);
   }

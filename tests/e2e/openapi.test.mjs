@@ -135,7 +135,27 @@ test('answers of every call validate against the schemas in docs/openapi.yaml', 
     assert.equal((await call('POST', '/api/rooms/{room}/recording', room)).status, 201);
     assert.equal((await call('DELETE', '/api/rooms/{room}/recording', room)).status, 200);
     assert.equal((await call('DELETE', '/api/rooms/{room}/recording', room)).status, 409);
+    // Room settings change with PATCH: the next join sees the new limit; e2ee only while the room is empty.
+    const patched = await call('PATCH', '/api/rooms/{room}', room, { max_participants: 1, metadata: 'retro' });
+    assert.equal(patched.status, 200);
+    assert.deepEqual([patched.body.settings.max_participants, patched.body.settings.metadata], [1, 'retro']);
+    const bob = await connect(server);
+    bob.send({ type: 'join', token: token({ room: 'spec', identity: 'bob', grant: 'join' }), protocol: 1 });
+    assert.equal((await bob.until((m) => m.type === 'error', 'bob is refused')).code, 'room_full');
+    bob.ws.close();
+    const busy = await call('PATCH', '/api/rooms/{room}', room, { e2ee: true });
+    assert.deepEqual([busy.status, busy.body.code], [409, 'room_not_empty']);
+    const nothing = await call('PATCH', '/api/rooms/{room}', room, {});
+    assert.deepEqual([nothing.status, nothing.body.code], [400, 'bad_request']);
+    const renamed = await call('PATCH', '/api/rooms/{room}', room, { name: 'other' });
+    assert.deepEqual([renamed.status, renamed.body.code], [400, 'bad_request']);
+    const range = await call('PATCH', '/api/rooms/{room}', room, { empty_timeout: -5 });
+    assert.match(range.body.message, /empty_timeout/, 'the reason names the setting');
+    assert.equal((await call('PATCH', '/api/rooms/{room}', { room: 'none' }, { recording: true })).status, 404);
     assert.equal((await call('DELETE', '/api/rooms/{room}/participants/{identity}', who)).status, 204);
+    const encrypted = await call('PATCH', '/api/rooms/{room}', room, { e2ee: true, max_participants: 0 });
+    assert.equal(encrypted.status, 200);
+    assert.equal(encrypted.body.settings.e2ee, true, 'e2ee changes once the room is empty');
     assert.equal((await call('DELETE', '/api/rooms/{room}', room)).status, 204);
     const unauthorized = await api(server, 'GET', '/api/rooms');
     validate('GET', '/api/rooms', unauthorized);

@@ -100,6 +100,8 @@ test('a browser call: each event once, signed, in order, after two 500s', { time
     assert.ok(receiver.events.every((e) => e.room.sid === started.room.sid), 'one room, one sid');
     assert.equal(new Set(receiver.events.map((e) => e.id)).size, receiver.events.length, 'ids are unique');
     assert.equal(joined.participant.identity, 'alice');
+    // Every participant and track event says what kind of client it is: the web client is "standard".
+    for (const e of [joined, pub1, pub2, unpub1, unpub2, left]) assert.equal(e.participant.kind, 'standard', e.event);
     assert.deepEqual([pub1.track.type, pub2.track.type].sort(), ['audio', 'video']);
     assert.deepEqual([pub1.track.source, pub2.track.source].sort(), ['camera', 'microphone']);
     assert.deepEqual([unpub1.track.sid, unpub2.track.sid].sort(), [pub1.track.sid, pub2.track.sid].sort());

@@ -8,13 +8,14 @@
 
 #include "signal/RoomApiRequest.hpp"
 #include "signal/RoomServiceApi.hpp"
+#include "signal/RoomSettingsJson.hpp"
 
 using ct::signal::RoomApiRequest;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string_view body(reinterpret_cast<const char*>(data + 1), size - 1);
-  switch (data[0] % 5) {
+  switch (data[0] % 6) {
     case 0: {
       auto r = RoomApiRequest::create_room(body);
       if (auto* c = std::get_if<RoomApiRequest::CreateRoom>(&r)) {
@@ -38,6 +39,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 4:
       (void)ct::signal::RoomServiceApi::target_of(std::string("/api/rooms/") + std::string(body));
       break;
+    case 5: {
+      // What update_room accepts applies to any room's settings without a refusal.
+      auto r = RoomApiRequest::update_room(body);
+      if (auto* u = std::get_if<RoomApiRequest::UpdateRoom>(&r)) {
+        ct::sfu::RoomSettings settings;
+        if (ct::signal::RoomSettingsJson::read(u->settings, settings)) __builtin_trap();
+      }
+      break;
+    }
   }
   return 0;
 }

@@ -113,6 +113,10 @@ TEST_F(HttpServerTest, LargeBodyIs413) {
   auto r = c.request(bhttp::verb::post, "/echo", std::string(100 * 1024, 'x'));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->result_int(), 413);
+  // A JSON error like the API's, with the limit in the message.
+  EXPECT_EQ((*r)[bhttp::field::content_type], "application/json");
+  EXPECT_EQ(r->body(),
+            R"({"code":"body_too_large","message":"the request body is larger than 65536 bytes"})");
   // Exactly the limit is fine.
   Client ok(port());
   auto fits = ok.request(bhttp::verb::post, "/echo", std::string(64 * 1024, 'y'));

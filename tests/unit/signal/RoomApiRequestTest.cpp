@@ -98,6 +98,23 @@ TEST(RoomApiRequest, UpdateParticipantTakesNameMetadataAndPermissions) {
             "bad_request");
 }
 
+TEST(RoomApiRequest, UpdateRoomTakesOnlySettingsCheckedByTheTable) {
+  auto r = R::update_room(R"({"max_participants":4,"e2ee":true,"empty_timeout":60,"recording":false})");
+  ASSERT_TRUE(std::holds_alternative<R::UpdateRoom>(r)) << refusal(r).message;
+  EXPECT_EQ(std::get<R::UpdateRoom>(r).settings.size(), 4u);
+  EXPECT_EQ(std::get<R::UpdateRoom>(r).settings["max_participants"], 4);
+  EXPECT_EQ(refusal(R::update_room("{}")).code, "bad_request");
+  EXPECT_EQ(refusal(R::update_room(R"({"name":"other"})")).code, "bad_request");  // a room is not renamed
+  EXPECT_EQ(refusal(R::update_room(R"({"colour":"red"})")).code, "bad_request");
+  const auto out_of_range = R::update_room(R"({"max_participants":-1})");
+  const auto& range = refusal(out_of_range);
+  EXPECT_EQ(range.code, "bad_request");
+  EXPECT_NE(range.message.find("max_participants"), std::string::npos) << range.message;
+  EXPECT_EQ(refusal(R::update_room(R"({"e2ee":"yes"})")).code, "bad_request");
+  EXPECT_EQ(refusal(R::update_room("[1]")).code, "bad_request");
+  EXPECT_EQ(refusal(R::update_room("{\"e2ee\":tru")).code, "bad_json");
+}
+
 TEST(RoomApiRequest, MuteNeedsAFlag) {
   auto r = R::mute_track(R"({"muted":false})");
   ASSERT_TRUE(std::holds_alternative<R::MuteTrack>(r));
@@ -141,6 +158,9 @@ TEST(RoomApiRequest, TruncatedBodiesAreRefusedNeverAccepted) {
     EXPECT_TRUE(std::holds_alternative<R::Refusal>(R::send_data(cut))) << cut;
     EXPECT_TRUE(std::holds_alternative<R::Refusal>(R::create_room(cut))) << cut;
   }
+  const std::string settings = R"({"max_participants":4,"e2ee":true})";
+  for (size_t n = 0; n < settings.size(); ++n)
+    EXPECT_TRUE(std::holds_alternative<R::Refusal>(R::update_room(settings.substr(0, n)))) << n;
 }
 
 TEST(RoomApiRequest, DeepNestingAndHugeNumbersDoNotCrash) {

@@ -55,6 +55,7 @@ TEST(WebhookEvent, ParticipantEventsNameTheParticipantAndWhyItLeft) {
   EXPECT_EQ(joined["participant"]["identity"], "alice");
   EXPECT_EQ(joined["participant"]["name"], "Alice");
   EXPECT_EQ(joined["participant"]["metadata"], "{\"team\":1}");
+  EXPECT_EQ(joined["participant"]["kind"], "standard");
   EXPECT_EQ(joined["participant"]["permission"]["canPublish"], true);
   EXPECT_FALSE(joined.contains("reason"));
   auto a = activity(Kind::participant_left);
@@ -70,6 +71,7 @@ TEST(WebhookEvent, TrackEventsNameTheTrackAndItsPublisher) {
     auto j = body_of(WebhookEvent::from_activity(activity(kind)));
     EXPECT_EQ(j["event"], kind == Kind::track_published ? "track_published" : "track_unpublished");
     EXPECT_EQ(j["participant"]["identity"], "alice");
+    EXPECT_EQ(j["participant"]["kind"], "standard");
     EXPECT_EQ(j["track"]["sid"], "TR_v");
     EXPECT_EQ(j["track"]["type"], "video");
     EXPECT_EQ(j["track"]["source"], "camera");
