@@ -7,6 +7,7 @@
 #include "sfu/ActiveSpeakerDetector.hpp"
 #include "sfu/DataPacket.hpp"
 #include "sfu/DataRelay.hpp"
+#include "sfu/E2eeKeyRelay.hpp"
 #include "sfu/MediaCounters.hpp"
 #include "sfu/P2pRelay.hpp"
 #include "sfu/PacketTap.hpp"
@@ -217,17 +218,6 @@ struct Room::Impl final : DataRelay, RoomMembers {
     }
     if (!p->info().can_record) {
       p->deliver(event::Error{"recording_not_allowed", "this participant's token does not grant roomRecord"});
-      return nullptr;
-    }
-    return p;
-  }
-
-  // The participant who may relay key material now: in the room, and the
-  // room encrypted (a plain room tells the sender "e2ee_not_enabled").
-  Participant* key_relay_sender(const std::string& identity) {
-    Participant* p = find(identity);
-    if (p && !options.settings.e2ee_required) {
-      p->deliver(event::Error{"e2ee_not_enabled", "room " + name + " is not end-to-end encrypted"});
       return nullptr;
     }
     return p;
@@ -456,27 +446,11 @@ void Room::update_participant(const std::string& identity, const std::optional<s
 }
 
 void Room::e2ee_announce(const std::string& identity, std::string announcement) {
-  auto& m = *impl_;
-  Participant* p = m.key_relay_sender(identity);
-  if (!p) return;
-  p->set_e2ee_announcement(announcement);
-  m.broadcast(p, event::E2eeAnnounce{identity, std::move(announcement)});
+  E2eeKeyRelay(*impl_, impl_->options.settings.e2ee_required).announce(identity, std::move(announcement));
 }
 
 void Room::e2ee_keys(const std::string& identity, std::vector<E2eeKeyEnvelope> keys) {
-  auto& m = *impl_;
-  Participant* p = m.key_relay_sender(identity);
-  if (!p) return;
-  std::string missing;
-  for (auto& key : keys) {
-    Participant* to = key.to == identity ? nullptr : m.find(key.to);
-    if (!to) {
-      missing += (missing.empty() ? "" : ", ") + key.to;
-      continue;
-    }
-    to->deliver(event::E2eeKey{identity, std::move(key.blob)});
-  }
-  if (!missing.empty()) p->deliver(event::Error{"recipient_not_found", "not in the room: " + missing});
+  E2eeKeyRelay(*impl_, impl_->options.settings.e2ee_required).relay_keys(identity, std::move(keys));
 }
 
 void Room::p2p_signal(const std::string& identity, P2pSignal signal) {

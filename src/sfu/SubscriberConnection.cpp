@@ -585,13 +585,7 @@ void SubscriberConnection::add_own_counters(MediaCounters& counters) const {
   counters.bandwidth_paused += allocator_.stats().paused;
   counters.bandwidth_downgraded += allocator_.stats().downgraded;
   counters.bandwidth_upgraded += allocator_.stats().upgraded;
-  const SubscriberSendPath::Stats& bwe = send_path_->stats();
-  counters.bwe_packets_sent += bwe.packets_sent;
-  counters.bwe_packets_acked += bwe.packets_acked;
-  counters.bwe_packets_lost += bwe.packets_lost;
-  counters.bwe_feedbacks += bwe.feedbacks;
-  counters.bwe_feedbacks_malformed += bwe.malformed_feedback;
-  counters.bwe_probe_clusters_sent += bwe.probe_clusters_sent;
+  send_path_->add_counters(counters);
 }
 
 void SubscriberConnection::add_counters(MediaCounters& counters) const {

@@ -7,6 +7,7 @@
 #include "rtp/RtcpTransportCc.hpp"
 #include "rtp/RtpExtensionSlot.hpp"
 #include "rtp/RtpExtensions.hpp"
+#include "sfu/MediaCounters.hpp"
 #include "webrtc/PeerTransport.hpp"
 
 namespace ct::sfu {
@@ -94,6 +95,15 @@ void SubscriberSendPath::on_rtt(Duration rtt) {
 std::optional<uint64_t> SubscriberSendPath::estimated_bitrate() const {
   if (!estimator_ || stats_.feedbacks == 0) return std::nullopt;
   return estimator_->target_bitrate();
+}
+
+void SubscriberSendPath::add_counters(MediaCounters& counters) const {
+  counters.bwe_packets_sent += stats_.packets_sent;
+  counters.bwe_packets_acked += stats_.packets_acked;
+  counters.bwe_packets_lost += stats_.packets_lost;
+  counters.bwe_feedbacks += stats_.feedbacks;
+  counters.bwe_feedbacks_malformed += stats_.malformed_feedback;
+  counters.bwe_probe_clusters_sent += stats_.probe_clusters_sent;
 }
 
 }  // namespace ct::sfu

@@ -30,6 +30,8 @@ class PeerTransport;
 
 namespace ct::sfu {
 
+struct MediaCounters;
+
 class SubscriberSendPath {
  public:
   // Sends padding for a probe: padding-only RTX packets of a video stream.
@@ -104,6 +106,8 @@ class SubscriberSendPath {
   const bwe::SendSideBandwidthEstimator* estimator() const { return estimator_.get(); }
   bwe::SendSideBandwidthEstimator* estimator() { return estimator_.get(); }
   const Stats& stats() const { return stats_; }
+  // Adds these stats to the worker's /metrics counters.
+  void add_counters(MediaCounters& counters) const;
 
  private:
   webrtc::PeerTransport& transport_;
