@@ -2,9 +2,9 @@
 // (lib/nat.mjs), through the app in a room with direct connections
 // (/?room=R&p2p=1 under --dev): cone <-> cone connects directly with
 // server-reflexive candidates; symmetric <-> symmetric only through TURN
-// (with STUN but without TURN it finds no direct path); UDP-blocked <-> cone connects
-// through TURN over TCP or TLS. Prints the matrix with the selected
-// candidate pairs.
+// (with STUN but without TURN it finds no direct path, and the room falls
+// back to the SFU); UDP-blocked <-> cone connects through TURN over TCP or
+// TLS. Prints the matrix with the selected candidate pairs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor } from './lib/browser.mjs';
@@ -105,7 +105,7 @@ describe('direct calls through NATs', { timeout: 300000 }, () => {
     }
   });
 
-  test('symmetric <-> symmetric without TURN finds no direct path', async () => {
+  test('symmetric <-> symmetric without TURN finds no direct path and falls back to the SFU', async () => {
     // STUN only: `ciphertalk turn` on a second address answers Binding
     // requests; the server hands out nothing else.
     await lab.addAddress(STUN_IP);
@@ -117,27 +117,47 @@ describe('direct calls through NATs', { timeout: 300000 }, () => {
     assert.equal(await server.stop(), 0);
     server = await lab.startServer(['--no-turn', '--ice-server', `stun:${STUN_IP}:3478`]);
     const c = await call('symmetric', 'symmetric', 'sn');
+    const joined = Date.now();
     try {
       // Each NAT gives every destination its own port, so neither peer's
-      // server-reflexive address reaches the other: for 20 s no page may
-      // show a direct or relayed path, and ICE selects no pair.
+      // server-reflexive address reaches the other. Chromium does not say
+      // `failed` here (it stays in `checking`); the SDK gives ICE 10 s, restarts
+      // it once, gives it 10 s more, then reports `p2p_failed` and the server
+      // moves the room to the SFU. Until then no page may show a direct or
+      // relayed path.
       const seen = new Set();
-      const deadline = Date.now() + 20000;
-      while (Date.now() < deadline) {
+      const iceStates = new Set();
+      let srflx = 0;
+      const sample = async () => {
         for (const p of await Promise.all(c.pages.map(pathOf))) seen.add(p);
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-      assert.deepEqual([...seen], ['server'], `paths seen: ${[...seen]}`);
-      assert.equal(await selectedPair(c.pages[0], directPc(c.ids[1])), null);
-      const srflx = await c.pages[0].evaluate(async (expr) => {
-        let n = 0;
-        (await new Function(`return ${expr}`)().getStats()).forEach((s) => { if (s.type === 'local-candidate' && s.candidateType === 'srflx') n++; });
-        return n;
-      }, directPc(c.ids[1]));
+        const s = await c.pages[0].evaluate(async (expr) => {
+          const pc = new Function(`return ${expr}`)();
+          if (!pc) return null;
+          let n = 0;
+          (await pc.getStats()).forEach((r) => { if (r.type === 'local-candidate' && r.candidateType === 'srflx') n++; });
+          return { ice: pc.iceConnectionState, srflx: n };
+        }, directPc(c.ids[1]));
+        if (s) {
+          iceStates.add(s.ice);
+          srflx = Math.max(srflx, s.srflx);
+        }
+        return (await Promise.all(c.pages.map((p) => p.evaluate(() => window.ct.p2p.mode)))).every((m) => m === 'sfu');
+      };
+      const onSfu = await waitFor(sample, { timeout: 60000, interval: 1000 });
+      const fellBackAfter = ((Date.now() - joined) / 1000).toFixed(1);
+      assert.ok(onSfu, `the room moved to the SFU: modes ${await Promise.all(c.pages.map((p) => p.evaluate(() => window.ct.p2p.mode)))}, ICE ${[...iceStates]}`);
+      assert.deepEqual([...seen], ['server'], `paths seen before the fallback: ${[...seen]}`);
       assert.ok(srflx > 0, 'the peers had server-reflexive candidates (STUN worked), and still no path');
-      const state = await c.pages[0].evaluate((expr) => new Function(`return ${expr}`)()?.iceConnectionState, directPc(c.ids[1]));
-      assert.ok(['checking', 'disconnected', 'failed'].includes(state), state);
-      matrix.push({ pair: 'symmetric <-> symmetric, no TURN', path: 'none', detail: `no pair selected in 20 s (ICE ${state})` });
+      assert.ok(!iceStates.has('connected') && !iceStates.has('completed'), `ICE never connected: ${[...iceStates]}`);
+      // On the SFU: the path says so on both pages, video decodes both ways,
+      // and the direct connections are closed.
+      await waitForPaths(c.pages, 'server', 10000);
+      await waitForVideoBothWays(c.pages, c.ids, 'symmetric <-> symmetric, no TURN, through the SFU');
+      for (const page of c.pages) {
+        assert.ok(await waitFor(() => page.evaluate(() => window.ct.p2p.links.size === 0), { timeout: 10000 }), 'the direct connection is closed');
+      }
+      matrix.push({ pair: 'symmetric <-> symmetric, no TURN', path: 'server',
+        detail: `no direct pair (ICE ${[...iceStates].join('/')}); p2p_failed, room on the SFU ${fellBackAfter} s after joining, video both ways` });
     } finally {
       await close(c);
     }

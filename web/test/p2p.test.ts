@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { P2pConnections, type P2pHost } from '../src/sdk/p2p';
+import { CONNECT_TIMEOUT_MS, DISCONNECTED_TIMEOUT_MS, P2pConnections, type P2pHost } from '../src/sdk/p2p';
 import type { ClientMessage, TrackInfo } from '../src/sdk/protocol';
 
 // Stand-ins for the browser's WebRTC objects: just what P2pConnections
@@ -147,6 +147,97 @@ describe('direct connections', () => {
     expect(sent.some((m) => m.type === 'p2p_failed')).toBe(false);
     pc.oniceconnectionstatechange!();
     expect(sent.filter((m) => m.type === 'p2p_failed')).toEqual([{ type: 'p2p_failed', peer: 'bob' }]);
+  });
+
+  // Between two symmetric NATs without TURN, Chromium never says `failed`: it stays in `checking`.
+  it('counts a connection that does not connect within the timeout as failed: one restart, then p2p_failed', async () => {
+    const { p2p, sent } = setup();
+    p2p.onMessage({ type: 'connection_mode', mode: 'p2p', peers: ['alice', 'bob'] });
+    const pc = FakePeerConnection.nth(0);
+    await pc.onnegotiationneeded!();
+    p2p.onMessage({ type: 'p2p_answer', from: 'bob', sdp: 'v=0\r\n' });
+    pc.iceConnectionState = 'checking';
+    pc.oniceconnectionstatechange!();
+    await vi.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS - 100);
+    expect(pc.restarts).toBe(0);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(pc.restarts).toBe(1);
+    // The restart's offer and answer do not move the deadline.
+    await pc.onnegotiationneeded!();
+    p2p.onMessage({ type: 'p2p_answer', from: 'bob', sdp: 'v=0\r\n' });
+    await vi.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS - 300);
+    expect(sent.some((m) => m.type === 'p2p_failed')).toBe(false);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(sent.filter((m) => m.type === 'p2p_failed')).toEqual([{ type: 'p2p_failed', peer: 'bob' }]);
+    // Reported once; the server moves the room to the SFU.
+    await vi.advanceTimersByTimeAsync(3 * CONNECT_TIMEOUT_MS);
+    expect(sent.filter((m) => m.type === 'p2p_failed')).toHaveLength(1);
+    expect(pc.restarts).toBe(1);
+  });
+
+  it('a connection that connects in time is not restarted', async () => {
+    const { p2p, sent } = setup('bob');
+    p2p.onMessage({ type: 'connection_mode', mode: 'p2p', peers: ['alice', 'bob'] });
+    p2p.onMessage({ type: 'p2p_offer', from: 'alice', sdp: 'v=0\r\n' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sent.some((m) => m.type === 'p2p_answer')).toBe(true);
+    const pc = FakePeerConnection.nth(0);
+    await vi.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS / 2);
+    pc.iceConnectionState = 'connected';
+    pc.oniceconnectionstatechange!();
+    await vi.advanceTimersByTimeAsync(3 * CONNECT_TIMEOUT_MS);
+    expect(pc.restarts).toBe(0);
+    expect(sent.some((m) => m.type === 'p2p_failed')).toBe(false);
+  });
+
+  it('restarts a connection disconnected for the timeout, and reports it when the restart does not connect', async () => {
+    const { p2p, sent } = setup();
+    p2p.onMessage({ type: 'connection_mode', mode: 'p2p', peers: ['alice', 'bob'] });
+    const pc = FakePeerConnection.nth(0);
+    pc.iceConnectionState = 'connected';
+    pc.oniceconnectionstatechange!();
+    // A short drop is left alone.
+    pc.iceConnectionState = 'disconnected';
+    pc.oniceconnectionstatechange!();
+    await vi.advanceTimersByTimeAsync(DISCONNECTED_TIMEOUT_MS - 1000);
+    pc.iceConnectionState = 'connected';
+    pc.oniceconnectionstatechange!();
+    await vi.advanceTimersByTimeAsync(2 * DISCONNECTED_TIMEOUT_MS);
+    expect(pc.restarts).toBe(0);
+    // A long one is restarted, then reported.
+    pc.iceConnectionState = 'disconnected';
+    pc.oniceconnectionstatechange!();
+    await vi.advanceTimersByTimeAsync(DISCONNECTED_TIMEOUT_MS);
+    expect(pc.restarts).toBe(1);
+    await vi.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS);
+    expect(sent.filter((m) => m.type === 'p2p_failed')).toEqual([{ type: 'p2p_failed', peer: 'bob' }]);
+  });
+
+  it('stops the timeouts when the room moves to the SFU or the client closes', async () => {
+    const { p2p, sent } = setup();
+    p2p.onMessage({ type: 'connection_mode', mode: 'p2p', peers: ['alice', 'bob'] });
+    const pc = FakePeerConnection.nth(0);
+    pc.iceConnectionState = 'connected';
+    pc.oniceconnectionstatechange!();
+    pc.iceConnectionState = 'disconnected';
+    pc.oniceconnectionstatechange!();
+    expect(vi.getTimerCount()).toBeGreaterThan(0);
+    p2p.onMessage({ type: 'connection_mode', mode: 'sfu', peers: [] });
+    await vi.advanceTimersByTimeAsync(DISCONNECTED_TIMEOUT_MS + CONNECT_TIMEOUT_MS);
+    expect(pc.restarts).toBe(0);
+    expect(pc.closed).toBe(true);
+
+    p2p.onMessage({ type: 'connection_mode', mode: 'p2p', peers: ['alice', 'bob'] });
+    const again = FakePeerConnection.nth(1);
+    again.iceConnectionState = 'connected';
+    again.oniceconnectionstatechange!();
+    again.iceConnectionState = 'disconnected';
+    again.oniceconnectionstatechange!();
+    p2p.close();
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(DISCONNECTED_TIMEOUT_MS + CONNECT_TIMEOUT_MS);
+    expect(again.restarts).toBe(0);
+    expect(sent.some((m) => m.type === 'p2p_failed')).toBe(false);
   });
 
   it('closes the connection of a peer who left the mesh, and parks the SFU senders once every direct path is up', async () => {

@@ -18,7 +18,11 @@
 // on both paths. Negotiation follows the "perfect negotiation" pattern of
 // the WebRTC specification: the participant with the greater identity is the
 // polite one. ICE that fails is restarted once; if it fails again the server
-// hears `p2p_failed` and moves the room to the SFU.
+// hears `p2p_failed` and moves the room to the SFU. "Fails" includes never
+// getting there: between two symmetric NATs without TURN, Chromium stays in
+// `checking` or `disconnected` and never reports `failed`, so a connection
+// not connected CONNECT_TIMEOUT_MS after its offer/answer (or after the
+// restart), or `disconnected` for DISCONNECTED_TIMEOUT_MS, counts as failed.
 
 import type { ClientMessage, ServerMessageOf, TrackInfo } from './protocol';
 import { sentCount, type FrameTransforms } from './e2ee-media';
@@ -54,6 +58,10 @@ interface PeerLink {
   makingOffer: boolean;
   ignoreOffer: boolean;
   restarted: boolean;
+  /** `p2p_failed` was sent for this connection (once is enough: the room leaves p2p). */
+  reported: boolean;
+  /** Runs out when ICE did not connect in time (see CONNECT_TIMEOUT_MS). */
+  iceTimer: ReturnType<typeof setTimeout> | null;
   chain: Promise<void>;
   /** sid -> our sender on this connection, its stream (whose id the peer sees as the sid) and E2EE name. */
   senders: Map<string, { sender: RTCRtpSender; stream: MediaStream; e2ee?: string }>;
@@ -68,6 +76,11 @@ interface PeerLink {
 const PARK_AFTER_MS = 1000;
 // How long a switch to the SFU waits for a peer's SFU media before it closes the direct connection anyway.
 const SWITCH_TIMEOUT_MS = 6000;
+// How long ICE may take to connect after an offer/answer exchange or an ICE
+// restart, and how long a connection that was up may stay `disconnected`,
+// before it counts as failed.
+export const CONNECT_TIMEOUT_MS = 10000;
+export const DISCONNECTED_TIMEOUT_MS = 5000;
 
 export class P2pConnections {
   /** null until the server says (a room without `p2p` never does). */
@@ -141,7 +154,11 @@ export class P2pConnections {
     this.peers = mode === 'p2p' ? peers.filter((p) => p !== self) : [];
     if (mode === 'sfu') {
       this.unpark();
-      for (const link of this.links.values()) void this.handOver(link);
+      for (const link of this.links.values()) {
+        // Closing anyway: no restart and no report while it hands over.
+        this.stopIceTimer(link);
+        void this.handOver(link);
+      }
       return;
     }
     for (const link of [...this.links.values()]) if (!this.peers.includes(link.peer)) this.closeLink(link);
@@ -155,7 +172,7 @@ export class P2pConnections {
     const self = this.host.identity() ?? '';
     const pc = new RTCPeerConnection(this.host.config());
     const link: PeerLink = {
-      peer, pc, polite: self > peer, makingOffer: false, ignoreOffer: false, restarted: false,
+      peer, pc, polite: self > peer, makingOffer: false, ignoreOffer: false, restarted: false, reported: false, iceTimer: null,
       chain: Promise.resolve(), senders: new Map(), receiveNames: [], shown: false, closed: false,
     };
     this.links.set(peer, link);
@@ -172,12 +189,17 @@ export class P2pConnections {
       if (candidate) this.host.send({ type: 'p2p_candidate', to: peer, candidate: candidate.toJSON() });
     };
     pc.oniceconnectionstatechange = () => {
-      if (pc.iceConnectionState !== 'failed' || link.closed) return;
-      if (!link.restarted) {
-        link.restarted = true;
-        pc.restartIce();
-      } else {
-        this.host.send({ type: 'p2p_failed', peer });
+      if (link.closed) return;
+      const state = pc.iceConnectionState;
+      if (state === 'connected' || state === 'completed') {
+        // Up again: a later outage gets its own restart.
+        this.stopIceTimer(link);
+        link.restarted = false;
+      } else if (state === 'failed') {
+        this.iceFailed(link);
+      } else if (state === 'disconnected' && !link.iceTimer) {
+        // (A deadline already running, before the first connection or after a restart, stays.)
+        this.startIceTimer(link, DISCONNECTED_TIMEOUT_MS);
       }
     };
     pc.onconnectionstatechange = () => { if (pc.connectionState === 'connected') this.scheduleParkCheck(); };
@@ -225,9 +247,41 @@ export class P2pConnections {
     link.ignoreOffer = !link.polite && collision;
     if (link.ignoreOffer) return;
     await pc.setRemoteDescription({ type, sdp });
-    if (type !== 'offer') return;
-    await pc.setLocalDescription();
-    if (pc.localDescription) this.host.send({ type: 'p2p_answer', to: link.peer, sdp: this.outgoing(link, pc.localDescription.sdp) });
+    if (type === 'offer') {
+      await pc.setLocalDescription();
+      if (pc.localDescription) this.host.send({ type: 'p2p_answer', to: link.peer, sdp: this.outgoing(link, pc.localDescription.sdp) });
+    }
+    // Offer and answer are exchanged: ICE has this long to connect (a timer
+    // already running, after a restart or a disconnection, keeps its deadline).
+    if (!link.iceTimer && !['connected', 'completed'].includes(pc.iceConnectionState)) this.startIceTimer(link, CONNECT_TIMEOUT_MS);
+  }
+
+  // ICE to the peer failed, or did not connect in time: restart it once; if
+  // that does not help, the server hears it and moves the room to the SFU.
+  private iceFailed(link: PeerLink): void {
+    this.stopIceTimer(link);
+    if (link.closed || this.mode !== 'p2p' || link.reported) return;
+    if (!link.restarted) {
+      link.restarted = true;
+      link.pc.restartIce();
+      this.startIceTimer(link, CONNECT_TIMEOUT_MS);
+      return;
+    }
+    link.reported = true;
+    this.host.send({ type: 'p2p_failed', peer: link.peer });
+  }
+
+  private startIceTimer(link: PeerLink, ms: number): void {
+    this.stopIceTimer(link);
+    link.iceTimer = setTimeout(() => {
+      link.iceTimer = null;
+      this.iceFailed(link);
+    }, ms);
+  }
+
+  private stopIceTimer(link: PeerLink): void {
+    if (link.iceTimer) clearTimeout(link.iceTimer);
+    link.iceTimer = null;
   }
 
   private async onCandidate(link: PeerLink, candidate: RTCIceCandidateInit): Promise<void> {
@@ -329,6 +383,7 @@ export class P2pConnections {
   private closeLink(link: PeerLink): void {
     if (link.closed) return;
     link.closed = true;
+    this.stopIceTimer(link);
     const e2ee = this.host.e2ee();
     for (const s of link.senders.values()) if (s.e2ee) e2ee?.session.removeSendTrack(s.e2ee);
     for (const name of link.receiveNames) e2ee?.session.removeReceiveTrack(link.peer, name);
