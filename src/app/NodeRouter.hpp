@@ -40,8 +40,13 @@ class NodeRouter {
   // Where each join goes: here, relayed to the room's node, or refused.
   signal::JoinRouter join_router();
 
+  // Sends every participant of `room` to the same room at `rtc_url` (`move`, reason "drain").
+  using RoomMover = std::function<void(const std::string& room, const std::string& rtc_url)>;
+
   // No new rooms or joins here from now on (resumes of calls here still work).
-  void begin_drain();
+  // In a cluster with other live nodes, each room hosted here is handed to one
+  // of them and `move_room` (front thread) sends its participants there.
+  void begin_drain(RoomMover move_room = {});
   bool draining() const { return draining_.load(); }
 
   // Participants in this node's rooms now; `done` runs on the front thread.

@@ -32,6 +32,7 @@
 #include "signal/EchoEndpoint.hpp"
 #include "signal/RoomServiceApi.hpp"
 #include "signal/RtcService.hpp"
+#include "signal/SignalRelay.hpp"
 #include "signal/WhepEndpoint.hpp"
 #include "signal/WhipEndpoint.hpp"
 #include "turn/TurnServer.hpp"
@@ -110,7 +111,10 @@ struct Server::Impl {
     auto timeout = config.effective_drain_timeout();
     if (timeout.count() == 0) return shut_down();
     spdlog::info("draining: no new rooms or joins, calls go on for up to {} s", timeout.count());
-    node->begin_drain();
+    node->begin_drain([this](const std::string& room, const std::string& url) {
+      size_t sent = rtc->mover().move_room_to_node(room, url);
+      spdlog::info("drain: {} participant(s) of room '{}' sent to {}", sent, room, url);
+    });
     drain_deadline = std::chrono::steady_clock::now() + timeout;
     drain_check = std::make_unique<boost::asio::steady_timer>(front_io);
     check_drained();
@@ -121,13 +125,17 @@ struct Server::Impl {
     drain_check->async_wait([this](const boost::system::error_code& ec) {
       if (ec) return;
       node->count_participants([this](size_t participants) {
+        // Relayed clients' calls run on other nodes: they go on until those clients leave.
+        participants += signal::SignalRelay::open_count();
         if (participants == 0) {
           spdlog::info("drain: no participant left, shutting down");
           return shut_down();
         }
         if (std::chrono::steady_clock::now() >= drain_deadline) {
-          spdlog::warn("drain: --drain-timeout reached with {} participant(s) still here, shutting down",
-                       participants);
+          spdlog::warn(
+              "drain: --drain-timeout reached with {} participant(s) or relayed client(s) still here, "
+              "shutting down",
+              participants);
           return shut_down();
         }
         check_drained();
