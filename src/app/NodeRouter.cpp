@@ -146,6 +146,22 @@ void NodeRouter::sample(std::function<void(const Sample&)> done) {
   }
 }
 
+void NodeRouter::host_elsewhere(const std::string& room,
+                                std::function<void(std::optional<cluster::NodeEntry>)> done) {
+  if (!cluster_) return done(std::nullopt);
+  cluster_->host_elsewhere(room, std::move(done));
+}
+
+void NodeRouter::other_nodes(std::function<void(std::vector<cluster::NodeEntry>)> done) {
+  if (!cluster_) return done({});
+  cluster_->live_nodes([self = config_.node_id(), done = std::move(done)](auto nodes) {
+    std::vector<cluster::NodeEntry> others;
+    for (auto& n : nodes.value_or(std::vector<cluster::NodeEntry>{}))
+      if (n.id != self) others.push_back(std::move(n));
+    done(std::move(others));
+  });
+}
+
 void NodeRouter::count_participants(std::function<void(size_t)> done) {
   sample([done = std::move(done)](const Sample& s) { done(s.participants); });
 }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "app/ActivityLog.hpp"
+#include "app/ApiForwarder.hpp"
 #include "app/MetricsEndpoint.hpp"
 #include "app/NodeAdminEndpoint.hpp"
 #include "app/NodeRouter.hpp"
@@ -95,6 +96,7 @@ struct Server::Impl {
   std::unique_ptr<MetricsEndpoint> metrics;
   std::unique_ptr<NodeRouter> node;  // cluster membership (--redis) and drain
   std::unique_ptr<NodeAdminEndpoint> node_admin;
+  std::unique_ptr<ApiForwarder> api_forwarder;  // --redis: the room API from any node
   std::unique_ptr<boost::asio::steady_timer> drain_check;
   std::chrono::steady_clock::time_point drain_deadline;
   bool started = false;
@@ -288,6 +290,11 @@ void Server::start() {
       signal::RoomServiceApiConfig{
           32 * 1024, c.api_requests_per_second, c.api_request_burst, c.room_e2ee == "required",
           [&io = s.front_io](std::function<void()> task) { boost::asio::post(io, std::move(task)); }});
+  if (!c.cluster_redis.empty()) {
+    // In front of the API's own routes: calls for rooms on other nodes go there.
+    s.api_forwarder = std::make_unique<ApiForwarder>(*s.node, *s.room_api, s.front_io);
+    s.api_forwarder->install(*s.http);
+  }
   s.room_api->install(*s.http);
   s.room_api->set_mover(&s.rtc->mover());
   s.whip = std::make_unique<signal::WhipEndpoint>(*s.rtc);

@@ -195,6 +195,24 @@ void ClusterNode::hand_over(std::vector<HostedRoom> rooms,
   });
 }
 
+void ClusterNode::host_elsewhere(std::string room, std::function<void(std::optional<NodeEntry>)> done) {
+  asio::post(*io_, [this, room = std::move(room), done = std::move(done)] {
+    try {
+      auto owner = store_->room_owner(room);
+      std::optional<NodeEntry> host;
+      if (owner && *owner != config_.self.id) {
+        for (auto& n : store_->live_nodes())
+          if (n.id == *owner) host = std::move(n);
+      }
+      note_redis(true, "");
+      done(std::move(host));
+    } catch (const ClusterStoreError& e) {
+      note_redis(false, e.what());
+      done(std::nullopt);
+    }
+  });
+}
+
 void ClusterNode::live_nodes(std::function<void(std::optional<std::vector<NodeEntry>>)> done) {
   asio::post(*io_, [this, done = std::move(done)] {
     try {

@@ -85,6 +85,11 @@ class ClusterNode {
   // Redis cannot be reached or no other node can take a room.
   void hand_over(std::vector<HostedRoom> rooms, std::function<void(std::vector<HandedOverRoom>)> done);
 
+  // The live node other than this one that hosts `room`; nothing when the
+  // room is here, unclaimed, its node is gone, or Redis cannot be reached.
+  // `done` runs on the cluster thread.
+  void host_elsewhere(std::string room, std::function<void(std::optional<NodeEntry>)> done);
+
   // Every live node, or nothing when Redis cannot be reached; `done` runs on the cluster thread.
   void live_nodes(std::function<void(std::optional<std::vector<NodeEntry>>)> done);
 

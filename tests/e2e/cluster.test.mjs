@@ -2,7 +2,8 @@
 // redis-server. Browsers that reach different nodes meet in one room (the
 // signaling is relayed to the node that hosts it), new rooms go to the
 // least-loaded node, and a Redis outage drops no call. Draining one node keeps
-// its calls, refuses new joins and exits when the last participant leaves.
+// its calls, refuses new joins and exits when the last participant leaves;
+// in a cluster it moves them to another node. The room API answers from any node.
 import { test } from 'node:test';
 import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
@@ -12,6 +13,7 @@ import { launchBrowser, waitFor } from './lib/browser.mjs';
 import { joinCall, stats, waitForVideoFrom } from './lib/call.mjs';
 import { connect, devToken } from './lib/signal.mjs';
 import { scrapeMetrics } from './lib/metrics.mjs';
+import { api, token } from './lib/roomapi.mjs';
 
 // A participant without media: joins `room` through `node` and returns the
 // first answer, "joined" or an error.
@@ -227,6 +229,44 @@ test('drain in a cluster: the room moves to the other node, a relayed client kee
     assert.ok(await waitFor(async () => (await redisGet(redis.port, `ciphertalk:node:${hostId}`)) === null,
       { timeout: 3000, interval: 100 }), 'a node that exits leaves the registry at once');
     assert.equal(await redisGet(redis.port, 'ciphertalk:room:keep'), otherId, 'the exit leaves the moved claim alone');
+  } finally {
+    for (const c of clients) c.ws.close();
+    for (const n of Object.values(nodes)) await n.stop();
+    await redis.stop();
+  }
+});
+
+test('the room API from any node: list, get, participants and remove through a node that does not host the room', { timeout: 60000 }, async () => {
+  const redis = await startRedis();
+  const nodes = {};
+  const clients = [];
+  try {
+    for (const id of ['node-a', 'node-b']) nodes[id] = await startServer(['--redis', redis.url, '--node-id', id]);
+    const kim = await signalJoin(nodes['node-a'], 'api-room', 'kim');
+    clients.push(kim.client);
+    assert.equal(kim.answer.type, 'joined', JSON.stringify(kim.answer));
+    const hostId = await redisGet(redis.port, 'ciphertalk:room:api-room');
+    const other = nodes[hostId === 'node-a' ? 'node-b' : 'node-a'];
+    const admin = token({ grant: 'room-list,admin' });
+
+    // The node asked hosts nothing, yet lists and reads the room on the other node.
+    let r = await api(other, 'GET', '/api/rooms', { bearer: admin });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(r.body.rooms.map((room) => room.name), ['api-room']);
+    r = await api(other, 'GET', '/api/rooms/api-room', { bearer: admin });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.name, 'api-room');
+    r = await api(other, 'GET', '/api/rooms/api-room/participants', { bearer: admin });
+    assert.deepEqual(r.body.participants.map((p) => p.identity), ['kim']);
+    // The hosting node checks the token: a bad one is refused there.
+    r = await api(other, 'GET', '/api/rooms/api-room/participants', { bearer: token({ room: 'elsewhere', grant: 'admin' }) });
+    assert.equal(r.status, 403, JSON.stringify(r.body));
+    r = await api(other, 'GET', '/api/rooms/nowhere', { bearer: admin });
+    assert.equal(r.status, 404, JSON.stringify(r.body));
+
+    r = await api(other, 'DELETE', '/api/rooms/api-room/participants/kim', { bearer: admin });
+    assert.equal(r.status, 204, JSON.stringify(r.body));
+    await kim.client.until((m) => m.type === 'removed' && m.reason === 'removed_by_admin', 'kim is removed');
   } finally {
     for (const c of clients) c.ws.close();
     for (const n of Object.values(nodes)) await n.stop();
