@@ -214,3 +214,19 @@ TEST(ClusterNode, ANewLoadIsWrittenAtOnce) {
                           .count();
   EXPECT_TRUE(shared->store.nodes.at("a").load_is_fresh(now_ms, 1000));
 }
+
+TEST(ClusterNode, TakesOverTheClaimOfADeadNodeOnARoomThatRunsHere) {
+  auto shared = std::make_shared<Shared>();
+  {
+    std::lock_guard l(shared->mutex);
+    shared->store.rooms["standup"] = "gone";  // its node's entry expired (Redis came back without it)
+    shared->store.rooms["retro"] = "b";       // a live node's claim stays its own
+    shared->store.nodes["b"] = ct::cluster::testing::node("b");
+  }
+  ClusterNode node(config("a"), std::make_unique<LockedStore>(shared));
+  node.update_load({3, 0, 0, {"standup", "retro"}});
+  node.start();
+  ASSERT_TRUE(eventually(shared, [](FakeClusterStore& s) { return s.rooms.at("standup") == "a"; }));
+  std::lock_guard l(shared->mutex);
+  EXPECT_EQ(shared->store.rooms.at("retro"), "b");
+}
