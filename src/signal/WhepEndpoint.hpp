@@ -33,6 +33,7 @@ class HttpServer;
 
 namespace ct::signal {
 
+class HttpSdpSessionRegistry;
 class RtcSessionListener;
 
 class WhepEndpoint {
@@ -64,12 +65,10 @@ class WhepEndpoint {
   static int status_of(std::string_view code);
 
  private:
-  struct State;
-  void post_offer(http::HttpRequest request, http::Responder respond, Target target) const;
-  void patch(http::HttpRequest request, http::Responder respond, const Target& target) const;
-  void end(http::Responder respond, const Target& target) const;
+  void post_offer(http::HttpRequest request, http::Responder respond) const;
 
-  std::shared_ptr<State> state_;
+  const RtcSessionListener& service_;
+  std::shared_ptr<HttpSdpSessionRegistry> sessions_;  // also the routes', which may outlive this
 };
 
 }  // namespace ct::signal

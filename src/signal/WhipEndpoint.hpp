@@ -33,12 +33,12 @@ class HttpServer;
 
 namespace ct::signal {
 
+class HttpSdpSessionRegistry;
 class RtcSessionListener;
 
 class WhipEndpoint {
  public:
-  // Requests per client address (IPv4 address or IPv6 /64 alike: by address).
-  // Trickle ICE sends a PATCH per few candidates; the burst allows a setup.
+  // Requests per client address. Trickle ICE sends a PATCH per few candidates; the burst allows a setup.
   static constexpr double kRequestsPerSecond = 5;
   static constexpr double kRequestBurst = 40;
 
@@ -70,12 +70,10 @@ class WhipEndpoint {
   static int status_of(std::string_view code);
 
  private:
-  struct State;
-  void post_offer(http::HttpRequest request, http::Responder respond, std::string room) const;
-  void patch(http::HttpRequest request, http::Responder respond, const Target& target) const;
-  void end(http::Responder respond, const Target& target) const;
+  void post_offer(http::HttpRequest request, http::Responder respond) const;
 
-  std::shared_ptr<State> state_;
+  const RtcSessionListener& service_;
+  std::shared_ptr<HttpSdpSessionRegistry> sessions_;  // also the routes', which may outlive this
 };
 
 }  // namespace ct::signal
