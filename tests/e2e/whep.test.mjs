@@ -7,7 +7,7 @@
 // and an ICE restart by PATCH.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { launchBrowser, waitFor } from './lib/browser.mjs';
 import { joinApp } from './lib/app.mjs';
 import { api, token as apiToken } from './lib/roomapi.mjs';
 import { connect } from './lib/signal.mjs';
+import { startGstClient } from './lib/gst.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const token = (room, identity, ...more) => execFileSync(binary,
@@ -24,28 +25,8 @@ const fixture = (name) => readFileSync(path.join(here, '../fixtures/sdp', name),
 
 // Runs the GStreamer player for `seconds`; it DELETEs its session at the end.
 function startWhepClient(url, bearer, seconds) {
-  const child = spawn('/usr/bin/python3', [path.join(here, 'whep_client.py'), url, bearer, String(seconds)],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  const client = { child, events: [], log: '' };
-  let buffered = '';
-  child.stdout.on('data', (d) => {
-    buffered += d;
-    let nl;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      try {
-        const event = JSON.parse(line);
-        client.events.push(event);
-        if (event.event !== 'offer' && event.event !== 'created') client.log += line + '\n';
-      } catch { client.log += line + '\n'; }
-    }
-  });
-  child.stderr.on('data', (d) => { client.log += d; });
-  client.event = (name) => client.events.find((e) => e.event === name);
+  const client = startGstClient('whep_client.py', [url, bearer, seconds], { unlogged: ['offer', 'created'] });
   client.frames = () => client.events.filter((e) => e.event === 'frames').at(-1) ?? { video: 0, audio: 0 };
-  client.done = new Promise((resolve) => child.once('close', resolve));
-  client.kill = () => { if (child.exitCode === null) child.kill('SIGKILL'); return client.done; };
   return client;
 }
 
