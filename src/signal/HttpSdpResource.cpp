@@ -165,7 +165,9 @@ std::vector<std::string> HttpSdpResource::ice_server_links(const std::vector<Ice
 
 http::HttpResponse HttpSdpResource::error(int status, std::string_view code, std::string_view message) {
   nlohmann::json body = {{"code", code}, {"message", message}};
-  return http::HttpResponse::json(status, body.dump());
+  // A message may quote the client's bytes (a line of its SDP), which need not be UTF-8.
+  return http::HttpResponse::json(status,
+                                  body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 std::string HttpSdpResource::percent_encoded(std::string_view segment) {
