@@ -133,9 +133,9 @@ size_t HttpSdpSessionRegistry::sessions() const {
   return sessions_.size();
 }
 
-std::map<std::string, uint64_t> HttpSdpSessionRegistry::requests() const {
+HttpSdpSessionRegistry::Stats HttpSdpSessionRegistry::stats() const {
   std::lock_guard lock(mutex_);
-  return requests_;
+  return Stats{sessions_.size(), requests_};
 }
 
 std::shared_ptr<HttpSdpSession> HttpSdpSessionRegistry::find(const Address& address) {

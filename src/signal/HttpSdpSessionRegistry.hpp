@@ -35,6 +35,11 @@ class HttpSdpSessionRegistry : public std::enable_shared_from_this<HttpSdpSessio
  public:
   static constexpr size_t kSessionIdLength = 32;
 
+  struct Stats {
+    size_t sessions = 0;                       // live sessions
+    std::map<std::string, uint64_t> requests;  // answered requests, by HTTP status ("201", "415", ...)
+  };
+
   // A path under the prefix: the room, and the session (empty: the endpoint
   // that takes offers).
   struct Address {
@@ -83,7 +88,7 @@ class HttpSdpSessionRegistry : public std::enable_shared_from_this<HttpSdpSessio
   static http::HttpResponse error(int status, std::string_view code, std::string_view message);
 
   size_t sessions() const;
-  std::map<std::string, uint64_t> requests() const;  // answered, by HTTP status ("201", "415", ...)
+  Stats stats() const;
 
  private:
   explicit HttpSdpSessionRegistry(Config config);

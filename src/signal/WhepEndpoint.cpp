@@ -40,7 +40,7 @@ WhepEndpoint::~WhepEndpoint() = default;
 
 void WhepEndpoint::install(http::HttpServer& server) { sessions_->install(server, std::string(kPrefix)); }
 
-size_t WhepEndpoint::sessions() const { return sessions_->sessions(); }
+WhepEndpoint::Stats WhepEndpoint::stats() const { return sessions_->stats(); }
 
 std::optional<WhepEndpoint::Target> WhepEndpoint::parse_path(std::string_view path) {
   if (!path.starts_with(kPrefix)) return std::nullopt;

@@ -26,6 +26,7 @@
 #include <string_view>
 
 #include "http/HttpHandler.hpp"
+#include "signal/HttpSdpSessionRegistry.hpp"
 
 namespace ct::http {
 class HttpServer;
@@ -33,7 +34,6 @@ class HttpServer;
 
 namespace ct::signal {
 
-class HttpSdpSessionRegistry;
 class RtcSessionListener;
 
 class WhepEndpoint {
@@ -41,6 +41,8 @@ class WhepEndpoint {
   // Requests per client address; trickle ICE sends a PATCH per few candidates.
   static constexpr double kRequestsPerSecond = 5;
   static constexpr double kRequestBurst = 40;
+
+  using Stats = HttpSdpSessionRegistry::Stats;  // live sessions, answered requests by status
 
   struct Target {
     std::string room, participant;
@@ -54,7 +56,7 @@ class WhepEndpoint {
   WhepEndpoint& operator=(const WhepEndpoint&) = delete;
 
   void install(http::HttpServer& server);
-  size_t sessions() const;  // live WHEP sessions
+  Stats stats() const;
 
   // "/whep/{room}/{participant}" or ".../{session}" (a path as the server
   // decoded it: names holding '/' cannot be played); nothing for another path.

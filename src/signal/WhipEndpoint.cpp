@@ -40,9 +40,7 @@ WhipEndpoint::~WhipEndpoint() = default;
 
 void WhipEndpoint::install(http::HttpServer& server) { sessions_->install(server, std::string(kPrefix)); }
 
-WhipEndpoint::Stats WhipEndpoint::stats() const {
-  return Stats{sessions_->sessions(), sessions_->requests()};
-}
+WhipEndpoint::Stats WhipEndpoint::stats() const { return sessions_->stats(); }
 
 std::optional<WhipEndpoint::Target> WhipEndpoint::parse_path(std::string_view path) {
   if (!path.starts_with(kPrefix)) return std::nullopt;

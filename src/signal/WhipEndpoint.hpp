@@ -18,14 +18,13 @@
 // same identity replaces the first, as a rejoin does; a session whose
 // transport never connects, or fails, ends with it. The session URL is an
 // unguessable capability: PATCH and DELETE need no token.
-#include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "http/HttpHandler.hpp"
+#include "signal/HttpSdpSessionRegistry.hpp"
 
 namespace ct::http {
 class HttpServer;
@@ -33,7 +32,6 @@ class HttpServer;
 
 namespace ct::signal {
 
-class HttpSdpSessionRegistry;
 class RtcSessionListener;
 
 class WhipEndpoint {
@@ -42,10 +40,7 @@ class WhipEndpoint {
   static constexpr double kRequestsPerSecond = 5;
   static constexpr double kRequestBurst = 40;
 
-  struct Stats {
-    size_t sessions = 0;                       // live WHIP sessions
-    std::map<std::string, uint64_t> requests;  // answered requests, by HTTP status ("201", "415", ...)
-  };
+  using Stats = HttpSdpSessionRegistry::Stats;  // live sessions, answered requests by status
 
   struct Target {
     std::string room;

@@ -17,6 +17,7 @@ import { joinApp } from './lib/app.mjs';
 import { api, token as apiToken } from './lib/roomapi.mjs';
 import { connect } from './lib/signal.mjs';
 import { startGstClient } from './lib/gst.mjs';
+import { scrapeMetrics } from './lib/metrics.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const token = (room, identity, ...more) => execFileSync(binary,
@@ -153,6 +154,11 @@ test('WHEP refusals have their status and a JSON code; PATCH restarts ICE', { ti
       method: 'PATCH', headers: { 'content-type': 'application/trickle-ice-sdpfrag', 'if-match': etag }, body: 'a=end-of-candidates\r\n',
     })), [412, 'etag_mismatch']);
     assert.equal((await participantsOf(server, 'play')).filter((p) => p.kind === 'whep').length, 1);
+    let m = await scrapeMetrics(server.url);
+    assert.equal(m.sum('ciphertalk_whep_sessions'), 1);
+    assert.equal(m.sum('ciphertalk_whep_requests_total', { result: '201' }), 1);
+    assert.ok(m.sum('ciphertalk_whep_requests_total', { result: '404' }) >= 3);
+    assert.equal(m.sum('ciphertalk_whep_requests_total', { result: '415' }), 1);
     assert.equal((await fetch(location, { method: 'DELETE' })).status, 200);
     assert.equal((await participantsOf(server, 'play')).filter((p) => p.kind === 'whep').length, 0);
     assert.deepEqual(await codeOf(await fetch(location, { method: 'DELETE' })), [404, 'session_not_found']);
@@ -167,6 +173,9 @@ test('WHEP refusals have their status and a JSON code; PATCH restarts ICE', { ti
     const statuses = [];
     for (let i = 0; i < 50; ++i) statuses.push((await fetch(location, { method: 'DELETE' })).status);
     assert.ok(statuses.includes(429), `rate limited: ${statuses}`);
+    m = await scrapeMetrics(server.url);
+    assert.equal(m.sum('ciphertalk_whep_sessions'), 0);
+    assert.ok(m.sum('ciphertalk_whep_requests_total', { result: '429' }) >= 1);
   } finally {
     listener?.ws.close();
     assert.equal(await server.stop(), 0);

@@ -129,7 +129,7 @@ TEST_F(HttpSdpSessionRegistryTest, RoutesOffersAndRefusesOtherPathsAndMethods) {
   }
   EXPECT_EQ(offers.size(), 1u) << "only a POST on an endpoint is an offer";
 
-  auto counted = registry->requests();
+  auto counted = registry->stats().requests;
   EXPECT_EQ(counted["201"], 1u);
   EXPECT_EQ(counted["404"], 3u);
   EXPECT_EQ(counted["405"], 2u);
@@ -145,7 +145,7 @@ TEST_F(HttpSdpSessionRegistryTest, LimitsTheRateOfEachAddress) {
   EXPECT_GE(std::stoi(header_of(*limited, "Retry-After")), 1);
   EXPECT_EQ(answer(*registry, request("POST", "/t/stage", "192.0.2.2"))->status, 201) << "another address";
   EXPECT_EQ(offers.size(), 4u);
-  EXPECT_EQ(registry->requests()["429"], 1u);
+  EXPECT_EQ(registry->stats().requests["429"], 1u);
 }
 
 TEST_F(HttpSdpSessionRegistryTest, ChecksAnOfferBeforeItIsMade) {
