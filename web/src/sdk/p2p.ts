@@ -137,6 +137,12 @@ export class P2pConnections {
     return paths.includes('relayed') ? 'relayed' : 'direct';
   }
 
+  /** Each peer's direct connection while the room is direct (p2p-quality.ts grades them). */
+  connections(): Map<string, RTCPeerConnection> {
+    if (this.mode !== 'p2p') return new Map();
+    return new Map([...this.links.values()].filter((l) => !l.closed).map((l) => [l.peer, l.pc]));
+  }
+
   close(): void {
     if (this.parkTimer) clearTimeout(this.parkTimer);
     this.parkTimer = null;
