@@ -1,0 +1,49 @@
+// Helpers for tests of direct (P2P) calls in the web app: the path each page
+// shows (data-testid=connection-path), and gaps in the video a page renders.
+import assert from 'node:assert/strict';
+import { waitFor } from './browser.mjs';
+
+export const connectionPath = (page) => page.getByTestId('connection-path').getAttribute('data-path');
+
+// Waits until every page shows `want` ("direct", "relayed" or "server").
+export async function waitForPath(pages, want, timeout = 20000) {
+  const ok = await waitFor(async () => (await Promise.all(pages.map(connectionPath))).every((p) => p === want), { timeout });
+  assert.ok(ok, `every page shows "${want}": ${await Promise.all(pages.map(connectionPath))}`);
+  for (const page of pages) assert.equal(await page.getByTestId('connection-path').textContent(), want);
+}
+
+// In the page: every 250 ms, asks each remote tile for its next presented
+// frame and keeps, per participant, the longest time between two frames.
+export function startGapSampler(page, identities) {
+  return page.evaluate((ids) => {
+    const state = { last: {}, maxGap: {} };
+    window.ctGaps = state;
+    window.ctGapTimer = setInterval(() => {
+      const now = performance.now();
+      for (const id of ids) {
+        const v = document.querySelector(`[data-participant="${CSS.escape(id)}"] video`);
+        if (state.last[id] !== undefined) state.maxGap[id] = Math.max(state.maxGap[id] ?? 0, now - state.last[id]);
+        v?.requestVideoFrameCallback(() => { state.last[id] = performance.now(); });
+      }
+    }, 250);
+  }, identities);
+}
+
+// The longest gap per participant since startGapSampler, in ms.
+export const videoGaps = (page) => page.evaluate(() => window.ctGaps.maxGap);
+
+// Asserts that `page` rendered `other`'s video throughout, no gap over `maxMs`.
+export async function assertNoGap(page, other, maxMs, what) {
+  const g = await videoGaps(page);
+  assert.ok(g[other] !== undefined, `${what}: frames of ${other} were sampled`);
+  assert.ok(g[other] <= maxMs, `${what}: the longest gap in ${other}'s video was ${Math.round(g[other])} ms`);
+}
+
+// The quality indicators a page shows: its own, and the tile of each of `others`.
+export function qualityShown(page, others) {
+  return page.evaluate((ids) => {
+    const out = { self: document.querySelector('[data-testid="own-quality"]')?.dataset.quality };
+    for (const id of ids) out[id] = document.querySelector(`[data-participant="${CSS.escape(id)}"] .quality`)?.dataset.quality;
+    return out;
+  }, others);
+}
