@@ -12,7 +12,7 @@ import path from 'node:path';
 import { startServer } from './lib/server.mjs';
 import { launchBrowser, waitFor } from './lib/browser.mjs';
 import { joinApp, tileVideoPlaying } from './lib/app.mjs';
-import { assertNoGap, startGapSampler, waitForPath } from './lib/p2p.mjs';
+import { assertNoGap, resetGaps, startGapSampler, waitForPath } from './lib/p2p.mjs';
 
 const MAX_GAP_MS = 1000;
 const ROOM = 'p2p-rec';
@@ -49,20 +49,31 @@ test('recording a direct call moves it to the server, records both people, and i
       assert.ok(await tileVideoPlaying(page, other), `through the server: ${other}'s tile renders`);
     }
     await alice.waitForTimeout(4000); // recorded through the SFU
+    const longest = {};
+    for (const [page, other] of pages) {
+      longest[`${other} (direct -> server)`] = await assertNoGap(page, other, MAX_GAP_MS, 'direct -> server');
+      await resetGaps(page);
+    }
 
     await alice.getByTestId('toggle-recording').click();
     for (const [page] of pages) {
       assert.ok(await waitFor(async () => !(await page.getByTestId('recording-indicator').isVisible()), { timeout: 5000 }), 'the recording stopped');
     }
     const stopped = Date.now();
-    await waitForPath([alice, bob], 'direct', 20000);
+    try {
+      await waitForPath([alice, bob], 'direct', 20000);
+    } catch (e) {
+      e.message += `\n${server.log().split('\n').filter((l) => l.includes(ROOM)).slice(-10).join('\n')}`;
+      throw e;
+    }
     const back = Date.now() - stopped;
     assert.ok(back >= 4000, `back to direct only after the delay (${back} ms)`);
     for (const [page, other] of pages) {
       assert.deepEqual(await page.evaluate(() => window.ctModes), ['sfu', 'p2p']);
       assert.ok(await waitFor(() => tileVideoPlaying(page, other), { timeout: 10000 }), `direct again: ${other}'s tile renders`);
-      await assertNoGap(page, other, MAX_GAP_MS, 'direct -> server -> direct');
+      longest[`${other} (server -> direct)`] = await assertNoGap(page, other, MAX_GAP_MS, 'server -> direct');
     }
+    console.log('longest video gaps (ms, sampled every 250 ms):', JSON.stringify(longest));
 
     // Both people's media is in the recording.
     const folder = path.join(dir, ROOM, id);

@@ -5,10 +5,16 @@ import { waitFor } from './browser.mjs';
 
 export const connectionPath = (page) => page.getByTestId('connection-path').getAttribute('data-path');
 
+// What a page's client knows of its direct connections, for failure messages.
+export const p2pState = (page) => page.evaluate(() => {
+  const p2p = window.ct.p2p;
+  return { mode: p2p.mode, peers: p2p.peers, links: [...p2p.links.values()].map((l) => ({ peer: l.peer, connection: l.pc.connectionState, ice: l.pc.iceConnectionState, signaling: l.pc.signalingState })) };
+});
+
 // Waits until every page shows `want` ("direct", "relayed" or "server").
 export async function waitForPath(pages, want, timeout = 20000) {
   const ok = await waitFor(async () => (await Promise.all(pages.map(connectionPath))).every((p) => p === want), { timeout });
-  assert.ok(ok, `every page shows "${want}": ${await Promise.all(pages.map(connectionPath))}`);
+  assert.ok(ok, `every page shows "${want}": ${await Promise.all(pages.map(connectionPath))}; ${JSON.stringify(await Promise.all(pages.map(p2pState)))}`);
   for (const page of pages) assert.equal(await page.getByTestId('connection-path').textContent(), want);
 }
 
@@ -22,7 +28,7 @@ export function startGapSampler(page, identities) {
       const now = performance.now();
       for (const id of ids) {
         const v = document.querySelector(`[data-participant="${CSS.escape(id)}"] video`);
-        if (state.last[id] !== undefined) state.maxGap[id] = Math.max(state.maxGap[id] ?? 0, now - state.last[id]);
+        if (state.last[id] !== undefined && now - state.last[id] > (state.maxGap[id] ?? 0)) { state.maxGap[id] = now - state.last[id]; state.at = { ...state.at, [id]: Math.round(state.last[id]) }; }
         v?.requestVideoFrameCallback(() => { state.last[id] = performance.now(); });
       }
     }, 250);
@@ -32,11 +38,12 @@ export function startGapSampler(page, identities) {
 // The longest gap per participant since startGapSampler, in ms.
 export const videoGaps = (page) => page.evaluate(() => window.ctGaps.maxGap);
 
-// Asserts that `page` rendered `other`'s video throughout, no gap over `maxMs`.
+// Asserts that `page` rendered `other`'s video throughout, no gap over `maxMs`; returns the longest gap (ms).
 export async function assertNoGap(page, other, maxMs, what) {
   const g = await videoGaps(page);
   assert.ok(g[other] !== undefined, `${what}: frames of ${other} were sampled`);
   assert.ok(g[other] <= maxMs, `${what}: the longest gap in ${other}'s video was ${Math.round(g[other])} ms`);
+  return Math.round(g[other]);
 }
 
 // The quality indicators a page shows: its own, and the tile of each of `others`.
@@ -47,3 +54,6 @@ export function qualityShown(page, others) {
     return out;
   }, others);
 }
+
+// Starts the next phase: the longest gaps count from now (the sampler keeps running).
+export const resetGaps = (page) => page.evaluate(() => { window.ctGaps.maxGap = {}; });
