@@ -12,7 +12,7 @@ import path from 'node:path';
 import { startServer } from './lib/server.mjs';
 import { launchBrowser, waitFor } from './lib/browser.mjs';
 import { joinApp, tileVideoPlaying } from './lib/app.mjs';
-import { assertNoGap, resetGaps, startGapSampler, waitForPath } from './lib/p2p.mjs';
+import { assertNoGap, recordP2pMessages, resetGaps, startGapSampler, waitForPath } from './lib/p2p.mjs';
 
 const MAX_GAP_MS = 1000;
 const ROOM = 'p2p-rec';
@@ -26,6 +26,7 @@ test('recording a direct call moves it to the server, records both people, and i
     const alice = await join('alice', { p2p: '1' });
     const bob = await join('bob');
     const pages = [[alice, 'bob'], [bob, 'alice']];
+    for (const [page] of pages) await recordP2pMessages(page);
     await waitForPath([alice, bob], 'direct');
     for (const [page, other] of pages) {
       assert.ok(await waitFor(() => tileVideoPlaying(page, other), { timeout: 15000 }), `direct: ${other}'s tile renders`);

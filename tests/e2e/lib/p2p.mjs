@@ -5,10 +5,25 @@ import { waitFor } from './browser.mjs';
 
 export const connectionPath = (page) => page.getByTestId('connection-path').getAttribute('data-path');
 
+// Keeps, in the page, the direct-connection messages it hears (for p2pState).
+export const recordP2pMessages = (page) => page.evaluate(() => {
+  window.ctP2pHeard = [];
+  for (const type of ['connection_mode', 'p2p_offer', 'p2p_answer', 'p2p_candidate', 'recording', 'track', 'error']) {
+    window.ct.on(type, (m) => window.ctP2pHeard.push(`${Math.round(performance.now())} ${type} ${m.mode ?? m.active ?? m.info?.kind ?? m.code ?? m.candidate?.candidate?.split(' ').slice(4, 8).join(' ') ?? ''}`));
+  }
+});
+
 // What a page's client knows of its direct connections, for failure messages.
 export const p2pState = (page) => page.evaluate(() => {
   const p2p = window.ct.p2p;
-  return { mode: p2p.mode, peers: p2p.peers, links: [...p2p.links.values()].map((l) => ({ peer: l.peer, connection: l.pc.connectionState, ice: l.pc.iceConnectionState, signaling: l.pc.signalingState })) };
+  return {
+    mode: p2p.mode, peers: p2p.peers, heard: window.ctP2pHeard,
+    local: [...window.ct.localTracks.values()].map((t) => t.track?.readyState ?? 'none'),
+    links: [...p2p.links.values()].map((l) => ({
+      peer: l.peer, connection: l.pc.connectionState, ice: l.pc.iceConnectionState, signaling: l.pc.signalingState,
+      transceivers: l.pc.getTransceivers().length, local: l.pc.localDescription?.type, remote: l.pc.remoteDescription?.type,
+    })),
+  };
 });
 
 // Waits until every page shows `want` ("direct", "relayed" or "server").
@@ -42,7 +57,10 @@ export const videoGaps = (page) => page.evaluate(() => window.ctGaps.maxGap);
 export async function assertNoGap(page, other, maxMs, what) {
   const g = await videoGaps(page);
   assert.ok(g[other] !== undefined, `${what}: frames of ${other} were sampled`);
-  assert.ok(g[other] <= maxMs, `${what}: the longest gap in ${other}'s video was ${Math.round(g[other])} ms`);
+  if (g[other] > maxMs) {
+    const seen = await page.evaluate(() => ({ from: window.ctGaps.at, now: Math.round(performance.now()), heard: window.ctP2pHeard }));
+    assert.fail(`${what}: the longest gap in ${other}'s video was ${Math.round(g[other])} ms (${JSON.stringify(seen)})`);
+  }
   return Math.round(g[other]);
 }
 
