@@ -211,6 +211,7 @@ void Server::start() {
     wc.announced_ip = c.announced_ip;
     wc.aes_cm_only = c.srtp_profiles == "aes-cm";
     wc.consent_timeout = c.consent_timeout;
+    wc.batch_window = std::chrono::microseconds(c.batch_window_us);
     wc.empty_room_timeout = c.empty_room_timeout;
     wc.max_participants = c.max_participants;
     wc.drop_forwarded_fraction = c.drop_forwarded_fraction;

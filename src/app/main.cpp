@@ -59,6 +59,13 @@ int main(int argc, char** argv) {
                    "all (AES-GCM first) or aes-cm (force AES_CM_128_HMAC_SHA1_80)")
       ->check(CLI::IsMember({"all", "aes-cm"}));
 
+  int batch_window_us = -1;
+  serve
+      ->add_option("--batch-window-us", batch_window_us,
+                   "Microseconds a busy media worker lets datagrams gather between looks at its socket (0: "
+                   "wake per datagram)")
+      ->check(CLI::Range(0, 1000));
+
   ct::app::add_token_command(app);
   ct::app::add_turn_command(app);
   ct::app::add_loadtest_command(app);
@@ -167,6 +174,7 @@ int main(int argc, char** argv) {
     if (!rtc_bind.empty()) config.rtc_bind = rtc_bind;
     if (rtc_port >= 0) config.rtc_port = uint16_t(rtc_port);
     if (workers > 0) config.workers = unsigned(workers);
+    if (batch_window_us >= 0) config.batch_window_us = unsigned(batch_window_us);
     if (!announced_ip.empty()) config.announced_ip = announced_ip;
     if (!web_root.empty()) config.web_root = web_root;
     if (!srtp_profiles.empty()) config.srtp_profiles = srtp_profiles;
