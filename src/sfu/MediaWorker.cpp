@@ -67,7 +67,13 @@ void MediaWorker::stop() {
   thread_.join();
 }
 
-void MediaWorker::post(std::function<void()> task) { asio::post(*io_, std::move(task)); }
+void MediaWorker::post(std::function<void()> task) {
+  queued_tasks_.fetch_add(1, std::memory_order_relaxed);
+  asio::post(*io_, [this, task = std::move(task)] {
+    queued_tasks_.fetch_sub(1, std::memory_order_relaxed);
+    task();
+  });
+}
 
 net::SocketAddress MediaWorker::candidate_address() const { return port_->candidate_address(); }
 
@@ -201,6 +207,7 @@ WorkerMetrics MediaWorker::collect_metrics() const {
   m.port = port_->stats();
   m.busy_seconds = thread_cpu_seconds();
   m.loop_utilization = utilization_;
+  m.queued_tasks = queued_tasks_.load(std::memory_order_relaxed);
   return m;
 }
 

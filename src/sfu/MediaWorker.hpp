@@ -2,6 +2,7 @@
 // A media worker: one thread, one io_context, one UDP port (MediaPort), and
 // every session pinned to it (DESIGN.md §2). Other threads reach a worker only
 // through post(); nothing inside takes a lock.
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -121,6 +122,8 @@ class MediaWorker {
   TimePoint utilization_since_{};
   double busy_at_since_ = 0;  // the thread's CPU seconds at utilization_since_
   double utilization_ = 0;
+  // Tasks posted from other threads and not yet started (the queue-depth gauge).
+  std::atomic<size_t> queued_tasks_{0};
 };
 
 }  // namespace ct::sfu
