@@ -279,7 +279,8 @@ void Server::start() {
       raw_workers,
       signal::RoomServiceApiConfig{
           32 * 1024, c.api_requests_per_second, c.api_request_burst, c.room_e2ee == "required",
-          [&io = s.front_io](std::function<void()> task) { boost::asio::post(io, std::move(task)); }});
+          [&io = s.front_io](std::function<void()> task) { boost::asio::post(io, std::move(task)); },
+          [turn = s.turn.get()](const net::SocketAddress& a) { return turn && turn->is_relay_address(a); }});
   s.room_api->install(*s.http);
   s.room_api->set_mover(&s.rtc->mover());
   s.whip = std::make_unique<signal::WhipEndpoint>(*s.rtc);
