@@ -84,6 +84,12 @@ class RoomServiceApi {
   // The signaling service's mover (for .../move); without one a move is "move_unavailable".
   void set_mover(ParticipantMover* mover) { mover_ = mover; }
 
+  // Answers one request as the installed routes do (a cluster's forwarder
+  // installed in front of them passes on what it does not forward).
+  void serve(http::HttpRequest request, http::Responder respond) {
+    handle(std::move(request), std::move(respond));
+  }
+
   // Every route the API serves (GET /api lists them).
   static const std::vector<Route>& routes();
   // The resource a path names, or nothing (404).
