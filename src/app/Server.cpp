@@ -290,7 +290,8 @@ void Server::start() {
       raw_workers,
       signal::RoomServiceApiConfig{
           32 * 1024, c.api_requests_per_second, c.api_request_burst, c.room_e2ee == "required",
-          [&io = s.front_io](std::function<void()> task) { boost::asio::post(io, std::move(task)); }});
+          [&io = s.front_io](std::function<void()> task) { boost::asio::post(io, std::move(task)); },
+          [turn = s.turn.get()](const net::SocketAddress& a) { return turn && turn->is_relay_address(a); }});
   if (!c.cluster_redis.empty()) {
     // In front of the API's own routes: calls for rooms on other nodes go there.
     s.api_forwarder = std::make_unique<ApiForwarder>(*s.node, *s.room_api, s.front_io);

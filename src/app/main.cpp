@@ -137,6 +137,11 @@ int main(int argc, char** argv) {
   serve->add_option("--api-requests-per-second", api_rate,
                     "Room service API requests per client address and second (20)");
   serve->add_option("--api-request-burst", api_burst, "Room service API requests a client address may burst (40)");
+  int max_connections_per_ip = -1;
+  serve
+      ->add_option("--max-connections-per-ip", max_connections_per_ip,
+                   "Signaling connections per client address (an IPv4 address or IPv6 /64; 64)")
+      ->check(CLI::Range(1, 1000000));
 
   // Scale-out and drain (docs/operations.md, "Scale-out").
   std::string redis, node_id, node_url, region, drain_timeout;
@@ -188,6 +193,7 @@ int main(int argc, char** argv) {
     if (!webhook_api_key.empty()) config.webhook_api_key = webhook_api_key;
     if (api_rate >= 0) config.api_requests_per_second = api_rate;
     if (api_burst >= 0) config.api_request_burst = api_burst;
+    if (max_connections_per_ip > 0) config.max_connections_per_ip = size_t(max_connections_per_ip);
     if (!subscriber_bwe.empty()) config.subscriber_bwe = subscriber_bwe == "on";
     if (!redis.empty()) config.cluster_redis = redis;
     if (!node_id.empty()) config.cluster_node_id = node_id;

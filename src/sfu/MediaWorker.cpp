@@ -62,7 +62,13 @@ void MediaWorker::stop() {
   thread_.join();
 }
 
-void MediaWorker::post(std::function<void()> task) { loop_->post(std::move(task)); }
+void MediaWorker::post(std::function<void()> task) {
+  queued_tasks_.fetch_add(1, std::memory_order_relaxed);
+  loop_->post([this, task = std::move(task)] {
+    queued_tasks_.fetch_sub(1, std::memory_order_relaxed);
+    task();
+  });
+}
 
 net::SocketAddress MediaWorker::candidate_address() const { return port_->candidate_address(); }
 
@@ -187,6 +193,7 @@ WorkerMetrics MediaWorker::collect_metrics() const {
   m.port = port_->stats();
   m.busy_seconds = thread_cpu_seconds();
   m.loop_utilization = utilization_;
+  m.queued_tasks = queued_tasks_.load(std::memory_order_relaxed);
   return m;
 }
 

@@ -8,6 +8,7 @@
 // then costs one epoll_wait, the recvmmsg and one sendmmsg of the fan-out;
 // Asio's reactor added an epoll_ctl to re-arm the socket and a timerfd
 // re-arm for the tick on top (docs/benchmarks.md, "Low-rate wake-ups").
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -125,6 +126,8 @@ class MediaWorker {
   TimePoint utilization_since_{};
   double busy_at_since_ = 0;  // the thread's CPU seconds at utilization_since_
   double utilization_ = 0;
+  // Tasks posted from other threads and not yet started (the queue-depth gauge).
+  std::atomic<size_t> queued_tasks_{0};
 };
 
 }  // namespace ct::sfu
