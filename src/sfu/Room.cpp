@@ -540,7 +540,10 @@ size_t Room::send_server_data(std::string_view topic, std::span<const uint8_t> p
   return RoomAdministration(*impl_).send_server_data(topic, payload, destinations, reliable);
 }
 std::optional<ParticipantStats> Room::participant_stats(const std::string& identity, TimePoint now) {
-  return RoomAdministration(*impl_).participant_stats(identity, now);
+  auto stats = RoomAdministration(*impl_).participant_stats(identity, now);
+  // A direct (P2P) participant's media never reaches us: no verdict to give.
+  if (stats && impl_->p2p.mesh().is_peer(identity)) stats->connection_quality = "unknown";
+  return stats;
 }
 
 void Room::on_tick(TimePoint now) {

@@ -209,5 +209,19 @@ TEST_F(RoomP2p, TheServerDoesNotJudgeParticipantsWhoseMediaGoesDirect) {
   EXPECT_EQ(quality_of(*a.sink, "alice"), "excellent");
 }
 
+TEST_F(RoomP2p, StatsGiveNoVerdictForADirectParticipant) {
+  make_p2p_room();
+  join("alice");
+  join("bob");
+  auto direct = room->participant_stats("alice", Clock::now());
+  ASSERT_TRUE(direct.has_value());
+  EXPECT_EQ(direct->connection_quality, "unknown");  // its media goes to bob, not to us
+
+  join("carol");  // three: everyone on the SFU, judged again
+  auto judged = room->participant_stats("alice", Clock::now());
+  ASSERT_TRUE(judged.has_value());
+  EXPECT_NE(judged->connection_quality, "unknown");
+}
+
 }  // namespace
 }  // namespace ct::sfu::testing
