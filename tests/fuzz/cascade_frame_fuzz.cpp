@@ -1,12 +1,14 @@
 // Fuzzes what a node reads off its cascade link socket and out of the shared
 // store: the frame (parse_cascade_frame), its unprotecting by a link with
-// fixed keys (both profiles), and the keys' text form (CascadeKeys::parse).
+// fixed keys (both profiles), the feedback read from a link's RTCP
+// (read_cascade_feedback), and the keys' text form (CascadeKeys::parse).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 #include <vector>
 
+#include "cascade/CascadeFeedback.hpp"
 #include "cascade/CascadeFrame.hpp"
 #include "cascade/CascadeKeys.hpp"
 #include "cascade/CascadeLink.hpp"
@@ -16,6 +18,11 @@ namespace {
 using ct::cascade::CascadeKeys;
 using ct::cascade::CascadeLink;
 using ct::srtp::SrtpProfile;
+
+struct Sink : ct::cascade::CascadeFeedbackHandler {
+  void on_keyframe_request(uint32_t) override {}
+  void on_nack(uint32_t, uint16_t) override {}
+};
 
 CascadeKeys fixed(SrtpProfile profile, uint8_t seed) {
   CascadeKeys keys;
@@ -39,6 +46,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CascadeLink& link = frame->link_id % 2 ? gcm : cm;
     if (auto plain = link.open(*frame); plain && plain->size() > frame->packet.size()) abort();
   }
+
+  Sink sink;
+  ct::cascade::read_cascade_feedback(std::span<const uint8_t>(data, size), sink);
 
   std::string_view text(reinterpret_cast<const char*>(data), size);
   if (auto keys = CascadeKeys::parse(text)) {
