@@ -41,6 +41,21 @@ bool CascadeFanout::remove_subscriber(std::string_view track, std::string_view n
   return true;
 }
 
+bool CascadeFanout::set_subscribers(std::string_view track, std::string_view node, size_t subscribers) {
+  auto it = tracks_.find(track);
+  if (subscribers == 0) {
+    if (it == tracks_.end()) return false;
+    size_t i = index_of(it->second.nodes, node);
+    if (i == it->second.nodes.size()) return false;
+    it->second.subscribers[i] = 1;
+    return remove_subscriber(track, node);
+  }
+  bool started = add_subscriber(track, node);
+  Track& t = tracks_.find(track)->second;
+  t.subscribers[index_of(t.nodes, node)] = subscribers;
+  return started;
+}
+
 std::vector<std::string> CascadeFanout::remove_node(std::string_view node) {
   std::vector<std::string> stopped;
   for (auto it = tracks_.begin(); it != tracks_.end();) {

@@ -19,6 +19,10 @@ class CascadeFanout {
   // A subscriber on `node` no longer wants `track`. True when it was the
   // node's last: stop sending it there. False too for one never added.
   bool remove_subscriber(std::string_view track, std::string_view node);
+  // `node` says how many of its subscribers want `track` now (a
+  // CascadeWant): the same as adding or removing them one by one. True when
+  // that starts or stops sending the track there.
+  bool set_subscribers(std::string_view track, std::string_view node, size_t subscribers);
   // `node` left the room (or died): the tracks that were being sent to it.
   std::vector<std::string> remove_node(std::string_view node);
   // `track` was unpublished: the nodes it was being sent to.

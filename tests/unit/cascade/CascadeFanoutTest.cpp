@@ -36,6 +36,21 @@ TEST(CascadeFanoutTest, StopsWhenTheNodesLastSubscriberLeaves) {
   EXPECT_FALSE(fanout.remove_subscriber("TR_none", "node-c"));
 }
 
+TEST(CascadeFanoutTest, ANodesCountSetsItsStreamOnOrOff) {
+  CascadeFanout fanout;
+  EXPECT_TRUE(fanout.set_subscribers("TR_a", "node-b", 2));
+  EXPECT_FALSE(fanout.set_subscribers("TR_a", "node-b", 2));  // said again: no change
+  EXPECT_FALSE(fanout.set_subscribers("TR_a", "node-b", 1));
+  EXPECT_EQ(fanout.nodes_of("TR_a"), (Nodes{"node-b"}));
+  // The count it set is the one removals count down from.
+  EXPECT_TRUE(fanout.remove_subscriber("TR_a", "node-b"));
+  EXPECT_TRUE(fanout.set_subscribers("TR_a", "node-b", 3));
+  EXPECT_TRUE(fanout.set_subscribers("TR_a", "node-b", 0));
+  EXPECT_FALSE(fanout.set_subscribers("TR_a", "node-b", 0));
+  EXPECT_FALSE(fanout.set_subscribers("TR_never", "node-c", 0));
+  EXPECT_EQ(fanout.streams(), 0u);
+}
+
 TEST(CascadeFanoutTest, ANodeLeavingStopsEverythingSentToIt) {
   CascadeFanout fanout;
   fanout.add_subscriber("TR_a", "node-b");
