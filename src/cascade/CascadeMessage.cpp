@@ -35,6 +35,9 @@ json to_object(const CascadeTrack& t) {
             {"muted", t.muted},
             {"published", t.published}};
   if (t.rtx_payload_type) j["rtx_payload_type"] = *t.rtx_payload_type;
+  const auto& e = t.extensions;
+  j["extensions"] = {{"mid", e.mid}, {"audio_level", e.audio_level},   {"abs_send_time", e.abs_send_time},
+                     {"rid", e.rid}, {"repaired_rid", e.repaired_rid}, {"transport_cc", e.transport_cc}};
   return j;
 }
 
@@ -91,6 +94,17 @@ std::optional<CascadeMessage> parse_track(const Reader& r) {
     uint8_t rtx = 0;
     if (!r.number("rtx_payload_type", rtx, 127)) return std::nullopt;
     t.rtx_payload_type = rtx;
+  }
+  if (auto ext = r.j.find("extensions"); ext != r.j.end()) {
+    if (!ext->is_object()) return std::nullopt;
+    Reader er{*ext};
+    auto& e = t.extensions;
+    // RFC 8285 §4.3: one-byte ids 1..14, two-byte ids up to 255.
+    if (!er.number("mid", e.mid, 255, false) || !er.number("audio_level", e.audio_level, 255, false) ||
+        !er.number("abs_send_time", e.abs_send_time, 255, false) || !er.number("rid", e.rid, 255, false) ||
+        !er.number("repaired_rid", e.repaired_rid, 255, false) ||
+        !er.number("transport_cc", e.transport_cc, 255, false))
+      return std::nullopt;
   }
   auto layers = r.j.find("layers");
   if (layers == r.j.end() || !layers->is_array() || layers->empty() || layers->size() > 3)

@@ -33,6 +33,19 @@ struct CascadeLayer {
   bool operator==(const CascadeLayer&) const = default;
 };
 
+// Header extension ids in the origin's publisher connection, as its packets
+// carry them over the link (0: not negotiated), so the receiving node
+// rewrites them for its subscribers as the origin would.
+struct CascadeExtensionIds {
+  uint8_t mid = 0;
+  uint8_t audio_level = 0;
+  uint8_t abs_send_time = 0;
+  uint8_t rid = 0;
+  uint8_t repaired_rid = 0;
+  uint8_t transport_cc = 0;
+  bool operator==(const CascadeExtensionIds&) const = default;
+};
+
 struct CascadeTrack {
   std::string sid;
   std::string participant;  // the publisher's identity
@@ -46,6 +59,7 @@ struct CascadeTrack {
   uint8_t payload_type = 0;  // on the link: the origin's publisher payload types, unchanged
   std::optional<uint8_t> rtx_payload_type;
   std::vector<CascadeLayer> layers;  // 1..3
+  CascadeExtensionIds extensions;
   bool muted = false;
   bool published = true;  // false: unpublished
   bool operator==(const CascadeTrack&) const = default;

@@ -19,6 +19,7 @@ CascadeTrack video_track() {
   t.payload_type = 96;
   t.rtx_payload_type = 97;
   t.layers = {{"q", 0x1111, 0x2111}, {"h", 0x1112, 0x2112}, {"f", 0, 0}};
+  t.extensions = {.mid = 4, .abs_send_time = 2, .rid = 10, .repaired_rid = 11, .transport_cc = 3};
   return t;
 }
 
@@ -61,6 +62,7 @@ TEST(CascadeMessageTest, ReadsAWrittenExample) {
   EXPECT_TRUE(t.published);
   EXPECT_FALSE(t.muted);
   EXPECT_FALSE(t.rtx_payload_type);
+  EXPECT_EQ(t.extensions, CascadeExtensionIds{});
 }
 
 TEST(CascadeMessageTest, RefusesMissingWrongAndOutOfBoundsFields) {
