@@ -1,7 +1,8 @@
 // Fuzzes what a node reads off its cascade link socket and out of the shared
 // store: the frame (parse_cascade_frame), its unprotecting by a link with
 // fixed keys (both profiles), the feedback read from a link's RTCP
-// (read_cascade_feedback), and the keys' text form (CascadeKeys::parse).
+// (read_cascade_feedback), and the text forms of the keys and of a link offer
+// (CascadeKeys::parse, CascadeLinkOffer::parse).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -12,6 +13,7 @@
 #include "cascade/CascadeFrame.hpp"
 #include "cascade/CascadeKeys.hpp"
 #include "cascade/CascadeLink.hpp"
+#include "cascade/CascadeLinkOffer.hpp"
 
 namespace {
 
@@ -56,6 +58,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         keys->master_salt.size() != ct::srtp::master_salt_length(keys->profile))
       abort();
     if (CascadeKeys::parse(keys->to_text()) != keys) abort();
+  }
+  if (auto offer = ct::cascade::CascadeLinkOffer::parse(text)) {
+    if (offer->link_id == 0 || ct::cascade::CascadeLinkOffer::parse(offer->to_text()) != offer) abort();
   }
   return 0;
 }
