@@ -291,11 +291,13 @@ void write_signal(PrometheusWriter& w, const signal::RtcService::Stats& s) {
                  "reason", s.closes);
 }
 
-void write_whip(PrometheusWriter& w, const signal::WhipEndpoint::Stats& s) {
-  w.family("ciphertalk_whip_sessions", MetricType::gauge, "Live WHIP ingest sessions.");
+// WHIP ingest or WHEP playback: `name` "whip" or "whep", `what` as the help text says it.
+void write_http_sdp(PrometheusWriter& w, const std::string& name, const std::string& what,
+                    const signal::HttpSdpSessionRegistry::Stats& s) {
+  w.family("ciphertalk_" + name + "_sessions", MetricType::gauge, "Live " + what + " sessions.");
   w.sample(uint64_t(s.sessions));
-  write_by_label(w, "ciphertalk_whip_requests_total", "WHIP requests answered, by HTTP status.", "result",
-                 s.requests);
+  write_by_label(w, "ciphertalk_" + name + "_requests_total", what + " requests answered, by HTTP status.",
+                 "result", s.requests);
 }
 
 void write_turn(PrometheusWriter& w, const turn::TurnStats& s) {
@@ -409,7 +411,8 @@ std::string MetricsEndpoint::render(const Snapshot& s) {
   if (s.turn) write_turn(w, *s.turn);
   if (s.uploads) write_uploads(w, *s.uploads);
   if (s.webhooks) write_webhooks(w, *s.webhooks);
-  if (s.whip) write_whip(w, *s.whip);
+  if (s.whip) write_http_sdp(w, "whip", "WHIP ingest", *s.whip);
+  if (s.whep) write_http_sdp(w, "whep", "WHEP playback", *s.whep);
   s.process.write(w);
   if (s.node) write_node(w, *s.node);
   return w.take();
@@ -458,6 +461,7 @@ void MetricsEndpoint::finish() {
     if (sources_.uploader) gather->snapshot.uploads = sources_.uploader->stats();
     if (sources_.webhooks) gather->snapshot.webhooks = sources_.webhooks->stats();
     if (sources_.whip) gather->snapshot.whip = sources_.whip->stats();
+    if (sources_.whep) gather->snapshot.whep = sources_.whep->stats();
     gather->snapshot.process = metrics::ProcessMetrics::read_self();
     if (sources_.node) gather->snapshot.node = sources_.node->status();
     response.body = render(gather->snapshot);

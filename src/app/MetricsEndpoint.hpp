@@ -18,6 +18,7 @@
 #include "sfu/WorkerMetrics.hpp"
 #include "signal/RoomServiceApi.hpp"
 #include "signal/RtcService.hpp"
+#include "signal/WhepEndpoint.hpp"
 #include "signal/WhipEndpoint.hpp"
 #include "turn/TurnStats.hpp"
 #include "webhook/WebhookSender.hpp"
@@ -46,6 +47,7 @@ struct MetricsSources {
   const signal::WhipEndpoint* whip = nullptr;           // WHIP ingest sessions and requests
   const NodeRouter* node = nullptr;                     // node id, cluster and drain state
   const signal::RoomServiceApi* room_api = nullptr;     // its rate limit's refusals
+  const signal::WhepEndpoint* whep = nullptr;           // WHEP playback sessions and requests
 };
 
 class MetricsEndpoint {
@@ -61,6 +63,7 @@ class MetricsEndpoint {
     std::optional<uint64_t> api_rate_limited;                        // room service API 429s
     metrics::ProcessMetrics process;
     std::optional<NodeRouter::Status> node;
+    std::optional<signal::WhepEndpoint::Stats> whep;
   };
 
   // `http_io` is the HTTP server's io_context (its one thread).

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "core/Clock.hpp"
 #include "http/HttpServer.hpp"
 #include "signal/AccessToken.hpp"
 
@@ -14,10 +15,18 @@ http::HttpResponse error(int status, std::string_view code, std::string_view mes
   return http::HttpResponse::json(status, nlohmann::json{{"code", code}, {"message", message}}.dump());
 }
 
-// The request's token, if it grants what `allowed` asks; otherwise answers 401/403 itself.
+// The request's token, if it grants what `allowed` asks and the address is
+// within its rate; otherwise answers 429/401/403 itself.
 template <class Allowed>
-bool authorized(const signal::AccessTokenVerifier& verifier, const http::HttpRequest& request,
-                const http::Responder& respond, const char* grant, Allowed allowed) {
+bool authorized(signal::ApiRateLimiter& limiter, const signal::AccessTokenVerifier& verifier,
+                const http::HttpRequest& request, const http::Responder& respond, const char* grant,
+                Allowed allowed) {
+  if (unsigned wait = limiter.retry_after(request.remote_ip, Clock::now())) {
+    auto r = error(429, "rate_limited", "too many node requests from your address; slow down");
+    r.headers.emplace_back("Retry-After", std::to_string(wait));
+    respond(std::move(r));
+    return false;
+  }
   constexpr std::string_view kBearer = "Bearer ";
   const std::string& header = request.header("authorization");
   if (!std::string_view(header).starts_with(kBearer)) {
@@ -54,13 +63,13 @@ NodeAdminEndpoint::NodeAdminEndpoint(const signal::AccessTokenVerifier& verifier
 
 void NodeAdminEndpoint::install(http::HttpServer& server) {
   server.add_route("GET", "/admin/node", [this](http::HttpRequest req, http::Responder respond) {
-    if (!authorized(verifier_, req, respond, "roomList",
+    if (!authorized(limiter_, verifier_, req, respond, "roomList",
                     [](const signal::VideoGrants& g) { return g.room_list; }))
       return;
     respond(http::HttpResponse::json(200, status_json(node_.status())));
   });
   server.add_route("POST", "/admin/node/drain", [this](http::HttpRequest req, http::Responder respond) {
-    if (!authorized(verifier_, req, respond, "roomCreate",
+    if (!authorized(limiter_, verifier_, req, respond, "roomCreate",
                     [](const signal::VideoGrants& g) { return g.room_create; }))
       return;
     drain_();

@@ -288,7 +288,7 @@ void Server::start() {
   s.whep->install(*s.http);
   s.metrics = std::make_unique<MetricsEndpoint>(
       s.front_io, MetricsSources{raw_workers, s.rtc.get(), s.turn.get(), s.uploader.get(), s.webhooks.get(),
-                                 s.whip.get(), s.node.get(), s.room_api.get()});
+                                 s.whip.get(), s.node.get(), s.room_api.get(), s.whep.get()});
   s.metrics->install(*s.http);
   s.node_admin = std::make_unique<NodeAdminEndpoint>(
       s.rtc->verifier(), *s.node, [&s] { boost::asio::post(s.front_io, [&s] { s.begin_drain(); }); });

@@ -12,6 +12,11 @@ void ConnectionQualityWindow::on_round_trip(Duration rtt) {
 
 ConnectionQualityWindow::Update ConnectionQualityWindow::close(TimePoint now, const Upstream& upstream,
                                                                const std::optional<Downstream>& downstream) {
+  if (std::exchange(settling_, false)) {
+    Update update = close_unjudged(upstream);
+    settling_ = false;
+    return update;
+  }
   ConnectionQualityEstimator::Window window;
   window.loss = std::max(loss_, upstream.loss);
   window.rtt = rtt_;
@@ -29,9 +34,22 @@ ConnectionQualityWindow::Update ConnectionQualityWindow::close(TimePoint now, co
   if (upstream.closed || (downstream && downstream->closed)) window.silent = true;
 
   ConnectionQuality quality = estimator_.update(window);
-  bool changed = reported_ != quality;
-  reported_ = quality;
-  return {quality, changed};
+  Update update{quality, false};
+  update.changed = reported_ != update.label();
+  reported_ = update.label();
+  return update;
+}
+
+ConnectionQualityWindow::Update ConnectionQualityWindow::close_unjudged(const Upstream& upstream) {
+  loss_ = 0;
+  rtt_.reset();
+  last_upstream_packets_ = upstream.packets_in;
+  estimator_ = ConnectionQualityEstimator{};
+  settling_ = true;
+  Update update{estimator_.current(), false, false};
+  update.changed = reported_ != update.label();
+  reported_ = update.label();
+  return update;
 }
 
 }  // namespace ct::sfu

@@ -5,6 +5,7 @@
 // which verdict was last announced. ConnectionQualityEstimator judges.
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <utility>
 
 #include "core/Clock.hpp"
@@ -35,7 +36,10 @@ class ConnectionQualityWindow {
   };
   struct Update {
     ConnectionQuality quality;
-    bool changed;  // differs from what the last close returned
+    bool changed;        // differs from what the last close returned
+    bool judged = true;  // false while the media goes direct: the server cannot tell
+    // What participants are told: the quality, or "unknown" when not judged.
+    std::string_view label() const { return judged ? to_string(quality) : "unknown"; }
   };
 
   // A report block's loss fraction (0..1) for a stream sent to the browser.
@@ -44,6 +48,12 @@ class ConnectionQualityWindow {
   void on_round_trip(Duration rtt);
   // Closes the window: the quality to show, and whether it changed.
   Update close(TimePoint now, const Upstream& upstream, const std::optional<Downstream>& downstream);
+  // Closes a window in which the participant's media went directly to its
+  // peers (P2P): the server sees none of it, so it judges nothing. The
+  // estimator starts afresh and the next window back on the SFU is not judged
+  // either: its tracks return to the SFU only once the participant hears the
+  // switch, and a window that caught that moment would call it silent.
+  Update close_unjudged(const Upstream& upstream);
   // The quality the last close judged (excellent before the first).
   ConnectionQuality current() const { return estimator_.current(); }
   // True exactly once: this participant has not yet been sent everyone's quality.
@@ -51,7 +61,8 @@ class ConnectionQualityWindow {
 
  private:
   ConnectionQualityEstimator estimator_;
-  std::optional<ConnectionQuality> reported_;
+  std::optional<std::string_view> reported_;  // the label the last close returned
+  bool settling_ = false;                     // the next close is not judged either
   bool snapshot_sent_ = false;
   double loss_ = 0;
   std::optional<Duration> rtt_;

@@ -48,6 +48,10 @@ void P2pRelay::announce(RoomMembers& room, bool everyone) {
   }
 }
 
+void P2pRelay::tell(Participant& participant) const {
+  if (mesh_.enabled()) participant.deliver(event::ConnectionMode{mesh_.direct(), mesh_.peers()});
+}
+
 void P2pRelay::handle(RoomMembers& room, const std::string& from, P2pSignal signal, bool recording,
                       TimePoint now) {
   Participant* sender = room.member(from);

@@ -14,6 +14,7 @@
 
 namespace ct::sfu {
 
+class Participant;
 class RoomMembers;
 
 class P2pRelay {
@@ -31,6 +32,10 @@ class P2pRelay {
   // room is not in direct mode, or the sender is not in the mesh),
   // "recipient_not_found" (no such peer in the mesh), "bad_message" (too long).
   void handle(RoomMembers& room, const std::string& from, P2pSignal signal, bool recording, TimePoint now);
+
+  // Tells `participant` the current mode again: its signaling connection was
+  // replaced (a resume), and what went to the old one may never have arrived.
+  void tell(Participant& participant) const;
 
   const P2pMesh& mesh() const { return mesh_; }
 

@@ -222,7 +222,8 @@ void Participant::deliver_data(std::span<const uint8_t> message, bool reliable) 
 
 // --- connection quality and timers ---
 
-Participant::QualityUpdate Participant::update_quality(TimePoint now) {
+Participant::QualityUpdate Participant::update_quality(TimePoint now, bool direct) {
+  if (direct) return quality_.close_unjudged(publisher_.quality_sample());
   std::optional<ConnectionQualityWindow::Downstream> downstream;
   if (subscriber_) downstream = subscriber_->quality_sample();
   return quality_.close(now, publisher_.quality_sample(), downstream);

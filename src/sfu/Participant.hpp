@@ -134,7 +134,8 @@ class Participant final : public webrtc::PeerTransport::Listener,
 
   // Closes one quality window (see ConnectionQualityEstimator): the quality
   // to show, and whether it differs from the one the last call returned.
-  QualityUpdate update_quality(TimePoint now);
+  // `direct`: its media goes to its peers directly (P2P), so it is not judged.
+  QualityUpdate update_quality(TimePoint now, bool direct = false);
   // True exactly once: this participant has not yet been sent everyone's quality.
   bool take_quality_snapshot_due() { return quality_.take_snapshot_due(); }
 

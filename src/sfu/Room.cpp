@@ -178,10 +178,10 @@ struct Room::Impl final : DataRelay, RoomMembers {
   void announce_quality(TimePoint now) {
     event::ConnectionQuality changed, all;
     for (auto& p : participants) {
-      auto [quality, is_new] = p->update_quality(now);
+      auto update = p->update_quality(now, p2p.mesh().is_peer(p->identity()));
       if (p->info().hidden) continue;
-      event::Quality entry{p->identity(), std::string(to_string(quality))};
-      if (is_new) changed.updates.push_back(entry);
+      event::Quality entry{p->identity(), std::string(update.label())};
+      if (update.changed) changed.updates.push_back(entry);
       all.updates.push_back(std::move(entry));
     }
     for (auto& p : participants) {
@@ -471,6 +471,7 @@ bool Room::replace_sink(const std::string& identity, std::shared_ptr<Participant
   if (p->sink() != sink.get()) p->deliver(event::Removed{"resumed_elsewhere"});
   p->set_sink(std::move(sink));
   impl_->send_snapshot(*p);
+  impl_->p2p.tell(*p);  // what it may have missed while away (docs/protocol.md, "Reconnect")
   // Resume = ICE restart on the subscriber connection; the browser restarts
   // its publisher connection with its next offer.
   if (p->restart_subscriber_ice())

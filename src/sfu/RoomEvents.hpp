@@ -134,7 +134,7 @@ struct SubscriberOffer { std::string sdp; std::vector<TrackInfo> tracks; };
 struct SubscriberAnswer { std::string sdp; std::vector<TrackInfo> tracks; };
 struct Speaker { std::string identity; float level = 0; };
 struct ActiveSpeakers { std::vector<Speaker> speakers; };  // loudest first; empty = silence
-struct Quality { std::string identity; std::string quality; };  // "excellent", "good", "poor", "lost"
+struct Quality { std::string identity; std::string quality; };  // "excellent", "good", "poor", "lost", "unknown" (P2P)
 struct ConnectionQuality { std::vector<Quality> updates; };
 struct Error { std::string code; std::string message; };  // codes documented in docs/protocol.md
 struct Removed { std::string reason; };  // the participant was removed (replaced by a newer connection, room closed)

@@ -40,6 +40,11 @@ std::string quoted_string(std::string_view s) {
   return out + "\"";
 }
 
+bool unreserved(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+         c == '_' || c == '~';
+}
+
 }  // namespace
 
 HttpSdpResource::HttpSdpResource(std::string location, std::string remote_ufrag, std::string remote_pwd)
@@ -160,7 +165,25 @@ std::vector<std::string> HttpSdpResource::ice_server_links(const std::vector<Ice
 
 http::HttpResponse HttpSdpResource::error(int status, std::string_view code, std::string_view message) {
   nlohmann::json body = {{"code", code}, {"message", message}};
-  return http::HttpResponse::json(status, body.dump());
+  // A message may quote the client's bytes (a line of its SDP), which need not be UTF-8.
+  return http::HttpResponse::json(status,
+                                  body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+std::string HttpSdpResource::percent_encoded(std::string_view segment) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : segment) {
+    if (unreserved(c)) {
+      out += c;
+    } else {
+      auto u = static_cast<unsigned char>(c);
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  return out;
 }
 
 }  // namespace ct::signal

@@ -58,6 +58,8 @@ class HttpSdpResource {
   // Link header values for ICE servers (RFC 9725 §4.6, RFC 8288): one per
   // URL, with username and credential for TURN.
   static std::vector<std::string> ice_server_links(const std::vector<IceServer>& servers);
+  // A path segment percent-encoded (RFC 3986 §2.1): all but unreserved characters.
+  static std::string percent_encoded(std::string_view segment);
   // An error answer: {"code": ..., "message": ...} (as the room service API has them).
   static http::HttpResponse error(int status, std::string_view code, std::string_view message);
 

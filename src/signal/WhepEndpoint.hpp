@@ -26,6 +26,7 @@
 #include <string_view>
 
 #include "http/HttpHandler.hpp"
+#include "signal/HttpSdpSessionRegistry.hpp"
 
 namespace ct::http {
 class HttpServer;
@@ -41,6 +42,8 @@ class WhepEndpoint {
   static constexpr double kRequestsPerSecond = 5;
   static constexpr double kRequestBurst = 40;
 
+  using Stats = HttpSdpSessionRegistry::Stats;  // live sessions, answered requests by status
+
   struct Target {
     std::string room, participant;
     std::string session;  // empty: the WHEP endpoint of the participant itself
@@ -53,7 +56,7 @@ class WhepEndpoint {
   WhepEndpoint& operator=(const WhepEndpoint&) = delete;
 
   void install(http::HttpServer& server);
-  size_t sessions() const;  // live WHEP sessions
+  Stats stats() const;
 
   // "/whep/{room}/{participant}" or ".../{session}" (a path as the server
   // decoded it: names holding '/' cannot be played); nothing for another path.
@@ -64,12 +67,10 @@ class WhepEndpoint {
   static int status_of(std::string_view code);
 
  private:
-  struct State;
-  void post_offer(http::HttpRequest request, http::Responder respond, Target target) const;
-  void patch(http::HttpRequest request, http::Responder respond, const Target& target) const;
-  void end(http::Responder respond, const Target& target) const;
+  void post_offer(http::HttpRequest request, http::Responder respond) const;
 
-  std::shared_ptr<State> state_;
+  const RtcSessionListener& service_;
+  std::shared_ptr<HttpSdpSessionRegistry> sessions_;  // also the routes', which may outlive this
 };
 
 }  // namespace ct::signal

@@ -2,21 +2,15 @@
 
 #include <utility>
 
+#include "sfu/Room.hpp"
+
 namespace ct::signal {
 
-WhepSession::WhepSession(std::string id, std::string room, std::string identity, sfu::MediaWorker& worker,
-                         HttpSdpResource resource, std::string offer, OnRemoved on_removed)
-    : id_(std::move(id)),
-      room_(std::move(room)),
-      identity_(std::move(identity)),
-      worker_(worker),
-      resource_(std::move(resource)),
-      offer_(std::move(offer)),
-      on_removed_(std::move(on_removed)) {}
-
-void WhepSession::deliver(sfu::RoomEvent event) {
-  if (auto* removed = std::get_if<sfu::event::Removed>(&event); removed && on_removed_)
-    on_removed_(id_, removed->reason);
+std::variant<std::string, sfu::event::Error> WhepSession::renegotiate(sfu::Room& room,
+                                                                      const std::string& offer) {
+  auto answered = room.answer_subscriber_offer(identity(), offer);
+  if (auto* failure = std::get_if<sfu::event::Error>(&answered)) return std::move(*failure);
+  return std::move(std::get<sfu::event::SubscriberAnswer>(answered).sdp);
 }
 
 }  // namespace ct::signal

@@ -18,14 +18,13 @@
 // same identity replaces the first, as a rejoin does; a session whose
 // transport never connects, or fails, ends with it. The session URL is an
 // unguessable capability: PATCH and DELETE need no token.
-#include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "http/HttpHandler.hpp"
+#include "signal/HttpSdpSessionRegistry.hpp"
 
 namespace ct::http {
 class HttpServer;
@@ -37,15 +36,11 @@ class RtcSessionListener;
 
 class WhipEndpoint {
  public:
-  // Requests per client address (IPv4 address or IPv6 /64 alike: by address).
-  // Trickle ICE sends a PATCH per few candidates; the burst allows a setup.
+  // Requests per client address. Trickle ICE sends a PATCH per few candidates; the burst allows a setup.
   static constexpr double kRequestsPerSecond = 5;
   static constexpr double kRequestBurst = 40;
 
-  struct Stats {
-    size_t sessions = 0;                       // live WHIP sessions
-    std::map<std::string, uint64_t> requests;  // answered requests, by HTTP status ("201", "415", ...)
-  };
+  using Stats = HttpSdpSessionRegistry::Stats;  // live sessions, answered requests by status
 
   struct Target {
     std::string room;
@@ -70,12 +65,10 @@ class WhipEndpoint {
   static int status_of(std::string_view code);
 
  private:
-  struct State;
-  void post_offer(http::HttpRequest request, http::Responder respond, std::string room) const;
-  void patch(http::HttpRequest request, http::Responder respond, const Target& target) const;
-  void end(http::Responder respond, const Target& target) const;
+  void post_offer(http::HttpRequest request, http::Responder respond) const;
 
-  std::shared_ptr<State> state_;
+  const RtcSessionListener& service_;
+  std::shared_ptr<HttpSdpSessionRegistry> sessions_;  // also the routes', which may outlive this
 };
 
 }  // namespace ct::signal

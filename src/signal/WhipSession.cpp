@@ -2,26 +2,28 @@
 
 #include <utility>
 
-namespace ct::signal {
+#include "core/Clock.hpp"
+#include "sfu/Room.hpp"
 
-WhipSession::WhipSession(std::string id, std::string room, std::string identity, sfu::MediaWorker& worker,
-                         HttpSdpResource resource, std::string offer, OnRemoved on_removed)
-    : id_(std::move(id)),
-      room_(std::move(room)),
-      identity_(std::move(identity)),
-      worker_(worker),
-      resource_(std::move(resource)),
-      offer_(std::move(offer)),
-      on_removed_(std::move(on_removed)) {}
+namespace ct::signal {
 
 void WhipSession::deliver(sfu::RoomEvent event) {
   if (auto* answer = std::get_if<sfu::event::PublisherAnswer>(&event)) {
     answer_ = std::move(*answer);
   } else if (auto* error = std::get_if<sfu::event::Error>(&event)) {
     error_ = std::move(*error);
-  } else if (auto* removed = std::get_if<sfu::event::Removed>(&event)) {
-    if (on_removed_) on_removed_(id_, removed->reason);
+  } else {
+    HttpSdpSession::deliver(std::move(event));
   }
+}
+
+std::variant<std::string, sfu::event::Error> WhipSession::renegotiate(sfu::Room& room,
+                                                                      const std::string& offer) {
+  clear_outcome();
+  room.publisher_offer(identity(), offer, {}, Clock::now());
+  if (auto failure = take_error()) return std::move(*failure);
+  if (auto answer = take_answer()) return std::move(answer->sdp);
+  return sfu::event::Error{"bad_sdp", "the ICE restart was not answered"};
 }
 
 void WhipSession::clear_outcome() {

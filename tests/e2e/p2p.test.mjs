@@ -5,13 +5,17 @@
 // every page keeps rendering every other page's video: each page samples its
 // tiles' presented frames every 250 ms and no gap may exceed 1 s. An
 // encrypted room decodes both ways directly and keeps decoding through the
-// SFU after the switch. Loopback only; the fake camera is 320x240.
+// SFU after the switch. A direct call's quality indicators grade its direct
+// connection (never the server's "poor" for media it does not see), and a
+// page whose WebSocket drops resumes, hears `connection_mode` again and stays
+// direct without a gap. Loopback only; the fake camera is 320x240.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './lib/server.mjs';
 import { launchBrowser, waitFor } from './lib/browser.mjs';
 import { decryptedFrom, joinApp, tileVideoPlaying, workerStats } from './lib/app.mjs';
 import { scrapeMetrics } from './lib/metrics.mjs';
+import { assertNoGap, qualityShown, startGapSampler, waitForPath } from './lib/p2p.mjs';
 
 const MAX_GAP_MS = 1000;
 
@@ -19,37 +23,11 @@ let server;
 let browser;
 
 const join = (room, identity, query = {}) => joinApp(browser, server.url, { room, identity, name: identity, query });
-const path = (page) => page.getByTestId('connection-path').getAttribute('data-path');
-
-async function waitForPath(pages, want, timeout = 20000) {
-  const ok = await waitFor(async () => (await Promise.all(pages.map(path))).every((p) => p === want), { timeout });
-  assert.ok(ok, `every page shows "${want}": ${await Promise.all(pages.map(path))}`);
-  for (const page of pages) assert.equal(await page.getByTestId('connection-path').textContent(), want);
-}
-
 async function waitForVideo(page, others, what) {
   for (const other of others) {
     assert.ok(await waitFor(() => tileVideoPlaying(page, other), { timeout: 15000 }), `${what}: the tile of ${other} renders`);
   }
 }
-
-// In the page: every 250 ms, asks each remote tile for its next presented
-// frame and keeps, per participant, the longest time between two frames.
-function startGapSampler(page, identities) {
-  return page.evaluate((ids) => {
-    const state = { last: {}, maxGap: {} };
-    window.ctGaps = state;
-    window.ctGapTimer = setInterval(() => {
-      const now = performance.now();
-      for (const id of ids) {
-        const v = document.querySelector(`[data-participant="${CSS.escape(id)}"] video`);
-        if (state.last[id] !== undefined) state.maxGap[id] = Math.max(state.maxGap[id] ?? 0, now - state.last[id]);
-        v?.requestVideoFrameCallback(() => { state.last[id] = performance.now(); });
-      }
-    }, 250);
-  }, identities);
-}
-const gaps = (page) => page.evaluate(() => window.ctGaps.maxGap);
 
 async function forwardedPackets() {
   const m = await scrapeMetrics(server.url);
@@ -119,11 +97,7 @@ describe('direct connections', { timeout: 240000 }, () => {
       await waitForVideo(bob, ['alice'], 'direct again');
       await assertNoMediaThroughServer('direct again');
 
-      for (const [page, other] of [[alice, 'bob'], [bob, 'alice']]) {
-        const g = await gaps(page);
-        assert.ok(g[other] !== undefined, 'frames were sampled');
-        assert.ok(g[other] <= MAX_GAP_MS, `the longest gap in ${other}'s video was ${Math.round(g[other])} ms`);
-      }
+      for (const [page, other] of [[alice, 'bob'], [bob, 'alice']]) await assertNoGap(page, other, MAX_GAP_MS, '2 -> 3 -> 2');
     } finally {
       await Promise.all([alice, bob, carol].filter(Boolean).map((p) => p.close().catch(() => {})));
     }
@@ -164,6 +138,63 @@ describe('direct connections', { timeout: 240000 }, () => {
       for (const page of [alice, bob, carol]) assert.equal(await page.getByTestId('e2ee-status').textContent(), 'end-to-end encrypted');
     } finally {
       await Promise.all([alice, bob, carol].filter(Boolean).map((p) => p.close().catch(() => {})));
+    }
+  });
+  test('a direct call shows the quality of its own connection, and a signaling resume re-announces the mode and stays direct', async () => {
+    const room = 'p2p-quality';
+    const alice = await join(room, 'alice', { p2p: '1' });
+    const bob = await join(room, 'bob');
+    const fine = (q) => q === 'excellent' || q === 'good';
+    // Every indicator (own, and the other's tile) is fine, and stays fine for `ms`:
+    // the server, which sees none of this media, would say poor or lost within a window or two.
+    const assertQualityFine = async (what, ms = 4000) => {
+      for (const [page, other] of [[alice, 'bob'], [bob, 'alice']]) {
+        let shown;
+        const ok = await waitFor(async () => { shown = await qualityShown(page, [other]); return fine(shown.self) && fine(shown[other]); }, { timeout: 15000 });
+        assert.ok(ok, `${what}: quality shown on ${other}'s peer: ${JSON.stringify(shown)}`);
+      }
+      const until = Date.now() + ms;
+      while (Date.now() < until) {
+        for (const [page, other] of [[alice, 'bob'], [bob, 'alice']]) {
+          const shown = await qualityShown(page, [other]);
+          assert.ok(fine(shown.self) && fine(shown[other]), `${what}: quality turned ${JSON.stringify(shown)}`);
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    };
+    try {
+      await waitForPath([alice, bob], 'direct');
+      await waitForVideo(alice, ['bob'], 'direct');
+      await waitForVideo(bob, ['alice'], 'direct');
+      await assertQualityFine('direct');
+
+      // Alice's WebSocket drops; she resumes with her token and hears the mode again, after the room.
+      await alice.evaluate(() => {
+        window.ctHeard = [];
+        for (const type of ['reconnected', 'joined', 'connection_mode']) window.ct.on(type, (m) => window.ctHeard.push({ type, mode: m.mode, peers: m.peers }));
+      });
+      await startGapSampler(alice, ['bob']);
+      await startGapSampler(bob, ['alice']);
+      await alice.evaluate(() => window.ct.simulateSignalLoss());
+      const heard = () => alice.evaluate(() => window.ctHeard);
+      assert.ok(await waitFor(async () => (await heard()).some((m) => m.type === 'connection_mode'), { timeout: 15000 }),
+        `a connection_mode after the resume: ${JSON.stringify(await heard())}`);
+      const got = await heard();
+      const joinedAt = got.findIndex((m) => m.type === 'joined');
+      assert.ok(got.some((m) => m.type === 'reconnected') && joinedAt >= 0, `resumed: ${JSON.stringify(got)}`);
+      const modes = got.filter((m) => m.type === 'connection_mode');
+      assert.equal(modes.length, 1, JSON.stringify(got));
+      assert.ok(got.indexOf(modes[0]) > joinedAt, 'the mode comes after the room');
+      assert.deepEqual([modes[0].mode, modes[0].peers], ['p2p', ['alice', 'bob']]);
+
+      // Still direct (the resume restarted ICE on the direct connection too), video never stopped.
+      await alice.waitForTimeout(3000);
+      await waitForPath([alice, bob], 'direct', 5000);
+      assert.equal(await alice.evaluate(() => window.ct.p2p.links.get('bob').pc.connectionState), 'connected');
+      for (const [page, other] of [[alice, 'bob'], [bob, 'alice']]) await assertNoGap(page, other, MAX_GAP_MS, 'across the resume');
+      await assertQualityFine('after the resume', 2000);
+    } finally {
+      await Promise.all([alice, bob].map((p) => p.close().catch(() => {})));
     }
   });
 });

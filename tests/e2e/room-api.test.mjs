@@ -204,7 +204,7 @@ test('room settings: an E2EE room refuses plain clients, recording starts with t
   }
 });
 
-test('requests over the per-address rate get 429 with Retry-After, recording calls included', { timeout: 30000 }, async () => {
+test('requests over the per-address rate get 429 with Retry-After, recording calls and /admin included', { timeout: 30000 }, async () => {
   const server = await startServer(['--api-requests-per-second', '0.5', '--api-request-burst', '3']);
   try {
     const recorder = token({ grant: 'record' });
@@ -221,12 +221,21 @@ test('requests over the per-address rate get 429 with Retry-After, recording cal
     await new Promise((resolve) => setTimeout(resolve, wait * 1000 + 100));
     r = await api(server, 'GET', '/api');
     assert.equal(r.status, 200, 'served again after Retry-After');
+
+    // The node's own administration has a limit of its own: 5 a second, bursts of 40.
+    const answers = [];
+    for (let i = 0; i < 50; i++) answers.push(await api(server, 'GET', '/admin/node'));
+    const statuses = answers.map((a) => a.status);
+    assert.deepEqual(statuses.slice(0, 40), Array(40).fill(401), 'no token: refused, within the rate');
+    const limited = answers.find((a) => a.status === 429);
+    assert.equal(limited?.body.code, 'rate_limited', statuses.join(' '));
+    assert.ok(Number(limited.headers.get('retry-after')) >= 1);
   } finally {
     await server.stop();
   }
 });
 
-test('the CLI: room create, room list shows it, participant list, participant remove', { timeout: 60000 }, async () => {
+test('the CLI: room create, room list shows it, participant list, mute, remove, room delete', { timeout: 60000 }, async () => {
   const server = await startServer();
   const cli = (...args) => execFileSync(binary, [...args, '--url', server.url], {
     encoding: 'utf8', env: { ...process.env, CIPHERTALK_API_KEY: 'devkey', CIPHERTALK_API_SECRET: 'devsecret' },
@@ -243,6 +252,12 @@ test('the CLI: room create, room list shows it, participant list, participant re
     await alice.until((m) => m.type === 'joined', 'alice joins');
     out = cli('participant', 'list', 'shell-room');
     assert.match(out, /^alice\s+-\s+yes\s+yes$/m, out);
+    alice.send({ type: 'offer', sdp: chromiumOffer, tracks: [] });
+    const video = (await alice.until((m) => m.type === 'answer', 'alice publishes')).tracks.find((t) => t.kind === 'video');
+    out = cli('participant', 'mute', 'shell-room', 'alice', video.sid);
+    assert.equal(out.trim(), `muted ${video.sid}`);
+    await alice.until((m) => m.type === 'track_muted' && m.sid === video.sid && m.muted, 'alice hears her track was muted');
+    assert.match(cli('participant', 'get', 'shell-room', 'alice'), /video\(muted\)/);
     out = cli('participant', 'remove', 'shell-room', 'alice');
     assert.match(out, /removed alice from shell-room/);
     await alice.until((m) => m.type === 'removed' && m.reason === 'removed_by_admin', 'alice is removed');

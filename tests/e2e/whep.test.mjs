@@ -7,7 +7,7 @@
 // and an ICE restart by PATCH.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,8 @@ import { launchBrowser, waitFor } from './lib/browser.mjs';
 import { joinApp } from './lib/app.mjs';
 import { api, token as apiToken } from './lib/roomapi.mjs';
 import { connect } from './lib/signal.mjs';
+import { startGstClient } from './lib/gst.mjs';
+import { scrapeMetrics } from './lib/metrics.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const token = (room, identity, ...more) => execFileSync(binary,
@@ -24,28 +26,8 @@ const fixture = (name) => readFileSync(path.join(here, '../fixtures/sdp', name),
 
 // Runs the GStreamer player for `seconds`; it DELETEs its session at the end.
 function startWhepClient(url, bearer, seconds) {
-  const child = spawn('/usr/bin/python3', [path.join(here, 'whep_client.py'), url, bearer, String(seconds)],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  const client = { child, events: [], log: '' };
-  let buffered = '';
-  child.stdout.on('data', (d) => {
-    buffered += d;
-    let nl;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      try {
-        const event = JSON.parse(line);
-        client.events.push(event);
-        if (event.event !== 'offer' && event.event !== 'created') client.log += line + '\n';
-      } catch { client.log += line + '\n'; }
-    }
-  });
-  child.stderr.on('data', (d) => { client.log += d; });
-  client.event = (name) => client.events.find((e) => e.event === name);
+  const client = startGstClient('whep_client.py', [url, bearer, seconds], { unlogged: ['offer', 'created'] });
   client.frames = () => client.events.filter((e) => e.event === 'frames').at(-1) ?? { video: 0, audio: 0 };
-  client.done = new Promise((resolve) => child.once('close', resolve));
-  client.kill = () => { if (child.exitCode === null) child.kill('SIGKILL'); return client.done; };
   return client;
 }
 
@@ -172,6 +154,11 @@ test('WHEP refusals have their status and a JSON code; PATCH restarts ICE', { ti
       method: 'PATCH', headers: { 'content-type': 'application/trickle-ice-sdpfrag', 'if-match': etag }, body: 'a=end-of-candidates\r\n',
     })), [412, 'etag_mismatch']);
     assert.equal((await participantsOf(server, 'play')).filter((p) => p.kind === 'whep').length, 1);
+    let m = await scrapeMetrics(server.url);
+    assert.equal(m.sum('ciphertalk_whep_sessions'), 1);
+    assert.equal(m.sum('ciphertalk_whep_requests_total', { result: '201' }), 1);
+    assert.ok(m.sum('ciphertalk_whep_requests_total', { result: '404' }) >= 3);
+    assert.equal(m.sum('ciphertalk_whep_requests_total', { result: '415' }), 1);
     assert.equal((await fetch(location, { method: 'DELETE' })).status, 200);
     assert.equal((await participantsOf(server, 'play')).filter((p) => p.kind === 'whep').length, 0);
     assert.deepEqual(await codeOf(await fetch(location, { method: 'DELETE' })), [404, 'session_not_found']);
@@ -186,6 +173,9 @@ test('WHEP refusals have their status and a JSON code; PATCH restarts ICE', { ti
     const statuses = [];
     for (let i = 0; i < 50; ++i) statuses.push((await fetch(location, { method: 'DELETE' })).status);
     assert.ok(statuses.includes(429), `rate limited: ${statuses}`);
+    m = await scrapeMetrics(server.url);
+    assert.equal(m.sum('ciphertalk_whep_sessions'), 0);
+    assert.ok(m.sum('ciphertalk_whep_requests_total', { result: '429' }) >= 1);
   } finally {
     listener?.ws.close();
     assert.equal(await server.stop(), 0);

@@ -5,7 +5,7 @@
 // HTTP rules with fetch: each class of refusal with its status.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,36 +14,14 @@ import { launchBrowser, waitFor } from './lib/browser.mjs';
 import { joinApp, tileVideoPlaying, waitForFramesFrom } from './lib/app.mjs';
 import { scrapeMetrics } from './lib/metrics.mjs';
 import { connect } from './lib/signal.mjs';
+import { startGstClient } from './lib/gst.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const token = (room, identity, ...more) => execFileSync(binary,
   ['token', 'create', '--dev', '--room', room, '--identity', identity, ...more], { encoding: 'utf8' }).trim();
 
 // Starts the GStreamer client; it runs until its stdin closes, then DELETEs its session.
-function startWhipClient(url, bearer) {
-  const child = spawn('/usr/bin/python3', [path.join(here, 'whip_client.py'), url, bearer], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const client = { child, events: [], log: '' };
-  let buffered = '';
-  child.stdout.on('data', (d) => {
-    buffered += d;
-    let nl;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      client.log += line + '\n';
-      try { client.events.push(JSON.parse(line)); } catch { /* not an event */ }
-    }
-  });
-  child.stderr.on('data', (d) => { client.log += d; });
-  client.event = (name) => client.events.find((e) => e.event === name);
-  client.stop = () => new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve(child.exitCode);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
-    child.once('close', (code) => { clearTimeout(timer); resolve(code); });
-    child.stdin.end();
-  });
-  return client;
-}
+const startWhipClient = (url, bearer) => startGstClient('whip_client.py', [url, bearer]);
 
 // The share of the tile's video pixels that are not near black, and a small
 // fingerprint of the frame (to see it move).

@@ -1,10 +1,9 @@
 #!/usr/bin/python3
 """A WHIP client (RFC 9725) for the end-to-end tests, on GStreamer's webrtcbin.
 
-Publishes a moving test pattern (VP8) and a tone (Opus), sendonly, with the
-offer POSTed to the WHIP endpoint and the answer applied; candidates are
-trickled with PATCH (application/trickle-ice-sdpfrag, If-Match: the ETag).
-Runs for the given seconds, or until stdin closes, then DELETEs the session.
+Publishes a moving test pattern (VP8) and a tone (Opus), sendonly, through
+the WHIP endpoint (HTTP, trickle ICE and events: lib/gst_webrtc.py). Runs
+for the given seconds, or until stdin closes, then DELETEs the session.
 
     whip_client.py URL TOKEN [SECONDS]
 
@@ -12,22 +11,11 @@ Prints one JSON line per event: {"event": "created", "location": ...},
 {"event": "connected"}, {"event": "patched", "status": 204},
 {"event": "deleted", "status": 200}.
 """
-import email.message
-import json
-import socket
+import os
 import sys
-import threading
-import urllib.error
-import urllib.request
-from urllib.parse import urljoin, urlparse
 
-import gi
-
-gi.require_version('Gst', '1.0')
-gi.require_version('GstWebRTC', '1.0')
-gi.require_version('GstSdp', '1.0')
-gi.require_version('Nice', '0.1')
-from gi.repository import GLib, Gst, GstSdp, GstWebRTC, Nice  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'lib'))
+from gst_webrtc import Gst, GstWebRTC, HttpSdpClient  # noqa: E402
 
 PIPELINE = '''
 webrtcbin name=send bundle-policy=max-bundle
@@ -39,75 +27,10 @@ audiotestsrc is-live=true wave=sine freq=440 ! audioconvert ! audioresample ! qu
 '''
 
 
-def say(**event):
-    print(json.dumps(event), flush=True)
-
-
-class WhipClient:
-    def __init__(self, url, token, seconds, local_address):
-        self.url, self.token, self.seconds = url, token, seconds
-        self.location = None
-        self.etag = None
-        self.ufrag = self.pwd = None
-        self.mid = None
-        self.mline = None
-        self.pending = []  # candidates gathered before the answer came
-        self.lock = threading.Lock()
-        self.loop = GLib.MainLoop()
-        self.pipe = Gst.parse_launch(PIPELINE)
-        self.webrtc = self.pipe.get_by_name('send')
-        # libnice leaves loopback out when it gathers; a server on 127.0.0.1
-        # (serve --dev) is reached from there only.
-        address = Nice.Address.new()
-        address.set_from_string(local_address)
-        # Both stay referenced for the client's life: GStreamer 1.22 hands
-        # out the ICE agent property without the reference it takes back.
-        self.ice = self.webrtc.get_property('ice-agent')
-        self.nice = self.ice.get_property('agent')
-        self.nice.add_local_address(address)
-        self.webrtc.connect('on-negotiation-needed', self.on_negotiation_needed)
-        self.webrtc.connect('on-ice-candidate', self.on_ice_candidate)
-        self.webrtc.connect('notify::ice-connection-state', self.on_ice_state)
-        bus = self.pipe.get_bus()
-        bus.add_signal_watch()
-        bus.connect('message::error', self.on_error)
-
-    def request(self, method, url, body=b'', headers=None):
-        headers = dict(headers or {})
-        headers.setdefault('Authorization', 'Bearer ' + self.token)
-        req = urllib.request.Request(url, data=body if method != 'DELETE' else None, method=method, headers=headers)
-        try:
-            with urllib.request.urlopen(req, timeout=10) as r:
-                return r.status, r.headers, r.read().decode()
-        except urllib.error.HTTPError as e:
-            return e.code, e.headers, e.read().decode()
-        except urllib.error.URLError as e:
-            return 0, email.message.Message(), str(e.reason)
-
-    def run(self):
-        self.pipe.set_state(Gst.State.PLAYING)
-        if self.seconds > 0:
-            GLib.timeout_add_seconds(self.seconds, self.finish)
-        else:
-            threading.Thread(target=self.wait_stdin, daemon=True).start()
-        self.loop.run()
-        self.pipe.set_state(Gst.State.NULL)
-
-    def wait_stdin(self):
-        sys.stdin.read()
-        GLib.idle_add(self.finish)
-
-    def finish(self):
-        if self.location:
-            status, _, _ = self.request('DELETE', self.location)
-            say(event='deleted', status=status)
-        self.loop.quit()
-        return False
-
-    def on_error(self, _bus, message):
-        err, debug = message.parse_error()
-        say(event='error', message=f'{err.message} {debug}')
-        self.loop.quit()
+class WhipClient(HttpSdpClient):
+    def __init__(self, url, token, seconds):
+        pipe = Gst.parse_launch(PIPELINE)
+        super().__init__(url, token, seconds, pipe, pipe.get_by_name('send'))
 
     def on_negotiation_needed(self, element):
         # A WHIP client only sends (RFC 9725 §4.2).
@@ -118,72 +41,7 @@ class WhipClient:
                 break
             transceiver.set_property('direction', GstWebRTC.WebRTCRTPTransceiverDirection.SENDONLY)
             i += 1
-        promise = Gst.Promise.new_with_change_func(self.on_offer_created, element, None)
-        element.emit('create-offer', None, promise)
-
-    def on_offer_created(self, promise, element, _):
-        promise.wait()
-        reply = promise.get_reply()  # owns the offer: held while it is used
-        offer = reply.get_value('offer')
-        text = offer.sdp.as_text()  # before set-local-description, which takes the offer over
-        element.emit('set-local-description', offer, Gst.Promise.new())
-        for line in text.splitlines():
-            if line.startswith('a=ice-ufrag:') and not self.ufrag:
-                self.ufrag = line.split(':', 1)[1]
-            elif line.startswith('a=ice-pwd:') and not self.pwd:
-                self.pwd = line.split(':', 1)[1]
-            elif line.startswith('m=') and self.mline is None:
-                self.mline = line
-            elif line.startswith('a=mid:') and self.mid is None:
-                self.mid = line.split(':', 1)[1]
-        threading.Thread(target=self.post_offer, args=(text,), daemon=True).start()
-
-    def post_offer(self, sdp):
-        status, headers, body = self.request('POST', self.url, sdp.encode(), {'Content-Type': 'application/sdp'})
-        if status != 201:
-            say(event='refused', status=status, body=body)
-            GLib.idle_add(self.loop.quit)
-            return
-        with self.lock:
-            self.location = urljoin(self.url, headers.get('Location'))
-            self.etag = headers.get('ETag')
-            pending, self.pending = self.pending, []
-        links = headers.get_all('Link') or []  # one header per ICE server URL
-        say(event='created', location=self.location, etag=self.etag, links=len(links))
-        GLib.idle_add(self.apply_answer, body)
-        if pending:
-            self.patch(pending)
-
-    def apply_answer(self, body):
-        _, message = GstSdp.SDPMessage.new_from_text(body)
-        answer = GstWebRTC.WebRTCSessionDescription.new(GstWebRTC.WebRTCSDPType.ANSWER, message)
-        self.webrtc.emit('set-remote-description', answer, Gst.Promise.new())
-        return False
-
-    def on_ice_candidate(self, _element, mline, candidate):
-        if mline != 0:
-            return  # max-bundle: the first m-line's candidates serve all (RFC 9725 §4.3.2)
-        with self.lock:
-            if not self.location:
-                self.pending.append(candidate)
-                return
-        threading.Thread(target=self.patch, args=([candidate],), daemon=True).start()
-
-    def patch(self, candidates):
-        fragment = f'a=ice-ufrag:{self.ufrag}\r\na=ice-pwd:{self.pwd}\r\n'
-        fragment += f'{self.mline}\r\na=mid:{self.mid}\r\n'
-        for c in candidates:
-            fragment += ('a=' if not c.startswith('a=') else '') + c + '\r\n'
-        status, _, body = self.request('PATCH', self.location, fragment.encode(),
-                                       {'Content-Type': 'application/trickle-ice-sdpfrag', 'If-Match': self.etag})
-        say(event='patched', status=status, candidates=len(candidates), body=body if status >= 300 else '')
-
-    def on_ice_state(self, element, _pspec):
-        state = element.get_property('ice-connection-state')
-        if state in (GstWebRTC.WebRTCICEConnectionState.CONNECTED, GstWebRTC.WebRTCICEConnectionState.COMPLETED):
-            say(event='connected')
-        elif state == GstWebRTC.WebRTCICEConnectionState.FAILED:
-            say(event='failed')
+        super().on_negotiation_needed(element)
 
 
 def main():
@@ -192,9 +50,7 @@ def main():
         return 2
     Gst.init(None)
     seconds = int(sys.argv[3]) if len(sys.argv) > 3 else 0
-    # The address to gather on: the one the server's host resolves to.
-    local_address = socket.gethostbyname(urlparse(sys.argv[1]).hostname)
-    WhipClient(sys.argv[1], sys.argv[2], seconds, local_address).run()
+    WhipClient(sys.argv[1], sys.argv[2], seconds).run()
     return 0
 
 

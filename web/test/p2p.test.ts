@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CONNECT_TIMEOUT_MS, DISCONNECTED_TIMEOUT_MS, P2pConnections, type P2pHost } from '../src/sdk/p2p';
+import { CONNECT_TIMEOUT_MS, DISCONNECTED_TIMEOUT_MS, P2pConnections, STALE_OFFER_MS, type P2pHost } from '../src/sdk/p2p';
 import type { ClientMessage, TrackInfo } from '../src/sdk/protocol';
 
 // Stand-ins for the browser's WebRTC objects: just what P2pConnections
@@ -20,6 +20,7 @@ class FakePeerConnection {
   readonly senders: { sender: FakeSender; stream: FakeStream }[] = [];
   localDescription: { type: string; sdp: string } | null = null;
   remote: { type: string; sdp: string } | null = null;
+  get remoteDescription(): { type: string; sdp: string } | null { return this.remote; }
   signalingState = 'stable';
   connectionState = 'new';
   iceConnectionState = 'new';
@@ -255,5 +256,86 @@ describe('direct connections', () => {
     expect(sfuSender.track).toBeNull();
     p2p.close();
     expect(bob.closed).toBe(true);
+  });
+  it('after a resume (the server repeats the mode) restarts ICE on a connection that is up, and starts over one that is not', async () => {
+    const { p2p, sent } = setup('alice');
+    p2p.onMessage({ type: 'connection_mode', mode: 'p2p', peers: ['alice', 'bob', 'carol'] });
+    const [bob, carol] = [FakePeerConnection.nth(0), FakePeerConnection.nth(1)];
+    bob.connectionState = 'connected';
+    carol.connectionState = 'connecting';
+    p2p.onMessage({ type: 'connection_mode', mode: 'p2p', peers: ['alice', 'bob', 'carol'] });
+    expect(bob.restarts).toBe(1);
+    expect(bob.closed).toBe(false);
+    expect(carol.closed).toBe(true);
+    const fresh = FakePeerConnection.nth(2);
+    expect(p2p.links.get('carol')?.pc).toBe(fresh as unknown as RTCPeerConnection);
+    await fresh.onnegotiationneeded!();
+    expect(sent.filter((m) => m.type === 'p2p_offer').map((m) => (m as { to: string }).to)).toEqual(['carol']);
+  });
+
+  it('after a resume that finds the mode changed, switches: to the SFU, or to direct connections', async () => {
+    const { p2p, sfuSender, track, publish } = setup('alice');
+    publish();
+    p2p.onMessage({ type: 'connection_mode', mode: 'p2p', peers: ['alice', 'bob'] });
+    const pc = FakePeerConnection.nth(0);
+    pc.connectionState = 'connected';
+    pc.onconnectionstatechange!();
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(sfuSender.track).toBeNull();
+    // Someone joined while our signaling was away: the resume says sfu.
+    p2p.onMessage({ type: 'connection_mode', mode: 'sfu', peers: [] });
+    expect(sfuSender.track).toBe(track);
+    await vi.runAllTimersAsync();
+    expect(pc.closed).toBe(true);
+    expect(pc.restarts).toBe(0);
+    // And back: direct again, a new connection.
+    p2p.onMessage({ type: 'connection_mode', mode: 'p2p', peers: ['alice', 'bob'] });
+    expect(FakePeerConnection.all).toHaveLength(2);
+    expect(p2p.links.get('bob')?.pc).toBe(FakePeerConnection.nth(1) as unknown as RTCPeerConnection);
+  });
+
+  it('the peer that is not polite repeats a pending offer that went unanswered when it ignores a colliding one', async () => {
+    const { p2p, sent } = setup('alice');
+    p2p.onMessage({ type: 'connection_mode', mode: 'p2p', peers: ['alice', 'bob'] });
+    const pc = FakePeerConnection.nth(0);
+    await pc.onnegotiationneeded!();
+    pc.signalingState = 'have-local-offer';
+    expect(sent.filter((m) => m.type === 'p2p_offer')).toHaveLength(1);
+    // Ordinary glare: the offers crossed; the polite peer answers ours.
+    p2p.onMessage({ type: 'p2p_offer', from: 'bob', sdp: 'v=0\r\n' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sent.filter((m) => m.type === 'p2p_offer')).toHaveLength(1);
+    // Still unanswered after a while: it was lost.
+    await vi.advanceTimersByTimeAsync(STALE_OFFER_MS + 100);
+    p2p.onMessage({ type: 'p2p_offer', from: 'bob', sdp: 'v=0\r\n' });
+    await vi.advanceTimersByTimeAsync(0);
+    const offers = sent.filter((m) => m.type === 'p2p_offer') as { to: string; sdp: string }[];
+    expect(offers).toHaveLength(2);
+    expect(offers[1]).toEqual(offers[0]);
+    expect(pc.remote).toBeNull();
+  });
+
+  it('a description with another DTLS fingerprint comes from a new connection of the peer: ours starts over', async () => {
+    const { p2p, sent } = setup('bob');
+    p2p.onMessage({ type: 'connection_mode', mode: 'p2p', peers: ['alice', 'bob'] });
+    const old = FakePeerConnection.nth(0);
+    p2p.onMessage({ type: 'p2p_offer', from: 'alice', sdp: 'v=0\r\na=fingerprint:sha-256 AA\r\n' });
+    await vi.runAllTimersAsync();
+    expect(old.remote?.sdp).toContain('AA');
+    // The same certificate (an ICE restart) is the same connection.
+    p2p.onMessage({ type: 'p2p_offer', from: 'alice', sdp: 'v=0\r\na=fingerprint:sha-256 AA\r\na=ice-ufrag:x\r\n' });
+    await vi.runAllTimersAsync();
+    expect(FakePeerConnection.all).toHaveLength(1);
+    p2p.onMessage({ type: 'p2p_offer', from: 'alice', sdp: 'v=0\r\na=fingerprint:sha-256 BB\r\n' });
+    await vi.runAllTimersAsync();
+    expect(old.closed).toBe(true);
+    const fresh = FakePeerConnection.nth(1);
+    expect(fresh.remote?.sdp).toContain('BB');
+    expect(sent.filter((m) => m.type === 'p2p_answer')).toHaveLength(3);
+    // An answer from a new connection: ours starts over and offers afresh.
+    p2p.onMessage({ type: 'p2p_answer', from: 'alice', sdp: 'v=0\r\na=fingerprint:sha-256 CC\r\n' });
+    await vi.runAllTimersAsync();
+    expect(fresh.closed).toBe(true);
+    expect(FakePeerConnection.nth(2).remote).toBeNull();
   });
 });

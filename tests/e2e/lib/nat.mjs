@@ -36,6 +36,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromiumPath, launchBrowser } from './browser.mjs';
+import { alive, sh, shSync } from './netns.mjs';
 import { binary } from './server.mjs';
 
 const execFileAsync = promisify(execFile);
@@ -60,18 +61,6 @@ const live = new Set();
 let counter = 0;
 let exitHooked = false;
 
-async function sh(cmd, args, what) {
-  try {
-    return (await execFileAsync(cmd, args, { maxBuffer: 16 << 20 })).stdout;
-  } catch (e) {
-    throw new Error(`${what ?? `${cmd} ${args.join(' ')}`}: ${(e.stderr || e.message).trim()}`);
-  }
-}
-
-function shSync(cmd, args) {
-  try { execFileSync(cmd, args, { stdio: 'ignore' }); } catch { /* already gone */ }
-}
-
 const inNs = (ns, cmd, args, what) => sh('ip', ['netns', 'exec', ns, cmd, ...args], what);
 
 async function requireCapabilities() {
@@ -79,10 +68,6 @@ async function requireCapabilities() {
   for (const tool of ['ip', 'iptables', '/usr/bin/python3']) {
     try { await execFileAsync('sh', ['-c', `command -v ${tool}`]); } catch { throw new Error(`the NAT lab needs "${tool}" (scripts/setup installs iproute2 and iptables)`); }
   }
-}
-
-function alive(pid) {
-  try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; }
 }
 
 const ownerOf = (name) => {

@@ -354,3 +354,6 @@ async function shapeRate(nsArgs, dev, rate) {
   await sh('tc', [...nsArgs, 'qdisc', 'replace', 'dev', dev, 'root', 'tbf', 'rate', `${rate}kbit`, 'burst', String(burst), 'limit', String(limit)],
     `rate limit on ${dev} (tbf; the kernel needs CONFIG_NET_SCH_TBF)`);
 }
+
+// The shell helpers the NAT lab (nat.mjs) shares.
+export { alive, sh, shSync };

@@ -160,6 +160,23 @@ TEST(MetricsEndpoint, RendersWhipSessionsAndRequestsByStatus) {
   EXPECT_TRUE(has_line(text, "ciphertalk_whip_sessions 2"));
   EXPECT_TRUE(has_line(text, "ciphertalk_whip_requests_total{result=\"201\"} 3"));
   EXPECT_TRUE(has_line(text, "ciphertalk_whip_requests_total{result=\"412\"} 1"));
+  EXPECT_EQ(text.find("ciphertalk_whep_"), std::string::npos) << "no WHEP endpoint, no WHEP families";
+}
+
+TEST(MetricsEndpoint, RendersWhepSessionsAndRequestsByStatusApartFromWhip) {
+  MetricsEndpoint::Snapshot s;
+  signal::WhepEndpoint::Stats whep;
+  whep.sessions = 1;
+  whep.requests["201"] = 4;
+  whep.requests["404"] = 2;
+  s.whep = whep;
+  s.whip = signal::WhipEndpoint::Stats{};
+  std::string text = MetricsEndpoint::render(s);
+  EXPECT_TRUE(has_line(text, "ciphertalk_whep_sessions 1"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_whep_requests_total{result=\"201\"} 4"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_whep_requests_total{result=\"404\"} 2"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_whip_sessions 0"));
+  EXPECT_NE(text.find("# TYPE ciphertalk_whep_requests_total counter"), std::string::npos);
 }
 
 TEST(MetricsEndpoint, MediaPathHistogramsSumOverWorkersAndGaugesStayPerWorker) {

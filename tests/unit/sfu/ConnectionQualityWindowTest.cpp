@@ -105,5 +105,29 @@ TEST(ConnectionQualityWindow, TheSnapshotIsDueExactlyOnce) {
   EXPECT_FALSE(w.take_snapshot_due());
 }
 
+TEST(ConnectionQualityWindow, DirectMediaIsNotJudgedAndTheWindowAfterIsNeither) {
+  ConnectionQualityWindow w;
+  w.on_loss(0.5);
+  auto poor = w.close(t0, sending(100), receiving(t0));
+  EXPECT_EQ(poor.label(), "poor");
+  // Media goes direct: the publication sends the server nothing, which is not silence.
+  auto direct = w.close_unjudged(sending(100));
+  EXPECT_FALSE(direct.judged);
+  EXPECT_EQ(direct.label(), "unknown");
+  EXPECT_TRUE(direct.changed);
+  EXPECT_FALSE(w.close_unjudged(sending(100)).changed);
+  // Back on the SFU: the window of the switch is not judged (nothing arrived yet) ...
+  auto settling = w.close(t0 + seconds(4), sending(100), receiving(t0 + seconds(4)));
+  EXPECT_FALSE(settling.judged);
+  EXPECT_FALSE(settling.changed);
+  // ... the next one is, afresh: the loss from before the direct call is forgotten.
+  auto back = w.close(t0 + seconds(6), sending(150), receiving(t0 + seconds(6)));
+  EXPECT_TRUE(back.judged);
+  EXPECT_EQ(back.label(), "excellent");
+  EXPECT_TRUE(back.changed);
+  // Silence once back is lost again, at once.
+  EXPECT_EQ(w.close(t0 + seconds(8), sending(150), receiving(t0 + seconds(8))).label(), "lost");
+}
+
 }  // namespace
 }  // namespace ct::sfu

@@ -146,5 +146,68 @@ TEST_F(RoomP2p, AHiddenParticipantNeedsTheSfu) {
   EXPECT_TRUE(a.sink->last<event::ConnectionMode>().p2p);
 }
 
+TEST_F(RoomP2p, AResumedParticipantHearsTheModeAgain) {
+  make_p2p_room();
+  join("alice");
+  auto& b = join("bob");
+  // Bob's socket drops and he resumes on a new one: right after the room as
+  // it is, he hears the mode, which the old socket may have lost.
+  auto resumed = std::make_shared<RecordingSink>();
+  ASSERT_TRUE(room->replace_sink("bob", resumed));
+  ASSERT_EQ(resumed->count<event::ConnectionMode>(), 1u);
+  EXPECT_TRUE(std::holds_alternative<event::Joined>(resumed->events.front()));
+  EXPECT_TRUE(std::holds_alternative<event::ConnectionMode>(resumed->events.at(1)));
+  EXPECT_TRUE(resumed->last<event::ConnectionMode>().p2p);
+  EXPECT_EQ(peers(resumed->last<event::ConnectionMode>()), (std::vector<std::string>{"alice", "bob"}));
+
+  // The mode changed while he was away (carol came): the resume says so.
+  join("carol");
+  auto again = std::make_shared<RecordingSink>();
+  ASSERT_TRUE(room->replace_sink("bob", again));
+  ASSERT_EQ(again->count<event::ConnectionMode>(), 1u);
+  EXPECT_FALSE(again->last<event::ConnectionMode>().p2p);
+  EXPECT_TRUE(again->last<event::ConnectionMode>().peers.empty());
+  EXPECT_EQ(b.sink->count<event::Removed>(), 1u);
+}
+
+TEST_F(RoomP2p, APlainRoomSaysNoModeOnResume) {
+  make_room();
+  join("alice");
+  auto resumed = std::make_shared<RecordingSink>();
+  ASSERT_TRUE(room->replace_sink("alice", resumed));
+  EXPECT_EQ(resumed->count<event::Joined>(), 1u);
+  EXPECT_EQ(resumed->count<event::ConnectionMode>(), 0u);
+}
+
+std::string quality_of(const RecordingSink& sink, const std::string& identity) {
+  std::string last;
+  for (const auto& u : sink.all<event::ConnectionQuality>())
+    for (const auto& q : u.updates)
+      if (q.identity == identity) last = q.quality;
+  return last;
+}
+
+TEST_F(RoomP2p, TheServerDoesNotJudgeParticipantsWhoseMediaGoesDirect) {
+  make_p2p_room();
+  auto& a = join("alice");
+  join("bob");
+  TimePoint now = Clock::now();
+  room->on_tick(now);
+  room->on_tick(now + seconds(3));
+  // Direct: the server sees none of their media, so it says it cannot tell.
+  EXPECT_EQ(quality_of(*a.sink, "alice"), "unknown");
+  EXPECT_EQ(quality_of(*a.sink, "bob"), "unknown");
+
+  // Carol joins: everyone moves to the SFU. The window of the switch is not
+  // judged either (tracks come back to the SFU only now); the next one is.
+  join("carol");
+  room->on_tick(now + seconds(5));
+  EXPECT_EQ(quality_of(*a.sink, "bob"), "unknown");
+  EXPECT_EQ(quality_of(*a.sink, "carol"), "excellent");
+  room->on_tick(now + seconds(7));
+  EXPECT_EQ(quality_of(*a.sink, "bob"), "excellent");
+  EXPECT_EQ(quality_of(*a.sink, "alice"), "excellent");
+}
+
 }  // namespace
 }  // namespace ct::sfu::testing

@@ -173,5 +173,16 @@ TEST(HttpSdpResourceTest, ErrorsAreJsonWithACodeAndAMessage) {
   EXPECT_EQ(body["message"], "malformed SDP offer: line 1");
 }
 
+TEST(HttpSdpResourceTest, AFragmentThatIsNotUtf8IsRefusedWithItsReason) {
+  HttpSdpResource resource("/whip/room/abc", kUfrag, kPwd);
+  auto checked =
+      resource.check_patch(patch_request("\xe1=ice-ufrag:rst1\r\na=ice-pwd:restartedpassword012345\r\n"));
+  EXPECT_EQ(status_of(checked), 400);
+  EXPECT_EQ(code_of(checked), "bad_fragment");
+  auto r = HttpSdpResource::error(400, "bad_sdp", "line 2: \xff\xfe");
+  EXPECT_EQ(nlohmann::json::parse(r.body)["message"], "line 2: \xEF\xBF\xBD\xEF\xBF\xBD")
+      << "replaced, still JSON";
+}
+
 }  // namespace
 }  // namespace ct::signal

@@ -9,6 +9,7 @@ import { chooseStage } from './layout';
 import { setToggle } from './lobby';
 import { RecordingControl } from './recording';
 import { ConnectionPathIndicator } from './connection-path';
+import { DirectQuality } from './quality-direct';
 import { SecurityView } from './security';
 import { OwnLinkView } from './stats-panel';
 import { TileStatsView } from './tile-stats';
@@ -83,6 +84,7 @@ export class CallView {
   private readonly recordingControl: RecordingControl;
   private readonly connectionPath: ConnectionPathIndicator;
   private readonly ownLink: OwnLinkView;
+  private readonly directQuality: DirectQuality; // a direct call's, from its own connections
   private readonly tileStats: TileStatsView;
   private readonly breakout: BreakoutView;
 
@@ -103,6 +105,7 @@ export class CallView {
     this.recordingControl = new RecordingControl(this.client);
     this.connectionPath = new ConnectionPathIndicator(this.client);
     this.ownLink = new OwnLinkView(this.client);
+    this.directQuality = new DirectQuality(this.client);
     this.tileStats = new TileStatsView(this.client);
     this.breakout = new BreakoutView(this.client, (id) => this.members.get(id)?.name ?? id);
     const leaveButton = h('button', { type: 'button', class: 'round leave', 'data-testid': 'leave', 'aria-label': 'Leave call', title: 'Leave call', onclick: () => this.leave() }, icon(icons.leave));
@@ -187,7 +190,7 @@ export class CallView {
       for (const m of this.members.values()) m.tile.classList.toggle('speaking', this.speaking.has(m.identity));
     });
     on('connection_quality', ({ updates }) => {
-      for (const u of updates) this.serverQuality.set(u.identity, u.quality);
+      for (const u of updates) if (u.quality === 'unknown') this.serverQuality.delete(u.identity); else this.serverQuality.set(u.identity, u.quality);
       this.renderQuality();
     });
     on('data', ({ from, topic, payload, fromServer }) => {
@@ -376,6 +379,7 @@ export class CallView {
   // ---------- quality ----------
 
   private async pollStats(): Promise<void> {
+    await this.directQuality.poll();
     const now = Date.now();
     const sub = this.client.subscriber;
     if (sub) {
@@ -409,7 +413,7 @@ export class CallView {
 
   private renderQuality(): void {
     for (const m of this.members.values()) {
-      const q = this.serverQuality.get(m.identity) ?? this.statsQuality.get(m.identity) ?? 'unknown';
+      const q = this.directQuality.get(m.identity) ?? this.serverQuality.get(m.identity) ?? this.statsQuality.get(m.identity) ?? 'unknown';
       if (m.self) { this.ownLink.render(q); continue; } // with our downlink estimate
       if (m.quality.dataset.quality !== q) {
         m.quality.dataset.quality = q;

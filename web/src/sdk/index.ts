@@ -13,3 +13,4 @@ export * from './simulcast';
 export * from './adaptive-stream';
 export * from './link-stats';
 export * from './move';
+export * from './p2p-quality';

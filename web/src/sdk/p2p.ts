@@ -56,6 +56,8 @@ interface PeerLink {
   pc: RTCPeerConnection;
   polite: boolean;
   makingOffer: boolean;
+  /** When our pending offer went out (performance.now()). */
+  offeredAt: number;
   ignoreOffer: boolean;
   restarted: boolean;
   /** `p2p_failed` was sent for this connection (once is enough: the room leaves p2p). */
@@ -80,6 +82,8 @@ const SWITCH_TIMEOUT_MS = 6000;
 // restart, and how long a connection that was up may stay `disconnected`,
 // before it counts as failed.
 export const CONNECT_TIMEOUT_MS = 10000;
+// An offer unanswered this long was lost, not crossed by the peer's.
+export const STALE_OFFER_MS = 2000;
 export const DISCONNECTED_TIMEOUT_MS = 5000;
 
 export class P2pConnections {
@@ -137,6 +141,12 @@ export class P2pConnections {
     return paths.includes('relayed') ? 'relayed' : 'direct';
   }
 
+  /** Each peer's direct connection while the room is direct (p2p-quality.ts grades them). */
+  connections(): Map<string, RTCPeerConnection> {
+    if (this.mode !== 'p2p') return new Map();
+    return new Map([...this.links.values()].filter((l) => !l.closed).map((l) => [l.peer, l.pc]));
+  }
+
   close(): void {
     if (this.parkTimer) clearTimeout(this.parkTimer);
     this.parkTimer = null;
@@ -150,8 +160,12 @@ export class P2pConnections {
   private setMode(mode: 'p2p' | 'sfu', peers: string[]): void {
     const self = this.host.identity();
     const was = this.mode;
+    const next = mode === 'p2p' ? peers.filter((p) => p !== self) : [];
+    // The server repeats the mode unchanged only after a signaling resume
+    // (docs/protocol.md, "Reconnect"); a change while we were away is just a change.
+    const resumed = was === mode && next.length === this.peers.length && next.every((p, i) => p === this.peers[i]);
     this.mode = mode;
-    this.peers = mode === 'p2p' ? peers.filter((p) => p !== self) : [];
+    this.peers = next;
     if (mode === 'sfu') {
       this.unpark();
       for (const link of this.links.values()) {
@@ -162,17 +176,31 @@ export class P2pConnections {
       return;
     }
     for (const link of [...this.links.values()]) if (!this.peers.includes(link.peer)) this.closeLink(link);
+    if (resumed) for (const link of [...this.links.values()]) this.afterResume(link);
     for (const peer of this.peers) if (!this.links.has(peer)) this.open(peer);
     // Alone in a direct room: nobody receives what we would send the SFU.
     if (!this.peers.length) this.park();
     if (was !== 'p2p') this.scheduleParkCheck();
   }
 
+  // A resume is an ICE restart on the direct connections too: the network
+  // may have changed. One that is not up may have missed the peer's
+  // signaling while we were away: it starts over with a fresh connection.
+  private afterResume(link: PeerLink): void {
+    if (link.pc.connectionState === 'connected') link.pc.restartIce();
+    else this.replace(link);
+  }
+
+  private replace(link: PeerLink): PeerLink {
+    this.closeLink(link);
+    return this.open(link.peer);
+  }
+
   private open(peer: string): PeerLink {
     const self = this.host.identity() ?? '';
     const pc = new RTCPeerConnection(this.host.config());
     const link: PeerLink = {
-      peer, pc, polite: self > peer, makingOffer: false, ignoreOffer: false, restarted: false, reported: false, iceTimer: null,
+      peer, pc, polite: self > peer, makingOffer: false, offeredAt: 0, ignoreOffer: false, restarted: false, reported: false, iceTimer: null,
       chain: Promise.resolve(), senders: new Map(), receiveNames: [], shown: false, closed: false,
     };
     this.links.set(peer, link);
@@ -180,7 +208,10 @@ export class P2pConnections {
       try {
         link.makingOffer = true;
         await pc.setLocalDescription();
-        if (pc.localDescription) this.host.send({ type: 'p2p_offer', to: peer, sdp: this.outgoing(link, pc.localDescription.sdp) });
+        if (pc.localDescription) {
+          link.offeredAt = performance.now();
+          this.host.send({ type: 'p2p_offer', to: peer, sdp: this.outgoing(link, pc.localDescription.sdp) });
+        }
       } catch { /* a newer negotiation follows */ } finally {
         link.makingOffer = false;
       }
@@ -242,10 +273,26 @@ export class P2pConnections {
   }
 
   private async onDescription(link: PeerLink, type: 'offer' | 'answer', sdp: string): Promise<void> {
+    // Another DTLS certificate: the peer's connection is a new one (it left
+    // direct mode and came back while our signaling was away), so is ours.
+    const known = link.pc.remoteDescription ? fingerprint(link.pc.remoteDescription.sdp) : undefined;
+    if (known && fingerprint(sdp) !== known) {
+      const fresh = this.replace(link);
+      if (type === 'offer') await this.onDescription(fresh, type, sdp); // else the fresh one offers
+      return;
+    }
     const pc = link.pc;
     const collision = type === 'offer' && (link.makingOffer || pc.signalingState !== 'stable');
     link.ignoreOffer = !link.polite && collision;
-    if (link.ignoreOffer) return;
+    if (link.ignoreOffer) {
+      // The polite peer answers ours instead. An offer of ours still
+      // unanswered after a while never arrived (sent while the peer's
+      // signaling was away): say it again. A fresh one is ordinary glare.
+      if (pc.signalingState === 'have-local-offer' && pc.localDescription && performance.now() - link.offeredAt > STALE_OFFER_MS) {
+        this.host.send({ type: 'p2p_offer', to: link.peer, sdp: this.outgoing(link, pc.localDescription.sdp) });
+      }
+      return;
+    }
     await pc.setRemoteDescription({ type, sdp });
     if (type === 'offer') {
       await pc.setLocalDescription();
@@ -390,4 +437,9 @@ export class P2pConnections {
     link.pc.close();
     if (this.links.get(link.peer) === link) this.links.delete(link.peer);
   }
+}
+
+/** The first DTLS fingerprint in a description (RFC 8122). */
+function fingerprint(sdp: string): string | undefined {
+  return /^a=fingerprint:(.*)$/m.exec(sdp)?.[1]?.trim();
 }

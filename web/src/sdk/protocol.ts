@@ -113,7 +113,7 @@ export type ServerMessage =
   | { type: 'answer'; sdp: string; tracks: TrackInfo[] }
   | { type: 'offer'; sdp: string; tracks: TrackInfo[] }
   | { type: 'active_speakers'; speakers: { identity: string; level: number }[] }
-  | { type: 'connection_quality'; updates: { identity: string; quality: ConnectionQuality }[] }
+  | { type: 'connection_quality'; updates: { identity: string; quality: ConnectionQuality | 'unknown' }[] } // unknown: media goes direct (P2P)
   | { type: 'error'; code: string; message: string; request?: string }
   | { type: 'removed'; reason: string }
   | { type: 'pong'; timestamp: number }
