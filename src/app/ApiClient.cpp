@@ -60,6 +60,7 @@ ApiResponse ApiClient::request(const std::string& method, const std::string& pat
   add_header("Authorization: Bearer " + bearer_);
   add_header("Accept: application/json");
   if (json_body) add_header("Content-Type: application/json");
+  for (const auto& h : extra_headers_) add_header(h);
   curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl.get(), CURLOPT_CUSTOMREQUEST, method.c_str());
   curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());

@@ -3,6 +3,7 @@
 // one request, a Bearer token, a JSON body, the status and body back.
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ct::app {
 
@@ -21,6 +22,9 @@ class ApiClient {
   ApiResponse request(const std::string& method, const std::string& path,
                       const std::optional<std::string>& json_body = std::nullopt) const;
 
+  // A header sent with every request, e.g. "X-Name: value".
+  void add_header(std::string header) { extra_headers_.push_back(std::move(header)); }
+
   // Percent-encodes one path segment (RFC 3986 §3.3: unreserved characters stay).
   static std::string escape_segment(const std::string& segment);
 
@@ -28,6 +32,7 @@ class ApiClient {
   std::string base_url_;
   std::string bearer_;
   long timeout_seconds_;
+  std::vector<std::string> extra_headers_;
 };
 
 }  // namespace ct::app

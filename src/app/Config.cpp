@@ -151,6 +151,7 @@ std::optional<std::string> Config::load_yaml_text(const std::string& text) {
       read(rtc, "workers", workers);
       read(rtc, "announced_ip", announced_ip);
       read(rtc, "srtp_profiles", srtp_profiles);
+      read(rtc, "batch_window_us", batch_window_us);
       if (rtc["ice_servers"]) {
         if (auto err = read_ice_servers(rtc["ice_servers"], ice_servers)) return *err;
       }
@@ -332,6 +333,7 @@ std::optional<std::string> Config::validate() const {
   if (srtp_profiles != "all" && srtp_profiles != "aes-cm")
     return "rtc.srtp_profiles must be 'all' or 'aes-cm'";
   if (consent_timeout.count() < 5) return "rtc.consent_timeout must be at least 5s";
+  if (batch_window_us > 1000) return "rtc.batch_window_us must be between 0 and 1000";
   if (keys.empty()) return "no API keys: set keys: {KEY: SECRET} in the config (or use --dev)";
   for (const auto& [k, secret] : keys) {
     if (k.empty() || secret.empty()) return "keys: API keys and secrets must not be empty";

@@ -36,6 +36,9 @@ struct Config {
   // "all" offers AEAD_AES_128_GCM then AES_CM_128_HMAC_SHA1_80; "aes-cm" forces the latter.
   std::string srtp_profiles = "all";
   std::chrono::seconds consent_timeout{30};
+  // A busy media worker lets datagrams gather this long (µs) between looks
+  // at its socket (net::EventLoop::set_batch_window); 0 wakes per datagram.
+  unsigned batch_window_us = 0;
   // STUN and TURN servers run by others (rtc.ice_servers, --ice-server),
   // handed to every participant after our own TURN server, as RTCIceServer
   // entries. TURN URLs need a username and credential; STUN URLs take none.

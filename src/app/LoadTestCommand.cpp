@@ -8,6 +8,7 @@
 
 #include "app/TokenCommand.hpp"
 #include "core/Log.hpp"
+#include "loadtest/ChurnRun.hpp"
 #include "loadtest/Report.hpp"
 #include "loadtest/Scenario.hpp"
 #include "loadtest/SignalClient.hpp"
@@ -102,12 +103,29 @@ void add_loadtest_command(CLI::App& app) {
                   "With --simulcast: seconds between a subscriber's tile-size changes")
       ->capture_default_str()
       ->check(CLI::Range(0.1, 3600.0));
+  cmd->add_option("--join-within", s.join_within_s,
+                  "A join storm: spread every participant's join over this many seconds (publishers of every "
+                  "room first), then --duration seconds of media; reports each join's time from WebSocket "
+                  "connect to first media and the failed joins")
+      ->check(CLI::Range(0.0, 3600.0));
+  cmd->add_option(
+         "--churn-interval", s.churn_interval_s,
+         "A soak: for --duration seconds, every this many seconds one participant in turn leaves and "
+         "a new one joins in its place; reports the joins and failed joins")
+      ->check(CLI::Range(0.0, 3600.0));
   cmd->add_option("--log-level", o->log_level, "trace, debug, info, warn, error")->capture_default_str();
   cmd->callback([o, video_pps] {
     if (o->scenario.simulcast && video_pps->count() == 0) o->scenario.video_pps = 180;
     configure_logging(o->log_level);
     o->scenario.target =
         o->target == "janus" ? loadtest::ServerTarget::Janus : loadtest::ServerTarget::CipherTalk;
+    if (o->scenario.continuous()) {
+      auto report = loadtest::ChurnRun(o->scenario, loadtest_token_issuer(o->api_key, o->api_secret)).run();
+      std::fputs((o->json ? report.to_json() : report.to_text()).c_str(), stdout);
+      std::fflush(stdout);
+      if (!report.ok) throw CLI::RuntimeError(1);
+      return;
+    }
     auto report = loadtest::ScenarioRun(o->scenario, loadtest_token_issuer(o->api_key, o->api_secret)).run();
     std::fputs((o->json ? report.to_json() : report.to_text()).c_str(), stdout);
     std::fflush(stdout);

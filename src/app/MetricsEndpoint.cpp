@@ -190,6 +190,9 @@ void write_media_path(PrometheusWriter& w, const std::vector<sfu::WorkerMetrics>
   w.family("ciphertalk_worker_busy_seconds_total", MetricType::counter,
            "CPU time the media worker's thread has used since it started.");
   for (const auto& m : ws) w.sample({{"worker", std::to_string(m.worker)}}, m.busy_seconds);
+  per_worker(w, ws, "ciphertalk_worker_queue_depth", MetricType::gauge,
+             "Tasks other threads posted to the media worker (joins, signaling, API calls) not yet started.",
+             [](M m) { return m.queued_tasks; });
   per_worker_split(w, ws, "ciphertalk_rtcp_feedback_received_total", MetricType::counter,
                    "RTCP feedback packets from subscribers' browsers about the tracks they receive.", "type",
                    {{"nack", [](M m) { return m.media.nacks_received; }},

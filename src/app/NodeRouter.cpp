@@ -49,6 +49,7 @@ struct NodeRouter::Sample {
   size_t participants = 0;
   uint64_t forwarded = 0;
   std::vector<std::string> rooms;
+  std::vector<size_t> room_participants;  // of each room in `rooms`
 };
 
 NodeRouter::NodeRouter(const Config& config, asio::io_context& front_io,
@@ -129,24 +130,57 @@ void NodeRouter::sample(std::function<void(const Sample&)> done) {
     w->post([this, w, g] {
       sfu::WorkerMetrics m = w->collect_metrics();
       std::vector<std::string> names;
-      for (sfu::Room* room : w->rooms()) names.push_back(room->name());
-      asio::post(front_io_, [g, m, names = std::move(names)]() mutable {
+      std::vector<size_t> counts;
+      for (sfu::Room* room : w->rooms()) {
+        names.push_back(room->name());
+        counts.push_back(room->participant_count());
+      }
+      asio::post(front_io_, [g, m, names = std::move(names), counts = std::move(counts)]() mutable {
         g->sample.participants += m.census.participants;
         g->sample.forwarded += m.media.forwarded;
         for (auto& n : names) g->sample.rooms.push_back(std::move(n));
+        for (size_t c : counts) g->sample.room_participants.push_back(c);
         if (--g->pending == 0) g->done(g->sample);
       });
     });
   }
 }
 
+void NodeRouter::host_elsewhere(const std::string& room,
+                                std::function<void(std::optional<cluster::NodeEntry>)> done) {
+  if (!cluster_) return done(std::nullopt);
+  cluster_->host_elsewhere(room, std::move(done));
+}
+
+void NodeRouter::other_nodes(std::function<void(std::vector<cluster::NodeEntry>)> done) {
+  if (!cluster_) return done({});
+  cluster_->live_nodes([self = config_.node_id(), done = std::move(done)](auto nodes) {
+    std::vector<cluster::NodeEntry> others;
+    for (auto& n : nodes.value_or(std::vector<cluster::NodeEntry>{}))
+      if (n.id != self) others.push_back(std::move(n));
+    done(std::move(others));
+  });
+}
+
 void NodeRouter::count_participants(std::function<void(size_t)> done) {
   sample([done = std::move(done)](const Sample& s) { done(s.participants); });
 }
 
-void NodeRouter::begin_drain() {
+void NodeRouter::begin_drain(RoomMover move_room) {
   if (draining_.exchange(true)) return;
-  if (cluster_) cluster_->set_draining();
+  if (!cluster_) return;
+  cluster_->set_draining();
+  if (!move_room) return;
+  sample([this, move_room = std::move(move_room)](const Sample& s) {
+    std::vector<cluster::HostedRoom> rooms;
+    for (size_t i = 0; i < s.rooms.size(); ++i) rooms.push_back({s.rooms[i], s.room_participants[i]});
+    if (rooms.empty()) return;
+    cluster_->hand_over(std::move(rooms), [this, move_room](std::vector<cluster::HandedOverRoom> moved) {
+      asio::post(front_io_, [moved = std::move(moved), move_room] {
+        for (const auto& m : moved) move_room(m.room, m.to.rtc_url());
+      });
+    });
+  });
 }
 
 bool NodeRouter::runs_here(const std::string& room) const {

@@ -8,11 +8,13 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "app/Config.hpp"
+#include "cluster/NodeEntry.hpp"
 #include "signal/JoinRoute.hpp"
 
 namespace boost::asio {
@@ -40,9 +42,20 @@ class NodeRouter {
   // Where each join goes: here, relayed to the room's node, or refused.
   signal::JoinRouter join_router();
 
+  // Sends every participant of `room` to the same room at `rtc_url` (`move`, reason "drain").
+  using RoomMover = std::function<void(const std::string& room, const std::string& rtc_url)>;
+
   // No new rooms or joins here from now on (resumes of calls here still work).
-  void begin_drain();
+  // In a cluster with other live nodes, each room hosted here is handed to one
+  // of them and `move_room` (front thread) sends its participants there.
+  void begin_drain(RoomMover move_room = {});
   bool draining() const { return draining_.load(); }
+
+  // With --redis: the other live node that hosts `room` (nothing: it is here,
+  // nowhere, or Redis is away), and every other live node. `done` runs on the
+  // cluster thread; without a cluster at once, with nothing.
+  void host_elsewhere(const std::string& room, std::function<void(std::optional<cluster::NodeEntry>)> done);
+  void other_nodes(std::function<void(std::vector<cluster::NodeEntry>)> done);
 
   // Participants in this node's rooms now; `done` runs on the front thread.
   void count_participants(std::function<void(size_t)> done);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "app/ActivityLog.hpp"
+#include "app/ApiForwarder.hpp"
 #include "app/MetricsEndpoint.hpp"
 #include "app/NodeAdminEndpoint.hpp"
 #include "app/NodeRouter.hpp"
@@ -32,6 +33,7 @@
 #include "signal/EchoEndpoint.hpp"
 #include "signal/RoomServiceApi.hpp"
 #include "signal/RtcService.hpp"
+#include "signal/SignalRelay.hpp"
 #include "signal/WhepEndpoint.hpp"
 #include "signal/WhipEndpoint.hpp"
 #include "turn/TurnServer.hpp"
@@ -94,6 +96,7 @@ struct Server::Impl {
   std::unique_ptr<MetricsEndpoint> metrics;
   std::unique_ptr<NodeRouter> node;  // cluster membership (--redis) and drain
   std::unique_ptr<NodeAdminEndpoint> node_admin;
+  std::unique_ptr<ApiForwarder> api_forwarder;  // --redis: the room API from any node
   std::unique_ptr<boost::asio::steady_timer> drain_check;
   std::chrono::steady_clock::time_point drain_deadline;
   bool started = false;
@@ -110,7 +113,10 @@ struct Server::Impl {
     auto timeout = config.effective_drain_timeout();
     if (timeout.count() == 0) return shut_down();
     spdlog::info("draining: no new rooms or joins, calls go on for up to {} s", timeout.count());
-    node->begin_drain();
+    node->begin_drain([this](const std::string& room, const std::string& url) {
+      size_t sent = rtc->mover().move_room_to_node(room, url);
+      spdlog::info("drain: {} participant(s) of room '{}' sent to {}", sent, room, url);
+    });
     drain_deadline = std::chrono::steady_clock::now() + timeout;
     drain_check = std::make_unique<boost::asio::steady_timer>(front_io);
     check_drained();
@@ -121,13 +127,17 @@ struct Server::Impl {
     drain_check->async_wait([this](const boost::system::error_code& ec) {
       if (ec) return;
       node->count_participants([this](size_t participants) {
+        // Relayed clients' calls run on other nodes: they go on until those clients leave.
+        participants += signal::SignalRelay::open_count();
         if (participants == 0) {
           spdlog::info("drain: no participant left, shutting down");
           return shut_down();
         }
         if (std::chrono::steady_clock::now() >= drain_deadline) {
-          spdlog::warn("drain: --drain-timeout reached with {} participant(s) still here, shutting down",
-                       participants);
+          spdlog::warn(
+              "drain: --drain-timeout reached with {} participant(s) or relayed client(s) still here, "
+              "shutting down",
+              participants);
           return shut_down();
         }
         check_drained();
@@ -201,6 +211,7 @@ void Server::start() {
     wc.announced_ip = c.announced_ip;
     wc.aes_cm_only = c.srtp_profiles == "aes-cm";
     wc.consent_timeout = c.consent_timeout;
+    wc.batch_window = std::chrono::microseconds(c.batch_window_us);
     wc.empty_room_timeout = c.empty_room_timeout;
     wc.max_participants = c.max_participants;
     wc.drop_forwarded_fraction = c.drop_forwarded_fraction;
@@ -279,7 +290,13 @@ void Server::start() {
       raw_workers,
       signal::RoomServiceApiConfig{
           32 * 1024, c.api_requests_per_second, c.api_request_burst, c.room_e2ee == "required",
-          [&io = s.front_io](std::function<void()> task) { boost::asio::post(io, std::move(task)); }});
+          [&io = s.front_io](std::function<void()> task) { boost::asio::post(io, std::move(task)); },
+          [turn = s.turn.get()](const net::SocketAddress& a) { return turn && turn->is_relay_address(a); }});
+  if (!c.cluster_redis.empty()) {
+    // In front of the API's own routes: calls for rooms on other nodes go there.
+    s.api_forwarder = std::make_unique<ApiForwarder>(*s.node, *s.room_api, s.front_io);
+    s.api_forwarder->install(*s.http);
+  }
   s.room_api->install(*s.http);
   s.room_api->set_mover(&s.rtc->mover());
   s.whip = std::make_unique<signal::WhipEndpoint>(*s.rtc);

@@ -59,6 +59,13 @@ int main(int argc, char** argv) {
                    "all (AES-GCM first) or aes-cm (force AES_CM_128_HMAC_SHA1_80)")
       ->check(CLI::IsMember({"all", "aes-cm"}));
 
+  int batch_window_us = -1;
+  serve
+      ->add_option("--batch-window-us", batch_window_us,
+                   "Microseconds a busy media worker lets datagrams gather between looks at its socket (0: "
+                   "wake per datagram)")
+      ->check(CLI::Range(0, 1000));
+
   ct::app::add_token_command(app);
   ct::app::add_turn_command(app);
   ct::app::add_loadtest_command(app);
@@ -130,6 +137,11 @@ int main(int argc, char** argv) {
   serve->add_option("--api-requests-per-second", api_rate,
                     "Room service API requests per client address and second (20)");
   serve->add_option("--api-request-burst", api_burst, "Room service API requests a client address may burst (40)");
+  int max_connections_per_ip = -1;
+  serve
+      ->add_option("--max-connections-per-ip", max_connections_per_ip,
+                   "Signaling connections per client address (an IPv4 address or IPv6 /64; 64)")
+      ->check(CLI::Range(1, 1000000));
 
   // Scale-out and drain (docs/operations.md, "Scale-out").
   std::string redis, node_id, node_url, region, drain_timeout;
@@ -167,6 +179,7 @@ int main(int argc, char** argv) {
     if (!rtc_bind.empty()) config.rtc_bind = rtc_bind;
     if (rtc_port >= 0) config.rtc_port = uint16_t(rtc_port);
     if (workers > 0) config.workers = unsigned(workers);
+    if (batch_window_us >= 0) config.batch_window_us = unsigned(batch_window_us);
     if (!announced_ip.empty()) config.announced_ip = announced_ip;
     if (!web_root.empty()) config.web_root = web_root;
     if (!srtp_profiles.empty()) config.srtp_profiles = srtp_profiles;
@@ -180,6 +193,7 @@ int main(int argc, char** argv) {
     if (!webhook_api_key.empty()) config.webhook_api_key = webhook_api_key;
     if (api_rate >= 0) config.api_requests_per_second = api_rate;
     if (api_burst >= 0) config.api_request_burst = api_burst;
+    if (max_connections_per_ip > 0) config.max_connections_per_ip = size_t(max_connections_per_ip);
     if (!subscriber_bwe.empty()) config.subscriber_bwe = subscriber_bwe == "on";
     if (!redis.empty()) config.cluster_redis = redis;
     if (!node_id.empty()) config.cluster_node_id = node_id;

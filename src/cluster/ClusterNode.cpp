@@ -50,8 +50,12 @@ void ClusterNode::stop() {
 }
 
 void ClusterNode::update_load(NodeLoad load) {
-  std::lock_guard lock(load_mutex_);
-  load_ = std::move(load);
+  {
+    std::lock_guard lock(load_mutex_);
+    load_ = std::move(load);
+  }
+  // Written at once, so the registry's load is never older than one sample.
+  asio::post(*io_, [this] { refresh(); });
 }
 
 void ClusterNode::set_draining() {
@@ -83,6 +87,9 @@ void ClusterNode::refresh() {
   self.packets_per_second = load.packets_per_second;
   self.cpu = load.cpu;
   self.draining = draining_.load();
+  self.updated_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
   try {
     store_->register_node(self, config_.ttl);
     note_redis(true, "");
@@ -125,7 +132,7 @@ void ClusterNode::check_claims(const std::vector<std::string>& rooms) {
     bool alive = std::any_of(live.begin(), live.end(), [&](const NodeEntry& n) { return n.id == *owner; });
     if (!alive && store_->take_over_room(room, *owner, config_.self.id)) {
       spdlog::info("cluster: took room '{}' over from dead node '{}'", room, *owner);
-    } else if (alive) {
+    } else if (alive && !handed_over_.count(room)) {
       spdlog::warn("cluster: room '{}' runs here but node '{}' claims it", room, *owner);
     }
   }
@@ -167,6 +174,43 @@ void ClusterNode::attempt_place(std::string room, std::string region, std::funct
       attempt_place(std::move(room), std::move(region), std::move(done), attempt + 1);
     });
   }
+}
+
+void ClusterNode::hand_over(std::vector<HostedRoom> rooms,
+                            std::function<void(std::vector<HandedOverRoom>)> done) {
+  asio::post(*io_, [this, rooms = std::move(rooms), done = std::move(done)] {
+    try {
+      auto moved = hand_over_rooms(*store_, config_.self.id, rooms, config_.self.region);
+      note_redis(true, "");
+      for (const auto& m : moved) {
+        handed_over_.insert(m.room);
+        spdlog::info("cluster: room '{}' handed over to node '{}'", m.room, m.to.id);
+      }
+      done(std::move(moved));
+    } catch (const ClusterStoreError& e) {
+      note_redis(false, e.what());
+      spdlog::warn("cluster: cannot hand rooms over ({}); the calls stay here", e.what());
+      done({});
+    }
+  });
+}
+
+void ClusterNode::host_elsewhere(std::string room, std::function<void(std::optional<NodeEntry>)> done) {
+  asio::post(*io_, [this, room = std::move(room), done = std::move(done)] {
+    try {
+      auto owner = store_->room_owner(room);
+      std::optional<NodeEntry> host;
+      if (owner && *owner != config_.self.id) {
+        for (auto& n : store_->live_nodes())
+          if (n.id == *owner) host = std::move(n);
+      }
+      note_redis(true, "");
+      done(std::move(host));
+    } catch (const ClusterStoreError& e) {
+      note_redis(false, e.what());
+      done(std::nullopt);
+    }
+  });
 }
 
 void ClusterNode::live_nodes(std::function<void(std::optional<std::vector<NodeEntry>>)> done) {

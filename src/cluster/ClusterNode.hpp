@@ -18,6 +18,7 @@
 
 #include "cluster/ClusterStore.hpp"
 #include "cluster/NodeEntry.hpp"
+#include "cluster/RoomHandover.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -71,13 +72,23 @@ class ClusterNode {
   // Whether the last call to Redis succeeded.
   bool redis_up() const { return redis_up_.load(); }
 
-  // Any thread. Taken into the entry at the next refresh.
+  // Any thread. Written into the registry entry at once.
   void update_load(NodeLoad load);
   // Any thread. No new rooms come here from now on; re-registers at once.
   void set_draining();
 
   // Finds (or claims) the node for `room`; `done` runs on the cluster thread.
   void place(std::string room, std::string preferred_region, std::function<void(PlaceOutcome)> done);
+
+  // Drain: hands the rooms hosted here to other live nodes (hand_over_rooms);
+  // `done` runs on the cluster thread with the rooms that moved, nothing when
+  // Redis cannot be reached or no other node can take a room.
+  void hand_over(std::vector<HostedRoom> rooms, std::function<void(std::vector<HandedOverRoom>)> done);
+
+  // The live node other than this one that hosts `room`; nothing when the
+  // room is here, unclaimed, its node is gone, or Redis cannot be reached.
+  // `done` runs on the cluster thread.
+  void host_elsewhere(std::string room, std::function<void(std::optional<NodeEntry>)> done);
 
   // Every live node, or nothing when Redis cannot be reached; `done` runs on the cluster thread.
   void live_nodes(std::function<void(std::optional<std::vector<NodeEntry>>)> done);
@@ -104,7 +115,8 @@ class ClusterNode {
   bool ever_up_ = false;
   bool recheck_ = true;
   unsigned refreshes_ = 0;
-  std::set<std::string> hosted_;  // rooms seen here at the last refresh
+  std::set<std::string> hosted_;       // rooms seen here at the last refresh
+  std::set<std::string> handed_over_;  // claims given away by the drain (their people are on the move)
 };
 
 }  // namespace ct::cluster

@@ -9,6 +9,10 @@ double NodeEntry::load() const {
   return double(participants) / double(capacity);
 }
 
+bool NodeEntry::load_is_fresh(int64_t now_ms, int64_t max_age_ms) const {
+  return updated_ms == 0 || now_ms - updated_ms <= max_age_ms;
+}
+
 std::string NodeEntry::rtc_url() const {
   std::string_view u = url;
   std::string scheme = u.starts_with("https://") ? "wss://" : "ws://";
@@ -26,7 +30,8 @@ std::string NodeEntry::to_json() const {
                       {"rooms", rooms},
                       {"packets_per_second", packets_per_second},
                       {"cpu", cpu},
-                      {"draining", draining}};
+                      {"draining", draining},
+                      {"updated_ms", updated_ms}};
   return j.dump();
 }
 
@@ -54,6 +59,8 @@ std::optional<NodeEntry> NodeEntry::parse(std::string_view json) {
   count("rooms", e.rooms);
   real("packets_per_second", e.packets_per_second);
   real("cpu", e.cpu);
+  if (auto it = j.find("updated_ms"); it != j.end() && it->is_number_integer() && it->get<int64_t>() > 0)
+    e.updated_ms = it->get<int64_t>();
   if (auto it = j.find("draining"); it != j.end() && it->is_boolean()) e.draining = it->get<bool>();
   std::string_view u = e.url;
   bool http = (u.starts_with("http://") && u.size() > 7) || (u.starts_with("https://") && u.size() > 8);

@@ -20,6 +20,11 @@ struct NodeEntry {
   double packets_per_second = 0;  // RTP packets forwarded to subscribers
   double cpu = 0;                 // cores busy, averaged since the last refresh
   bool draining = false;
+  int64_t updated_ms = 0;  // when the load was measured (Unix ms); 0: unknown
+
+  // Whether the load was measured within `max_age` of `now_ms` (an entry
+  // that does not say when counts as fresh).
+  bool load_is_fresh(int64_t now_ms, int64_t max_age_ms) const;
 
   // participants / capacity: the share of the node in use (a node without a
   // capacity counts as full once it holds anyone).

@@ -39,4 +39,15 @@ std::optional<NodeEntry> choose_node(std::span<const NodeEntry> live, std::strin
   return *pick;
 }
 
+std::vector<NodeEntry> with_fresh_load(std::span<const NodeEntry> live,
+                                       std::chrono::system_clock::time_point now) {
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  std::vector<NodeEntry> fresh;
+  for (const auto& n : live)
+    if (n.load_is_fresh(now_ms, kMaxLoadAge.count())) fresh.push_back(n);
+  if (fresh.empty()) return {live.begin(), live.end()};
+  return fresh;
+}
+
 }  // namespace ct::cluster

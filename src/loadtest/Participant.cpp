@@ -379,7 +379,9 @@ void Participant::on_client_rtp(webrtc::ClientPeerTransport&, std::span<uint8_t>
     ++unstamped_;  // padding, RTX
     return;
   }
-  latency_.record(stamp->age(Clock::now()));
+  const TimePoint now = Clock::now();
+  if (first_media_at_ == TimePoint{}) first_media_at_ = now;
+  latency_.record(stamp->age(now));
   if (!video || continuity_.empty()) return;
   if (stamp->source >= continuity_.size()) {
     ++unstamped_;
@@ -441,6 +443,12 @@ bool Participant::connected() const {
 Duration Participant::setup_time() const {
   if (!transport_ || transport_->connected_at() == TimePoint{}) return Duration::zero();
   return transport_->connected_at() - join_started_;
+}
+
+Duration Participant::first_media_time() const {
+  if (config_.role == Role::Publisher) return setup_time();
+  if (first_media_at_ == TimePoint{}) return Duration::zero();
+  return first_media_at_ - join_started_;
 }
 
 Participant::Stats Participant::stats() const {

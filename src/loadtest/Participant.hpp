@@ -115,6 +115,9 @@ class Participant final : public webrtc::ClientPeerTransport::Listener {
   int subscribed_tracks() const { return subscribed_tracks_; }
   // Join sent -> transport connected.
   Duration setup_time() const;
+  // Join sent -> first media: a subscriber's first stamped RTP packet, a
+  // publisher's connected transport (it sends from then on); zero before.
+  Duration first_media_time() const;
   const Config& config() const { return config_; }
   Stats stats() const;
   std::string srtp_profile() const;
@@ -154,6 +157,7 @@ class Participant final : public webrtc::ClientPeerTransport::Listener {
   bool joined_ = false;
   bool left_ = false;
   int subscribed_tracks_ = 0;
+  TimePoint first_media_at_{};  // subscriber: its first stamped RTP packet
   Stats stats_;
   LatencyHistogram latency_;
 

@@ -34,6 +34,15 @@ struct Scenario {
   // check every video packet.
   bool simulcast = false;
   double layer_switch_interval_s = 2;
+  // A join storm: every participant's join spread evenly over this many
+  // seconds (publishers of every room first, then the subscribers), then
+  // `duration_s` of media. Reported: each join's time to first media.
+  double join_within_s = 0;
+  // A soak: for `duration_s`, every interval one participant in turn leaves
+  // and a new one joins in its place (publishers and subscribers alike).
+  double churn_interval_s = 0;
+  // Either of the two runs a ChurnRun instead of a ScenarioRun.
+  bool continuous() const { return join_within_s > 0 || churn_interval_s > 0; }
 };
 
 }  // namespace ct::loadtest

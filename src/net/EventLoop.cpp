@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cerrno>
 #include <climits>
+#include <ctime>
 #include <map>
 #include <mutex>
 #include <system_error>
@@ -56,6 +57,10 @@ struct EventLoop::Impl {
   std::map<std::pair<TimePoint, TimerId>, Timer> timers;
   std::unordered_map<TimerId, TimePoint> deadlines;
   TimerId next_timer = 1;
+  Duration timer_slack{0};
+  Duration batch_window{0};
+  TimePoint last_wakeup{};
+  bool batching = false;  // wake-ups come within the window: wait it out before each look
 
   Stats stats;
 
@@ -115,11 +120,13 @@ struct EventLoop::Impl {
     return id;
   }
 
-  void run_timers(TimePoint now) {
+  // Runs the timers due by `horizon` (now, or now plus the slack).
+  void run_timers(TimePoint now, TimePoint horizon) {
     while (!timers.empty()) {
       auto it = timers.begin();
       const auto [deadline, id] = it->first;
-      if (deadline > now) break;
+      if (deadline > horizon) break;
+      if (deadline > now) ++stats.early_timers;
       Timer timer = std::move(it->second);
       timers.erase(it);
       if (timer.period == Duration::zero()) {
@@ -139,6 +146,22 @@ struct EventLoop::Impl {
     }
   }
 
+  // Sleeps until the window since the last wake-up has passed (no longer
+  // than the next timer's deadline): datagrams gather in the kernel meanwhile.
+  void wait_out_batch_window() {
+    TimePoint until = last_wakeup + batch_window;
+    if (!timers.empty()) until = std::min(until, timers.begin()->first.first);
+    if (until <= Clock::now()) return;
+    ++stats.batched_waits;
+    // Clock is steady_clock, CLOCK_MONOTONIC on Linux: sleep to the absolute deadline.
+    const auto since_epoch = std::chrono::duration_cast<std::chrono::nanoseconds>(until.time_since_epoch());
+    timespec deadline{};
+    deadline.tv_sec = time_t(since_epoch.count() / 1'000'000'000);
+    deadline.tv_nsec = long(since_epoch.count() % 1'000'000'000);
+    while (::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, nullptr) == EINTR) {
+    }
+  }
+
   // epoll_wait's timeout: until the next deadline, rounded up so the loop
   // does not wake just before it.
   int timeout_ms() const {
@@ -154,11 +177,24 @@ struct EventLoop::Impl {
     bool full = false;
     while (!stopped.load(std::memory_order_relaxed)) {
       const bool continuing = full || !unfinished.empty();
-      const int timeout = continuing ? 0 : timeout_ms();
+      int timeout = continuing ? 0 : timeout_ms();
+      const bool batched_look = !continuing && batching;
+      if (batched_look) {
+        wait_out_batch_window();
+        timeout = 0;  // found nothing new: the next wait blocks
+      }
       int n = ::epoll_wait(epoll_fd, events.data(), kMaxEvents, timeout);
       if (n < 0) {
         if (errno == EINTR) continue;
         throw std::system_error(errno, std::generic_category(), "epoll_wait");
+      }
+      if (n > 0 && batch_window > Duration::zero()) {
+        const TimePoint now = Clock::now();
+        // After a batched look that found work, traffic goes on: keep batching.
+        batching = batched_look || now - last_wakeup < batch_window;
+        last_wakeup = now;
+      } else if (batched_look) {
+        batching = false;
       }
       if (continuing) ++stats.continued_turns;
       if (n > 0) ++stats.wakeups;
@@ -178,7 +214,10 @@ struct EventLoop::Impl {
         take_wakeup();
         run_posted();
       }
-      if (!timers.empty()) run_timers(Clock::now());
+      if (!timers.empty()) {
+        const TimePoint now = Clock::now();
+        run_timers(now, n > 0 ? now + timer_slack : now);
+      }
       run_deferred();
       flush_listed();
       // A full event array may have left ready descriptors behind, which
@@ -248,6 +287,12 @@ EventLoop::TimerId EventLoop::call_after(Duration delay, std::function<void()> c
 EventLoop::TimerId EventLoop::schedule_every(Duration period, std::function<void()> callback) {
   if (period <= Duration::zero()) period = std::chrono::milliseconds(1);
   return impl_->add_timer(Clock::now() + period, period, std::move(callback));
+}
+
+void EventLoop::set_timer_slack(Duration slack) { impl_->timer_slack = std::max(slack, Duration::zero()); }
+
+void EventLoop::set_batch_window(Duration window) {
+  impl_->batch_window = std::max(window, Duration::zero());
 }
 
 void EventLoop::cancel(TimerId timer) {

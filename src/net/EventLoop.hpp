@@ -1,6 +1,6 @@
 #pragma once
 // An event loop of one thread, one epoll set, one blocking epoll_wait per
-// wake-up (the TURN server's). A relay moves each datagram with about one
+// wake-up (the TURN server's and each media worker's). A relay moves each datagram with about one
 // system call on each side, so the loop keeps the calls around them to a
 // minimum:
 //  - descriptors (UDP sockets, TCP/TLS listeners and connections) join the
@@ -41,6 +41,8 @@ class EventLoop {
   struct Stats {
     uint64_t wakeups = 0;          // turns that found ready descriptors
     uint64_t continued_turns = 0;  // turns that did not block: work left unfinished, or a full event array
+    uint64_t early_timers = 0;     // timers run early, within the slack, by a turn woken for something else
+    uint64_t batched_waits = 0;    // waits for the batch window before looking again
   };
 
   using TimerId = uint64_t;
@@ -70,6 +72,20 @@ class EventLoop {
   TimerId call_after(Duration delay, std::function<void()> callback);
   TimerId schedule_every(Duration period, std::function<void()> callback);
   void cancel(TimerId timer);
+  // Loop thread: a turn that something woke (a datagram, posted work) also
+  // runs the timers due within `slack`; a repeating timer keeps its rhythm.
+  // A media worker's 20 ms tick then mostly rides on the wake-ups that
+  // packets cause instead of waking the thread itself. Zero (the default):
+  // timers run only once due.
+  void set_timer_slack(Duration slack);
+  // Loop thread: a busy loop, woken again within `window` of its previous
+  // wake-up, lets the next `window` pass (counted from that wake-up) before
+  // it looks again, and serves whatever arrived meanwhile in one turn: fuller
+  // recvmmsg/sendmmsg batches and fewer wake-ups, for at most `window` of
+  // extra delay. A quiet loop, or one whose wait found nothing new, blocks as
+  // usual, so a lone datagram is never delayed. Zero (the default): every
+  // readiness wakes the loop at once.
+  void set_batch_window(Duration window);
 
   // Registers `fd` for `events` (EPOLLIN, EPOLLOUT, EPOLLET...): returns the
   // key for modify() and remove(). Throws std::system_error.

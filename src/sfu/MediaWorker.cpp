@@ -1,16 +1,13 @@
 #include "sfu/MediaWorker.hpp"
 
 #include <algorithm>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <ctime>
 #include <future>
 
 #include "core/Log.hpp"
 #include "core/Random.hpp"
+#include "net/EventLoop.hpp"
 #include "sctp/SctpAssociation.hpp"
 #include "sfu/EchoSession.hpp"
 #include "sfu/Room.hpp"
@@ -19,34 +16,33 @@
 
 namespace ct::sfu {
 
-namespace asio = boost::asio;
-
 // Timers of every transport on the worker (DTLS retransmission, consent,
 // RTCP) are driven from one periodic tick rather than a timer each.
 static constexpr auto kTickInterval = milliseconds(20);
-
-struct MediaWorker::Timer {
-  asio::steady_timer timer;
-  asio::executor_work_guard<asio::io_context::executor_type> guard;
-  explicit Timer(asio::io_context& io) : timer(io), guard(io.get_executor()) {}
-};
+// The tick may run this much early in a turn a packet woke anyway: at call
+// rates (a packet every few ms) that spares most ticks a wake-up of their own.
+static constexpr auto kTickSlack = milliseconds(8);
 
 MediaWorker::MediaWorker(MediaWorkerConfig config, const dtls::DtlsCertificate& certificate)
     : config_(std::move(config)),
       certificate_(certificate),
-      io_(std::make_unique<asio::io_context>(1)),
-      timer_(std::make_unique<Timer>(*io_)),
-      port_(std::make_unique<webrtc::MediaPort>(*io_, config_.bind, config_.announced_ip)) {}
+      loop_(std::make_unique<net::EventLoop>()),
+      port_(std::make_unique<webrtc::MediaPort>(*loop_, config_.bind, config_.announced_ip)) {}
 
 MediaWorker::~MediaWorker() { stop(); }
 
 void MediaWorker::start() {
   port_->start();
-  schedule_tick();
+  // One timer, not re-armed per firing: the loop's epoll_wait times out on it.
+  loop_->set_timer_slack(kTickSlack);
+  loop_->set_batch_window(config_.batch_window);
+  loop_->schedule_every(kTickInterval, [this] {
+    if (!stopping_) on_tick();
+  });
   thread_ = std::thread([this] {
     spdlog::info("media worker {} on UDP {} (candidates announce {})", config_.index,
                  config_.bind.to_string(), port_->candidate_address().to_string());
-    io_->run();
+    loop_->run();
   });
 }
 
@@ -58,27 +54,23 @@ void MediaWorker::stop() {
     for (auto& [id, session] : echo_sessions_) session->close("server shutting down");
     echo_sessions_.clear();
     rooms_.clear();
-    timer_->timer.cancel();
     port_->close();
-    timer_->guard.reset();
+    loop_->stop();
     done.set_value();
   });
   done.get_future().wait();
   thread_.join();
 }
 
-void MediaWorker::post(std::function<void()> task) { asio::post(*io_, std::move(task)); }
-
-net::SocketAddress MediaWorker::candidate_address() const { return port_->candidate_address(); }
-
-void MediaWorker::schedule_tick() {
-  timer_->timer.expires_after(kTickInterval);
-  timer_->timer.async_wait([this](const boost::system::error_code& ec) {
-    if (ec || stopping_) return;
-    on_tick();
-    schedule_tick();
+void MediaWorker::post(std::function<void()> task) {
+  queued_tasks_.fetch_add(1, std::memory_order_relaxed);
+  loop_->post([this, task = std::move(task)] {
+    queued_tasks_.fetch_sub(1, std::memory_order_relaxed);
+    task();
   });
 }
+
+net::SocketAddress MediaWorker::candidate_address() const { return port_->candidate_address(); }
 
 // The room's own empty timeout (set through the room service API), or the server's.
 Duration MediaWorker::empty_timeout(const RoomSettings& settings) const {
@@ -201,6 +193,7 @@ WorkerMetrics MediaWorker::collect_metrics() const {
   m.port = port_->stats();
   m.busy_seconds = thread_cpu_seconds();
   m.loop_utilization = utilization_;
+  m.queued_tasks = queued_tasks_.load(std::memory_order_relaxed);
   return m;
 }
 

@@ -1,7 +1,14 @@
 #pragma once
-// A media worker: one thread, one io_context, one UDP port (MediaPort), and
-// every session pinned to it (DESIGN.md §2). Other threads reach a worker only
-// through post(); nothing inside takes a lock.
+// A media worker: one thread, one event loop (net::EventLoop), one UDP port
+// (MediaPort), and every session pinned to it (DESIGN.md §2). Other threads
+// reach a worker only through post(); nothing on the media path takes a lock.
+//
+// The loop is the TURN thread's, not Asio's: at call rates (a camera sends
+// ~143 packets/s) nearly every datagram wakes the thread, and each wake-up
+// then costs one epoll_wait, the recvmmsg and one sendmmsg of the fan-out;
+// Asio's reactor added an epoll_ctl to re-arm the socket and a timerfd
+// re-arm for the tick on top (docs/benchmarks.md, "Low-rate wake-ups").
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -16,8 +23,8 @@
 #include "sfu/MediaCounters.hpp"
 #include "sfu/RoomEvents.hpp"
 
-namespace boost::asio {
-class io_context;
+namespace ct::net {
+class EventLoop;
 }
 namespace ct::dtls {
 class DtlsCertificate;
@@ -43,6 +50,7 @@ struct MediaWorkerConfig {
   std::string announced_ip;
   bool aes_cm_only = false;
   Duration consent_timeout = seconds(30);
+  Duration batch_window{0};                   // see net::EventLoop::set_batch_window
   Duration empty_room_timeout = seconds(20);  // an empty room closes after this
   size_t max_participants = 100;
   double drop_forwarded_fraction = 0;                // TEST ONLY fault injection, see RoomOptions
@@ -96,16 +104,13 @@ class MediaWorker {
   WorkerMetrics collect_metrics() const;
 
  private:
-  void schedule_tick();
   void on_tick();
   Duration empty_timeout(const RoomSettings& settings) const;
   RoomOptions options_for(const RoomSettings& settings);
 
   MediaWorkerConfig config_;
   const dtls::DtlsCertificate& certificate_;
-  std::unique_ptr<boost::asio::io_context> io_;
-  struct Timer;
-  std::unique_ptr<Timer> timer_;
+  std::unique_ptr<net::EventLoop> loop_;
   std::unique_ptr<webrtc::MediaPort> port_;
   MediaCounters totals_;  // outlives the rooms, which feed it as they end
   std::unordered_map<std::string, std::unique_ptr<EchoSession>> echo_sessions_;
@@ -121,6 +126,8 @@ class MediaWorker {
   TimePoint utilization_since_{};
   double busy_at_since_ = 0;  // the thread's CPU seconds at utilization_since_
   double utilization_ = 0;
+  // Tasks posted from other threads and not yet started (the queue-depth gauge).
+  std::atomic<size_t> queued_tasks_{0};
 };
 
 }  // namespace ct::sfu

@@ -23,6 +23,9 @@ struct WorkerMetrics {
   // last whole second (0..1): how loaded the worker's loop is.
   double busy_seconds = 0;
   double loop_utilization = 0;
+  // Tasks other threads posted to the worker that had not started when
+  // these numbers were taken: a queue that only grows means a stalled loop.
+  size_t queued_tasks = 0;
 };
 
 }  // namespace ct::sfu

@@ -95,6 +95,19 @@ std::optional<sfu::event::Error> ParticipantMover::move_locked(
   return std::nullopt;
 }
 
+size_t ParticipantMover::move_room_to_node(const std::string& room, const std::string& url) {
+  std::vector<std::pair<std::shared_ptr<MovableSession>, std::string>> moves;
+  {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> identities;
+    for (auto it = entries_.lower_bound({room, {}}); it != entries_.end() && it->first.first == room; ++it)
+      identities.push_back(it->first.second);  // hidden ones too: the room closes here
+    for (const auto& identity : identities) move_locked({room, identity, room, "drain", url}, moves);
+  }
+  for (auto& [session, message] : moves) session->send_move(std::move(message));
+  return moves.size();
+}
+
 std::variant<std::vector<std::string>, sfu::event::Error> ParticipantMover::open_breakouts(
     const std::string& main, const std::vector<std::string>& names) {
   if (auto error = BreakoutRooms::check_open(main, names)) return *error;

@@ -55,6 +55,11 @@ class ParticipantMover {
   // from_room), "already_in_room", "move_unavailable".
   std::optional<sfu::event::Error> move(const MoveRequest& request);
 
+  // Drain (docs/operations.md, "Scale-out"): everyone connected to `room`
+  // here goes to the same room on the node at `url` (reason "drain").
+  // Returns how many were sent.
+  size_t move_room_to_node(const std::string& room, const std::string& url);
+
   // Breakout rooms of `main` (the checks of BreakoutRooms; errors in
   // docs/protocol.md). Open returns the full names of the rooms to create.
   std::variant<std::vector<std::string>, sfu::event::Error> open_breakouts(

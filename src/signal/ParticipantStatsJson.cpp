@@ -31,11 +31,11 @@ const std::set<std::string>& local_addresses() {
 
 Json optional_number(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
 
-Json connection(const sfu::ConnectionStats& c) {
+Json connection(const sfu::ConnectionStats& c, const ParticipantStatsJson::RelayCheck& is_relay) {
   Json j = {{"connected", c.connected}, {"address", nullptr}, {"candidate_type", nullptr}};
   if (c.remote_address) {
     j["address"] = c.remote_address->to_string();
-    j["candidate_type"] = ParticipantStatsJson::candidate_type(*c.remote_address);
+    j["candidate_type"] = ParticipantStatsJson::candidate_type(*c.remote_address, is_relay);
   }
   return j;
 }
@@ -88,28 +88,32 @@ Json subscribed(const sfu::SubscribedTrackStats& t) {
 
 }  // namespace
 
-std::string_view ParticipantStatsJson::candidate_type(const net::SocketAddress& remote) {
+std::string_view ParticipantStatsJson::candidate_type(const net::SocketAddress& remote,
+                                                      const RelayCheck& is_relay) {
+  // A relay socket is this machine's own address too: asked first.
+  if (is_relay && is_relay(remote)) return "relay";
   if (turn::PeerAddressPolicy::is_restricted(remote)) return "host";
   return local_addresses().count(remote.unmapped().ip_string()) ? "host" : "srflx";
 }
 
-Json ParticipantStatsJson::render(std::string_view room, const sfu::ParticipantStats& s) {
+Json ParticipantStatsJson::render(std::string_view room, const sfu::ParticipantStats& s,
+                                  const RelayCheck& is_relay) {
   Json published_tracks = Json::array(), subscribed_tracks = Json::array();
   for (const auto& t : s.published) published_tracks.push_back(published(t));
   for (const auto& t : s.subscribed) subscribed_tracks.push_back(subscribed(t));
   // The participant's path: its publisher connection's, or the subscriber's when it does not publish.
   const auto& path = s.publisher.remote_address ? s.publisher : s.subscriber;
-  return {
-      {"room", room},
-      {"identity", s.identity},
-      {"connection_quality", s.connection_quality},
-      {"candidate_type", path.remote_address ? Json(candidate_type(*path.remote_address)) : Json(nullptr)},
-      {"rtt_ms", optional_number(s.rtt_seconds ? std::optional(*s.rtt_seconds * 1000) : std::nullopt)},
-      {"bandwidth_estimate_bps", s.estimate_bps ? Json(*s.estimate_bps) : Json(nullptr)},
-      {"publisher_connection", connection(s.publisher)},
-      {"subscriber_connection", connection(s.subscriber)},
-      {"published", std::move(published_tracks)},
-      {"subscribed", std::move(subscribed_tracks)}};
+  return {{"room", room},
+          {"identity", s.identity},
+          {"connection_quality", s.connection_quality},
+          {"candidate_type",
+           path.remote_address ? Json(candidate_type(*path.remote_address, is_relay)) : Json(nullptr)},
+          {"rtt_ms", optional_number(s.rtt_seconds ? std::optional(*s.rtt_seconds * 1000) : std::nullopt)},
+          {"bandwidth_estimate_bps", s.estimate_bps ? Json(*s.estimate_bps) : Json(nullptr)},
+          {"publisher_connection", connection(s.publisher, is_relay)},
+          {"subscriber_connection", connection(s.subscriber, is_relay)},
+          {"published", std::move(published_tracks)},
+          {"subscribed", std::move(subscribed_tracks)}};
 }
 
 }  // namespace ct::signal

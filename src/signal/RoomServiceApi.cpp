@@ -453,15 +453,15 @@ void RoomServiceApi::participant_stats(const Target& target, http::Responder res
   }
   sfu::MediaWorker& worker = worker_for_(target.room);
   worker.post([&worker, room = target.room, identity = target.identity, to_front = config_.post_to_front,
-               respond = std::move(respond)]() mutable {
+               is_relay = config_.is_turn_relay, respond = std::move(respond)]() mutable {
     sfu::Room* r = worker.find_room(room);
     if (!r) return respond(no_room(room));
     auto stats = r->participant_stats(identity, Clock::now());
     if (!stats) {
       return respond(error(404, "participant_not_found", "no participant " + identity + " in room " + room));
     }
-    auto render = [room, stats = std::move(*stats), respond = std::move(respond)] {
-      respond(json_answer(200, ParticipantStatsJson::render(room, stats)));
+    auto render = [room, stats = std::move(*stats), is_relay = std::move(is_relay), respond = std::move(respond)] {
+      respond(json_answer(200, ParticipantStatsJson::render(room, stats, is_relay)));
     };
     if (to_front) return to_front(std::move(render));
     render();

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "http/HttpHandler.hpp"
+#include "net/SocketAddress.hpp"
 #include "signal/ApiRateLimiter.hpp"
 
 namespace ct::sfu {
@@ -54,6 +55,9 @@ struct RoomServiceApiConfig {
   // Runs a task on the HTTP thread (answers taken on a worker are rendered
   // there); unset: rendered where they were taken.
   std::function<void(std::function<void()>)> post_to_front;
+  // Whether an address is one of our TURN server's relay sockets (the stats
+  // endpoint's candidate type "relay"); unset: none is.
+  std::function<bool(const net::SocketAddress&)> is_turn_relay;
 };
 
 class RoomServiceApi {
@@ -79,6 +83,12 @@ class RoomServiceApi {
   void install(http::HttpServer& server);
   // The signaling service's mover (for .../move); without one a move is "move_unavailable".
   void set_mover(ParticipantMover* mover) { mover_ = mover; }
+
+  // Answers one request as the installed routes do (a cluster's forwarder
+  // installed in front of them passes on what it does not forward).
+  void serve(http::HttpRequest request, http::Responder respond) {
+    handle(std::move(request), std::move(respond));
+  }
 
   // Every route the API serves (GET /api lists them).
   static const std::vector<Route>& routes();

@@ -1,5 +1,6 @@
 #include "signal/SignalRelay.hpp"
 
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -16,6 +17,10 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
+
+namespace {
+std::atomic<size_t> open_relays{0};
+}  // namespace
 
 struct SignalRelay::Impl : std::enable_shared_from_this<Impl> {
   Impl(asio::any_io_executor ex, std::string url, std::string credential, Handlers h)
@@ -142,9 +147,16 @@ struct SignalRelay::Impl : std::enable_shared_from_this<Impl> {
 SignalRelay::SignalRelay(asio::any_io_executor executor, std::string url, std::string credential,
                          Handlers handlers)
     : impl_(std::make_shared<Impl>(std::move(executor), std::move(url), std::move(credential),
-                                   std::move(handlers))) {}
+                                   std::move(handlers))) {
+  ++open_relays;
+}
 
-SignalRelay::~SignalRelay() { impl_->close(); }
+SignalRelay::~SignalRelay() {
+  impl_->close();
+  --open_relays;
+}
+
+size_t SignalRelay::open_count() { return open_relays.load(); }
 
 void SignalRelay::start(std::string join) {
   impl_->queue.push_back(std::move(join));

@@ -35,6 +35,10 @@ class SignalRelay {
   // The client went away: close the hosting node's side too.
   void close();
 
+  // Relays alive in this process. A draining node waits for them to end: the
+  // calls they carry run on other nodes, and exiting would cut them.
+  static size_t open_count();
+
  private:
   struct Impl;
   std::shared_ptr<Impl> impl_;

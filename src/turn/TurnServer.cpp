@@ -12,6 +12,7 @@
 #include "core/Log.hpp"
 #include "net/EventLoop.hpp"
 #include "net/UdpSocket.hpp"
+#include "turn/RelayAddressRegistry.hpp"
 #include "turn/SelfSignedCertificate.hpp"
 #include "turn/StreamConnection.hpp"
 #include "turn/StreamListener.hpp"
@@ -27,10 +28,15 @@ constexpr auto kSweepInterval = std::chrono::seconds(1);
 
 class UdpRelaySocket final : public RelaySocket {
  public:
-  UdpRelaySocket(net::EventLoop& loop, const net::SocketAddress& address, Counter& send_drops)
-      : socket_(loop, address) {
+  UdpRelaySocket(net::EventLoop& loop, const net::SocketAddress& address, Counter& send_drops,
+                 RelayAddressRegistry& registry)
+      : socket_(loop, address), address_(address), registry_(registry) {
     socket_.on_backlog_drop([&send_drops] { send_drops.add(); });
+    registry_.add(address_);
   }
+  ~UdpRelaySocket() override { registry_.remove(address_); }
+  UdpRelaySocket(const UdpRelaySocket&) = delete;
+  UdpRelaySocket& operator=(const UdpRelaySocket&) = delete;
   void start(Receiver receiver) override { socket_.start(std::move(receiver)); }
   void send_to_peer(std::span<const uint8_t> datagram, const net::SocketAddress& to) override {
     socket_.send(datagram, to);
@@ -38,14 +44,17 @@ class UdpRelaySocket final : public RelaySocket {
 
  private:
   net::UdpSocket socket_;
+  net::SocketAddress address_;
+  RelayAddressRegistry& registry_;
 };
 
 class UdpRelayFactory final : public RelaySocketFactory {
  public:
-  UdpRelayFactory(net::EventLoop& loop, Counter& send_drops) : loop_(loop), send_drops_(send_drops) {}
+  UdpRelayFactory(net::EventLoop& loop, Counter& send_drops, RelayAddressRegistry& registry)
+      : loop_(loop), send_drops_(send_drops), registry_(registry) {}
   std::unique_ptr<RelaySocket> open(const net::SocketAddress& address) override {
     try {
-      return std::make_unique<UdpRelaySocket>(loop_, address, send_drops_);
+      return std::make_unique<UdpRelaySocket>(loop_, address, send_drops_, registry_);
     } catch (const std::system_error&) {
       return nullptr;  // port taken: the caller tries another
     }
@@ -54,6 +63,7 @@ class UdpRelayFactory final : public RelaySocketFactory {
  private:
   net::EventLoop& loop_;
   Counter& send_drops_;
+  RelayAddressRegistry& registry_;
 };
 
 // The return path to a UDP client: the listener socket and the client's address.
@@ -77,7 +87,8 @@ struct TurnServer::Impl {
   TurnServerConfig config;
   net::EventLoop loop;  // outlives every socket, connection and timer below
   TurnCounters counters;
-  UdpRelayFactory relay_factory{loop, counters.dropped_send_full};
+  RelayAddressRegistry relays;  // before the factory and the sockets it opens
+  UdpRelayFactory relay_factory{loop, counters.dropped_send_full, relays};
   std::optional<TlsServerContext> tls;
   std::unique_ptr<net::UdpSocket> udp;
   net::SocketAddress udp_local;
@@ -232,6 +243,10 @@ void TurnServer::allow_peer(const net::SocketAddress& endpoint) {
 }
 
 TurnStats TurnServer::stats() const { return impl_->counters.snapshot(); }
+
+bool TurnServer::is_relay_address(const net::SocketAddress& remote) const {
+  return impl_->relays.contains(remote);
+}
 
 uint16_t TurnServer::udp_port() const { return impl_->udp ? impl_->udp_local.port() : 0; }
 uint16_t TurnServer::tcp_port() const {

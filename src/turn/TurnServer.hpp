@@ -30,6 +30,9 @@ class TurnServer {
   void allow_peer(const net::SocketAddress& endpoint);
 
   TurnStats stats() const;
+  // Whether packets from `remote` come from one of this server's open UDP
+  // relay sockets (the SFU's peer is then a relayed client). Any thread.
+  bool is_relay_address(const net::SocketAddress& remote) const;
 
   // The bound ports, useful when the config asked for port 0.
   uint16_t udp_port() const;

@@ -9,11 +9,22 @@
 
 namespace ct::webrtc {
 
-MediaPort::MediaPort(boost::asio::io_context& io, const net::SocketAddress& bind, const std::string& announced_ip)
+MediaPort::MediaPort(net::EventLoop& loop, const net::SocketAddress& bind, const std::string& announced_ip)
+    : socket_(loop, bind) {
+  announce(announced_ip);
+}
+
+MediaPort::MediaPort(boost::asio::io_context& io, const net::SocketAddress& bind,
+                     const std::string& announced_ip)
     : socket_(io, bind) {
+  announce(announced_ip);
+}
+
+void MediaPort::announce(const std::string& announced_ip) {
   candidate_address_ = socket_.local_address();
   if (!announced_ip.empty()) {
-    if (auto a = net::SocketAddress::parse_ip(announced_ip, candidate_address_.port())) candidate_address_ = *a;
+    if (auto a = net::SocketAddress::parse_ip(announced_ip, candidate_address_.port()))
+      candidate_address_ = *a;
   }
 }
 

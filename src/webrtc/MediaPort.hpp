@@ -15,6 +15,9 @@
 namespace boost::asio {
 class io_context;
 }
+namespace ct::net {
+class EventLoop;
+}
 
 namespace ct::webrtc {
 
@@ -23,12 +26,15 @@ class PeerTransport;
 class MediaPort final : public DatagramSender {
  public:
   struct Stats {
-    uint64_t unknown_source = 0;   // non-STUN from an address no transport validated
-    uint64_t unknown_ufrag = 0;    // STUN for no transport of ours
-    uint64_t malformed = 0;        // unparseable STUN or unclassifiable first byte
+    uint64_t unknown_source = 0;  // non-STUN from an address no transport validated
+    uint64_t unknown_ufrag = 0;   // STUN for no transport of ours
+    uint64_t malformed = 0;       // unparseable STUN or unclassifiable first byte
   };
 
   // Binds `bind`; candidates carry `announced_ip` (or the bound address if empty).
+  // The loop drives the socket and must outlive the port: a media worker's
+  // net::EventLoop, or an io_context (the unit tests' loopback peers).
+  MediaPort(net::EventLoop& loop, const net::SocketAddress& bind, const std::string& announced_ip);
   MediaPort(boost::asio::io_context& io, const net::SocketAddress& bind, const std::string& announced_ip);
   ~MediaPort() override;
 
@@ -48,6 +54,7 @@ class MediaPort final : public DatagramSender {
 
  private:
   void on_datagram(std::span<uint8_t> datagram, const net::SocketAddress& from);
+  void announce(const std::string& announced_ip);
 
   net::UdpSocket socket_;
   net::SocketAddress candidate_address_;

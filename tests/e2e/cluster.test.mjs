@@ -2,7 +2,8 @@
 // redis-server. Browsers that reach different nodes meet in one room (the
 // signaling is relayed to the node that hosts it), new rooms go to the
 // least-loaded node, and a Redis outage drops no call. Draining one node keeps
-// its calls, refuses new joins and exits when the last participant leaves.
+// its calls, refuses new joins and exits when the last participant leaves;
+// in a cluster it moves them to another node. The room API answers from any node.
 import { test } from 'node:test';
 import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
@@ -12,6 +13,7 @@ import { launchBrowser, waitFor } from './lib/browser.mjs';
 import { joinCall, stats, waitForVideoFrom } from './lib/call.mjs';
 import { connect, devToken } from './lib/signal.mjs';
 import { scrapeMetrics } from './lib/metrics.mjs';
+import { api, token } from './lib/roomapi.mjs';
 
 // A participant without media: joins `room` through `node` and returns the
 // first answer, "joined" or an error.
@@ -177,7 +179,7 @@ test('ciphertalk node drain: an authenticated drain over HTTP', { timeout: 30000
   }
 });
 
-test('drain in a cluster: new rooms go to the other node, the draining one keeps its call', { timeout: 60000 }, async () => {
+test('drain in a cluster: the room moves to the other node, a relayed client keeps its call', { timeout: 60000 }, async () => {
   const redis = await startRedis();
   const nodes = {};
   const clients = [];
@@ -189,26 +191,82 @@ test('drain in a cluster: new rooms go to the other node, the draining one keeps
     const hostId = await redisGet(redis.port, 'ciphertalk:room:keep');
     const otherId = hostId === 'node-a' ? 'node-b' : 'node-a';
     const [host, other] = [nodes[hostId], nodes[otherId]];
+    // A client whose signaling reaches the host but whose room runs on the other node.
+    await new Promise((r) => setTimeout(r, 2500));  // the loads are in the registry
+    const relayed = await signalJoin(host, 'fresh', 'fay');
+    clients.push(relayed.client);
+    assert.equal(relayed.answer.type, 'joined', JSON.stringify(relayed.answer));
+    assert.equal(await redisGet(redis.port, 'ciphertalk:room:fresh'), otherId);
 
     host.drain();
-    assert.ok(await waitFor(async () => JSON.parse(await redisGet(redis.port, `ciphertalk:node:${hostId}`)).draining,
-      { timeout: 5000, interval: 100 }), 'the draining node says so in the registry');
-    // A new room asked for at the draining node is placed on the other one and relayed there.
-    const fresh = await signalJoin(host, 'fresh', 'fay');
-    clients.push(fresh.client);
-    assert.equal(fresh.answer.type, 'joined', JSON.stringify(fresh.answer));
-    assert.equal(await redisGet(redis.port, 'ciphertalk:room:fresh'), otherId);
-    // A new join for the draining node's room is refused, through the relay too.
-    const late = await signalJoin(other, 'keep', 'lou');
+    // The room's claim moves to the other node and kim is told to follow, with a fresh token.
+    const move = await first.client.until((m) => m.type === 'move', 'kim is moved', 5000);
+    assert.equal(move.room, 'keep');
+    assert.equal(move.reason, 'drain');
+    assert.equal(move.url, `ws://127.0.0.1:${other.ports.http}/rtc`);
+    assert.equal(await redisGet(redis.port, 'ciphertalk:room:keep'), otherId);
+    assert.ok(JSON.parse(await redisGet(redis.port, `ciphertalk:node:${hostId}`)).draining, 'the registry says the host drains');
+    const moved = await connect({ url: move.url.replace('ws://', 'http://').replace(/\/rtc$/, '') });
+    clients.push(moved);
+    moved.send({ type: 'join', token: move.token });
+    const rejoined = await moved.until((m) => m.type === 'joined' || m.type === 'error', 'kim joins on the other node');
+    assert.equal(rejoined.type, 'joined', JSON.stringify(rejoined));
+    // Newcomers to the room go to the other node, through the draining one too.
+    const late = await signalJoin(host, 'keep', 'lou');
     clients.push(late.client);
-    assert.equal(late.answer.code, 'node_draining', JSON.stringify(late.answer));
-    assert.equal(host.child.exitCode, null, 'the draining node keeps its call');
-
+    assert.equal(late.answer.type, 'joined', JSON.stringify(late.answer));
     first.client.send({ type: 'leave' });
+
+    // The relayed client's call runs on the other node: the draining node keeps relaying it.
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal(host.child.exitCode, null, 'the draining node waits for the relayed client');
+    relayed.client.send({ type: 'ping', timestamp: 42 });
+    await relayed.client.until((m) => m.type === 'pong' && m.timestamp === 42, 'the relay still answers');
+    relayed.client.send({ type: 'leave' });
+    late.client.send({ type: 'leave' });
     const code = await Promise.race([host.exited, new Promise((r) => setTimeout(() => r('still running'), 8000))]);
     assert.equal(code, 0, host.log().slice(-1500));
     assert.ok(await waitFor(async () => (await redisGet(redis.port, `ciphertalk:node:${hostId}`)) === null,
       { timeout: 3000, interval: 100 }), 'a node that exits leaves the registry at once');
+    assert.equal(await redisGet(redis.port, 'ciphertalk:room:keep'), otherId, 'the exit leaves the moved claim alone');
+  } finally {
+    for (const c of clients) c.ws.close();
+    for (const n of Object.values(nodes)) await n.stop();
+    await redis.stop();
+  }
+});
+
+test('the room API from any node: list, get, participants and remove through a node that does not host the room', { timeout: 60000 }, async () => {
+  const redis = await startRedis();
+  const nodes = {};
+  const clients = [];
+  try {
+    for (const id of ['node-a', 'node-b']) nodes[id] = await startServer(['--redis', redis.url, '--node-id', id]);
+    const kim = await signalJoin(nodes['node-a'], 'api-room', 'kim');
+    clients.push(kim.client);
+    assert.equal(kim.answer.type, 'joined', JSON.stringify(kim.answer));
+    const hostId = await redisGet(redis.port, 'ciphertalk:room:api-room');
+    const other = nodes[hostId === 'node-a' ? 'node-b' : 'node-a'];
+    const admin = token({ grant: 'room-list,admin' });
+
+    // The node asked hosts nothing, yet lists and reads the room on the other node.
+    let r = await api(other, 'GET', '/api/rooms', { bearer: admin });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(r.body.rooms.map((room) => room.name), ['api-room']);
+    r = await api(other, 'GET', '/api/rooms/api-room', { bearer: admin });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.name, 'api-room');
+    r = await api(other, 'GET', '/api/rooms/api-room/participants', { bearer: admin });
+    assert.deepEqual(r.body.participants.map((p) => p.identity), ['kim']);
+    // The hosting node checks the token: a bad one is refused there.
+    r = await api(other, 'GET', '/api/rooms/api-room/participants', { bearer: token({ room: 'elsewhere', grant: 'admin' }) });
+    assert.equal(r.status, 403, JSON.stringify(r.body));
+    r = await api(other, 'GET', '/api/rooms/nowhere', { bearer: admin });
+    assert.equal(r.status, 404, JSON.stringify(r.body));
+
+    r = await api(other, 'DELETE', '/api/rooms/api-room/participants/kim', { bearer: admin });
+    assert.equal(r.status, 204, JSON.stringify(r.body));
+    await kim.client.until((m) => m.type === 'removed' && m.reason === 'removed_by_admin', 'kim is removed');
   } finally {
     for (const c of clients) c.ws.close();
     for (const n of Object.values(nodes)) await n.stop();

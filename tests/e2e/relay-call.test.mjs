@@ -6,6 +6,7 @@ import { startServer } from './lib/server.mjs';
 import { launchBrowser, waitFor } from './lib/browser.mjs';
 import { waitForVideoFrom } from './lib/call.mjs';
 import { scrapeMetrics } from './lib/metrics.mjs';
+import { api, token } from './lib/roomapi.mjs';
 
 test('relay-only call through the embedded TURN server', { timeout: 90000 }, async () => {
   const server = await startServer();
@@ -25,6 +26,13 @@ test('relay-only call through the embedded TURN server', { timeout: 90000 }, asy
     assert.ok(ok, `rita decodes ravi through the relay: ${JSON.stringify(stats)}\n${server.log().slice(-2000)}`);
     const type = await waitFor(() => pages[0].evaluate(() => window.ctCandidateType()), { timeout: 5000 });
     assert.equal(type, 'relay');
+    // The server's view agrees: the path comes from one of its TURN relay sockets.
+    const r = await api(server, 'GET', '/api/rooms/relayed/participants/rita/stats',
+      { bearer: token({ room: 'relayed', grant: 'admin' }) });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.candidate_type, 'relay', JSON.stringify(r.body));
+    assert.equal(r.body.publisher_connection.candidate_type, 'relay');
+    assert.equal(r.body.subscriber_connection.candidate_type, 'relay');
     // The relaying shows in the TURN metrics: both participants' allocations,
     // packets both ways, and the 401 every first Allocate gets (RFC 8656 §6.1).
     const m = await scrapeMetrics(server.url);

@@ -190,6 +190,7 @@ TEST(MetricsEndpoint, MediaPathHistogramsSumOverWorkersAndGaugesStayPerWorker) {
   s.workers[0].media.plis_received = 3;
   s.workers[0].loop_utilization = 0.25;
   s.workers[1].loop_utilization = 0.5;
+  s.workers[1].queued_tasks = 7;
   s.workers[1].media.data_dropped_rate = 4;
   signal::RtcService::Stats signal;
   signal.errors["rate_limited"] = 6;
@@ -209,6 +210,8 @@ TEST(MetricsEndpoint, MediaPathHistogramsSumOverWorkersAndGaugesStayPerWorker) {
   EXPECT_TRUE(has_line(text, f + "_count 2"));
   EXPECT_TRUE(has_line(text, "ciphertalk_worker_loop_utilization_ratio{worker=\"0\"} 0.25"));
   EXPECT_TRUE(has_line(text, "ciphertalk_worker_loop_utilization_ratio{worker=\"1\"} 0.5"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_worker_queue_depth{worker=\"0\"} 0"));
+  EXPECT_TRUE(has_line(text, "ciphertalk_worker_queue_depth{worker=\"1\"} 7"));
   EXPECT_TRUE(has_line(text, "ciphertalk_rtcp_feedback_received_total{worker=\"0\",type=\"pli\"} 3"));
   EXPECT_TRUE(has_line(text, "ciphertalk_round_trip_time_seconds_count{connection=\"subscriber\"} 1"));
   EXPECT_TRUE(

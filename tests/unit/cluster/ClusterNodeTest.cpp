@@ -175,3 +175,58 @@ TEST(ClusterNode, AClosedRoomGivesItsClaimBack) {
   node.update_load({0, 0, 0, {}});
   EXPECT_TRUE(eventually(shared, [](FakeClusterStore& s) { return s.rooms.empty(); }));
 }
+
+TEST(ClusterNode, HandsItsRoomsToAnotherNodeWhenDraining) {
+  auto shared = std::make_shared<Shared>();
+  {
+    std::lock_guard l(shared->mutex);
+    shared->store.nodes["b"] = ct::cluster::testing::node("b", 10);
+  }
+  ClusterNode node(config("a"), std::make_unique<LockedStore>(shared));
+  node.update_load({2, 0, 0, {"standup"}});
+  node.start();
+  ASSERT_TRUE(std::get<Placed>(place(node, "standup")).here);
+  node.set_draining();
+  std::promise<std::vector<HandedOverRoom>> p;
+  auto f = p.get_future();
+  node.hand_over({{"standup", 2}},
+                 [&p](std::vector<HandedOverRoom> moved) { p.set_value(std::move(moved)); });
+  auto moved = f.get();
+  ASSERT_EQ(moved.size(), 1u);
+  EXPECT_EQ(moved[0].to.id, "b");
+  EXPECT_EQ(moved[0].to.rtc_url(), "ws://127.0.0.1:7880/rtc");
+  std::lock_guard l(shared->mutex);
+  EXPECT_EQ(shared->store.rooms.at("standup"), "b");
+}
+
+TEST(ClusterNode, ANewLoadIsWrittenAtOnce) {
+  auto shared = std::make_shared<Shared>();
+  auto c = config("a");
+  c.refresh = std::chrono::hours(1);  // only update_load writes
+  ClusterNode node(c, std::make_unique<LockedStore>(shared));
+  node.start();
+  ASSERT_TRUE(eventually(shared, [](FakeClusterStore& s) { return s.nodes.count("a") > 0; }));
+  node.update_load({5, 300, 0.25, {"r1"}});
+  ASSERT_TRUE(eventually(shared, [](FakeClusterStore& s) { return s.nodes.at("a").participants == 5; }));
+  std::lock_guard l(shared->mutex);
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  EXPECT_TRUE(shared->store.nodes.at("a").load_is_fresh(now_ms, 1000));
+}
+
+TEST(ClusterNode, TakesOverTheClaimOfADeadNodeOnARoomThatRunsHere) {
+  auto shared = std::make_shared<Shared>();
+  {
+    std::lock_guard l(shared->mutex);
+    shared->store.rooms["standup"] = "gone";  // its node's entry expired (Redis came back without it)
+    shared->store.rooms["retro"] = "b";       // a live node's claim stays its own
+    shared->store.nodes["b"] = ct::cluster::testing::node("b");
+  }
+  ClusterNode node(config("a"), std::make_unique<LockedStore>(shared));
+  node.update_load({3, 0, 0, {"standup", "retro"}});
+  node.start();
+  ASSERT_TRUE(eventually(shared, [](FakeClusterStore& s) { return s.rooms.at("standup") == "a"; }));
+  std::lock_guard l(shared->mutex);
+  EXPECT_EQ(shared->store.rooms.at("retro"), "b");
+}

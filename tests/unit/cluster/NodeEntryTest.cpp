@@ -15,6 +15,7 @@ TEST(NodeEntry, RoundTripsThroughJson) {
   e.packets_per_second = 4200.5;
   e.cpu = 0.75;
   e.draining = true;
+  e.updated_ms = 1765000000123;
   auto back = NodeEntry::parse(e.to_json());
   ASSERT_TRUE(back);
   EXPECT_EQ(back->id, "node-b");
@@ -26,6 +27,9 @@ TEST(NodeEntry, RoundTripsThroughJson) {
   EXPECT_DOUBLE_EQ(back->packets_per_second, 4200.5);
   EXPECT_DOUBLE_EQ(back->cpu, 0.75);
   EXPECT_TRUE(back->draining);
+  EXPECT_EQ(back->updated_ms, 1765000000123);
+  EXPECT_TRUE(back->load_is_fresh(1765000002000, 5000));
+  EXPECT_FALSE(back->load_is_fresh(1765000009000, 5000));
   EXPECT_DOUBLE_EQ(back->load(), 0.25);
   EXPECT_EQ(back->rtc_url(), "wss://b.example.com:7880/rtc");
 }

@@ -52,3 +52,41 @@ TEST(Placement, AFullRegionSpillsToAnotherOne) {
   live[1].participants = 100;
   EXPECT_EQ(choose_node(live, "eu")->id, "eu1");
 }
+
+TEST(Placement, ExactTiesGoToTheSameNodeWhoeverChooses) {
+  std::vector<NodeEntry> live = {node("c", 10), node("a", 10), node("b", 10)};
+  EXPECT_EQ(choose_node(live, "")->id, "a");
+  std::vector<NodeEntry> reversed(live.rbegin(), live.rend());
+  EXPECT_EQ(choose_node(reversed, "")->id, "a");
+  // The same load: fewer rooms, then less CPU, before the id.
+  live[0].cpu = 0.1;
+  live[1].cpu = 0.9;
+  live[2].cpu = 0.5;
+  EXPECT_EQ(choose_node(live, "")->id, "c");
+}
+
+TEST(Placement, StaleLoadsTakeNoNewRoomsWhileFreshOnesCan) {
+  using namespace std::chrono;
+  const auto now = system_clock::time_point(milliseconds(1'000'000'000));
+  const int64_t now_ms = 1'000'000'000;
+  auto stuck = node("a", 0), busy = node("b", 80), old = node("c", 1);
+  stuck.updated_ms = now_ms - 9000;  // missed writes: its entry has not expired yet
+  busy.updated_ms = now_ms - 1500;
+  old.updated_ms = 0;  // an entry that does not say when: fresh
+  std::vector<NodeEntry> live = {stuck, busy};
+  auto fresh = ct::cluster::with_fresh_load(live, now);
+  ASSERT_EQ(fresh.size(), 1u);
+  EXPECT_EQ(choose_node(fresh, "")->id, "b");
+  live.push_back(old);
+  EXPECT_EQ(choose_node(ct::cluster::with_fresh_load(live, now), "")->id, "c");
+  // Every load stale: better a node than none.
+  std::vector<NodeEntry> all_stale = {stuck};
+  EXPECT_EQ(choose_node(ct::cluster::with_fresh_load(all_stale, now), "")->id, "a");
+}
+
+TEST(Placement, ADrainingNodeInTheRegionSendsTheRoomElsewhere) {
+  auto eu = node("eu1", 0, 100, "eu");
+  eu.draining = true;
+  std::vector<NodeEntry> live = {eu, node("us1", 60, 100, "us")};
+  EXPECT_EQ(choose_node(live, "eu")->id, "us1");
+}

@@ -79,3 +79,17 @@ TEST(RoomPlacer, AnUnreachableStoreThrows) {
   store.unreachable = true;
   EXPECT_THROW(place_room(store, "standup", ""), ClusterStoreError);
 }
+
+TEST(RoomPlacer, ANodeWhoseLoadIsStaleTakesNoNewRoom) {
+  using namespace std::chrono;
+  const auto now = system_clock::now();
+  const int64_t now_ms = duration_cast<milliseconds>(now.time_since_epoch()).count();
+  FakeClusterStore store;
+  store.nodes = {{"a", node("a", 0)}, {"b", node("b", 50)}};
+  store.nodes["a"].updated_ms = now_ms - 8000;
+  store.nodes["b"].updated_ms = now_ms - 1000;
+  EXPECT_EQ(placed_on(place_room(store, "standup", "", now)), "b");
+  // A room already on the stale node stays there while its entry lives.
+  store.rooms["retro"] = "a";
+  EXPECT_EQ(placed_on(place_room(store, "retro", "", now)), "a");
+}

@@ -114,6 +114,52 @@ TEST(EventLoop, TimersFireInDeadlineOrderAndRepeat) {
   EXPECT_LE(ticks.load(), 13);
 }
 
+// A tick 400 ms out, and something (posted work) wakes the loop at about
+// 100 ms: with 350 ms of slack the tick runs in that turn, early, and keeps
+// its rhythm (the next one is due at 800 ms, not 100 + 400); without slack
+// it waits for its deadline.
+struct SlackRun {
+  std::chrono::steady_clock::duration first_tick{}, second_tick{};
+  uint64_t early = 0;
+};
+
+SlackRun run_tick_with_slack(std::chrono::milliseconds slack) {
+  EventLoop loop;
+  loop.set_timer_slack(slack);
+  std::vector<std::chrono::steady_clock::time_point> ticks;
+  std::atomic<int> count{0};
+  const auto start = std::chrono::steady_clock::now();
+  loop.post([&] {
+    loop.schedule_every(400ms, [&] {
+      ticks.push_back(std::chrono::steady_clock::now());
+      ++count;
+    });
+  });
+  LoopThread thread(loop);
+  std::this_thread::sleep_for(100ms);
+  loop.post([] {});
+  EXPECT_TRUE(wait_for([&] { return count.load() >= 2; }, 3000ms));
+  SlackRun run;
+  run.early = on_loop(loop, [&] { return loop.stats().early_timers; });
+  thread.stop();
+  run.first_tick = ticks.at(0) - start;
+  run.second_tick = ticks.at(1) - start;
+  return run;
+}
+
+TEST(EventLoop, TimerSlackRunsADueSoonTimerInATurnWokenForSomethingElse) {
+  const auto run = run_tick_with_slack(350ms);
+  EXPECT_LT(run.first_tick, 380ms);
+  EXPECT_GE(run.early, 1u);
+  EXPECT_GE(run.second_tick, 790ms);  // the rhythm of the deadlines, not of the early run
+}
+
+TEST(EventLoop, WithoutSlackATimerWaitsForItsDeadline) {
+  const auto run = run_tick_with_slack(0ms);
+  EXPECT_GE(run.first_tick, 400ms);
+  EXPECT_EQ(run.early, 0u);
+}
+
 TEST(EventLoop, RepeatingTimerCanCancelItself) {
   EventLoop loop;
   std::atomic<int> ticks{0};
@@ -153,6 +199,74 @@ TEST(EventLoop, DeferredWorkRunsAfterTheCurrentHandler) {
   ASSERT_TRUE(wait_for([&] { return done.load(); }));
   thread.stop();
   EXPECT_EQ(order, (std::vector<std::string>{"handler start", "handler end", "deferred", "deferred again"}));
+}
+
+// Pokes a pipe at `times` (from the start); returns how many turns served it
+// and the loop's count of batched waits.
+struct BatchRun {
+  int turns = 0;
+  size_t bytes = 0;
+  uint64_t batched_waits = 0;
+  std::vector<std::chrono::steady_clock::duration> delays;  // poke to the turn that read it
+};
+
+BatchRun poke_with_window(std::chrono::milliseconds window,
+                          const std::vector<std::chrono::milliseconds>& times) {
+  EventLoop loop;
+  loop.set_batch_window(window);
+  Pipe pipe;
+  std::atomic<int> turns{0};
+  std::atomic<size_t> bytes{0};
+  std::vector<std::chrono::steady_clock::time_point> poked(times.size()), served;
+  CallbackHandler handler;
+  handler.callback = [&](uint32_t) {
+    ++turns;
+    char buffer[64];
+    ssize_t n;
+    while ((n = ::read(pipe.read_fd, buffer, sizeof(buffer))) > 0) {
+      for (ssize_t i = 0; i < n; ++i) served.push_back(std::chrono::steady_clock::now());
+      bytes += size_t(n);
+    }
+  };
+  loop.add(pipe.read_fd, handler, EPOLLIN | EPOLLET);
+  LoopThread thread(loop);
+  const auto start = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < times.size(); ++i) {
+    std::this_thread::sleep_until(start + times[i]);
+    poked[i] = std::chrono::steady_clock::now();
+    pipe.poke();
+  }
+  EXPECT_TRUE(wait_for([&] { return bytes.load() == times.size(); }));
+  BatchRun run;
+  run.batched_waits = on_loop(loop, [&] { return loop.stats().batched_waits; });
+  thread.stop();
+  run.turns = turns.load();
+  run.bytes = bytes.load();
+  for (size_t i = 0; i < served.size() && i < poked.size(); ++i) run.delays.push_back(served[i] - poked[i]);
+  return run;
+}
+
+TEST(EventLoop, BatchWindowGathersABusyStreamIntoFewerTurns) {
+  // Two pokes 2 ms apart make the loop busy; the next five, 10 ms apart,
+  // arrive within the 150 ms window and are served together.
+  const auto run = poke_with_window(150ms, {0ms, 2ms, 12ms, 22ms, 32ms, 42ms, 52ms});
+  EXPECT_EQ(run.bytes, 7u);
+  EXPECT_LE(run.turns, 3);
+  EXPECT_GE(run.batched_waits, 1u);
+}
+
+TEST(EventLoop, BatchWindowDoesNotDelayAQuietLoop) {
+  // Pokes far apart: each is served at once, however wide the window.
+  const auto run = poke_with_window(150ms, {0ms, 400ms, 800ms});
+  EXPECT_EQ(run.turns, 3);
+  EXPECT_EQ(run.batched_waits, 0u);
+  for (auto delay : run.delays) EXPECT_LT(delay, 100ms);
+}
+
+TEST(EventLoop, WithoutABatchWindowEveryPokeWakesTheLoop) {
+  const auto run = poke_with_window(0ms, {0ms, 2ms, 40ms, 80ms, 120ms});
+  EXPECT_EQ(run.batched_waits, 0u);
+  EXPECT_GE(run.turns, 4);  // the first two may share a turn on a loaded machine
 }
 
 TEST(EventLoop, HandlerRemovedDuringATurnGetsNoFurtherEvents) {

@@ -101,6 +101,26 @@ TEST_F(ParticipantMoverTest, MoveWithAUrlSaysWhere) {
   EXPECT_EQ(ada->moves[0]["url"], "ws://10.0.0.2:7880/rtc");
 }
 
+TEST_F(ParticipantMoverTest, DrainSendsEveryoneInTheRoomToTheSameRoomOnAnotherNode) {
+  auto ada = join("standup", "ada");
+  auto bob = join("standup", "bob");
+  auto eve = join("other", "eve");
+  EXPECT_EQ(mover.move_room_to_node("standup", "ws://10.0.0.3:7880/rtc"), 2u);
+  for (const auto& s : {ada, bob}) {
+    ASSERT_EQ(s->moves.size(), 1u);
+    const json& m = s->moves[0];
+    EXPECT_EQ(m["room"], "standup");
+    EXPECT_EQ(m["reason"], "drain");
+    EXPECT_EQ(m["url"], "ws://10.0.0.3:7880/rtc");
+    auto verified = verifier.verify(m["token"].get<std::string>(), std::chrono::system_clock::now());
+    ASSERT_TRUE(verified);
+    EXPECT_EQ(verified->grants.room, "standup");
+  }
+  EXPECT_EQ(ada->moves[0]["token"].get<std::string>().empty(), false);
+  EXPECT_TRUE(eve->moves.empty());
+  EXPECT_EQ(mover.move_room_to_node("empty", "ws://10.0.0.3:7880/rtc"), 0u);
+}
+
 TEST_F(ParticipantMoverTest, RefusesUnknownParticipantsAndMovesInPlace) {
   join("standup", "ada");
   EXPECT_EQ(mover.move({"standup", "bob", "x", "breakout", {}})->code, "participant_not_found");

@@ -113,5 +113,24 @@ TEST(ParticipantStatsJsonTest, CandidateTypeFollowsTheAddressClass) {
   EXPECT_EQ(type("[2001:db8::1]:40000"), "srflx");
 }
 
+// A path through our TURN server comes from one of its relay sockets, which
+// are this machine's own addresses: "relay", not "host".
+TEST(ParticipantStatsJsonTest, OurTurnRelaySocketIsARelayCandidate) {
+  const auto relay = *net::SocketAddress::parse("127.0.0.1:50001");
+  ParticipantStatsJson::RelayCheck is_relay = [&](const net::SocketAddress& a) { return a == relay; };
+  EXPECT_EQ(ParticipantStatsJson::candidate_type(relay, is_relay), "relay");
+  EXPECT_EQ(ParticipantStatsJson::candidate_type(*net::SocketAddress::parse("127.0.0.1:50002"), is_relay),
+            "host");
+  EXPECT_EQ(ParticipantStatsJson::candidate_type(relay), "host");  // no TURN server to ask
+
+  sfu::ParticipantStats s;
+  s.identity = "bob";
+  s.publisher.connected = true;
+  s.publisher.remote_address = relay;
+  auto j = ParticipantStatsJson::render("r", s, is_relay);
+  EXPECT_EQ(j["candidate_type"], "relay");
+  EXPECT_EQ(j["publisher_connection"]["candidate_type"], "relay");
+}
+
 }  // namespace
 }  // namespace ct::signal

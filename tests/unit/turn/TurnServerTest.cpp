@@ -115,6 +115,9 @@ TEST(TurnServer, RelaysOverUdpBetweenClientAndPeer) {
   ASSERT_TRUE(am && am->message_class() == MessageClass::SuccessResponse);
   auto relayed = *am->xor_relayed_address();
   EXPECT_EQ(relayed.ip_string(), "127.0.0.1");
+  // The relay socket is known as ours: a peer seeing it as the source is a relayed client.
+  EXPECT_TRUE(server.is_relay_address(relayed));
+  EXPECT_FALSE(server.is_relay_address(client.local()));
 
   auto perm = exchange(tc.request(Method::CreatePermission, [&](StunMessageBuilder& b) { b.add_xor_peer_address(peer.local()); }));
   ASSERT_EQ(StunMessage::parse(perm)->message_class(), MessageClass::SuccessResponse);
@@ -141,6 +144,8 @@ TEST(TurnServer, RelaysOverUdpBetweenClientAndPeer) {
   EXPECT_EQ(stats.packets_to_clients, 1u);
   EXPECT_EQ(stats.refused_unauthenticated, 1u);
   server.stop();
+  // Stopping closes the allocation and its relay socket.
+  EXPECT_FALSE(server.is_relay_address(relayed));
 }
 
 TEST(TurnServer, AnswersOverTcpWithFraming) {

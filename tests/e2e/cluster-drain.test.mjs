@@ -1,0 +1,88 @@
+// Draining a node mid-call in a three-node cluster: the room is handed to
+// another node and both participants follow `move` (reason "drain") without
+// a gap in the video they see, end up on the new node, and the drained node
+// exits once it is empty.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from './lib/server.mjs';
+import { startRedis, redisGet } from './lib/redis.mjs';
+import { launchBrowser, waitFor } from './lib/browser.mjs';
+import { joinCall, stats, waitForVideoFrom } from './lib/call.mjs';
+import { api, token } from './lib/roomapi.mjs';
+
+// Samples each page's decoded frames from `other` every 250 ms while `during`
+// runs, and returns the longest stretch (ms) in which the count did not move
+// (a new connection starts again from zero: any change is progress).
+async function longestGap(pages, during) {
+  const last = pages.map(() => ({ frames: -1, at: Date.now() }));
+  const gaps = pages.map(() => 0);
+  let running = true;
+  const sampler = (async () => {
+    while (running) {
+      await Promise.all(pages.map(async ({ page, other }, i) => {
+        const frames = (await stats(page).catch(() => ({})))[other]?.framesDecoded ?? 0;
+        const now = Date.now();
+        if (frames > 0 && frames !== last[i].frames) last[i] = { frames, at: now };
+        gaps[i] = Math.max(gaps[i], now - last[i].at);
+      }));
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  try {
+    await during();
+  } finally {
+    running = false;
+    await sampler;
+  }
+  return gaps;
+}
+
+test('drain mid-call: the participants move to another node with no gap in their video', { timeout: 90000 }, async () => {
+  const redis = await startRedis();
+  const nodes = {};
+  let browser;
+  try {
+    // Node a is alone in its region, so the room its joiners open lands there.
+    for (const [id, region] of [['node-a', 'eu'], ['node-b', 'us'], ['node-c', 'us']]) {
+      nodes[id] = await startServer(['--redis', redis.url, '--node-id', id, '--region', region, '--drain-timeout', '60s']);
+    }
+    const a = nodes['node-a'];
+    browser = await launchBrowser();
+    const alice = await joinCall(browser, a.url, 'drained', 'alice');
+    const bob = await joinCall(browser, a.url, 'drained', 'bob');
+    for (const [page, other] of [[alice, 'bob'], [bob, 'alice']]) {
+      const { ok, stats: s } = await waitForVideoFrom(page, [other], { minFrames: 15, timeout: 30000 });
+      assert.ok(ok, `video from ${other} decodes: ${JSON.stringify(s)}`);
+    }
+    assert.equal(await redisGet(redis.port, 'ciphertalk:room:drained'), 'node-a');
+
+    const admin = token({ grant: 'admin' });
+    let target;
+    const gaps = await longestGap([{ page: alice, other: 'bob' }, { page: bob, other: 'alice' }], async () => {
+      a.drain();
+      target = await waitFor(async () => {
+        const id = await redisGet(redis.port, 'ciphertalk:room:drained');
+        return id !== 'node-a' && id;
+      }, { timeout: 5000, interval: 100 });
+      assert.ok(target, `the room's claim moved off node-a\n${a.log().slice(-2000)}`);
+      // Both are in the room on the new node, publishing, and the drained node exits.
+      const there = await waitFor(async () => {
+        const r = await api(nodes[target], 'GET', '/api/rooms/drained/participants', { bearer: admin });
+        const people = r.status === 200 ? r.body.participants : [];
+        return ['alice', 'bob'].every((who) => people.some((p) => p.identity === who && p.tracks.length >= 2));
+      }, { timeout: 20000 });
+      assert.ok(there, `alice and bob joined on ${target}\n${nodes[target].log().slice(-2000)}`);
+      const code = await Promise.race([a.exited, new Promise((r) => setTimeout(() => r('still running'), 25000))]);
+      assert.equal(code, 0, `node-a exits once empty\n${a.log().slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 1500));  // video goes on after the exit
+    });
+    assert.ok(gaps.every((g) => g <= 2000), `no gap over 2 s in the video each sees: ${gaps.join(' ms, ')} ms`);
+    const url = `ws://127.0.0.1:${nodes[target].ports.http}/rtc`;
+    for (const page of [alice, bob]) assert.equal(await page.evaluate(() => window.ct.url), url);
+    console.log(`drain: room moved to ${target}; longest video gaps ${gaps.join(' ms, ')} ms`);
+  } finally {
+    if (browser) await browser.close();
+    for (const n of Object.values(nodes)) await n.stop();
+    await redis.stop();
+  }
+});
