@@ -68,6 +68,9 @@ class Participant final : public webrtc::PeerTransport::Listener,
   Publication* find_publication(std::string_view sid) { return publisher_.find_publication(sid); }
   const std::vector<std::unique_ptr<Publication>>& publications() const { return publisher_.publications(); }
   std::vector<std::unique_ptr<Publication>> take_publications() { return publisher_.take_publications(); }
+  // A track another node of the room forwards for this participant (CascadeRoomPart).
+  Publication& adopt_publication(std::unique_ptr<Publication> p) { return publisher_.adopt(std::move(p)); }
+  std::unique_ptr<Publication> release_publication(std::string_view sid) { return publisher_.release(sid); }
   webrtc::PeerTransport* publisher_transport() { return publisher_.transport(); }
 
   // --- subscriber connection ---

@@ -10,6 +10,8 @@
 #include "sfu/MediaCounters.hpp"
 #include "sfu/PacketTap.hpp"
 #include "sfu/PublicationLayer.hpp"
+#include "sfu/PublicationRelay.hpp"
+#include "sfu/PublisherFeedback.hpp"
 #include "sfu/Subscription.hpp"
 #include "webrtc/PeerTransport.hpp"
 
@@ -21,9 +23,21 @@ constexpr size_t kMaxNackItems = 64;
 
 Publication::Publication(TrackInfo info, PublicationParams params, webrtc::PeerTransport& publisher_transport,
                          uint32_t rtcp_sender_ssrc, Duration keyframe_request_interval)
+    : Publication(std::move(info), std::move(params), &publisher_transport, nullptr, rtcp_sender_ssrc,
+                  keyframe_request_interval) {}
+
+Publication::Publication(TrackInfo info, PublicationParams params, PublisherFeedback& feedback,
+                         uint32_t rtcp_sender_ssrc, Duration keyframe_request_interval)
+    : Publication(std::move(info), std::move(params), nullptr, &feedback, rtcp_sender_ssrc,
+                  keyframe_request_interval) {}
+
+Publication::Publication(TrackInfo info, PublicationParams params, webrtc::PeerTransport* publisher_transport,
+                         PublisherFeedback* feedback, uint32_t rtcp_sender_ssrc,
+                         Duration keyframe_request_interval)
     : info_(std::move(info)),
       params_(std::move(params)),
       publisher_transport_(publisher_transport),
+      feedback_(feedback),
       rtcp_sender_ssrc_(rtcp_sender_ssrc) {
   if (params_.rids.size() > kMaxLayers) params_.rids.resize(kMaxLayers);
   const size_t count = std::max<size_t>(1, params_.rids.size());
@@ -38,6 +52,10 @@ Publication::Publication(TrackInfo info, PublicationParams params, webrtc::PeerT
 }
 
 Publication::~Publication() {
+  // A relay may remove itself (or another) while told: walk a copy.
+  const std::vector<PublicationRelay*> relays = std::move(relays_);
+  relays_.clear();
+  for (auto* relay : relays) relay->on_relay_closed(*this);
   if (params_.totals) add_counters(*params_.totals);
 }
 
@@ -92,6 +110,7 @@ void Publication::on_rtp(const rtp::RtpPacket& packet, size_t layer_index, TimeP
   // Held back while muted, and not kept either: nothing a NACK could fetch.
   if (info_.muted) return;
   layer.store(packet.bytes(), packet.sequence_number(), now);
+  for (auto* relay : relays_) relay->on_relay_packet(packet, layer_index, now);
   if (!params_.video) {
     layer.count_forwarded(packet.bytes().size(), 0, now);
     for (auto& tap : taps_) tap->on_packet_at(packet, now);
@@ -130,6 +149,12 @@ void Publication::add_tap(std::unique_ptr<PacketTap> tap) {
 void Publication::remove_tap(const PacketTap* tap) {
   std::erase_if(taps_, [tap](const auto& t) { return t.get() == tap; });
 }
+
+void Publication::add_relay(PublicationRelay& relay) {
+  if (std::find(relays_.begin(), relays_.end(), &relay) == relays_.end()) relays_.push_back(&relay);
+}
+
+void Publication::remove_relay(PublicationRelay& relay) { std::erase(relays_, &relay); }
 
 void Publication::set_path_rtt(Duration rtt) {
   for (auto& l : layers_) l->set_rtt(rtt);
@@ -212,6 +237,8 @@ uint32_t Publication::wanted_layers() const {
   }
   // A recording takes the top layer whoever watches.
   if (!taps_.empty()) mask |= 1u << tap_layer();
+  // Another node's subscribers pick their layers there: it is sent every one.
+  if (!relays_.empty()) mask |= (1u << layers_.size()) - 1;
   return mask;
 }
 
@@ -265,7 +292,8 @@ void Publication::add_counters(MediaCounters& counters) const {
 }
 
 bool Publication::send_rtcp(std::span<uint8_t> buffer, size_t length) {
-  return publisher_transport_.send_rtcp(buffer, length);
+  return publisher_transport_ ? publisher_transport_->send_rtcp(buffer, length)
+                              : feedback_->send_rtcp(buffer, length);
 }
 
 }  // namespace ct::sfu

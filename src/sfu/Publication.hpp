@@ -28,6 +28,8 @@ namespace ct::sfu {
 struct MediaCounters;
 class PacketTap;
 class PublicationLayer;
+class PublicationRelay;
+class PublisherFeedback;
 class Subscription;
 
 // What the publisher connection's negotiation says about one sending m-section.
@@ -73,6 +75,10 @@ class Publication {
   // `rtcp_sender_ssrc` is the SSRC the server's feedback to this publisher carries.
   Publication(TrackInfo info, PublicationParams params, webrtc::PeerTransport& publisher_transport,
               uint32_t rtcp_sender_ssrc, Duration keyframe_request_interval);
+  // A track whose publisher is elsewhere (another node): keyframe requests
+  // and NACKs go to `feedback`.
+  Publication(TrackInfo info, PublicationParams params, PublisherFeedback& feedback,
+              uint32_t rtcp_sender_ssrc, Duration keyframe_request_interval);
   ~Publication();
   Publication(const Publication&) = delete;
   Publication& operator=(const Publication&) = delete;
@@ -102,6 +108,11 @@ class Publication {
   void add_tap(std::unique_ptr<PacketTap> tap);
   // Destroys the tap `tap` (added before); others stay.
   void remove_tap(const PacketTap* tap);
+  // Lets `relay` see every layer's packets from now on, until
+  // remove_relay or this publication ends (PublicationRelay::on_relay_closed).
+  void add_relay(PublicationRelay& relay);
+  void remove_relay(PublicationRelay& relay);
+  size_t relay_count() const { return relays_.size(); }
 
   // A media packet (RTX already unwrapped) of this publication: counted,
   // kept for retransmission, and forwarded to every active subscription.
@@ -155,10 +166,13 @@ class Publication {
   bool send_rtcp(std::span<uint8_t> buffer, size_t length);
   // The layer recording taps see: the top one, the best the publisher sends.
   size_t tap_layer() const { return layers_.size() - 1; }
+  Publication(TrackInfo info, PublicationParams params, webrtc::PeerTransport* publisher_transport,
+              PublisherFeedback* feedback, uint32_t rtcp_sender_ssrc, Duration keyframe_request_interval);
 
   TrackInfo info_;
   PublicationParams params_;
-  webrtc::PeerTransport& publisher_transport_;
+  webrtc::PeerTransport* publisher_transport_;  // one of these two is set
+  PublisherFeedback* feedback_;
   uint32_t rtcp_sender_ssrc_;
   std::vector<std::unique_ptr<PublicationLayer>> layers_;  // at least one
   std::vector<Subscription*> subscriptions_;
@@ -169,6 +183,7 @@ class Publication {
   std::vector<uint16_t> lost_;  // reused by on_tick
   Stats stats_;
   std::vector<std::unique_ptr<PacketTap>> taps_;  // few; iterated per packet, changed rarely
+  std::vector<PublicationRelay*> relays_;         // one per other node that wants this track
 };
 
 }  // namespace ct::sfu

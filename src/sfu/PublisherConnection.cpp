@@ -278,6 +278,20 @@ std::vector<std::unique_ptr<Publication>> PublisherConnection::take_publications
   return std::move(publications_);
 }
 
+Publication& PublisherConnection::adopt(std::unique_ptr<Publication> publication) {
+  publications_.push_back(std::move(publication));
+  return *publications_.back();
+}
+
+std::unique_ptr<Publication> PublisherConnection::release(std::string_view sid) {
+  auto it = std::find_if(publications_.begin(), publications_.end(),
+                         [&](const auto& p) { return p->sid() == sid; });
+  if (it == publications_.end()) return nullptr;
+  std::unique_ptr<Publication> released = std::move(*it);
+  publications_.erase(it);
+  return released;
+}
+
 Publication* PublisherConnection::publication_for(uint32_t ssrc, bool& is_rtx, size_t& layer) {
   for (auto& p : publications_) {
     int index = p->layer_of_ssrc(ssrc, is_rtx);

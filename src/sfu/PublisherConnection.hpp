@@ -78,6 +78,11 @@ class PublisherConnection {
   Publication* find_publication(std::string_view sid);
   const std::vector<std::unique_ptr<Publication>>& publications() const { return publications_; }
   std::vector<std::unique_ptr<Publication>> take_publications();
+  // A publication made elsewhere (a track another node of the room
+  // forwards): owned and listed here as any other, fed by its maker.
+  Publication& adopt(std::unique_ptr<Publication> publication);
+  // The publication of `sid`, no longer owned here; null if there is none.
+  std::unique_ptr<Publication> release(std::string_view sid);
 
   void on_rtp(std::span<uint8_t> packet, TimePoint now);
   void on_rtcp(std::span<const uint8_t> compound, TimePoint now);

@@ -290,6 +290,7 @@ const RoomSettings& Room::settings() const { return impl_->options.settings; }
 void Room::update_options(RoomOptions options) { impl_->options = std::move(options); }
 
 size_t Room::participant_count() const { return impl_->participants.size(); }
+RoomMembers& Room::members() { return *impl_; }
 
 void Room::add_metrics(RoomCensus& census, MediaCounters& counters) const {
   for (const auto& p : impl_->participants) {

@@ -29,6 +29,7 @@ struct MediaCounters;
 class PacketTapFactory;
 class RoomRecordingFactory;
 class RoomObserver;
+class RoomMembers;
 
 struct RoomOptions {
   size_t max_participants = 100;
@@ -194,6 +195,8 @@ class Room {
   bool empty() const { return participant_count() == 0; }
   // Adds this room's size to `census` and its live counters to `counters`.
   void add_metrics(RoomCensus& census, MediaCounters& counters) const;
+  // The room's insides, for the parts that act on it from beside it (another node's part of the room).
+  RoomMembers& members();
 
  private:
   struct Impl;

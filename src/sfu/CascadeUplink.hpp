@@ -1,0 +1,60 @@
+#pragma once
+// On the node a track is published on: the tracks one other node of the room
+// receives over its cascade link, each packet sent once however many of that
+// node's participants watch (CascadeFanout decides which). That node's
+// keyframe requests go to the publisher through the publication's throttle;
+// its NACKs are answered from the publication's retransmission buffer.
+// Lives on the room's worker thread; nothing is allocated per packet.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/Clock.hpp"
+#include "sfu/PublicationRelay.hpp"
+
+namespace ct::sfu {
+
+class CascadeLinkSender;
+
+class CascadeUplink {
+ public:
+  struct Counters {
+    uint64_t packets_sent = 0;
+    uint64_t retransmissions = 0;      // NACKed packets sent again
+    uint64_t keyframe_requests = 0;    // received from the other node
+    uint64_t unanswered_feedback = 0;  // for an SSRC not sent, or a packet no longer kept
+  };
+
+  explicit CascadeUplink(CascadeLinkSender& link);
+  ~CascadeUplink();
+  CascadeUplink(const CascadeUplink&) = delete;
+  CascadeUplink& operator=(const CascadeUplink&) = delete;
+
+  // Starts sending `publication` on the link; false when it already goes.
+  bool start(Publication& publication);
+  // Stops sending it; false when it did not go.
+  bool stop(Publication& publication);
+  bool sending(const Publication& publication) const;
+  // How many tracks go on the link now (the metrics: streams per peer node).
+  size_t streams() const { return relays_.size(); }
+
+  // Feedback read off the link's RTCP (cascade::read_cascade_feedback).
+  void on_keyframe_request(uint32_t media_ssrc, TimePoint now);
+  void on_nack(uint32_t media_ssrc, uint16_t sequence_number, TimePoint now);
+
+  const Counters& counters() const { return counters_; }
+
+ private:
+  class Relay;
+  void send(const rtp::RtpPacket& packet);
+  void forget(const Relay* relay);
+  // The publication and layer sent under `ssrc`, if any.
+  Publication* find(uint32_t ssrc, size_t& layer) const;
+
+  CascadeLinkSender& link_;
+  std::vector<std::unique_ptr<Relay>> relays_;
+  Counters counters_;
+};
+
+}  // namespace ct::sfu

@@ -1,0 +1,124 @@
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "CascadeLinkTestSupport.hpp"
+#include "rtp/RtpPacket.hpp"
+#include "sfu/CascadeUplink.hpp"
+#include "sfu/Publication.hpp"
+
+namespace ct::sfu::testing {
+namespace {
+
+constexpr uint32_t kSsrc = 0x1111;
+
+// The origin's side: a publisher's video track (its RTCP recorded), sent on
+// to two other nodes of the room over their links.
+class CascadeUplinkTest : public ::testing::Test {
+ protected:
+  CascadeUplinkTest() {
+    PublicationParams params;
+    params.video = true;
+    params.codec_name = "VP8";
+    params.clock_rate = 90000;
+    params.payload_type = 96;
+    params.nack = true;
+    params.ssrc = kSsrc;
+    TrackInfo info;
+    info.sid = "TR_cam";
+    info.publisher = "alice";
+    info.kind = "video";
+    publication = std::make_unique<Publication>(info, params, publisher, 7, milliseconds(500));
+  }
+
+  void publish(uint16_t seq) {
+    auto bytes = plain_rtp(kSsrc, seq);
+    auto packet = rtp::RtpPacket::parse(bytes);
+    ASSERT_TRUE(packet);
+    publication->on_rtp(*packet, now);
+  }
+
+  TimePoint now = TimePoint{} + seconds(100);
+  RecordingFeedback publisher;
+  std::unique_ptr<Publication> publication;
+  RecordingLink to_b, to_c;
+};
+
+TEST_F(CascadeUplinkTest, EachPacketGoesOnceToEachNodeThatWantsTheTrack) {
+  CascadeUplink b(to_b), c(to_c);
+  EXPECT_TRUE(b.start(*publication));
+  EXPECT_FALSE(b.start(*publication));  // a second subscriber on B changes nothing on the link
+  EXPECT_TRUE(c.start(*publication));
+  for (uint16_t seq = 10; seq < 20; ++seq) publish(seq);
+  ASSERT_EQ(to_b.rtp.size(), 10u);
+  EXPECT_EQ(to_c.rtp.size(), 10u);
+  EXPECT_EQ(b.counters().packets_sent, 10u);
+  EXPECT_EQ(b.streams(), 1u);
+  EXPECT_EQ(rtp::RtpPacket::parse(to_b.rtp[3])->sequence_number(), 13);
+  EXPECT_EQ(publication->relay_count(), 2u);
+}
+
+TEST_F(CascadeUplinkTest, StoppedTrackNoLongerGoes) {
+  CascadeUplink b(to_b);
+  b.start(*publication);
+  publish(1);
+  EXPECT_TRUE(b.stop(*publication));
+  EXPECT_FALSE(b.stop(*publication));
+  publish(2);
+  EXPECT_EQ(to_b.rtp.size(), 1u);
+  EXPECT_EQ(b.streams(), 0u);
+  EXPECT_EQ(publication->relay_count(), 0u);
+}
+
+TEST_F(CascadeUplinkTest, KeyframeRequestFromTheOtherNodeReachesThePublisher) {
+  CascadeUplink b(to_b);
+  b.start(*publication);
+  publish(1);
+  b.on_keyframe_request(kSsrc, now);
+  EXPECT_EQ(plis_in(publisher.sent), std::vector<uint32_t>{kSsrc});
+  EXPECT_EQ(b.counters().keyframe_requests, 1u);
+  // For an SSRC the link does not carry: nothing goes to the publisher.
+  b.on_keyframe_request(0x9999, now);
+  EXPECT_EQ(publisher.sent.size(), 1u);
+  EXPECT_EQ(b.counters().unanswered_feedback, 1u);
+}
+
+TEST_F(CascadeUplinkTest, NackIsAnsweredFromTheRetransmissionBuffer) {
+  CascadeUplink b(to_b);
+  b.start(*publication);
+  for (uint16_t seq = 1; seq <= 5; ++seq) publish(seq);
+  b.on_nack(kSsrc, 3, now);
+  ASSERT_EQ(to_b.rtp.size(), 6u);
+  EXPECT_EQ(to_b.rtp.back(), to_b.rtp[2]);
+  EXPECT_EQ(b.counters().retransmissions, 1u);
+  b.on_nack(kSsrc, 900, now);  // never received
+  EXPECT_EQ(to_b.rtp.size(), 6u);
+  EXPECT_EQ(b.counters().unanswered_feedback, 1u);
+}
+
+TEST_F(CascadeUplinkTest, UnpublishedTrackLeavesTheLink) {
+  CascadeUplink b(to_b), c(to_c);
+  b.start(*publication);
+  c.start(*publication);
+  publication.reset();
+  EXPECT_EQ(b.streams(), 0u);
+  EXPECT_EQ(c.streams(), 0u);
+}
+
+TEST_F(CascadeUplinkTest, ARelayedSimulcastTrackKeepsEveryLayerWanted) {
+  PublicationParams params;
+  params.video = true;
+  params.codec_name = "VP8";
+  params.clock_rate = 90000;
+  params.rids = {"q", "h", "f"};
+  TrackInfo info;
+  info.sid = "TR_sim";
+  Publication simulcast(info, params, publisher, 7, milliseconds(500));
+  EXPECT_EQ(simulcast.wanted_layers(), 0u);
+  CascadeUplink b(to_b);
+  b.start(simulcast);
+  EXPECT_EQ(simulcast.wanted_layers(), 0b111u);
+}
+
+}  // namespace
+}  // namespace ct::sfu::testing
