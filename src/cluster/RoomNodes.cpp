@@ -37,11 +37,12 @@ std::string to_string(const LinkAddress& address) {
 std::vector<RoomNode> peer_room_nodes(std::span<const std::pair<std::string, std::string>> fields,
                                       std::span<const NodeEntry> live, std::string_view self) {
   std::vector<RoomNode> out;
-  for (const auto& [id, address] : fields) {
+  for (const auto& field : fields) {  // not a structured binding: clang 14's lambdas cannot capture one
+    const std::string& id = field.first;
     if (id == self) continue;
     bool alive = std::any_of(live.begin(), live.end(), [&](const NodeEntry& n) { return n.id == id; });
     if (!alive) continue;
-    if (auto link = parse_link_address(address)) out.push_back(RoomNode{id, std::move(*link)});
+    if (auto link = parse_link_address(field.second)) out.push_back(RoomNode{id, std::move(*link)});
   }
   std::sort(out.begin(), out.end(), [](const RoomNode& a, const RoomNode& b) { return a.id < b.id; });
   return out;
