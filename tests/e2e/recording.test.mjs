@@ -14,6 +14,7 @@ import { binary, startServer } from './lib/server.mjs';
 import { launchBrowser, waitFor } from './lib/browser.mjs';
 import { joinApp, waitForFramesFrom } from './lib/app.mjs';
 import { connect, devToken } from './lib/signal.mjs';
+import { personTracks } from './lib/recording.mjs';
 
 // Keeps every signaling message the page receives, and its socket, so the
 // test can speak the protocol as the page's own connection.
@@ -96,10 +97,7 @@ test('start and stop recording a two-person call: playable WebM per track, and a
 
     const files = readdirSync(folder);
     for (const who of ['alice', 'bob']) {
-      const tracks = manifest.tracks.filter((t) => t.participant === who);
-      assert.deepEqual(tracks.map((t) => t.codec).sort(), ['VP8', 'opus'], `${who}: one Opus and one VP8 track in the manifest`);
-      for (const t of tracks) {
-        assert.ok(files.includes(t.file), `${t.file} exists (${files.join(', ')})`);
+      for (const t of personTracks(manifest, folder, who)) {
         assert.ok(files.includes(t.rtpdump), `${t.rtpdump} exists`);
         assert.ok(t.first_packet_offset_ms >= 0 && t.first_packet_offset_ms < 2000, `first packet soon after the start: ${t.first_packet_offset_ms}`);
         assert.ok(Math.abs(t.duration_ms / 1000 - recordedSeconds) <= 1.5,

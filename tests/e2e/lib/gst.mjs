@@ -3,6 +3,7 @@
 // tests/e2e/lib/gst_webrtc.py) and collects the JSON events it prints, one a line.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const e2e = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -14,19 +15,12 @@ const e2e = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 export function startGstClient(script, args, { unlogged = [] } = {}) {
   const child = spawn('/usr/bin/python3', [path.join(e2e, script), ...args.map(String)], { stdio: ['pipe', 'pipe', 'pipe'] });
   const client = { child, events: [], log: '' };
-  let buffered = '';
-  child.stdout.on('data', (d) => {
-    buffered += d;
-    let nl;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      try {
-        const event = JSON.parse(line);
-        client.events.push(event);
-        if (!unlogged.includes(event.event)) client.log += line + '\n';
-      } catch { client.log += line + '\n'; }
-    }
+  createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => {
+    try {
+      const event = JSON.parse(line);
+      client.events.push(event);
+      if (!unlogged.includes(event.event)) client.log += line + '\n';
+    } catch { client.log += line + '\n'; }
   });
   child.stderr.on('data', (d) => { client.log += d; });
   client.event = (name) => client.events.find((e) => e.event === name);

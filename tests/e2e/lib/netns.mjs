@@ -20,6 +20,7 @@ import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromiumPath, launchBrowser } from './browser.mjs';
@@ -262,16 +263,9 @@ class Client {
     const child = this.spawn('/usr/bin/python3', [SHAPER, '0', '1']);
     const shaper = { child, lines: [], waiters: [], stderr: '', exited: false };
     this.shaper = shaper;
-    let buffered = '';
-    child.stdout.on('data', (d) => {
-      buffered += d;
-      let nl;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        const waiter = shaper.waiters.shift();
-        if (waiter) waiter.resolve(JSON.parse(line));
-      }
+    createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => {
+      const waiter = shaper.waiters.shift();
+      if (waiter) waiter.resolve(JSON.parse(line));
     });
     child.stderr.on('data', (d) => { shaper.stderr += d; });
     child.once('exit', (code) => {
