@@ -181,6 +181,7 @@ void Participant::on_transport_closed(webrtc::PeerTransport&, std::string_view r
   if (connection_lost_) return;
   connection_lost_ = true;
   connection_lost_reason_ = std::string(reason);
+  connection_lost_at_ = Clock::now();
 }
 
 // --- data channels ---

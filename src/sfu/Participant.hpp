@@ -151,6 +151,7 @@ class Participant final : public webrtc::PeerTransport::Listener,
   // A transport closed (consent expired, DTLS failed, connect timeout).
   bool connection_lost() const { return connection_lost_; }
   const std::string& connection_lost_reason() const { return connection_lost_reason_; }
+  TimePoint connection_lost_at() const { return connection_lost_at_; }
 
  private:
   // Dynacast: tells the browser which of its simulcast layers someone receives, when that changed.
@@ -194,6 +195,7 @@ class Participant final : public webrtc::PeerTransport::Listener,
   ConnectionQualityWindow quality_;
   bool connection_lost_ = false;
   std::string connection_lost_reason_;
+  TimePoint connection_lost_at_{};
   std::optional<Duration> last_rtt_;
 };
 

@@ -551,10 +551,13 @@ void Room::on_tick(TimePoint now) {
   auto& m = *impl_;
   for (auto& p : m.participants) p->on_tick(now);
 
-  // Reaped here, never from inside a transport's own callback.
+  // Reaped here, never from inside a transport's own callback, and not at
+  // once: a leaving browser closes its connections (DTLS close_notify) right
+  // after sending `leave`, which the signaling thread may read a moment later.
   std::vector<std::string> lost;
   for (auto& p : m.participants) {
-    if (p->connection_lost()) lost.push_back(p->identity());
+    if (p->connection_lost() && now - p->connection_lost_at() >= milliseconds(500))
+      lost.push_back(p->identity());
   }
   for (const auto& identity : lost) {
     Participant* p = m.find(identity);
