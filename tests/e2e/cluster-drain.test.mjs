@@ -1,7 +1,7 @@
 // Draining a node mid-call in a three-node cluster: the room is handed to
 // another node and both participants follow `move` (reason "drain") without
 // a gap in the video they see, end up on the new node, and the drained node
-// exits once it is empty.
+// answers /healthz with 503 meanwhile and exits once it is empty.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './lib/server.mjs';
@@ -67,6 +67,12 @@ test('drain mid-call: the participants move to another node with no gap in their
     let target;
     const gaps = await longestGap([{ page: alice, other: 'bob' }, { page: bob, other: 'alice' }], async () => {
       a.drain();
+      // A load balancer's health check sees the drain at once, while the node still serves its call.
+      const health = await waitFor(async () => {
+        const r = await fetch(`${a.url}/healthz`);
+        return r.status === 503 && await r.json();
+      }, { timeout: 3000, interval: 50 });
+      assert.deepEqual(health, { status: 'draining' }, '/healthz of the draining node');
       target = await waitFor(async () => {
         const id = await redisGet(redis.port, 'ciphertalk:room:drained');
         return id !== 'node-a' && id;
