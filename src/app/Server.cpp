@@ -298,7 +298,7 @@ void Server::start() {
           [turn = s.turn.get()](const net::SocketAddress& a) { return turn && turn->is_relay_address(a); }});
   if (!c.cluster_redis.empty()) {
     // In front of the API's own routes: calls for rooms on other nodes go there.
-    s.api_forwarder = std::make_unique<ApiForwarder>(*s.node, *s.room_api, s.front_io);
+    s.api_forwarder = std::make_unique<ApiForwarder>(*s.node, *s.room_api, s.front_io, s.rtc->verifier());
     s.api_forwarder->install(*s.http);
   }
   s.room_api->install(*s.http);
