@@ -36,7 +36,7 @@ export class BreakoutView {
 
   private addNameInput(): void {
     const n = this.names.children.length + 1;
-    this.names.append(h('input', { type: 'text', 'data-testid': 'breakout-room-name', 'aria-label': `Breakout room ${n} name`, value: `room-${n}`, maxlength: 32, pattern: '[A-Za-z0-9_-]+' }));
+    this.names.append(h('input', { type: 'text', 'data-testid': 'breakout-room-name', 'aria-label': `Breakout room ${n} name`, value: `room-${n}`, maxlength: 32, pattern: '[A-Za-z0-9_\\-]+' }));
   }
 
   private open(): void {
