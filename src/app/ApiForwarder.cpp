@@ -3,12 +3,14 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "app/ApiClient.hpp"
 #include "app/NodeRouter.hpp"
 #include "core/Log.hpp"
 #include "http/HttpServer.hpp"
+#include "signal/AccessToken.hpp"
 #include "signal/RoomServiceApi.hpp"
 
 namespace ct::app {
@@ -42,6 +44,18 @@ ApiClient client_for(const cluster::NodeEntry& node, const http::HttpRequest& re
   return client;
 }
 
+// A created room's answer names the node that hosts it.
+http::Responder naming_node(http::Responder respond, std::string node) {
+  return [respond = std::move(respond), node = std::move(node)](http::HttpResponse r) {
+    auto room = nlohmann::json::parse(r.body, nullptr, false);
+    if (r.status == 201 && room.is_object()) {
+      room["node"] = node;
+      r = http::HttpResponse::json(201, room.dump());
+    }
+    respond(std::move(r));
+  };
+}
+
 http::HttpResponse unreachable(const cluster::NodeEntry& node, const std::string& why) {
   spdlog::warn("api: node '{}' that hosts the room did not answer: {}", node.id, why);
   return signal::RoomServiceApi::error(502, "node_unreachable",
@@ -62,8 +76,9 @@ struct ApiForwarder::Worker {
   std::thread thread;
 };
 
-ApiForwarder::ApiForwarder(NodeRouter& node, signal::RoomServiceApi& api, asio::io_context& front_io)
-    : node_(node), api_(api), front_io_(front_io), worker_(std::make_unique<Worker>()) {}
+ApiForwarder::ApiForwarder(NodeRouter& node, signal::RoomServiceApi& api, asio::io_context& front_io,
+                           const signal::AccessTokenVerifier& verifier)
+    : node_(node), api_(api), front_io_(front_io), verifier_(verifier), worker_(std::make_unique<Worker>()) {}
 
 void ApiForwarder::serve_here(http::HttpRequest request, http::Responder respond) {
   asio::post(front_io_, [this, request = std::move(request), respond = std::move(respond)]() mutable {
@@ -78,6 +93,7 @@ void ApiForwarder::install(http::HttpServer& server) {
     handle(std::move(req), std::move(respond));
   };
   server.add_route("GET", "/api/rooms", handler);
+  server.add_route("POST", "/api/rooms", handler);
   for (const char* method : {"GET", "POST", "PATCH", "DELETE"})
     server.add_prefix_route(method, "/api/rooms/", handler);
 }
@@ -90,6 +106,8 @@ void ApiForwarder::handle(http::HttpRequest request, http::Responder respond) {
   if (!request.header(kForwardedHeader).empty() || anonymous || !target) {
     return api_.serve(std::move(request), std::move(respond));
   }
+  if (target->kind == Kind::Rooms && request.method == "POST")
+    return create_placed(std::move(request), std::move(respond));
   if (target->kind == Kind::Rooms) return list_everywhere(std::move(request), std::move(respond));
   const std::string room = target->room;
   node_.host_elsewhere(room, [this, request = std::move(request),
@@ -134,6 +152,42 @@ void ApiForwarder::list_everywhere(http::HttpRequest request, http::Responder re
       });
     });
   });
+}
+
+// POST /api/rooms: placed as a first join would place the room (the
+// least-loaded live node that is not draining, this node's region first),
+// then created there. What this node refuses anyway (a bad token or body) it
+// answers itself, before anything is claimed.
+void ApiForwarder::create_placed(http::HttpRequest request, http::Responder respond) {
+  auto body = nlohmann::json::parse(request.body, nullptr, false);
+  auto claims = verifier_.verify(std::string_view(request.header("authorization")).substr(kBearer.size()),
+                                 std::chrono::system_clock::now());
+  const bool named = body.is_object() && body.contains("name") && body["name"].is_string() &&
+                     !body["name"].get<std::string>().empty();
+  if (!claims || !claims.value().grants.room_create || !named)
+    return serve_here(std::move(request), std::move(respond));
+  node_.place_room(body["name"].get<std::string>(),
+                   [this, request = std::move(request),
+                    respond = std::move(respond)](cluster::PlaceOutcome outcome) mutable {
+                     if (auto* failed = std::get_if<cluster::PlaceFailed>(&outcome)) {
+                       if (failed->code == "no_node")
+                         return respond(signal::RoomServiceApi::error(
+                             503, "node_draining", "every server is shutting down; try again"));
+                       return respond(signal::RoomServiceApi::error(
+                           503, "cluster_unavailable",
+                           "the cluster cannot place this room now (Redis unreachable); try again"));
+                     }
+                     auto& placed = std::get<cluster::Placed>(outcome);
+                     auto answer = naming_node(std::move(respond), placed.node.id);
+                     if (placed.here) return serve_here(std::move(request), std::move(answer));
+                     asio::post(worker_->io, [host = std::move(placed.node), request = std::move(request),
+                                              answer = std::move(answer)]() mutable {
+                       ApiResponse r = client_for(host, request).request("POST", "/api/rooms", request.body);
+                       if (r.status == 0) return answer(unreachable(host, r.error));
+                       answer(r.body.empty() ? http::HttpResponse::empty(int(r.status))
+                                             : http::HttpResponse::json(int(r.status), std::move(r.body)));
+                     });
+                   });
 }
 
 }  // namespace ct::app

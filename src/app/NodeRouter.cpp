@@ -152,6 +152,11 @@ void NodeRouter::host_elsewhere(const std::string& room,
   cluster_->host_elsewhere(room, std::move(done));
 }
 
+void NodeRouter::place_room(const std::string& room, std::function<void(cluster::PlaceOutcome)> done) {
+  if (!cluster_) return done(cluster::PlaceFailed{"no_cluster"});
+  cluster_->place(room, config_.cluster_region, std::move(done));
+}
+
 void NodeRouter::other_nodes(std::function<void(std::vector<cluster::NodeEntry>)> done) {
   if (!cluster_) return done({});
   cluster_->live_nodes([self = config_.node_id(), done = std::move(done)](auto nodes) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "app/Config.hpp"
+#include "cluster/ClusterNode.hpp"
 #include "cluster/NodeEntry.hpp"
 #include "signal/JoinRoute.hpp"
 
@@ -56,6 +57,11 @@ class NodeRouter {
   // cluster thread; without a cluster at once, with nothing.
   void host_elsewhere(const std::string& room, std::function<void(std::optional<cluster::NodeEntry>)> done);
   void other_nodes(std::function<void(std::vector<cluster::NodeEntry>)> done);
+  // With --redis: places `room` as its first join here would (claims it for
+  // the least-loaded live node that is not draining, this node's region
+  // first, or finds the node that has it). `done` runs on the cluster thread;
+  // without a cluster at once, with a failure "no_cluster".
+  void place_room(const std::string& room, std::function<void(cluster::PlaceOutcome)> done);
 
   // Participants in this node's rooms now; `done` runs on the front thread.
   void count_participants(std::function<void(size_t)> done);

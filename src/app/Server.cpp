@@ -230,8 +230,12 @@ void Server::start() {
   hc.port = c.http_port;
   hc.static_root = c.web_root.empty() ? std::string(CT_DEFAULT_WEB_ROOT) : c.web_root;
   s.http = std::make_unique<http::HttpServer>(s.front_io, hc);
-  s.http->add_route("GET", "/healthz",
-                    [](http::HttpRequest, http::Responder r) { r(http::HttpResponse::text(200, "ok\n")); });
+  // A draining node says so (503) for a load balancer to send new clients
+  // elsewhere; the calls it hosts go on (docs/operations.md, "Drain").
+  s.http->add_route("GET", "/healthz", [&s](http::HttpRequest, http::Responder r) {
+    if (s.node && s.node->draining()) return r(http::HttpResponse::json(503, R"({"status":"draining"})"));
+    r(http::HttpResponse::text(200, "ok\n"));
+  });
   s.echo = std::make_unique<signal::EchoEndpoint>(raw_workers);
   s.echo->install(*s.http);
   // Embedded TURN: relays to our own media ports are allowed explicitly
@@ -300,7 +304,7 @@ void Server::start() {
           [turn = s.turn.get()](const net::SocketAddress& a) { return turn && turn->is_relay_address(a); }});
   if (!c.cluster_redis.empty()) {
     // In front of the API's own routes: calls for rooms on other nodes go there.
-    s.api_forwarder = std::make_unique<ApiForwarder>(*s.node, *s.room_api, s.front_io);
+    s.api_forwarder = std::make_unique<ApiForwarder>(*s.node, *s.room_api, s.front_io, s.rtc->verifier());
     s.api_forwarder->install(*s.http);
   }
   s.room_api->install(*s.http);

@@ -58,6 +58,24 @@ class HttpSdpSessionRegistry : public std::enable_shared_from_this<HttpSdpSessio
   };
 
   static std::shared_ptr<HttpSdpSessionRegistry> make(Config config);
+  // The registry of an HTTP SDP endpoint (WhipEndpoint, WhepEndpoint): its
+  // rate limit (kRequestsPerSecond, kRequestBurst), its paths
+  // (Endpoint::parse_path gives a target with `room` and `session`) and its
+  // POST (post_offer, for which the endpoint befriends this class). The
+  // routes call `endpoint`, which must outlive them taking offers.
+  template <class Endpoint>
+  static std::shared_ptr<HttpSdpSessionRegistry> for_endpoint(const Endpoint& endpoint, std::string protocol,
+                                                              std::string paths) {
+    return make({std::move(protocol), Endpoint::kRequestsPerSecond, Endpoint::kRequestBurst, std::move(paths),
+                 [](std::string_view path) -> std::optional<Address> {
+                   auto target = Endpoint::parse_path(path);
+                   if (!target) return std::nullopt;
+                   return Address{std::move(target->room), std::move(target->session)};
+                 },
+                 [&endpoint](http::HttpRequest request, http::Responder respond) {
+                   endpoint.post_offer(std::move(request), std::move(respond));
+                 }});
+  }
 
   // Routes POST, PATCH and DELETE under `prefix` to handle().
   void install(http::HttpServer& server, const std::string& prefix);

@@ -24,17 +24,9 @@ http::HttpResponse error(int status, std::string_view code, std::string_view mes
 
 WhepEndpoint::WhepEndpoint(const RtcSessionListener& service)
     : service_(service),
-      sessions_(HttpSdpSessionRegistry::make(
-          {"WHEP", kRequestsPerSecond, kRequestBurst,
-           "WHEP resources are /whep/{room}/{participant} and /whep/{room}/{participant}/{session}",
-           [](std::string_view path) -> std::optional<HttpSdpSessionRegistry::Address> {
-             auto target = parse_path(path);
-             if (!target) return std::nullopt;
-             return HttpSdpSessionRegistry::Address{std::move(target->room), std::move(target->session)};
-           },
-           [this](http::HttpRequest request, http::Responder respond) {
-             post_offer(std::move(request), std::move(respond));
-           }})) {}
+      sessions_(HttpSdpSessionRegistry::for_endpoint(
+          *this, "WHEP",
+          "WHEP resources are /whep/{room}/{participant} and /whep/{room}/{participant}/{session}")) {}
 
 WhepEndpoint::~WhepEndpoint() = default;
 

@@ -24,17 +24,8 @@ http::HttpResponse error(int status, std::string_view code, std::string_view mes
 
 WhipEndpoint::WhipEndpoint(const RtcSessionListener& service)
     : service_(service),
-      sessions_(HttpSdpSessionRegistry::make(
-          {"WHIP", kRequestsPerSecond, kRequestBurst,
-           "WHIP resources are /whip/{room} and /whip/{room}/{session}",
-           [](std::string_view path) -> std::optional<HttpSdpSessionRegistry::Address> {
-             auto target = parse_path(path);
-             if (!target) return std::nullopt;
-             return HttpSdpSessionRegistry::Address{std::move(target->room), std::move(target->session)};
-           },
-           [this](http::HttpRequest request, http::Responder respond) {
-             post_offer(std::move(request), std::move(respond));
-           }})) {}
+      sessions_(HttpSdpSessionRegistry::for_endpoint(
+          *this, "WHIP", "WHIP resources are /whip/{room} and /whip/{room}/{session}")) {}
 
 WhipEndpoint::~WhipEndpoint() = default;
 

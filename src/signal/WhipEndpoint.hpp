@@ -65,6 +65,7 @@ class WhipEndpoint {
   static int status_of(std::string_view code);
 
  private:
+  friend class HttpSdpSessionRegistry;  // routes POSTs to post_offer
   void post_offer(http::HttpRequest request, http::Responder respond) const;
 
   const RtcSessionListener& service_;

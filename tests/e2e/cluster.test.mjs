@@ -3,7 +3,8 @@
 // signaling is relayed to the node that hosts it), new rooms go to the
 // least-loaded node, and a Redis outage drops no call. Draining one node keeps
 // its calls, refuses new joins and exits when the last participant leaves;
-// in a cluster it moves them to another node. The room API answers from any node.
+// in a cluster it moves them to another node. The room API answers from any
+// node, and a room it creates is placed on the least-loaded node.
 import { test } from 'node:test';
 import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
@@ -236,7 +237,7 @@ test('drain in a cluster: the room moves to the other node, a relayed client kee
   }
 });
 
-test('the room API from any node: list, get, participants and remove through a node that does not host the room', { timeout: 60000 }, async () => {
+test('the room API from any node: list, get, participants and remove through a node that does not host the room; create places the room', { timeout: 60000 }, async () => {
   const redis = await startRedis();
   const nodes = {};
   const clients = [];
@@ -263,6 +264,27 @@ test('the room API from any node: list, get, participants and remove through a n
     assert.equal(r.status, 403, JSON.stringify(r.body));
     r = await api(other, 'GET', '/api/rooms/nowhere', { bearer: admin });
     assert.equal(r.status, 404, JSON.stringify(r.body));
+
+    // A room created through the API is placed as a first join would place it:
+    // once the loads are refreshed (every 2 s), asked at the busy node, it goes
+    // to the idle one, which the answer names and which has it.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const creator = token({ grant: 'room-create,room-list' });
+    const busy = nodes[hostId];
+    const otherId = hostId === 'node-a' ? 'node-b' : 'node-a';
+    r = await api(busy, 'POST', '/api/rooms', { bearer: creator, body: { name: 'placed', max_participants: 7 } });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.equal(r.body.node, otherId, `placed on the idle node: ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.settings.max_participants, 7);
+    assert.equal(await redisGet(redis.port, 'ciphertalk:room:placed'), otherId);
+    r = await api(other, 'GET', '/api/rooms/placed', { bearer: admin });
+    assert.equal(r.status, 200, `${otherId} has the room: ${JSON.stringify(r.body)}`);
+    r = await api(other, 'POST', '/api/rooms', { bearer: creator, body: { name: 'placed' } });
+    assert.equal(r.status, 409, JSON.stringify(r.body));
+    // Without the grant nothing is claimed.
+    r = await api(busy, 'POST', '/api/rooms', { bearer: token({ grant: 'room-list' }), body: { name: 'unclaimed' } });
+    assert.equal(r.status, 403, JSON.stringify(r.body));
+    assert.equal(await redisGet(redis.port, 'ciphertalk:room:unclaimed'), null);
 
     r = await api(other, 'DELETE', '/api/rooms/api-room/participants/kim', { bearer: admin });
     assert.equal(r.status, 204, JSON.stringify(r.body));

@@ -162,7 +162,7 @@ export class CallView {
     on('joined', (msg) => {
       // Also after a resume: the snapshot is the room as it is now.
       const present = new Set(msg.participants.map((p) => p.identity));
-      for (const id of [...this.members.keys()]) if (!this.members.get(id)!.self && !present.has(id)) this.removeMember(id);
+      for (const id of [...this.members.keys()]) if (!this.members.get(id)!.self && !present.has(id) && !this.client.handover?.shows(id)) this.removeMember(id);
       for (const p of msg.participants) this.addMember(p.identity, p.name || p.identity, false);
       this.refreshAll();
     });

@@ -65,6 +65,11 @@ client.on('track', ({ participant, track, info }) => {
     video.requestVideoFrameCallback(() => { firstFrameAt[participant] ??= performance.now(); });
   }
 });
+// A track replaced (after a move, by the same person's track in the new room) leaves the tile's stream.
+client.on('track_removed', ({ participant, info }) => {
+  const stream = document.querySelector<HTMLVideoElement>(`.tile[data-participant="${CSS.escape(participant)}"] video`)?.srcObject as MediaStream | undefined;
+  for (const t of stream?.getTracks() ?? []) if (t.kind === info.kind) stream!.removeTrack(t);
+});
 client.on('participant_left', ({ identity: who }) => {
   document.querySelector(`.tile[data-participant="${CSS.escape(who)}"]`)?.remove();
 });

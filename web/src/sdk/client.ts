@@ -105,6 +105,7 @@ export class CipherTalkClient extends EventTarget {
   private attemptTimer: ReturnType<typeof setTimeout> | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private moveChain: Promise<void> = Promise.resolve();
+  handover: import('./move-handover').MoveHandover | null = null; // a move's old room, shown until the new one decodes
   readonly p2p: P2pConnections; // direct connections to the others while the room says so (p2p.ts)
 
   constructor({ url, token, iceServers = [], iceTransportPolicy = 'all', reconnectWindowMs = 20000, attemptTimeoutMs = 5000, e2ee, simulcast = true, p2p = false }: ClientOptions) {
@@ -520,16 +521,15 @@ export class CipherTalkClient extends EventTarget {
     this.emit(msg.type, msg as never);
   }
 
-  // A move, before it joins the next room: the old room's people go (the page sees them leave); its connections stay open for the caller to close.
+  // A move, before it joins the next room: the old room's people stay on the page (move-handover.ts); its connections stay open for the caller to close.
   private forgetRoom(url: string, token: string): OldRoom {
     const old: OldRoom = { ws: this.ws, peerConnections: [this.publisher, this.subscriber] };
     if (this.ws) this.ws.onmessage = this.ws.onclose = null;
-    for (const identity of [...this.participants.keys()]) this.onMessage({ type: 'participant_left', identity, reason: 'moved' });
     this.clearTimers();
     this.p2p.close(); // the old room's direct connections: the next room says its own mode
     this.e2ee?.dispose();
     this.e2ee = this.transforms = this.e2eeMode = this.ws = this.publisher = this.subscriber = null;
-    for (const m of [this.localTracks, this.sendChannels, this.receiveChannels, this.pendingOfferMeta, this.remoteTracks]) m.clear();
+    for (const m of [this.localTracks, this.sendChannels, this.receiveChannels, this.pendingOfferMeta, this.remoteTracks, this.participants]) m.clear();
     [this.url, this.token, this.subscriberConnectedAt] = [url, token, undefined];
     this.connection.handle({ type: 'move' });
     return old;
@@ -578,7 +578,7 @@ export class CipherTalkClient extends EventTarget {
     };
     this.remoteTracks.set(mid, { info, track: ev.track });
     if (this.transforms) this.transforms.attachReceiver(ev.receiver, info.publisher, mid, ev.track.kind);
-    if (this.p2p.holds(info)) return; // that peer's media comes directly; shown from here when the room moves to the SFU
+    if (this.p2p.holds(info) || this.handover?.takes(info, ev.track)) return; // shown later: from here when the room moves to the SFU; at a move's swap
     this.emit('track', { participant: info.publisher, track: ev.track, info });
   }
 
