@@ -284,6 +284,12 @@ void Server::start() {
     rc.turn.push_back({c.external_turn_urls, c.external_turn_secret, c.turn_credential_ttl});
   }
   for (const auto& ice : c.ice_servers) rc.ice_servers.push_back({ice.urls, ice.username, ice.credential});
+  rc.is_turn_relay = [turn = s.turn.get()](const net::SocketAddress& a) {
+    return turn && turn->is_relay_address(a);
+  };
+  rc.post_to_front = [&io = s.front_io](std::function<void()> task) {
+    boost::asio::post(io, std::move(task));
+  };
   s.rtc = std::make_shared<signal::RtcService>(rc, raw_workers);
   s.node = std::make_unique<NodeRouter>(s.config, s.front_io, raw_workers);
   s.rtc->set_join_router(s.node->join_router());

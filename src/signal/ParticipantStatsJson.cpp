@@ -40,7 +40,9 @@ Json connection(const sfu::ConnectionStats& c, const ParticipantStatsJson::Relay
   return j;
 }
 
-Json published(const sfu::PublishedTrackStats& t) {
+}  // namespace
+
+Json ParticipantStatsJson::published_track(const sfu::PublishedTrackStats& t) {
   Json layers = Json::array();
   for (const auto& l : t.layers) {
     layers.push_back({{"rid", l.rid},
@@ -67,7 +69,7 @@ Json published(const sfu::PublishedTrackStats& t) {
           {"layers", std::move(layers)}};
 }
 
-Json subscribed(const sfu::SubscribedTrackStats& t) {
+Json ParticipantStatsJson::subscribed_track(const sfu::SubscribedTrackStats& t) {
   return {{"sid", t.sid},
           {"publisher", t.publisher},
           {"kind", t.kind},
@@ -86,8 +88,6 @@ Json subscribed(const sfu::SubscribedTrackStats& t) {
           {"paused", t.paused}};
 }
 
-}  // namespace
-
 std::string_view ParticipantStatsJson::candidate_type(const net::SocketAddress& remote,
                                                       const RelayCheck& is_relay) {
   // A relay socket is this machine's own address too: asked first.
@@ -99,8 +99,8 @@ std::string_view ParticipantStatsJson::candidate_type(const net::SocketAddress& 
 Json ParticipantStatsJson::render(std::string_view room, const sfu::ParticipantStats& s,
                                   const RelayCheck& is_relay) {
   Json published_tracks = Json::array(), subscribed_tracks = Json::array();
-  for (const auto& t : s.published) published_tracks.push_back(published(t));
-  for (const auto& t : s.subscribed) subscribed_tracks.push_back(subscribed(t));
+  for (const auto& t : s.published) published_tracks.push_back(published_track(t));
+  for (const auto& t : s.subscribed) subscribed_tracks.push_back(subscribed_track(t));
   // The participant's path: its publisher connection's, or the subscriber's when it does not publish.
   const auto& path = s.publisher.remote_address ? s.publisher : s.subscriber;
   return {{"room", room},

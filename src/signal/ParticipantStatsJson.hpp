@@ -28,6 +28,9 @@ class ParticipantStatsJson {
   // machine's own, "srflx" for any other (a NAT's mapping, or a host with a
   // public address).
   static std::string_view candidate_type(const net::SocketAddress& remote, const RelayCheck& is_relay = {});
+  // One track as render() lists it under "published" and "subscribed" (the get_stats reply uses them too).
+  static nlohmann::json published_track(const sfu::PublishedTrackStats& track);
+  static nlohmann::json subscribed_track(const sfu::SubscribedTrackStats& track);
 };
 
 }  // namespace ct::signal

@@ -2,9 +2,12 @@
 // Settings of the /rtc signaling service and of each of its connections.
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
+
+#include "net/SocketAddress.hpp"
 
 namespace ct::signal {
 
@@ -38,6 +41,10 @@ struct RtcServiceConfig {
     std::string credential;
   };
   std::vector<StaticIceServer> ice_servers;
+  // For get_stats (StatsRequestHandler): whether an address is one of our TURN
+  // server's relay sockets, and a thread to render replies on (unset: the worker's).
+  std::function<bool(const net::SocketAddress&)> is_turn_relay;
+  std::function<void(std::function<void()>)> post_to_front;
 };
 
 }  // namespace ct::signal

@@ -16,6 +16,7 @@
 #include "signal/ParticipantMover.hpp"
 #include "signal/SignalProtocol.hpp"
 #include "signal/SignalRelay.hpp"
+#include "signal/StatsRequestHandler.hpp"
 
 namespace ct::signal {
 
@@ -391,7 +392,6 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
     with_room([identity = identity_, name = std::move(r.name), metadata = std::move(r.metadata)](
                   sfu::Room& room) { room.update_participant(identity, name, metadata); });
   }
-
   void on_request(request::Mute& r) {
     with_room([identity = identity_, sid = std::move(r.sid), muted = r.muted](sfu::Room& room) {
       room.set_track_muted(identity, sid, muted);
@@ -413,6 +413,9 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
     close(websocket::close_code::normal, "left");
   }
   void on_request(request::Ping& r) { send(serialize_pong(r.timestamp)); }
+  void on_request(request::GetStats& r) {
+    if (auto work = stats_.admit(r, identity_, weak_from_this(), Clock::now())) with_room(std::move(*work));
+  }
   // Key relay: passed on as given, never logged (docs/security.md).
   void on_request(request::E2eeAnnounce& r) {
     with_room([identity = identity_, announcement = std::move(r.announcement)](sfu::Room& room) mutable {
@@ -424,14 +427,12 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
       room.e2ee_keys(identity, std::move(keys));
     });
   }
-
   // Direct-connection signaling: checked and passed on by the room, never logged.
   void on_request(request::P2p& r) {
     with_room([identity = identity_, signal = std::move(r.signal)](sfu::Room& room) mutable {
       room.p2p_signal(identity, std::move(signal));
     });
   }
-
   void on_request(request::StartRecording&) {
     with_room([identity = identity_](sfu::Room& room) { room.start_recording(identity, Clock::now()); });
   }
@@ -586,6 +587,7 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
   TimePoint request_arrived_{};
   size_t request_type_ = 0;
   bool request_timed_ = false;
+  StatsRequestHandler stats_{service_};  // get_stats: its rate limit
 };
 
 }  // namespace

@@ -336,6 +336,13 @@ std::variant<Request, ProtocolError> parse_request(std::string_view text) {
     if (type == "p2p_answer") return Request{parse_p2p(j, sfu::P2pSignal::Kind::answer)};
     if (type == "p2p_candidate") return Request{parse_p2p(j, sfu::P2pSignal::Kind::candidate)};
     if (type == "p2p_failed") return Request{parse_p2p(j, sfu::P2pSignal::Kind::failed)};
+    if (type == "get_stats") {
+      request::GetStats r;
+      r.request_id = optional_string(j, "request_id", request::GetStats::kMaxRequestId);
+      if (auto it = j.find("participant"); it != j.end() && !it->is_null())
+        r.participant = string_field(j, "participant", request::GetStats::kMaxIdentity);
+      return Request{std::move(r)};
+    }
     if (type == "ping") {
       request::Ping r;
       // Echoed as given when it is an integer (or a float that is one, within
@@ -376,7 +383,8 @@ std::string_view request_name(const Request& request) {
                                                 "breakout_open",
                                                 "breakout_move",
                                                 "breakout_close",
-                                                "p2p"};
+                                                "p2p",
+                                                "get_stats"};
   static_assert(std::size(kNames) == std::variant_size_v<Request>);
   if (auto* p2p = std::get_if<request::P2p>(&request)) {
     static constexpr std::string_view kP2pNames[] = {"p2p_offer", "p2p_answer", "p2p_candidate",

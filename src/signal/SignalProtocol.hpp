@@ -88,6 +88,13 @@ struct P2p {
   static constexpr size_t kMaxIdentity = 256;
   sfu::P2pSignal signal;
 };
+// The server's view of your own connections and, with `participant`, of what
+// you receive from that publisher (docs/protocol.md); answered with "stats".
+struct GetStats {
+  static constexpr size_t kMaxRequestId = 64, kMaxIdentity = 256;
+  std::string request_id;
+  std::optional<std::string> participant;
+};
 }  // namespace request
 
 using Request =
@@ -95,7 +102,7 @@ using Request =
                  request::Update, request::Leave, request::Ping, request::E2eeAnnounce, request::E2eeKeys,
                  request::StartRecording, request::StopRecording, request::UpdateTrackSettings,
                  request::SetReceiveBandwidth, request::BreakoutOpen, request::BreakoutMove,
-                 request::BreakoutClose, request::P2p>;
+                 request::BreakoutClose, request::P2p, request::GetStats>;
 
 struct ProtocolError {
   std::string code;     // "bad_json", "bad_message", "unknown_type"

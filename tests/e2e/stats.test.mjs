@@ -21,7 +21,7 @@ const videoBytesSent = (page) => page.evaluate(async () => {
   return bytes;
 });
 
-test('the stats endpoint, metrics, JSON logs and tile stats show a two-browser call', { timeout: 90000 }, async () => {
+test('the stats endpoint, metrics, JSON logs and tile stats show a two-browser call', { timeout: 90000 }, async (t) => {
   const server = await startServer(['--log-format', 'json']);
   let browser;
   try {
@@ -98,6 +98,54 @@ test('the stats endpoint, metrics, JSON logs and tile stats show a two-browser c
     assert.equal(await panel.locator('dl[data-kind="video"] [data-stat="codec"]').textContent(), 'VP8');
     assert.ok(await waitFor(async () => /bit\/s$/.test(await panel.locator('dl[data-kind="video"] [data-stat="bitrate"]').textContent())),
       'a bitrate once two samples are in');
+
+    // Beside the page's numbers, the server's view (get_stats with alice's own token): what it sends her of bob.
+    const serverView = panel.locator('[data-source="server"]');
+    assert.ok(await waitFor(async () => /bit\/s$/.test(await serverView.locator('[data-stat="server-video-bitrate"]').textContent().catch(() => '') ?? '')),
+      'the tile stats show the server\'s bitrate');
+    assert.equal(await serverView.locator('[data-stat="server-candidate"]').textContent(), 'host');
+    assert.match(await serverView.locator('[data-stat="server-quality"]').textContent(), /^(excellent|good)$/);
+    assert.match(await serverView.locator('[data-stat="server-publisher-quality"]').textContent(), /^(excellent|good|poor), \d+\.\d % loss$/);
+    assert.match(await serverView.locator('[data-stat="server-feedback"]').textContent(), /^\d+ \/ \d+$/);
+    // Both bitrates as the panel shows them, read every 500 ms for 6 s (longer, up to 12 s, until 6 readings
+    // are in: a loaded machine reads slowly): their averages agree within 30 % (0.84–1.04 measured here).
+    const shownBps = async (locator) => {
+      const m = /^([\d.]+) (bit|kbit|Mbit)\/s$/.exec((await locator.textContent().catch(() => '')) ?? '');
+      return m ? Number(m[1]) * { bit: 1, kbit: 1e3, Mbit: 1e6 }[m[2]] : null;
+    };
+    const shown = { page: [], server: [] };
+    for (const t1 = Date.now(); (Date.now() - t1 < 6000 || shown.page.length < 6) && Date.now() - t1 < 12000;
+      await alice.waitForTimeout(500)) {
+      const page = await shownBps(panel.locator('dl[data-kind="video"] [data-stat="bitrate"]'));
+      const fromServer = await shownBps(serverView.locator('[data-stat="server-video-bitrate"]'));
+      if (page && fromServer) { shown.page.push(page); shown.server.push(fromServer); }
+    }
+    const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
+    assert.ok(shown.page.length >= 4, `bitrates shown: ${JSON.stringify(shown)}`);
+    const panelRatio = mean(shown.server) / mean(shown.page);
+    assert.ok(panelRatio > 0.7 && panelRatio < 1.3, `panel server/page video bitrate ${panelRatio.toFixed(2)} ${JSON.stringify(shown)}`);
+    t.diagnostic(`tile stats: server/page video bitrate ${panelRatio.toFixed(2)} over ${shown.page.length} readings`);
+
+    // get_stats straight from the page: no address in any reply; beyond 4 a second (burst 8), refusals that name their request.
+    const burst = await alice.evaluate(() => new Promise((resolve) => {
+      const replies = [], refusals = [];
+      const done = () => { if (replies.length + refusals.length === 12) resolve({ replies, refusals }); };
+      window.ct.on('stats', (m) => { if (m.request_id.startsWith('burst')) { replies.push(m); done(); } });
+      window.ct.on('error', (m) => { if (m.request_id?.startsWith('burst')) { refusals.push(m); done(); } });
+      for (let i = 0; i < 12; ++i) window.ct.send({ type: 'get_stats', request_id: `burst${i}`, participant: 'bob' });
+      setTimeout(() => resolve({ replies, refusals }), 10000);
+    }));
+    assert.equal(burst.replies.length + burst.refusals.length, 12, 'every request answered');
+    assert.ok(burst.refusals.length >= 4, `refused ${burst.refusals.length} of 12`);
+    assert.ok(burst.refusals.every((e) => e.code === 'rate_limited' && e.request === 'get_stats'), JSON.stringify(burst.refusals));
+    assert.ok(burst.replies.every((r) => r.publisher.identity === 'bob' && !JSON.stringify(r).includes('127.0.0.1')),
+      JSON.stringify(burst.replies[0]));
+
+    // Bob leaves: a JSON line says so, with the room, the participant and the reason.
+    await bob.getByTestId('leave').click();
+    const jsonLines = () => server.log().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    const left = () => jsonLines().some((l) => l.event === 'leave' && l.room === ROOM && l.participant === 'bob' && l.outcome === 'ok' && l.reason === 'left');
+    assert.ok(await waitFor(async () => left(), { timeout: 10000 }), 'a leave line for bob');
   } finally {
     await browser?.close();
     await server.stop();

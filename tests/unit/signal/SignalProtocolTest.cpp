@@ -445,3 +445,25 @@ TEST(SignalProtocol, SerializesConnectionModeAndRelayedSignaling) {
             json::parse(R"({"type":"p2p_candidate","from":"al","candidate":{"candidate":)"
                         R"("candidate:1 1 udp 1 127.0.0.1 5000 typ host","sdpMid":"0","sdpMLineIndex":0}})"));
 }
+
+TEST(SignalProtocol, ParsesGetStatsAndRefusesBadFields) {
+  const auto parsed = parse_request(R"({"type":"get_stats","request_id":"9","participant":"bob"})");
+  const auto& about = as<request::GetStats>(parsed);
+  EXPECT_EQ(about.request_id, "9");
+  EXPECT_EQ(about.participant, "bob");
+  const auto parsed_mine = parse_request(R"({"type":"get_stats","participant":null})");
+  const auto& mine = as<request::GetStats>(parsed_mine);
+  EXPECT_EQ(mine.request_id, "");
+  EXPECT_FALSE(mine.participant.has_value());
+  EXPECT_EQ(request_name(std::get<Request>(parse_request(R"({"type":"get_stats"})"))), "get_stats");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"get_stats","request_id":7})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"get_stats","participant":["bob"]})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"get_stats","request_id":")" + std::string(65, 'a') + R"("})")),
+            "bad_message");
+  EXPECT_EQ(
+      code_of(parse_request(R"({"type":"get_stats","participant":")" + std::string(257, 'a') + R"("})")),
+      "bad_message");
+  const std::string valid = R"({"type":"get_stats","request_id":"12","participant":"bob"})";
+  for (size_t n = 0; n < valid.size(); ++n)
+    EXPECT_TRUE(std::holds_alternative<ProtocolError>(parse_request(valid.substr(0, n)))) << n;
+}

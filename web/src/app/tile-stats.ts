@@ -1,9 +1,12 @@
 // "Stats for nerds" on each remote tile: what this browser receives of that
 // participant, from the subscriber connection's getStats — codec, frame size
 // and rate, bitrate, loss, jitter — and the simulcast layer it gets. A small
-// button on the tile opens it; it polls once a second while open.
-import { formatBitrate, type CipherTalkClient } from '../sdk';
+// button on the tile opens it; it polls once a second while open. Beside
+// the page's own numbers it shows the server's view (tile-stats-server.ts),
+// asked for once a second at most (get_stats).
+import { formatBitrate, ServerStats, type CipherTalkClient, type StatsMessage } from '../sdk';
 import { h } from './dom';
+import { serverTileRows } from './tile-stats-server';
 
 const POLL_MS = 1000;
 
@@ -65,7 +68,8 @@ export function tileStreamStats(entries: StatsEntry[], trackIds: Set<string>, pr
 }
 
 export class TileStatsView {
-  private readonly open = new Map<string, { panel: HTMLElement; timer: ReturnType<typeof setInterval>; previous: Map<string, StreamSample> }>();
+  private readonly open = new Map<string, { panel: HTMLElement; timer: ReturnType<typeof setInterval>; previous: Map<string, StreamSample>; asking: boolean }>();
+  private server: ServerStats | null = null;
   constructor(private readonly client: CipherTalkClient) {}
 
   /** Adds the toggle button to a remote participant's tile. */
@@ -96,7 +100,7 @@ export class TileStatsView {
       h('p', {}, 'Measuring…'));
     tile.append(panel);
     button.setAttribute('aria-expanded', 'true');
-    const entry = { panel, previous: new Map<string, StreamSample>(), timer: setInterval(() => void this.poll(identity), POLL_MS) };
+    const entry = { panel, previous: new Map<string, StreamSample>(), asking: false, timer: setInterval(() => void this.poll(identity), POLL_MS) };
     this.open.set(identity, entry);
     void this.poll(identity);
   }
@@ -105,14 +109,37 @@ export class TileStatsView {
     const o = this.open.get(identity);
     const pc = this.client.subscriber;
     if (!o || !pc) return;
-    const entries = await pc.getStats().then((r) => [...r.values()] as StatsEntry[]).catch(() => []);
+    // One server request at a time per panel: a slow reply is not stacked on.
+    const asked = o.asking ? Promise.resolve(undefined) : this.askServer(identity, o);
+    const [entries, server] = await Promise.all([pc.getStats().then((r) => [...r.values()] as StatsEntry[]).catch(() => []), asked]);
     const remote = [...this.client.remoteTracks.values()].filter((t) => t.info.publisher === identity);
     const streams = tileStreamStats(entries, new Set(remote.map((t) => t.track.id)), o.previous, Date.now());
     for (const s of streams) o.previous.set(s.kind, s.sample);
     if (this.open.get(identity) !== o) return;
     const video = remote.find((t) => t.info.kind === 'video');
+    const previousServer = o.panel.querySelector('[data-source="server"]');
     o.panel.replaceChildren(...streams.map((s) => this.render(s, s.kind === 'video' ? video?.info.rids : undefined)));
     if (streams.length === 0) o.panel.replaceChildren(h('p', {}, 'Nothing received'));
+    // The server's view: the new one, or the last while a request is out or was refused.
+    const serverView = server ? this.renderServer(identity, server) : previousServer;
+    if (serverView) o.panel.append(serverView);
+  }
+
+  private async askServer(identity: string, o: { asking: boolean }): Promise<StatsMessage | null> {
+    o.asking = true;
+    this.server ??= new ServerStats(this.client);
+    try {
+      return await this.server.request(identity);
+    } catch {
+      return null;  // refused or no reply: the page's own numbers still show, with the last view
+    } finally {
+      o.asking = false;
+    }
+  }
+
+  private renderServer(identity: string, reply: StatsMessage): HTMLElement {
+    return h('dl', { 'data-source': 'server', 'data-testid': `tile-server-stats-${identity}`, 'aria-label': 'The server’s view' },
+      ...serverTileRows(reply).flatMap((r) => [h('dt', {}, r.name), h('dd', { 'data-stat': r.key }, r.value)]));
   }
 
   private render(s: TileStreamStats, rids: string[] | undefined): HTMLElement {

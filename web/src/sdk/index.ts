@@ -14,3 +14,5 @@ export * from './adaptive-stream';
 export * from './link-stats';
 export * from './move';
 export * from './p2p-quality';
+export * from './server-stats';
+export * from './server-stats-types';

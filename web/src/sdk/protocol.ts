@@ -1,5 +1,6 @@
 // The /rtc signaling protocol, version 1 (docs/protocol.md): every message is
 // a JSON object with a `type`.
+import type { StatsMessage } from './server-stats-types';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -86,7 +87,9 @@ export type ClientMessage =
   /** Direct connections (P2P): signaling for one peer, relayed by the server; p2p_failed: ICE to it failed. */
   | { type: 'p2p_offer' | 'p2p_answer'; to: string; sdp: string }
   | { type: 'p2p_candidate'; to: string; candidate: RTCIceCandidateInit }
-  | { type: 'p2p_failed'; peer: string };
+  | { type: 'p2p_failed'; peer: string }
+  /** The server's view of your connections, or of what it sends you of `participant` (answered with `stats`). */
+  | { type: 'get_stats'; request_id: string; participant?: string };
 
 export interface JoinedMessage {
   type: 'joined';
@@ -114,7 +117,7 @@ export type ServerMessage =
   | { type: 'offer'; sdp: string; tracks: TrackInfo[] }
   | { type: 'active_speakers'; speakers: { identity: string; level: number }[] }
   | { type: 'connection_quality'; updates: { identity: string; quality: ConnectionQuality | 'unknown' }[] } // unknown: media goes direct (P2P)
-  | { type: 'error'; code: string; message: string; request?: string }
+  | { type: 'error'; code: string; message: string; request?: string; request_id?: string }
   | { type: 'removed'; reason: string }
   | { type: 'pong'; timestamp: number }
   | { type: 'e2ee_announce'; from: string; announcement: string }
@@ -132,7 +135,8 @@ export type ServerMessage =
   /** In a room with direct connections: whether you connect to `peers` directly ("p2p") or through the server. */
   | { type: 'connection_mode'; mode: 'p2p' | 'sfu'; peers: string[] }
   | { type: 'p2p_offer' | 'p2p_answer'; from: string; sdp: string }
-  | { type: 'p2p_candidate'; from: string; candidate: RTCIceCandidateInit };
+  | { type: 'p2p_candidate'; from: string; candidate: RTCIceCandidateInit }
+  | StatsMessage;
 
 export interface BreakoutRoomInfo { name: string; room: string; participants: string[] }
 
