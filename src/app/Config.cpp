@@ -231,6 +231,8 @@ std::optional<std::string> Config::load_yaml_text(const std::string& text) {
       read(c, "node_url", cluster_node_url);
       read(c, "region", cluster_region);
       read(c, "capacity", cluster_capacity);
+      read(c, "cascade", cluster_cascade);
+      read(c, "cascade_port", cluster_cascade_port);
     }
     if (root["drain_timeout"]) {
       if (auto err = set_drain_timeout(root["drain_timeout"].as<std::string>()))

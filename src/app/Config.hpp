@@ -128,6 +128,9 @@ struct Config {
   std::string cluster_region;  // placement prefers the first joiner's node's region
   size_t cluster_capacity =
       1000;  // participants this node is meant to hold (placement's load is a share of it)
+  // With a cluster: a room may span nodes (docs/operations.md, "Cascade").
+  bool cluster_cascade = true;
+  uint16_t cluster_cascade_port = 0;  // first link port, + worker index; 0: any free port
   // SIGTERM: refuse new rooms and joins, let calls go on, exit when the last
   // participant leaves or after this long. Unset: 5 minutes, or 0 (exit at
   // once) in --dev without a cluster.

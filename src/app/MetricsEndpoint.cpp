@@ -418,7 +418,7 @@ std::string MetricsEndpoint::render(const Snapshot& s) {
   if (s.whep) write_http_sdp(w, "whep", "WHEP playback", *s.whep);
   s.process.write(w);
   if (s.node) write_node(w, *s.node);
-  return w.take();
+  return w.take() + s.cascade;
 }
 
 void MetricsEndpoint::install(http::HttpServer& server) {
@@ -467,6 +467,7 @@ void MetricsEndpoint::finish() {
     if (sources_.whep) gather->snapshot.whep = sources_.whep->stats();
     gather->snapshot.process = metrics::ProcessMetrics::read_self();
     if (sources_.node) gather->snapshot.node = sources_.node->status();
+    if (sources_.cascade) gather->snapshot.cascade = sources_.cascade->metrics_text();
     response.body = render(gather->snapshot);
     response.content_type = std::string(metrics::PrometheusWriter::kContentType);
   } catch (const std::exception& e) {

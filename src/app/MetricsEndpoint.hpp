@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "app/CascadeController.hpp"
 #include "app/NodeRouter.hpp"
 #include "http/HttpHandler.hpp"
 #include "metrics/ProcessMetrics.hpp"
@@ -48,6 +49,7 @@ struct MetricsSources {
   const NodeRouter* node = nullptr;                     // node id, cluster and drain state
   const signal::RoomServiceApi* room_api = nullptr;     // its rate limit's refusals
   const signal::WhepEndpoint* whep = nullptr;           // WHEP playback sessions and requests
+  const CascadeController* cascade = nullptr;           // --cascade: links to other nodes
 };
 
 class MetricsEndpoint {
@@ -64,6 +66,7 @@ class MetricsEndpoint {
     metrics::ProcessMetrics process;
     std::optional<NodeRouter::Status> node;
     std::optional<signal::WhepEndpoint::Stats> whep;
+    std::string cascade;  // CascadeController::metrics_text
   };
 
   // `http_io` is the HTTP server's io_context (its one thread).

@@ -8,6 +8,7 @@
 #include "cluster/ClusterNode.hpp"
 #include "cluster/RedisClusterStore.hpp"
 #include "cluster/RedisUrl.hpp"
+#include "cluster/RoomRoute.hpp"
 #include "core/Log.hpp"
 #include "metrics/ProcessMetrics.hpp"
 #include "sfu/MediaWorker.hpp"
@@ -101,6 +102,7 @@ void NodeRouter::schedule_sampling() {
       load.packets_per_second = double(s.forwarded - std::min(s.forwarded, last_forwarded_)) / elapsed;
       last_cpu_seconds_ = cpu;
       last_forwarded_ = s.forwarded;
+      participants_ = s.participants;
       last_sample_time_ = now;
       {
         std::lock_guard lock(rooms_mutex_);
@@ -193,6 +195,18 @@ bool NodeRouter::runs_here(const std::string& room) const {
   return local_rooms_.count(room) > 0;
 }
 
+bool NodeRouter::cascade_here(const std::string& room, const cluster::NodeEntry& home) {
+  cluster::NodeEntry self;
+  self.id = config_.node_id();
+  self.region = config_.cluster_region;
+  self.capacity = config_.cluster_capacity;
+  self.participants = participants_.load();
+  self.draining = draining_.load();
+  if (cluster::route_room(self, home, bool(cascade_)) != cluster::RoomRoute::cascade) return false;
+  cascade_(room, home);
+  return true;
+}
+
 NodeRouter::Status NodeRouter::status() const {
   Status s;
   s.cluster = cluster_ != nullptr;
@@ -227,6 +241,8 @@ signal::JoinRouter NodeRouter::join_router() {
                                             "try again"));
                       }
                       auto& placed = std::get<cluster::Placed>(outcome);
+                      if (!placed.here && cascade_here(room, placed.node))
+                        return done(draining_ && !resume ? draining_refusal() : signal::JoinRoute{});
                       if (!placed.here) {
                         signal::JoinRoute r;
                         r.kind = signal::JoinRoute::Kind::relay;

@@ -63,6 +63,11 @@ class NodeRouter {
   // without a cluster at once, with a failure "no_cluster".
   void place_room(const std::string& room, std::function<void(cluster::PlaceOutcome)> done);
 
+  // With --cascade: serves a join here as a cascaded part of `room`, whose
+  // home is `home` (cluster::route_room says when). Set before start().
+  using CascadeServer = std::function<void(const std::string& room, const cluster::NodeEntry& home)>;
+  void set_cascade(CascadeServer serve) { cascade_ = std::move(serve); }
+
   // Participants in this node's rooms now; `done` runs on the front thread.
   void count_participants(std::function<void(size_t)> done);
 
@@ -79,6 +84,7 @@ class NodeRouter {
   void sample(std::function<void(const Sample&)> done);
   void schedule_sampling();
   bool runs_here(const std::string& room) const;  // any thread
+  bool cascade_here(const std::string& room, const cluster::NodeEntry& home);  // any thread
 
   const Config& config_;
   boost::asio::io_context& front_io_;
@@ -93,6 +99,8 @@ class NodeRouter {
   double last_cpu_seconds_ = 0;
   uint64_t last_forwarded_ = 0;
   double last_sample_time_ = 0;
+  CascadeServer cascade_;
+  std::atomic<size_t> participants_{0};  // at the last sample
 };
 
 }  // namespace ct::app

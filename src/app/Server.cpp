@@ -16,6 +16,7 @@
 
 #include "app/ActivityLog.hpp"
 #include "app/ApiForwarder.hpp"
+#include "app/CascadeController.hpp"
 #include "app/MetricsEndpoint.hpp"
 #include "app/NodeAdminEndpoint.hpp"
 #include "app/NodeRouter.hpp"
@@ -97,6 +98,7 @@ struct Server::Impl {
   std::unique_ptr<NodeRouter> node;  // cluster membership (--redis) and drain
   std::unique_ptr<NodeAdminEndpoint> node_admin;
   std::unique_ptr<ApiForwarder> api_forwarder;  // --redis: the room API from any node
+  std::unique_ptr<CascadeController> cascade;   // --redis --cascade: rooms that span nodes
   std::unique_ptr<boost::asio::steady_timer> drain_check;
   std::chrono::steady_clock::time_point drain_deadline;
   bool started = false;
@@ -307,6 +309,16 @@ void Server::start() {
     s.api_forwarder = std::make_unique<ApiForwarder>(*s.node, *s.room_api, s.front_io, s.rtc->verifier());
     s.api_forwarder->install(*s.http);
   }
+  if (!c.cluster_redis.empty() && c.cluster_cascade && !CascadeController::link_host(c)) {
+    spdlog::warn("cascade: off, as --node-url ({}) names no IP address the other nodes' links could send to",
+                 c.node_url());
+  } else if (!c.cluster_redis.empty() && c.cluster_cascade) {
+    s.cascade = std::make_unique<CascadeController>(s.config, raw_workers);
+    s.cascade->install(*s.http);
+    s.node->set_cascade([cascade = s.cascade.get()](const std::string& room, const cluster::NodeEntry& home) {
+      cascade->serve(room, home);
+    });
+  }
   s.room_api->install(*s.http);
   s.room_api->set_mover(&s.rtc->mover());
   s.whip = std::make_unique<signal::WhipEndpoint>(*s.rtc);
@@ -314,8 +326,9 @@ void Server::start() {
   s.whep = std::make_unique<signal::WhepEndpoint>(*s.rtc);
   s.whep->install(*s.http);
   s.metrics = std::make_unique<MetricsEndpoint>(
-      s.front_io, MetricsSources{raw_workers, s.rtc.get(), s.turn.get(), s.uploader.get(), s.webhooks.get(),
-                                 s.whip.get(), s.node.get(), s.room_api.get(), s.whep.get()});
+      s.front_io,
+      MetricsSources{raw_workers, s.rtc.get(), s.turn.get(), s.uploader.get(), s.webhooks.get(), s.whip.get(),
+                     s.node.get(), s.room_api.get(), s.whep.get(), s.cascade.get()});
   s.metrics->install(*s.http);
   s.node_admin = std::make_unique<NodeAdminEndpoint>(
       s.rtc->verifier(), *s.node, [&s] { boost::asio::post(s.front_io, [&s] { s.begin_drain(); }); });
@@ -326,6 +339,7 @@ void Server::start() {
   if (s.turn) s.turn->start();
   s.http->start();
   s.node->start();
+  if (s.cascade) s.cascade->start();
   s.started = true;
 
   if (c.dev) {
@@ -370,6 +384,7 @@ void Server::stop() {
   s.started = false;
   if (s.http) s.http->stop();
   if (s.node) s.node->stop();
+  if (s.cascade) s.cascade->stop();
   for (auto& w : s.workers) w->stop();
   if (s.webhooks) s.webhooks->stop();  // the rooms' last events, for a moment
   if (s.turn) s.turn->stop();

@@ -155,6 +155,17 @@ int main(int argc, char** argv) {
                     "This node's region; new rooms prefer a node of the first joiner's region");
   serve->add_option("--capacity", capacity, "Participants this node is meant to hold (1000)")
       ->check(CLI::Range(1, 1000000));
+  std::string cascade;
+  int cascade_port = -1;
+  serve
+      ->add_option("--cascade", cascade,
+                   "With --redis: serve a room here too, linked to its home node, when that node is in "
+                   "another region or full (on)")
+      ->check(CLI::IsMember({"on", "off"}));
+  serve
+      ->add_option("--cascade-port", cascade_port,
+                   "First UDP port of the links between nodes, one per worker (0: any free port)")
+      ->check(CLI::Range(0, 65535));
   serve->add_option("--drain-timeout", drain_timeout,
                     "After SIGTERM, wait this long for calls to end (5m; 0 in --dev without --redis)");
 
@@ -200,6 +211,8 @@ int main(int argc, char** argv) {
     if (!node_url.empty()) config.cluster_node_url = node_url;
     if (!region.empty()) config.cluster_region = region;
     if (capacity > 0) config.cluster_capacity = size_t(capacity);
+    if (!cascade.empty()) config.cluster_cascade = cascade == "on";
+    if (cascade_port >= 0) config.cluster_cascade_port = uint16_t(cascade_port);
     if (!drain_timeout.empty()) {
       if (auto err = config.set_drain_timeout(drain_timeout)) {
         std::fprintf(stderr, "ciphertalk: --drain-timeout: %s\n", err->c_str());

@@ -7,6 +7,15 @@ namespace ct::cascade {
 
 CascadePort::CascadePort(boost::asio::io_context& io, const net::SocketAddress& bind, Listener& listener)
     : socket_(io, bind), listener_(listener) {
+  start();
+}
+
+CascadePort::CascadePort(net::EventLoop& loop, const net::SocketAddress& bind, Listener& listener)
+    : socket_(loop, bind), listener_(listener) {
+  start();
+}
+
+void CascadePort::start() {
   socket_.start([this](std::span<uint8_t> datagram, const net::SocketAddress&) {
     if (auto received = endpoint_.receive(datagram))
       listener_.on_cascade_packet(received->link_id, received->kind, received->packet);

@@ -17,6 +17,10 @@ namespace boost::asio {
 class io_context;
 }
 
+namespace ct::net {
+class EventLoop;
+}
+
 namespace ct::cascade {
 
 class CascadePort {
@@ -28,8 +32,10 @@ class CascadePort {
     virtual void on_cascade_packet(uint32_t link_id, CascadeKind kind, std::span<uint8_t> packet) = 0;
   };
 
-  // Binds at once (throws std::system_error naming the address) and receives from then on.
+  // Binds at once (throws std::system_error naming the address) and receives
+  // from then on, on `io` or a media worker's `loop`.
   CascadePort(boost::asio::io_context& io, const net::SocketAddress& bind, Listener& listener);
+  CascadePort(net::EventLoop& loop, const net::SocketAddress& bind, Listener& listener);
 
   // A link this node knows as `link_id` (CascadeEndpoint::unused_link_id),
   // the peer as `peer_link_id`, whose frames go to `peer`.
@@ -50,6 +56,7 @@ class CascadePort {
 
  private:
   bool send(uint32_t link_id, std::span<const uint8_t> packet, CascadeKind kind);
+  void start();
 
   net::UdpSocket socket_;
   Listener& listener_;

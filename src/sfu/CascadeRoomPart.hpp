@@ -57,6 +57,10 @@ class CascadeRoomPart {
   // Keyframe requests owed and NACKs for gaps on the link; call with the room's tick.
   void on_tick(TimePoint now) { remote_.on_tick(now); }
 
+  // The room ended by itself (closed with everyone in it): nobody is left to
+  // take out of it when this part goes.
+  void forget_members() { identities_.clear(); }
+
   const std::vector<std::string>& identities() const { return identities_; }
   const RemotePublisher& remote() const { return remote_; }
 

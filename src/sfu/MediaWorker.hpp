@@ -73,6 +73,8 @@ class MediaWorker {
   void stop();   // closes every session, stops and joins the thread
   void post(std::function<void()> task);
   unsigned index() const { return config_.index; }
+  // The worker's event loop, for sockets that run on its thread (cascade links).
+  net::EventLoop& loop() { return *loop_; }
   net::SocketAddress candidate_address() const;
 
   // --- Echo service (run on this worker's thread, via post) ---

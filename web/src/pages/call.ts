@@ -99,15 +99,18 @@ client.on('reconnected', () => { $('state').textContent = 'connected'; });
 
 // ?capture=720 captures 1280x720, published in three simulcast layers; ?simulcast=0 sends one stream.
 const hd = params.get('capture') === '720';
-const media = await navigator.mediaDevices.getUserMedia({ audio: true, video: hd ? { width: 1280, height: 720 } : { width: 320, height: 240 } });
-const self = tileFor(identity, `${identity} (you)`);
-const selfVideo = self.querySelector('video')!;
-selfVideo.srcObject = media;
-selfVideo.muted = true;
+// ?publish=0 only watches: no camera or microphone, nothing published.
+const watchOnly = params.get('publish') === '0';
+const media = watchOnly ? null : await navigator.mediaDevices.getUserMedia({ audio: true, video: hd ? { width: 1280, height: 720 } : { width: 320, height: 240 } });
+if (media) {
+  const selfVideo = tileFor(identity, `${identity} (you)`).querySelector('video')!;
+  selfVideo.srcObject = media;
+  selfVideo.muted = true;
+}
 await client.connect();
 // ?codec=h264 publishes video in H.264 instead of VP8.
 const codec = params.get('codec');
-await client.publish(media, { videoCodec: codec === 'h264' || codec === 'vp8' ? codec : undefined });
+if (media) await client.publish(media, { videoCodec: codec === 'h264' || codec === 'vp8' ? codec : undefined });
 $('state').textContent = 'connected';
 window.ctReady = true;
 

@@ -1,0 +1,130 @@
+// One room on two nodes, each node's part a real Room with its CascadeRoom:
+// the control messages each side makes are read by the other, so each node's
+// participants appear in the other's room as members that receive nothing,
+// never echoed back; a participant who leaves leaves both; a silent peer's
+// participants are dropped; a peer that starts afresh gets a fresh link.
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+
+#include "../sfu/RoomTestSupport.hpp"
+#include "cascade/CascadePort.hpp"
+#include "cascade/CascadeRoom.hpp"
+#include "sfu/RoomMembers.hpp"
+
+namespace ct::cascade {
+namespace {
+
+using sfu::testing::RecordingSink;
+
+struct NoPackets final : CascadePort::Listener {
+  void on_cascade_packet(uint32_t, CascadeKind, std::span<uint8_t>) override {}
+};
+
+class CascadeRoomTest : public ::testing::Test {
+ protected:
+  boost::asio::io_context io;
+  dtls::DtlsCertificate certificate;
+  net::SocketAddress loopback = *net::SocketAddress::parse("127.0.0.1:0");
+  webrtc::MediaPort media{io, loopback, ""};
+  NoPackets ignore;
+  CascadePort port_a{io, loopback, ignore}, port_b{io, loopback, ignore};
+  std::unique_ptr<sfu::Room> room_a =
+      std::make_unique<sfu::Room>("standup", sfu::RoomOptions{}, media, certificate);
+  std::unique_ptr<sfu::Room> room_b =
+      std::make_unique<sfu::Room>("standup", sfu::RoomOptions{}, media, certificate);
+  CascadeRoom a{*room_a, port_a, std::chrono::milliseconds(500)};
+  CascadeRoom b{*room_b, port_b, std::chrono::milliseconds(500)};
+  std::shared_ptr<RecordingSink> alice = std::make_shared<RecordingSink>();
+  std::shared_ptr<RecordingSink> carol = std::make_shared<RecordingSink>();
+
+  void SetUp() override { media.start(); }
+  void TearDown() override { media.close(); }
+
+  void join(sfu::Room& room, const std::string& identity, std::shared_ptr<RecordingSink> sink) {
+    sfu::ParticipantInfo info;
+    info.identity = info.name = identity;
+    ASSERT_FALSE(room.join(info, std::move(sink), Clock::now()));
+  }
+  // Both nodes link, as the control channel's first request and its answer do.
+  void link() {
+    TimePoint now = Clock::now();
+    CascadeLinkOffer from_a = a.own_offer("node-b", now);
+    b.link("node-a", from_a, port_a.local_address(), now);
+    a.link("node-b", b.own_offer("node-a", now), port_b.local_address(), now);
+  }
+  // One turn: a tells b its part, b answers with its own.
+  void turn() {
+    auto to_b = a.state_for("node-b");
+    b.apply("node-a", to_b, Clock::now());
+    auto to_a = b.state_for("node-a");
+    a.apply("node-b", to_a, Clock::now());
+  }
+  bool member(sfu::Room& room, const std::string& identity) {
+    return room.members().member(identity) != nullptr;
+  }
+};
+
+TEST_F(CascadeRoomTest, EachNodesParticipantsJoinTheOtherOnceAndLeaveIt) {
+  join(*room_a, "alice", alice);
+  join(*room_b, "carol", carol);
+  link();
+  turn();
+  EXPECT_TRUE(member(*room_b, "alice"));
+  EXPECT_TRUE(member(*room_a, "carol"));
+  ASSERT_EQ(carol->count<sfu::event::ParticipantJoined>(), 1u);
+  EXPECT_EQ(carol->last<sfu::event::ParticipantJoined>().participant.identity, "alice");
+  EXPECT_EQ(alice->count<sfu::event::ParticipantJoined>(), 1u);
+  EXPECT_EQ(a.local_participants(), 1u);
+  EXPECT_EQ(b.local_participants(), 1u);
+  // A stand-in is never told back to its own node.
+  for (const auto& m : b.state_for("node-a"))
+    if (auto* p = std::get_if<CascadeParticipant>(&m)) {
+      EXPECT_NE(p->identity, "alice");
+    }
+  turn();
+  EXPECT_EQ(carol->count<sfu::event::ParticipantJoined>(), 1u);  // said again: nothing new
+
+  room_a->leave("alice", "left");
+  turn();
+  EXPECT_FALSE(member(*room_b, "alice"));
+  ASSERT_EQ(carol->count<sfu::event::ParticipantLeft>(), 1u);
+  EXPECT_EQ(carol->last<sfu::event::ParticipantLeft>().identity, "alice");
+  EXPECT_EQ(a.local_participants(), 0u);
+}
+
+TEST_F(CascadeRoomTest, ASilentPeerIsDroppedWithItsParticipants) {
+  join(*room_a, "alice", alice);
+  join(*room_b, "carol", carol);
+  link();
+  turn();
+  ASSERT_TRUE(member(*room_a, "carol"));
+  EXPECT_TRUE(a.drop_silent_peers(Clock::now() - std::chrono::seconds(6)).empty());
+  auto dropped = a.drop_silent_peers(Clock::now() + std::chrono::seconds(1));
+  ASSERT_EQ(dropped.size(), 1u);
+  EXPECT_EQ(dropped[0].peer, "node-b");
+  EXPECT_FALSE(member(*room_a, "carol"));
+  EXPECT_TRUE(a.peers().empty());
+  EXPECT_EQ(alice->last<sfu::event::ParticipantLeft>().identity, "carol");
+}
+
+TEST_F(CascadeRoomTest, APeerThatStartsAfreshGetsAFreshLink) {
+  join(*room_a, "alice", alice);
+  link();
+  TimePoint now = Clock::now();
+  const CascadeLinkOffer before = a.own_offer("node-b", now);
+  a.link("node-b", b.own_offer("node-a", now), port_b.local_address(), now);  // the same again
+  EXPECT_EQ(a.own_offer("node-b", now), before);
+  EXPECT_NE(port_a.link(before.link_id), nullptr);
+  CascadeLinkOffer restarted{port_b.unused_link_id(),
+                             CascadeKeys::generate(srtp::SrtpProfile::AeadAes128Gcm)};
+  a.link("node-b", restarted, port_b.local_address(), now);
+  const CascadeLinkOffer after = a.own_offer("node-b", now);
+  EXPECT_NE(after.link_id, before.link_id);
+  EXPECT_NE(after.keys, before.keys);
+  EXPECT_EQ(port_a.link(before.link_id), nullptr);
+  EXPECT_NE(port_a.link(after.link_id), nullptr);
+}
+
+}  // namespace
+}  // namespace ct::cascade
