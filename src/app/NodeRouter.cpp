@@ -22,6 +22,8 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr auto kSampleEvery = std::chrono::seconds(2);
+// Samples a cascaded part may be missing before it counts as ended (it may not run yet).
+constexpr unsigned kCascadedPartGrace = 5;
 
 signal::JoinRoute refused(std::string code, std::string message) {
   signal::JoinRoute r;
@@ -97,7 +99,6 @@ void NodeRouter::schedule_sampling() {
       double elapsed = std::max(now - last_sample_time_, 1e-3);
       cluster::NodeLoad load;
       load.participants = s.participants;
-      load.rooms = s.rooms;
       load.cpu = (cpu - last_cpu_seconds_) / elapsed;
       load.packets_per_second = double(s.forwarded - std::min(s.forwarded, last_forwarded_)) / elapsed;
       last_cpu_seconds_ = cpu;
@@ -107,6 +108,13 @@ void NodeRouter::schedule_sampling() {
       {
         std::lock_guard lock(rooms_mutex_);
         local_rooms_ = std::set<std::string>(s.rooms.begin(), s.rooms.end());
+        // A part just set up may not run yet; one missing for several samples has ended.
+        for (auto it = cascaded_rooms_.begin(); it != cascaded_rooms_.end();) {
+          it->second = local_rooms_.count(it->first) ? 0 : it->second + 1;
+          it = it->second > kCascadedPartGrace ? cascaded_rooms_.erase(it) : std::next(it);
+        }
+        for (const auto& r : s.rooms)
+          if (!cascaded_rooms_.count(r)) load.rooms.push_back(r);
       }
       cluster_->update_load(std::move(load));
     });
@@ -203,6 +211,10 @@ bool NodeRouter::cascade_here(const std::string& room, const cluster::NodeEntry&
   self.participants = participants_.load();
   self.draining = draining_.load();
   if (cluster::route_room(self, home, bool(cascade_)) != cluster::RoomRoute::cascade) return false;
+  {
+    std::lock_guard lock(rooms_mutex_);
+    cascaded_rooms_[room] = 0;
+  }
   cascade_(room, home);
   return true;
 }

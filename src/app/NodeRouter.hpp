@@ -6,6 +6,7 @@
 // front thread; the cluster client has its own.
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -95,6 +96,10 @@ class NodeRouter {
   std::atomic<bool> draining_{false};
   mutable std::mutex rooms_mutex_;
   std::set<std::string> local_rooms_;  // at the last sample: joins to these need no Redis
+  // Rooms served here as a cascaded part of another node's room: not claimed
+  // here, so the claim check and the registry's room list leave them out.
+  // Each counts the samples it has been missing from (not yet set up, or ended).
+  std::map<std::string, unsigned> cascaded_rooms_;
   // The last sample's totals, for rates (front thread only).
   double last_cpu_seconds_ = 0;
   uint64_t last_forwarded_ = 0;

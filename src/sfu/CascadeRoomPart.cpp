@@ -39,6 +39,7 @@ std::optional<event::Error> CascadeRoomPart::join(ParticipantInfo info, TimePoin
   // It receives from its own node and publishes through the link only.
   info.can_subscribe = false;
   info.can_publish_data = false;
+  info.elsewhere = true;
   std::string identity = info.identity;
   if (auto error = room_.join(std::move(info), std::make_shared<ElsewhereSink>(), now)) return error;
   identities_.push_back(std::move(identity));

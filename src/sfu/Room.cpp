@@ -294,7 +294,7 @@ RoomMembers& Room::members() { return *impl_; }
 
 void Room::add_metrics(RoomCensus& census, MediaCounters& counters) const {
   for (const auto& p : impl_->participants) {
-    ++census.participants;
+    if (!p->info().elsewhere) ++census.participants;
     for (const auto& publication : p->publications()) {
       ++(publication->video() ? census.video_publications : census.audio_publications);
     }

@@ -31,6 +31,9 @@ struct ParticipantInfo {
   // of its own offer, which the server answers. Empty: every track, offered
   // by the server.
   std::string receives_only_from;
+  // A participant connected to another node of a room that spans nodes: its
+  // stand-in here is not this node's load (the census leaves it out).
+  bool elsewhere = false;
 };
 
 struct TrackInfo {
