@@ -30,6 +30,8 @@ uint32_t random_u32() {
   return uint32_t(b[0]) << 24 | uint32_t(b[1]) << 16 | uint32_t(b[2]) << 8 | b[3];
 }
 
+uint16_t random_sequence_start() { return uint16_t(random_u32() & 0x7fff); }
+
 std::string random_ice_string(size_t length) {
   return random_from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", length);
 }

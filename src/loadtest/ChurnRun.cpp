@@ -189,8 +189,16 @@ class ChurnRun::Impl {
     if (p.failed())
       failure = p.error();
     else if (!slot.has_media && now - slot.joined_at > seconds_of(scenario_.setup_timeout_s))
+    {
+      // Say how far it got, so a failure points at signaling, ICE/DTLS or media.
+      const Participant::Stats st = p.stats();
       failure = p.config().identity + ": no media within " + std::to_string(int(scenario_.setup_timeout_s)) +
-                " s of joining";
+                " s of joining (offers answered " + std::to_string(st.offers_answered) + ", tracks " +
+                std::to_string(p.subscribed_tracks()) + ", transport " + (p.connected() ? "up" : "down") +
+                ", datagrams received " + std::to_string(st.datagrams_received) + ", RTP " +
+                std::to_string(st.rtp_received) + ", unprotected " + std::to_string(st.rtp_unprotected) +
+                ", SRTP errors " + std::to_string(st.srtp_errors) + ")";
+    }
     if (failure.empty()) return;
     fail_join(failure);
     retire(slot.participant, now);

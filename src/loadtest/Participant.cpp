@@ -88,8 +88,8 @@ Participant::Participant(boost::asio::io_context& io, const dtls::DtlsCertificat
     video_rtx_ssrc_ = nonzero_ssrc();
     if (config_.audio) audio_ssrc_ = nonzero_ssrc();
     // RFC 3550 §5.1: random initial sequence numbers and timestamps.
-    video_sequence_ = uint16_t(random_u32());
-    audio_sequence_ = uint16_t(random_u32());
+    video_sequence_ = random_sequence_start();
+    audio_sequence_ = random_sequence_start();
     video_timestamp_ = random_u32();
     audio_timestamp_ = random_u32();
     packets_per_frame_ = std::max<uint32_t>(1, uint32_t(config_.video_pps / kVideoFps));

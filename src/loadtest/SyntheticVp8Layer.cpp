@@ -25,7 +25,7 @@ SyntheticVp8Layer::SyntheticVp8Layer(Params params, uint32_t ssrc) : params_(std
   // A frame lasts as long as its packets take to send, so RTP time keeps up with the wall clock.
   frame_ticks_ = uint32_t(90000.0 * packets_per_frame_ / params_.packets_per_second);
   // RFC 3550 §5.1: random initial sequence number and timestamp; RFC 7741: random PictureID.
-  sequence_ = uint16_t(random_u32());
+  sequence_ = random_sequence_start();
   timestamp_ = random_u32();
   picture_id_ = uint16_t(random_u32() & 0x7FFF);
   tl0_pic_idx_ = uint8_t(random_u32());

@@ -25,8 +25,8 @@ Subscription::Subscription(Publication& publication, webrtc::PeerTransport& tran
       transport_(transport),
       params_(std::move(params)),
       // RFC 3550 §5.1: sequence numbers and timestamps start at random values.
-      rewriter_(uint16_t(random_u32()), random_u32()),
-      rtx_sequence_number_(uint16_t(random_u32())),
+      rewriter_(random_sequence_start(), random_u32()),
+      rtx_sequence_number_(random_sequence_start()),
       sender_report_(params_.ssrc, publication.params().clock_rate),
       drop_state_(params_.drop_seed | 1) {
   if (params_.drop_fraction > 0) {
@@ -35,7 +35,7 @@ Subscription::Subscription(Publication& publication, webrtc::PeerTransport& tran
   }
   if (publication_.simulcast()) {
     simulcast_ = std::make_unique<SimulcastRewriter>(
-        uint16_t(random_u32()), random_u32(), uint16_t(random_u32()), publication_.params().clock_rate);
+        random_sequence_start(), random_u32(), uint16_t(random_u32()), publication_.params().clock_rate);
     desired_layer_ = int(publication_.layer_count()) - 1;
     viewer_layer_ = desired_layer_;
   }

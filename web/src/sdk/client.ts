@@ -183,8 +183,9 @@ export class CipherTalkClient extends EventTarget {
     }
     const subscriber = new RTCPeerConnection(this.peerConnectionConfig());
     this.subscriber = subscriber;
-    subscriber.ontrack = (ev) => this.onRemoteTrack(ev);
-    subscriber.ondatachannel = (ev) => this.attachReceiveChannel(ev.channel);
+    // After a move the old room's connection is no longer this room's: its late events are not ours.
+    subscriber.ontrack = (ev) => { if (this.subscriber === subscriber) this.onRemoteTrack(ev); };
+    subscriber.ondatachannel = (ev) => { if (this.subscriber === subscriber) this.attachReceiveChannel(ev.channel); };
     subscriber.addEventListener('connectionstatechange', () => {
       if (subscriber.connectionState === 'connected' && !this.subscriberConnectedAt) {
         this.subscriberConnectedAt = performance.now();
@@ -263,10 +264,10 @@ export class CipherTalkClient extends EventTarget {
   }
 
   private async negotiatePublisher(added: AddedTrack[], iceRestart = false): Promise<void> {
-    const pc = this.publisher;
+    const [pc, ws] = [this.publisher, this.ws];
     if (!pc) throw new Error('not publishing');
-    const offer = await pc.createOffer({ iceRestart });
-    await pc.setLocalDescription(offer);
+    await pc.setLocalDescription(await pc.createOffer({ iceRestart }));
+    if (this.ws !== ws) throw new Error('the room changed while publishing'); // a move: the new room publishes afresh
     const tracks: OfferedTrack[] = [];
     for (const t of pc.getTransceivers()) {
       if (!t.mid || t.currentDirection === 'stopped' || t.direction === 'stopped') continue;
@@ -561,13 +562,12 @@ export class CipherTalkClient extends EventTarget {
   }
 
   private async answerSubscriber(msg: ServerMessageOf<'offer'>): Promise<void> {
-    const pc = this.subscriber;
+    const [pc, ws] = [this.subscriber, this.ws];
     if (!pc) return;
     for (const t of msg.tracks ?? []) this.pendingOfferMeta.set(t.mid, t);
     await pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
-    const answer = await pc.createAnswer();
-    await pc.setLocalDescription(answer);
-    this.send({ type: 'answer', sdp: pc.localDescription!.sdp });
+    await pc.setLocalDescription(await pc.createAnswer());
+    if (this.ws === ws) this.send({ type: 'answer', sdp: pc.localDescription!.sdp }); // after a move it is the old room's answer
   }
 
   private onRemoteTrack(ev: RTCTrackEvent): void {
