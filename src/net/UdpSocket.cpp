@@ -101,6 +101,12 @@ struct UdpSocket::Impl {
   std::array<socklen_t, kBatch> tx_addr_len;
   std::array<iovec, kBatch> tx_iov;
   size_t tx_count = 0;
+  // The order the batch leaves in: the datagrams to one address together (in
+  // the order they were queued), so a fan-out's copies to one subscriber (say
+  // a frame's packets, or several publishers' packets in one turn) make one
+  // GSO send. Positions index tx_order and tx_sent_iov; slots the rest.
+  std::array<uint8_t, kBatch> tx_order;
+  std::array<iovec, kBatch> tx_sent_iov;
   std::array<mmsghdr, kBatch> tx_msgs;
   std::array<uint8_t, kBatch> tx_group_size;
   struct alignas(cmsghdr) Control {
@@ -126,8 +132,12 @@ struct UdpSocket::Impl {
   void flush();
   // One pass over the batch; stops early only when blocked.
   void send_batch();
+  // Fills tx_order and tx_sent_iov: grouped by destination when GSO is on,
+  // else as queued.
+  void order_by_destination();
   size_t group_from(size_t start, std::array<size_t, kBatch>& first);
-  // Keeps datagrams [from, tx_count) as the new batch.
+  // Keeps the datagrams at positions [from, tx_count) of tx_order as the new
+  // batch, in the order they were queued.
   void keep_from(size_t from);
   void refill();
   void block();
@@ -290,16 +300,23 @@ void UdpSocket::Impl::refill() {
 }
 
 void UdpSocket::Impl::keep_from(size_t from) {
-  const size_t kept = tx_count - from;
-  for (size_t k = 0; k < kept; ++k) {
-    const size_t old = from + k;
-    std::memcpy(tx_buffers[k].data(), tx_buffers[old].data(), tx_iov[old].iov_len);
-    tx_iov[k] = {tx_buffers[k].data(), tx_iov[old].iov_len};
-    tx_dest[k] = tx_dest[old];
-    tx_addrs[k] = tx_addrs[old];
-    tx_addr_len[k] = tx_addr_len[old];
+  std::array<bool, kBatch> kept{};
+  for (size_t p = from; p < tx_count; ++p) kept[tx_order[p]] = true;
+  // Compacting in slot order moves every slot down or not at all, and keeps
+  // each destination's datagrams in the order they were queued.
+  size_t count = 0;
+  for (size_t old = 0; old < tx_count; ++old) {
+    if (!kept[old]) continue;
+    if (old != count) {
+      std::memcpy(tx_buffers[count].data(), tx_buffers[old].data(), tx_iov[old].iov_len);
+      tx_dest[count] = tx_dest[old];
+      tx_addrs[count] = tx_addrs[old];
+      tx_addr_len[count] = tx_addr_len[old];
+    }
+    tx_iov[count] = {tx_buffers[count].data(), tx_iov[old].iov_len};
+    ++count;
   }
-  tx_count = kept;
+  tx_count = count;
 }
 
 void UdpSocket::Impl::block() {
@@ -308,25 +325,44 @@ void UdpSocket::Impl::block() {
   if (mode == Mode::Watched) watcher->watch_writable(true);
 }
 
-// Groups runs to one address from `start`: every datagram but the last of a
-// run the same size, the last no larger (the shape UDP_SEGMENT splits back).
+void UdpSocket::Impl::order_by_destination() {
+  std::array<bool, kBatch> placed{};
+  size_t p = 0;
+  for (size_t i = 0; i < tx_count; ++i) {
+    if (placed[i]) continue;
+    tx_order[p++] = uint8_t(i);
+    if (!gso) continue;
+    const SocketAddress& to = tx_dest[i];
+    for (size_t j = i + 1; j < tx_count; ++j) {
+      if (placed[j] || tx_dest[j].port() != to.port() || !(tx_dest[j] == to)) continue;
+      placed[j] = true;
+      tx_order[p++] = uint8_t(j);
+    }
+  }
+  for (p = 0; p < tx_count; ++p) tx_sent_iov[p] = tx_iov[tx_order[p]];
+}
+
+// Groups runs to one address from position `start`: every datagram but the
+// last of a run the same size, the last no larger (the shape UDP_SEGMENT
+// splits back).
 size_t UdpSocket::Impl::group_from(size_t start, std::array<size_t, kBatch>& first) {
   size_t groups = 0;
-  for (size_t i = start; i < tx_count;) {
-    const size_t segment = tx_iov[i].iov_len;
-    size_t j = i + 1;
+  for (size_t p = start; p < tx_count;) {
+    const size_t i = tx_order[p];
+    const size_t segment = tx_sent_iov[p].iov_len;
+    size_t q = p + 1;
     if (gso && segment <= gso_max_segment) {
-      while (j < tx_count && j - i < kMaxSegments && tx_iov[j - 1].iov_len == segment &&
-             tx_iov[j].iov_len <= segment && tx_dest[j] == tx_dest[i])
-        ++j;
+      while (q < tx_count && q - p < kMaxSegments && tx_sent_iov[q - 1].iov_len == segment &&
+             tx_sent_iov[q].iov_len <= segment && tx_dest[tx_order[q]] == tx_dest[i])
+        ++q;
     }
     auto& h = tx_msgs[groups].msg_hdr;
     h.msg_name = &tx_addrs[i];
     h.msg_namelen = tx_addr_len[i];
-    h.msg_iov = &tx_iov[i];
-    h.msg_iovlen = j - i;
+    h.msg_iov = &tx_sent_iov[p];
+    h.msg_iovlen = q - p;
     h.msg_flags = 0;
-    if (j - i > 1) {
+    if (q - p > 1) {
       auto* cmsg = reinterpret_cast<cmsghdr*>(tx_control[groups].bytes);
       const uint16_t size = uint16_t(segment);
       std::memcpy(CMSG_DATA(cmsg), &size, sizeof(size));
@@ -336,16 +372,17 @@ size_t UdpSocket::Impl::group_from(size_t start, std::array<size_t, kBatch>& fir
       h.msg_control = nullptr;
       h.msg_controllen = 0;
     }
-    tx_group_size[groups] = uint8_t(j - i);
-    first[groups] = i;
+    tx_group_size[groups] = uint8_t(q - p);
+    first[groups] = p;
     ++groups;
-    i = j;
+    p = q;
   }
   return groups;
 }
 
 void UdpSocket::Impl::send_batch() {
   std::array<size_t, kBatch> first;
+  order_by_destination();
   size_t start = 0;
   while (start < tx_count) {
     const size_t groups = group_from(start, first);
@@ -369,7 +406,7 @@ void UdpSocket::Impl::send_batch() {
           // EINVAL: this segment size does not fit the path; others: no GSO
           // here. Regroup the rest without it.
           if (error == EINVAL)
-            gso_max_segment = tx_iov[first[done]].iov_len - 1;
+            gso_max_segment = tx_sent_iov[first[done]].iov_len - 1;
           else
             gso = false;
           start = first[done];

@@ -11,10 +11,12 @@
 // sees a mutable view of each datagram (SRTP decrypts in place) and must not
 // keep it. Sends are copied into a batch that leaves once the loop's current
 // event has been handled (or when the batch is full), so a handler that fans
-// one packet out to many peers costs one sendmmsg. Consecutive equal-size
-// datagrams to one address leave as one UDP GSO send (Linux UDP_SEGMENT),
-// which the kernel splits again: a burst (a video frame's packets to one
-// address) costs one trip down the stack instead of one each. A full send
+// one packet out to many peers costs one sendmmsg. The batch leaves grouped
+// by destination (each destination's datagrams in the order queued), and
+// equal-size datagrams to one address leave as one UDP GSO send (Linux
+// UDP_SEGMENT), which the kernel splits again: a subscriber's copies of the
+// packets a turn fans out (a frame's packets, several publishers' packets)
+// cost one trip down the stack instead of one each. A full send
 // buffer loses nothing at once: what the kernel refused waits (bounded), in
 // order, for the socket to be writable.
 #include <cstdint>

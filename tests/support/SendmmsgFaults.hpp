@@ -15,10 +15,11 @@
 namespace ct::test {
 
 struct SendmmsgFaults {
-  std::atomic<int> partial{0};    // calls that send only their first message
-  std::atomic<int> eagain{0};     // calls that fail with EAGAIN
-  std::atomic<bool> full{false};  // every call fails with EAGAIN
-  std::atomic<int> refused{0};    // calls failed so far
+  std::atomic<int> partial{0};      // calls that send only their first message
+  std::atomic<int> eagain{0};       // calls that fail with EAGAIN
+  std::atomic<bool> full{false};    // every call fails with EAGAIN
+  std::atomic<int> refused{0};      // calls failed so far
+  std::atomic<int> then_eagain{0};  // calls failing with EAGAIN after the next partial one
 };
 
 inline SendmmsgFaults g_sendmmsg;
@@ -35,7 +36,10 @@ extern "C" int sendmmsg(int fd, struct mmsghdr* messages, unsigned int count, in
     return -1;
   }
   f.eagain = std::max(0, f.eagain.load());
-  if (f.partial.fetch_sub(1) > 0 && count > 1) count = 1;
+  if (f.partial.fetch_sub(1) > 0 && count > 1) {
+    count = 1;
+    f.eagain += f.then_eagain.exchange(0);
+  }
   f.partial = std::max(0, f.partial.load());
   return real(fd, messages, count, flags);
 }

@@ -197,6 +197,44 @@ TEST(EventLoopSendBacklog, PartialBatchSendResumesWhereTheKernelStopped) {
   EXPECT_EQ(socket.stats().blocked_sends, 1u);
 }
 
+// The batch leaves grouped by destination (a a, b b, c c); the kernel takes
+// the first group and then has no room: what stays (b, c, b, c in slot order)
+// leaves once writable, each destination's datagrams still in order, ahead
+// of what was queued while blocked.
+TEST(EventLoopSendBacklog, PartialSendOfAGroupedBatchKeepsEachDestinationsOrder) {
+  EventLoop loop;
+  UdpSocket socket(loop, loopback());
+  socket.start([](std::span<uint8_t>, const SocketAddress&) {});
+  PlainUdpSocket a, b, c;
+  LoopThread thread(loop);
+  ct::test::g_sendmmsg.partial = 1;
+  ct::test::g_sendmmsg.then_eagain = 1;
+  std::atomic<bool> done{false};
+  loop.post([&] {
+    for (uint8_t packet = 0; packet < 2; ++packet) {
+      socket.send(datagram(100, packet), loopback(a.port()));
+      socket.send(datagram(80, uint8_t(10 + packet)), loopback(b.port()));
+      socket.send(datagram(100, uint8_t(20 + packet)), loopback(c.port()));
+    }
+    socket.flush();  // the kernel takes a's two, then refuses: b and c wait
+    socket.send(datagram(80, 12), loopback(b.port()));
+    done = true;
+  });
+  while (!done) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  for (uint8_t i : {0, 1}) EXPECT_EQ(a.receive(), datagram(100, i));
+  for (uint8_t i : {10, 11, 12}) EXPECT_EQ(b.receive(), datagram(80, i));
+  for (uint8_t i : {20, 21}) EXPECT_EQ(c.receive(), datagram(100, i));
+  EXPECT_FALSE(a.receive(20));
+  EXPECT_FALSE(b.receive(20));
+  EXPECT_FALSE(c.receive(20));
+  thread.stop();
+  ct::test::g_sendmmsg.partial = 0;
+  ct::test::g_sendmmsg.eagain = 0;
+  EXPECT_EQ(socket.stats().sent_packets, 7u);
+  EXPECT_EQ(socket.stats().send_errors, 0u);
+  EXPECT_EQ(socket.stats().blocked_sends, 1u);
+}
+
 TEST(EventLoopSendBacklog, BacklogIsBoundedAndCountsWhatItRefuses) {
   EventLoop loop;
   int observed_drops = 0;  // the TURN server's dropped_send_full

@@ -89,6 +89,53 @@ TEST(UdpSocket, RunsOfDatagramsToOneAddressArriveWholeAndInOrder) {
   EXPECT_EQ(socket.stats().gso_sends, 2u);  // the runs of six and of two (Linux 4.18+ loopback)
 }
 
+// A fan-out queues each packet's copies one destination after another; the
+// batch leaves grouped by destination, so each subscriber's copies of the
+// turn's packets make one GSO send, and each arrives in the order queued.
+TEST(UdpSocket, CopiesToOneAddressAmongOthersLeaveAsOneGsoSendInOrder) {
+  boost::asio::io_context io;
+  UdpSocket socket(io, *SocketAddress::parse("127.0.0.1:0"));
+  ct::test::PlainUdpSocket a, b, c;
+  ct::test::PlainUdpSocket* subscribers[] = {&a, &b, &c};
+  for (uint8_t packet = 0; packet < 4; ++packet)
+    for (auto* to : subscribers) socket.send(datagram(1100, packet), loopback_port(to->port()));
+  socket.flush();
+  for (auto* from : subscribers) {
+    for (uint8_t packet = 0; packet < 4; ++packet) {
+      auto got = from->receive();
+      ASSERT_TRUE(got);
+      EXPECT_EQ(*got, datagram(1100, packet));
+    }
+    EXPECT_FALSE(from->receive(20));
+  }
+  EXPECT_EQ(socket.stats().sent_packets, 12u);
+  EXPECT_EQ(socket.stats().send_errors, 0u);
+  EXPECT_EQ(socket.stats().send_syscalls, 1u);
+  EXPECT_EQ(socket.stats().gso_sends, 3u);  // one per subscriber, four datagrams each
+}
+
+// A destination the kernel refuses (an IPv6 address from an IPv4 socket)
+// loses its own datagrams, counted; the others' still leave, in order.
+TEST(UdpSocket, AnErrorForOneDestinationDropsOnlyItsDatagrams) {
+  boost::asio::io_context io;
+  UdpSocket socket(io, *SocketAddress::parse("127.0.0.1:0"));
+  ct::test::PlainUdpSocket a;
+  const auto unreachable = *SocketAddress::parse("[::1]:9");
+  for (uint8_t i = 0; i < 3; ++i) {
+    socket.send(datagram(500, i), loopback_port(a.port()));
+    socket.send(datagram(500, uint8_t(100 + i)), unreachable);
+  }
+  socket.flush();
+  for (uint8_t i = 0; i < 3; ++i) {
+    auto got = a.receive();
+    ASSERT_TRUE(got);
+    EXPECT_EQ(*got, datagram(500, i));
+  }
+  EXPECT_FALSE(a.receive(20));
+  EXPECT_EQ(socket.stats().sent_packets, 3u);
+  EXPECT_EQ(socket.stats().send_errors, 3u);
+}
+
 // Receive buffers are shared by the thread's sockets: a handler that reads
 // another socket must not overwrite the datagram it is handling. That read
 // waits for the next poll.
