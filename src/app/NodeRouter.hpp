@@ -84,7 +84,7 @@ class NodeRouter {
   struct Sample;
   void sample(std::function<void(const Sample&)> done);
   void schedule_sampling();
-  bool runs_here(const std::string& room) const;  // any thread
+  bool runs_here(const std::string& room) const;                               // any thread
   bool cascade_here(const std::string& room, const cluster::NodeEntry& home);  // any thread
 
   const Config& config_;

@@ -18,36 +18,30 @@ constexpr const char* kRelease =
 RedisClusterStore::RedisClusterStore(RedisUrl url, std::chrono::milliseconds timeout)
     : redis_(std::move(url), timeout) {}
 
-RedisReply RedisClusterStore::checked(const std::vector<std::string>& args) {
-  RedisReply r = redis_.command(args);
-  if (r.type == RedisReply::Type::error) throw ClusterStoreError("redis: " + args[0] + ": " + r.text);
-  return r;
-}
-
 void RedisClusterStore::register_node(const NodeEntry& self, std::chrono::seconds ttl) {
-  checked({"SET", node_key(self.id), self.to_json(), "EX", std::to_string(ttl.count())});
-  checked({"SADD", kNodes, self.id});
+  redis_.command_or_throw({"SET", node_key(self.id), self.to_json(), "EX", std::to_string(ttl.count())});
+  redis_.command_or_throw({"SADD", kNodes, self.id});
 }
 
 void RedisClusterStore::unregister_node(const std::string& id) {
-  checked({"DEL", node_key(id)});
-  checked({"SREM", kNodes, id});
+  redis_.command_or_throw({"DEL", node_key(id)});
+  redis_.command_or_throw({"SREM", kNodes, id});
 }
 
 std::vector<NodeEntry> RedisClusterStore::live_nodes() {
-  RedisReply ids = checked({"SMEMBERS", kNodes});
+  RedisReply ids = redis_.command_or_throw({"SMEMBERS", kNodes});
   std::vector<NodeEntry> out;
   if (ids.type != RedisReply::Type::array || ids.elements.empty()) return out;
   std::vector<std::string> mget{"MGET"};
   for (const auto& id : ids.elements) mget.push_back(node_key(id.text));
-  RedisReply entries = checked(mget);
+  RedisReply entries = redis_.command_or_throw(mget);
   if (entries.type != RedisReply::Type::array || entries.elements.size() != ids.elements.size())
     throw ClusterStoreError("redis: MGET answered " + std::to_string(entries.elements.size()) + " of " +
                             std::to_string(ids.elements.size()) + " keys");
   for (size_t i = 0; i < entries.elements.size(); ++i) {
     const auto& e = entries.elements[i];
     if (e.type == RedisReply::Type::nil) {
-      checked({"SREM", kNodes, ids.elements[i].text});  // expired: the node is dead
+      redis_.command_or_throw({"SREM", kNodes, ids.elements[i].text});  // expired: the node is dead
       continue;
     }
     auto entry = NodeEntry::parse(e.text);
@@ -57,22 +51,22 @@ std::vector<NodeEntry> RedisClusterStore::live_nodes() {
 }
 
 std::optional<std::string> RedisClusterStore::room_owner(const std::string& room) {
-  RedisReply r = checked({"GET", room_key(room)});
+  RedisReply r = redis_.command_or_throw({"GET", room_key(room)});
   if (r.type != RedisReply::Type::string) return std::nullopt;
   return r.text;
 }
 
 bool RedisClusterStore::claim_room(const std::string& room, const std::string& node) {
-  return checked({"SET", room_key(room), node, "NX"}).type == RedisReply::Type::status;
+  return redis_.command_or_throw({"SET", room_key(room), node, "NX"}).type == RedisReply::Type::status;
 }
 
 bool RedisClusterStore::take_over_room(const std::string& room, const std::string& from,
                                        const std::string& to) {
-  return checked({"EVAL", kTakeOver, "1", room_key(room), from, to}).integer == 1;
+  return redis_.command_or_throw({"EVAL", kTakeOver, "1", room_key(room), from, to}).integer == 1;
 }
 
 void RedisClusterStore::release_room(const std::string& room, const std::string& node) {
-  checked({"EVAL", kRelease, "1", room_key(room), node});
+  redis_.command_or_throw({"EVAL", kRelease, "1", room_key(room), node});
 }
 
 }  // namespace ct::cluster

@@ -24,7 +24,6 @@ class RedisClusterStore final : public ClusterStore {
   void release_room(const std::string& room, const std::string& node) override;
 
  private:
-  RedisReply checked(const std::vector<std::string>& args);
   RedisConnection redis_;
 };
 

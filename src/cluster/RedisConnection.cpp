@@ -95,6 +95,12 @@ RedisReply RedisConnection::command(const std::vector<std::string>& args) {
   return send(argv, lengths);
 }
 
+RedisReply RedisConnection::command_or_throw(const std::vector<std::string>& args) {
+  RedisReply r = command(args);
+  if (r.type == RedisReply::Type::error) throw ClusterStoreError("redis: " + args.at(0) + ": " + r.text);
+  return r;
+}
+
 RedisReply RedisConnection::send(const std::vector<const char*>& argv, const std::vector<size_t>& lengths) {
   if (!context_) connect();
   void* raw = redisCommandArgv(context_.get(), int(argv.size()), const_cast<const char**>(argv.data()),

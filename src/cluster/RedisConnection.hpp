@@ -37,6 +37,8 @@ class RedisConnection {
   // connection fails; the next call connects afresh.
   RedisReply command(std::initializer_list<std::string_view> args);
   RedisReply command(const std::vector<std::string>& args);
+  // The same, with an error reply thrown as ClusterStoreError too.
+  RedisReply command_or_throw(const std::vector<std::string>& args);
 
  private:
   void connect();

@@ -29,7 +29,6 @@ class RoomNodesStore {
   std::vector<std::pair<std::string, std::string>> fields(const std::string& room);
 
  private:
-  RedisReply checked(const std::vector<std::string>& args);
   RedisConnection redis_;
 };
 
