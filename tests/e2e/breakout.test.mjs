@@ -30,6 +30,11 @@ const describe = (page) => page.evaluate(() => JSON.stringify({
 }));
 
 const bannerText = (page) => page.getByTestId('moved-banner').textContent();
+// The banner comes with `moved`, once the old room's video has handed over (5 s at most).
+async function bannerSays(page, text) {
+  await waitFor(async () => (await bannerText(page)) === text, { timeout: 8000 });
+  assert.equal(await bannerText(page), text);
+}
 const marker = (page) => page.evaluate(() => window.breakoutMarker);
 
 test('an administrator opens breakout rooms, moves two people into one and calls them back', { timeout: 120000 }, async () => {
@@ -64,7 +69,7 @@ test('an administrator opens breakout rooms, moves two people into one and calls
       const page = pages[id];
       assert.ok(await waitFor(() => page.evaluate(() => window.ct.room === 'standup~red'), { timeout: 15000 }), `${id} is in standup~red`);
       assert.ok(await waitFor(() => seesOnly(page, [other]), { timeout: 20000 }), `${id} sees only ${other}: ${await describe(page)}`);
-      assert.equal(await bannerText(page), 'You are in breakout room red');
+      await bannerSays(page, 'You are in breakout room red');
       const status = page.getByTestId('e2ee-status');
       assert.ok(await waitFor(async () => (await status.textContent()) === 'end-to-end encrypted', { timeout: 10000 }),
         `${id}'s breakout call is encrypted: ${await status.textContent()}`);
@@ -83,7 +88,7 @@ test('an administrator opens breakout rooms, moves two people into one and calls
     }
     for (const page of [ada, bob]) {
       assert.equal(await page.evaluate(() => window.ct.room), 'standup');
-      assert.equal(await bannerText(page), 'You are back in the main room');
+      await bannerSays(page, 'You are back in the main room');
     }
     // Nobody is left behind in the breakout room.
     const list = await api(server, 'GET', '/api/rooms/standup~red/participants', { bearer: token({ grant: 'room-list' }) });
@@ -119,7 +124,7 @@ test('a move with a url takes the client to a room on another server', { timeout
     assert.equal(await page.evaluate(() => window.ct.url), url);
     assert.equal(await page.evaluate(() => window.ct.room), 'hall');
     assert.equal(await marker(page), 'still here');
-    assert.equal(await bannerText(page), 'You were moved to room hall');
+    await bannerSays(page, 'You were moved to room hall');
     assert.equal(await page.getByTestId('breakout-panel').isVisible(), false);
     const gone = await waitFor(async () => {
       const list = await api(first, 'GET', '/api/rooms/lobby/participants', { bearer: admin });
