@@ -146,6 +146,8 @@ void CascadeRoom::apply_change(Peer& p, const CascadeMessage& message, TimePoint
         std::vector<uint32_t> ssrcs;
         for (const auto& layer : track->layers) ssrcs.push_back(layer.ssrc);
         p.part.set_layer_ssrcs(change.sid, ssrcs);
+        // Local subscribers see the mute as the origin's own do (event::TrackMuted).
+        room_.set_track_muted(change.identity, change.sid, track->muted);
         break;
       }
       case Kind::track_unpublished:

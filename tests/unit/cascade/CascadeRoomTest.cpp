@@ -10,6 +10,7 @@
 #include "../sfu/RoomTestSupport.hpp"
 #include "cascade/CascadePort.hpp"
 #include "cascade/CascadeRoom.hpp"
+#include "sfu/Participant.hpp"
 #include "sfu/RoomMembers.hpp"
 
 namespace ct::cascade {
@@ -91,6 +92,45 @@ TEST_F(CascadeRoomTest, EachNodesParticipantsJoinTheOtherOnceAndLeaveIt) {
   ASSERT_EQ(carol->count<sfu::event::ParticipantLeft>(), 1u);
   EXPECT_EQ(carol->last<sfu::event::ParticipantLeft>().identity, "alice");
   EXPECT_EQ(a.local_participants(), 0u);
+}
+
+TEST_F(CascadeRoomTest, ARemoteTracksMuteReachesLocalSubscribersAsTheOriginsOwn) {
+  join(*room_b, "carol", carol);
+  link();
+  CascadeTrack camera;
+  camera.sid = "TR_cam";
+  camera.participant = "alice";
+  camera.kind = "video";
+  camera.source = "camera";
+  camera.name = "Camera";
+  camera.codec = "VP8";
+  camera.clock_rate = 90000;
+  camera.payload_type = 96;
+  camera.layers = {CascadeLayer{"", 0x1111, 0}};
+  std::vector<CascadeMessage> from_a{CascadeParticipant{"alice", "Alice", R"({"team":"eu"})", true}, camera};
+  b.apply("node-a", from_a, Clock::now());
+  ASSERT_EQ(carol->count<sfu::event::TrackPublished>(), 1u);
+  const auto published = carol->last<sfu::event::TrackPublished>().track;
+  EXPECT_EQ(published.source, "camera");
+  EXPECT_EQ(published.name, "Camera");
+  EXPECT_FALSE(published.muted);
+  EXPECT_EQ(room_b->members().member("alice")->info().metadata, R"({"team":"eu"})");
+
+  camera.muted = true;
+  b.apply("node-a", std::vector<CascadeMessage>{camera}, Clock::now());
+  ASSERT_EQ(carol->count<sfu::event::TrackMuted>(), 1u);
+  EXPECT_EQ(carol->last<sfu::event::TrackMuted>().publisher, "alice");
+  EXPECT_EQ(carol->last<sfu::event::TrackMuted>().sid, "TR_cam");
+  EXPECT_TRUE(carol->last<sfu::event::TrackMuted>().muted);
+  EXPECT_TRUE(room_b->members().member("alice")->find_publication("TR_cam")->muted());
+  b.apply("node-a", std::vector<CascadeMessage>{camera}, Clock::now());  // said again: nothing new
+  EXPECT_EQ(carol->count<sfu::event::TrackMuted>(), 1u);
+
+  camera.muted = false;
+  b.apply("node-a", std::vector<CascadeMessage>{camera}, Clock::now());
+  ASSERT_EQ(carol->count<sfu::event::TrackMuted>(), 2u);
+  EXPECT_FALSE(carol->last<sfu::event::TrackMuted>().muted);
+  EXPECT_FALSE(room_b->members().member("alice")->find_publication("TR_cam")->muted());
 }
 
 TEST_F(CascadeRoomTest, ASilentPeerIsDroppedWithItsParticipants) {
