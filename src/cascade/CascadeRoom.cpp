@@ -30,10 +30,11 @@ CascadeLinkOffer new_offer(const CascadePort& port) {
 // Members are declared in the order they may be destroyed backwards: the
 // part (its publications read from the link) and the uplink go before the link.
 struct CascadeRoom::Peer {
-  Peer(sfu::Room& room, CascadePort& port, CascadeLinkOffer offer, Duration keyframe_request_interval)
+  Peer(sfu::Room& room, CascadePort& port, CascadeLinkOffer offer, Duration keyframe_request_interval,
+       double drop_sent_fraction)
       : own(std::move(offer)),
         sender(port, own.link_id),
-        uplink(sender),
+        uplink(sender, drop_sent_fraction),
         part(room, sender, random_u32(), keyframe_request_interval) {}
 
   CascadeLinkOffer own;
@@ -48,10 +49,12 @@ struct CascadeRoom::Peer {
   TimePoint heard{};
 };
 
-CascadeRoom::CascadeRoom(sfu::Room& room, CascadePort& port, Duration keyframe_request_interval)
+CascadeRoom::CascadeRoom(sfu::Room& room, CascadePort& port, Duration keyframe_request_interval,
+                         double drop_sent_fraction)
     : room_(room),
       port_(port),
       keyframe_request_interval_(keyframe_request_interval),
+      drop_sent_fraction_(drop_sent_fraction),
       room_created_(room.created_at()) {}
 
 bool CascadeRoom::serves(const sfu::Room* live) const {
@@ -68,10 +71,10 @@ CascadeRoom::~CascadeRoom() {
 CascadeRoom::Peer& CascadeRoom::peer_of(const std::string& peer, TimePoint now) {
   auto it = peers_.find(peer);
   if (it == peers_.end()) {
-    it =
-        peers_
-            .emplace(peer, std::make_unique<Peer>(room_, port_, new_offer(port_), keyframe_request_interval_))
-            .first;
+    it = peers_
+             .emplace(peer, std::make_unique<Peer>(room_, port_, new_offer(port_), keyframe_request_interval_,
+                                                   drop_sent_fraction_))
+             .first;
     it->second->heard = now;  // a new peer has until the silence timeout to answer
   }
   return *it->second;
@@ -286,6 +289,7 @@ std::vector<CascadeRoom::PeerStats> CascadeRoom::stats() const {
     s.peer = name;
     s.streams_sent = p->uplink.streams();
     s.packets_sent = p->uplink.counters().packets_sent;
+    s.retransmissions = p->uplink.counters().retransmissions;
     s.keyframe_requests_received = p->uplink.counters().keyframe_requests;
     for (const auto& identity : p->part.identities()) {
       const sfu::Participant* owner = room_.members().member(identity);

@@ -33,7 +33,9 @@ class CascadeUplink::Relay final : public PublicationRelay {
   bool closed_ = false;  // the publication already dropped this relay
 };
 
-CascadeUplink::CascadeUplink(CascadeLinkSender& link) : link_(link) {}
+CascadeUplink::CascadeUplink(CascadeLinkSender& link, double drop_fraction) : link_(link) {
+  if (drop_fraction > 0) drop_threshold_ = uint32_t(std::min(drop_fraction, 0.999) * 4294967296.0);
+}
 
 CascadeUplink::~CascadeUplink() = default;
 
@@ -53,7 +55,20 @@ bool CascadeUplink::sending(const Publication& publication) const {
 }
 
 void CascadeUplink::send(const rtp::RtpPacket& packet) {
+  if (drop_for_fault_injection()) {
+    ++counters_.dropped_by_fault_injection;
+    return;
+  }
   if (link_.send_link_rtp(packet.bytes())) ++counters_.packets_sent;
+}
+
+bool CascadeUplink::drop_for_fault_injection() {
+  if (drop_threshold_ == 0) return false;
+  // xorshift64*, as Subscription's: the same losses every run.
+  drop_state_ ^= drop_state_ >> 12;
+  drop_state_ ^= drop_state_ << 25;
+  drop_state_ ^= drop_state_ >> 27;
+  return uint32_t((drop_state_ * 0x2545F4914F6CDD1DULL) >> 32) < drop_threshold_;
 }
 
 void CascadeUplink::forget(const Relay* relay) {

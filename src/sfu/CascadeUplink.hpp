@@ -24,9 +24,12 @@ class CascadeUplink {
     uint64_t retransmissions = 0;      // NACKed packets sent again
     uint64_t keyframe_requests = 0;    // received from the other node
     uint64_t unanswered_feedback = 0;  // for an SSRC not sent, or a packet no longer kept
+    uint64_t dropped_by_fault_injection = 0;
   };
 
-  explicit CascadeUplink(CascadeLinkSender& link);
+  // `drop_fraction`: TEST ONLY, that share of packets (not of those sent
+  // again on request) is dropped instead of sent, as a lossy link would.
+  explicit CascadeUplink(CascadeLinkSender& link, double drop_fraction = 0);
   ~CascadeUplink();
   CascadeUplink(const CascadeUplink&) = delete;
   CascadeUplink& operator=(const CascadeUplink&) = delete;
@@ -51,10 +54,13 @@ class CascadeUplink {
   void forget(const Relay* relay);
   // The publication and layer sent under `ssrc`, if any.
   Publication* find(uint32_t ssrc, size_t& layer) const;
+  bool drop_for_fault_injection();
 
   CascadeLinkSender& link_;
   std::vector<std::unique_ptr<Relay>> relays_;
   Counters counters_;
+  uint32_t drop_threshold_ = 0;  // of 2^32; 0: nothing dropped
+  uint64_t drop_state_ = 0x9E3779B97F4A7C15ULL;
 };
 
 }  // namespace ct::sfu

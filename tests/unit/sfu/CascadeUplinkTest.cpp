@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <vector>
 
 #include "CascadeLinkTestSupport.hpp"
 #include "rtp/RtpPacket.hpp"
@@ -94,6 +95,26 @@ TEST_F(CascadeUplinkTest, NackIsAnsweredFromTheRetransmissionBuffer) {
   b.on_nack(kSsrc, 900, now);  // never received
   EXPECT_EQ(to_b.rtp.size(), 6u);
   EXPECT_EQ(b.counters().unanswered_feedback, 1u);
+}
+
+TEST_F(CascadeUplinkTest, ALinkThatLosesPacketsGetsThemAgainOnNack) {
+  CascadeUplink b(to_b, 0.2);  // test-only loss on the link
+  b.start(*publication);
+  for (uint16_t seq = 1; seq <= 200; ++seq) publish(seq);
+  const auto dropped = b.counters().dropped_by_fault_injection;
+  EXPECT_GT(dropped, 20u);
+  EXPECT_LT(dropped, 60u);
+  EXPECT_EQ(b.counters().packets_sent + dropped, 200u);
+  std::vector<uint16_t> lost;
+  std::vector<bool> seen(201, false);
+  for (auto& bytes : to_b.rtp) seen[rtp::RtpPacket::parse(bytes)->sequence_number()] = true;
+  for (uint16_t seq = 1; seq <= 200; ++seq)
+    if (!seen[seq]) lost.push_back(seq);
+  ASSERT_EQ(lost.size(), dropped);
+  // Packets sent again are never dropped: every NACK is answered.
+  for (uint16_t seq : lost) b.on_nack(kSsrc, seq, now);
+  EXPECT_EQ(b.counters().retransmissions, dropped);
+  EXPECT_EQ(to_b.rtp.size(), 200u);
 }
 
 TEST_F(CascadeUplinkTest, UnpublishedTrackLeavesTheLink) {
