@@ -112,6 +112,8 @@ void CascadeRoom::apply(const std::string& peer, std::span<const CascadeMessage>
   for (const auto& message : messages) {
     if (const auto* want = std::get_if<CascadeWant>(&message)) {
       apply_want(peer, p, *want);
+    } else if (const auto* key = std::get_if<CascadeKey>(&message)) {
+      apply_key(p, *key);
     } else {
       apply_change(p, message, now);
     }
@@ -128,12 +130,14 @@ void CascadeRoom::apply_change(Peer& p, const CascadeMessage& message, TimePoint
         info.identity = remote->identity;
         info.name = remote->name;
         info.metadata = remote->metadata;
-        p.part.join(std::move(info), now);
+        info.e2ee_supported = remote->e2ee_supported;
+        if (!p.part.join(std::move(info), now)) relay_announcement(*remote);
         break;
       }
       case Kind::participant_updated: {
         const CascadeParticipant* remote = p.remote.participant(change.identity);
         room_.update_participant(change.identity, remote->name, remote->metadata);
+        relay_announcement(*remote);
         break;
       }
       case Kind::participant_left:
@@ -158,6 +162,24 @@ void CascadeRoom::apply_change(Peer& p, const CascadeMessage& message, TimePoint
         break;
     }
   }
+}
+
+void CascadeRoom::relay_announcement(const CascadeParticipant& remote) {
+  const sfu::Participant* stand_in = room_.members().member(remote.identity);
+  if (!stand_in || remote.e2ee_announcement.empty() ||
+      stand_in->e2ee_announcement() == remote.e2ee_announcement)
+    return;
+  // As the participant's own announce would on its node: kept for later
+  // joiners and told to everyone here (a plain room refuses it).
+  room_.e2ee_announce(remote.identity, remote.e2ee_announcement);
+}
+
+void CascadeRoom::apply_key(Peer& p, const CascadeKey& key) {
+  // From one of the peer's participants to one of this node's own: never
+  // relayed on to a third node (each node relays its own participants' keys).
+  const auto& ids = p.part.identities();
+  if (std::find(ids.begin(), ids.end(), key.from) == ids.end() || stand_in(key.to)) return;
+  room_.e2ee_keys(key.from, {sfu::E2eeKeyEnvelope{key.to, key.blob}});
 }
 
 void CascadeRoom::apply_want(const std::string& peer, Peer& p, const CascadeWant& want) {
@@ -186,7 +208,8 @@ std::vector<CascadeMessage> CascadeRoom::state_for(const std::string& peer) {
   for (const auto& member : room_.members().members()) {
     if (stand_in(member->identity()) || member->info().hidden) continue;
     participants.insert(member->identity());
-    out.push_back(CascadeParticipant{member->identity(), member->info().name, member->info().metadata, true});
+    out.push_back(CascadeParticipant{member->identity(), member->info().name, member->info().metadata, true,
+                                     member->e2ee_announcement(), member->info().e2ee_supported});
     for (const auto& publication : member->publications()) {
       tracks.emplace(publication->sid(), member->identity());
       out.push_back(describe_track(*publication));
@@ -205,6 +228,10 @@ std::vector<CascadeMessage> CascadeRoom::state_for(const std::string& peer) {
     if (!participants.contains(identity)) out.push_back(CascadeParticipant{identity, {}, {}, false});
   p.sent_participants = std::move(participants);
   p.sent_tracks = std::move(tracks);
+  // Sender keys this node's participants wrapped for the peer's, once each.
+  for (auto& key : p.part.take_keys())
+    if (!stand_in(key.from))
+      out.push_back(CascadeKey{std::move(key.from), std::move(key.to), std::move(key.blob)});
   // How many local subscribers want each of the peer's tracks.
   for (const auto& identity : p.part.identities()) {
     const sfu::Participant* owner = room_.members().member(identity);

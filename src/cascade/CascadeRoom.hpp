@@ -92,6 +92,8 @@ class CascadeRoom {
   bool stand_in(const std::string& identity) const;
   void apply_change(Peer& p, const CascadeMessage& message, TimePoint now);
   void apply_want(const std::string& peer, Peer& p, const CascadeWant& want);
+  void apply_key(Peer& p, const CascadeKey& key);
+  void relay_announcement(const CascadeParticipant& remote);
 
   sfu::Room& room_;
   CascadePort& port_;

@@ -10,10 +10,19 @@
 namespace ct::sfu {
 namespace {
 
-// Where the events of a participant on another node go: nowhere. Its own
-// node's room tells it what happens, from the same changes this node sends there.
+// Where the events of a participant on another node go: nowhere, but for
+// the sender keys wrapped for it, which the other node relays. Its own node's
+// room tells it everything else, from the same changes this node sends there.
 struct ElsewhereSink final : ParticipantSink {
-  void deliver(RoomEvent) override {}
+  ElsewhereSink(std::string identity, std::shared_ptr<std::vector<CascadeRoomPart::OutgoingKey>> keys)
+      : identity(std::move(identity)), keys(std::move(keys)) {}
+  void deliver(RoomEvent event) override {
+    auto* key = std::get_if<event::E2eeKey>(&event);
+    if (!key || keys->size() >= CascadeRoomPart::kMaxOutgoingKeys) return;
+    keys->push_back({std::move(key->from), identity, std::move(key->blob)});
+  }
+  std::string identity;
+  std::shared_ptr<std::vector<CascadeRoomPart::OutgoingKey>> keys;
 };
 
 }  // namespace
@@ -41,7 +50,8 @@ std::optional<event::Error> CascadeRoomPart::join(ParticipantInfo info, TimePoin
   info.can_publish_data = false;
   info.elsewhere = true;
   std::string identity = info.identity;
-  if (auto error = room_.join(std::move(info), std::make_shared<ElsewhereSink>(), now)) return error;
+  auto sink = std::make_shared<ElsewhereSink>(identity, keys_);
+  if (auto error = room_.join(std::move(info), std::move(sink), now)) return error;
   identities_.push_back(std::move(identity));
   return std::nullopt;
 }
