@@ -44,7 +44,7 @@ json to_object(const CascadeTrack& t) {
 }
 
 json to_object(const CascadeWant& w) {
-  return {{"type", "want"}, {"sid", w.sid}, {"subscribers", w.subscribers}};
+  return {{"type", "want"}, {"sid", w.sid}, {"subscribers", w.subscribers}, {"layers", w.layers}};
 }
 
 json to_object(const CascadeKey& k) {
@@ -131,7 +131,10 @@ std::optional<CascadeMessage> parse_track(const Reader& r) {
 
 std::optional<CascadeMessage> parse_want(const Reader& r) {
   CascadeWant w;
-  if (!r.text("sid", w.sid, 64) || !r.number("subscribers", w.subscribers, 1'000'000)) return std::nullopt;
+  // At most three layers (CascadeTrack): a mask of three bits.
+  if (!r.text("sid", w.sid, 64) || !r.number("subscribers", w.subscribers, 1'000'000) ||
+      !r.number("layers", w.layers, 7, false))
+    return std::nullopt;
   return w;
 }
 

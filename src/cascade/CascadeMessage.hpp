@@ -70,10 +70,13 @@ struct CascadeTrack {
   bool operator==(const CascadeTrack&) const = default;
 };
 
-// How many of the sending node's subscribers want the receiving node's track `sid` (0: none).
+// How many of the sending node's subscribers want the receiving node's track
+// `sid` (0: none), and which of its simulcast layers they may be sent (bit i:
+// layer i, lowest first; 0: every layer, as when they have not picked yet).
 struct CascadeWant {
   std::string sid;
   uint32_t subscribers = 0;
+  uint32_t layers = 0;
   bool operator==(const CascadeWant&) const = default;
 };
 

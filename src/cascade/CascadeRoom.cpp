@@ -193,6 +193,7 @@ void CascadeRoom::apply_want(const std::string& peer, Peer& p, const CascadeWant
   const auto& nodes = fanout_.nodes_of(want.sid);
   if (std::find(nodes.begin(), nodes.end(), peer) != nodes.end()) {
     p.uplink.start(*publication);
+    p.uplink.set_wanted_layers(*publication, want.layers);
   } else {
     p.uplink.stop(*publication);
   }
@@ -240,7 +241,9 @@ std::vector<CascadeMessage> CascadeRoom::state_for(const std::string& peer) {
       uint32_t subscribers = 0;
       for (const auto& member : room_.members().members())
         if (member->can_subscribe() && member->find_subscription_of(publication->sid())) ++subscribers;
-      out.push_back(CascadeWant{publication->sid(), subscribers});
+      // The layers they pick among: the origin sends only those (none picked yet: every one).
+      const uint32_t layers = publication->simulcast() ? publication->wanted_layers() : 0;
+      out.push_back(CascadeWant{publication->sid(), subscribers, layers});
     }
   }
   return out;

@@ -20,8 +20,16 @@ class CascadeUplink::Relay final : public PublicationRelay {
   Relay& operator=(const Relay&) = delete;
 
   Publication& publication() const { return publication_; }
+  void set_wanted_layers(uint32_t layers) { layers_ = layers == 0 ? UINT32_MAX : layers; }
+  uint32_t wanted_layers() const override { return layers_; }
 
-  void on_relay_packet(const rtp::RtpPacket& packet, size_t, TimePoint) override { owner_.send(packet); }
+  void on_relay_packet(const rtp::RtpPacket& packet, size_t layer, TimePoint) override {
+    if (layer < 32 && (layers_ & (1u << layer)) == 0) {
+      ++owner_.counters_.unwanted_layer;
+      return;
+    }
+    owner_.send(packet);
+  }
   void on_relay_closed(Publication&) override {
     closed_ = true;
     owner_.forget(this);  // destroys this relay: nothing may follow
@@ -31,6 +39,7 @@ class CascadeUplink::Relay final : public PublicationRelay {
   CascadeUplink& owner_;
   Publication& publication_;
   bool closed_ = false;  // the publication already dropped this relay
+  uint32_t layers_ = UINT32_MAX;
 };
 
 CascadeUplink::CascadeUplink(CascadeLinkSender& link, double drop_fraction) : link_(link) {
@@ -52,6 +61,15 @@ bool CascadeUplink::stop(Publication& publication) {
 bool CascadeUplink::sending(const Publication& publication) const {
   return std::any_of(relays_.begin(), relays_.end(),
                      [&](const auto& r) { return &r->publication() == &publication; });
+}
+
+bool CascadeUplink::set_wanted_layers(const Publication& publication, uint32_t layers) {
+  for (auto& r : relays_) {
+    if (&r->publication() != &publication) continue;
+    r->set_wanted_layers(layers);
+    return true;
+  }
+  return false;
 }
 
 void CascadeUplink::send(const rtp::RtpPacket& packet) {

@@ -25,6 +25,7 @@ class CascadeUplink {
     uint64_t keyframe_requests = 0;    // received from the other node
     uint64_t unanswered_feedback = 0;  // for an SSRC not sent, or a packet no longer kept
     uint64_t dropped_by_fault_injection = 0;
+    uint64_t unwanted_layer = 0;  // packets of a layer the other node did not want
   };
 
   // `drop_fraction`: TEST ONLY, that share of packets (not of those sent
@@ -39,6 +40,9 @@ class CascadeUplink {
   // Stops sending it; false when it did not go.
   bool stop(Publication& publication);
   bool sending(const Publication& publication) const;
+  // The layers of `publication` the other node's subscribers want (bit i:
+  // layer i; 0: every layer); the others are not sent. False when it does not go.
+  bool set_wanted_layers(const Publication& publication, uint32_t layers);
   // How many tracks go on the link now (the metrics: streams per peer node).
   size_t streams() const { return relays_.size(); }
 

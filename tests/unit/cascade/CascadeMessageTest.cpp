@@ -44,6 +44,7 @@ TEST(CascadeMessageTest, EveryKindRoundTrips) {
                    false},
       CascadeWant{"TR_abc", 2},
       CascadeWant{"TR_abc", 0},
+      CascadeWant{"TR_abc", 3, 0b011},
       CascadeParticipant{"carol", "Carol", "", true, "c2lnbmVkIGVwaGVtZXJhbCBrZXk=", true},
       CascadeKey{"alice", "carol", "d3JhcHBlZCBzZW5kZXIga2V5"},
   };
@@ -83,6 +84,8 @@ TEST(CascadeMessageTest, RefusesMissingWrongAndOutOfBoundsFields) {
           R"({"type":"want","sid":"TR_a","subscribers":-1})",
           R"({"type":"want","sid":"TR_a","subscribers":1.5})",
           R"({"type":"want","sid":"TR_a","subscribers":100000000})",
+          R"({"type":"want","sid":"TR_a","subscribers":1,"layers":8})",
+          R"({"type":"want","sid":"TR_a","subscribers":1,"layers":"q"})",
           // a track: bad kind, payload type over 127, no layers, too many layers, an SSRC over 32 bits
           R"({"type":"track","sid":"T","participant":"p","kind":"data","codec":"x","clock_rate":1,"payload_type":1,"layers":[{"ssrc":1}]})",
           R"({"type":"track","sid":"T","participant":"p","kind":"audio","codec":"x","clock_rate":1,"payload_type":128,"layers":[{"ssrc":1}]})",
