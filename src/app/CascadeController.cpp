@@ -209,6 +209,11 @@ void CascadeController::round_for(const std::string& room, const Served& served)
     if (!answer || answer->room != room || answer->node != out.peer) {
       spdlog::warn("cascade: room '{}': node '{}' answered {} {}", room, out.peer, r.status,
                    r.status ? "" : r.error);
+      // Its keys go with the next round (copied: the worker may run this after the wait).
+      on_worker(worker, [&cascade, room, peer = out.peer, messages = std::move(request.messages)] {
+        cascade.return_keys(room, peer, messages);
+        return true;
+      });
       continue;
     }
     on_worker(worker, [&cascade, answer = std::move(*answer)] {

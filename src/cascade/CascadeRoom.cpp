@@ -249,6 +249,15 @@ std::vector<CascadeMessage> CascadeRoom::state_for(const std::string& peer) {
   return out;
 }
 
+void CascadeRoom::return_keys(const std::string& peer, std::span<const CascadeMessage> messages) {
+  auto it = peers_.find(peer);
+  if (it == peers_.end()) return;
+  std::vector<sfu::CascadeRoomPart::OutgoingKey> keys;
+  for (const auto& m : messages)
+    if (const auto* key = std::get_if<CascadeKey>(&m)) keys.push_back({key->from, key->to, key->blob});
+  if (!keys.empty()) it->second->part.return_keys(std::move(keys));
+}
+
 void CascadeRoom::drop_peer(const std::string& peer) {
   auto it = peers_.find(peer);
   if (it == peers_.end()) return;

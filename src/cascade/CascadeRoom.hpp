@@ -54,6 +54,9 @@ class CascadeRoom {
   // participant and track, those gone since the last call, and how many
   // local subscribers want each of the peer's tracks.
   std::vector<CascadeMessage> state_for(const std::string& peer);
+  // `messages` (made by state_for) did not reach `peer`: their keys, the one
+  // thing said only once, go with the next state_for.
+  void return_keys(const std::string& peer, std::span<const CascadeMessage> messages);
 
   struct PeerStats;
   // Drops peers not heard from since `before` (their node left the room or

@@ -82,6 +82,11 @@ std::optional<CascadeWorker::Outgoing> CascadeWorker::receive(
   return Outgoing{peer, std::move(own), cascade->state_for(peer)};
 }
 
+void CascadeWorker::return_keys(const std::string& room, const std::string& peer,
+                                std::span<const CascadeMessage> messages) {
+  if (CascadeRoom* cascade = find(room)) cascade->return_keys(peer, messages);
+}
+
 size_t CascadeWorker::local_participants(const std::string& room) {
   if (CascadeRoom* cascade = find(room)) return cascade->local_participants();
   sfu::Room* local = worker_.find_room(room);

@@ -55,6 +55,9 @@ class CascadeWorker final : public CascadePort::Listener {
   std::optional<Outgoing> receive(const std::string& room, const std::string& peer,
                                   const CascadeLinkOffer& offer, const net::SocketAddress& address,
                                   std::span<const CascadeMessage> messages, bool open_room);
+  // What prepare() made for `peer` did not reach it (see CascadeRoom::return_keys).
+  void return_keys(const std::string& room, const std::string& peer,
+                   std::span<const CascadeMessage> messages);
   // Participants of `room` that joined through this node (0: none, or not here).
   size_t local_participants(const std::string& room);
   // Rooms cascaded here now.

@@ -36,6 +36,15 @@ CascadeRoomPart::~CascadeRoomPart() {
   for (const auto& identity : identities) room_.leave(identity, "node_left");
 }
 
+void CascadeRoomPart::return_keys(std::vector<OutgoingKey> keys) {
+  // Before those queued since, in the order they were sent, within the bound.
+  for (auto& key : *keys_) {
+    if (keys.size() >= kMaxOutgoingKeys) break;
+    keys.push_back(std::move(key));
+  }
+  *keys_ = std::move(keys);
+}
+
 bool CascadeRoomPart::owns(std::string_view identity) const {
   return std::find(identities_.begin(), identities_.end(), identity) != identities_.end();
 }

@@ -71,6 +71,8 @@ class CascadeRoomPart {
   static constexpr size_t kMaxOutgoingKeys = 4096;
   // The keys sent to the other node's participants since the last call.
   std::vector<OutgoingKey> take_keys() { return std::exchange(*keys_, {}); }
+  // Keys taken that did not reach the other node (its control POST failed): sent with the next.
+  void return_keys(std::vector<OutgoingKey> keys);
 
   // The room ended by itself (closed with everyone in it): nobody is left to
   // take out of it when this part goes.

@@ -178,10 +178,18 @@ TEST_F(CascadeRoomTest, AnEncryptedRoomsAnnouncementsAndKeysReachTheOtherNodeOpa
   turn_encrypted();
   EXPECT_EQ(alice->count<sfu::event::E2eeKey>(), 1u);
 
+  // A control POST that fails: its keys go with the next one.
+  secret_b.e2ee_keys("carol", {sfu::E2eeKeyEnvelope{"alice", "SECOND"}});
+  const auto lost = cb.state_for("node-a");
+  cb.return_keys("node-a", lost);
+  ca.apply("node-b", cb.state_for("node-a"), Clock::now());
+  ASSERT_EQ(alice->count<sfu::event::E2eeKey>(), 2u);
+  EXPECT_EQ(alice->last<sfu::event::E2eeKey>().blob, "SECOND");
+
   // A peer speaks only for its own participants, to this node's own.
   std::vector<CascadeMessage> forged{CascadeKey{"mallory", "alice", "X"}, CascadeKey{"alice", "alice", "X"}};
   ca.apply("node-b", forged, Clock::now());
-  EXPECT_EQ(alice->count<sfu::event::E2eeKey>(), 1u);
+  EXPECT_EQ(alice->count<sfu::event::E2eeKey>(), 2u);
 }
 
 TEST_F(CascadeRoomTest, ASilentPeerIsDroppedWithItsParticipants) {
