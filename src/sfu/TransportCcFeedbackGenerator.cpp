@@ -36,9 +36,11 @@ void TransportCcFeedbackGenerator::on_packet(uint16_t transport_sequence_number,
   const int64_t ext = highest_ + int16_t(uint16_t(transport_sequence_number - uint16_t(highest_)));
   if (ext < next_to_report_ || ext <= highest_ - int64_t(kWindow)) return;
   if (ext > highest_) {
-    // Slots between the old and new highest may hold arrivals from a lap ago.
+    // Slots from the old highest up to and including the new one may hold
+    // arrivals from a lap ago; the new packet's own slot too, or it would
+    // keep the arrival of the packet kWindow numbers before it.
     const int64_t first = std::max(highest_ + 1, ext - int64_t(kWindow) + 1);
-    for (int64_t seq = first; seq < ext; ++seq) arrival_of(seq) = kNotReceived;
+    for (int64_t seq = first; seq <= ext; ++seq) arrival_of(seq) = kNotReceived;
     highest_ = ext;
     next_to_report_ = std::max(next_to_report_, ext - int64_t(kWindow) + 1);
   }

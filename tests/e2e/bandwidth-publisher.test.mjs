@@ -37,7 +37,7 @@ function publisherSide(page) {
   });
 }
 
-test('a publisher on loopback: the server\'s transport-cc feedback lets its estimate rise to what its layers need', { timeout: 90000 }, async () => {
+test('a publisher on loopback: the server\'s transport-cc feedback lets its estimate rise to what its layers need', { timeout: 150000 }, async () => {
   const server = await startServer();
   let browser;
   const timeline = [];
@@ -54,9 +54,9 @@ test('a publisher on loopback: the server\'s transport-cc feedback lets its esti
     }, { timeout: 20000 });
     assert.ok(sending, `alice sends her high layer: ${JSON.stringify(await publisherSide(alice))}`);
 
-    // 20 s, a sample a second.
+    // 40 s, a sample a second: past the 20-25 s where the estimate once fell.
     let previous = sending;
-    for (let second = 1; second <= 20; ++second) {
+    for (let second = 1; second <= 40; ++second) {
       await sleep(1000);
       const p = await publisherSide(alice);
       const kbps = {};
@@ -71,11 +71,16 @@ test('a publisher on loopback: the server\'s transport-cc feedback lets its esti
     // middle one is paused, nobody wants it). With feedback that took the
     // server's own delays on a busy machine for queueing, her estimate sat at
     // 270-660 kbit/s (0 % loss) for most of such a run and her high layer
-    // stopped. A single cut late in the run (seen with either feedback, cause
-    // not the server's reading) is not what this checks: the median is.
-    const rates = timeline.map((t) => t.availableKbps).sort((a, b) => a - b);
-    const median = rates[Math.floor(rates.length / 2)];
-    assert.ok(median >= 1000, `alice's available outgoing rate is 1 Mbit/s or more for most of the run (median ${median} kbit/s, lowest ${rates[0]})`);
+    // stopped: the median checks that.
+    const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+    const rates = timeline.map((t) => t.availableKbps);
+    assert.ok(median(rates) >= 1000, `alice's available outgoing rate is 1 Mbit/s or more for most of the run (median ${median(rates)} kbit/s, lowest ${Math.min(...rates)})`);
+    // Once 4096 packets had arrived (about 20 s in), feedback reported each
+    // arrival as that of the packet 4096 before it; her estimator saw time
+    // jump back, cut to ~700 kbit/s and stayed there. The last 15 s check
+    // that the estimate holds after that point.
+    const late = rates.slice(-15);
+    assert.ok(median(late) >= 1000, `alice's available outgoing rate is still 1 Mbit/s or more in the last 15 s (median ${median(late)} kbit/s, lowest ${Math.min(...late)})`);
   } finally {
     console.log('alice, per second:\n' + timeline.map((t) => JSON.stringify(t)).join('\n'));
     await browser?.close();

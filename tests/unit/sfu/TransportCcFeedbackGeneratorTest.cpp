@@ -197,6 +197,37 @@ TEST(TransportCcFeedbackGenerator, LongOutageReportsOnlyTheWindow) {
   EXPECT_EQ(statuses, TransportCcFeedbackGenerator::kWindow);
 }
 
+// A call goes on past many laps of the arrival ring: each packet is
+// reported with its own arrival, never that of the packet a lap before it
+// (which put a minutes-long call's arrivals kWindow packets in the past and
+// made the sender's estimator take them for reordering and cut its rate).
+TEST(TransportCcFeedbackGenerator, ArrivalsStayTheirOwnPastManyLapsOfTheWindow) {
+  TransportCcFeedbackGenerator generator(1);
+  // Three laps and more, in whole feedbacks of 25 packets.
+  constexpr size_t kPackets = 3 * TransportCcFeedbackGenerator::kWindow + 512;
+  constexpr Duration kSpacing = microseconds(4000);  // 250 packets a second
+  std::vector<uint8_t> out(1200);
+  int64_t reference_us = -1;  // the decoded arrival of the first packet
+  size_t checked = 0;
+  uint16_t seq = 60000;  // the 16-bit numbers wrap on the way
+  for (size_t i = 0; i < kPackets; ++i, ++seq) {
+    generator.on_packet(seq, 9, t0 + kSpacing * int64_t(i));
+    if (i % 25 != 24) continue;  // a feedback every 100 ms
+    const size_t length = generator.build_feedback(out, t0 + kSpacing * int64_t(i));
+    for (const Feedback& feedback : parse_all(std::span(out).first(length))) {
+      for (const Decoded& packet : feedback.packets) {
+        ASSERT_TRUE(packet.received) << packet.sequence_number;
+        const size_t index = size_t(uint16_t(packet.sequence_number - 60000));
+        if (reference_us < 0) reference_us = packet.arrival_us;
+        ASSERT_EQ(packet.arrival_us - reference_us, floored_us(kSpacing * int64_t(index)))
+            << "packet " << index << " of " << kPackets;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_EQ(checked, kPackets);
+}
+
 TEST(TransportCcFeedbackGenerator, NoPaddingBitSoAnyPacketMayFollow) {
   TransportCcFeedbackGenerator generator(1);
   for (uint16_t seq = 0; seq < 700; seq += 1 + seq % 3) generator.on_packet(seq, 9, t0 + microseconds(seq * 300));
