@@ -11,7 +11,8 @@ uint32_t ProbeCluster::min_bytes() const {
   return uint32_t(target_bps_ * std::chrono::duration<double>(kMinDuration).count() / 8);
 }
 
-void ProbeCluster::on_sent(uint32_t size) {
+void ProbeCluster::on_sent(uint32_t size, TimePoint now) {
+  if (!first_sent_) first_sent_ = now;
   ++sent_packets_;
   sent_bytes_ += size;
 }

@@ -29,6 +29,8 @@ class ProbeCluster {
   int32_t id() const { return id_; }
   double target_bps() const { return target_bps_; }
   TimePoint created() const { return created_; }
+  // When its first packet went out; nullopt before.
+  std::optional<TimePoint> first_sent() const { return first_sent_; }
   // The sender keeps sending for this cluster, paced at target_bps(),
   // until both minimums are met.
   uint32_t min_bytes() const;
@@ -37,7 +39,7 @@ class ProbeCluster {
   uint32_t sent_packets() const { return sent_packets_; }
   uint64_t sent_bytes() const { return sent_bytes_; }
 
-  void on_sent(uint32_t size);
+  void on_sent(uint32_t size, TimePoint now);
   // A feedback result for one of this cluster's packets.
   void on_result(const PacketResult& result);
   // The measured rate, once enough of the cluster was reported received.
@@ -47,6 +49,7 @@ class ProbeCluster {
   int32_t id_ = kNoProbeCluster;
   double target_bps_ = 0;
   TimePoint created_{};
+  std::optional<TimePoint> first_sent_;
   uint32_t sent_packets_ = 0;
   uint64_t sent_bytes_ = 0;
   // Over received packets only.

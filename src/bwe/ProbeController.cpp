@@ -36,7 +36,10 @@ ProbeCluster* ProbeController::find(int32_t id) {
 void ProbeController::expire(TimePoint now) {
   size_t kept = 0;
   for (size_t i = 0; i < cluster_count_; ++i) {
-    if (now - clusters_[i].created() >= kClusterTimeout) {
+    const ProbeCluster& cluster = clusters_[i];
+    const bool expired = cluster.first_sent() ? now - *cluster.first_sent() >= kClusterTimeout
+                                              : now - cluster.created() >= kUnsentTimeout;
+    if (expired) {
       ++counters_.timed_out;
     } else {
       clusters_[kept++] = clusters_[i];
@@ -70,9 +73,9 @@ void ProbeController::on_estimate(double estimate_bps, bool congested, TimePoint
   plan(estimate_bps * kFurtherMultiplier, now);
 }
 
-void ProbeController::on_probe_sent(int32_t cluster, uint32_t size) {
+void ProbeController::on_probe_sent(int32_t cluster, uint32_t size, TimePoint now) {
   if (ProbeCluster* probe = find(cluster)) {
-    probe->on_sent(size);
+    probe->on_sent(size, now);
     if (probe->fully_sent()) refresh_pending();
   }
 }

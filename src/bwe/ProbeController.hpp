@@ -28,8 +28,13 @@ class ProbeController {
   // Probe again only while a result reached this share of its target.
   static constexpr double kFurtherProbeShare = 0.7;
   static constexpr Duration kPeriodicInterval = seconds(5);
-  // A cluster with no result this long after it was planned has failed.
+  // A cluster with no result this long after its first packet went out has failed.
   static constexpr Duration kClusterTimeout = seconds(2);
+  // A cluster nothing of which could be sent yet (no video to pad on: the
+  // start probes are planned when the connection is made, audio's feedback
+  // comes first, and a loaded publisher's first keyframe may take seconds)
+  // waits this long for its first packet; kClusterTimeout runs from then.
+  static constexpr Duration kUnsentTimeout = seconds(10);
   // A fall below this share of the rate seen within kDropWindow is a large drop.
   static constexpr double kLargeDrop = 0.66;
   static constexpr double kRecoveryShare = 0.85;
@@ -55,7 +60,7 @@ class ProbeController {
 
   // Clusters the sender still has to send, oldest first.
   std::span<const ProbeCluster> probe_plan() const { return std::span(pending_).first(pending_count_); }
-  void on_probe_sent(int32_t cluster, uint32_t size);
+  void on_probe_sent(int32_t cluster, uint32_t size, TimePoint now);
   // A feedback result of a probe packet; returns the cluster's measured
   // rate when this result completes it.
   std::optional<double> on_result(const PacketResult& result, double estimate_bps, TimePoint now);

@@ -22,7 +22,7 @@ SendSideBandwidthEstimator::SendSideBandwidthEstimator(BandwidthEstimatorConfig 
 }
 
 uint16_t SendSideBandwidthEstimator::on_packet_sent(uint32_t size, TimePoint now, int32_t probe_cluster) {
-  if (probe_cluster != kNoProbeCluster) probes_.on_probe_sent(probe_cluster, size);
+  if (probe_cluster != kNoProbeCluster) probes_.on_probe_sent(probe_cluster, size, now);
   return history_.on_packet_sent(size, now, probe_cluster);
 }
 

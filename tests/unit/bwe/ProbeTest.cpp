@@ -2,6 +2,8 @@
 // feedback, and when probes are planned.
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "bwe/ProbeCluster.hpp"
 #include "bwe/ProbeController.hpp"
 
@@ -11,6 +13,13 @@ namespace {
 const TimePoint t0 = TimePoint{} + seconds(100);
 
 // `count` packets of 1200 bytes sent every `send_gap_us`, arriving every `arrival_gap_us`.
+// Sends one packet of every planned cluster at `now` (what starts its timeout).
+void start_sending(ProbeController& controller, TimePoint now) {
+  std::vector<int32_t> ids;
+  for (const ProbeCluster& p : controller.probe_plan()) ids.push_back(p.id());
+  for (int32_t id : ids) controller.on_probe_sent(id, 1200, now);
+}
+
 PacketResult probe_packet(int32_t cluster, int i, int64_t send_gap_us, int64_t arrival_gap_us) {
   return {i, 1'000'000 + i * send_gap_us, 9'000'000 + i * arrival_gap_us, 1200, cluster, true};
 }
@@ -18,9 +27,9 @@ PacketResult probe_packet(int32_t cluster, int i, int64_t send_gap_us, int64_t a
 TEST(ProbeCluster, NeedsItsMinimumPacketsAndFifteenMillisecondsOfBytes) {
   ProbeCluster cluster(3, 4e6, t0);
   EXPECT_EQ(cluster.min_bytes(), 7500u);
-  for (int i = 0; i < 6; ++i) cluster.on_sent(1200);
+  for (int i = 0; i < 6; ++i) cluster.on_sent(1200, t0);
   EXPECT_FALSE(cluster.fully_sent());
-  cluster.on_sent(1200);
+  cluster.on_sent(1200, t0);
   EXPECT_TRUE(cluster.fully_sent());
 }
 
@@ -62,7 +71,7 @@ std::optional<double> run_cluster(ProbeController& controller, const ProbeCluste
     bool still = false;
     for (const ProbeCluster& p : plan) still |= p.id() == cluster.id();
     if (!still) break;
-    controller.on_probe_sent(cluster.id(), 1200);
+    controller.on_probe_sent(cluster.id(), 1200, now);
     ++packets;
   }
   std::optional<double> result;
@@ -124,6 +133,7 @@ TEST(ProbeController, ProbesPeriodicallyOnlyBelowTheWantedRateAndWithoutCongesti
   controller.on_estimate(1e6, false, t0);
   ASSERT_EQ(controller.probe_plan().size(), 1u);
   EXPECT_DOUBLE_EQ(controller.probe_plan()[0].target_bps(), 2e6);
+  start_sending(controller, t0);
   // It never finishes: it times out, and the next one waits for the interval.
   controller.on_estimate(1e6, false, t0 + ProbeController::kClusterTimeout);
   EXPECT_EQ(controller.counters().timed_out, 1u);
@@ -139,6 +149,7 @@ TEST(ProbeController, ProbesPeriodicallyOnlyBelowTheWantedRateAndWithoutCongesti
 TEST(ProbeController, AfterALargeDropProbesForMostOfTheOldRateOnceCongestionClears) {
   ProbeController controller(10e6);
   controller.on_estimate(2e6, false, t0);  // a periodic probe is planned; let it time out
+  start_sending(controller, t0);
   controller.on_estimate(2e6, true, t0 + ProbeController::kClusterTimeout);
   controller.on_estimate(0.8e6, true, t0 + seconds(3));  // a drop of 60%, while congested
   EXPECT_TRUE(controller.probe_plan().empty());
@@ -151,10 +162,31 @@ TEST(ProbeController, AfterALargeDropProbesForMostOfTheOldRateOnceCongestionClea
 TEST(ProbeController, ASmallDropIsNoReasonToProbe) {
   ProbeController controller(10e6);
   controller.on_estimate(2e6, false, t0);
+  start_sending(controller, t0);
   controller.on_estimate(2e6, true, t0 + ProbeController::kClusterTimeout);
   controller.on_estimate(1.7e6, false, t0 + seconds(3));
   EXPECT_TRUE(controller.probe_plan().empty());
   EXPECT_EQ(controller.counters().recoveries, 0u);
+}
+
+TEST(ProbeController, AClusterNothingCouldBeSentOfWaitsForItsFirstPacket) {
+  // The start probes are planned when the connection is made; the video to
+  // pad on may come seconds later (audio's feedback first).
+  ProbeController controller(10e6);
+  controller.start(300e3, t0);
+  controller.on_estimate(300e3, false, t0 + seconds(4));
+  ASSERT_EQ(controller.probe_plan().size(), 2u);
+  EXPECT_EQ(controller.counters().timed_out, 0u);
+  // The first video: the first cluster goes out, and has kClusterTimeout from then.
+  const TimePoint video = t0 + seconds(4);
+  controller.on_probe_sent(controller.probe_plan()[0].id(), 1200, video);
+  controller.on_estimate(300e3, false, video + ProbeController::kClusterTimeout - milliseconds(1));
+  EXPECT_EQ(controller.counters().timed_out, 0u);
+  controller.on_estimate(300e3, false, video + ProbeController::kClusterTimeout);
+  EXPECT_EQ(controller.counters().timed_out, 1u);
+  // One never sent is given up after kUnsentTimeout.
+  controller.on_estimate(300e3, false, t0 + ProbeController::kUnsentTimeout);
+  EXPECT_EQ(controller.counters().timed_out, 2u);
 }
 
 TEST(ProbeController, ResultsForUnknownClustersAreCounted) {
