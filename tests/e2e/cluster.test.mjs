@@ -59,7 +59,7 @@ test('three nodes: relayed signaling, least-loaded placement, Redis outage', { t
       assert.equal((await scrapeMetrics(n.url)).sum('ciphertalk_participants'), id === host ? 2 : 0, `${id}'s participants`);
     }
     for (const [who, id] of [['alice', 'node-a'], ['bob', 'node-b']]) {
-      if (id !== host) assert.match(nodes[id].log(), new RegExp(`${who} joins room 'standup' through node ws://127\\.0\\.0\\.1:${nodes[host].ports.http}/rtc \\(relayed\\)`));
+      if (id !== host) assert.match(nodes[id].log(), new RegExp(`${who} joins room 'standup' relayed to ws://127\\.0\\.0\\.1:${nodes[host].ports.http}/rtc`));
     }
     // Both got their TURN credentials from the node that hosts their call.
     for (const page of [alice, bob]) {
