@@ -54,8 +54,9 @@ export async function followMove(client: CipherTalkClient, msg: MoveMessage, for
  * `resume_only` (reconnect.ts: `relocate`), keeping both PeerConnections.
  */
 export function followReconnect(client: CipherTalkClient, msg: ServerMessageOf<'reconnect'>): void {
+  if (!msg.url) return;
   client.connection.handle({ type: 'relocate' });
-  if (!client.connection.relocating || !msg.url) return; // not in a call (joining, left): nothing to take along
+  if (!client.connection.relocating) return; // not in a call (joining, left): nothing to take along
   client.url = msg.url;
   client.ws?.close(1000, 'reconnect');
 }
