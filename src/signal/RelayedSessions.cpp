@@ -46,7 +46,8 @@ std::vector<RelayedSessions::Sent> RelayedSessions::reconnect_all(const std::str
   std::vector<Sent> sent;
   {
     std::lock_guard lock(mutex_);
-    for (auto& [id, e] : entries_) {
+    for (auto& entry : entries_) {
+      Entry& e = entry.second;
       if (e.told || (e.joined && !e.joined())) continue;
       auto session = e.session.lock();
       if (!session) continue;
@@ -58,7 +59,7 @@ std::vector<RelayedSessions::Sent> RelayedSessions::reconnect_all(const std::str
       ++it->sessions;
     }
   }
-  // Outside the lock: a session's send only posts to its strand, but keeps no lock order to think about.
+  // Sent outside the lock: no lock order between the registry and a session to reason about.
   for (auto& [session, message] : to_tell) session->send_text(std::move(message));
   return sent;
 }
