@@ -237,8 +237,8 @@ uint32_t Publication::wanted_layers() const {
   }
   // A recording takes the top layer whoever watches.
   if (!taps_.empty()) mask |= 1u << tap_layer();
-  // Another node's subscribers pick their layers there: it is sent every one.
-  if (!relays_.empty()) mask |= (1u << layers_.size()) - 1;
+  // Another node's subscribers pick their layers there, among those it wants.
+  for (const auto* relay : relays_) mask |= relay->wanted_layers() & ((1u << layers_.size()) - 1);
   return mask;
 }
 
