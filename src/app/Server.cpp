@@ -121,7 +121,17 @@ struct Server::Impl {
     });
     drain_deadline = std::chrono::steady_clock::now() + timeout;
     drain_check = std::make_unique<boost::asio::steady_timer>(front_io);
+    reconnect_relayed();
     check_drained();
+  }
+
+  // Clients relayed through this node take their signaling to the node that
+  // hosts their room (`reconnect`); their calls run there already. Repeated
+  // while draining for those whose resume came through here since.
+  void reconnect_relayed() {
+    for (const auto& sent : rtc->relayed().reconnect_all("drain"))
+      spdlog::info("drain: {} relayed client(s) of room '{}' sent to {}", sent.sessions, sent.room,
+                   sent.home_url);
   }
 
   void check_drained() {
@@ -142,6 +152,7 @@ struct Server::Impl {
               participants);
           return shut_down();
         }
+        reconnect_relayed();
         check_drained();
       });
     });

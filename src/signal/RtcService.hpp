@@ -12,8 +12,9 @@
 #include <vector>
 
 #include "signal/AccessToken.hpp"
-#include "signal/RequestLatency.hpp"
 #include "signal/ParticipantMover.hpp"
+#include "signal/RelayedSessions.hpp"
+#include "signal/RequestLatency.hpp"
 #include "signal/RtcServiceConfig.hpp"
 #include "signal/RtcSessionListener.hpp"
 #include "signal/SignalProtocol.hpp"
@@ -76,6 +77,7 @@ class RtcService final : public RtcSessionListener, public std::enable_shared_fr
   };
   Stats stats() const;
   ParticipantMover& mover() override { return *mover_; }
+  RelayedSessions& relayed() override { return relayed_; }
 
   void count_message() override;
   void count_error(std::string_view code) override;
@@ -95,6 +97,7 @@ class RtcService final : public RtcSessionListener, public std::enable_shared_fr
   std::map<std::string, uint64_t> disconnect_generation_;
   uint64_t next_generation_ = 1;
   std::unique_ptr<ParticipantMover> mover_;  // signs with the first API key
+  RelayedSessions relayed_;                  // relayed connections, for a drain
 };
 
 }  // namespace ct::signal

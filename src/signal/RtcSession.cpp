@@ -12,7 +12,6 @@
 #include "sfu/MediaWorker.hpp"
 #include "sfu/Room.hpp"
 #include "signal/BreakoutRooms.hpp"
-#include "signal/MovableSession.hpp"
 #include "signal/ParticipantMover.hpp"
 #include "signal/SignalProtocol.hpp"
 #include "signal/SignalRelay.hpp"
@@ -292,8 +291,7 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
   // frames to and from that node's /rtc.
   void start_relay(const std::string& url, const AccessTokenClaims& claims) {
     auth_timer_.cancel();
-    spdlog::info("rtc: {} joins room '{}' through node {} (relayed)", claims.identity, claims.grants.room,
-                 url);
+    spdlog::info("rtc: {} joins room '{}' relayed to {}", claims.identity, claims.grants.room, url);
     SignalRelay::Handlers h;
     h.to_client = [weak = weak_from_this()](std::string message) {
       if (auto self = weak.lock()) self->send(std::move(message));
@@ -301,18 +299,18 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
     h.closed = [weak = weak_from_this()](uint16_t code, std::string reason) {
       auto self = weak.lock();
       if (!self) return;
-      if (code == 0) {
-        spdlog::warn("rtc: relay to the room's node failed: {}", reason);
-        self->send_error("node_unreachable", "the node that hosts this room cannot be reached; try again",
-                         "join");
-        self->close(websocket::close_code::try_again_later, "node_unreachable");
-        return;
-      }
-      self->close(websocket::close_code(code), reason);
+      if (code != 0) return self->close(websocket::close_code(code), reason);
+      spdlog::warn("rtc: relay to the room's node failed: {}", reason);
+      self->send_error("node_unreachable", "the node that hosts this room cannot be reached; try again",
+                       "join");
+      self->close(websocket::close_code::try_again_later, "node_unreachable");
     };
     relay_ = std::make_unique<SignalRelay>(ws_.get_executor(), url, service_->relay_credential(remote_ip_),
                                            std::move(h));
     relay_->start(std::move(join_text_));
+    relayed_ = service_->relayed().add(
+        claims.grants.room, claims.identity, url, [relay = relay_.get()] { return relay->joined(); },
+        weak_from_this());
   }
 
   void join_here(request::Join& r, const AccessTokenClaims& claims_in) {
@@ -347,12 +345,12 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
     spdlog::info("rtc: {} joins room '{}'{} from {}", identity_, room_, resume ? " (resume)" : "",
                  remote_ip_);
     request_timed_ = true;
-    worker.post([&worker, room = room_, info = std::move(info), sink = sink_, resume, settings,
-                 service = service_, type = request_type_, arrived = request_arrived_]() mutable {
-      sfu::Room& rm = worker.room(room, settings);
-      if (!(resume && rm.replace_sink(info.identity, sink))) {
+    worker.post([&worker, room = room_, info = std::move(info), sink = sink_, resume, only = r.resume_only,
+                 settings, service = service_, type = request_type_, arrived = request_arrived_]() mutable {
+      sfu::Room* rm = only ? worker.find_room(room) : &worker.room(room, settings);
+      if (!(resume && rm && rm->replace_sink(info.identity, sink))) {
         const std::string identity = info.identity;
-        if (auto err = rm.join(std::move(info), sink, Clock::now())) {
+        if (auto err = only ? resume_failed() : rm->join(std::move(info), sink, Clock::now())) {
           log_event(spdlog::level::info, {room, identity, "join", err->code}, "join refused");
           sink->join_refused(std::move(*err));
         }
@@ -579,6 +577,7 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
   std::string join_text_;               // the join as the client sent it, for a relay
   std::unique_ptr<SignalRelay> relay_;  // set when the room is hosted on another node
   websocket::close_reason close_reason_;
+  RelayedSessions::Registration relayed_;  // in the registry a drain reads, while relay_ is set
   std::string room_, identity_;
   sfu::MediaWorker* worker_ = nullptr;
   std::shared_ptr<Sink> sink_;  // this connection, as the room knows it (set by join)

@@ -11,6 +11,7 @@
 #include "core/Clock.hpp"
 #include "signal/AccessToken.hpp"
 #include "signal/JoinRoute.hpp"
+#include "signal/RelayedSessions.hpp"
 #include "signal/RtcServiceConfig.hpp"
 #include "signal/SignalProtocol.hpp"
 
@@ -58,6 +59,8 @@ class RtcSessionListener {
 
   // Moves between rooms (breakout rooms, the API's move); knows every joined connection.
   virtual ParticipantMover& mover() = 0;
+  // The connections relayed to other nodes, for a drain to send to their hosting nodes.
+  virtual RelayedSessions& relayed() = 0;
 
   virtual void count_message() = 0;
   virtual void count_error(std::string_view code) = 0;

@@ -228,6 +228,8 @@ std::variant<Request, ProtocolError> parse_request(std::string_view text) {
         r.e2ee_require = optional_bool(*it, "require");
       }
       r.p2p = optional_bool(j, "p2p");
+      r.resume_only = optional_bool(j, "resume_only");
+      r.resume = r.resume || r.resume_only;
       return Request{r};
     }
     if (type == "offer") {
@@ -425,6 +427,11 @@ std::string serialize_move(const std::string& room, const std::string& token, co
                            const std::string& reason) {
   json j = {{"type", "move"}, {"room", room}, {"token", token}, {"reason", reason}};
   if (!url.empty()) j["url"] = url;
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string serialize_reconnect(const std::string& url, const std::string& reason) {
+  json j = {{"type", "reconnect"}, {"url", url}, {"reason", reason}};
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

@@ -22,6 +22,8 @@ struct Join {
   bool e2ee_supported = false;  // e2ee.supported: the client can encrypt frames
   bool e2ee_require = false;    // e2ee.require: create the room encrypted (honoured in --dev only)
   bool p2p = false;             // create the room with direct connections (honoured in --dev only)
+  // resume_only (implies resume): the participant must be in the room; no fresh join (`resume_failed`)
+  bool resume_only = false;
 };
 struct Offer {  // publisher connection
   std::string sdp;
@@ -129,6 +131,8 @@ std::string serialize_pong(int64_t timestamp);
 // `move`: join `room` with `token` (at `url` when it is on another server; empty: this one).
 std::string serialize_move(const std::string& room, const std::string& token, const std::string& url,
                            const std::string& reason);
+// `reconnect`: take the signaling to `url` and resume there (the media stays as it is).
+std::string serialize_reconnect(const std::string& url, const std::string& reason);
 // `breakout_state`: the open breakout rooms of `main_room` and who is in each.
 struct BreakoutRoomState {
   std::string name;  // as the administrator named it

@@ -8,6 +8,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket.hpp>
 #include <deque>
+#include <nlohmann/json.hpp>
 
 #include "core/Log.hpp"
 
@@ -20,6 +21,12 @@ using tcp = asio::ip::tcp;
 
 namespace {
 std::atomic<size_t> open_relays{0};
+
+// Read only until the join is answered: after that frames pass unread.
+bool is_joined(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  return j.is_object() && j.value("type", nlohmann::json()) == "joined";
+}
 }  // namespace
 
 struct SignalRelay::Impl : std::enable_shared_from_this<Impl> {
@@ -37,6 +44,7 @@ struct SignalRelay::Impl : std::enable_shared_from_this<Impl> {
   beast::flat_buffer buffer;
   std::deque<std::string> queue;
   bool open = false, writing = false, finished = false, closing = false;
+  std::atomic<bool> joined{false};  // read by a drain on the front thread
 
   bool parse_url() {
     std::string_view u = url;
@@ -102,6 +110,7 @@ struct SignalRelay::Impl : std::enable_shared_from_this<Impl> {
       }
       std::string text = beast::buffers_to_string(self->buffer.data());
       self->buffer.consume(self->buffer.size());
+      if (!self->joined) self->joined = is_joined(text);
       if (self->handlers.to_client) self->handlers.to_client(std::move(text));
       self->read();
     });
@@ -166,5 +175,7 @@ void SignalRelay::start(std::string join) {
 void SignalRelay::send(std::string message) { impl_->send(std::move(message)); }
 
 void SignalRelay::close() { impl_->close(); }
+
+bool SignalRelay::joined() const { return impl_->joined.load(); }
 
 }  // namespace ct::signal

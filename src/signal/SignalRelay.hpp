@@ -34,6 +34,8 @@ class SignalRelay {
   void send(std::string message);
   // The client went away: close the hosting node's side too.
   void close();
+  // The hosting node has answered the join with `joined` (any thread).
+  bool joined() const;
 
   // Relays alive in this process. A draining node waits for them to end: the
   // calls they carry run on other nodes, and exiting would cut them.

@@ -99,3 +99,52 @@ test('drain mid-call: the participants move to another node with no gap in their
     await redis.stop();
   }
 });
+
+test('drain of a node that only relays: the relayed participant takes its signaling to the room\'s node, keeps its video, and the node exits early', { timeout: 75000 }, async () => {
+  const redis = await startRedis();
+  const nodes = {};
+  let browser;
+  try {
+    // Node a is alone in its region, so the room alice opens through it lands there; bob comes through b,
+    // which relays his signaling there (no cascade: his call runs on node a).
+    for (const [id, region] of [['node-a', 'eu'], ['node-b', 'us']]) {
+      nodes[id] = await startServer(['--redis', redis.url, '--node-id', id, '--region', region, '--cascade', 'off', '--drain-timeout', '60s']);
+    }
+    const [a, b] = [nodes['node-a'], nodes['node-b']];
+    const homeUrl = `ws://127.0.0.1:${a.ports.http}/rtc`;
+    browser = await launchBrowser();
+    const alice = await joinCall(browser, a.url, 'relayhop', 'alice');
+    const bob = await joinCall(browser, b.url, 'relayhop', 'bob');
+    for (const [page, other] of [[alice, 'bob'], [bob, 'alice']]) {
+      const { ok, stats: s } = await waitForVideoFrom(page, [other], { minFrames: 15, timeout: 30000 });
+      assert.ok(ok, `video from ${other} decodes: ${JSON.stringify(s)}`);
+    }
+    assert.equal(await redisGet(redis.port, 'ciphertalk:room:relayhop'), 'node-a');
+    assert.match(b.log(), /bob joins room 'relayhop' relayed to ws:\/\/127\.0\.0\.1:\d+\/rtc/);
+
+    let exitedAfter;
+    const gaps = await longestGap([{ page: alice, other: 'bob' }, { page: bob, other: 'alice' }], async () => {
+      const drainedAt = Date.now();
+      b.drain();
+      const code = await Promise.race([b.exited, new Promise((r) => setTimeout(() => r('still running'), 20000))]);
+      exitedAfter = Date.now() - drainedAt;
+      assert.equal(code, 0, `node-b exits once it relays no one (well before --drain-timeout 60s)\n${b.log().slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 1500));  // video goes on after the exit
+    });
+    assert.match(b.log(), /drain: 1 relayed client\(s\) of room 'relayhop' sent to ws:\/\/127\.0\.0\.1:\d+\/rtc/);
+    // Bob resumed on node a itself: the same participant (no rejoin), with its signaling there now.
+    assert.match(a.log(), /bob joins room 'relayhop' \(resume\)/);
+    assert.doesNotMatch(a.log(), /duplicate_identity|resume_failed/);
+    const signaling = await bob.evaluate(() => ({ url: window.ct.url, open: window.ct.ws?.readyState === WebSocket.OPEN, state: window.ct.connection.state }));
+    assert.deepEqual(signaling, { url: homeUrl, open: true, state: 'connected' });
+    // Still in the call there, both publishing.
+    const people = (await api(a, 'GET', '/api/rooms/relayhop/participants', { bearer: token({ grant: 'admin' }) })).body.participants;
+    assert.deepEqual(people.map((p) => [p.identity, p.tracks.length >= 2]).sort(), [['alice', true], ['bob', true]]);
+    assert.ok(gaps.every((g) => g < 2000), `no gap of 2 s in the video each sees (sampled every 100 ms): ${gaps.join(' ms, ')} ms`);
+    console.log(`relay drain: node-b exited ${exitedAfter} ms after SIGTERM; longest video gaps ${gaps.join(' ms, ')} ms`);
+  } finally {
+    if (browser) await browser.close();
+    for (const n of Object.values(nodes)) await n.stop();
+    await redis.stop();
+  }
+});

@@ -59,7 +59,7 @@ test('three nodes: relayed signaling, least-loaded placement, Redis outage', { t
       assert.equal((await scrapeMetrics(n.url)).sum('ciphertalk_participants'), id === host ? 2 : 0, `${id}'s participants`);
     }
     for (const [who, id] of [['alice', 'node-a'], ['bob', 'node-b']]) {
-      if (id !== host) assert.match(nodes[id].log(), new RegExp(`${who} joins room 'standup' through node ws://127\\.0\\.0\\.1:${nodes[host].ports.http}/rtc \\(relayed\\)`));
+      if (id !== host) assert.match(nodes[id].log(), new RegExp(`${who} joins room 'standup' relayed to ws://127\\.0\\.0\\.1:${nodes[host].ports.http}/rtc`));
     }
     // Both got their TURN credentials from the node that hosts their call.
     for (const page of [alice, bob]) {
@@ -200,6 +200,26 @@ test('drain in a cluster: the room moves to the other node, a relayed client kee
     assert.equal(await redisGet(redis.port, 'ciphertalk:room:fresh'), otherId);
 
     host.drain();
+    // The relayed client is told to take its signaling to the node that hosts its room.
+    const hop = await relayed.client.until((m) => m.type === 'reconnect', 'fay is sent to the room\'s node', 5000);
+    assert.deepEqual(hop, { type: 'reconnect', url: `ws://127.0.0.1:${other.ports.http}/rtc`, reason: 'drain' });
+    // There a resume_only of someone not in the room is refused with a code (never a fresh join), and a
+    // forged token as any join's; fay's own resume takes her over, and her relayed connection ends.
+    const stale = await connect(other);
+    const forged = await connect(other);
+    const direct = await connect(other);
+    clients.push(stale, forged, direct);
+    stale.send({ type: 'join', token: await devToken(other, 'fresh', 'nobody'), resume_only: true });
+    const refused = await stale.until((m) => m.type === 'error' || m.type === 'joined', 'a stale resume_only');
+    assert.deepEqual([refused.type, refused.code, refused.request], ['error', 'resume_failed', 'join']);
+    forged.send({ type: 'join', token: 'eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl', resume_only: true });
+    const forgedAnswer = await forged.until((m) => m.type === 'error' || m.type === 'joined', 'a forged resume_only');
+    assert.equal(forgedAnswer.type, 'error', JSON.stringify(forgedAnswer));
+    direct.send({ type: 'join', token: await devToken(other, 'fresh', 'fay'), resume_only: true });
+    const resumed = await direct.until((m) => m.type === 'joined' || m.type === 'error', 'fay resumes on the room\'s node');
+    assert.equal(resumed.type, 'joined', JSON.stringify(resumed));
+    assert.ok(await waitFor(() => relayed.client.closeCode !== null, { timeout: 5000, interval: 50 }), 'the relayed connection closes');
+    assert.ok(relayed.client.has((m) => m.type === 'removed' && m.reason === 'resumed_elsewhere'), JSON.stringify(relayed.client.got.map((m) => m.type)));
     // The room's claim moves to the other node and kim is told to follow, with a fresh token.
     const move = await first.client.until((m) => m.type === 'move', 'kim is moved', 5000);
     assert.equal(move.room, 'keep');
@@ -218,12 +238,14 @@ test('drain in a cluster: the room moves to the other node, a relayed client kee
     assert.equal(late.answer.type, 'joined', JSON.stringify(late.answer));
     first.client.send({ type: 'leave' });
 
-    // The relayed client's call runs on the other node: the draining node keeps relaying it.
+    // A client that does not follow `reconnect` (lou, relayed since the drain began, is told too) stays
+    // relayed: the draining node waits for it.
+    await late.client.until((m) => m.type === 'reconnect', 'lou is sent to the room\'s node once joined', 5000);
     await new Promise((r) => setTimeout(r, 2000));
     assert.equal(host.child.exitCode, null, 'the draining node waits for the relayed client');
-    relayed.client.send({ type: 'ping', timestamp: 42 });
-    await relayed.client.until((m) => m.type === 'pong' && m.timestamp === 42, 'the relay still answers');
-    relayed.client.send({ type: 'leave' });
+    late.client.send({ type: 'ping', timestamp: 42 });
+    await late.client.until((m) => m.type === 'pong' && m.timestamp === 42, 'the relay still answers');
+    direct.send({ type: 'leave' });
     late.client.send({ type: 'leave' });
     const code = await Promise.race([host.exited, new Promise((r) => setTimeout(() => r('still running'), 8000))]);
     assert.equal(code, 0, host.log().slice(-1500));

@@ -110,4 +110,42 @@ describe('reconnect state machine', () => {
     expect(m.handle({ type: 'move' })).toEqual([]);
     expect(m.state).toBe('disconnected');
   });
+
+  it('a relocation resumes at once, resume_only, without saying the connection was lost', () => {
+    const m = connected();
+    expect(m.handle({ type: 'relocate' })).toEqual([]);
+    expect(m.relocating).toBe(true);
+    expect(m.handle({ type: 'socket_closed', now: 1000 })).toEqual([{ kind: 'retry', delayMs: 0, attempt: 0 }]);
+    expect(m.state).toBe('reconnecting');
+    expect(m.relocating).toBe(true);
+    // An attempt that fails backs off as any resume does, still resume_only.
+    expect(m.handle({ type: 'socket_closed', now: 1100 })).toEqual([{ kind: 'retry', delayMs: defaultRetryDelay(1), attempt: 1 }]);
+    expect(m.relocating).toBe(true);
+    expect(m.handle({ type: 'joined' })).toEqual([{ kind: 'reconnected' }]);
+    expect(m.state).toBe('connected');
+    expect(m.relocating).toBe(false);
+  });
+
+  it('a relocation refused there becomes a fresh join (move); none while joining or after leaving', () => {
+    const m = connected();
+    m.handle({ type: 'relocate' });
+    m.handle({ type: 'socket_closed', now: 0 });
+    expect(m.handle({ type: 'move' })).toEqual([]);
+    expect(m.state).toBe('connecting');
+    expect(m.relocating).toBe(false);
+    m.handle({ type: 'relocate' });
+    expect(m.relocating).toBe(false); // not in a call yet: nothing to relocate
+    const left = connected();
+    left.handle({ type: 'leave' });
+    left.handle({ type: 'relocate' });
+    expect(left.relocating).toBe(false);
+  });
+
+  it('a relocation during a resume makes the next attempts resume_only', () => {
+    const m = connected();
+    m.handle({ type: 'socket_closed', now: 0 });
+    m.handle({ type: 'relocate' });
+    expect(m.relocating).toBe(true);
+    expect(m.handle({ type: 'socket_closed', now: 500 })).toEqual([{ kind: 'retry', delayMs: defaultRetryDelay(1), attempt: 1 }]);
+  });
 });

@@ -467,3 +467,20 @@ TEST(SignalProtocol, ParsesGetStatsAndRefusesBadFields) {
   for (size_t n = 0; n < valid.size(); ++n)
     EXPECT_TRUE(std::holds_alternative<ProtocolError>(parse_request(valid.substr(0, n)))) << n;
 }
+
+TEST(SignalProtocol, ResumeOnlyJoinIsAResumeAndReconnectNamesTheNode) {
+  auto only = as<request::Join>(parse_request(R"({"type":"join","token":"t","resume_only":true})"));
+  EXPECT_TRUE(only.resume_only);
+  EXPECT_TRUE(only.resume);  // resume_only implies resume
+  auto plain = as<request::Join>(parse_request(R"({"type":"join","token":"t","resume":true})"));
+  EXPECT_FALSE(plain.resume_only);
+  // Not a boolean, or a join cut short: refused, never read as a resume.
+  EXPECT_EQ(code_of(parse_request(R"({"type":"join","token":"t","resume_only":"yes"})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"join","token":"t","resume_only":1})")), "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"join","token":"t","resume_only":tr)")), "bad_json");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"join","token":"t","resume_on)")), "bad_json");
+
+  auto reconnect = nlohmann::json::parse(serialize_reconnect("ws://10.0.0.2:7880/rtc", "drain"));
+  EXPECT_EQ(reconnect,
+            (nlohmann::json{{"type", "reconnect"}, {"url", "ws://10.0.0.2:7880/rtc"}, {"reason", "drain"}}));
+}

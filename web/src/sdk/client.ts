@@ -25,7 +25,7 @@ import { frameEncryptionApi, openE2ee, receiverTrackName, type E2eeClientOptions
 import type { ClientOptions } from './client-options';
 import { applyLayersWanted, transceiverInit } from './simulcast';
 import { AdaptiveStream } from './adaptive-stream';
-import { followMove, type MovedEvent, type OldRoom } from './move';
+import { followMove, followReconnect, joinAfresh, type MovedEvent, type OldRoom } from './move';
 import { receiveData, waitForOpen } from './data-channel';
 import { P2pConnections } from './p2p';
 
@@ -158,7 +158,7 @@ export class CipherTalkClient extends EventTarget {
       this.ws = ws;
       ws.onopen = () => {
         const e2ee = this.e2eeOptions ? { supported: this.e2eeSupported, require: !!this.e2eeOptions.require } : undefined;
-        ws.send(JSON.stringify({ type: 'join', token: this.token, protocol: PROTOCOL_VERSION, resume, ...(e2ee ? { e2ee } : {}), ...(this.p2p.requested ? { p2p: true } : {}) } satisfies ClientMessage));
+        ws.send(JSON.stringify({ type: 'join', token: this.token, protocol: PROTOCOL_VERSION, resume, ...(resume && this.connection.relocating ? { resume_only: true } : {}), ...(e2ee ? { e2ee } : {}), ...(this.p2p.requested ? { p2p: true } : {}) } satisfies ClientMessage));
         resolve();
       };
       ws.onerror = () => reject(new Error('cannot reach the signaling server'));
@@ -432,6 +432,7 @@ export class CipherTalkClient extends EventTarget {
 
   private onMessage(msg: ServerMessage): void {
     if (msg.type === 'error') {
+      if (msg.code === 'resume_failed' && this.connection.relocating) return this.onMessage(joinAfresh(this));
       const joinWait = msg.request === 'join' && this.pending.find((p) => p.type === 'joined');
       if (joinWait) {
         clearTimeout(joinWait.timer);
@@ -503,9 +504,8 @@ export class CipherTalkClient extends EventTarget {
       case 'connection_mode': case 'p2p_offer': case 'p2p_answer': case 'p2p_candidate': this.p2p.onMessage(msg); break;
       case 'layers_wanted': // dynacast: pause the encodings nobody receives
         applyLayersWanted(this.localTracks.get(msg.sid)?.transceiver.sender, msg.layers).catch(() => undefined); break;
-      case 'removed':
-        this.runEffects(this.connection.handle({ type: 'removed', reason: msg.reason }));
-        break;
+      case 'removed': this.runEffects(this.connection.handle({ type: 'removed', reason: msg.reason })); break;
+      case 'reconnect': followReconnect(this, msg); break; // signaling to the room's node; media stays (move.ts)
       case 'move':
         this.moveChain = this.moveChain.then(() => followMove(this, msg, (url, token) => this.forgetRoom(url, token)))
           .then((moved) => this.emit('moved', moved), (e: unknown) => this.emit('error', { type: 'error', code: 'client', message: String(e) }));

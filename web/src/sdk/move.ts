@@ -46,3 +46,22 @@ export async function followMove(client: CipherTalkClient, msg: MoveMessage, for
   }
   return { room: msg.room, reason: msg.reason, ...(msg.url ? { url: msg.url } : {}) };
 }
+
+/**
+ * `reconnect` (docs/protocol.md): the node this client's signaling was relayed
+ * through is draining; the room runs on the node at `url`, where the media goes
+ * already. The client closes its WebSocket and resumes at `url` at once with
+ * `resume_only` (reconnect.ts: `relocate`), keeping both PeerConnections.
+ */
+export function followReconnect(client: CipherTalkClient, msg: ServerMessageOf<'reconnect'>): void {
+  if (!msg.url) return;
+  client.connection.handle({ type: 'relocate' });
+  if (!client.connection.relocating) return; // not in a call (joining, left): nothing to take along
+  client.url = msg.url;
+  client.ws?.close(1000, 'reconnect');
+}
+
+/** A relocation's resume refused (`resume_failed`: we are no longer in the room there): join it afresh, as a move does. */
+export function joinAfresh(client: CipherTalkClient): MoveMessage {
+  return { type: 'move', room: client.room ?? '', token: client.token, url: client.url, reason: 'drain' };
+}

@@ -66,7 +66,7 @@ export interface E2eeKeyEntry {
 }
 
 export type ClientMessage =
-  | { type: 'join'; token: string; protocol: number; resume: boolean; e2ee?: { supported: boolean; require: boolean }; p2p?: boolean }
+  | { type: 'join'; token: string; protocol: number; resume: boolean; resume_only?: boolean; e2ee?: { supported: boolean; require: boolean }; p2p?: boolean }
   | { type: 'e2ee_announce'; announcement: string }
   | { type: 'e2ee_keys'; keys: E2eeKeyEntry[] }
   | { type: 'offer'; sdp: string; tracks: OfferedTrack[] }
@@ -130,6 +130,8 @@ export type ServerMessage =
   | { type: 'bandwidth'; estimate_bps: number }
   /** Go to another room with a fresh token (at `url` when it is on another server); the client follows (move.ts). */
   | { type: 'move'; room: string; token: string; url?: string; reason: 'breakout' | 'return' | 'redirect' | 'drain' }
+  /** Take the signaling to `url` and resume there (the node it went through is draining); media stays (move.ts). */
+  | { type: 'reconnect'; url: string; reason: 'drain' }
   /** The open breakout rooms of the main room `room` and who is in each (empty: closed). */
   | { type: 'breakout_state'; room: string; rooms: BreakoutRoomInfo[] }
   /** In a room with direct connections: whether you connect to `peers` directly ("p2p") or through the server. */

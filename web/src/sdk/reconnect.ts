@@ -10,6 +10,11 @@
 // While reconnecting, every closed or failed socket schedules another resume
 // attempt, with a growing delay, until the reconnect window (the server keeps a
 // participant for signal.reconnect_window, 20 s by default) is over.
+//
+// Relocating (`reconnect`, docs/protocol.md): the server asked the client to
+// take its signaling to another node. The client closes its socket on purpose;
+// the resume starts at once, says nothing of a lost connection, and every
+// attempt until one joins is `resume_only` (a refusal means: join afresh).
 
 export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
 // room_deleted and removed_by_admin: the room service API (docs/api.md) closed the room or removed you.
@@ -23,6 +28,8 @@ export type ReconnectEvent =
   | { type: 'leave' }
   /** A move (move.ts): the client joins another room afresh. */
   | { type: 'move' }
+  /** `reconnect`: the signaling goes to another node; the socket closed next is closed on purpose. */
+  | { type: 'relocate' }
   | { type: 'removed'; reason?: string };
 
 export type ReconnectEffect =
@@ -45,6 +52,8 @@ export class ReconnectMachine {
   /** When the connection was lost (ms, the clock of the `now` given to events). */
   lostAt: number | null = null;
   attempts = 0;
+  /** Following a `reconnect`: resumes are resume_only until one joins. */
+  relocating = false;
   private readonly windowMs: number;
   private readonly delayMs: (attempt: number) => number;
 
@@ -68,6 +77,9 @@ export class ReconnectMachine {
       case 'move':
         if (this.state !== 'idle' && this.state !== 'disconnected') this.reset('connecting');
         return [];
+      case 'relocate':
+        if (this.state === 'connected' || this.state === 'reconnecting') this.relocating = true;
+        return [];
       case 'removed':
         return this.finish(event.reason === 'room_deleted' || event.reason === 'removed_by_admin' ? event.reason : 'removed');
       case 'socket_closed':
@@ -84,6 +96,8 @@ export class ReconnectMachine {
         this.state = 'reconnecting';
         this.lostAt = now;
         this.attempts = 0;
+        // Closed on purpose to resume elsewhere: nothing was lost, no waiting.
+        if (this.relocating) return [{ kind: 'retry', delayMs: 0, attempt: 0 }];
         return [{ kind: 'reconnecting' }, this.nextRetry(now)];
       case 'reconnecting': {
         if (fatal) return this.finish('refused');
@@ -110,6 +124,7 @@ export class ReconnectMachine {
 
   private reset(state: ConnectionState): void {
     this.state = state;
+    this.relocating = false;
     this.lostAt = null;
     this.attempts = 0;
   }
