@@ -12,6 +12,7 @@
 #include "sfu/MediaWorker.hpp"
 #include "sfu/Room.hpp"
 #include "signal/BreakoutRooms.hpp"
+#include "signal/CandidateRequests.hpp"
 #include "signal/MovableSession.hpp"
 #include "signal/ParticipantMover.hpp"
 #include "signal/SignalProtocol.hpp"
@@ -378,16 +379,12 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
     with_room([identity = identity_, sdp = std::move(r.sdp), tracks = std::move(r.tracks)](sfu::Room& room) {
       const OfferInProgress offer{room.name(), identity};
       t_offer = &offer;
-      room.publisher_offer(identity, sdp, tracks, Clock::now());
+      CandidateRequests::publisher_offer(room, identity, sdp, tracks, Clock::now());
       t_offer = nullptr;
     });
   }
-  void on_request(request::Answer& r) {
-    with_room([identity = identity_, sdp = std::move(r.sdp)](sfu::Room& room) {
-      room.subscriber_answer(identity, sdp);
-    });
-  }
-  void on_request(request::Trickle&) {}  // ICE-lite: addresses are learned from the checks themselves
+  void on_request(request::Answer& r) { with_room(CandidateRequests::answer(identity_, std::move(r.sdp))); }
+  void on_request(request::Trickle& r) { with_room(CandidateRequests::trickle(identity_, std::move(r))); }
   void on_request(request::Update& r) {
     with_room([identity = identity_, name = std::move(r.name), metadata = std::move(r.metadata)](
                   sfu::Room& room) { room.update_participant(identity, name, metadata); });
