@@ -11,6 +11,7 @@
 #include "sfu/MediaWorker.hpp"
 #include "sfu/Room.hpp"
 #include "signal/CandidateRequests.hpp"
+#include "signal/JoinRefusalLog.hpp"
 #include "signal/SdpFragment.hpp"
 
 namespace ct::signal {
@@ -59,6 +60,8 @@ void HttpSdpSessionRegistry::handle(http::HttpRequest request, http::Responder r
   };
   auto address = config_.parse(request.path);
   if (!address) return respond(error(404, "not_found", config_.paths));
+  if (address->session.empty() && request.method == "POST")  // an offer is a join: a line when refused
+    respond = JoinRefusalLog::logging_refusals(std::move(respond), address->room, request.remote_ip);
   if (unsigned wait = limiter_.retry_after(request.remote_ip, Clock::now())) {
     auto r =
         error(429, "rate_limited", "too many " + config_.protocol + " requests from your address; slow down");

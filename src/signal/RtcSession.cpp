@@ -13,6 +13,7 @@
 #include "sfu/Room.hpp"
 #include "signal/BreakoutRooms.hpp"
 #include "signal/CandidateRequests.hpp"
+#include "signal/JoinRefusalLog.hpp"
 #include "signal/MovableSession.hpp"
 #include "signal/ParticipantMover.hpp"
 #include "signal/SignalProtocol.hpp"
@@ -254,6 +255,7 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
       return;
     }
     const auto& g = claims->grants;
+    refusals_.claimed(g.room, claims->identity);
     if (!g.room_join || g.room.empty()) {
       send_error("permission_denied", "the token does not grant joining a room", "join");
       close(websocket::close_code::policy_error, "permission_denied");
@@ -352,11 +354,7 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
                  service = service_, type = request_type_, arrived = request_arrived_]() mutable {
       sfu::Room& rm = worker.room(room, settings);
       if (!(resume && rm.replace_sink(info.identity, sink))) {
-        const std::string identity = info.identity;
-        if (auto err = rm.join(std::move(info), sink, Clock::now())) {
-          log_event(spdlog::level::info, {room, identity, "join", err->code}, "join refused");
-          sink->join_refused(std::move(*err));
-        }
+        if (auto err = rm.join(std::move(info), sink, Clock::now())) sink->join_refused(std::move(*err));
       }
       service->observe_request(type, Clock::now() - arrived);
     });
@@ -474,6 +472,7 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
 
   void send_error(std::string_view code, std::string_view message, std::string_view request_type = {}) {
     service_->count_error(code);
+    if (!joined_ && (!relay_ || request_type == "join")) refusals_.on_error(code, request_type, remote_ip_);
     send(serialize_error(code, message, request_type));
   }
 
@@ -577,6 +576,7 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
   std::unique_ptr<SignalRelay> relay_;  // set when the room is hosted on another node
   websocket::close_reason close_reason_;
   std::string room_, identity_;
+  JoinRefusalLog refusals_;
   sfu::MediaWorker* worker_ = nullptr;
   std::shared_ptr<Sink> sink_;  // this connection, as the room knows it (set by join)
   TimePoint last_strike_{};
