@@ -32,7 +32,7 @@ struct Sender final : webrtc::DatagramSender {
 };
 
 struct Listener final : webrtc::PeerTransport::Listener {
-  void on_rtp(webrtc::PeerTransport&, std::span<uint8_t>, size_t) override {}
+  void on_rtp(webrtc::PeerTransport&, std::span<uint8_t>, size_t, ct::TimePoint) override {}
   void on_rtcp(webrtc::PeerTransport&, std::span<uint8_t>, size_t) override {}
   void on_transport_closed(webrtc::PeerTransport&, std::string_view) override {}
 };

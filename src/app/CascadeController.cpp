@@ -77,7 +77,7 @@ CascadeController::CascadeController(const Config& config, std::vector<sfu::Medi
   for (sfu::MediaWorker* w : workers_) {
     uint16_t port = config_.cluster_cascade_port ? uint16_t(config_.cluster_cascade_port + w->index()) : 0;
     auto bind = net::SocketAddress::parse_ip(config_.rtc_bind, port);
-    cascades_.push_back(std::make_unique<cascade::CascadeWorker>(*w, *bind));
+    cascades_.push_back(std::make_unique<cascade::CascadeWorker>(*w, *bind, config_.drop_forwarded_fraction));
   }
   thread_ = std::make_unique<Thread>(config_);
   spdlog::info("cascade: links on {}:{}{}", link_host_, cascades_.empty() ? 0 : cascades_.front()->port(),
@@ -209,6 +209,11 @@ void CascadeController::round_for(const std::string& room, const Served& served)
     if (!answer || answer->room != room || answer->node != out.peer) {
       spdlog::warn("cascade: room '{}': node '{}' answered {} {}", room, out.peer, r.status,
                    r.status ? "" : r.error);
+      // Its keys go with the next round (copied: the worker may run this after the wait).
+      on_worker(worker, [&cascade, room, peer = out.peer, messages = std::move(request.messages)] {
+        cascade.return_keys(room, peer, messages);
+        return true;
+      });
       continue;
     }
     on_worker(worker, [&cascade, answer = std::move(*answer)] {
@@ -254,6 +259,7 @@ void CascadeController::collect_metrics() {
       auto& sum = totals[peer];
       sum.streams_sent += t.streams_sent;
       sum.packets_sent += t.packets_sent;
+      sum.retransmissions += t.retransmissions;
       sum.keyframe_requests_received += t.keyframe_requests_received;
       sum.keyframe_requests_sent += t.keyframe_requests_sent;
     }
@@ -274,6 +280,13 @@ void CascadeController::collect_metrics() {
     received += t.keyframe_requests_received;
     sent += t.keyframe_requests_sent;
   }
+  text +=
+      "# HELP ciphertalk_cascade_retransmissions_total Packets sent again over cascade links on the other "
+      "node's NACKs, per node.\n"
+      "# TYPE ciphertalk_cascade_retransmissions_total counter\n";
+  for (const auto& [peer, t] : totals)
+    text += "ciphertalk_cascade_retransmissions_total{peer=\"" + peer + "\"} " +
+            std::to_string(t.retransmissions) + "\n";
   text +=
       "# HELP ciphertalk_cascade_keyframe_requests_total Keyframe requests over cascade links: received for "
       "this "

@@ -13,7 +13,9 @@ json to_object(const CascadeParticipant& p) {
           {"identity", p.identity},
           {"name", p.name},
           {"metadata", p.metadata},
-          {"present", p.present}};
+          {"present", p.present},
+          {"e2ee_announcement", p.e2ee_announcement},
+          {"e2ee_supported", p.e2ee_supported}};
 }
 
 json to_object(const CascadeTrack& t) {
@@ -42,7 +44,11 @@ json to_object(const CascadeTrack& t) {
 }
 
 json to_object(const CascadeWant& w) {
-  return {{"type", "want"}, {"sid", w.sid}, {"subscribers", w.subscribers}};
+  return {{"type", "want"}, {"sid", w.sid}, {"subscribers", w.subscribers}, {"layers", w.layers}};
+}
+
+json to_object(const CascadeKey& k) {
+  return {{"type", "key"}, {"from", k.from}, {"to", k.to}, {"blob", k.blob}};
 }
 
 // Field readers: false when the field is missing, of another type, or out of bounds.
@@ -75,7 +81,9 @@ struct Reader {
 std::optional<CascadeMessage> parse_participant(const Reader& r) {
   CascadeParticipant p;
   if (!r.text("identity", p.identity, kMaxCascadeIdentity) || !r.text("name", p.name, 256, false) ||
-      !r.text("metadata", p.metadata, kMaxCascadeMetadata, false) || !r.flag("present", p.present))
+      !r.text("metadata", p.metadata, kMaxCascadeMetadata, false) || !r.flag("present", p.present) ||
+      !r.text("e2ee_announcement", p.e2ee_announcement, kMaxCascadeAnnouncement, false) ||
+      !r.flag("e2ee_supported", p.e2ee_supported))
     return std::nullopt;
   return p;
 }
@@ -123,8 +131,19 @@ std::optional<CascadeMessage> parse_track(const Reader& r) {
 
 std::optional<CascadeMessage> parse_want(const Reader& r) {
   CascadeWant w;
-  if (!r.text("sid", w.sid, 64) || !r.number("subscribers", w.subscribers, 1'000'000)) return std::nullopt;
+  // At most three layers (CascadeTrack): a mask of three bits.
+  if (!r.text("sid", w.sid, 64) || !r.number("subscribers", w.subscribers, 1'000'000) ||
+      !r.number("layers", w.layers, 7, false))
+    return std::nullopt;
   return w;
+}
+
+std::optional<CascadeMessage> parse_key(const Reader& r) {
+  CascadeKey k;
+  if (!r.text("from", k.from, kMaxCascadeIdentity) || !r.text("to", k.to, kMaxCascadeIdentity) ||
+      !r.text("blob", k.blob, kMaxCascadeKeyBlob))
+    return std::nullopt;
+  return k;
 }
 
 }  // namespace
@@ -143,6 +162,7 @@ std::optional<CascadeMessage> parse_cascade_message(std::string_view text) {
   if (*type == "participant") return parse_participant(r);
   if (*type == "track") return parse_track(r);
   if (*type == "want") return parse_want(r);
+  if (*type == "key") return parse_key(r);
   return std::nullopt;
 }
 

@@ -21,6 +21,11 @@ struct CascadeParticipant {
   std::string name;
   std::string metadata;
   bool present = true;  // false: it left the sending node
+  // Its latest end-to-end encryption key announcement, opaque (empty: none
+  // yet): the receiving node relays it to its own participants.
+  std::string e2ee_announcement;
+  // It can encrypt frames (an end-to-end encrypted room admits no other).
+  bool e2ee_supported = false;
   bool operator==(const CascadeParticipant&) const = default;
 };
 
@@ -65,19 +70,35 @@ struct CascadeTrack {
   bool operator==(const CascadeTrack&) const = default;
 };
 
-// How many of the sending node's subscribers want the receiving node's track `sid` (0: none).
+// How many of the sending node's subscribers want the receiving node's track
+// `sid` (0: none), and which of its simulcast layers they may be sent (bit i:
+// layer i, lowest first; 0: every layer, as when they have not picked yet).
 struct CascadeWant {
   std::string sid;
   uint32_t subscribers = 0;
+  uint32_t layers = 0;
   bool operator==(const CascadeWant&) const = default;
 };
 
-using CascadeMessage = std::variant<CascadeParticipant, CascadeTrack, CascadeWant>;
+// A wrapped sender key from one of the sending node's participants for one
+// of the receiving node's, opaque: relayed once, as the key relay does in a
+// room on one node (docs/security.md).
+struct CascadeKey {
+  std::string from;
+  std::string to;
+  std::string blob;
+  bool operator==(const CascadeKey&) const = default;
+};
+
+using CascadeMessage = std::variant<CascadeParticipant, CascadeTrack, CascadeWant, CascadeKey>;
 
 // Limits on what a peer may send.
 inline constexpr size_t kMaxCascadeMessage = 64 * 1024;
 inline constexpr size_t kMaxCascadeIdentity = 256;
 inline constexpr size_t kMaxCascadeMetadata = 16 * 1024;
+// As a client may send them (docs/protocol.md, E2EE).
+inline constexpr size_t kMaxCascadeAnnouncement = 4096;
+inline constexpr size_t kMaxCascadeKeyBlob = 2048;
 
 std::string to_json(const CascadeMessage& message);
 // Nothing for anything but one well-formed message within the limits.

@@ -30,10 +30,11 @@ CascadeLinkOffer new_offer(const CascadePort& port) {
 // Members are declared in the order they may be destroyed backwards: the
 // part (its publications read from the link) and the uplink go before the link.
 struct CascadeRoom::Peer {
-  Peer(sfu::Room& room, CascadePort& port, CascadeLinkOffer offer, Duration keyframe_request_interval)
+  Peer(sfu::Room& room, CascadePort& port, CascadeLinkOffer offer, Duration keyframe_request_interval,
+       double drop_sent_fraction)
       : own(std::move(offer)),
         sender(port, own.link_id),
-        uplink(sender),
+        uplink(sender, drop_sent_fraction),
         part(room, sender, random_u32(), keyframe_request_interval) {}
 
   CascadeLinkOffer own;
@@ -48,10 +49,12 @@ struct CascadeRoom::Peer {
   TimePoint heard{};
 };
 
-CascadeRoom::CascadeRoom(sfu::Room& room, CascadePort& port, Duration keyframe_request_interval)
+CascadeRoom::CascadeRoom(sfu::Room& room, CascadePort& port, Duration keyframe_request_interval,
+                         double drop_sent_fraction)
     : room_(room),
       port_(port),
       keyframe_request_interval_(keyframe_request_interval),
+      drop_sent_fraction_(drop_sent_fraction),
       room_created_(room.created_at()) {}
 
 bool CascadeRoom::serves(const sfu::Room* live) const {
@@ -68,10 +71,10 @@ CascadeRoom::~CascadeRoom() {
 CascadeRoom::Peer& CascadeRoom::peer_of(const std::string& peer, TimePoint now) {
   auto it = peers_.find(peer);
   if (it == peers_.end()) {
-    it =
-        peers_
-            .emplace(peer, std::make_unique<Peer>(room_, port_, new_offer(port_), keyframe_request_interval_))
-            .first;
+    it = peers_
+             .emplace(peer, std::make_unique<Peer>(room_, port_, new_offer(port_), keyframe_request_interval_,
+                                                   drop_sent_fraction_))
+             .first;
     it->second->heard = now;  // a new peer has until the silence timeout to answer
   }
   return *it->second;
@@ -109,6 +112,8 @@ void CascadeRoom::apply(const std::string& peer, std::span<const CascadeMessage>
   for (const auto& message : messages) {
     if (const auto* want = std::get_if<CascadeWant>(&message)) {
       apply_want(peer, p, *want);
+    } else if (const auto* key = std::get_if<CascadeKey>(&message)) {
+      apply_key(p, *key);
     } else {
       apply_change(p, message, now);
     }
@@ -125,12 +130,14 @@ void CascadeRoom::apply_change(Peer& p, const CascadeMessage& message, TimePoint
         info.identity = remote->identity;
         info.name = remote->name;
         info.metadata = remote->metadata;
-        p.part.join(std::move(info), now);
+        info.e2ee_supported = remote->e2ee_supported;
+        if (!p.part.join(std::move(info), now)) relay_announcement(*remote);
         break;
       }
       case Kind::participant_updated: {
         const CascadeParticipant* remote = p.remote.participant(change.identity);
         room_.update_participant(change.identity, remote->name, remote->metadata);
+        relay_announcement(*remote);
         break;
       }
       case Kind::participant_left:
@@ -146,6 +153,8 @@ void CascadeRoom::apply_change(Peer& p, const CascadeMessage& message, TimePoint
         std::vector<uint32_t> ssrcs;
         for (const auto& layer : track->layers) ssrcs.push_back(layer.ssrc);
         p.part.set_layer_ssrcs(change.sid, ssrcs);
+        // Local subscribers see the mute as the origin's own do (event::TrackMuted).
+        room_.set_track_muted(change.identity, change.sid, track->muted);
         break;
       }
       case Kind::track_unpublished:
@@ -153,6 +162,24 @@ void CascadeRoom::apply_change(Peer& p, const CascadeMessage& message, TimePoint
         break;
     }
   }
+}
+
+void CascadeRoom::relay_announcement(const CascadeParticipant& remote) {
+  const sfu::Participant* stand_in = room_.members().member(remote.identity);
+  if (!stand_in || remote.e2ee_announcement.empty() ||
+      stand_in->e2ee_announcement() == remote.e2ee_announcement)
+    return;
+  // As the participant's own announce would on its node: kept for later
+  // joiners and told to everyone here (a plain room refuses it).
+  room_.e2ee_announce(remote.identity, remote.e2ee_announcement);
+}
+
+void CascadeRoom::apply_key(Peer& p, const CascadeKey& key) {
+  // From one of the peer's participants to one of this node's own: never
+  // relayed on to a third node (each node relays its own participants' keys).
+  const auto& ids = p.part.identities();
+  if (std::find(ids.begin(), ids.end(), key.from) == ids.end() || stand_in(key.to)) return;
+  room_.e2ee_keys(key.from, {sfu::E2eeKeyEnvelope{key.to, key.blob}});
 }
 
 void CascadeRoom::apply_want(const std::string& peer, Peer& p, const CascadeWant& want) {
@@ -166,6 +193,7 @@ void CascadeRoom::apply_want(const std::string& peer, Peer& p, const CascadeWant
   const auto& nodes = fanout_.nodes_of(want.sid);
   if (std::find(nodes.begin(), nodes.end(), peer) != nodes.end()) {
     p.uplink.start(*publication);
+    p.uplink.set_wanted_layers(*publication, want.layers);
   } else {
     p.uplink.stop(*publication);
   }
@@ -181,7 +209,8 @@ std::vector<CascadeMessage> CascadeRoom::state_for(const std::string& peer) {
   for (const auto& member : room_.members().members()) {
     if (stand_in(member->identity()) || member->info().hidden) continue;
     participants.insert(member->identity());
-    out.push_back(CascadeParticipant{member->identity(), member->info().name, member->info().metadata, true});
+    out.push_back(CascadeParticipant{member->identity(), member->info().name, member->info().metadata, true,
+                                     member->e2ee_announcement(), member->info().e2ee_supported});
     for (const auto& publication : member->publications()) {
       tracks.emplace(publication->sid(), member->identity());
       out.push_back(describe_track(*publication));
@@ -200,6 +229,10 @@ std::vector<CascadeMessage> CascadeRoom::state_for(const std::string& peer) {
     if (!participants.contains(identity)) out.push_back(CascadeParticipant{identity, {}, {}, false});
   p.sent_participants = std::move(participants);
   p.sent_tracks = std::move(tracks);
+  // Sender keys this node's participants wrapped for the peer's, once each.
+  for (auto& key : p.part.take_keys())
+    if (!stand_in(key.from))
+      out.push_back(CascadeKey{std::move(key.from), std::move(key.to), std::move(key.blob)});
   // How many local subscribers want each of the peer's tracks.
   for (const auto& identity : p.part.identities()) {
     const sfu::Participant* owner = room_.members().member(identity);
@@ -208,10 +241,21 @@ std::vector<CascadeMessage> CascadeRoom::state_for(const std::string& peer) {
       uint32_t subscribers = 0;
       for (const auto& member : room_.members().members())
         if (member->can_subscribe() && member->find_subscription_of(publication->sid())) ++subscribers;
-      out.push_back(CascadeWant{publication->sid(), subscribers});
+      // The layers they pick among: the origin sends only those (none picked yet: every one).
+      const uint32_t layers = publication->simulcast() ? publication->wanted_layers() : 0;
+      out.push_back(CascadeWant{publication->sid(), subscribers, layers});
     }
   }
   return out;
+}
+
+void CascadeRoom::return_keys(const std::string& peer, std::span<const CascadeMessage> messages) {
+  auto it = peers_.find(peer);
+  if (it == peers_.end()) return;
+  std::vector<sfu::CascadeRoomPart::OutgoingKey> keys;
+  for (const auto& m : messages)
+    if (const auto* key = std::get_if<CascadeKey>(&m)) keys.push_back({key->from, key->to, key->blob});
+  if (!keys.empty()) it->second->part.return_keys(std::move(keys));
 }
 
 void CascadeRoom::drop_peer(const std::string& peer) {
@@ -284,6 +328,7 @@ std::vector<CascadeRoom::PeerStats> CascadeRoom::stats() const {
     s.peer = name;
     s.streams_sent = p->uplink.streams();
     s.packets_sent = p->uplink.counters().packets_sent;
+    s.retransmissions = p->uplink.counters().retransmissions;
     s.keyframe_requests_received = p->uplink.counters().keyframe_requests;
     for (const auto& identity : p->part.identities()) {
       const sfu::Participant* owner = room_.members().member(identity);

@@ -5,9 +5,9 @@
 // node's subscribers want once, over the link), and that node's part of the
 // room (its participants as members that receive nothing, its tracks fed
 // from the link). Lives on the worker's thread.
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -32,8 +32,10 @@ class CascadePort;
 
 class CascadeRoom {
  public:
-  // `room` and `port` outlive this.
-  CascadeRoom(sfu::Room& room, CascadePort& port, Duration keyframe_request_interval);
+  // `room` and `port` outlive this. `drop_sent_fraction`: TEST ONLY, that
+  // share of the packets this node sends on its links is dropped (NACK tests).
+  CascadeRoom(sfu::Room& room, CascadePort& port, Duration keyframe_request_interval,
+              double drop_sent_fraction = 0);
   // The other nodes' participants leave the local room; the links close.
   ~CascadeRoom();
   CascadeRoom(const CascadeRoom&) = delete;
@@ -52,6 +54,9 @@ class CascadeRoom {
   // participant and track, those gone since the last call, and how many
   // local subscribers want each of the peer's tracks.
   std::vector<CascadeMessage> state_for(const std::string& peer);
+  // `messages` (made by state_for) did not reach `peer`: their keys, the one
+  // thing said only once, go with the next state_for.
+  void return_keys(const std::string& peer, std::span<const CascadeMessage> messages);
 
   struct PeerStats;
   // Drops peers not heard from since `before` (their node left the room or
@@ -78,6 +83,7 @@ class CascadeRoom {
     std::string peer;
     size_t streams_sent = 0;  // this node's tracks on the link
     uint64_t packets_sent = 0;
+    uint64_t retransmissions = 0;             // this node's packets sent again on the peer's NACKs
     uint64_t keyframe_requests_received = 0;  // from the peer, for this node's tracks
     uint64_t keyframe_requests_sent = 0;      // to the peer, for its tracks
   };
@@ -89,10 +95,13 @@ class CascadeRoom {
   bool stand_in(const std::string& identity) const;
   void apply_change(Peer& p, const CascadeMessage& message, TimePoint now);
   void apply_want(const std::string& peer, Peer& p, const CascadeWant& want);
+  void apply_key(Peer& p, const CascadeKey& key);
+  void relay_announcement(const CascadeParticipant& remote);
 
   sfu::Room& room_;
   CascadePort& port_;
   Duration keyframe_request_interval_;
+  double drop_sent_fraction_;
   std::map<std::string, std::unique_ptr<Peer>> peers_;
   CascadeFanout fanout_;
   bool room_gone_ = false;

@@ -16,14 +16,16 @@ constexpr uint64_t kHousekeepingTicks = 50;
 
 void add(CascadeWorker::PeerTotals& to, const CascadeRoom::PeerStats& s) {
   to.packets_sent += s.packets_sent;
+  to.retransmissions += s.retransmissions;
   to.keyframe_requests_received += s.keyframe_requests_received;
   to.keyframe_requests_sent += s.keyframe_requests_sent;
 }
 
 }  // namespace
 
-CascadeWorker::CascadeWorker(sfu::MediaWorker& worker, const net::SocketAddress& bind)
-    : worker_(worker), port_(worker.loop(), bind, *this) {
+CascadeWorker::CascadeWorker(sfu::MediaWorker& worker, const net::SocketAddress& bind,
+                             double drop_sent_fraction)
+    : worker_(worker), port_(worker.loop(), bind, *this), drop_sent_fraction_(drop_sent_fraction) {
   tick_timer_ = worker_.loop().schedule_every(kTick, [this] { on_tick(); });
 }
 
@@ -46,7 +48,9 @@ std::optional<std::vector<CascadeWorker::Outgoing>> CascadeWorker::prepare(
   if (!cascade) {
     sfu::Room* local = worker_.find_room(room);
     if (!local) return std::nullopt;
-    cascade = rooms_.emplace(room, std::make_unique<CascadeRoom>(*local, port_, kKeyframeRequestInterval))
+    cascade = rooms_
+                  .emplace(room, std::make_unique<CascadeRoom>(*local, port_, kKeyframeRequestInterval,
+                                                               drop_sent_fraction_))
                   .first->second.get();
   }
   std::vector<Outgoing> out;
@@ -66,7 +70,9 @@ std::optional<CascadeWorker::Outgoing> CascadeWorker::receive(
     sfu::Room* local = worker_.find_room(room);
     if (!local && !open_room) return std::nullopt;
     if (!local) local = &worker_.room(room);
-    cascade = rooms_.emplace(room, std::make_unique<CascadeRoom>(*local, port_, kKeyframeRequestInterval))
+    cascade = rooms_
+                  .emplace(room, std::make_unique<CascadeRoom>(*local, port_, kKeyframeRequestInterval,
+                                                               drop_sent_fraction_))
                   .first->second.get();
   }
   TimePoint now = Clock::now();
@@ -74,6 +80,11 @@ std::optional<CascadeWorker::Outgoing> CascadeWorker::receive(
   cascade->apply(peer, messages, now);
   CascadeLinkOffer own = cascade->own_offer(peer, now);
   return Outgoing{peer, std::move(own), cascade->state_for(peer)};
+}
+
+void CascadeWorker::return_keys(const std::string& room, const std::string& peer,
+                                std::span<const CascadeMessage> messages) {
+  if (CascadeRoom* cascade = find(room)) cascade->return_keys(peer, messages);
 }
 
 size_t CascadeWorker::local_participants(const std::string& room) {

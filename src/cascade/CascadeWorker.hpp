@@ -30,7 +30,8 @@ class CascadeWorker final : public CascadePort::Listener {
 
   // Binds the link socket at once (throws std::system_error naming the
   // address); `worker` outlives this and is where it runs.
-  CascadeWorker(sfu::MediaWorker& worker, const net::SocketAddress& bind);
+  // `drop_sent_fraction`: TEST ONLY, see CascadeRoom.
+  CascadeWorker(sfu::MediaWorker& worker, const net::SocketAddress& bind, double drop_sent_fraction = 0);
   ~CascadeWorker() override;
   CascadeWorker(const CascadeWorker&) = delete;
   CascadeWorker& operator=(const CascadeWorker&) = delete;
@@ -54,6 +55,9 @@ class CascadeWorker final : public CascadePort::Listener {
   std::optional<Outgoing> receive(const std::string& room, const std::string& peer,
                                   const CascadeLinkOffer& offer, const net::SocketAddress& address,
                                   std::span<const CascadeMessage> messages, bool open_room);
+  // What prepare() made for `peer` did not reach it (see CascadeRoom::return_keys).
+  void return_keys(const std::string& room, const std::string& peer,
+                   std::span<const CascadeMessage> messages);
   // Participants of `room` that joined through this node (0: none, or not here).
   size_t local_participants(const std::string& room);
   // Rooms cascaded here now.
@@ -62,6 +66,7 @@ class CascadeWorker final : public CascadePort::Listener {
   struct PeerTotals {
     size_t streams_sent = 0;
     uint64_t packets_sent = 0;
+    uint64_t retransmissions = 0;
     uint64_t keyframe_requests_received = 0;
     uint64_t keyframe_requests_sent = 0;
   };
@@ -78,6 +83,7 @@ class CascadeWorker final : public CascadePort::Listener {
 
   sfu::MediaWorker& worker_;
   CascadePort port_;
+  double drop_sent_fraction_;
   std::map<std::string, std::unique_ptr<CascadeRoom>> rooms_;
   std::map<std::string, PeerTotals> ended_;  // counts of peers' links that are gone
   uint64_t tick_timer_ = 0;

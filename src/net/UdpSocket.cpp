@@ -8,12 +8,15 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
+#include <optional>
 #include <utility>
 
 #include "net/AsioUdpWatcher.hpp"
 #include "net/BoundUdpSocket.hpp"
 #include "net/DatagramQueue.hpp"
 #include "net/EventLoopUdpWatcher.hpp"
+#include "net/ReceiveClock.hpp"
 
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103  // linux/udp.h, Linux 4.18
@@ -32,12 +35,18 @@ constexpr int kDrainRounds = 8;
 // Within the kernel's limit (UDP_MAX_SEGMENTS, 64 or more) and one batch.
 constexpr size_t kMaxSegments = UdpSocket::kBatch;
 
+// Room for the one control message a receive asks for: SCM_TIMESTAMPNS.
+struct alignas(cmsghdr) ReceiveControl {
+  uint8_t bytes[CMSG_SPACE(sizeof(timespec))];
+};
+
 // Receive buffers shared by every socket of the thread: one socket drains at
 // a time and handlers do not keep the datagram.
 struct ReceiveBatch {
   std::array<std::array<uint8_t, UdpSocket::kMaxDatagram>, UdpSocket::kBatch> buffers;
   std::array<sockaddr_storage, UdpSocket::kBatch> addrs;
   std::array<iovec, UdpSocket::kBatch> iov;
+  std::array<ReceiveControl, UdpSocket::kBatch> control;
   std::array<mmsghdr, UdpSocket::kBatch> msgs;
   bool in_use = false;
 
@@ -69,6 +78,21 @@ SocketAddress source_of(const sockaddr_storage& ss) {
   return parsed ? parsed->unmapped() : SocketAddress{};
 }
 
+// The kernel's receive time (CLOCK_REALTIME), if it stamped the datagram.
+std::optional<int64_t> kernel_stamp(msghdr& h) {
+  if (h.msg_controllen == 0 || (h.msg_flags & MSG_CTRUNC)) return std::nullopt;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&h); c != nullptr; c = CMSG_NXTHDR(&h, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS ||
+        c->cmsg_len < CMSG_LEN(sizeof(timespec)))
+      continue;
+    timespec ts;
+    std::memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+    if (ts.tv_sec == 0 && ts.tv_nsec == 0) return std::nullopt;
+    return int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+  }
+  return std::nullopt;
+}
+
 // Errors that mean this kernel, device or path cannot take a GSO send.
 bool gso_refused(int error) {
   return error == EIO || error == EINVAL || error == ENOPROTOOPT || error == EOPNOTSUPP;
@@ -83,6 +107,10 @@ struct UdpSocket::Impl {
   Mode mode = Mode::Idle;
   std::unique_ptr<Watcher> watcher;
   ReceiveHandler handler;
+  // Instead of `handler`: datagrams with their arrival times.
+  ArrivalHandler arrival_handler;
+  bool kernel_stamps = false;  // SO_TIMESTAMPNS is on
+  ReceiveClock receive_clock;
   std::function<void()> drop_observer;
   Stats stats;
   // The kernel refused a send for lack of buffer space: the rest waits for
@@ -164,6 +192,18 @@ void UdpSocket::start(ReceiveHandler handler) {
   if (s.blocked) s.watcher->watch_writable(true);
 }
 
+void UdpSocket::start(ArrivalHandler handler) {
+  auto& s = *impl_;
+  if (s.mode != Impl::Mode::Idle) return;
+  // Without it (an old kernel), arrivals are the times batches are read.
+  const int on = 1;
+  s.kernel_stamps = ::setsockopt(s.fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) == 0;
+  s.arrival_handler = std::move(handler);
+  s.mode = Impl::Mode::Watched;
+  s.watcher->watch_readable();
+  if (s.blocked) s.watcher->watch_writable(true);
+}
+
 void UdpSocket::start_polled(ReceiveHandler handler) {
   auto& s = *impl_;
   if (s.mode != Impl::Mode::Idle) return;
@@ -216,9 +256,16 @@ bool UdpSocket::Impl::drain() {
   } in_use(b);
   bool finished = false;
   for (int round = 0; round < kDrainRounds && fd >= 0; ++round) {
-    for (auto& m : b.msgs) m.msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+    for (size_t i = 0; i < kBatch; ++i) {
+      auto& h = b.msgs[i].msg_hdr;
+      h.msg_namelen = sizeof(sockaddr_storage);
+      // The buffers are the thread's: another socket may have left these set.
+      h.msg_control = kernel_stamps ? b.control[i].bytes : nullptr;
+      h.msg_controllen = kernel_stamps ? sizeof(ReceiveControl::bytes) : 0;
+    }
     const int n = ::recvmmsg(fd, b.msgs.data(), unsigned(kBatch), MSG_DONTWAIT, nullptr);
     ++stats.receive_syscalls;
+    if (n > 0 && arrival_handler) receive_clock.sample();
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EBADF) {
         finished = true;
@@ -233,7 +280,14 @@ bool UdpSocket::Impl::drain() {
       if (family != AF_INET && family != AF_INET6) continue;
       ++stats.received_packets;
       stats.received_bytes += m.msg_len;
-      handler(std::span<uint8_t>(b.buffers[size_t(i)].data(), m.msg_len), source_of(b.addrs[size_t(i)]));
+      const std::span<uint8_t> datagram(b.buffers[size_t(i)].data(), m.msg_len);
+      if (!arrival_handler) {
+        handler(datagram, source_of(b.addrs[size_t(i)]));
+        continue;
+      }
+      const auto stamp = kernel_stamps ? kernel_stamp(m.msg_hdr) : std::nullopt;
+      if (stamp) ++stats.stamped_packets;
+      arrival_handler(datagram, source_of(b.addrs[size_t(i)]), receive_clock.arrival(stamp));
     }
     // Fewer than asked for: the queue was empty at that moment, and any
     // datagram arriving later raises a new edge.

@@ -19,11 +19,17 @@
 // cost one trip down the stack instead of one each. A full send
 // buffer loses nothing at once: what the kernel refused waits (bounded), in
 // order, for the socket to be writable.
+//
+// A socket started with an ArrivalHandler asks the kernel to stamp each
+// datagram as it arrives (SO_TIMESTAMPNS) and hands that time over, on the
+// steady clock (net::ReceiveClock): what measures arrival then sees the
+// network's delay, not how long the loop took to come round.
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <span>
 
+#include "core/Clock.hpp"
 #include "net/SocketAddress.hpp"
 
 namespace boost::asio {
@@ -43,6 +49,10 @@ class UdpSocket {
   static constexpr size_t kMaxBacklog = 480;
 
   using ReceiveHandler = std::function<void(std::span<uint8_t> datagram, const SocketAddress& from)>;
+  // `arrival`: when the kernel received the datagram, or, without its stamp,
+  // when the batch holding it was read.
+  using ArrivalHandler =
+      std::function<void(std::span<uint8_t> datagram, const SocketAddress& from, TimePoint arrival)>;
 
   struct Stats {
     uint64_t received_packets = 0;
@@ -52,9 +62,10 @@ class UdpSocket {
     uint64_t send_errors = 0;
     uint64_t receive_syscalls = 0;
     uint64_t send_syscalls = 0;
-    uint64_t gso_sends = 0;      // sends that carried more than one datagram
-    uint64_t blocked_sends = 0;  // times the send buffer was full (the rest waited)
-    uint64_t backlog_drops = 0;  // datagrams refused while the backlog was full
+    uint64_t gso_sends = 0;        // sends that carried more than one datagram
+    uint64_t blocked_sends = 0;    // times the send buffer was full (the rest waited)
+    uint64_t backlog_drops = 0;    // datagrams refused while the backlog was full
+    uint64_t stamped_packets = 0;  // received with the kernel's arrival time (ArrivalHandler)
   };
 
   // The driving loop's side. The socket calls it; it calls the socket's
@@ -84,6 +95,8 @@ class UdpSocket {
   // Receives as datagrams arrive: the socket joins its loop. Datagrams that
   // arrived before wait in the kernel.
   void start(ReceiveHandler handler);
+  // The same, with each datagram's arrival time.
+  void start(ArrivalHandler handler);
   // Receives only when poll() is called; the socket never joins the loop,
   // so a datagram's arrival wakes no one. For load generators that stand in
   // for remote receivers: the sender is not charged for waking them.

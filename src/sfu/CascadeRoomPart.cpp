@@ -10,10 +10,19 @@
 namespace ct::sfu {
 namespace {
 
-// Where the events of a participant on another node go: nowhere. Its own
-// node's room tells it what happens, from the same changes this node sends there.
+// Where the events of a participant on another node go: nowhere, but for
+// the sender keys wrapped for it, which the other node relays. Its own node's
+// room tells it everything else, from the same changes this node sends there.
 struct ElsewhereSink final : ParticipantSink {
-  void deliver(RoomEvent) override {}
+  ElsewhereSink(std::string identity, std::shared_ptr<std::vector<CascadeRoomPart::OutgoingKey>> keys)
+      : identity(std::move(identity)), keys(std::move(keys)) {}
+  void deliver(RoomEvent event) override {
+    auto* key = std::get_if<event::E2eeKey>(&event);
+    if (!key || keys->size() >= CascadeRoomPart::kMaxOutgoingKeys) return;
+    keys->push_back({std::move(key->from), identity, std::move(key->blob)});
+  }
+  std::string identity;
+  std::shared_ptr<std::vector<CascadeRoomPart::OutgoingKey>> keys;
 };
 
 }  // namespace
@@ -25,6 +34,15 @@ CascadeRoomPart::CascadeRoomPart(Room& room, CascadeLinkSender& link, uint32_t r
 CascadeRoomPart::~CascadeRoomPart() {
   const auto identities = std::move(identities_);
   for (const auto& identity : identities) room_.leave(identity, "node_left");
+}
+
+void CascadeRoomPart::return_keys(std::vector<OutgoingKey> keys) {
+  // Before those queued since, in the order they were sent, within the bound.
+  for (auto& key : *keys_) {
+    if (keys.size() >= kMaxOutgoingKeys) break;
+    keys.push_back(std::move(key));
+  }
+  *keys_ = std::move(keys);
 }
 
 bool CascadeRoomPart::owns(std::string_view identity) const {
@@ -41,7 +59,8 @@ std::optional<event::Error> CascadeRoomPart::join(ParticipantInfo info, TimePoin
   info.can_publish_data = false;
   info.elsewhere = true;
   std::string identity = info.identity;
-  if (auto error = room_.join(std::move(info), std::make_shared<ElsewhereSink>(), now)) return error;
+  auto sink = std::make_shared<ElsewhereSink>(identity, keys_);
+  if (auto error = room_.join(std::move(info), std::move(sink), now)) return error;
   identities_.push_back(std::move(identity));
   return std::nullopt;
 }

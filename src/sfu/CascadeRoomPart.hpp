@@ -7,11 +7,14 @@
 // cascade link (RemotePublisher), so local participants are told of them,
 // offered them and sent them as any other track, and their keyframe
 // requests and NACKs go back over the link. Lives on the room's worker thread.
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/Clock.hpp"
@@ -57,6 +60,20 @@ class CascadeRoomPart {
   // Keyframe requests owed and NACKs for gaps on the link; call with the room's tick.
   void on_tick(TimePoint now) { remote_.on_tick(now); }
 
+  // A wrapped sender key a local participant sent one of the other node's
+  // participants: the other node relays it (opaque here, as in E2eeKeyRelay).
+  struct OutgoingKey {
+    std::string from;
+    std::string to;
+    std::string blob;
+  };
+  // Bound on keys held between two control rounds (64 per e2ee_keys message).
+  static constexpr size_t kMaxOutgoingKeys = 4096;
+  // The keys sent to the other node's participants since the last call.
+  std::vector<OutgoingKey> take_keys() { return std::exchange(*keys_, {}); }
+  // Keys taken that did not reach the other node (its control POST failed): sent with the next.
+  void return_keys(std::vector<OutgoingKey> keys);
+
   // The room ended by itself (closed with everyone in it): nobody is left to
   // take out of it when this part goes.
   void forget_members() { identities_.clear(); }
@@ -70,6 +87,8 @@ class CascadeRoomPart {
   Room& room_;
   RemotePublisher remote_;
   std::vector<std::string> identities_;  // the other node's participants in the room
+  // Filled by their sinks; shared, as a sink may outlive this part in the room.
+  std::shared_ptr<std::vector<OutgoingKey>> keys_ = std::make_shared<std::vector<OutgoingKey>>();
 };
 
 }  // namespace ct::sfu

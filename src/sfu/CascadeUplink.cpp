@@ -20,8 +20,16 @@ class CascadeUplink::Relay final : public PublicationRelay {
   Relay& operator=(const Relay&) = delete;
 
   Publication& publication() const { return publication_; }
+  void set_wanted_layers(uint32_t layers) { layers_ = layers == 0 ? UINT32_MAX : layers; }
+  uint32_t wanted_layers() const override { return layers_; }
 
-  void on_relay_packet(const rtp::RtpPacket& packet, size_t, TimePoint) override { owner_.send(packet); }
+  void on_relay_packet(const rtp::RtpPacket& packet, size_t layer, TimePoint) override {
+    if (layer < 32 && (layers_ & (1u << layer)) == 0) {
+      ++owner_.counters_.unwanted_layer;
+      return;
+    }
+    owner_.send(packet);
+  }
   void on_relay_closed(Publication&) override {
     closed_ = true;
     owner_.forget(this);  // destroys this relay: nothing may follow
@@ -31,9 +39,12 @@ class CascadeUplink::Relay final : public PublicationRelay {
   CascadeUplink& owner_;
   Publication& publication_;
   bool closed_ = false;  // the publication already dropped this relay
+  uint32_t layers_ = UINT32_MAX;
 };
 
-CascadeUplink::CascadeUplink(CascadeLinkSender& link) : link_(link) {}
+CascadeUplink::CascadeUplink(CascadeLinkSender& link, double drop_fraction) : link_(link) {
+  if (drop_fraction > 0) drop_threshold_ = uint32_t(std::min(drop_fraction, 0.999) * 4294967296.0);
+}
 
 CascadeUplink::~CascadeUplink() = default;
 
@@ -52,8 +63,30 @@ bool CascadeUplink::sending(const Publication& publication) const {
                      [&](const auto& r) { return &r->publication() == &publication; });
 }
 
+bool CascadeUplink::set_wanted_layers(const Publication& publication, uint32_t layers) {
+  for (auto& r : relays_) {
+    if (&r->publication() != &publication) continue;
+    r->set_wanted_layers(layers);
+    return true;
+  }
+  return false;
+}
+
 void CascadeUplink::send(const rtp::RtpPacket& packet) {
+  if (drop_for_fault_injection()) {
+    ++counters_.dropped_by_fault_injection;
+    return;
+  }
   if (link_.send_link_rtp(packet.bytes())) ++counters_.packets_sent;
+}
+
+bool CascadeUplink::drop_for_fault_injection() {
+  if (drop_threshold_ == 0) return false;
+  // xorshift64*, as Subscription's: the same losses every run.
+  drop_state_ ^= drop_state_ >> 12;
+  drop_state_ ^= drop_state_ << 25;
+  drop_state_ ^= drop_state_ >> 27;
+  return uint32_t((drop_state_ * 0x2545F4914F6CDD1DULL) >> 32) < drop_threshold_;
 }
 
 void CascadeUplink::forget(const Relay* relay) {

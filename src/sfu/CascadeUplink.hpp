@@ -24,9 +24,13 @@ class CascadeUplink {
     uint64_t retransmissions = 0;      // NACKed packets sent again
     uint64_t keyframe_requests = 0;    // received from the other node
     uint64_t unanswered_feedback = 0;  // for an SSRC not sent, or a packet no longer kept
+    uint64_t dropped_by_fault_injection = 0;
+    uint64_t unwanted_layer = 0;  // packets of a layer the other node did not want
   };
 
-  explicit CascadeUplink(CascadeLinkSender& link);
+  // `drop_fraction`: TEST ONLY, that share of packets (not of those sent
+  // again on request) is dropped instead of sent, as a lossy link would.
+  explicit CascadeUplink(CascadeLinkSender& link, double drop_fraction = 0);
   ~CascadeUplink();
   CascadeUplink(const CascadeUplink&) = delete;
   CascadeUplink& operator=(const CascadeUplink&) = delete;
@@ -36,6 +40,9 @@ class CascadeUplink {
   // Stops sending it; false when it did not go.
   bool stop(Publication& publication);
   bool sending(const Publication& publication) const;
+  // The layers of `publication` the other node's subscribers want (bit i:
+  // layer i; 0: every layer); the others are not sent. False when it does not go.
+  bool set_wanted_layers(const Publication& publication, uint32_t layers);
   // How many tracks go on the link now (the metrics: streams per peer node).
   size_t streams() const { return relays_.size(); }
 
@@ -51,10 +58,13 @@ class CascadeUplink {
   void forget(const Relay* relay);
   // The publication and layer sent under `ssrc`, if any.
   Publication* find(uint32_t ssrc, size_t& layer) const;
+  bool drop_for_fault_injection();
 
   CascadeLinkSender& link_;
   std::vector<std::unique_ptr<Relay>> relays_;
   Counters counters_;
+  uint32_t drop_threshold_ = 0;  // of 2^32; 0: nothing dropped
+  uint64_t drop_state_ = 0x9E3779B97F4A7C15ULL;
 };
 
 }  // namespace ct::sfu

@@ -132,7 +132,8 @@ bool EchoSession::learn_from_mid(uint32_t remote_ssrc, uint8_t payload_type, std
   return false;
 }
 
-void EchoSession::on_rtp(webrtc::PeerTransport& transport, std::span<uint8_t> packet, size_t capacity) {
+void EchoSession::on_rtp(webrtc::PeerTransport& transport, std::span<uint8_t> packet, size_t capacity,
+                         TimePoint) {
   auto rtp = rtp::RtpPacket::parse(packet);
   if (!rtp) return;
   uint32_t local = to_local(rtp->ssrc());

@@ -68,7 +68,7 @@ class EchoSession final : public webrtc::PeerTransport::Listener {
     std::vector<uint8_t> rtx_payload_types;
   };
 
-  void on_rtp(webrtc::PeerTransport&, std::span<uint8_t> packet, size_t capacity) override;
+  void on_rtp(webrtc::PeerTransport&, std::span<uint8_t> packet, size_t capacity, TimePoint arrival) override;
   void on_rtcp(webrtc::PeerTransport&, std::span<uint8_t> compound, size_t capacity) override;
   void on_transport_closed(webrtc::PeerTransport&, std::string_view reason) override;
 

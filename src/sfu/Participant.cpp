@@ -162,9 +162,10 @@ void Participant::on_transport_connected(webrtc::PeerTransport& transport) {
   if (is_subscriber(transport)) subscriber_->on_connected(Clock::now());
 }
 
-void Participant::on_rtp(webrtc::PeerTransport& transport, std::span<uint8_t> packet, size_t) {
+void Participant::on_rtp(webrtc::PeerTransport& transport, std::span<uint8_t> packet, size_t,
+                         TimePoint arrival) {
   // The subscriber connection only receives from us.
-  if (is_publisher(transport)) publisher_.on_rtp(packet, Clock::now());
+  if (is_publisher(transport)) publisher_.on_rtp(packet, Clock::now(), arrival);
 }
 
 void Participant::on_rtcp(webrtc::PeerTransport& transport, std::span<uint8_t> compound, size_t) {

@@ -158,7 +158,8 @@ class Participant final : public webrtc::PeerTransport::Listener,
   void announce_layers_wanted(TimePoint now);
   // webrtc::PeerTransport::Listener: each call goes to the part that owns the transport.
   void on_transport_connected(webrtc::PeerTransport& transport) override;
-  void on_rtp(webrtc::PeerTransport& transport, std::span<uint8_t> packet, size_t capacity) override;
+  void on_rtp(webrtc::PeerTransport& transport, std::span<uint8_t> packet, size_t capacity,
+              TimePoint arrival) override;
   void on_rtcp(webrtc::PeerTransport& transport, std::span<uint8_t> compound, size_t capacity) override;
   void on_transport_closed(webrtc::PeerTransport& transport, std::string_view reason) override;
   void on_data_connected(webrtc::PeerTransport& transport) override;

@@ -100,13 +100,13 @@ int Publication::layer_of_ssrc(uint32_t ssrc, bool& is_rtx) const {
   return -1;
 }
 
-void Publication::on_rtp(const rtp::RtpPacket& packet, size_t layer_index, TimePoint now) {
+void Publication::on_rtp(const rtp::RtpPacket& packet, size_t layer_index, TimePoint now, TimePoint arrival) {
   ++stats_.packets_in;
   if (layer_index >= layers_.size()) return;
   if (!first_packet_) first_packet_ = now;
   PublicationLayer& layer = *layers_[layer_index];
   // A duplicate (an RTX copy of a packet that arrived anyway, a probe) goes nowhere.
-  if (!layer.on_packet(packet.bytes(), packet.sequence_number(), packet.timestamp(), now)) return;
+  if (!layer.on_packet(packet.bytes(), packet.sequence_number(), packet.timestamp(), arrival)) return;
   // Held back while muted, and not kept either: nothing a NACK could fetch.
   if (info_.muted) return;
   layer.store(packet.bytes(), packet.sequence_number(), now);
@@ -237,8 +237,8 @@ uint32_t Publication::wanted_layers() const {
   }
   // A recording takes the top layer whoever watches.
   if (!taps_.empty()) mask |= 1u << tap_layer();
-  // Another node's subscribers pick their layers there: it is sent every one.
-  if (!relays_.empty()) mask |= (1u << layers_.size()) - 1;
+  // Another node's subscribers pick their layers there, among those it wants.
+  for (const auto* relay : relays_) mask |= relay->wanted_layers() & ((1u << layers_.size()) - 1);
   return mask;
 }
 

@@ -117,7 +117,10 @@ class Publication {
   // A media packet (RTX already unwrapped) of this publication: counted,
   // kept for retransmission, and forwarded to every active subscription.
   void on_rtp(const rtp::RtpPacket& packet, TimePoint now) { on_rtp(packet, 0, now); }
-  void on_rtp(const rtp::RtpPacket& packet, size_t layer, TimePoint now);
+  void on_rtp(const rtp::RtpPacket& packet, size_t layer, TimePoint now) { on_rtp(packet, layer, now, now); }
+  // `arrival` (<= now): when the packet reached the host, for the jitter our
+  // receiver reports give (RFC 3550 §6.4.1).
+  void on_rtp(const rtp::RtpPacket& packet, size_t layer, TimePoint now, TimePoint arrival);
   // The publisher's sender report (RFC 3550 §6.4.1), for LSR/DLSR in our
   // RRs, and for the taps (a recording places its tracks on one clock).
   void on_sender_report(uint64_t ntp_timestamp, uint32_t rtp_timestamp, TimePoint now) {

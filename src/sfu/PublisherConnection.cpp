@@ -339,7 +339,7 @@ Publication* PublisherConnection::learn_ssrc(const rtp::RtpPacket& packet, std::
   return nullptr;
 }
 
-void PublisherConnection::on_rtp(std::span<uint8_t> packet, TimePoint now) {
+void PublisherConnection::on_rtp(std::span<uint8_t> packet, TimePoint now, TimePoint arrival) {
   if (drop_for_fault_injection()) [[unlikely]]
     return;
   auto rtp = rtp::RtpPacket::parse(packet);
@@ -348,9 +348,9 @@ void PublisherConnection::on_rtp(std::span<uint8_t> packet, TimePoint now) {
   // Bandwidth feedback counts every packet that arrived, RTX and padding too.
   if (transport_cc_extension_id_ != 0) {
     if (auto seq = rtp::read_transport_sequence_number(rtp->find_extension(transport_cc_extension_id_)))
-      transport_cc_->on_packet(*seq, rtp->ssrc(), now);
+      transport_cc_->on_packet(*seq, rtp->ssrc(), arrival);
   } else {
-    remb_->on_packet(packet.size(), now);
+    remb_->on_packet(packet.size(), arrival);
   }
 
   bool is_rtx = false;
@@ -369,7 +369,7 @@ void PublisherConnection::on_rtp(std::span<uint8_t> packet, TimePoint now) {
     // Padding-only probes carry no OSN and end here.
     auto original = rtp::unwrap_rtx_in_place(*rtp, publication->layer(layer).ssrc(), params.payload_type);
     if (!original) return;
-    publication->on_rtp(*original, layer, now);
+    publication->on_rtp(*original, layer, now, arrival);
     return;
   }
   if (rtp->payload_type() != params.payload_type) return;  // only the answered codec is forwarded
@@ -377,7 +377,7 @@ void PublisherConnection::on_rtp(std::span<uint8_t> packet, TimePoint now) {
     if (auto level = rtp::read_audio_level(rtp->find_extension(params.audio_level_id)))
       context_.speakers->add_level(speaker_key_, level->level, level->voice_activity, now);
   }
-  publication->on_rtp(*rtp, layer, now);
+  publication->on_rtp(*rtp, layer, now, arrival);
 }
 
 void PublisherConnection::on_rtcp(std::span<const uint8_t> compound, TimePoint now) {

@@ -84,7 +84,10 @@ class PublisherConnection {
   // The publication of `sid`, no longer owned here; null if there is none.
   std::unique_ptr<Publication> release(std::string_view sid);
 
-  void on_rtp(std::span<uint8_t> packet, TimePoint now);
+  void on_rtp(std::span<uint8_t> packet, TimePoint now) { on_rtp(packet, now, now); }
+  // `arrival` (<= now): when the packet reached the host. Feedback (transport-cc,
+  // REMB) and jitter measure arrivals; everything else runs at `now`.
+  void on_rtp(std::span<uint8_t> packet, TimePoint now, TimePoint arrival);
   void on_rtcp(std::span<const uint8_t> compound, TimePoint now);
   // The round trip to the browser measured on another path to it (the
   // subscriber connection): paces NACKs (not again before a retransmission

@@ -23,6 +23,7 @@ class RemotePublisher::Route final : public PublicationRelay {
 
   Publication& publication() const { return publication_; }
   void on_relay_packet(const rtp::RtpPacket&, size_t, TimePoint) override {}
+  uint32_t wanted_layers() const override { return 0; }  // this node's subscribers say what they want
   void on_relay_closed(Publication&) override {
     closed_ = true;
     owner_.drop(this);  // destroys this route: nothing may follow

@@ -31,7 +31,11 @@ void MediaPort::announce(const std::string& announced_ip) {
 MediaPort::~MediaPort() { close(); }
 
 void MediaPort::start() {
-  socket_.start([this](std::span<uint8_t> d, const net::SocketAddress& from) { on_datagram(d, from); });
+  // Arrival times from the kernel: transport-wide-cc feedback and REMB measure
+  // the publisher's path, not how long this worker took to read it.
+  socket_.start([this](std::span<uint8_t> d, const net::SocketAddress& from, TimePoint arrival) {
+    on_datagram(d, from, arrival);
+  });
 }
 
 void MediaPort::close() { socket_.close(); }
@@ -50,7 +54,7 @@ void MediaPort::send_datagram(std::span<const uint8_t> datagram, const net::Sock
   socket_.send(datagram, to);
 }
 
-void MediaPort::on_datagram(std::span<uint8_t> datagram, const net::SocketAddress& from) {
+void MediaPort::on_datagram(std::span<uint8_t> datagram, const net::SocketAddress& from, TimePoint arrival) {
   auto now = Clock::now();
   switch (net::classify_packet(datagram)) {
     case net::PacketKind::Stun: {
@@ -81,7 +85,7 @@ void MediaPort::on_datagram(std::span<uint8_t> datagram, const net::SocketAddres
         spdlog::trace("port: dropped {} bytes from unvalidated {}", datagram.size(), from.to_string());
         return;
       }
-      it->second->receive_datagram(datagram, net::UdpSocket::kMaxDatagram, from, now);
+      it->second->receive_datagram(datagram, net::UdpSocket::kMaxDatagram, from, now, arrival);
       return;
     }
     default:

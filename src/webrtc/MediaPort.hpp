@@ -53,7 +53,7 @@ class MediaPort final : public DatagramSender {
   const net::UdpSocket::Stats& socket_stats() const { return socket_.stats(); }
 
  private:
-  void on_datagram(std::span<uint8_t> datagram, const net::SocketAddress& from);
+  void on_datagram(std::span<uint8_t> datagram, const net::SocketAddress& from, TimePoint arrival);
   void announce(const std::string& announced_ip);
 
   net::UdpSocket socket_;

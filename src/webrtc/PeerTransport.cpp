@@ -173,8 +173,8 @@ void PeerTransport::receive_stun(const stun::StunMessage& message, const net::So
   }
 }
 
-void PeerTransport::receive_datagram(std::span<uint8_t> datagram, size_t capacity, const net::SocketAddress& from,
-                                     TimePoint now) {
+void PeerTransport::receive_datagram(std::span<uint8_t> datagram, size_t capacity,
+                                     const net::SocketAddress& from, TimePoint now, TimePoint arrival) {
   if (state_ == State::Closed || datagram.empty()) return;
   auto& p = *parts_;
   uint8_t first = datagram[0];
@@ -204,7 +204,7 @@ void PeerTransport::receive_datagram(std::span<uint8_t> datagram, size_t capacit
     if (plain.empty()) return;
     ++stats_.rtp_packets_in;
     stats_.rtp_bytes_in += plain.size();
-    listener_.on_rtp(*this, plain, capacity);
+    listener_.on_rtp(*this, plain, capacity, arrival);
   }
 }
 

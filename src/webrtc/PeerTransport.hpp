@@ -46,7 +46,8 @@ class PeerTransport {
     virtual ~Listener() = default;
     virtual void on_transport_connected(PeerTransport&) {}
     // A decrypted RTP packet; the span may be modified and re-sent in place.
-    virtual void on_rtp(PeerTransport&, std::span<uint8_t> packet, size_t capacity) = 0;
+    // `arrival`: when the datagram reached the host (receive_datagram).
+    virtual void on_rtp(PeerTransport&, std::span<uint8_t> packet, size_t capacity, TimePoint arrival) = 0;
     virtual void on_rtcp(PeerTransport&, std::span<uint8_t> compound, size_t capacity) = 0;
     virtual void on_transport_closed(PeerTransport&, std::string_view reason) = 0;
     // Data channels (after enable_data_channels()).
@@ -92,7 +93,12 @@ class PeerTransport {
   void receive_stun(const stun::StunMessage& message, const net::SocketAddress& from, TimePoint now);
   // DTLS or SRTP/SRTCP. `capacity` >= packet.size() is the room in the buffer.
   void receive_datagram(std::span<uint8_t> datagram, size_t capacity, const net::SocketAddress& from,
-                        TimePoint now);
+                        TimePoint now) {
+    receive_datagram(datagram, capacity, from, now, now);
+  }
+  // `arrival` (<= now): when the datagram reached the host, if it waited to be read.
+  void receive_datagram(std::span<uint8_t> datagram, size_t capacity, const net::SocketAddress& from,
+                        TimePoint now, TimePoint arrival);
   bool is_validated_address(const net::SocketAddress& address) const;
 
   // Outbound: protects in place (needs srtp overhead bytes of room after

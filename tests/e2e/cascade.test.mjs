@@ -1,9 +1,10 @@
 // A room that spans nodes: three nodes in three regions share one real
 // redis-server. A browser publishes through node a (eu), which becomes the
-// room's home; two browsers watch through node b (us) and one through node c
-// (ap). Each of b and c serves the room too, linked to a: every watcher
+// room's home; one browser watches through a, two through node b (us) and
+// one through node c (ap). Each of b and c serves the room too, linked to a: every watcher
 // decodes the publisher's video and hears its audio, and a sends each stream
-// once to b and once to c, however many watch there (its /metrics).
+// once to b and once to c, however many watch there (its /metrics). When the
+// publisher mutes, the watchers on b and c see it muted, as the one on a does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './lib/server.mjs';
@@ -24,7 +25,8 @@ test('cascade: one publisher on a, watchers on b and c, each stream sent once pe
     const logs = () => Object.entries(nodes).map(([id, n]) => `--- ${id}\n${n.log().slice(-2500)}`).join('\n');
 
     browser = await launchBrowser();
-    await joinCall(browser, a.url, 'cascade', 'pub', { query: '&simulcast=0' });
+    const pub = await joinCall(browser, a.url, 'cascade', 'pub', { query: '&simulcast=0' });
+    const local = await joinCall(browser, a.url, 'cascade', 'eu-1', { query: '&publish=0' });
     const watchers = [
       await joinCall(browser, b.url, 'cascade', 'us-1', { query: '&publish=0' }),
       await joinCall(browser, b.url, 'cascade', 'us-2', { query: '&publish=0' }),
@@ -40,9 +42,9 @@ test('cascade: one publisher on a, watchers on b and c, each stream sent once pe
     const fields = await redisCommand(redis.port, 'HKEYS', 'ciphertalk:room:cascade:nodes');
     for (const id of ['node-b', 'node-c']) assert.ok(fields.includes(id), `${id} in the room's nodes: ${fields}`);
     // Each node's part of the room holds everyone, but a node's load (and
-    // ciphertalk_participants) is its own participants only: 1 on a, 2 on b, 1 on c.
+    // ciphertalk_participants) is its own participants only: 2 on a, 2 on b, 1 on c.
     for (const [id, n] of Object.entries(nodes)) {
-      const own = { 'node-a': 1, 'node-b': 2, 'node-c': 1 }[id];
+      const own = { 'node-a': 2, 'node-b': 2, 'node-c': 1 }[id];
       assert.equal((await scrapeMetrics(n.url)).sum('ciphertalk_participants'), own, `${id}'s own participants`);
     }
 
@@ -71,6 +73,41 @@ test('cascade: one publisher on a, watchers on b and c, each stream sent once pe
     const before = await stats(watchers[1]);
     assert.ok(await waitFor(async () => (await stats(watchers[1])).pub.framesDecoded > before.pub.framesDecoded + 20,
       { timeout: 10000 }), 'a watcher on b keeps decoding');
+
+    // The publisher mutes its microphone and turns its camera off: the
+    // watchers on b and c see it as the watcher on a does (the SDK's
+    // participant, its tracks' kind, source, name and mute state, the tile's
+    // muted microphone), and see it back when it unmutes. The control
+    // exchange runs twice a second: 5 s is ample.
+    const view = (page) => page.evaluate(() => {
+      const p = window.ct.participants.get('pub');
+      if (!p) return null;
+      const tracks = [...p.tracks.values()].map((t) => ({ sid: t.sid, kind: t.kind, source: t.source, name: t.name, muted: t.muted }));
+      tracks.sort((x, y) => x.kind.localeCompare(y.kind));
+      const tile = document.querySelector('.tile[data-participant="pub"]');
+      return { name: p.info.name, metadata: p.info.metadata ?? '', tracks, micShownMuted: tile?.dataset.audioMuted === 'true' };
+    });
+    const sameEverywhere = async (muted) => {
+      let views = [];
+      const ok = await waitFor(async () => {
+        views = await Promise.all([local, watchers[0], watchers[2]].map(view));
+        return views.every((v) => v && v.tracks.length === 2 && v.tracks.every((t) => t.muted === muted) && v.micShownMuted === muted);
+      }, { timeout: 5000 });
+      assert.ok(ok, `every watcher sees the publisher ${muted ? 'muted' : 'unmuted'}: ${JSON.stringify(views)}`);
+      assert.deepEqual(views[1], views[0], 'a watcher on b sees what the watcher on a sees');
+      assert.deepEqual(views[2], views[0], 'a watcher on c sees what the watcher on a sees');
+      assert.deepEqual(views[0].tracks.map((t) => [t.kind, t.source]), [['audio', 'microphone'], ['video', 'camera']]);
+    };
+    await sameEverywhere(false);
+    await pub.click('#mic');
+    await pub.click('#cam');
+    await sameEverywhere(true);
+    await pub.click('#mic');
+    await pub.click('#cam');
+    await sameEverywhere(false);
+    const resumed = await stats(watchers[2]);
+    assert.ok(await waitFor(async () => (await stats(watchers[2])).pub.framesDecoded > resumed.pub.framesDecoded + 10,
+      { timeout: 10000 }), 'the watcher on c decodes the camera again');
   } finally {
     if (browser) await browser.close();
     for (const n of Object.values(nodes)) await n.stop();

@@ -44,6 +44,9 @@ TEST(CascadeMessageTest, EveryKindRoundTrips) {
                    false},
       CascadeWant{"TR_abc", 2},
       CascadeWant{"TR_abc", 0},
+      CascadeWant{"TR_abc", 3, 0b011},
+      CascadeParticipant{"carol", "Carol", "", true, "c2lnbmVkIGVwaGVtZXJhbCBrZXk=", true},
+      CascadeKey{"alice", "carol", "d3JhcHBlZCBzZW5kZXIga2V5"},
   };
   for (const auto& m : messages) {
     auto back = parse_cascade_message(to_json(m));
@@ -81,6 +84,8 @@ TEST(CascadeMessageTest, RefusesMissingWrongAndOutOfBoundsFields) {
           R"({"type":"want","sid":"TR_a","subscribers":-1})",
           R"({"type":"want","sid":"TR_a","subscribers":1.5})",
           R"({"type":"want","sid":"TR_a","subscribers":100000000})",
+          R"({"type":"want","sid":"TR_a","subscribers":1,"layers":8})",
+          R"({"type":"want","sid":"TR_a","subscribers":1,"layers":"q"})",
           // a track: bad kind, payload type over 127, no layers, too many layers, an SSRC over 32 bits
           R"({"type":"track","sid":"T","participant":"p","kind":"data","codec":"x","clock_rate":1,"payload_type":1,"layers":[{"ssrc":1}]})",
           R"({"type":"track","sid":"T","participant":"p","kind":"audio","codec":"x","clock_rate":1,"payload_type":128,"layers":[{"ssrc":1}]})",
@@ -89,6 +94,16 @@ TEST(CascadeMessageTest, RefusesMissingWrongAndOutOfBoundsFields) {
           R"({"type":"track","sid":"T","participant":"p","kind":"audio","codec":"x","clock_rate":1,"payload_type":1,"layers":[{"ssrc":4294967296}]})",
           R"({"type":"track","sid":"T","participant":"p","kind":"audio","codec":"x","clock_rate":0,"payload_type":1,"layers":[{"ssrc":1}]})",
           R"({"type":"track","sid":"T","participant":"p","kind":"audio","codec":"x","clock_rate":1,"payload_type":1,"rtx_payload_type":300,"layers":[{"ssrc":1}]})",
+          // an announcement that is not text; a key without a sender, a recipient or a blob, or of another
+          // type
+          R"({"type":"participant","identity":"a","e2ee_announcement":7})",
+          R"({"type":"participant","identity":"a","e2ee_supported":1})",
+          R"({"type":"key","to":"b","blob":"x"})",
+          R"({"type":"key","from":"a","blob":"x"})",
+          R"({"type":"key","from":"a","to":"b"})",
+          R"({"type":"key","from":"a","to":"b","blob":""})",
+          R"({"type":"key","from":"a","to":"b","blob":["x"]})",
+          R"({"type":"key","from":"","to":"b","blob":"x"})",
       }) {
     EXPECT_FALSE(parse_cascade_message(bad)) << bad;
   }
@@ -96,9 +111,22 @@ TEST(CascadeMessageTest, RefusesMissingWrongAndOutOfBoundsFields) {
   EXPECT_FALSE(parse_cascade_message(to_json(big)));
   CascadeParticipant long_name{std::string(kMaxCascadeIdentity + 1, 'a'), "", "", true};
   EXPECT_FALSE(parse_cascade_message(to_json(long_name)));
+  CascadeParticipant long_announcement{"alice", "", "", true, std::string(kMaxCascadeAnnouncement + 1, 'k')};
+  EXPECT_FALSE(parse_cascade_message(to_json(long_announcement)));
+  long_announcement.e2ee_announcement.pop_back();
+  EXPECT_TRUE(parse_cascade_message(to_json(long_announcement)));
+  EXPECT_FALSE(
+      parse_cascade_message(to_json(CascadeKey{"a", "b", std::string(kMaxCascadeKeyBlob + 1, 'k')})));
+  EXPECT_FALSE(
+      parse_cascade_message(to_json(CascadeKey{std::string(kMaxCascadeIdentity + 1, 'a'), "b", "k"})));
 }
 
 TEST(CascadeMessageTest, TruncatedAndMangledTextIsRefusedWithoutHarm) {
+  for (const CascadeMessage& m : {CascadeMessage{CascadeKey{"alice", "carol", "blob"}},
+                                  CascadeMessage{CascadeParticipant{"a", "A", "", true, "announce"}}}) {
+    const std::string text = to_json(m);
+    for (size_t n = 0; n < text.size(); ++n) EXPECT_FALSE(parse_cascade_message(text.substr(0, n))) << n;
+  }
   const std::string full = to_json(video_track());
   for (size_t n = 0; n < full.size(); ++n) EXPECT_FALSE(parse_cascade_message(full.substr(0, n))) << n;
   std::mt19937 rng(7);

@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
+#include <tuple>
 
 #include "../sfu/RoomTestSupport.hpp"
 #include "cascade/CascadePort.hpp"
 #include "cascade/CascadeRoom.hpp"
+#include "sfu/Participant.hpp"
 #include "sfu/RoomMembers.hpp"
 
 namespace ct::cascade {
@@ -91,6 +93,103 @@ TEST_F(CascadeRoomTest, EachNodesParticipantsJoinTheOtherOnceAndLeaveIt) {
   ASSERT_EQ(carol->count<sfu::event::ParticipantLeft>(), 1u);
   EXPECT_EQ(carol->last<sfu::event::ParticipantLeft>().identity, "alice");
   EXPECT_EQ(a.local_participants(), 0u);
+}
+
+TEST_F(CascadeRoomTest, ARemoteTracksMuteReachesLocalSubscribersAsTheOriginsOwn) {
+  join(*room_b, "carol", carol);
+  link();
+  CascadeTrack camera;
+  camera.sid = "TR_cam";
+  camera.participant = "alice";
+  camera.kind = "video";
+  camera.source = "camera";
+  camera.name = "Camera";
+  camera.codec = "VP8";
+  camera.clock_rate = 90000;
+  camera.payload_type = 96;
+  camera.layers = {CascadeLayer{"", 0x1111, 0}};
+  std::vector<CascadeMessage> from_a{CascadeParticipant{"alice", "Alice", R"({"team":"eu"})", true}, camera};
+  b.apply("node-a", from_a, Clock::now());
+  ASSERT_EQ(carol->count<sfu::event::TrackPublished>(), 1u);
+  const auto published = carol->last<sfu::event::TrackPublished>().track;
+  EXPECT_EQ(published.source, "camera");
+  EXPECT_EQ(published.name, "Camera");
+  EXPECT_FALSE(published.muted);
+  EXPECT_EQ(room_b->members().member("alice")->info().metadata, R"({"team":"eu"})");
+
+  camera.muted = true;
+  b.apply("node-a", std::vector<CascadeMessage>{camera}, Clock::now());
+  ASSERT_EQ(carol->count<sfu::event::TrackMuted>(), 1u);
+  EXPECT_EQ(carol->last<sfu::event::TrackMuted>().publisher, "alice");
+  EXPECT_EQ(carol->last<sfu::event::TrackMuted>().sid, "TR_cam");
+  EXPECT_TRUE(carol->last<sfu::event::TrackMuted>().muted);
+  EXPECT_TRUE(room_b->members().member("alice")->find_publication("TR_cam")->muted());
+  b.apply("node-a", std::vector<CascadeMessage>{camera}, Clock::now());  // said again: nothing new
+  EXPECT_EQ(carol->count<sfu::event::TrackMuted>(), 1u);
+
+  camera.muted = false;
+  b.apply("node-a", std::vector<CascadeMessage>{camera}, Clock::now());
+  ASSERT_EQ(carol->count<sfu::event::TrackMuted>(), 2u);
+  EXPECT_FALSE(carol->last<sfu::event::TrackMuted>().muted);
+  EXPECT_FALSE(room_b->members().member("alice")->find_publication("TR_cam")->muted());
+}
+
+TEST_F(CascadeRoomTest, AnEncryptedRoomsAnnouncementsAndKeysReachTheOtherNodeOpaque) {
+  sfu::RoomOptions encrypted;
+  encrypted.settings.e2ee_required = true;
+  sfu::Room secret_a("vault", encrypted, media, certificate),
+      secret_b("vault", encrypted, media, certificate);
+  CascadeRoom ca{secret_a, port_a, std::chrono::milliseconds(500)};
+  CascadeRoom cb{secret_b, port_b, std::chrono::milliseconds(500)};
+  for (auto [room, identity, sink] :
+       {std::tuple{&secret_a, "alice", alice}, std::tuple{&secret_b, "carol", carol}}) {
+    sfu::ParticipantInfo info;
+    info.identity = info.name = identity;
+    info.e2ee_supported = true;
+    ASSERT_FALSE(room->join(info, sink, Clock::now()));
+  }
+  auto turn_encrypted = [&] {
+    cb.apply("node-a", ca.state_for("node-b"), Clock::now());
+    ca.apply("node-b", cb.state_for("node-a"), Clock::now());
+  };
+  TimePoint now = Clock::now();
+  cb.link("node-a", ca.own_offer("node-b", now), port_a.local_address(), now);
+  ca.link("node-b", cb.own_offer("node-a", now), port_b.local_address(), now);
+  turn_encrypted();
+  ASSERT_TRUE(secret_b.members().member("alice"))
+      << "a participant who can encrypt joins the other node's room";
+
+  secret_a.e2ee_announce("alice", "ANNOUNCEMENT-A");
+  turn_encrypted();
+  ASSERT_EQ(carol->count<sfu::event::E2eeAnnounce>(), 1u);
+  EXPECT_EQ(carol->last<sfu::event::E2eeAnnounce>().from, "alice");
+  EXPECT_EQ(carol->last<sfu::event::E2eeAnnounce>().announcement, "ANNOUNCEMENT-A");
+  EXPECT_EQ(secret_b.members().member("alice")->e2ee_announcement(), "ANNOUNCEMENT-A");  // for later joiners
+  turn_encrypted();
+  EXPECT_EQ(carol->count<sfu::event::E2eeAnnounce>(), 1u);  // said again: nothing new
+
+  // Carol wraps her key for alice, on the other node: relayed once, as sent.
+  secret_b.e2ee_keys("carol", {sfu::E2eeKeyEnvelope{"alice", "WRAPPED-FOR-ALICE"}});
+  EXPECT_EQ(carol->count<sfu::event::Error>(), 0u) << "alice is in carol's room";
+  turn_encrypted();
+  ASSERT_EQ(alice->count<sfu::event::E2eeKey>(), 1u);
+  EXPECT_EQ(alice->last<sfu::event::E2eeKey>().from, "carol");
+  EXPECT_EQ(alice->last<sfu::event::E2eeKey>().blob, "WRAPPED-FOR-ALICE");
+  turn_encrypted();
+  EXPECT_EQ(alice->count<sfu::event::E2eeKey>(), 1u);
+
+  // A control POST that fails: its keys go with the next one.
+  secret_b.e2ee_keys("carol", {sfu::E2eeKeyEnvelope{"alice", "SECOND"}});
+  const auto lost = cb.state_for("node-a");
+  cb.return_keys("node-a", lost);
+  ca.apply("node-b", cb.state_for("node-a"), Clock::now());
+  ASSERT_EQ(alice->count<sfu::event::E2eeKey>(), 2u);
+  EXPECT_EQ(alice->last<sfu::event::E2eeKey>().blob, "SECOND");
+
+  // A peer speaks only for its own participants, to this node's own.
+  std::vector<CascadeMessage> forged{CascadeKey{"mallory", "alice", "X"}, CascadeKey{"alice", "alice", "X"}};
+  ca.apply("node-b", forged, Clock::now());
+  EXPECT_EQ(alice->count<sfu::event::E2eeKey>(), 2u);
 }
 
 TEST_F(CascadeRoomTest, ASilentPeerIsDroppedWithItsParticipants) {

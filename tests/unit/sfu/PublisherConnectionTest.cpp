@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
+#include <thread>
 
 #include "RoomTestSupport.hpp"
 #include "rtp/RtcpReceiverReport.hpp"
@@ -20,8 +22,8 @@ constexpr uint32_t kAudioSsrc = 0x0a0a0a0a, kVideoSsrc = 0x0b0b0b0b, kRtxSsrc = 
 
 // Sends the transport's callbacks to the connection, as the Participant does.
 struct Router final : webrtc::PeerTransport::Listener {
-  void on_rtp(webrtc::PeerTransport&, std::span<uint8_t> packet, size_t) override {
-    connection->on_rtp(packet, Clock::now());
+  void on_rtp(webrtc::PeerTransport&, std::span<uint8_t> packet, size_t, TimePoint arrival) override {
+    connection->on_rtp(packet, Clock::now(), arrival);
   }
   void on_rtcp(webrtc::PeerTransport&, std::span<uint8_t> compound, size_t) override {
     connection->on_rtcp(compound, Clock::now());
@@ -313,6 +315,44 @@ TEST_F(PublisherConnectionTest, ReceiverReportsAndTransportFeedbackGoToTheBrowse
   }));
   EXPECT_TRUE(connection.quality_sample().connected);
   EXPECT_EQ(connection.publications()[0]->stats().packets_in, 5u);
+}
+
+// The feedback measures the browser's sending, not when the server got round
+// to reading: two packets sent 60 ms apart, read together, are 60 ms apart.
+TEST_F(PublisherConnectionTest, TransportFeedbackCarriesWhenPacketsArrivedNotWhenTheyWereRead) {
+  auto result = offer({Track{"1", true, kVideoSsrc, kRtxSsrc}});
+  ASSERT_TRUE(connect(result.answer_sdp));
+  browser.peer.send_rtp(video_packet(kVideoSsrc, 100, 3000, 1, "1"));
+  browser.socket.flush();
+  std::this_thread::sleep_for(milliseconds(60));  // the worker is busy: nothing is read
+  browser.peer.send_rtp(video_packet(kVideoSsrc, 101, 6000, 2, "1"));
+  browser.socket.flush();
+  // Arrival times in µs by transport sequence number (RFC draft-holmer §3.1:
+  // the reference time in 64 ms units, then each received packet's delta).
+  std::map<uint16_t, int64_t> arrival_us;
+  ASSERT_TRUE(run_until([&] {
+    arrival_us.clear();
+    for (const auto& d : browser.peer.rtcp_received) {
+      rtp::RtcpCompound c(d);
+      while (auto p = c.next()) {
+        auto feedback = rtp::RtcpTransportCc::parse(*p);
+        if (!feedback) continue;
+        std::vector<rtp::TransportCcPacket> packets;
+        feedback->packets(packets);
+        int64_t at = int64_t(feedback->reference_time()) * 64'000;
+        for (const auto& packet : packets) {
+          if (!packet.received) continue;
+          at += int64_t(packet.delta) * 250;
+          arrival_us[packet.sequence_number] = at;
+        }
+      }
+    }
+    return arrival_us.count(1) && arrival_us.count(2);
+  }));
+  const int64_t apart_ms = (arrival_us[2] - arrival_us[1]) / 1000;
+  // At least the sleep, and no more than it took plus the sends.
+  EXPECT_GE(apart_ms, 55);
+  EXPECT_LE(apart_ms, 250);
 }
 
 // A DLRR as the browser answers our RRTR: LRR `ago` before now, held `held` by the browser.

@@ -72,6 +72,8 @@ TEST_F(RemotePublisherTest, SimulcastLayersAreToldApartBySsrc) {
   EXPECT_FALSE(track->layer(0).received());
   EXPECT_TRUE(track->layer(1).find_packet(2, now));
   EXPECT_TRUE(track->layer(2).received());
+  // Nobody here subscribes: no layer is wanted (what the origin sends follows this node's subscribers).
+  EXPECT_EQ(track->wanted_layers(), 0u);
 }
 
 TEST_F(RemotePublisherTest, SsrcsLearnedLaterRouteFromThen) {

@@ -19,7 +19,7 @@ std::string fixture(const std::string& name) {
 }
 
 struct NoTransportEvents final : webrtc::PeerTransport::Listener {
-  void on_rtp(webrtc::PeerTransport&, std::span<uint8_t>, size_t) override {}
+  void on_rtp(webrtc::PeerTransport&, std::span<uint8_t>, size_t, TimePoint) override {}
   void on_rtcp(webrtc::PeerTransport&, std::span<uint8_t>, size_t) override {}
   void on_transport_closed(webrtc::PeerTransport&, std::string_view) override {}
 };

@@ -31,7 +31,9 @@ struct SocketSender final : DatagramSender {
 
 struct ServerRecorder final : PeerTransport::Listener {
   void on_transport_connected(PeerTransport&) override { ++connected; }
-  void on_rtp(PeerTransport&, std::span<uint8_t> p, size_t) override { rtp.emplace_back(p.begin(), p.end()); }
+  void on_rtp(PeerTransport&, std::span<uint8_t> p, size_t, TimePoint) override {
+    rtp.emplace_back(p.begin(), p.end());
+  }
   void on_rtcp(PeerTransport&, std::span<uint8_t> c, size_t) override { rtcp.emplace_back(c.begin(), c.end()); }
   void on_transport_closed(PeerTransport&, std::string_view reason) override { closed = std::string(reason); }
   int connected = 0;

@@ -16,9 +16,10 @@ namespace {
 
 struct Recorder final : PeerTransport::Listener {
   void on_transport_connected(PeerTransport&) override { ++connected; }
-  void on_rtp(PeerTransport&, std::span<uint8_t> packet, size_t capacity) override {
+  void on_rtp(PeerTransport&, std::span<uint8_t> packet, size_t capacity, TimePoint arrival) override {
     EXPECT_GE(capacity, packet.size());
     rtp.emplace_back(packet.begin(), packet.end());
+    arrivals.push_back(arrival);
   }
   void on_rtcp(PeerTransport&, std::span<uint8_t> compound, size_t) override {
     rtcp.emplace_back(compound.begin(), compound.end());
@@ -26,6 +27,7 @@ struct Recorder final : PeerTransport::Listener {
   void on_transport_closed(PeerTransport&, std::string_view reason) override { closed = std::string(reason); }
   int connected = 0;
   std::vector<std::vector<uint8_t>> rtp, rtcp;
+  std::vector<TimePoint> arrivals;
   std::string closed;
 };
 
@@ -163,6 +165,27 @@ TEST_F(PeerTransportTest, MediaBothWays) {
   ASSERT_EQ(client.rtcp_received.size(), 1u);
   EXPECT_EQ(transport->stats().rtp_packets_in, 1u);
   EXPECT_EQ(transport->stats().rtp_packets_out, 1u);
+}
+
+TEST_F(PeerTransportTest, MediaGoesUpWithTheTimeItArrived) {
+  connect();
+  auto up = rtp_packet(9);
+  ASSERT_TRUE(client.send_rtp(up));
+  ASSERT_EQ(to_server.size(), 1u);
+  auto d = std::move(to_server.front());
+  to_server.pop_front();
+  const size_t size = d.size();
+  d.resize(size + 64);
+  // Read 40 ms after the host received it: the listener measures from then.
+  transport->receive_datagram(std::span(d.data(), size), d.size(), client_address, now,
+                              now - milliseconds(40));
+  ASSERT_EQ(listener.arrivals.size(), 1u);
+  EXPECT_EQ(listener.arrivals[0], now - milliseconds(40));
+  // Without a separate arrival, the packet arrived when it is handled.
+  ASSERT_TRUE(client.send_rtp(rtp_packet(10)));
+  pump();
+  ASSERT_EQ(listener.arrivals.size(), 2u);
+  EXPECT_EQ(listener.arrivals[1], now);
 }
 
 TEST_F(PeerTransportTest, ConsentExpiresWithoutChecks) {
