@@ -10,7 +10,7 @@
 namespace ct {
 namespace {
 
-thread_local const std::array<JsonLogFormatter::Field, 6>* t_fields = nullptr;
+thread_local const std::array<JsonLogFormatter::Field, 7>* t_fields = nullptr;
 // Set while the default logger writes JSON (configure_logging makes one logger).
 std::atomic<const spdlog::logger*> g_json_logger{nullptr};
 
@@ -20,7 +20,7 @@ void append(spdlog::memory_buf_t& dest, std::string_view text) {
 
 }  // namespace
 
-JsonLogFormatter::Fields::Fields(const std::array<Field, 6>& fields) : previous_(t_fields) {
+JsonLogFormatter::Fields::Fields(const std::array<Field, 7>& fields) : previous_(t_fields) {
   t_fields = &fields;
 }
 JsonLogFormatter::Fields::~Fields() { t_fields = previous_; }

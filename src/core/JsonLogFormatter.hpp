@@ -19,13 +19,13 @@ class JsonLogFormatter final : public spdlog::formatter {
   // The extra fields of the lines this thread writes while it lives.
   class Fields {
    public:
-    explicit Fields(const std::array<Field, 6>& fields);
+    explicit Fields(const std::array<Field, 7>& fields);
     ~Fields();
     Fields(const Fields&) = delete;
     Fields& operator=(const Fields&) = delete;
 
    private:
-    const std::array<Field, 6>* previous_;
+    const std::array<Field, 7>* previous_;
   };
 
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override;

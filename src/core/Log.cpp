@@ -40,13 +40,14 @@ bool parse_log_format(std::string_view name, LogFormat& format) {
 void log_event(spdlog::level::level_enum level, const LogFields& fields, std::string_view message) {
   auto logger = spdlog::default_logger_raw();
   if (!logger->should_log(level)) return;
-  const std::array<std::pair<std::string_view, std::string_view>, 6> named = {
+  const std::array<std::pair<std::string_view, std::string_view>, 7> named = {
       {{"room", fields.room},
        {"participant", fields.participant},
        {"event", fields.event},
        {"outcome", fields.outcome},
        {"reason", fields.reason},
-       {"track", fields.track}}};
+       {"track", fields.track},
+       {"remote", fields.remote}}};
   JsonLogFormatter::Fields scope(named);  // read by the JSON formatter while this line is written
   if (JsonLogFormatter::active(*logger)) {
     logger->log(level, message);

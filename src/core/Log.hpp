@@ -26,6 +26,7 @@ struct LogFields {
   std::string_view outcome;  // "ok", or the error code
   std::string_view reason;   // why (a leave's reason)
   std::string_view track;    // a track's sid
+  std::string_view remote;   // the client's IP address (no port), on lines about a refused join
 };
 void log_event(spdlog::level::level_enum level, const LogFields& fields, std::string_view message);
 

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "core/Clock.hpp"
+#include "ice/RemoteCandidates.hpp"
 #include "net/SocketAddress.hpp"
 
 namespace ct::stun {
@@ -73,6 +74,12 @@ class IceLiteAgent {
   // The address of the latest valid check that carried USE-CANDIDATE: it
   // follows the browser to a new address after NAT rebinding.
   std::optional<net::SocketAddress> selected_address() const { return selected_; }
+  // What the peer signaled (SDP and trickle), and the type of the selected
+  // path's remote candidate by it (prflx when unsignaled); nullopt before a nomination.
+  RemoteCandidates& remote_candidates() { return remote_candidates_; }
+  std::optional<CandidateType> selected_candidate_type() const {
+    return selected_ ? std::optional(remote_candidates_.type_of(*selected_)) : std::nullopt;
+  }
   // Selected and consent fresh.
   bool is_connected(TimePoint now) const { return selected_.has_value() && !consent_expired(now); }
   // No valid check from the selected address for the consent timeout. False before any nomination.
@@ -111,6 +118,7 @@ class IceLiteAgent {
   TimePoint last_consent_{};
   Duration consent_timeout_ = kDefaultConsentTimeout;
   std::vector<ValidatedAddress> validated_;
+  RemoteCandidates remote_candidates_;
 };
 
 }  // namespace ct::ice

@@ -54,6 +54,8 @@ struct SubscribedTrackStats {
 struct ConnectionStats {
   bool connected = false;
   std::optional<net::SocketAddress> remote_address;  // the browser's, on the selected path
+  // Its ICE candidate type: the signaled candidate's at that address, else prflx (RFC 8445 §7.3.1.3).
+  std::optional<std::string> candidate_type;
 };
 
 struct ParticipantStats {

@@ -16,6 +16,7 @@ ConnectionStats connection_of(const webrtc::PeerTransport* transport) {
   if (!transport) return c;
   c.connected = transport->state() == webrtc::PeerTransport::State::Connected;
   c.remote_address = transport->remote_address();
+  if (auto type = transport->remote_candidate_type()) c.candidate_type = std::string(*type);
   return c;
 }
 

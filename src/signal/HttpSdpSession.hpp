@@ -38,6 +38,8 @@ class HttpSdpSession : public sfu::ParticipantSink {
   // SDP, or why the room refused it.
   virtual std::variant<std::string, sfu::event::Error> renegotiate(sfu::Room& room,
                                                                    const std::string& offer) = 0;
+  // The participant's connection this client's is: publisher (WHIP) or subscriber (WHEP).
+  virtual bool publishes() const = 0;
 
   const std::string& id() const { return id_; }
   const std::string& room() const { return room_; }

@@ -10,6 +10,8 @@
 #include "http/HttpServer.hpp"
 #include "sfu/MediaWorker.hpp"
 #include "sfu/Room.hpp"
+#include "signal/CandidateRequests.hpp"
+#include "signal/JoinRefusalLog.hpp"
 #include "signal/SdpFragment.hpp"
 
 namespace ct::signal {
@@ -58,6 +60,8 @@ void HttpSdpSessionRegistry::handle(http::HttpRequest request, http::Responder r
   };
   auto address = config_.parse(request.path);
   if (!address) return respond(error(404, "not_found", config_.paths));
+  if (address->session.empty() && request.method == "POST")  // an offer is a join: a line when refused
+    respond = JoinRefusalLog::logging_refusals(std::move(respond), address->room, request.remote_ip);
   if (unsigned wait = limiter_.retry_after(request.remote_ip, Clock::now())) {
     auto r =
         error(429, "rate_limited", "too many " + config_.protocol + " requests from your address; slow down");
@@ -165,8 +169,20 @@ void HttpSdpSessionRegistry::patch(http::HttpRequest request, http::Responder re
   if (auto* refused = std::get_if<http::HttpResponse>(&checked)) return respond(std::move(*refused));
   auto& patch = std::get<HttpSdpResource::Patch>(checked);
   // The server is ICE-lite (RFC 8445 §2.5): it learns the client's addresses
-  // from the client's own checks, so trickled candidates need nothing more.
-  if (patch.kind == HttpSdpResource::Patch::Kind::trickle) return respond(http::HttpResponse::empty(204));
+  // from the client's own checks; trickled candidates only name the path's type.
+  if (patch.kind == HttpSdpResource::Patch::Kind::trickle) {
+    std::vector<std::string> candidates;
+    for (const auto& m : patch.fragment.media)
+      candidates.insert(candidates.end(), m.candidates.begin(), m.candidates.end());
+    session->worker().post([session, candidates = std::move(candidates)] {
+      sfu::Room* room = session->worker().find_room(session->room());
+      if (!room || !room->is_current_sink(session->identity(), session.get())) return;
+      using Connection = CandidateRequests::Connection;
+      const auto connection = session->publishes() ? Connection::publisher : Connection::subscriber;
+      CandidateRequests::add_trickled(*room, session->identity(), connection, candidates);
+    });
+    return respond(http::HttpResponse::empty(204));
+  }
 
   // ICE restart (RFC 9725 §4.3.3): the negotiated session stays; only the
   // credentials change, so the room answers the same offer with the new

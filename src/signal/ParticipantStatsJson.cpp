@@ -1,43 +1,18 @@
 #include "signal/ParticipantStatsJson.hpp"
 
-#include <ifaddrs.h>
-
-#include <set>
 #include <string>
-
-#include "turn/PeerAddressPolicy.hpp"
 
 namespace ct::signal {
 namespace {
 
 using Json = nlohmann::json;
 
-// This machine's own interface addresses (a browser on the server's host
-// sends from one of them, whatever its class), read once.
-const std::set<std::string>& local_addresses() {
-  static const std::set<std::string> addresses = [] {
-    std::set<std::string> out;
-    ifaddrs* list = nullptr;
-    if (getifaddrs(&list) != 0) return out;
-    for (ifaddrs* i = list; i; i = i->ifa_next) {
-      if (!i->ifa_addr) continue;
-      if (auto a = net::SocketAddress::from_sockaddr(i->ifa_addr)) out.insert(a->ip_string());
-    }
-    freeifaddrs(list);
-    return out;
-  }();
-  return addresses;
-}
-
 Json optional_number(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
 
 Json connection(const sfu::ConnectionStats& c, const ParticipantStatsJson::RelayCheck& is_relay) {
-  Json j = {{"connected", c.connected}, {"address", nullptr}, {"candidate_type", nullptr}};
-  if (c.remote_address) {
-    j["address"] = c.remote_address->to_string();
-    j["candidate_type"] = ParticipantStatsJson::candidate_type(*c.remote_address, is_relay);
-  }
-  return j;
+  return {{"connected", c.connected},
+          {"address", c.remote_address ? Json(c.remote_address->to_string()) : Json(nullptr)},
+          {"candidate_type", ParticipantStatsJson::candidate_type(c, is_relay)}};
 }
 
 }  // namespace
@@ -88,12 +63,10 @@ Json ParticipantStatsJson::subscribed_track(const sfu::SubscribedTrackStats& t) 
           {"paused", t.paused}};
 }
 
-std::string_view ParticipantStatsJson::candidate_type(const net::SocketAddress& remote,
-                                                      const RelayCheck& is_relay) {
-  // A relay socket is this machine's own address too: asked first.
-  if (is_relay && is_relay(remote)) return "relay";
-  if (turn::PeerAddressPolicy::is_restricted(remote)) return "host";
-  return local_addresses().count(remote.unmapped().ip_string()) ? "host" : "srflx";
+Json ParticipantStatsJson::candidate_type(const sfu::ConnectionStats& c, const RelayCheck& is_relay) {
+  if (!c.remote_address) return nullptr;
+  if (is_relay && is_relay(*c.remote_address)) return "relay";
+  return c.candidate_type ? *c.candidate_type : "prflx";
 }
 
 Json ParticipantStatsJson::render(std::string_view room, const sfu::ParticipantStats& s,
@@ -106,8 +79,7 @@ Json ParticipantStatsJson::render(std::string_view room, const sfu::ParticipantS
   return {{"room", room},
           {"identity", s.identity},
           {"connection_quality", s.connection_quality},
-          {"candidate_type",
-           path.remote_address ? Json(candidate_type(*path.remote_address, is_relay)) : Json(nullptr)},
+          {"candidate_type", candidate_type(path, is_relay)},
           {"rtt_ms", optional_number(s.rtt_seconds ? std::optional(*s.rtt_seconds * 1000) : std::nullopt)},
           {"bandwidth_estimate_bps", s.estimate_bps ? Json(*s.estimate_bps) : Json(nullptr)},
           {"publisher_connection", connection(s.publisher, is_relay)},

@@ -20,14 +20,14 @@ class ParticipantStatsJson {
 
   static nlohmann::json render(std::string_view room, const sfu::ParticipantStats& stats,
                                const RelayCheck& is_relay = {});
-  // The ICE candidate type of the browser's end of a selected path, as far
-  // as an ICE-lite server can tell from the address the checks came from
-  // (the browser does not send its candidates): "relay" for one of our TURN
-  // server's relay sockets (the browser reaches us through its allocation),
-  // "host" for loopback, private and link-local addresses and this
-  // machine's own, "srflx" for any other (a NAT's mapping, or a host with a
-  // public address).
-  static std::string_view candidate_type(const net::SocketAddress& remote, const RelayCheck& is_relay = {});
+  // The ICE candidate type of the browser's end of a connection's selected
+  // path, null before there is one: "relay" when the checks come from one of
+  // our TURN server's relay sockets (we know our own), else the type of the
+  // candidate the browser signaled at that address, and "prflx" when it
+  // signaled none there (RFC 8445 §7.3.1.3: a NAT's mapping the browser did
+  // not learn, or a host address hidden behind an mDNS name).
+  static nlohmann::json candidate_type(const sfu::ConnectionStats& connection,
+                                       const RelayCheck& is_relay = {});
   // One track as render() lists it under "published" and "subscribed" (the get_stats reply uses them too).
   static nlohmann::json published_track(const sfu::PublishedTrackStats& track);
   static nlohmann::json subscribed_track(const sfu::SubscribedTrackStats& track);

@@ -12,6 +12,8 @@
 #include "sfu/MediaWorker.hpp"
 #include "sfu/Room.hpp"
 #include "signal/BreakoutRooms.hpp"
+#include "signal/CandidateRequests.hpp"
+#include "signal/JoinRefusalLog.hpp"
 #include "signal/ParticipantMover.hpp"
 #include "signal/SignalProtocol.hpp"
 #include "signal/SignalRelay.hpp"
@@ -252,6 +254,7 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
       return;
     }
     const auto& g = claims->grants;
+    refusals_.claimed(g.room, claims->identity);
     if (!g.room_join || g.room.empty()) {
       send_error("permission_denied", "the token does not grant joining a room", "join");
       close(websocket::close_code::policy_error, "permission_denied");
@@ -349,11 +352,8 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
                  settings, service = service_, type = request_type_, arrived = request_arrived_]() mutable {
       sfu::Room* rm = only ? worker.find_room(room) : &worker.room(room, settings);
       if (!(resume && rm && rm->replace_sink(info.identity, sink))) {
-        const std::string identity = info.identity;
-        if (auto err = only ? resume_failed() : rm->join(std::move(info), sink, Clock::now())) {
-          log_event(spdlog::level::info, {room, identity, "join", err->code}, "join refused");
+        if (auto err = only ? resume_failed() : rm->join(std::move(info), sink, Clock::now()))
           sink->join_refused(std::move(*err));
-        }
       }
       service->observe_request(type, Clock::now() - arrived);
     });
@@ -376,16 +376,12 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
     with_room([identity = identity_, sdp = std::move(r.sdp), tracks = std::move(r.tracks)](sfu::Room& room) {
       const OfferInProgress offer{room.name(), identity};
       t_offer = &offer;
-      room.publisher_offer(identity, sdp, tracks, Clock::now());
+      CandidateRequests::publisher_offer(room, identity, sdp, tracks, Clock::now());
       t_offer = nullptr;
     });
   }
-  void on_request(request::Answer& r) {
-    with_room([identity = identity_, sdp = std::move(r.sdp)](sfu::Room& room) {
-      room.subscriber_answer(identity, sdp);
-    });
-  }
-  void on_request(request::Trickle&) {}  // ICE-lite: addresses are learned from the checks themselves
+  void on_request(request::Answer& r) { with_room(CandidateRequests::answer(identity_, std::move(r.sdp))); }
+  void on_request(request::Trickle& r) { with_room(CandidateRequests::trickle(identity_, std::move(r))); }
   void on_request(request::Update& r) {
     with_room([identity = identity_, name = std::move(r.name), metadata = std::move(r.metadata)](
                   sfu::Room& room) { room.update_participant(identity, name, metadata); });
@@ -475,6 +471,7 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
 
   void send_error(std::string_view code, std::string_view message, std::string_view request_type = {}) {
     service_->count_error(code);
+    if (!joined_ && (!relay_ || request_type == "join")) refusals_.on_error(code, request_type, remote_ip_);
     send(serialize_error(code, message, request_type));
   }
 
@@ -579,6 +576,7 @@ class RtcSession final : public MovableSession, public std::enable_shared_from_t
   websocket::close_reason close_reason_;
   RelayedSessions::Registration relayed_;  // in the registry a drain reads, while relay_ is set
   std::string room_, identity_;
+  JoinRefusalLog refusals_;
   sfu::MediaWorker* worker_ = nullptr;
   std::shared_ptr<Sink> sink_;  // this connection, as the room knows it (set by join)
   TimePoint last_strike_{};

@@ -200,6 +200,16 @@ request::P2p parse_p2p(const json& j, sfu::P2pSignal::Kind kind) {
   return r;
 }
 
+// trickle: {target, candidate: RTCIceCandidateInit}; a missing or null candidate is nothing to keep.
+request::Trickle parse_trickle(const json& j) {
+  request::Trickle r{optional_string(j, "target", 32), {}};
+  auto it = j.find("candidate");
+  if (it == j.end() || it->is_null()) return r;
+  if (!it->is_object()) throw SchemaError{"field 'candidate' must be an object (RTCIceCandidateInit)"};
+  r.candidate = optional_string(*it, "candidate", sfu::P2pRelay::kMaxCandidate);
+  return r;
+}
+
 }  // namespace
 
 std::variant<Request, ProtocolError> parse_request(std::string_view text) {
@@ -251,7 +261,7 @@ std::variant<Request, ProtocolError> parse_request(std::string_view text) {
       return Request{std::move(r)};
     }
     if (type == "answer") return Request{request::Answer{string_field(j, "sdp")}};
-    if (type == "trickle") return Request{request::Trickle{optional_string(j, "target", 32)}};
+    if (type == "trickle") return Request{parse_trickle(j)};
     if (type == "mute") {
       request::Mute r;
       r.sid = string_field(j, "sid", 64);

@@ -32,8 +32,9 @@ struct Offer {  // publisher connection
 struct Answer {  // subscriber connection
   std::string sdp;
 };
-struct Trickle {  // accepted and ignored: the server is ICE-lite and learns addresses from checks
-  std::string target;
+struct Trickle {          // one of the client's ICE candidates, kept to name the path's candidate type
+  std::string target;     // "publisher" or "subscriber" (the connection); others are ignored
+  std::string candidate;  // the RTCIceCandidateInit's candidate attribute; "" ends the candidates
 };
 struct Mute {
   std::string sid;

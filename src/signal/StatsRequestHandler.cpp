@@ -10,10 +10,7 @@ namespace {
 using Json = nlohmann::json;
 
 Json connection(const sfu::ConnectionStats& c, const ParticipantStatsJson::RelayCheck& is_relay) {
-  return {{"connected", c.connected},
-          {"candidate_type", c.remote_address
-                                 ? Json(ParticipantStatsJson::candidate_type(*c.remote_address, is_relay))
-                                 : Json(nullptr)}};
+  return {{"connected", c.connected}, {"candidate_type", ParticipantStatsJson::candidate_type(c, is_relay)}};
 }
 
 void send(const std::weak_ptr<MovableSession>& session, const Json& message) {

@@ -15,6 +15,7 @@ class WhepSession final : public HttpSdpSession {
   // keeping its track.
   std::variant<std::string, sfu::event::Error> renegotiate(sfu::Room& room,
                                                            const std::string& offer) override;
+  bool publishes() const override { return false; }
 };
 
 }  // namespace ct::signal

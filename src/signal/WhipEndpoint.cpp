@@ -4,6 +4,7 @@
 #include "core/Log.hpp"
 #include "sfu/MediaWorker.hpp"
 #include "sfu/Room.hpp"
+#include "signal/CandidateRequests.hpp"
 #include "signal/HttpSdpSessionRegistry.hpp"
 #include "signal/RtcSessionListener.hpp"
 #include "signal/SdpFragment.hpp"
@@ -101,7 +102,7 @@ void WhipEndpoint::post_offer(http::HttpRequest request, http::Responder respond
       return respond(error(status_of(refused->code), refused->code, refused->message));
     }
     session->clear_outcome();
-    room.publisher_offer(info.identity, session->offer(), {}, Clock::now());
+    CandidateRequests::publisher_offer(room, info.identity, session->offer(), {}, Clock::now());
     auto failure = session->take_error();
     auto answer = session->take_answer();
     if (!failure && answer && answer->tracks.empty())

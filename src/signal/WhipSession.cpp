@@ -4,6 +4,7 @@
 
 #include "core/Clock.hpp"
 #include "sfu/Room.hpp"
+#include "signal/CandidateRequests.hpp"
 
 namespace ct::signal {
 
@@ -20,7 +21,7 @@ void WhipSession::deliver(sfu::RoomEvent event) {
 std::variant<std::string, sfu::event::Error> WhipSession::renegotiate(sfu::Room& room,
                                                                       const std::string& offer) {
   clear_outcome();
-  room.publisher_offer(identity(), offer, {}, Clock::now());
+  CandidateRequests::publisher_offer(room, identity(), offer, {}, Clock::now());
   if (auto failure = take_error()) return std::move(*failure);
   if (auto answer = take_answer()) return std::move(answer->sdp);
   return sfu::event::Error{"bad_sdp", "the ICE restart was not answered"};

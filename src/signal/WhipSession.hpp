@@ -19,6 +19,7 @@ class WhipSession final : public HttpSdpSession {
   // Makes the offer again as the publisher's (RFC 9725 §4.3.3).
   std::variant<std::string, sfu::event::Error> renegotiate(sfu::Room& room,
                                                            const std::string& offer) override;
+  bool publishes() const override { return true; }
 
   // On the room's worker: what the room answered to the offer just made.
   void clear_outcome();

@@ -8,6 +8,7 @@
 #include "ice/IceLiteAgent.hpp"
 #include "rtp/RtpPacket.hpp"
 #include "sctp/SctpAssociation.hpp"
+#include "sdp/Candidate.hpp"
 #include "stun/StunMessage.hpp"
 #include "webrtc/DatagramSender.hpp"
 #include "webrtc/SrtpEndpoint.hpp"
@@ -264,6 +265,21 @@ void PeerTransport::close(std::string_view reason) {
 }
 
 std::optional<net::SocketAddress> PeerTransport::remote_address() const { return parts_->ice.selected_address(); }
+
+bool PeerTransport::add_remote_candidate(const sdp::Candidate& candidate) {
+  auto type = ice::candidate_type_from(candidate.type);
+  const bool udp = candidate.transport == "udp" || candidate.transport == "UDP";
+  if (!type || !udp || candidate.component != 1) return false;
+  auto address = net::SocketAddress::parse_ip(candidate.address, candidate.port);
+  if (!address) return false;
+  parts_->ice.remote_candidates().add(*address, *type);
+  return true;
+}
+
+std::optional<std::string_view> PeerTransport::remote_candidate_type() const {
+  auto type = parts_->ice.selected_candidate_type();
+  return type ? std::optional(ice::to_string(*type)) : std::nullopt;
+}
 
 std::string PeerTransport::srtp_profile_name() const {
   return parts_->srtp.profile_name();

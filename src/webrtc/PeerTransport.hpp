@@ -29,6 +29,10 @@ struct ChannelInfo;
 enum class ChannelType : uint8_t;
 }  // namespace ct::sctp
 
+namespace ct::sdp {
+struct Candidate;
+}
+
 namespace ct::webrtc {
 
 class DatagramSender;
@@ -118,6 +122,14 @@ class PeerTransport {
   State state() const { return state_; }
   const Stats& stats() const { return stats_; }
   std::optional<net::SocketAddress> remote_address() const;
+  // A candidate the peer signaled (in its SDP or trickled). Only UDP ones
+  // with an IP address count: we listen on UDP, and an mDNS name (RFC 8839
+  // §5.1, draft-ietf-mmusic-mdns-ice-candidates) is not resolved, so a check
+  // from behind one stays peer-reflexive, as the browser's own stats say.
+  bool add_remote_candidate(const sdp::Candidate& candidate);
+  // The selected path's remote candidate type ("host", "srflx", "prflx" or
+  // "relay"); nullopt before a path is selected.
+  std::optional<std::string_view> remote_candidate_type() const;
   std::string srtp_profile_name() const;
 
  private:

@@ -1,6 +1,7 @@
 // Calls through the SFU from behind real (namespaced) NATs: the lab's NAT
 // types behave as named, a browser behind each type reaches a browser on the
-// public side with media both ways, behind a NAT that blocks UDP only TURN
+// public side with media both ways (and the server names each path's
+// candidate type: srflx, prflx behind a symmetric NAT, relay), behind a NAT that blocks UDP only TURN
 // over TCP or TLS gets through, and external STUN/TURN servers given to
 // `ciphertalk serve` reach the browser and carry its media (coturn).
 import { test } from 'node:test';
@@ -8,6 +9,7 @@ import assert from 'node:assert/strict';
 import { waitFor } from './lib/browser.mjs';
 import { joinCall, waitForVideoFrom } from './lib/call.mjs';
 import { createNatLab, describePair, selectedPair, SERVER_IP, PUBLIC_NET } from './lib/nat.mjs';
+import { api, token } from './lib/roomapi.mjs';
 
 test('each NAT type of the lab behaves as named', { timeout: 60000 }, async () => {
   const lab = await createNatLab();
@@ -54,7 +56,17 @@ test('a browser behind each NAT type calls a public browser through the SFU', { 
         assert.ok(there.ok && back.ok, `${type}: media both ways: ${JSON.stringify({ there: there.stats, back: back.stats })}\n${server.log().slice(-1500)}`);
         const up = await waitFor(() => selectedPair(a, 'window.ct.publisher'));
         const down = await waitFor(() => selectedPair(a, 'window.ct.subscriber'));
-        matrix.push({ type, up, down });
+        // The server's view of each path: the type of the candidate the browser trickled at the
+        // address its checks come from. Behind a symmetric NAT the mapping towards the SFU is not the
+        // one STUN saw, so no candidate stands for it: peer-reflexive (RFC 8445 §7.3.1.3).
+        const admin = token({ room, grant: 'admin' });
+        const serverType = async (who) => (await api(server, 'GET', `/api/rooms/${room}/participants/${who}/stats`, { bearer: admin })).body;
+        const expected = { cone: 'srflx', symmetric: 'prflx', 'udp-blocked': 'relay' }[type];
+        const seen = await waitFor(async () => { const s = await serverType(`behind-${type}`); return s?.candidate_type === expected && s; }, { timeout: 5000 });
+        assert.ok(seen, `${type}: the server names the path ${expected}: ${JSON.stringify(await serverType(`behind-${type}`))}`);
+        assert.equal(seen.subscriber_connection.candidate_type, expected, JSON.stringify(seen));
+        assert.equal((await serverType('public')).candidate_type, 'host', 'the public browser sends from its host address');
+        matrix.push({ type, up, down, server: expected });
         for (const pair of [up, down]) {
           assert.ok(pair, `${type}: a selected candidate pair`);
           // The SFU is ICE-lite with one public host candidate.
@@ -74,7 +86,7 @@ test('a browser behind each NAT type calls a public browser through the SFU', { 
     }
     console.log(lab.describe());
     console.log('SFU path by NAT type (the NATed browser\'s selected pairs: local <-> SFU):');
-    for (const { type, up, down } of matrix) console.log(`  ${type.padEnd(12)} publish ${describePair(up).padEnd(28)} subscribe ${describePair(down)}`);
+    for (const { type, up, down, server: seen } of matrix) console.log(`  ${type.padEnd(12)} publish ${describePair(up).padEnd(28)} subscribe ${describePair(down).padEnd(28)} server's view ${seen}`);
   } finally {
     await lab.destroy();
   }

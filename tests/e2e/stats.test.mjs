@@ -9,6 +9,7 @@ import { launchBrowser, waitFor } from './lib/browser.mjs';
 import { joinApp, waitForFramesFrom } from './lib/app.mjs';
 import { api, token } from './lib/roomapi.mjs';
 import { scrapeMetrics } from './lib/metrics.mjs';
+import { connect } from './lib/signal.mjs';
 
 const ROOM = 'stats';
 
@@ -146,6 +147,22 @@ test('the stats endpoint, metrics, JSON logs and tile stats show a two-browser c
     const jsonLines = () => server.log().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
     const left = () => jsonLines().some((l) => l.event === 'leave' && l.room === ROOM && l.participant === 'bob' && l.outcome === 'ok' && l.reason === 'left');
     assert.ok(await waitFor(async () => left(), { timeout: 10000 }), 'a leave line for bob');
+
+    // Joins refused before they reach a room get their line too: the code the client was sent, the
+    // room and identity once the token verified, the client's address, never the token.
+    const badToken = 'not.a.jwt';
+    const listOnly = token({ room: ROOM, identity: 'carol', grant: 'room-list' });
+    for (const message of [{ type: 'join', token: badToken, protocol: 1 }, { type: 'join', token: listOnly, protocol: 1 }, '{"type":"join",']) {
+      const c = await connect(server);
+      c.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
+      await c.until((m) => m.type === 'error', 'the join refused');
+      c.ws.close();
+    }
+    const refused = (outcome, more = () => true) => jsonLines().some((l) => l.event === 'join' && l.msg === 'join refused' && l.outcome === outcome && l.remote === '127.0.0.1' && more(l));
+    assert.ok(await waitFor(async () => refused('token_malformed', (l) => !l.room && !l.participant) && refused('bad_json')
+      && refused('permission_denied', (l) => l.room === ROOM && l.participant === 'carol'), { timeout: 5000 }),
+    `refused joins logged: ${JSON.stringify(jsonLines().filter((l) => l.msg === 'join refused'))}`);
+    assert.ok(!server.log().includes(listOnly) && !server.log().includes(badToken), 'no token in the log');
   } finally {
     await browser?.close();
     await server.stop();

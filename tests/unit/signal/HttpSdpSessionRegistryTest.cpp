@@ -30,6 +30,7 @@ class RecordingSession final : public HttpSdpSession {
   std::variant<std::string, sfu::event::Error> renegotiate(sfu::Room&, const std::string&) override {
     return sfu::event::Error{"bad_sdp", "not answered here"};
   }
+  bool publishes() const override { return true; }
 };
 
 http::HttpRequest request(std::string method, std::string path, std::string remote_ip = "192.0.2.1") {

@@ -11,7 +11,7 @@ sfu::ParticipantStats sample() {
   s.connection_quality = "good";
   s.rtt_seconds = 0.0125;
   s.estimate_bps = 1'500'000;
-  s.publisher = {true, net::SocketAddress::parse("127.0.0.1:50000")};
+  s.publisher = {true, net::SocketAddress::parse("127.0.0.1:50000"), "host"};
   s.subscriber = {false, std::nullopt};
   sfu::PublishedTrackStats video;
   video.sid = "TR_v";
@@ -101,16 +101,26 @@ TEST(ParticipantStatsJsonTest, NothingMeasuredYetIsNull) {
   EXPECT_TRUE(j["published"].empty());
 }
 
-TEST(ParticipantStatsJsonTest, CandidateTypeFollowsTheAddressClass) {
-  auto type = [](const char* a) {
-    return ParticipantStatsJson::candidate_type(*net::SocketAddress::parse(a));
-  };
-  EXPECT_EQ(type("127.0.0.1:1"), "host");
-  EXPECT_EQ(type("192.168.1.20:5000"), "host");
-  EXPECT_EQ(type("10.0.0.7:5000"), "host");
-  EXPECT_EQ(type("[fe80::1]:5000"), "host");
-  EXPECT_EQ(type("203.0.113.9:40000"), "srflx");
-  EXPECT_EQ(type("[2001:db8::1]:40000"), "srflx");
+// The type the browser signaled for the address its checks come from; a
+// check from an address it signaled nothing for is peer-reflexive.
+TEST(ParticipantStatsJsonTest, CandidateTypeIsTheSignaledOneElsePeerReflexive) {
+  sfu::ConnectionStats c{true, net::SocketAddress::parse("203.0.113.9:40000"), "srflx"};
+  EXPECT_EQ(ParticipantStatsJson::candidate_type(c), "srflx");
+  c.candidate_type = "host";
+  EXPECT_EQ(ParticipantStatsJson::candidate_type(c), "host");
+  c.candidate_type.reset();
+  EXPECT_EQ(ParticipantStatsJson::candidate_type(c), "prflx");
+  c.remote_address.reset();
+  EXPECT_TRUE(ParticipantStatsJson::candidate_type(c).is_null());  // no path yet
+
+  sfu::ParticipantStats s;
+  s.identity = "carol";
+  s.publisher = {true, net::SocketAddress::parse("198.51.100.4:6000"), std::nullopt};
+  s.subscriber = {true, net::SocketAddress::parse("10.1.1.1:6001"), "host"};
+  auto j = ParticipantStatsJson::render("r", s);
+  EXPECT_EQ(j["candidate_type"], "prflx");
+  EXPECT_EQ(j["publisher_connection"]["candidate_type"], "prflx");
+  EXPECT_EQ(j["subscriber_connection"]["candidate_type"], "host");
 }
 
 // A path through our TURN server comes from one of its relay sockets, which
@@ -118,10 +128,11 @@ TEST(ParticipantStatsJsonTest, CandidateTypeFollowsTheAddressClass) {
 TEST(ParticipantStatsJsonTest, OurTurnRelaySocketIsARelayCandidate) {
   const auto relay = *net::SocketAddress::parse("127.0.0.1:50001");
   ParticipantStatsJson::RelayCheck is_relay = [&](const net::SocketAddress& a) { return a == relay; };
-  EXPECT_EQ(ParticipantStatsJson::candidate_type(relay, is_relay), "relay");
-  EXPECT_EQ(ParticipantStatsJson::candidate_type(*net::SocketAddress::parse("127.0.0.1:50002"), is_relay),
+  EXPECT_EQ(ParticipantStatsJson::candidate_type({true, relay, "relay"}, is_relay), "relay");
+  EXPECT_EQ(ParticipantStatsJson::candidate_type({true, relay, std::nullopt}, is_relay), "relay");
+  EXPECT_EQ(ParticipantStatsJson::candidate_type(
+                {true, *net::SocketAddress::parse("127.0.0.1:50002"), "host"}, is_relay),
             "host");
-  EXPECT_EQ(ParticipantStatsJson::candidate_type(relay), "host");  // no TURN server to ask
 
   sfu::ParticipantStats s;
   s.identity = "bob";

@@ -58,6 +58,27 @@ TEST(SignalProtocol, ParsesEveryRequest) {
       as<request::Trickle>(parse_request(R"({"type":"trickle","target":"publisher","candidate":{}})")));
 }
 
+TEST(SignalProtocol, TrickleCarriesTheCandidateAttribute) {
+  auto t = as<request::Trickle>(parse_request(
+      R"({"type":"trickle","target":"subscriber","candidate":{"candidate":"candidate:1 1 udp 5 10.0.0.1 9 typ host",)"
+      R"("sdpMid":"0","sdpMLineIndex":0,"usernameFragment":"abcd"}})"));
+  EXPECT_EQ(t.target, "subscriber");
+  EXPECT_EQ(t.candidate, "candidate:1 1 udp 5 10.0.0.1 9 typ host");
+  // No candidate, null, or the end of candidates ("") carry nothing to keep.
+  EXPECT_EQ(as<request::Trickle>(parse_request(R"({"type":"trickle","target":"publisher"})")).candidate, "");
+  EXPECT_EQ(as<request::Trickle>(parse_request(R"({"type":"trickle","candidate":null})")).candidate, "");
+  EXPECT_EQ(
+      as<request::Trickle>(parse_request(R"({"type":"trickle","candidate":{"candidate":""}})")).candidate,
+      "");
+  EXPECT_EQ(
+      code_of(parse_request(R"({"type":"trickle","candidate":"candidate:1 1 udp 5 10.0.0.1 9 typ host"})")),
+      "bad_message");
+  EXPECT_EQ(code_of(parse_request(R"({"type":"trickle","candidate":{"candidate":7}})")), "bad_message");
+  const std::string huge(2000, 'a');
+  EXPECT_EQ(code_of(parse_request(R"({"type":"trickle","candidate":{"candidate":")" + huge + R"("}})")),
+            "bad_message");
+}
+
 TEST(SignalProtocol, ErrorsCarryStableCodes) {
   EXPECT_EQ(code_of(parse_request("{not json")), "bad_json");
   EXPECT_EQ(code_of(parse_request("")), "bad_json");

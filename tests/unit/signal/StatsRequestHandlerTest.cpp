@@ -34,8 +34,8 @@ sfu::ParticipantStats alice() {
   s.connection_quality = "good";
   s.rtt_seconds = 0.020;
   s.estimate_bps = 2'000'000;
-  s.publisher = {true, net::SocketAddress::parse("203.0.113.7:50000")};
-  s.subscriber = {true, net::SocketAddress::parse("192.168.1.20:50001")};
+  s.publisher = {true, net::SocketAddress::parse("203.0.113.7:50000"), "srflx"};
+  s.subscriber = {true, net::SocketAddress::parse("192.168.1.20:50001"), "host"};
   sfu::PublishedTrackStats camera;
   camera.sid = "TR_alice_cam";
   camera.kind = "video";

@@ -6,6 +6,7 @@
 #include "dtls/DtlsCertificate.hpp"
 #include "rtp/RtcpPli.hpp"
 #include "rtp/RtpPacketBuilder.hpp"
+#include "sdp/Candidate.hpp"
 #include "stun/StunMessage.hpp"
 #include "webrtc/DatagramSender.hpp"
 #include "webrtc/PeerTransport.hpp"
@@ -108,6 +109,33 @@ TEST_F(PeerTransportTest, IceDtlsSrtpHandshake) {
   EXPECT_EQ(transport->remote_address(), client_address);
   EXPECT_EQ(network.last_to, client_address);
   EXPECT_FALSE(transport->srtp_profile_name().empty());
+}
+
+// The selected path is named by the candidate the peer signaled at its
+// address; an address it signaled nothing for is peer-reflexive.
+TEST_F(PeerTransportTest, SelectedPathTakesTheSignaledCandidatesType) {
+  auto candidate = [](const char* text) { return *sdp::Candidate::parse(text); };
+  EXPECT_FALSE(transport->remote_candidate_type());  // no path yet
+  EXPECT_TRUE(
+      transport->add_remote_candidate(candidate("candidate:1 1 udp 2122260223 127.0.0.1 40001 typ host")));
+  connect();
+  EXPECT_EQ(transport->remote_candidate_type(), "prflx");  // checks come from :40000
+  EXPECT_TRUE(
+      transport->add_remote_candidate(candidate("candidate:2 1 UDP 1686052607 127.0.0.1 40000 typ srflx "
+                                                "raddr 10.0.0.2 rport 40000")));
+  EXPECT_EQ(transport->remote_candidate_type(), "srflx");
+}
+
+TEST_F(PeerTransportTest, CandidatesThatCannotNameAPathAreNotKept) {
+  auto candidate = [](const char* text) { return *sdp::Candidate::parse(text); };
+  // An mDNS name (not resolved), TCP, RTCP's component, an unknown type.
+  for (const char* text : {"candidate:1 1 udp 2122260223 0b4c2f9e-6a4c-4e2b-a1b0-3e1f.local 40000 typ host",
+                           "candidate:1 1 tcp 1518280447 127.0.0.1 40000 typ host tcptype passive",
+                           "candidate:1 2 udp 2122260222 127.0.0.1 40000 typ host",
+                           "candidate:1 1 udp 2122260223 127.0.0.1 40000 typ bogus"})
+    EXPECT_FALSE(transport->add_remote_candidate(candidate(text))) << text;
+  connect();
+  EXPECT_EQ(transport->remote_candidate_type(), "prflx");
 }
 
 TEST_F(PeerTransportTest, MediaBothWays) {

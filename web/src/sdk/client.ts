@@ -1,6 +1,5 @@
 // CipherTalk browser client: the /rtc signaling protocol (docs/protocol.md,
 // version 1), the two PeerConnections it drives and the room's data channels.
-//
 //   const client = new CipherTalkClient({ url: 'ws://host:7880/rtc', token });
 //   client.on('track', ({ participant, track }) => show(participant, track));
 //   await client.connect();
@@ -28,6 +27,7 @@ import { AdaptiveStream } from './adaptive-stream';
 import { followMove, followReconnect, joinAfresh, type MovedEvent, type OldRoom } from './move';
 import { receiveData, waitForOpen } from './data-channel';
 import { P2pConnections } from './p2p';
+import { trickleCandidates } from './trickle';
 
 export interface RemoteTrackEvent { participant: string; track: MediaStreamTrack; info: TrackInfo }
 export interface DataEvent { from: string; topic: string; payload: Uint8Array; reliable: boolean; fromServer: boolean }
@@ -182,7 +182,7 @@ export class CipherTalkClient extends EventTarget {
     if (!this.rtcConfig.iceServers.length && Array.isArray(message.iceServers)) {
       this.rtcConfig.iceServers = message.iceServers;
     }
-    const subscriber = new RTCPeerConnection(this.peerConnectionConfig());
+    const subscriber = trickleCandidates(new RTCPeerConnection(this.peerConnectionConfig()), 'subscriber', (m) => this.send(m));
     this.subscriber = subscriber;
     // After a move the old room's connection is no longer this room's: its late events are not ours.
     subscriber.ontrack = (ev) => { if (this.subscriber === subscriber) this.onRemoteTrack(ev); };
@@ -204,7 +204,7 @@ export class CipherTalkClient extends EventTarget {
   // first offer so that the offer carries an m=application section.
   private ensurePublisher(): RTCPeerConnection {
     if (this.publisher) return this.publisher;
-    const pc = new RTCPeerConnection(this.peerConnectionConfig());
+    const pc = trickleCandidates(new RTCPeerConnection(this.peerConnectionConfig()), 'publisher', (m) => this.send(m));
     this.publisher = pc;
     const reliable = pc.createDataChannel(RELIABLE_LABEL, { ordered: true });
     const lossy = pc.createDataChannel(LOSSY_LABEL, { ordered: false, maxRetransmits: 0 });

@@ -71,6 +71,7 @@ export type ClientMessage =
   | { type: 'e2ee_keys'; keys: E2eeKeyEntry[] }
   | { type: 'offer'; sdp: string; tracks: OfferedTrack[] }
   | { type: 'answer'; sdp: string }
+  | { type: 'trickle'; target: 'publisher' | 'subscriber'; candidate: { candidate: string; sdpMid: string | null; sdpMLineIndex: number | null; usernameFragment: string | null } }
   | { type: 'mute'; sid: string; muted: boolean }
   | { type: 'update'; name?: string; metadata?: string }
   | { type: 'leave' }
