@@ -7,8 +7,8 @@
 // (at trace level) or its /metrics.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './lib/server.mjs';
-import { startRedis, redisCommand } from './lib/redis.mjs';
+import { startCluster } from './lib/cluster.mjs';
+import { redisCommand } from './lib/redis.mjs';
 import { launchBrowser, waitFor } from './lib/browser.mjs';
 import { decryptedFrom, joinApp, waitForFramesFrom, workerStats } from './lib/app.mjs';
 import { scrapeMetrics } from './lib/metrics.mjs';
@@ -28,14 +28,13 @@ const RECORD_KEY_MATERIAL = () => {
 };
 
 test('cascade: an encrypted room with a participant on each of two nodes decrypts both ways', { timeout: 60000 }, async () => {
-  const redis = await startRedis();
-  const nodes = [];
+  const cluster = await startCluster([['node-a', 'eu'], ['node-b', 'us']], { args: ['--log-level', 'trace'] });
+  const { redis } = cluster;
+  const nodes = Object.values(cluster.nodes);
   let browser;
   try {
-    nodes.push(await startServer(['--redis', redis.url, '--node-id', 'node-a', '--region', 'eu', '--log-level', 'trace']));
-    nodes.push(await startServer(['--redis', redis.url, '--node-id', 'node-b', '--region', 'us', '--log-level', 'trace']));
     const [a, b] = nodes;
-    const logs = () => nodes.map((n) => n.log().slice(-2000)).join('\n---\n');
+    const logs = () => cluster.logs();
 
     browser = await launchBrowser();
     // Each join asks for an encrypted room (--dev honours it where the join creates the room).
@@ -67,7 +66,6 @@ test('cascade: an encrypted room with a participant on each of two nodes decrypt
     assert.ok(fields.includes('node-b'), `node-b serves a part of the room: ${fields}`);
   } finally {
     if (browser) await browser.close();
-    for (const n of nodes) await n.stop();
-    await redis.stop();
+    await cluster.stop();
   }
 });

@@ -10,8 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer } from './lib/server.mjs';
-import { startRedis } from './lib/redis.mjs';
+import { startCluster } from './lib/cluster.mjs';
 import { launchBrowser } from './lib/browser.mjs';
 import { joinCall, stats, waitForVideoFrom } from './lib/call.mjs';
 import { scrapeMetrics } from './lib/metrics.mjs';
@@ -20,15 +19,13 @@ test('cascade: 5% loss on the link is repaired by NACKs back to the home node', 
   const dir = mkdtempSync(path.join(tmpdir(), 'ct-cascade-loss-'));
   const lossy = path.join(dir, 'lossy.yaml');
   writeFileSync(lossy, 'testing:\n  drop_forwarded_fraction: 0.05\n');
-  const redis = await startRedis();
-  const nodes = [];
+  // Only a's links lose packets: what b resends on its watcher's NACKs it first had to get back from a.
+  const cluster = await startCluster([['node-a', 'eu'], ['node-b', 'us']],
+    { argsFor: (id) => (id === 'node-a' ? ['--config', lossy] : []) });
   let browser;
   try {
-    const a = await startServer(['--config', lossy, '--redis', redis.url, '--node-id', 'node-a', '--region', 'eu']);
-    nodes.push(a);
-    const b = await startServer(['--redis', redis.url, '--node-id', 'node-b', '--region', 'us']);
-    nodes.push(b);
-    const logs = () => nodes.map((n) => n.log().slice(-2000)).join('\n---\n');
+    const { 'node-a': a, 'node-b': b } = cluster.nodes;
+    const logs = () => cluster.logs();
 
     browser = await launchBrowser();
     await joinCall(browser, a.url, 'lossy-link', 'pub', { query: '&simulcast=0' });
@@ -59,7 +56,6 @@ test('cascade: 5% loss on the link is repaired by NACKs back to the home node', 
     console.log(`watcher's NACKs: ${s2.pub.nackCount}; b resent ${mb.sum('ciphertalk_retransmissions_total', { result: 'sent' })}, missing ${unanswered}`);
   } finally {
     if (browser) await browser.close();
-    for (const n of nodes) await n.stop();
-    await redis.stop();
+    await cluster.stop();
   }
 });

@@ -6,8 +6,7 @@
 // higher layer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './lib/server.mjs';
-import { startRedis } from './lib/redis.mjs';
+import { startCluster } from './lib/cluster.mjs';
 import { launchBrowser, waitFor } from './lib/browser.mjs';
 import { joinCall, inboundVideo, setTile } from './lib/call.mjs';
 import { scrapeMetrics } from './lib/metrics.mjs';
@@ -17,15 +16,12 @@ const SMALL = 'width: 240px; height: 135px; aspect-ratio: auto;';
 const LARGE = 'width: 1280px; height: 720px; aspect-ratio: auto; grid-column: 1 / -1;';
 
 test('cascade: a node whose watchers have small tiles gets only the low layer over its link', { timeout: 60000 }, async () => {
-  const redis = await startRedis();
-  const nodes = {};
+  const cluster = await startCluster([['node-a', 'eu'], ['node-b', 'us'], ['node-c', 'ap']]);
+  const { nodes } = cluster;
   let browser;
   try {
-    for (const [id, region] of [['node-a', 'eu'], ['node-b', 'us'], ['node-c', 'ap']]) {
-      nodes[id] = await startServer(['--redis', redis.url, '--node-id', id, '--region', region]);
-    }
     const [a, b, c] = [nodes['node-a'], nodes['node-b'], nodes['node-c']];
-    const logs = () => Object.entries(nodes).map(([id, n]) => `--- ${id}\n${n.log().slice(-1500)}`).join('\n');
+    const logs = () => cluster.logs(1500);
 
     browser = await launchBrowser();
     await joinCall(browser, a.url, 'layers', 'pub', { query: '&capture=720', viewport: VIEWPORT });
@@ -71,7 +67,6 @@ test('cascade: a node whose watchers have small tiles gets only the low layer ov
     assert.ok(grown, `the grown tile on b gets a higher layer: ${JSON.stringify(await inboundVideo(small, 'pub'))}`);
   } finally {
     if (browser) await browser.close();
-    for (const n of Object.values(nodes)) await n.stop();
-    await redis.stop();
+    await cluster.stop();
   }
 });

@@ -7,22 +7,19 @@
 // publisher mutes, the watchers on b and c see it muted, as the one on a does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './lib/server.mjs';
-import { startRedis, redisCommand } from './lib/redis.mjs';
+import { startCluster } from './lib/cluster.mjs';
+import { redisCommand } from './lib/redis.mjs';
 import { launchBrowser, waitFor } from './lib/browser.mjs';
 import { joinCall, stats, waitForVideoFrom } from './lib/call.mjs';
 import { scrapeMetrics } from './lib/metrics.mjs';
 
 test('cascade: one publisher on a, watchers on b and c, each stream sent once per node', { timeout: 90000 }, async () => {
-  const redis = await startRedis();
-  const nodes = {};
+  const cluster = await startCluster([['node-a', 'eu'], ['node-b', 'us'], ['node-c', 'ap']]);
+  const { redis, nodes } = cluster;
   let browser;
   try {
-    for (const [id, region] of [['node-a', 'eu'], ['node-b', 'us'], ['node-c', 'ap']]) {
-      nodes[id] = await startServer(['--redis', redis.url, '--node-id', id, '--region', region]);
-    }
     const [a, b, c] = [nodes['node-a'], nodes['node-b'], nodes['node-c']];
-    const logs = () => Object.entries(nodes).map(([id, n]) => `--- ${id}\n${n.log().slice(-2500)}`).join('\n');
+    const logs = () => cluster.logs(2500);
 
     browser = await launchBrowser();
     const pub = await joinCall(browser, a.url, 'cascade', 'pub', { query: '&simulcast=0' });
@@ -110,7 +107,6 @@ test('cascade: one publisher on a, watchers on b and c, each stream sent once pe
       { timeout: 10000 }), 'the watcher on c decodes the camera again');
   } finally {
     if (browser) await browser.close();
-    for (const n of Object.values(nodes)) await n.stop();
-    await redis.stop();
+    await cluster.stop();
   }
 });
